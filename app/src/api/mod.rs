@@ -1,0 +1,9 @@
+//! Server functions, grouped by area and kept thin: authorise → validate → store.
+
+pub mod accounts;
+pub mod auth;
+pub mod segments;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub mod ctx;

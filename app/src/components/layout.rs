@@ -1,0 +1,99 @@
+//! The signed-in frame: top navigation, the signed-in user in context, and the page below.
+//! Signed-out visitors are sent to sign in (or to set-up on a brand-new install).
+
+use crate::api::auth::{get_me, needs_setup};
+use crate::components::notice::LoadError;
+use crate::model::{Me, Role};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::use_location;
+
+/// The signed-in user, available to every page under the layout.
+pub fn use_me() -> Me {
+    expect_context::<Me>()
+}
+
+#[component]
+pub fn Layout() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    let location = use_location();
+    view! {
+        <Suspense fallback=|| view! { <div class="boot">"Loading…"</div> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => {
+                        provide_context(me.clone());
+                        view! {
+                            <Nav me/>
+                            <main id="main" class="page">
+                                <Outlet/>
+                            </main>
+                        }
+                            .into_any()
+                    }
+                    Ok(None) => {
+                        let setup = needs_setup().await.unwrap_or(false);
+                        let path = location.pathname.get_untracked();
+                        let target = if setup {
+                            "/setup".to_string()
+                        } else if path == "/" {
+                            "/login".to_string()
+                        } else {
+                            format!("/login?next={}", crate::model::portfolio::encode(&path))
+                        };
+                        view! { <Redirect path=target/> }.into_any()
+                    }
+                    Err(e) => view! { <main class="page"><LoadError error=e/></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Nav(me: Me) -> impl IntoView {
+    let signout = ServerAction::<crate::api::auth::Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = signout.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href("/login");
+            }
+        }
+    });
+    let can_edit = me.role.can_edit_accounts();
+    let admin = me.role == Role::Admin;
+    view! {
+        <a class="skip" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/" aria-label="Bellwether home">
+                <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                    <path d="M12 2a6 6 0 0 0-6 6v5l-2 4h16l-2-4V8a6 6 0 0 0-6-6zm0 20a3 3 0 0 0 3-3H9a3 3 0 0 0 3 3z" fill="currentColor"/>
+                </svg>
+                <span>"Bellwether"</span>
+            </a>
+            <nav aria-label="Main">
+                <A href="/" exact=true>"Portfolio"</A>
+                <A href="/dashboard">"Dashboard"</A>
+                {admin.then(|| view! { <A href="/settings">"Settings"</A> })}
+            </nav>
+            <div class="topbar-right">
+                {can_edit.then(|| view! { <a class="button primary small" href="/accounts/new">"+ New account"</a> })}
+                <span class="who" title=me.email.clone()>
+                    <span class="avatar" aria-hidden="true">{initials(&me.name)}</span>
+                    <span class="who-text">
+                        <span class="who-name">{me.name.clone()}</span>
+                        <span class="who-role">{me.role.label()}</span>
+                    </span>
+                </span>
+                <ActionForm action=signout>
+                    <button type="submit" class="button ghost small">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+    }
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
+}

@@ -1,0 +1,6 @@
+//! Reusable widgets.
+
+pub mod badges;
+pub mod field;
+pub mod layout;
+pub mod notice;

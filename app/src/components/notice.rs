@@ -1,0 +1,37 @@
+//! Banners for errors and confirmations.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Shows an error's banner line (validation errors say "fix the highlighted fields").
+#[component]
+pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().and_then(|e| e.banner()).map(|msg| {
+            view! { <div class="banner banner-error" role="alert">{msg}</div> }
+        })
+    }
+}
+
+/// A full-width message for a page that could not load.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    let (title, body) = match &error {
+        AppError::NotFound(what) => (format!("No such {what}"), "It may have been removed, or the link is wrong.".to_string()),
+        AppError::Forbidden(why) => ("Not allowed".to_string(), capital(why)),
+        AppError::Unauthenticated => ("Please sign in".to_string(), "Your session has ended.".to_string()),
+        other => ("Could not load this page".to_string(), other.to_string()),
+    };
+    view! {
+        <section class="empty-state" role="alert">
+            <h1>{title}</h1>
+            <p>{body}</p>
+            <a class="button" href="/">"Back to the portfolio"</a>
+        </section>
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}

@@ -1,0 +1,8 @@
+//! The account 360 (details, contacts, team) and the account forms.
+
+pub mod contacts;
+pub mod edit;
+pub mod form;
+pub mod new;
+pub mod team;
+pub mod view;

@@ -1,0 +1,65 @@
+//! The account team: CSM, Account Manager, Technical Support, Subject Matter Expert.
+
+use crate::api::accounts::{AddTeamMember, RemoveTeamMember};
+use crate::api::users::list_staff;
+use crate::components::field::SelectField;
+use crate::model::{TeamMember, TeamRole};
+use crate::components::notice::ErrorBanner;
+use leptos::prelude::*;
+
+#[component]
+pub fn TeamCard(
+    account_id: String,
+    team: Vec<TeamMember>,
+    can_edit: bool,
+    add: ServerAction<AddTeamMember>,
+    remove: ServerAction<RemoveTeamMember>,
+) -> impl IntoView {
+    let staff = Resource::new(|| (), |_| list_staff());
+    let errors = Signal::derive(move || add.value().get().and_then(|r| r.err()));
+    let roles: Vec<(String, String)> = TeamRole::ALL.iter().map(|r| (r.key().into(), r.label().into())).collect();
+    let empty = team.is_empty();
+    let acc = account_id.clone();
+    view! {
+        <section class="card" aria-labelledby="team-h">
+            <h2 id="team-h">"Account team " <span class="count">{team.len()}</span></h2>
+            {empty.then(|| view! { <p class="muted">"Nobody is on this account's team yet."</p> })}
+            <ul class="people">
+                {team.into_iter().map(|m| {
+                    let acc = acc.clone();
+                    let mid = m.id.clone();
+                    let label = format!("Remove {} as {}", m.user_name, m.role.label());
+                    view! {
+                        <li>
+                            <div>
+                                <strong>{m.user_name.clone()}</strong>
+                                <div class="muted small">{m.role.label()}</div>
+                            </div>
+                            {can_edit.then(|| view! {
+                                <button type="button" class="button ghost small" aria-label=label
+                                    on:click=move |_| { remove.dispatch(RemoveTeamMember { account_id: acc.clone(), member_id: mid.clone() }); }>"Remove"</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {can_edit.then(|| view! {
+                <details class="add" open=move || errors.get().is_some()>
+                    <summary>"Add a team member"</summary>
+                    <ActionForm action=add attr:novalidate="true" attr:class="stack">
+                        <input type="hidden" name="account_id" value=account_id.clone()/>
+                        <ErrorBanner error=errors/>
+                        <Suspense fallback=|| ()>
+                            {move || staff.get().map(|r| {
+                                let options: Vec<(String, String)> = r.unwrap_or_default().into_iter().map(|u| (u.id, u.name)).collect();
+                                view! { <SelectField label="Person" name="user_id" field="user_id" errors options placeholder="Choose a person"/> }
+                            })}
+                        </Suspense>
+                        <SelectField label="Role on this account" name="role" field="role" errors options=roles.clone() selected="csm".to_string()/>
+                        <button type="submit" class="button primary small">"Add to team"</button>
+                    </ActionForm>
+                </details>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,77 @@
+//! The account page: details, contacts and team.
+
+use super::contacts::ContactsCard;
+use super::team::TeamCard;
+use crate::api::accounts::{get_account, AddContact, AddTeamMember, RemoveContact, RemoveTeamMember};
+use crate::components::badges::{StageBadge, TierBadge};
+use crate::components::layout::use_me;
+use crate::components::notice::LoadError;
+use crate::model::money::format_minor;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let me = use_me();
+    let params = use_params_map();
+    let add_contact = ServerAction::<AddContact>::new();
+    let remove_contact = ServerAction::<RemoveContact>::new();
+    let add_member = ServerAction::<AddTeamMember>::new();
+    let remove_member = ServerAction::<RemoveTeamMember>::new();
+    let detail = Resource::new(
+        move || {
+            (
+                params.get().get("id").unwrap_or_default(),
+                add_contact.version().get() + remove_contact.version().get() + add_member.version().get() + remove_member.version().get(),
+            )
+        },
+        |(id, _)| get_account(id),
+    );
+    let can_edit = me.role.can_edit_accounts();
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || detail.get().map(|r| match r {
+                Err(e) => view! { <LoadError error=e/> }.into_any(),
+                Ok(d) => {
+                    let a = d.account.clone();
+                    let days_to_renewal = (a.renewal_date - chrono::Utc::now().date_naive()).num_days();
+                    view! {
+                        <Title text=a.name.clone()/>
+                        <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Portfolio"</a>" / "<span>{a.name.clone()}</span></nav>
+                        <div class="page-head">
+                            <div>
+                                <h1>{a.name.clone()}</h1>
+                                <p class="badges"><TierBadge tier=a.tier/>" "<StageBadge stage=a.stage/>" "<span class="muted">{a.industry.clone()}</span></p>
+                            </div>
+                            {can_edit.then(|| view! { <a class="button" href=format!("/accounts/{}/edit", a.id)>"Edit account"</a> })}
+                        </div>
+                        <div class="kpis">
+                            <div class="kpi"><span class="kpi-label">"ARR"</span><span class="kpi-value">{format_minor(a.arr_minor, &a.currency)}</span></div>
+                            <div class="kpi">
+                                <span class="kpi-label">"Renewal"</span>
+                                <span class="kpi-value">{a.renewal_date.format("%d %b %Y").to_string()}</span>
+                                <span class="kpi-note" class:warn=(0..=90).contains(&days_to_renewal)>{renewal_note(days_to_renewal)}</span>
+                            </div>
+                            <div class="kpi"><span class="kpi-label">"Customer since"</span><span class="kpi-value">{a.contract_start.format("%d %b %Y").to_string()}</span></div>
+                            <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">{a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
+                        </div>
+                        <div class="columns">
+                            <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact/>
+                            <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member/>
+                        </div>
+                    }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn renewal_note(days: i64) -> String {
+    match days {
+        d if d < 0 => format!("{} days overdue", -d),
+        0 => "today".into(),
+        1 => "tomorrow".into(),
+        d => format!("in {d} days"),
+    }
+}

@@ -1,0 +1,80 @@
+//! The portfolio dashboard: accounts and ARR by tier and stage, and what renews soon.
+//! (Health, NPS, NRR and the other metrics join it as their issues land.)
+
+use crate::api::accounts::get_portfolio_summary;
+use crate::components::notice::LoadError;
+use crate::model::money::{format_compact, format_minor};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let summary = Resource::new(|| (), |_| get_portfolio_summary());
+    view! {
+        <Title text="Dashboard"/>
+        <div class="page-head"><h1>"Dashboard"</h1></div>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Err(e) => view! { <LoadError error=e/> }.into_any(),
+                    Ok(s) => {
+                        let cur = s.main_currency.clone();
+                        let arr_main = s.arr_by_currency.iter().find(|(c, _)| *c == cur).map(|(_, a)| *a).unwrap_or(0);
+                        let others: Vec<String> = s.arr_by_currency.iter().filter(|(c, _)| *c != cur).map(|(c, a)| format_minor(*a, c)).collect();
+                        let max_tier = s.by_tier.iter().map(|t| t.2).max().unwrap_or(1).max(1);
+                        let max_stage = s.by_stage.iter().map(|t| t.1).max().unwrap_or(1).max(1);
+                        let cur2 = cur.clone();
+                        view! {
+                            <div class="kpis">
+                                <div class="kpi"><span class="kpi-label">"Accounts"</span><span class="kpi-value">{s.accounts}</span></div>
+                                <div class="kpi" title="Sum of ARR of accounts not churned">
+                                    <span class="kpi-label">"ARR (active)"</span>
+                                    <span class="kpi-value">{format_compact(arr_main, &cur)}</span>
+                                    {(!others.is_empty()).then(|| view! { <span class="kpi-note">"+ " {others.join(", ")}</span> })}
+                                </div>
+                                <div class="kpi"><span class="kpi-label">"Renewing in 90 days"</span><span class="kpi-value">{s.renewing_90d}</span>
+                                    <span class="kpi-note">{format_compact(s.renewing_90d_arr, &cur)} " ARR"</span></div>
+                            </div>
+                            <div class="columns">
+                                <section class="card" aria-labelledby="by-tier">
+                                    <h2 id="by-tier">"ARR by size tier"</h2>
+                                    <ul class="bars">
+                                        {s.by_tier.iter().map(|(t, n, arr)| {
+                                            let pct = (*arr as f64 / max_tier as f64 * 100.0).round();
+                                            view! {
+                                                <li>
+                                                    <span class="bar-label">{t.label()}<span class="muted small">{format!(" · {n} accounts")}</span></span>
+                                                    <span class="bar" role="img" aria-label=format!("{}: {}", t.label(), format_minor(*arr, &cur2))>
+                                                        <span class="bar-fill" style=format!("width:{pct}%")></span>
+                                                    </span>
+                                                    <span class="bar-value">{format_compact(*arr, &cur2)}</span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                </section>
+                                <section class="card" aria-labelledby="by-stage">
+                                    <h2 id="by-stage">"Accounts by lifecycle stage"</h2>
+                                    <ul class="bars">
+                                        {s.by_stage.iter().map(|(st, n, _)| {
+                                            let pct = (*n as f64 / max_stage as f64 * 100.0).round();
+                                            view! {
+                                                <li>
+                                                    <span class="bar-label">{st.label()}</span>
+                                                    <span class="bar" role="img" aria-label=format!("{}: {n} accounts", st.label())>
+                                                        <span class=format!("bar-fill stage-{}", st.key()) style=format!("width:{pct}%")></span>
+                                                    </span>
+                                                    <span class="bar-value">{*n}</span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                </section>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,8 @@
+//! One folder per area.
+
+pub mod account;
+pub mod auth;
+pub mod dashboard;
+pub mod not_found;
+pub mod portfolio;
+pub mod settings;

@@ -1,0 +1,46 @@
+//! The portfolio: every account, filtered, sorted and paged, with saved segments.
+
+mod filters;
+mod segments;
+mod table;
+
+use crate::api::accounts::get_portfolio;
+use crate::model::PortfolioFilter;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const KEYS: &[&str] = &["q", "tier", "industry", "stage", "owner", "renewal_before", "sort", "dir", "page"];
+
+/// The filter in the address bar: the URL is the state, so every view can be bookmarked,
+/// shared and reloaded.
+pub fn use_filter() -> Memo<PortfolioFilter> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let q = query.get();
+        let pairs: Vec<(&str, String)> = KEYS.iter().filter_map(|k| q.get(k).map(|v| (*k, v))).collect();
+        PortfolioFilter::from_query(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+    })
+}
+
+#[component]
+pub fn PortfolioPage() -> impl IntoView {
+    let filter = use_filter();
+    let page = Resource::new(move || filter.get(), get_portfolio);
+    view! {
+        <Title text="Portfolio"/>
+        <div class="page-head">
+            <div>
+                <h1>"Portfolio"</h1>
+                <p class="muted" aria-live="polite">
+                    <Transition fallback=|| "Loading…">
+                        {move || page.get().map(|r| r.map(|p| p.range_label()).unwrap_or_default())}
+                    </Transition>
+                </p>
+            </div>
+        </div>
+        <segments::SegmentBar filter/>
+        <filters::FilterBar filter/>
+        <table::AccountsTable filter page/>
+    }
+}

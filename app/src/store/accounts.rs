@@ -1,0 +1,468 @@
+//! Accounts with their contacts and team (one aggregate: contacts and team members never outlive
+//! their account).
+
+use super::{date_param, db_err, de, new_key, take, unique_err, Db};
+use crate::error::AppError;
+use crate::model::*;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+struct AccountRowDb {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    name: String,
+    tier: SizeTier,
+    industry: String,
+    stage: Stage,
+    arr_minor: i64,
+    currency: String,
+    #[serde(deserialize_with = "de::date")]
+    contract_start: NaiveDate,
+    #[serde(deserialize_with = "de::date")]
+    renewal_date: NaiveDate,
+    #[serde(default, deserialize_with = "de::opt_key")]
+    owner: Option<String>,
+    #[serde(default)]
+    owner_name: Option<String>,
+}
+
+impl From<AccountRowDb> for Account {
+    fn from(r: AccountRowDb) -> Self {
+        Account {
+            id: r.id,
+            name: r.name,
+            tier: r.tier,
+            industry: r.industry,
+            stage: r.stage,
+            arr_minor: r.arr_minor,
+            currency: r.currency,
+            contract_start: r.contract_start,
+            renewal_date: r.renewal_date,
+            owner_id: r.owner,
+            owner_name: r.owner_name,
+        }
+    }
+}
+
+const ACCOUNT_FIELDS: &str =
+    "id, name, tier, industry, stage, arr_minor, currency, contract_start, renewal_date, owner, owner_name";
+
+fn account_params(id: &str, a: &ValidAccount) -> Value {
+    json!({
+        "id": id,
+        "name": a.name,
+        "name_key": a.name.to_lowercase(),
+        "tier": a.tier.key(),
+        "industry": a.industry,
+        "stage": a.stage.key(),
+        "arr_minor": a.arr_minor,
+        "currency": a.currency,
+        "contract_start": date_param(a.contract_start),
+        "renewal_date": date_param(a.renewal_date),
+        "owner": a.owner_id,
+    })
+}
+
+/// The owner must be an active admin or CSM; returns their name for the denormalised copy.
+async fn check_owner(db: &Db, owner: &Option<String>) -> Result<(), AppError> {
+    if let Some(owner) = owner {
+        let user = super::users::get(db, owner)
+            .await
+            .map_err(|_| AppError::field("owner_id", "is not a Bellwether user"))?;
+        if !user.active || !user.role.can_edit_accounts() {
+            return Err(AppError::field("owner_id", "must be an active admin or CSM"));
+        }
+    }
+    Ok(())
+}
+
+const SET_ACCOUNT: &str = "name = $name, name_key = $name_key, tier = $tier, industry = $industry, \
+    stage = $stage, arr_minor = $arr_minor, currency = $currency, \
+    contract_start = <datetime>$contract_start, renewal_date = <datetime>$renewal_date, \
+    owner = IF $owner = NONE { NONE } ELSE { type::record('user', $owner) }, \
+    owner_name = IF $owner = NONE { NONE } ELSE { type::record('user', $owner).name }, \
+    updated_at = time::now()";
+
+/// Creates an account; when it has an owner, the owner joins its team as CSM in the same
+/// transaction.
+pub async fn create(db: &Db, a: &ValidAccount) -> Result<Account, AppError> {
+    check_owner(db, &a.owner_id).await?;
+    let id = new_key();
+    let mut r = db
+        .query(format!(
+            "BEGIN TRANSACTION;
+             CREATE ONLY type::record('account', $id) SET {SET_ACCOUNT};
+             IF $owner != NONE {{
+                CREATE team_member SET account = type::record('account', $id), user = type::record('user', $owner), role = 'csm'
+             }};
+             SELECT {ACCOUNT_FIELDS} FROM ONLY type::record('account', $id);
+             COMMIT TRANSACTION;"
+        ))
+        .bind(super::vars(account_params(&id, a)))
+        .await
+        .and_then(|r| r.check())
+        .map_err(|e| unique_err(e, "account_name", "name", "an account with this name already exists"))?;
+    let row: AccountRowDb = super::take_result_before_commit(&mut r)?;
+    Ok(row.into())
+}
+
+pub async fn update(db: &Db, id: &str, a: &ValidAccount) -> Result<Account, AppError> {
+    check_owner(db, &a.owner_id).await?;
+    let result = db
+        .query(format!(
+            "BEGIN TRANSACTION;
+             IF type::record('account', $id).id = NONE {{ THROW 'not_found' }};
+             UPDATE ONLY type::record('account', $id) SET {SET_ACCOUNT};
+             IF $owner != NONE AND (SELECT VALUE id FROM team_member WHERE account = type::record('account', $id) AND user = type::record('user', $owner) AND role = 'csm') = [] {{
+                CREATE team_member SET account = type::record('account', $id), user = type::record('user', $owner), role = 'csm'
+             }};
+             SELECT {ACCOUNT_FIELDS} FROM ONLY type::record('account', $id);
+             COMMIT TRANSACTION;"
+        ))
+        .bind(super::vars(account_params(id, a)))
+        .await
+        .and_then(|r| r.check());
+    match result {
+        Ok(mut r) => {
+            let row: AccountRowDb = super::take_result_before_commit(&mut r)?;
+            Ok(row.into())
+        }
+        Err(e) if e.to_string().contains("not_found") => Err(AppError::NotFound("account".into())),
+        Err(e) => Err(unique_err(e, "account_name", "name", "an account with this name already exists")),
+    }
+}
+
+#[derive(Deserialize)]
+struct ContactRow {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    account: String,
+    name: String,
+    email: String,
+    #[serde(default)]
+    title: Option<String>,
+    champion: bool,
+}
+
+impl From<ContactRow> for Contact {
+    fn from(r: ContactRow) -> Self {
+        Contact { id: r.id, account_id: r.account, name: r.name, email: r.email, title: r.title, champion: r.champion }
+    }
+}
+
+#[derive(Deserialize)]
+struct TeamRow {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    account: String,
+    #[serde(deserialize_with = "de::key")]
+    user: String,
+    user_name: String,
+    user_email: String,
+    role: TeamRole,
+}
+
+impl From<TeamRow> for TeamMember {
+    fn from(r: TeamRow) -> Self {
+        TeamMember { id: r.id, account_id: r.account, user_id: r.user, user_name: r.user_name, user_email: r.user_email, role: r.role }
+    }
+}
+
+/// The account with its contacts and team, in one round trip.
+pub async fn detail(db: &Db, id: &str) -> Result<AccountDetail, AppError> {
+    let mut r = db
+        .query(format!(
+            "LET $a = type::record('account', $id);
+             SELECT {ACCOUNT_FIELDS} FROM ONLY $a;
+             SELECT id, account, name, email, title, champion FROM contact WHERE account = $a ORDER BY champion DESC, name;
+             SELECT id, account, user, user.name AS user_name, user.email AS user_email, role FROM team_member WHERE account = $a ORDER BY role, user_name;"
+        ))
+        .bind(super::vars(json!({ "id": id })))
+        .await
+        .map_err(db_err)?;
+    let account: Option<AccountRowDb> = take(&mut r, 1)?;
+    let account = account.ok_or_else(|| AppError::NotFound("account".into()))?;
+    let contacts: Vec<ContactRow> = take(&mut r, 2)?;
+    let team: Vec<TeamRow> = take(&mut r, 3)?;
+    Ok(AccountDetail {
+        account: account.into(),
+        contacts: contacts.into_iter().map(Into::into).collect(),
+        team: team.into_iter().map(Into::into).collect(),
+    })
+}
+
+async fn ensure_account(db: &Db, id: &str) -> Result<(), AppError> {
+    let mut r = db
+        .query("SELECT VALUE id FROM ONLY type::record('account', $id)")
+        .bind(super::vars(json!({ "id": id })))
+        .await
+        .map_err(db_err)?;
+    let v: Option<Value> = take(&mut r, 0)?;
+    match v {
+        Some(Value::String(_)) => Ok(()),
+        _ => Err(AppError::NotFound("account".into())),
+    }
+}
+
+pub async fn add_contact(db: &Db, account_id: &str, c: &ValidContact) -> Result<Contact, AppError> {
+    ensure_account(db, account_id).await?;
+    let mut r = db
+        .query(
+            "CREATE ONLY type::record('contact', $id) SET account = type::record('account', $account),
+                name = $name, email = $email, title = $title, champion = $champion
+             RETURN id, account, name, email, title, champion",
+        )
+        .bind(super::vars(json!({ "id": new_key(), "account": account_id, "name": c.name, "email": c.email, "title": c.title, "champion": c.champion })))
+        .await
+        .and_then(|r| r.check())
+        .map_err(|e| unique_err(e, "contact_account_email", "email", "this account already has a contact with this email"))?;
+    let row: ContactRow = take(&mut r, 0)?;
+    Ok(row.into())
+}
+
+pub async fn remove_contact(db: &Db, account_id: &str, contact_id: &str) -> Result<(), AppError> {
+    let mut r = db
+        .query("DELETE type::record('contact', $id) WHERE account = type::record('account', $account) RETURN BEFORE")
+        .bind(super::vars(json!({ "id": contact_id, "account": account_id })))
+        .await
+        .and_then(|r| r.check())
+        .map_err(db_err)?;
+    let gone: Vec<Value> = take(&mut r, 0)?;
+    if gone.is_empty() {
+        return Err(AppError::NotFound("contact".into()));
+    }
+    Ok(())
+}
+
+pub async fn add_team_member(db: &Db, account_id: &str, user_id: &str, role: TeamRole) -> Result<(), AppError> {
+    ensure_account(db, account_id).await?;
+    let user = super::users::get(db, user_id).await.map_err(|_| AppError::field("user_id", "is not a Bellwether user"))?;
+    if !user.active {
+        return Err(AppError::field("user_id", "is deactivated"));
+    }
+    db.query("CREATE team_member SET account = type::record('account', $account), user = type::record('user', $user), role = $role")
+        .bind(super::vars(json!({ "account": account_id, "user": user_id, "role": role.key() })))
+        .await
+        .and_then(|r| r.check())
+        .map_err(|e| unique_err(e, "team_member_unique", "user_id", "is already on this team in that role"))?;
+    Ok(())
+}
+
+pub async fn remove_team_member(db: &Db, account_id: &str, member_id: &str) -> Result<(), AppError> {
+    let mut r = db
+        .query("DELETE type::record('team_member', $id) WHERE account = type::record('account', $account) RETURN BEFORE")
+        .bind(super::vars(json!({ "id": member_id, "account": account_id })))
+        .await
+        .and_then(|r| r.check())
+        .map_err(db_err)?;
+    let gone: Vec<Value> = take(&mut r, 0)?;
+    if gone.is_empty() {
+        return Err(AppError::NotFound("team member".into()));
+    }
+    Ok(())
+}
+
+/// The WHERE clause for a filter. Only fixed text goes into the query; every value is bound.
+fn conditions(f: &PortfolioFilter) -> (String, Value) {
+    let mut conds: Vec<&str> = Vec::new();
+    let mut params = serde_json::Map::new();
+    if let Some(q) = &f.q {
+        conds.push("name_key CONTAINS $q");
+        params.insert("q".into(), json!(q.to_lowercase()));
+    }
+    if let Some(t) = f.tier {
+        conds.push("tier = $tier");
+        params.insert("tier".into(), json!(t.key()));
+    }
+    if let Some(i) = &f.industry {
+        conds.push("industry = $industry");
+        params.insert("industry".into(), json!(i));
+    }
+    if let Some(s) = f.stage {
+        conds.push("stage = $stage");
+        params.insert("stage".into(), json!(s.key()));
+    }
+    match f.owner.as_deref() {
+        Some("none") => conds.push("owner = NONE"),
+        Some(o) => {
+            conds.push("owner = type::record('user', $owner)");
+            params.insert("owner".into(), json!(o));
+        }
+        None => {}
+    }
+    if let Some(d) = f.renewal_before {
+        conds.push("renewal_date <= <datetime>$renewal_before");
+        params.insert("renewal_before".into(), json!(date_param(d)));
+    }
+    let clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    (clause, Value::Object(params))
+}
+
+fn order_by(f: &PortfolioFilter) -> String {
+    let col = match f.sort {
+        SortKey::Name => "name_key",
+        SortKey::Arr => "arr_minor",
+        SortKey::Renewal => "renewal_date",
+        SortKey::Tier => "tier",
+        SortKey::Industry => "industry",
+        SortKey::Stage => "stage",
+        SortKey::Owner => "owner_name",
+    };
+    let dir = if f.desc { "DESC" } else { "ASC" };
+    // The name breaks ties so that paging is stable.
+    if f.sort == SortKey::Name {
+        format!("ORDER BY name_key {dir}")
+    } else {
+        format!("ORDER BY {col} {dir}, name_key ASC")
+    }
+}
+
+/// One page of the portfolio and the number of accounts matching the filter.
+pub async fn portfolio(db: &Db, f: &PortfolioFilter) -> Result<PortfolioPage, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        #[serde(deserialize_with = "de::key")]
+        id: String,
+        name: String,
+        tier: SizeTier,
+        industry: String,
+        stage: Stage,
+        arr_minor: i64,
+        currency: String,
+        #[serde(deserialize_with = "de::date")]
+        renewal_date: NaiveDate,
+        #[serde(default)]
+        owner_name: Option<String>,
+    }
+    let (clause, mut params) = conditions(f);
+    params["start"] = json!(f.page as u64 * PAGE_SIZE as u64);
+    params["limit"] = json!(PAGE_SIZE);
+    let mut r = db
+        .query(format!(
+            "SELECT id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner_name \
+               FROM account {clause} {} LIMIT $limit START $start;
+             SELECT count() AS n FROM account {clause} GROUP ALL;",
+            order_by(f)
+        ))
+        .bind(super::vars(params))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<Row> = take(&mut r, 0)?;
+    let total: Vec<super::Count> = take(&mut r, 1)?;
+    Ok(PortfolioPage {
+        rows: rows
+            .into_iter()
+            .map(|r| AccountRow {
+                id: r.id,
+                name: r.name,
+                tier: r.tier,
+                industry: r.industry,
+                stage: r.stage,
+                arr_minor: r.arr_minor,
+                currency: r.currency,
+                renewal_date: r.renewal_date,
+                owner_name: r.owner_name,
+            })
+            .collect(),
+        total: total.first().map_or(0, |c| c.n),
+        page: f.page,
+        page_size: PAGE_SIZE,
+    })
+}
+
+/// The distinct industries in use, for the filter's choices.
+/// Every account's lower-cased name (for bulk loaders that must avoid duplicates).
+pub async fn name_keys(db: &Db) -> Result<Vec<String>, AppError> {
+    let mut r = db.query("SELECT VALUE name_key FROM account").await.map_err(db_err)?;
+    take(&mut r, 0)
+}
+
+pub async fn industries(db: &Db) -> Result<Vec<String>, AppError> {
+    let mut r = db
+        .query("SELECT VALUE industry FROM account GROUP BY industry")
+        .await
+        .map_err(db_err)?;
+    let mut v: Vec<String> = take(&mut r, 0)?;
+    v.sort();
+    Ok(v)
+}
+
+/// Counts and ARR by tier and stage, for the dashboard.
+pub async fn summary(db: &Db) -> Result<PortfolioSummary, AppError> {
+    #[derive(Deserialize)]
+    struct Group {
+        key: String,
+        n: u64,
+        arr: Option<i64>,
+    }
+    #[derive(Deserialize)]
+    struct Money {
+        currency: String,
+        arr: Option<i64>,
+    }
+    let mut r = db
+        .query(
+            "SELECT currency, math::sum(arr_minor) AS arr FROM account WHERE stage != 'churned' GROUP BY currency;
+             SELECT tier AS key, count() AS n, math::sum(arr_minor) AS arr FROM account WHERE stage != 'churned' GROUP BY key;
+             SELECT stage AS key, count() AS n, math::sum(arr_minor) AS arr FROM account GROUP BY key;
+             SELECT count() AS n, math::sum(arr_minor) AS arr, 'renewing' AS key FROM account
+                WHERE stage != 'churned' AND renewal_date >= time::now() AND renewal_date <= time::now() + 90d GROUP ALL;",
+        )
+        .await
+        .map_err(db_err)?;
+    let mut money: Vec<Money> = take(&mut r, 0)?;
+    money.sort_by_key(|m| std::cmp::Reverse(m.arr.unwrap_or(0)));
+    let tiers: Vec<Group> = take(&mut r, 1)?;
+    let stages: Vec<Group> = take(&mut r, 2)?;
+    let renewing: Vec<Group> = take(&mut r, 3)?;
+    let main_currency = money.first().map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into());
+    let mut by_tier: Vec<_> = SizeTier::ALL
+        .iter()
+        .map(|t| {
+            let g = tiers.iter().find(|g| g.key == t.key());
+            (*t, g.map_or(0, |g| g.n), g.and_then(|g| g.arr).unwrap_or(0))
+        })
+        .collect();
+    by_tier.retain(|_| true);
+    let by_stage = Stage::ALL
+        .iter()
+        .map(|s| {
+            let g = stages.iter().find(|g| g.key == s.key());
+            (*s, g.map_or(0, |g| g.n), g.and_then(|g| g.arr).unwrap_or(0))
+        })
+        .collect();
+    Ok(PortfolioSummary {
+        accounts: stages.iter().map(|g| g.n).sum(),
+        arr_by_currency: money.into_iter().map(|m| (m.currency, m.arr.unwrap_or(0))).collect(),
+        by_tier,
+        by_stage,
+        renewing_90d: renewing.first().map_or(0, |g| g.n),
+        renewing_90d_arr: renewing.first().and_then(|g| g.arr).unwrap_or(0),
+        main_currency,
+    })
+}
+
+/// Inserts many accounts (with their contacts and team) in one transaction; for demo data and
+/// imports. Rows are already valid.
+pub async fn insert_batch(db: &Db, accounts: Vec<Value>, contacts: Vec<Value>, team: Vec<Value>) -> Result<(), AppError> {
+    db.query(
+        "BEGIN TRANSACTION;
+         INSERT INTO account (SELECT id, name, name_key, tier, industry, stage, arr_minor, currency,
+             <datetime>contract_start AS contract_start, <datetime>renewal_date AS renewal_date,
+             type::record('user', owner) AS owner, owner_name FROM $accounts) RETURN NONE;
+         INSERT INTO contact (SELECT id, type::record('account', account) AS account, name, email, title, champion
+             FROM $contacts) RETURN NONE;
+         INSERT INTO team_member (SELECT type::record('account', account) AS account, type::record('user', user) AS user, role
+             FROM $team) RETURN NONE;
+         COMMIT TRANSACTION;",
+    )
+    .bind(super::vars(json!({ "accounts": accounts, "contacts": contacts, "team": team })))
+    .await
+    .and_then(|r| r.check())
+    .map_err(db_err)?;
+    Ok(())
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the browser side into target/site: the WASM bundle (hydrate), its JS glue, and the CSS.
+# Usage: scripts/build-site.sh [--release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SITE=target/site
+PKG=$SITE/pkg
+mkdir -p "$PKG"
+
+if [ "${1:-}" = "--release" ]; then
+  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+  WASM=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+else
+  cargo build -p frontend --lib --target wasm32-unknown-unknown
+  WASM=target/wasm32-unknown-unknown/debug/frontend.wasm
+fi
+
+wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name bellwether "$WASM"
+# Leptos's hydration script loads pkg/<output-name>.wasm (as cargo-leptos names it).
+mv "$PKG/bellwether_bg.wasm" "$PKG/bellwether.wasm"
+if [ "${1:-}" = "--release" ]; then
+  # binaryen from npm, never Debian's: its old wasm-opt silently breaks hydration.
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$PKG/bellwether.wasm" -o "$PKG/bellwether.wasm"
+fi
+node_modules/.bin/sass --no-source-map --style=compressed style/main.scss "$PKG/bellwether.css"
+echo "site built in $SITE ($(du -h "$PKG/bellwether.wasm" | cut -f1) wasm, $(gzip -9c "$PKG/bellwether.wasm" | wc -c) bytes gzip)"

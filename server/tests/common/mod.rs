@@ -1,0 +1,116 @@
+//! Black-box harness: the real router on a random loopback port against a fresh `mem://`
+//! database; tests talk HTTP to it like a browser or script would.
+
+#![allow(dead_code)]
+
+use bellwether::Server;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: app::store::Db,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = app::store::connect("mem://", None, None).await.expect("database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
+    let addr = listener.local_addr().unwrap();
+    let server = Server::new(db.clone(), "target/site", addr, false);
+    tokio::spawn(async move {
+        axum::serve(listener, server.router()).await.expect("serve");
+    });
+    TestApp { base: format!("http://{addr}"), db }
+}
+
+/// A browser-like client with its own cookie jar.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Client {
+    pub fn new(app: &TestApp) -> Self {
+        Self::at(&app.base)
+    }
+
+    pub fn at(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { http, base: base.to_string() }
+    }
+
+    /// Calls a server function the way a form does (URL-encoded POST); returns status and JSON.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+}
+
+pub const ADMIN_PASS: &str = "correct horse battery";
+
+/// Sets up the first admin and returns their signed-in client.
+pub async fn admin(app: &TestApp) -> Client {
+    let c = Client::new(app);
+    let (status, body) = c.call("auth/setup", &[("email", "ada@example.com"), ("name", "Ada Admin"), ("password", ADMIN_PASS)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    c
+}
+
+/// Creates a user with `role` through the admin and returns their signed-in client.
+pub async fn user_with_role(app: &TestApp, admin: &Client, role: &str) -> Client {
+    let email = format!("{role}-{}@example.com", app::store::new_key());
+    let (status, body) = admin
+        .call("users/create", &[("input[email]", &email), ("input[name]", role), ("input[role]", role), ("input[password]", "a long password")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let c = Client::new(app);
+    let (status, body) = c.call("auth/login", &[("email", &email), ("password", "a long password")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    c
+}
+
+pub fn account_form<'a>(name: &'a str, tier: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("input[name]", name),
+        ("input[tier]", tier),
+        ("input[industry]", "Software"),
+        ("input[stage]", "growth"),
+        ("input[arr]", "120000"),
+        ("input[currency]", "USD"),
+        ("input[contract_start]", "2026-01-01"),
+        ("input[renewal_date]", "2027-01-01"),
+        ("input[owner_id]", ""),
+    ]
+}
+
+/// The message a validation error gives for `field`.
+pub fn field_error(body: &Value, field: &str) -> Option<String> {
+    body.get("Validation")?
+        .as_array()?
+        .iter()
+        .find(|e| e["field"] == field)
+        .and_then(|e| e["message"].as_str().map(String::from))
+}
+
+pub async fn portfolio_total(c: &Client, query: &[(&str, &str)]) -> u64 {
+    let (status, body) = c.call("accounts/portfolio", query).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["total"].as_u64().unwrap()
+}

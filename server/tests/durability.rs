@@ -1,0 +1,89 @@
+//! Acknowledged writes survive a crash: write through the HTTP API to a server on an embedded
+//! `surrealkv://` directory, SIGKILL it mid-stride, start it again on the same directory, and
+//! find every write whose response came back.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn start(dir: &std::path::Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_bellwether"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("BELLWETHER_DB", format!("surrealkv://{}", dir.join("db").display()))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start bellwether")
+}
+
+async fn wait_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
+            if r.status() == StatusCode::OK {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "server did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn every_acknowledged_write_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = start(dir.path(), port);
+    wait_healthy(&base).await;
+
+    let c = Client::at(&base);
+    let (status, _) = c.call("auth/setup", &[("email", "ada@example.com"), ("name", "Ada"), ("password", ADMIN_PASS)]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Writers keep going while the server is killed; only acknowledged writes are expected back.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let writer = {
+        let acknowledged = acknowledged.clone();
+        let base = base.clone();
+        tokio::spawn(async move {
+            let c = Client::at(&base);
+            let (status, _) = c.call("auth/login", &[("email", "ada@example.com"), ("password", ADMIN_PASS)]).await;
+            assert_eq!(status, StatusCode::OK);
+            for i in 0..400 {
+                let name = format!("Durable {i:03}");
+                let res = c.http.post(format!("{base}/api/accounts/create")).form(&account_form(&name, "smb")).send().await;
+                match res {
+                    Ok(r) if r.status() == StatusCode::OK => acknowledged.lock().unwrap().push(name),
+                    _ => break,
+                }
+            }
+        })
+    };
+    // Let some writes land, then pull the plug.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().len() < 25 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill().expect("SIGKILL");
+    server.wait().unwrap();
+    let _ = writer.await;
+    let acked = acknowledged.lock().unwrap().clone();
+    assert!(acked.len() >= 25, "only {} writes before the kill", acked.len());
+
+    let mut server = start(dir.path(), port);
+    wait_healthy(&base).await;
+    let c = Client::at(&base);
+    let (status, _) = c.call("auth/login", &[("email", "ada@example.com"), ("password", ADMIN_PASS)]).await;
+    assert_eq!(status, StatusCode::OK, "the admin and their password survived");
+    for name in &acked {
+        let (status, page) = c.call("accounts/portfolio", &[("filter[q]", name)]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page["rows"].as_array().unwrap().iter().any(|r| r["name"] == name.as_str()), "{name} was acknowledged but is gone");
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+}

@@ -4,7 +4,9 @@
 //! A session token is 32 random bytes sent in an HttpOnly cookie; the database keeps only its
 //! SHA-256, so reading the sessions table does not let anyone sign in.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -22,7 +24,11 @@ pub fn hash_password(password: &str) -> Result<String, crate::error::AppError> {
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -51,7 +57,10 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 }
 
 pub fn clear_cookie(secure: bool) -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", if secure { "; Secure" } else { "" })
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
 }
 
 /// The session token from a `Cookie` header, if any.
@@ -87,7 +96,10 @@ mod tests {
 
     #[test]
     fn cookie_header_parsing() {
-        assert_eq!(token_from_cookie_header("a=1; bw_session=abc; b=2").as_deref(), Some("abc"));
+        assert_eq!(
+            token_from_cookie_header("a=1; bw_session=abc; b=2").as_deref(),
+            Some("abc")
+        );
         assert_eq!(token_from_cookie_header("bw_session="), None);
         assert!(session_cookie("t", true).contains("HttpOnly; SameSite=Lax"));
         assert!(session_cookie("t", true).ends_with("Secure"));

@@ -20,7 +20,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -47,7 +50,11 @@ pub enum AppError {
 }
 
 fn describe_fields(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl AppError {
@@ -70,9 +77,10 @@ impl AppError {
     /// The message for `field`, if this is a validation error that names it.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Validation(errs) => {
-                errs.iter().find(|e| e.field == field).map(|e| e.message.clone())
-            }
+            AppError::Validation(errs) => errs
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
             _ => None,
         }
     }
@@ -83,7 +91,9 @@ impl AppError {
             AppError::Validation(errs) if errs.len() == 1 && errs[0].field == "form" => {
                 Some(format!("The form could not be sent: {}", errs[0].message))
             }
-            AppError::Validation(errs) if errs.len() == 1 => Some("Please fix the highlighted field.".into()),
+            AppError::Validation(errs) if errs.len() == 1 => {
+                Some("Please fix the highlighted field.".into())
+            }
             AppError::Validation(errs) => {
                 Some(format!("Please fix the {} highlighted fields.", errs.len()))
             }
@@ -162,7 +172,10 @@ mod tests {
         c.fail("arr", "must be zero or more");
         let err = c.finish().unwrap_err();
         assert_eq!(err.for_field("name").as_deref(), Some("is required"));
-        assert_eq!(err.for_field("arr").as_deref(), Some("must be zero or more"));
+        assert_eq!(
+            err.for_field("arr").as_deref(),
+            Some("must be zero or more")
+        );
         assert_eq!(err.status(), 422);
     }
 

@@ -48,8 +48,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// the streamed resource data); WASM may compile; no plugins, frames or foreign form targets.
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
-    let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else { return };
-    let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| format!(" 'nonce-{n}'"))
+        .unwrap_or_default();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{nonce}; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -79,12 +83,12 @@ pub fn App() -> impl IntoView {
                 // Async: the server waits for the session check before sending headers, so a
                 // signed-out visitor gets a real 302 and an unknown account a real 404.
                 <ParentRoute path=path!("") view=components::layout::Layout ssr=SsrMode::Async>
-                    <Route path=path!("") view=pages::portfolio::PortfolioPage/>
-                    <Route path=path!("accounts/new") view=pages::account::new::NewAccountPage/>
-                    <Route path=path!("accounts/:id") view=pages::account::view::AccountPage/>
-                    <Route path=path!("accounts/:id/edit") view=pages::account::edit::EditAccountPage/>
-                    <Route path=path!("dashboard") view=pages::dashboard::DashboardPage/>
-                    <Route path=path!("settings") view=pages::settings::users::UsersPage/>
+                    <Route path=path!("") view=pages::portfolio::PortfolioPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/new") view=pages::account::new::NewAccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/:id") view=pages::account::view::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/:id/edit") view=pages::account::edit::EditAccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view=pages::settings::users::UsersPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

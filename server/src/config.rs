@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 
 #[derive(Parser, Debug)]
-#[command(name = "bellwether", version, about = "Bellwether: the open-source customer success platform")]
+#[command(
+    name = "bellwether",
+    version,
+    about = "Bellwether: the open-source customer success platform"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
@@ -16,13 +20,23 @@ pub struct Cli {
 pub struct DbArgs {
     /// Database: surrealkv://DIR (embedded, default), mem:// (throwaway), ws://HOST:PORT or
     /// wss://HOST:PORT (a SurrealDB server).
-    #[arg(long, env = "BELLWETHER_DB", default_value = "surrealkv://./data/bellwether.db", global = true)]
+    #[arg(
+        long,
+        env = "BELLWETHER_DB",
+        default_value = "surrealkv://./data/bellwether.db",
+        global = true
+    )]
     pub db: String,
     /// Root user for a SurrealDB server.
     #[arg(long, env = "BELLWETHER_DB_USER", global = true)]
     pub db_user: Option<String>,
     /// Root password for a SurrealDB server.
-    #[arg(long, env = "BELLWETHER_DB_PASS", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BELLWETHER_DB_PASS",
+        global = true,
+        hide_env_values = true
+    )]
     pub db_pass: Option<String>,
 }
 
@@ -52,7 +66,11 @@ pub struct ServeArgs {
 
 impl Default for ServeArgs {
     fn default() -> Self {
-        Self { bind: "127.0.0.1:3000".parse().expect("valid"), site_root: "target/site".into(), secure_cookies: false }
+        Self {
+            bind: "127.0.0.1:3000".parse().expect("valid"),
+            site_root: "target/site".into(),
+            secure_cookies: false,
+        }
     }
 }
 

@@ -33,7 +33,10 @@ impl Server {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        Self { state: AppState { db, secure_cookies }, options }
+        Self {
+            state: AppState { db, secure_cookies },
+            options,
+        }
     }
 
     pub fn router(&self) -> Router {
@@ -59,6 +62,7 @@ impl Server {
             .route("/healthz", get(healthz))
             .with_state(self.state.clone())
             .merge(leptos)
+            .layer(axum::middleware::from_fn(security::error_status))
             .layer(axum::middleware::from_fn(security::same_origin_writes))
             .layer(axum::middleware::from_fn(security::headers))
             .layer(tower_http::compression::CompressionLayer::new())
@@ -76,7 +80,9 @@ impl Server {
                 }
             }
         });
-        axum::serve(listener, self.router()).with_graceful_shutdown(shutdown_signal()).await?;
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         Ok(())
     }
 }
@@ -84,8 +90,14 @@ impl Server {
 /// 200 once the database answers; 503 otherwise. Load balancers and the benchmarks poll this.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match app::store::migrations::applied(&state.db).await {
-        Ok(versions) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "migrations": versions }))),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "error": e.to_string() }))),
+        Ok(versions) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ok", "migrations": versions })),
+        ),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),
+        ),
     }
 }
 
@@ -95,7 +107,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -7,34 +7,64 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn")),
+        )
         .init();
     let cli = Cli::parse();
     ensure_data_dir(&cli.db.db)?;
-    let db = app::store::connect(&cli.db.db, cli.db.db_user.as_deref(), cli.db.db_pass.as_deref())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db = app::store::connect(
+        &cli.db.db,
+        cli.db.db_user.as_deref(),
+        cli.db.db_pass.as_deref(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
-            let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+            let listener = tokio::net::TcpListener::bind(args.bind)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.bind))?;
             let addr = listener.local_addr()?;
-            tracing::info!("Bellwether is listening on http://{addr} (database {})", cli.db.db);
-            Server::new(db, &args.site_root, addr, args.secure_cookies).serve(listener).await
+            tracing::info!(
+                "Bellwether is listening on http://{addr} (database {})",
+                cli.db.db
+            );
+            Server::new(db, &args.site_root, addr, args.secure_cookies)
+                .serve(listener)
+                .await
         }
         Command::SeedDemo(args) => bellwether::seed::run(&db, args.accounts, args.seed, true).await,
-        Command::User(UserCommand::Create { email, role, name, password }) => {
+        Command::User(UserCommand::Create {
+            email,
+            role,
+            name,
+            password,
+        }) => {
             let password = match password {
                 Some(p) => p,
                 None => rpassword::prompt_password("Password: ")?,
             };
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
-            let input = app::model::NewUserInput { email, name, role, password };
+            let input = app::model::NewUserInput {
+                email,
+                name,
+                role,
+                password,
+            };
             let valid = input.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
-            let hash = app::auth::hash_password(&valid.password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash =
+                app::auth::hash_password(&valid.password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let user = app::store::users::create(&db, &valid.email, &valid.name, valid.role, &hash)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("created {} <{}> as {}", user.name, user.email, user.role.label());
+            println!(
+                "created {} <{}> as {}",
+                user.name,
+                user.email,
+                user.role.label()
+            );
             Ok(())
         }
     }
@@ -46,7 +76,8 @@ fn ensure_data_dir(url: &str) -> anyhow::Result<()> {
         let path = path.split('?').next().unwrap_or(path);
         if let Some(parent) = std::path::Path::new(path).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
         }
     }

@@ -16,30 +16,156 @@ use std::collections::HashSet;
 use std::io::IsTerminal;
 
 const PREFIXES: &[&str] = &[
-    "Acme", "Apex", "Atlas", "Aurora", "Beacon", "Birch", "Blue Harbor", "Bright", "Cascade", "Cedar", "Clearwater", "Cobalt",
-    "Copper", "Crescent", "Crystal", "Delta", "Eagle", "Ember", "Evergreen", "Falcon", "Fjord", "Frontier", "Galaxy", "Granite",
-    "Harbor", "Helix", "Highland", "Horizon", "Indigo", "Iron", "Juniper", "Keystone", "Lakeside", "Lantern", "Liberty", "Lumen",
-    "Maple", "Meridian", "Mesa", "Monarch", "Nimbus", "North Star", "Northwind", "Oak", "Orbit", "Orchid", "Pacific", "Peak",
-    "Pinnacle", "Pioneer", "Polar", "Prairie", "Prism", "Quantum", "Quarry", "Radiant", "Redwood", "Ridge", "River", "Sable",
-    "Sage", "Sierra", "Silver", "Solstice", "Sparrow", "Spruce", "Starlight", "Sterling", "Stone", "Summit", "Sunrise", "Tidal",
-    "Timber", "Titan", "Trident", "True North", "Tundra", "Union", "Vanguard", "Vertex", "Vista", "Willow", "Windward", "Zenith",
+    "Acme",
+    "Apex",
+    "Atlas",
+    "Aurora",
+    "Beacon",
+    "Birch",
+    "Blue Harbor",
+    "Bright",
+    "Cascade",
+    "Cedar",
+    "Clearwater",
+    "Cobalt",
+    "Copper",
+    "Crescent",
+    "Crystal",
+    "Delta",
+    "Eagle",
+    "Ember",
+    "Evergreen",
+    "Falcon",
+    "Fjord",
+    "Frontier",
+    "Galaxy",
+    "Granite",
+    "Harbor",
+    "Helix",
+    "Highland",
+    "Horizon",
+    "Indigo",
+    "Iron",
+    "Juniper",
+    "Keystone",
+    "Lakeside",
+    "Lantern",
+    "Liberty",
+    "Lumen",
+    "Maple",
+    "Meridian",
+    "Mesa",
+    "Monarch",
+    "Nimbus",
+    "North Star",
+    "Northwind",
+    "Oak",
+    "Orbit",
+    "Orchid",
+    "Pacific",
+    "Peak",
+    "Pinnacle",
+    "Pioneer",
+    "Polar",
+    "Prairie",
+    "Prism",
+    "Quantum",
+    "Quarry",
+    "Radiant",
+    "Redwood",
+    "Ridge",
+    "River",
+    "Sable",
+    "Sage",
+    "Sierra",
+    "Silver",
+    "Solstice",
+    "Sparrow",
+    "Spruce",
+    "Starlight",
+    "Sterling",
+    "Stone",
+    "Summit",
+    "Sunrise",
+    "Tidal",
+    "Timber",
+    "Titan",
+    "Trident",
+    "True North",
+    "Tundra",
+    "Union",
+    "Vanguard",
+    "Vertex",
+    "Vista",
+    "Willow",
+    "Windward",
+    "Zenith",
 ];
 const CORES: &[&str] = &[
-    "Analytics", "Bio", "Capital", "Cloud", "Data", "Dynamics", "Energy", "Financial", "Foods", "Freight", "Health", "Insights",
-    "Labs", "Learning", "Logistics", "Media", "Medical", "Metrics", "Mobility", "Networks", "Pharma", "Retail", "Robotics",
-    "Security", "Software", "Solar", "Systems", "Telecom", "Travel", "Ventures", "Works", "Apparel", "Brewing", "Clinics",
+    "Analytics",
+    "Bio",
+    "Capital",
+    "Cloud",
+    "Data",
+    "Dynamics",
+    "Energy",
+    "Financial",
+    "Foods",
+    "Freight",
+    "Health",
+    "Insights",
+    "Labs",
+    "Learning",
+    "Logistics",
+    "Media",
+    "Medical",
+    "Metrics",
+    "Mobility",
+    "Networks",
+    "Pharma",
+    "Retail",
+    "Robotics",
+    "Security",
+    "Software",
+    "Solar",
+    "Systems",
+    "Telecom",
+    "Travel",
+    "Ventures",
+    "Works",
+    "Apparel",
+    "Brewing",
+    "Clinics",
 ];
-const SUFFIXES: &[&str] = &["Inc.", "Ltd", "GmbH", "Group", "Co.", "LLC", "Corp.", "Holdings", "S.A.", "AB", "Partners", "plc"];
-const CITIES: &[&str] = &["Austin", "Berlin", "Boston", "Chicago", "Denver", "Dublin", "Lisbon", "London", "Madrid", "Oslo", "Paris", "Seattle", "Sydney", "Toronto", "Zurich"];
+const SUFFIXES: &[&str] = &[
+    "Inc.", "Ltd", "GmbH", "Group", "Co.", "LLC", "Corp.", "Holdings", "S.A.", "AB", "Partners",
+    "plc",
+];
+const CITIES: &[&str] = &[
+    "Austin", "Berlin", "Boston", "Chicago", "Denver", "Dublin", "Lisbon", "London", "Madrid",
+    "Oslo", "Paris", "Seattle", "Sydney", "Toronto", "Zurich",
+];
 const FIRST: &[&str] = &[
-    "Alex", "Amara", "Ben", "Camila", "Chen", "Dana", "Diego", "Elena", "Farah", "Grace", "Hiro", "Ines", "Jonas", "Kai", "Lena",
-    "Liam", "Maya", "Mateo", "Nadia", "Noah", "Olga", "Priya", "Quinn", "Rafael", "Sara", "Tomas", "Uma", "Victor", "Wen", "Yusuf", "Zoe",
+    "Alex", "Amara", "Ben", "Camila", "Chen", "Dana", "Diego", "Elena", "Farah", "Grace", "Hiro",
+    "Ines", "Jonas", "Kai", "Lena", "Liam", "Maya", "Mateo", "Nadia", "Noah", "Olga", "Priya",
+    "Quinn", "Rafael", "Sara", "Tomas", "Uma", "Victor", "Wen", "Yusuf", "Zoe",
 ];
 const LAST: &[&str] = &[
-    "Ahmed", "Berg", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Kim", "Larsen", "Moreau", "Novak",
-    "Okafor", "Patel", "Quispe", "Rossi", "Silva", "Tanaka", "Umar", "Varga", "Weber", "Xu", "Yilmaz", "Zhang",
+    "Ahmed", "Berg", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen",
+    "Kim", "Larsen", "Moreau", "Novak", "Okafor", "Patel", "Quispe", "Rossi", "Silva", "Tanaka",
+    "Umar", "Varga", "Weber", "Xu", "Yilmaz", "Zhang",
 ];
-const TITLES: &[&str] = &["VP Operations", "Head of Customer Experience", "CTO", "Director of IT", "Product Manager", "COO", "Procurement Lead", "Data Team Lead", "Finance Director"];
+const TITLES: &[&str] = &[
+    "VP Operations",
+    "Head of Customer Experience",
+    "CTO",
+    "Director of IT",
+    "Product Manager",
+    "COO",
+    "Procurement Lead",
+    "Data Team Lead",
+    "Finance Director",
+];
 
 /// Creates `accounts` accounts (plus demo CSMs to own them) from `seed`.
 pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow::Result<()> {
@@ -47,23 +173,45 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
     let staff = demo_staff(db, &mut rng).await?;
     let bar = if progress && std::io::stderr().is_terminal() {
         let b = ProgressBar::new(accounts as u64);
-        b.set_style(ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} accounts ({per_sec}, {eta} left)").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:40} {pos}/{len} accounts ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
         b
     } else {
         ProgressBar::with_draw_target(Some(accounts as u64), ProgressDrawTarget::hidden())
     };
     // Names already there (a second seeding) are avoided, not collided with.
-    let mut names: HashSet<String> = store::accounts::name_keys(db).await.map_err(|e| anyhow::anyhow!("{e}"))?.into_iter().collect();
+    let mut names: HashSet<String> = store::accounts::name_keys(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .into_iter()
+        .collect();
     let today = chrono::Utc::now().date_naive();
     let started = std::time::Instant::now();
     let mut made = 0usize;
     while made < accounts {
         let n = (accounts - made).min(1000);
-        let (mut acc, mut con, mut team) = (Vec::with_capacity(n), Vec::with_capacity(n * 3), Vec::with_capacity(n * 2));
+        let (mut acc, mut con, mut team) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n * 3),
+            Vec::with_capacity(n * 2),
+        );
         for _ in 0..n {
             let name = unique_name(&mut rng, &mut names);
             let key = store::new_key();
-            let tier = *[SizeTier::Enterprise, SizeTier::MidMarket, SizeTier::MidMarket, SizeTier::Smb, SizeTier::Smb, SizeTier::Smb].choose(&mut rng).unwrap_or(&SizeTier::Smb);
+            let tier = *[
+                SizeTier::Enterprise,
+                SizeTier::MidMarket,
+                SizeTier::MidMarket,
+                SizeTier::Smb,
+                SizeTier::Smb,
+                SizeTier::Smb,
+            ]
+            .choose(&mut rng)
+            .unwrap_or(&SizeTier::Smb);
             let arr_major: i64 = match tier {
                 SizeTier::Enterprise => rng.gen_range(150_000..2_500_000),
                 SizeTier::MidMarket => rng.gen_range(30_000..250_000),
@@ -72,10 +220,18 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
             let start = today - Duration::days(rng.gen_range(10..1800));
             let years = ((today - start).num_days() / 365 + 1).max(1) as i32;
             let renewal = add_years(start, years);
-            let stage = stage_for(&mut rng, (today - start).num_days(), (renewal - today).num_days());
-            let currency = *["USD", "USD", "USD", "USD", "EUR", "EUR", "GBP"].choose(&mut rng).unwrap_or(&"USD");
+            let stage = stage_for(
+                &mut rng,
+                (today - start).num_days(),
+                (renewal - today).num_days(),
+            );
+            let currency = *["USD", "USD", "USD", "USD", "EUR", "EUR", "GBP"]
+                .choose(&mut rng)
+                .unwrap_or(&"USD");
             let (owner_id, owner_name) = staff.choose(&mut rng).cloned().unwrap_or_default();
-            let industry = *app::model::INDUSTRIES.choose(&mut rng).unwrap_or(&"Software");
+            let industry = *app::model::INDUSTRIES
+                .choose(&mut rng)
+                .unwrap_or(&"Software");
             acc.push(json!({
                 "id": key, "name": name, "name_key": name.to_lowercase(), "tier": tier.key(), "industry": industry,
                 "stage": stage.key(), "arr_minor": arr_major * 100, "currency": currency,
@@ -87,13 +243,26 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
                 let (other, _) = staff.choose(&mut rng).cloned().unwrap_or_default();
                 team.push(json!({ "account": key, "user": other, "role": TeamRole::AccountManager.key() }));
             }
-            let domain = name.split_whitespace().next().unwrap_or("example").to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "");
-            let contacts = match tier { SizeTier::Enterprise => 4, SizeTier::MidMarket => 3, SizeTier::Smb => 1 };
+            let domain = name
+                .split_whitespace()
+                .next()
+                .unwrap_or("example")
+                .to_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "");
+            let contacts = match tier {
+                SizeTier::Enterprise => 4,
+                SizeTier::MidMarket => 3,
+                SizeTier::Smb => 1,
+            };
             let mut emails = HashSet::new();
             for i in 0..contacts {
                 let first = FIRST.choose(&mut rng).unwrap_or(&"Alex");
                 let last = LAST.choose(&mut rng).unwrap_or(&"Kim");
-                let email = format!("{}.{}@{domain}.example.com", first.to_lowercase(), last.to_lowercase());
+                let email = format!(
+                    "{}.{}@{domain}.example.com",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                );
                 if !emails.insert(email.clone()) {
                     continue;
                 }
@@ -103,30 +272,51 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
                 }));
             }
         }
-        store::accounts::insert_batch(db, acc, con, team).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        store::accounts::insert_batch(db, acc, con, team)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         made += n;
         bar.inc(n as u64);
     }
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
-    println!("seeded {made} accounts in {secs:.1}s ({:.0} accounts/s) with seed {seed}", made as f64 / secs.max(0.001));
+    println!(
+        "seeded {made} accounts in {secs:.1}s ({:.0} accounts/s) with seed {seed}",
+        made as f64 / secs.max(0.001)
+    );
     Ok(())
 }
 
 /// The demo CSMs who own accounts. They get random passwords nobody knows: sign in as your own
 /// admin to look around, or set one with `bellwether user create`.
 async fn demo_staff(db: &Db, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec<(String, String)>> {
-    let existing = store::users::list(db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let existing = store::users::list(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut staff: Vec<(String, String)> = existing
         .iter()
         .filter(|u| u.active && u.role == Role::Csm && u.email.ends_with("@demo.bellwether.local"))
         .map(|u| (u.id.clone(), u.name.clone()))
         .collect();
     if staff.is_empty() {
-        let hash = app::auth::hash_password(&app::auth::new_session_token().0).map_err(|e| anyhow::anyhow!("{e}"))?;
-        for (first, last) in [("Riley", "Park"), ("Jordan", "Blake"), ("Sam", "Okoro"), ("Morgan", "Lindqvist"), ("Avery", "Santos"), ("Taylor", "Nguyen")] {
-            let email = format!("{}.{}@demo.bellwether.local", first.to_lowercase(), last.to_lowercase());
-            let u = store::users::create(db, &email, &format!("{first} {last}"), Role::Csm, &hash).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let hash = app::auth::hash_password(&app::auth::new_session_token().0)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for (first, last) in [
+            ("Riley", "Park"),
+            ("Jordan", "Blake"),
+            ("Sam", "Okoro"),
+            ("Morgan", "Lindqvist"),
+            ("Avery", "Santos"),
+            ("Taylor", "Nguyen"),
+        ] {
+            let email = format!(
+                "{}.{}@demo.bellwether.local",
+                first.to_lowercase(),
+                last.to_lowercase()
+            );
+            let u = store::users::create(db, &email, &format!("{first} {last}"), Role::Csm, &hash)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             staff.push((u.id, u.name));
         }
     }
@@ -146,7 +336,11 @@ fn unique_name(rng: &mut ChaCha8Rng, taken: &mut HashSet<String>) -> String {
         let name = match attempt {
             0..=2 => base,
             3..=5 => format!("{base} ({})", CITIES.choose(rng).unwrap_or(&"Oslo")),
-            _ => format!("{base} ({} {})", CITIES.choose(rng).unwrap_or(&"Oslo"), rng.gen_range(2..100_000)),
+            _ => format!(
+                "{base} ({} {})",
+                CITIES.choose(rng).unwrap_or(&"Oslo"),
+                rng.gen_range(2..100_000)
+            ),
         };
         if taken.insert(name.to_lowercase()) {
             return name;
@@ -170,6 +364,6 @@ fn stage_for(rng: &mut ChaCha8Rng, age_days: i64, days_to_renewal: i64) -> Stage
 }
 
 fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
-    d.checked_add_months(chrono::Months::new(12 * years as u32)).unwrap_or(d + Duration::days(365 * years as i64))
+    d.checked_add_months(chrono::Months::new(12 * years as u32))
+        .unwrap_or(d + Duration::days(365 * years as i64))
 }
-

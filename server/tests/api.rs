@@ -17,8 +17,13 @@ async fn healthz_answers_200_once_the_database_is_ready() {
 #[tokio::test]
 async fn migrations_apply_once_even_when_run_again() {
     let app = spawn_app().await;
-    app::store::migrations::apply(&app.db).await.expect("second run is a no-op");
-    assert_eq!(app::store::migrations::applied(&app.db).await.unwrap(), vec![1]);
+    app::store::migrations::apply(&app.db)
+        .await
+        .expect("second run is a no-op");
+    assert_eq!(
+        app::store::migrations::applied(&app.db).await.unwrap(),
+        vec![1]
+    );
 }
 
 #[tokio::test]
@@ -30,7 +35,16 @@ async fn setup_creates_the_first_admin_only_once() {
     assert_eq!(me["role"], "admin");
 
     let stranger = Client::new(&app);
-    let (status, body) = stranger.call("auth/setup", &[("email", "eve@example.com"), ("name", "Eve"), ("password", "a long password")]).await;
+    let (status, body) = stranger
+        .call(
+            "auth/setup",
+            &[
+                ("email", "eve@example.com"),
+                ("name", "Eve"),
+                ("password", "a long password"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (_, needs) = stranger.call("auth/needs_setup", &[]).await;
     assert_eq!(needs, serde_json::json!(false));
@@ -40,12 +54,29 @@ async fn setup_creates_the_first_admin_only_once() {
 async fn setup_validates_and_names_each_field() {
     let app = spawn_app().await;
     let c = Client::new(&app);
-    let (status, body) = c.call("auth/setup", &[("email", "not-an-email"), ("name", ""), ("password", "short")]).await;
+    let (status, body) = c
+        .call(
+            "auth/setup",
+            &[
+                ("email", "not-an-email"),
+                ("name", ""),
+                ("password", "short"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_error(&body, "email").unwrap().contains("email address"));
+    assert!(field_error(&body, "email")
+        .unwrap()
+        .contains("email address"));
     assert_eq!(field_error(&body, "name").as_deref(), Some("is required"));
-    assert!(field_error(&body, "password").unwrap().contains("at least 10"));
-    assert_eq!(app::store::users::count(&app.db).await.unwrap(), 0, "nothing written");
+    assert!(field_error(&body, "password")
+        .unwrap()
+        .contains("at least 10"));
+    assert_eq!(
+        app::store::users::count(&app.db).await.unwrap(),
+        0,
+        "nothing written"
+    );
 }
 
 #[tokio::test]
@@ -53,10 +84,29 @@ async fn login_refuses_a_wrong_password_without_saying_which_part_was_wrong() {
     let app = spawn_app().await;
     admin(&app).await;
     let c = Client::new(&app);
-    let (status, wrong_pass) = c.call("auth/login", &[("email", "ada@example.com"), ("password", "not the password")]).await;
+    let (status, wrong_pass) = c
+        .call(
+            "auth/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (_, unknown) = c.call("auth/login", &[("email", "nobody@example.com"), ("password", "not the password")]).await;
-    assert_eq!(wrong_pass, unknown, "same answer for unknown email and wrong password");
+    let (_, unknown) = c
+        .call(
+            "auth/login",
+            &[
+                ("email", "nobody@example.com"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        wrong_pass, unknown,
+        "same answer for unknown email and wrong password"
+    );
     let (_, me) = c.call("auth/me", &[]).await;
     assert_eq!(me, serde_json::Value::Null);
 }
@@ -66,13 +116,26 @@ async fn the_session_cookie_is_httponly_and_samesite() {
     let app = spawn_app().await;
     let res = reqwest::Client::new()
         .post(format!("{}/api/auth/setup", app.base))
-        .form(&[("email", "ada@example.com"), ("name", "Ada"), ("password", ADMIN_PASS)])
+        .form(&[
+            ("email", "ada@example.com"),
+            ("name", "Ada"),
+            ("password", ADMIN_PASS),
+        ])
         .send()
         .await
         .unwrap();
-    let cookie = res.headers().get("set-cookie").expect("cookie").to_str().unwrap().to_string();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .expect("cookie")
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.starts_with("bw_session="));
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
@@ -92,7 +155,9 @@ async fn signed_out_callers_are_refused_and_pages_redirect_to_login() {
     let c = Client::new(&app);
     let (status, body) = c.call("accounts/portfolio", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    let (status, _) = c.call("accounts/create", &account_form("Sneaky", "smb")).await;
+    let (status, _) = c
+        .call("accounts/create", &account_form("Sneaky", "smb"))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let res = c.get("/accounts/abc").await;
     assert_eq!(res.status(), StatusCode::FOUND);
@@ -107,35 +172,62 @@ async fn each_role_is_refused_what_it_may_not_do() {
     let exec = user_with_role(&app, &admin, "exec").await;
 
     // Executives read but never write.
-    let (status, body) = exec.call("accounts/create", &account_form("Exec Co", "smb")).await;
+    let (status, body) = exec
+        .call("accounts/create", &account_form("Exec Co", "smb"))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["Forbidden"].as_str().unwrap().contains("executives"));
     let (status, _) = exec.call("accounts/portfolio", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = exec.call("segments/save", &[("name", "x"), ("query", "tier=smb")]).await;
+    let (status, _) = exec
+        .call("segments/save", &[("name", "x"), ("query", "tier=smb")])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // CSMs manage accounts but not users.
-    let (status, created) = csm.call("accounts/create", &account_form("Csm Co", "smb")).await;
+    let (status, created) = csm
+        .call("accounts/create", &account_form("Csm Co", "smb"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let id = created["id"].as_str().unwrap();
     let mut upd = account_form("Csm Co", "mid_market");
     upd.push(("id", id));
     let (status, _) = exec.call("accounts/update", &upd).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = exec.call("accounts/contacts/add", &[("account_id", id), ("input[name]", "X"), ("input[email]", "x@example.com")]).await;
+    let (status, _) = exec
+        .call(
+            "accounts/contacts/add",
+            &[
+                ("account_id", id),
+                ("input[name]", "X"),
+                ("input[email]", "x@example.com"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     for c in [&csm, &exec] {
         let (status, _) = c.call("users/list", &[]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = c
-            .call("users/create", &[("input[email]", "z@example.com"), ("input[name]", "Z"), ("input[role]", "admin"), ("input[password]", "a long password")])
+            .call(
+                "users/create",
+                &[
+                    ("input[email]", "z@example.com"),
+                    ("input[name]", "Z"),
+                    ("input[role]", "admin"),
+                    ("input[password]", "a long password"),
+                ],
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
     let (status, users) = admin.call("users/list", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(users.as_array().unwrap().len(), 3, "nobody was added by the refused calls");
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        3,
+        "nobody was added by the refused calls"
+    );
 }
 
 #[tokio::test]
@@ -156,11 +248,22 @@ async fn a_bad_account_is_refused_field_by_field_and_nothing_is_written() {
     let (status, body) = c.call("accounts/create", &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(field_error(&body, "name").as_deref(), Some("is required"));
-    assert!(field_error(&body, "tier").unwrap().contains("Enterprise, Mid-market, SMB"));
-    assert_eq!(field_error(&body, "industry").as_deref(), Some("is required"));
-    assert_eq!(field_error(&body, "arr").as_deref(), Some("must be zero or more"));
+    assert!(field_error(&body, "tier")
+        .unwrap()
+        .contains("Enterprise, Mid-market, SMB"));
+    assert_eq!(
+        field_error(&body, "industry").as_deref(),
+        Some("is required")
+    );
+    assert_eq!(
+        field_error(&body, "arr").as_deref(),
+        Some("must be zero or more")
+    );
     assert!(field_error(&body, "currency").is_some());
-    assert_eq!(field_error(&body, "renewal_date").as_deref(), Some("must be after the contract start"));
+    assert_eq!(
+        field_error(&body, "renewal_date").as_deref(),
+        Some("must be after the contract start")
+    );
     assert_eq!(portfolio_total(&c, &[]).await, 0);
 
     // A missing field is a clear error too, not a crash.
@@ -173,11 +276,18 @@ async fn a_bad_account_is_refused_field_by_field_and_nothing_is_written() {
 async fn account_names_are_unique_regardless_of_case() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (status, _) = c.call("accounts/create", &account_form("Globex", "smb")).await;
+    let (status, _) = c
+        .call("accounts/create", &account_form("Globex", "smb"))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = c.call("accounts/create", &account_form("GLOBEX", "enterprise")).await;
+    let (status, body) = c
+        .call("accounts/create", &account_form("GLOBEX", "enterprise"))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_error(&body, "name").as_deref(), Some("an account with this name already exists"));
+    assert_eq!(
+        field_error(&body, "name").as_deref(),
+        Some("an account with this name already exists")
+    );
     assert_eq!(portfolio_total(&c, &[]).await, 1);
 }
 
@@ -209,15 +319,45 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
     let id = acc["id"].as_str().unwrap();
 
     let (status, contact) = c
-        .call("accounts/contacts/add", &[("account_id", id), ("input[name]", "Peter Gibbons"), ("input[email]", "Peter@Initech.example"), ("input[title]", "Engineer"), ("input[champion]", "on")])
+        .call(
+            "accounts/contacts/add",
+            &[
+                ("account_id", id),
+                ("input[name]", "Peter Gibbons"),
+                ("input[email]", "Peter@Initech.example"),
+                ("input[title]", "Engineer"),
+                ("input[champion]", "on"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{contact}");
-    let (status, dup) = c.call("accounts/contacts/add", &[("account_id", id), ("input[name]", "Peter again"), ("input[email]", "peter@initech.example")]).await;
+    let (status, dup) = c
+        .call(
+            "accounts/contacts/add",
+            &[
+                ("account_id", id),
+                ("input[name]", "Peter again"),
+                ("input[email]", "peter@initech.example"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_error(&dup, "email").unwrap().contains("already has a contact"));
-    let (status, _) = c.call("accounts/team/add", &[("account_id", id), ("user_id", my_id), ("role", "sme")]).await;
+    assert!(field_error(&dup, "email")
+        .unwrap()
+        .contains("already has a contact"));
+    let (status, _) = c
+        .call(
+            "accounts/team/add",
+            &[("account_id", id), ("user_id", my_id), ("role", "sme")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = c.call("accounts/team/add", &[("account_id", id), ("user_id", my_id), ("role", "wizard")]).await;
+    let (status, body) = c
+        .call(
+            "accounts/team/add",
+            &[("account_id", id), ("user_id", my_id), ("role", "wizard")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&body, "role").is_some());
 
@@ -225,13 +365,31 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(detail["contacts"][0]["email"], "peter@initech.example");
     assert_eq!(detail["contacts"][0]["champion"], true);
-    let roles: Vec<&str> = detail["team"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
-    assert_eq!(roles, vec!["csm", "sme"], "the owner joined as CSM when the account was created");
+    let roles: Vec<&str> = detail["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        vec!["csm", "sme"],
+        "the owner joined as CSM when the account was created"
+    );
 
     let (status, body) = c.call("accounts/get", &[("id", "does-not-exist")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["NotFound"], "account");
-    let (status, _) = c.call("accounts/contacts/add", &[("account_id", "does-not-exist"), ("input[name]", "X"), ("input[email]", "x@example.com")]).await;
+    let (status, _) = c
+        .call(
+            "accounts/contacts/add",
+            &[
+                ("account_id", "does-not-exist"),
+                ("input[name]", "X"),
+                ("input[email]", "x@example.com"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let page = c.get("/accounts/does-not-exist").await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
@@ -243,7 +401,9 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
 async fn updating_an_account_validates_and_keeps_the_rest() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (_, acc) = c.call("accounts/create", &account_form("Hooli", "smb")).await;
+    let (_, acc) = c
+        .call("accounts/create", &account_form("Hooli", "smb"))
+        .await;
     let id = acc["id"].as_str().unwrap().to_string();
     let mut bad = account_form("Hooli", "smb");
     bad.retain(|(k, _)| *k != "input[arr]");
@@ -251,7 +411,9 @@ async fn updating_an_account_validates_and_keeps_the_rest() {
     bad.push(("id", &id));
     let (status, body) = c.call("accounts/update", &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_error(&body, "arr").unwrap().contains("must be a number"));
+    assert!(field_error(&body, "arr")
+        .unwrap()
+        .contains("must be a number"));
     let (_, detail) = c.call("accounts/get", &[("id", &id)]).await;
     assert_eq!(detail["account"]["arr_minor"], 12_000_000, "unchanged");
 
@@ -276,23 +438,49 @@ async fn the_portfolio_filters_sorts_and_pages() {
     assert_eq!(ent + mid + smb, 230);
     assert!(ent > 0 && mid > 0 && smb > 0);
 
-    let (_, p) = c.call("accounts/portfolio", &[("filter[sort]", "arr"), ("filter[desc]", "true"), ("filter[page]", "1")]).await;
+    let (_, p) = c
+        .call(
+            "accounts/portfolio",
+            &[
+                ("filter[sort]", "arr"),
+                ("filter[desc]", "true"),
+                ("filter[page]", "1"),
+            ],
+        )
+        .await;
     let rows = p["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 50);
-    let arrs: Vec<i64> = rows.iter().map(|r| r["arr_minor"].as_i64().unwrap()).collect();
-    assert!(arrs.windows(2).all(|w| w[0] >= w[1]), "sorted by ARR, largest first");
+    let arrs: Vec<i64> = rows
+        .iter()
+        .map(|r| r["arr_minor"].as_i64().unwrap())
+        .collect();
+    assert!(
+        arrs.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by ARR, largest first"
+    );
     let (_, last) = c.call("accounts/portfolio", &[("filter[page]", "4")]).await;
     assert_eq!(last["rows"].as_array().unwrap().len(), 30);
 
-    let (_, combined) = c.call("accounts/portfolio", &[("filter[tier]", "enterprise"), ("filter[stage]", "growth")]).await;
+    let (_, combined) = c
+        .call(
+            "accounts/portfolio",
+            &[("filter[tier]", "enterprise"), ("filter[stage]", "growth")],
+        )
+        .await;
     for r in combined["rows"].as_array().unwrap() {
         assert_eq!(r["tier"], "enterprise");
         assert_eq!(r["stage"], "growth");
     }
     let first_name = rows[0]["name"].as_str().unwrap().to_lowercase();
     let needle: String = first_name.chars().take(6).collect();
-    let (_, found) = c.call("accounts/portfolio", &[("filter[q]", &needle)]).await;
-    assert!(found["rows"].as_array().unwrap().iter().all(|r| r["name"].as_str().unwrap().to_lowercase().contains(&needle)));
+    let (_, found) = c
+        .call("accounts/portfolio", &[("filter[q]", &needle)])
+        .await;
+    assert!(found["rows"].as_array().unwrap().iter().all(|r| r["name"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains(&needle)));
     assert!(found["total"].as_u64().unwrap() >= 1);
 }
 
@@ -300,15 +488,36 @@ async fn the_portfolio_filters_sorts_and_pages() {
 async fn segments_save_a_filter_under_a_unique_name() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (status, body) = c.call("segments/save", &[("name", "Everything"), ("query", "")]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an empty filter is not a segment: {body}");
-    let (status, seg) = c.call("segments/save", &[("name", "Enterprise renewals"), ("query", "tier=enterprise&stage=renewal&sort=arr&page=3")]).await;
+    let (status, body) = c
+        .call("segments/save", &[("name", "Everything"), ("query", "")])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an empty filter is not a segment: {body}"
+    );
+    let (status, seg) = c
+        .call(
+            "segments/save",
+            &[
+                ("name", "Enterprise renewals"),
+                ("query", "tier=enterprise&stage=renewal&sort=arr&page=3"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{seg}");
     assert_eq!(seg["filter"]["tier"], "enterprise");
     assert_eq!(seg["filter"]["page"], 0, "paging is not part of a segment");
-    let (status, dup) = c.call("segments/save", &[("name", "enterprise RENEWALS"), ("query", "tier=smb")]).await;
+    let (status, dup) = c
+        .call(
+            "segments/save",
+            &[("name", "enterprise RENEWALS"), ("query", "tier=smb")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_error(&dup, "name").unwrap().contains("already exists"));
+    assert!(field_error(&dup, "name")
+        .unwrap()
+        .contains("already exists"));
     let (_, list) = c.call("segments/list", &[]).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     let id = seg["id"].as_str().unwrap();
@@ -323,17 +532,39 @@ async fn the_last_admin_cannot_be_removed_and_deactivation_ends_sessions() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
     let (_, me) = admin.call("auth/me", &[]).await;
-    let (status, body) = admin.call("users/access", &[("id", me["id"].as_str().unwrap()), ("role", "csm"), ("active", "true")]).await;
+    let (status, body) = admin
+        .call(
+            "users/access",
+            &[
+                ("id", me["id"].as_str().unwrap()),
+                ("role", "csm"),
+                ("active", "true"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     let csm = user_with_role(&app, &admin, "csm").await;
     let (_, csm_me) = csm.call("auth/me", &[]).await;
     let (status, _) = csm.call("accounts/portfolio", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = admin.call("users/access", &[("id", csm_me["id"].as_str().unwrap()), ("role", "csm"), ("active", "false")]).await;
+    let (status, body) = admin
+        .call(
+            "users/access",
+            &[
+                ("id", csm_me["id"].as_str().unwrap()),
+                ("role", "csm"),
+                ("active", "false"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _) = csm.call("accounts/portfolio", &[]).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "a deactivated user is signed out at once");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a deactivated user is signed out at once"
+    );
 }
 
 #[tokio::test]
@@ -355,7 +586,10 @@ async fn cross_site_writes_are_refused_and_pages_carry_security_headers() {
     assert_eq!(page.status(), StatusCode::OK);
     let h = page.headers();
     let csp = h["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-"),
+        "{csp}"
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
 }

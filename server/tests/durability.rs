@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 fn start(dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_bellwether"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("BELLWETHER_DB", format!("surrealkv://{}", dir.join("db").display()))
+        .env(
+            "BELLWETHER_DB",
+            format!("surrealkv://{}", dir.join("db").display()),
+        )
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -35,13 +38,26 @@ async fn wait_healthy(base: &str) {
 #[tokio::test]
 async fn every_acknowledged_write_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start(dir.path(), port);
     wait_healthy(&base).await;
 
     let c = Client::at(&base);
-    let (status, _) = c.call("auth/setup", &[("email", "ada@example.com"), ("name", "Ada"), ("password", ADMIN_PASS)]).await;
+    let (status, _) = c
+        .call(
+            "auth/setup",
+            &[
+                ("email", "ada@example.com"),
+                ("name", "Ada"),
+                ("password", ADMIN_PASS),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
 
     // Writers keep going while the server is killed; only acknowledged writes are expected back.
@@ -51,13 +67,25 @@ async fn every_acknowledged_write_survives_sigkill() {
         let base = base.clone();
         tokio::spawn(async move {
             let c = Client::at(&base);
-            let (status, _) = c.call("auth/login", &[("email", "ada@example.com"), ("password", ADMIN_PASS)]).await;
+            let (status, _) = c
+                .call(
+                    "auth/login",
+                    &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
+                )
+                .await;
             assert_eq!(status, StatusCode::OK);
             for i in 0..400 {
                 let name = format!("Durable {i:03}");
-                let res = c.http.post(format!("{base}/api/accounts/create")).form(&account_form(&name, "smb")).send().await;
+                let res = c
+                    .http
+                    .post(format!("{base}/api/accounts/create"))
+                    .form(&account_form(&name, "smb"))
+                    .send()
+                    .await;
                 match res {
-                    Ok(r) if r.status() == StatusCode::OK => acknowledged.lock().unwrap().push(name),
+                    Ok(r) if r.status() == StatusCode::OK => {
+                        acknowledged.lock().unwrap().push(name)
+                    }
                     _ => break,
                 }
             }
@@ -72,17 +100,37 @@ async fn every_acknowledged_write_survives_sigkill() {
     server.wait().unwrap();
     let _ = writer.await;
     let acked = acknowledged.lock().unwrap().clone();
-    assert!(acked.len() >= 25, "only {} writes before the kill", acked.len());
+    assert!(
+        acked.len() >= 25,
+        "only {} writes before the kill",
+        acked.len()
+    );
 
     let mut server = start(dir.path(), port);
     wait_healthy(&base).await;
     let c = Client::at(&base);
-    let (status, _) = c.call("auth/login", &[("email", "ada@example.com"), ("password", ADMIN_PASS)]).await;
-    assert_eq!(status, StatusCode::OK, "the admin and their password survived");
+    let (status, _) = c
+        .call(
+            "auth/login",
+            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the admin and their password survived"
+    );
     for name in &acked {
         let (status, page) = c.call("accounts/portfolio", &[("filter[q]", name)]).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(page["rows"].as_array().unwrap().iter().any(|r| r["name"] == name.as_str()), "{name} was acknowledged but is gone");
+        assert!(
+            page["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["name"] == name.as_str()),
+            "{name} was acknowledged but is gone"
+        );
     }
     server.kill().unwrap();
     let _ = server.wait();

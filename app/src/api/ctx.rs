@@ -13,7 +13,9 @@ pub fn state() -> Result<AppState, AppError> {
 
 /// The signed-in user, or `None`.
 pub async fn me(state: &AppState) -> Result<Option<Me>, AppError> {
-    let Some(parts) = use_context::<http::request::Parts>() else { return Ok(None) };
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Ok(None);
+    };
     let Some(token) = parts
         .headers
         .get_all(http::header::COOKIE)
@@ -44,7 +46,10 @@ pub fn any_role(_: Role) -> bool {
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(e) = &result {
         if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-            opts.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            opts.set_status(
+                http::StatusCode::from_u16(e.status())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
     }
     result

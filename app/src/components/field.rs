@@ -62,7 +62,8 @@ pub fn SelectField(
     options: Vec<(String, String)>,
     #[prop(optional, into)] selected: String,
     /// Text of an empty first choice, if any.
-    #[prop(optional)] placeholder: &'static str,
+    #[prop(optional)]
+    placeholder: &'static str,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let id = format!("f-{field}");

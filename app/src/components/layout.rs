@@ -78,7 +78,7 @@ fn Nav(me: Me) -> impl IntoView {
                 {admin.then(|| view! { <A href="/settings">"Settings"</A> })}
             </nav>
             <div class="topbar-right">
-                {can_edit.then(|| view! { <a class="button primary small" href="/accounts/new">"+ New account"</a> })}
+                {can_edit.then(|| view! { <a class="button primary small" href="/accounts/new">"+ New"<span class="hide-sm">" account"</span></a> })}
                 <span class="who" title=me.email.clone()>
                     <span class="avatar" aria-hidden="true">{initials(&me.name)}</span>
                     <span class="who-text">
@@ -95,5 +95,9 @@ fn Nav(me: Me) -> impl IntoView {
 }
 
 fn initials(name: &str) -> String {
-    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
 }

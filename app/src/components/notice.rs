@@ -17,9 +17,15 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVi
 #[component]
 pub fn LoadError(error: AppError) -> impl IntoView {
     let (title, body) = match &error {
-        AppError::NotFound(what) => (format!("No such {what}"), "It may have been removed, or the link is wrong.".to_string()),
+        AppError::NotFound(what) => (
+            format!("No such {what}"),
+            "It may have been removed, or the link is wrong.".to_string(),
+        ),
         AppError::Forbidden(why) => ("Not allowed".to_string(), capital(why)),
-        AppError::Unauthenticated => ("Please sign in".to_string(), "Your session has ended.".to_string()),
+        AppError::Unauthenticated => (
+            "Please sign in".to_string(),
+            "Your session has ended.".to_string(),
+        ),
         other => ("Could not load this page".to_string(), other.to_string()),
     };
     view! {
@@ -33,5 +39,7 @@ pub fn LoadError(error: AppError) -> impl IntoView {
 
 fn capital(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }

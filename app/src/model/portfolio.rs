@@ -98,7 +98,9 @@ impl PortfolioFilter {
                 "industry" => f.industry = Some(v.chars().take(100).collect()),
                 "stage" => f.stage = Stage::parse(v),
                 "owner" => f.owner = Some(v.chars().take(64).collect()),
-                "renewal_before" => f.renewal_before = NaiveDate::parse_from_str(v, "%Y-%m-%d").ok(),
+                "renewal_before" => {
+                    f.renewal_before = NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
+                }
                 "sort" => f.sort = SortKey::parse(v).unwrap_or_default(),
                 "dir" => desc_given = Some(v == "desc"),
                 "page" => f.page = v.parse::<u32>().unwrap_or(1).saturating_sub(1).min(100_000),
@@ -159,18 +161,35 @@ impl PortfolioFilter {
 
     /// The same filter on another page.
     pub fn with_page(&self, page: u32) -> Self {
-        Self { page, ..self.clone() }
+        Self {
+            page,
+            ..self.clone()
+        }
     }
 
     /// The same filter sorted by `key`; choosing the current key again flips the direction.
     pub fn sorted_by(&self, key: SortKey) -> Self {
-        let desc = if self.sort == key { !self.desc } else { key.default_descending() };
-        Self { sort: key, desc, page: 0, ..self.clone() }
+        let desc = if self.sort == key {
+            !self.desc
+        } else {
+            key.default_descending()
+        };
+        Self {
+            sort: key,
+            desc,
+            page: 0,
+            ..self.clone()
+        }
     }
 
     /// The filter without sort and page: what a segment stores.
     pub fn criteria(&self) -> Self {
-        Self { sort: SortKey::Name, desc: false, page: 0, ..self.clone() }
+        Self {
+            sort: SortKey::Name,
+            desc: false,
+            page: 0,
+            ..self.clone()
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -193,7 +212,11 @@ impl PortfolioFilter {
             parts.push(s.label().to_string());
         }
         if let Some(o) = &self.owner {
-            parts.push(if o == "none" { "no owner".into() } else { "one owner".into() });
+            parts.push(if o == "none" {
+                "no owner".into()
+            } else {
+                "one owner".into()
+            });
         }
         if let Some(d) = self.renewal_before {
             parts.push(format!("renewing by {d}"));
@@ -211,7 +234,9 @@ pub fn encode(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     for b in v.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -225,7 +250,10 @@ pub fn decode(v: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let escaped = (bytes[i] == b'%')
-            .then(|| v.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .then(|| {
+                v.get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
             .flatten();
         if let Some(b) = escaped {
             out.push(b);
@@ -285,7 +313,9 @@ impl PortfolioPage {
 }
 
 fn group(n: u64) -> String {
-    crate::model::money::format_minor(n as i64 * 100, "").trim().to_string()
+    crate::model::money::format_minor(n as i64 * 100, "")
+        .trim()
+        .to_string()
 }
 
 /// A saved, named filter. Later features (health models, SLA policies, surveys) target segments.
@@ -298,7 +328,9 @@ pub struct Segment {
 
 pub fn validate_segment_name(name: &str) -> Result<String, AppError> {
     let mut c = Checks::new();
-    let name = super::validate::required_text(name, 80).map_err(|m| c.fail("name", m)).ok();
+    let name = super::validate::required_text(name, 80)
+        .map_err(|m| c.fail("name", m))
+        .ok();
     c.finish()?;
     Ok(name.unwrap_or_default())
 }
@@ -350,7 +382,11 @@ mod tests {
 
     #[test]
     fn unknown_values_are_ignored_not_fatal() {
-        let f = PortfolioFilter::from_query([("tier", "galactic"), ("page", "zero"), ("sort", "colour")]);
+        let f = PortfolioFilter::from_query([
+            ("tier", "galactic"),
+            ("page", "zero"),
+            ("sort", "colour"),
+        ]);
         assert_eq!(f.tier, None);
         assert_eq!(f.page, 0);
         assert_eq!(f.sort, SortKey::Name);
@@ -366,16 +402,30 @@ mod tests {
 
     #[test]
     fn page_labels() {
-        let p = PortfolioPage { rows: vec![], total: 0, page: 0, page_size: 50 };
+        let p = PortfolioPage {
+            rows: vec![],
+            total: 0,
+            page: 0,
+            page_size: 50,
+        };
         assert_eq!(p.range_label(), "No accounts match");
         assert_eq!(p.page_count(), 1);
-        let p = PortfolioPage { rows: vec![], total: 1234, page: 1, page_size: 50 };
+        let p = PortfolioPage {
+            rows: vec![],
+            total: 1234,
+            page: 1,
+            page_size: 50,
+        };
         assert_eq!(p.page_count(), 25);
     }
 
     #[test]
     fn segments_describe_themselves() {
-        let f = PortfolioFilter { tier: Some(SizeTier::Smb), stage: Some(Stage::Onboarding), ..Default::default() };
+        let f = PortfolioFilter {
+            tier: Some(SizeTier::Smb),
+            stage: Some(Stage::Onboarding),
+            ..Default::default()
+        };
         assert_eq!(f.describe(), "SMB · Onboarding");
         assert_eq!(PortfolioFilter::default().describe(), "all accounts");
         assert!(validate_segment_name("  ").is_err());

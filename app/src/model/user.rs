@@ -65,7 +65,9 @@ impl NewUserInput {
     pub fn validate(&self) -> Result<ValidUser, AppError> {
         let mut c = Checks::new();
         let email = check_email(&mut c, "email", &self.email);
-        let name = required_text(&self.name, 200).map_err(|m| c.fail("name", m)).ok();
+        let name = required_text(&self.name, 200)
+            .map_err(|m| c.fail("name", m))
+            .ok();
         let role = Role::parse(&self.role);
         if role.is_none() {
             c.fail("role", format!("must be one of {}", Role::choices()));
@@ -87,11 +89,21 @@ mod tests {
 
     #[test]
     fn new_users_are_checked() {
-        let ok = NewUserInput { email: "A@B.io".into(), name: "Ana".into(), role: "csm".into(), password: "correct horse".into() };
+        let ok = NewUserInput {
+            email: "A@B.io".into(),
+            name: "Ana".into(),
+            role: "csm".into(),
+            password: "correct horse".into(),
+        };
         let v = ok.validate().unwrap();
         assert_eq!(v.email, "a@b.io");
         assert_eq!(v.role, Role::Csm);
-        let bad = NewUserInput { email: "x".into(), name: "".into(), role: "god".into(), password: "short".into() };
+        let bad = NewUserInput {
+            email: "x".into(),
+            name: "".into(),
+            role: "god".into(),
+            password: "short".into(),
+        };
         let e = bad.validate().unwrap_err();
         for f in ["email", "name", "role", "password"] {
             assert!(e.for_field(f).is_some(), "{f}");

@@ -8,7 +8,9 @@ pub fn is_email(s: &str) -> bool {
     if s.len() > 254 || s.chars().any(|c| c.is_whitespace()) {
         return false;
     }
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
@@ -58,7 +60,17 @@ mod tests {
     fn emails() {
         assert!(is_email("dana@example.com"));
         assert!(is_email("d.o+tag@sub.example.co.uk"));
-        for bad in ["", "dana", "dana@", "@example.com", "dana@example", "da na@example.com", "a@b@c.com", "a@.com", "a@b..com"] {
+        for bad in [
+            "",
+            "dana",
+            "dana@",
+            "@example.com",
+            "dana@example",
+            "da na@example.com",
+            "a@b@c.com",
+            "a@.com",
+            "a@b..com",
+        ] {
             assert!(!is_email(bad), "{bad} should be refused");
         }
     }
@@ -69,7 +81,10 @@ mod tests {
         assert_eq!(required_text("   ", 10), Err("is required".into()));
         assert!(required_text("abcdefghijk", 10).is_err());
         assert_eq!(optional_text("", 5), Ok(None));
-        assert_eq!(date("2026-02-28"), Ok(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()));
+        assert_eq!(
+            date("2026-02-28"),
+            Ok(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap())
+        );
         assert!(date("2026-02-30").is_err());
         assert!(date("28/02/2026").is_err());
     }

@@ -72,13 +72,17 @@ async fn check_owner(db: &Db, owner: &Option<String>) -> Result<(), AppError> {
             .await
             .map_err(|_| AppError::field("owner_id", "is not a Bellwether user"))?;
         if !user.active || !user.role.can_edit_accounts() {
-            return Err(AppError::field("owner_id", "must be an active admin or CSM"));
+            return Err(AppError::field(
+                "owner_id",
+                "must be an active admin or CSM",
+            ));
         }
     }
     Ok(())
 }
 
-const SET_ACCOUNT: &str = "name = $name, name_key = $name_key, tier = $tier, industry = $industry, \
+const SET_ACCOUNT: &str =
+    "name = $name, name_key = $name_key, tier = $tier, industry = $industry, \
     stage = $stage, arr_minor = $arr_minor, currency = $currency, \
     contract_start = <datetime>$contract_start, renewal_date = <datetime>$renewal_date, \
     owner = IF $owner = NONE { NONE } ELSE { type::record('user', $owner) }, \
@@ -130,7 +134,12 @@ pub async fn update(db: &Db, id: &str, a: &ValidAccount) -> Result<Account, AppE
             Ok(row.into())
         }
         Err(e) if e.to_string().contains("not_found") => Err(AppError::NotFound("account".into())),
-        Err(e) => Err(unique_err(e, "account_name", "name", "an account with this name already exists")),
+        Err(e) => Err(unique_err(
+            e,
+            "account_name",
+            "name",
+            "an account with this name already exists",
+        )),
     }
 }
 
@@ -149,7 +158,14 @@ struct ContactRow {
 
 impl From<ContactRow> for Contact {
     fn from(r: ContactRow) -> Self {
-        Contact { id: r.id, account_id: r.account, name: r.name, email: r.email, title: r.title, champion: r.champion }
+        Contact {
+            id: r.id,
+            account_id: r.account,
+            name: r.name,
+            email: r.email,
+            title: r.title,
+            champion: r.champion,
+        }
     }
 }
 
@@ -168,7 +184,14 @@ struct TeamRow {
 
 impl From<TeamRow> for TeamMember {
     fn from(r: TeamRow) -> Self {
-        TeamMember { id: r.id, account_id: r.account, user_id: r.user, user_name: r.user_name, user_email: r.user_email, role: r.role }
+        TeamMember {
+            id: r.id,
+            account_id: r.account,
+            user_id: r.user,
+            user_name: r.user_name,
+            user_email: r.user_email,
+            role: r.role,
+        }
     }
 }
 
@@ -238,9 +261,16 @@ pub async fn remove_contact(db: &Db, account_id: &str, contact_id: &str) -> Resu
     Ok(())
 }
 
-pub async fn add_team_member(db: &Db, account_id: &str, user_id: &str, role: TeamRole) -> Result<(), AppError> {
+pub async fn add_team_member(
+    db: &Db,
+    account_id: &str,
+    user_id: &str,
+    role: TeamRole,
+) -> Result<(), AppError> {
     ensure_account(db, account_id).await?;
-    let user = super::users::get(db, user_id).await.map_err(|_| AppError::field("user_id", "is not a Bellwether user"))?;
+    let user = super::users::get(db, user_id)
+        .await
+        .map_err(|_| AppError::field("user_id", "is not a Bellwether user"))?;
     if !user.active {
         return Err(AppError::field("user_id", "is deactivated"));
     }
@@ -252,7 +282,11 @@ pub async fn add_team_member(db: &Db, account_id: &str, user_id: &str, role: Tea
     Ok(())
 }
 
-pub async fn remove_team_member(db: &Db, account_id: &str, member_id: &str) -> Result<(), AppError> {
+pub async fn remove_team_member(
+    db: &Db,
+    account_id: &str,
+    member_id: &str,
+) -> Result<(), AppError> {
     let mut r = db
         .query("DELETE type::record('team_member', $id) WHERE account = type::record('account', $account) RETURN BEFORE")
         .bind(super::vars(json!({ "id": member_id, "account": account_id })))
@@ -298,7 +332,11 @@ fn conditions(f: &PortfolioFilter) -> (String, Value) {
         conds.push("renewal_date <= <datetime>$renewal_before");
         params.insert("renewal_before".into(), json!(date_param(d)));
     }
-    let clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let clause = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
     (clause, Value::Object(params))
 }
 
@@ -377,7 +415,10 @@ pub async fn portfolio(db: &Db, f: &PortfolioFilter) -> Result<PortfolioPage, Ap
 /// The distinct industries in use, for the filter's choices.
 /// Every account's lower-cased name (for bulk loaders that must avoid duplicates).
 pub async fn name_keys(db: &Db) -> Result<Vec<String>, AppError> {
-    let mut r = db.query("SELECT VALUE name_key FROM account").await.map_err(db_err)?;
+    let mut r = db
+        .query("SELECT VALUE name_key FROM account")
+        .await
+        .map_err(db_err)?;
     take(&mut r, 0)
 }
 
@@ -409,7 +450,7 @@ pub async fn summary(db: &Db) -> Result<PortfolioSummary, AppError> {
             "SELECT currency, math::sum(arr_minor) AS arr FROM account WHERE stage != 'churned' GROUP BY currency;
              SELECT tier AS key, count() AS n, math::sum(arr_minor) AS arr FROM account WHERE stage != 'churned' GROUP BY key;
              SELECT stage AS key, count() AS n, math::sum(arr_minor) AS arr FROM account GROUP BY key;
-             SELECT count() AS n, math::sum(arr_minor) AS arr, 'renewing' AS key FROM account
+             SELECT count() AS n, math::sum(arr_minor) AS arr FROM account
                 WHERE stage != 'churned' AND renewal_date >= time::now() AND renewal_date <= time::now() + 90d GROUP ALL;",
         )
         .await
@@ -418,16 +459,23 @@ pub async fn summary(db: &Db) -> Result<PortfolioSummary, AppError> {
     money.sort_by_key(|m| std::cmp::Reverse(m.arr.unwrap_or(0)));
     let tiers: Vec<Group> = take(&mut r, 1)?;
     let stages: Vec<Group> = take(&mut r, 2)?;
-    let renewing: Vec<Group> = take(&mut r, 3)?;
-    let main_currency = money.first().map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into());
-    let mut by_tier: Vec<_> = SizeTier::ALL
+    #[derive(Deserialize)]
+    struct Total {
+        n: u64,
+        arr: Option<i64>,
+    }
+    let renewing: Vec<Total> = take(&mut r, 3)?;
+    let main_currency = money
+        .first()
+        .map(|m| m.currency.clone())
+        .unwrap_or_else(|| "USD".into());
+    let by_tier: Vec<_> = SizeTier::ALL
         .iter()
         .map(|t| {
             let g = tiers.iter().find(|g| g.key == t.key());
             (*t, g.map_or(0, |g| g.n), g.and_then(|g| g.arr).unwrap_or(0))
         })
         .collect();
-    by_tier.retain(|_| true);
     let by_stage = Stage::ALL
         .iter()
         .map(|s| {
@@ -437,7 +485,10 @@ pub async fn summary(db: &Db) -> Result<PortfolioSummary, AppError> {
         .collect();
     Ok(PortfolioSummary {
         accounts: stages.iter().map(|g| g.n).sum(),
-        arr_by_currency: money.into_iter().map(|m| (m.currency, m.arr.unwrap_or(0))).collect(),
+        arr_by_currency: money
+            .into_iter()
+            .map(|m| (m.currency, m.arr.unwrap_or(0)))
+            .collect(),
         by_tier,
         by_stage,
         renewing_90d: renewing.first().map_or(0, |g| g.n),
@@ -448,7 +499,12 @@ pub async fn summary(db: &Db) -> Result<PortfolioSummary, AppError> {
 
 /// Inserts many accounts (with their contacts and team) in one transaction; for demo data and
 /// imports. Rows are already valid.
-pub async fn insert_batch(db: &Db, accounts: Vec<Value>, contacts: Vec<Value>, team: Vec<Value>) -> Result<(), AppError> {
+pub async fn insert_batch(
+    db: &Db,
+    accounts: Vec<Value>,
+    contacts: Vec<Value>,
+    team: Vec<Value>,
+) -> Result<(), AppError> {
     db.query(
         "BEGIN TRANSACTION;
          INSERT INTO account (SELECT id, name, name_key, tier, industry, stage, arr_minor, currency,

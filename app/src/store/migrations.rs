@@ -5,7 +5,8 @@ use super::{db_err, take, Db};
 use crate::error::AppError;
 
 /// (version, name, SurrealQL). Append only: never edit a migration that has shipped.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/001_init.surql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("migrations/001_init.surql"))];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {
     db.query(
@@ -18,7 +19,10 @@ pub async fn apply(db: &Db) -> Result<(), AppError> {
     .await
     .and_then(|r| r.check())
     .map_err(db_err)?;
-    let mut resp = db.query("SELECT VALUE version FROM migration").await.map_err(db_err)?;
+    let mut resp = db
+        .query("SELECT VALUE version FROM migration")
+        .await
+        .map_err(db_err)?;
     let applied: Vec<i64> = take(&mut resp, 0)?;
     for (version, name, sql) in MIGRATIONS {
         if applied.contains(version) {
@@ -28,7 +32,9 @@ pub async fn apply(db: &Db) -> Result<(), AppError> {
             "BEGIN TRANSACTION;\n{sql}\nCREATE migration SET version = $version, name = $name, applied_at = time::now();\nCOMMIT TRANSACTION;"
         );
         db.query(q)
-            .bind(super::vars(serde_json::json!({ "version": version, "name": name })))
+            .bind(super::vars(
+                serde_json::json!({ "version": version, "name": name }),
+            ))
             .await
             .and_then(|r| r.check())
             .map_err(|e| AppError::Internal(format!("migration {version} ({name}) failed: {e}")))?;
@@ -39,6 +45,9 @@ pub async fn apply(db: &Db) -> Result<(), AppError> {
 
 /// The versions recorded as applied, oldest first.
 pub async fn applied(db: &Db) -> Result<Vec<i64>, AppError> {
-    let mut resp = db.query("SELECT VALUE version FROM migration ORDER BY version").await.map_err(db_err)?;
+    let mut resp = db
+        .query("SELECT VALUE version FROM migration ORDER BY version")
+        .await
+        .map_err(db_err)?;
     take(&mut resp, 0)
 }

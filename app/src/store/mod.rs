@@ -24,11 +24,17 @@ pub async fn connect(url: &str, user: Option<&str>, pass: Option<&str>) -> Resul
         .await
         .map_err(|e| AppError::Internal(format!("cannot open the database at {url}: {e}")))?;
     if let (Some(u), Some(p)) = (user, pass) {
-        db.signin(surrealdb::opt::auth::Root { username: u.to_string(), password: p.to_string() })
-            .await
-            .map_err(|e| AppError::Internal(format!("database sign-in failed: {e}")))?;
+        db.signin(surrealdb::opt::auth::Root {
+            username: u.to_string(),
+            password: p.to_string(),
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("database sign-in failed: {e}")))?;
     }
-    db.use_ns(NAMESPACE).use_db(DATABASE).await.map_err(db_err)?;
+    db.use_ns(NAMESPACE)
+        .use_db(DATABASE)
+        .await
+        .map_err(db_err)?;
     migrations::apply(&db).await?;
     Ok(db)
 }
@@ -50,7 +56,10 @@ pub(crate) fn unique_err(e: surrealdb::Error, index: &str, field: &str, message:
 }
 
 /// Runs one statement result through serde into `T`.
-pub(crate) fn take<T: DeserializeOwned>(resp: &mut surrealdb::IndexedResults, index: usize) -> Result<T, AppError> {
+pub(crate) fn take<T: DeserializeOwned>(
+    resp: &mut surrealdb::IndexedResults,
+    index: usize,
+) -> Result<T, AppError> {
     let value: surrealdb::types::Value = resp.take(index).map_err(db_err)?;
     serde_json::from_value(value.into_json_value()).map_err(|e| {
         tracing::error!(error = %e, "unexpected row shape");
@@ -63,13 +72,17 @@ pub(crate) fn take<T: DeserializeOwned>(resp: &mut surrealdb::IndexedResults, in
 /// refuse.
 pub(crate) fn vars(value: serde_json::Value) -> serde_json::Value {
     match value {
-        serde_json::Value::Object(map) => serde_json::Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        serde_json::Value::Object(map) => {
+            serde_json::Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
+        }
         other => other,
     }
 }
 
 /// The result of the last statement inside `BEGIN … COMMIT` (COMMIT itself answers last).
-pub(crate) fn take_result_before_commit<T: DeserializeOwned>(resp: &mut surrealdb::IndexedResults) -> Result<T, AppError> {
+pub(crate) fn take_result_before_commit<T: DeserializeOwned>(
+    resp: &mut surrealdb::IndexedResults,
+) -> Result<T, AppError> {
     let n = resp.num_statements();
     take(resp, n.saturating_sub(2))
 }
@@ -88,7 +101,8 @@ pub fn new_key() -> String {
 /// The key of a record id as SurrealDB prints it (`user:⟨0193…⟩` → `0193…`).
 pub fn key_of(record: &str) -> String {
     let k = record.split_once(':').map(|(_, k)| k).unwrap_or(record);
-    k.trim_matches(|c| c == '⟨' || c == '⟩' || c == '`').to_string()
+    k.trim_matches(|c| c == '⟨' || c == '⟩' || c == '`')
+        .to_string()
 }
 
 /// Dates are stored as datetimes at midnight UTC.
@@ -102,7 +116,8 @@ pub(crate) mod de {
 
     pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<chrono::NaiveDate, D::Error> {
         let s = String::deserialize(d)?;
-        chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(&s), "%Y-%m-%d").map_err(serde::de::Error::custom)
+        chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(&s), "%Y-%m-%d")
+            .map_err(serde::de::Error::custom)
     }
 
     pub fn key<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

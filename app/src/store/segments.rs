@@ -15,12 +15,27 @@ struct Row {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Segment>, AppError> {
-    let mut r = db.query("SELECT id, name, filter FROM segment ORDER BY name_key").await.map_err(db_err)?;
+    let mut r = db
+        .query("SELECT id, name, filter FROM segment ORDER BY name_key")
+        .await
+        .map_err(db_err)?;
     let rows: Vec<Row> = take(&mut r, 0)?;
-    Ok(rows.into_iter().map(|r| Segment { id: r.id, name: r.name, filter: r.filter }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| Segment {
+            id: r.id,
+            name: r.name,
+            filter: r.filter,
+        })
+        .collect())
 }
 
-pub async fn create(db: &Db, name: &str, filter: &PortfolioFilter, by: &str) -> Result<Segment, AppError> {
+pub async fn create(
+    db: &Db,
+    name: &str,
+    filter: &PortfolioFilter,
+    by: &str,
+) -> Result<Segment, AppError> {
     let mut r = db
         .query(
             "CREATE ONLY type::record('segment', $id) SET name = $name, name_key = $key, filter = $filter,
@@ -31,7 +46,11 @@ pub async fn create(db: &Db, name: &str, filter: &PortfolioFilter, by: &str) -> 
         .and_then(|r| r.check())
         .map_err(|e| unique_err(e, "segment_name", "name", "a segment with this name already exists"))?;
     let row: Row = take(&mut r, 0)?;
-    Ok(Segment { id: row.id, name: row.name, filter: row.filter })
+    Ok(Segment {
+        id: row.id,
+        name: row.name,
+        filter: row.filter,
+    })
 }
 
 pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {

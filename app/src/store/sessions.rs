@@ -6,12 +6,19 @@ use crate::model::{Me, Role};
 use serde::Deserialize;
 use serde_json::json;
 
-pub async fn create(db: &Db, token_hash: &str, user_id: &str, ttl_days: i64) -> Result<(), AppError> {
+pub async fn create(
+    db: &Db,
+    token_hash: &str,
+    user_id: &str,
+    ttl_days: i64,
+) -> Result<(), AppError> {
     db.query(
         "CREATE session SET token_hash = $hash, user = type::record('user', $user),
             expires_at = time::now() + type::duration($ttl)",
     )
-    .bind(super::vars(json!({ "hash": token_hash, "user": user_id, "ttl": format!("{ttl_days}d") })))
+    .bind(super::vars(
+        json!({ "hash": token_hash, "user": user_id, "ttl": format!("{ttl_days}d") }),
+    ))
     .await
     .and_then(|r| r.check())
     .map_err(db_err)?;

@@ -31,13 +31,22 @@ impl UserRow {
 const USER_FIELDS: &str = "id, email, name, role, active";
 
 pub async fn count(db: &Db) -> Result<u64, AppError> {
-    let mut r = db.query("SELECT count() AS n FROM user GROUP ALL").await.map_err(db_err)?;
+    let mut r = db
+        .query("SELECT count() AS n FROM user GROUP ALL")
+        .await
+        .map_err(db_err)?;
     let v: Vec<super::Count> = take(&mut r, 0)?;
     Ok(v.first().map_or(0, |c| c.n))
 }
 
 /// Creates a user. `password_hash` is already an Argon2id PHC string.
-pub async fn create(db: &Db, email: &str, name: &str, role: Role, password_hash: &str) -> Result<User, AppError> {
+pub async fn create(
+    db: &Db,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+) -> Result<User, AppError> {
     let id = new_key();
     let mut r = db
         .query(format!(
@@ -54,7 +63,12 @@ pub async fn create(db: &Db, email: &str, name: &str, role: Role, password_hash:
 
 /// Creates the first admin, but only while there is no user at all: two people racing through
 /// the set-up page cannot both become admin, because the check and the write are one transaction.
-pub async fn create_first_admin(db: &Db, email: &str, name: &str, password_hash: &str) -> Result<User, AppError> {
+pub async fn create_first_admin(
+    db: &Db,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> Result<User, AppError> {
     let id = new_key();
     let result = db
         .query(format!(
@@ -64,7 +78,9 @@ pub async fn create_first_admin(db: &Db, email: &str, name: &str, password_hash:
                 password_hash = $hash, active = true RETURN {USER_FIELDS};
              COMMIT TRANSACTION;"
         ))
-        .bind(super::vars(json!({ "id": id, "email": email, "name": name, "hash": password_hash })))
+        .bind(super::vars(
+            json!({ "id": id, "email": email, "name": name, "hash": password_hash }),
+        ))
         .await
         .and_then(|r| r.check());
     match result {
@@ -72,9 +88,9 @@ pub async fn create_first_admin(db: &Db, email: &str, name: &str, password_hash:
             let row: UserRow = super::take_result_before_commit(&mut r)?;
             Ok(row.into_user())
         }
-        Err(e) if e.to_string().contains("setup_done") => {
-            Err(AppError::Forbidden("Bellwether is already set up; sign in instead".into()))
-        }
+        Err(e) if e.to_string().contains("setup_done") => Err(AppError::Forbidden(
+            "Bellwether is already set up; sign in instead".into(),
+        )),
         Err(e) => Err(db_err(e)),
     }
 }
@@ -90,12 +106,15 @@ pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
 
 pub async fn get(db: &Db, id: &str) -> Result<User, AppError> {
     let mut r = db
-        .query(format!("SELECT {USER_FIELDS} FROM ONLY type::record('user', $id)"))
+        .query(format!(
+            "SELECT {USER_FIELDS} FROM ONLY type::record('user', $id)"
+        ))
         .bind(super::vars(json!({ "id": id })))
         .await
         .map_err(db_err)?;
     let row: Option<UserRow> = take(&mut r, 0)?;
-    row.map(UserRow::into_user).ok_or_else(|| AppError::NotFound("user".into()))
+    row.map(UserRow::into_user)
+        .ok_or_else(|| AppError::NotFound("user".into()))
 }
 
 /// The user and password hash for a sign-in attempt.
@@ -107,12 +126,17 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<(User, String)>,
         password_hash: String,
     }
     let mut r = db
-        .query(format!("SELECT {USER_FIELDS}, password_hash FROM user WHERE email = $email LIMIT 1"))
+        .query(format!(
+            "SELECT {USER_FIELDS}, password_hash FROM user WHERE email = $email LIMIT 1"
+        ))
         .bind(super::vars(json!({ "email": email })))
         .await
         .map_err(db_err)?;
     let rows: Vec<Row> = take(&mut r, 0)?;
-    Ok(rows.into_iter().next().map(|r| (r.user.into_user(), r.password_hash)))
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|r| (r.user.into_user(), r.password_hash)))
 }
 
 /// Changes a user's role and active flag. Refuses to leave Bellwether without an active admin.

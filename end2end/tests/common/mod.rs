@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 pub type R<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf()
 }
 
 /// A running server; killed when dropped.
@@ -29,13 +32,32 @@ impl Drop for TestServer {
 }
 
 pub async fn start_server() -> TestServer {
-    let bin = std::env::var("BELLWETHER_BIN").map(PathBuf::from).unwrap_or_else(|_| workspace().join("target/debug/bellwether"));
-    assert!(bin.exists(), "{} is missing: build it first (cargo build -p server)", bin.display());
+    let bin = std::env::var("BELLWETHER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace().join("target/debug/bellwether"));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first (cargo build -p server)",
+        bin.display()
+    );
     let site = workspace().join("target/site");
-    assert!(site.join("pkg/bellwether.wasm").exists(), "the site is not built: run scripts/build-site.sh");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    assert!(
+        site.join("pkg/bellwether.wasm").exists(),
+        "the site is not built: run scripts/build-site.sh"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(bin)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--site-root", site.to_str().unwrap()])
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--site-root",
+            site.to_str().unwrap(),
+        ])
         .env("BELLWETHER_DB", "mem://")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -73,7 +95,15 @@ pub async fn launch() -> R<(Playwright, Browser)> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let browser = pw.chromium().launch_with_options(LaunchOptions::new().headless(true).executable_path(exe).args(args)).await?;
+    let browser = pw
+        .chromium()
+        .launch_with_options(
+            LaunchOptions::new()
+                .headless(true)
+                .executable_path(exe)
+                .args(args),
+        )
+        .await?;
     Ok((pw, browser))
 }
 
@@ -81,13 +111,19 @@ pub async fn launch() -> R<(Playwright, Browser)> {
 pub async fn shot(page: &Page, name: &str) -> R {
     let dir = workspace().join("end2end/screenshots");
     std::fs::create_dir_all(&dir)?;
-    let opts = playwright_rs::protocol::ScreenshotOptions::builder().full_page(true).build();
-    page.screenshot_to_file(&dir.join(format!("{name}.png")), Some(opts)).await?;
+    let opts = playwright_rs::protocol::ScreenshotOptions::builder()
+        .full_page(true)
+        .build();
+    page.screenshot_to_file(&dir.join(format!("{name}.png")), Some(opts))
+        .await?;
     Ok(())
 }
 
 /// Waits until the WASM has hydrated the page (the app marks <body> when it has).
 pub async fn hydrated(page: &Page) -> R {
-    playwright_rs::expect(page.locator("body[data-hydrated]")).with_timeout(Duration::from_secs(20)).to_have_count(1).await?;
+    playwright_rs::expect(page.locator("body[data-hydrated]"))
+        .with_timeout(Duration::from_secs(20))
+        .to_have_count(1)
+        .await?;
     Ok(())
 }

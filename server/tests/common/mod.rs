@@ -13,14 +13,21 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let db = app::store::connect("mem://", None, None).await.expect("database");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
+    let db = app::store::connect("mem://", None, None)
+        .await
+        .expect("database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
     let addr = listener.local_addr().unwrap();
     let server = Server::new(db.clone(), "target/site", addr, false);
     tokio::spawn(async move {
         axum::serve(listener, server.router()).await.expect("serve");
     });
-    TestApp { base: format!("http://{addr}"), db }
+    TestApp {
+        base: format!("http://{addr}"),
+        db,
+    }
 }
 
 /// A browser-like client with its own cookie jar.
@@ -40,7 +47,10 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Self { http, base: base.to_string() }
+        Self {
+            http,
+            base: base.to_string(),
+        }
     }
 
     /// Calls a server function the way a form does (URL-encoded POST); returns status and JSON.
@@ -55,11 +65,19 @@ impl Client {
             .expect("request");
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.expect("request")
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("request")
     }
 }
 
@@ -68,7 +86,16 @@ pub const ADMIN_PASS: &str = "correct horse battery";
 /// Sets up the first admin and returns their signed-in client.
 pub async fn admin(app: &TestApp) -> Client {
     let c = Client::new(app);
-    let (status, body) = c.call("auth/setup", &[("email", "ada@example.com"), ("name", "Ada Admin"), ("password", ADMIN_PASS)]).await;
+    let (status, body) = c
+        .call(
+            "auth/setup",
+            &[
+                ("email", "ada@example.com"),
+                ("name", "Ada Admin"),
+                ("password", ADMIN_PASS),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     c
 }
@@ -77,11 +104,24 @@ pub async fn admin(app: &TestApp) -> Client {
 pub async fn user_with_role(app: &TestApp, admin: &Client, role: &str) -> Client {
     let email = format!("{role}-{}@example.com", app::store::new_key());
     let (status, body) = admin
-        .call("users/create", &[("input[email]", &email), ("input[name]", role), ("input[role]", role), ("input[password]", "a long password")])
+        .call(
+            "users/create",
+            &[
+                ("input[email]", &email),
+                ("input[name]", role),
+                ("input[role]", role),
+                ("input[password]", "a long password"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let c = Client::new(app);
-    let (status, body) = c.call("auth/login", &[("email", &email), ("password", "a long password")]).await;
+    let (status, body) = c
+        .call(
+            "auth/login",
+            &[("email", &email), ("password", "a long password")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     c
 }

@@ -2,8 +2,8 @@
 
 use crate::api::accounts::{AddContact, RemoveContact};
 use crate::components::field::TextField;
-use crate::model::Contact;
 use crate::components::notice::ErrorBanner;
+use crate::model::Contact;
 use leptos::prelude::*;
 
 #[component]
@@ -15,7 +15,13 @@ pub fn ContactsCard(
     remove: ServerAction<RemoveContact>,
 ) -> impl IntoView {
     let errors = Signal::derive(move || add.value().get().and_then(|r| r.err()));
-    let remove_error = move || remove.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let remove_error = move || {
+        remove
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    };
     let empty = contacts.is_empty();
     let acc = account_id.clone();
     view! {

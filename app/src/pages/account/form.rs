@@ -7,11 +7,23 @@ use crate::model::{AccountInput, SizeTier, Stage, CURRENCIES, INDUSTRIES};
 use leptos::prelude::*;
 
 #[component]
-pub fn AccountFields(initial: AccountInput, #[prop(into)] errors: Signal<Option<AppError>>) -> impl IntoView {
+pub fn AccountFields(
+    initial: AccountInput,
+    #[prop(into)] errors: Signal<Option<AppError>>,
+) -> impl IntoView {
     let staff = Resource::new(|| (), |_| list_staff());
-    let tiers: Vec<(String, String)> = SizeTier::ALL.iter().map(|t| (t.key().into(), t.label().into())).collect();
-    let stages: Vec<(String, String)> = Stage::ALL.iter().map(|s| (s.key().into(), s.label().into())).collect();
-    let currencies: Vec<(String, String)> = CURRENCIES.iter().map(|c| (c.to_string(), c.to_string())).collect();
+    let tiers: Vec<(String, String)> = SizeTier::ALL
+        .iter()
+        .map(|t| (t.key().into(), t.label().into()))
+        .collect();
+    let stages: Vec<(String, String)> = Stage::ALL
+        .iter()
+        .map(|s| (s.key().into(), s.label().into()))
+        .collect();
+    let currencies: Vec<(String, String)> = CURRENCIES
+        .iter()
+        .map(|c| (c.to_string(), c.to_string()))
+        .collect();
     let owner = initial.owner_id.clone();
     view! {
         <fieldset class="form-grid">

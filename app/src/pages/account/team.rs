@@ -3,8 +3,8 @@
 use crate::api::accounts::{AddTeamMember, RemoveTeamMember};
 use crate::api::users::list_staff;
 use crate::components::field::SelectField;
-use crate::model::{TeamMember, TeamRole};
 use crate::components::notice::ErrorBanner;
+use crate::model::{TeamMember, TeamRole};
 use leptos::prelude::*;
 
 #[component]
@@ -17,7 +17,10 @@ pub fn TeamCard(
 ) -> impl IntoView {
     let staff = Resource::new(|| (), |_| list_staff());
     let errors = Signal::derive(move || add.value().get().and_then(|r| r.err()));
-    let roles: Vec<(String, String)> = TeamRole::ALL.iter().map(|r| (r.key().into(), r.label().into())).collect();
+    let roles: Vec<(String, String)> = TeamRole::ALL
+        .iter()
+        .map(|r| (r.key().into(), r.label().into()))
+        .collect();
     let empty = team.is_empty();
     let acc = account_id.clone();
     view! {

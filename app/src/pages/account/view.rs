@@ -2,7 +2,9 @@
 
 use super::contacts::ContactsCard;
 use super::team::TeamCard;
-use crate::api::accounts::{get_account, AddContact, AddTeamMember, RemoveContact, RemoveTeamMember};
+use crate::api::accounts::{
+    get_account, AddContact, AddTeamMember, RemoveContact, RemoveTeamMember,
+};
 use crate::components::badges::{StageBadge, TierBadge};
 use crate::components::layout::use_me;
 use crate::components::notice::LoadError;
@@ -23,7 +25,10 @@ pub fn AccountPage() -> impl IntoView {
         move || {
             (
                 params.get().get("id").unwrap_or_default(),
-                add_contact.version().get() + remove_contact.version().get() + add_member.version().get() + remove_member.version().get(),
+                add_contact.version().get()
+                    + remove_contact.version().get()
+                    + add_member.version().get()
+                    + remove_member.version().get(),
             )
         },
         |(id, _)| get_account(id),

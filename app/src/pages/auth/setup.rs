@@ -48,4 +48,3 @@ pub fn SetupPage() -> impl IntoView {
         </main>
     }
 }
-

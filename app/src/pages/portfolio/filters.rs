@@ -13,7 +13,14 @@ pub fn FilterBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
     let navigate = use_navigate();
     let go = move |f: PortfolioFilter| {
         let q = f.to_query();
-        navigate(&if q.is_empty() { "/".to_string() } else { format!("/?{q}") }, Default::default());
+        navigate(
+            &if q.is_empty() {
+                "/".to_string()
+            } else {
+                format!("/?{q}")
+            },
+            Default::default(),
+        );
     };
     let change = move |apply: fn(&mut PortfolioFilter, String)| {
         let go = go.clone();

@@ -10,7 +10,10 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
     let me = use_me();
     let save = ServerAction::<SaveSegment>::new();
     let delete = ServerAction::<DeleteSegment>::new();
-    let segments = Resource::new(move || (save.version().get(), delete.version().get()), |_| list_segments());
+    let segments = Resource::new(
+        move || (save.version().get(), delete.version().get()),
+        |_| list_segments(),
+    );
     let open = RwSignal::new(false);
     let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     Effect::new(move |_| {

@@ -8,12 +8,19 @@ use crate::model::{PortfolioFilter, PortfolioPage, SortKey};
 use leptos::prelude::*;
 
 #[component]
-pub fn AccountsTable(filter: Memo<PortfolioFilter>, page: Resource<Result<PortfolioPage, AppError>>) -> impl IntoView {
+pub fn AccountsTable(
+    filter: Memo<PortfolioFilter>,
+    page: Resource<Result<PortfolioPage, AppError>>,
+) -> impl IntoView {
     let header = move |key: SortKey, label: &'static str, class: &'static str| {
         let sort_state = move || {
             let f = filter.get();
             if f.sort == key {
-                if f.desc { "descending" } else { "ascending" }
+                if f.desc {
+                    "descending"
+                } else {
+                    "ascending"
+                }
             } else {
                 "none"
             }
@@ -47,7 +54,7 @@ pub fn AccountsTable(filter: Memo<PortfolioFilter>, page: Resource<Result<Portfo
                                 <thead>
                                     <tr>
                                         {header(SortKey::Name, "Account", "")}
-                                        {header(SortKey::Tier, "Tier", "")}
+                                        {header(SortKey::Tier, "Tier", "hide-sm")}
                                         {header(SortKey::Industry, "Industry", "hide-sm")}
                                         {header(SortKey::Stage, "Stage", "")}
                                         {header(SortKey::Arr, "ARR", "num")}
@@ -59,7 +66,7 @@ pub fn AccountsTable(filter: Memo<PortfolioFilter>, page: Resource<Result<Portfo
                                     {p.rows.into_iter().map(|row| view! {
                                         <tr>
                                             <th scope="row"><a href=format!("/accounts/{}", row.id)>{row.name}</a></th>
-                                            <td><TierBadge tier=row.tier/></td>
+                                            <td class="hide-sm"><TierBadge tier=row.tier/></td>
                                             <td class="hide-sm">{row.industry}</td>
                                             <td><StageBadge stage=row.stage/></td>
                                             <td class="num">{format_minor(row.arr_minor, &row.currency)}</td>

@@ -13,14 +13,21 @@ use leptos_meta::Title;
 pub fn UsersPage() -> impl IntoView {
     let me = use_me();
     if !me.role.can_manage_users() {
-        return view! { <LoadError error=AppError::Forbidden("only admins manage users".into())/> }.into_any();
+        return view! { <LoadError error=AppError::Forbidden("only admins manage users".into())/> }
+            .into_any();
     }
     let create = ServerAction::<CreateUser>::new();
     let access = ServerAction::<UpdateUserAccess>::new();
-    let users = Resource::new(move || (create.version().get(), access.version().get()), |_| list_users());
+    let users = Resource::new(
+        move || (create.version().get(), access.version().get()),
+        |_| list_users(),
+    );
     let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let access_error = Signal::derive(move || access.value().get().and_then(|r| r.err()));
-    let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.key().into(), r.label().into())).collect();
+    let roles: Vec<(String, String)> = Role::ALL
+        .iter()
+        .map(|r| (r.key().into(), r.label().into()))
+        .collect();
     let my_id = me.id.clone();
     view! {
         <Title text="Users"/>

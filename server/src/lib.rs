@@ -34,7 +34,7 @@ impl Server {
             .site_addr(addr)
             .build();
         Self {
-            state: AppState { db, secure_cookies },
+            state: AppState::new(db, secure_cookies),
             options,
         }
     }

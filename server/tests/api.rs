@@ -593,3 +593,56 @@ async fn cross_site_writes_are_refused_and_pages_carry_security_headers() {
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
 }
+
+#[tokio::test]
+async fn password_guessing_is_throttled_per_email() {
+    let app = spawn_app().await;
+    admin(&app).await;
+    let c = Client::new(&app);
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let (status, _) = c
+            .call(
+                "auth/login",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", "guess guess guess"),
+                ],
+            )
+            .await;
+        statuses.push(status);
+    }
+    assert!(
+        statuses[..10]
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS);
+    let (status, _) = c
+        .call(
+            "auth/login",
+            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    let other = Client::new(&app);
+    let (status, _) = other
+        .call(
+            "auth/login",
+            &[
+                ("email", "someone-else@example.com"),
+                ("password", "guess guess guess"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "other addresses are not affected"
+    );
+}

@@ -430,8 +430,13 @@ async fn the_portfolio_filters_sorts_and_pages() {
     let app = spawn_app().await;
     let c = admin(&app).await;
     bellwether::seed::run(&app.db, 230, 7, false).await.unwrap();
-    let all = portfolio_total(&c, &[]).await;
-    assert_eq!(all, 230);
+    // The seed wrote straight to the database; the portfolio index hears of it through its
+    // live query within moments.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while portfolio_total(&c, &[]).await != 230 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(portfolio_total(&c, &[]).await, 230);
     let ent = portfolio_total(&c, &[("filter[tier]", "enterprise")]).await;
     let mid = portfolio_total(&c, &[("filter[tier]", "mid_market")]).await;
     let smb = portfolio_total(&c, &[("filter[tier]", "smb")]).await;

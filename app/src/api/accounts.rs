@@ -14,7 +14,10 @@ pub async fn get_portfolio(
     ctx::respond(
         async {
             let (state, _) = ctx::require(ctx::any_role, "").await?;
-            crate::store::accounts::portfolio(&state.db, &filter).await
+            match state.portfolio.query(&filter) {
+                Some(page) => Ok(page),
+                None => crate::store::accounts::portfolio(&state.db, &filter).await,
+            }
         }
         .await,
     )
@@ -41,7 +44,9 @@ pub async fn create_account(input: AccountInput) -> Result<Account, AppError> {
             )
             .await?;
             let valid = input.validate()?;
-            crate::store::accounts::create(&state.db, &valid).await
+            let account = crate::store::accounts::create(&state.db, &valid).await?;
+            state.portfolio.apply(&account);
+            Ok(account)
         }
         .await,
     )
@@ -57,7 +62,9 @@ pub async fn update_account(id: String, input: AccountInput) -> Result<Account, 
             )
             .await?;
             let valid = input.validate()?;
-            crate::store::accounts::update(&state.db, &id, &valid).await
+            let account = crate::store::accounts::update(&state.db, &id, &valid).await?;
+            state.portfolio.apply(&account);
+            Ok(account)
         }
         .await,
     )
@@ -148,7 +155,10 @@ pub async fn list_industries() -> Result<Vec<String>, AppError> {
     ctx::respond(
         async {
             let (state, _) = ctx::require(ctx::any_role, "").await?;
-            crate::store::accounts::industries(&state.db).await
+            match state.portfolio.industries() {
+                Some(list) => Ok(list),
+                None => crate::store::accounts::industries(&state.db).await,
+            }
         }
         .await,
     )

@@ -83,6 +83,9 @@ pub async fn login(email: String, password: String) -> Result<Me, AppError> {
             c.check(!email.is_empty(), "email", "is required");
             c.check(!password.is_empty(), "password", "is required");
             c.finish()?;
+            if state.login_limiter.check_key(&email).is_err() {
+                return Err(AppError::RateLimited);
+            }
             let found = crate::store::users::credentials(&state.db, &email).await?;
             let ok = match &found {
                 Some((user, hash)) => user.active && crate::auth::verify_password(&password, hash),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod migrations;
+pub mod portfolio_index;
 pub mod segments;
 pub mod sessions;
 pub mod users;

@@ -1,0 +1,419 @@
+//! The portfolio read model: every account's list row, held in memory and kept current by a
+//! SurrealDB live query, so that filtering, sorting, counting and paging 100 000 accounts takes
+//! a millisecond instead of a table scan and a sort per page view.
+//!
+//! Why not just SurrealDB: `ORDER BY … LIMIT … START` plus `count()` scan and sort the whole
+//! table on every request (≈ 10 ms at 10 000 accounts, growing linearly); a portfolio page
+//! is the most frequent request a CSM makes.
+//!
+//! Consistency: the index subscribes (`LIVE SELECT * FROM account`) *before* it loads the table,
+//! and applies what arrived meanwhile afterwards, so nothing falls between the two. Every node
+//! runs its own subscription, so a write on one node reaches the others' indexes within
+//! milliseconds. The node that made a write also applies it directly, so the person who saved
+//! sees it on their next page. Until the first load completes, callers fall back to SurrealDB.
+
+use super::{de, Db};
+use crate::model::*;
+use chrono::NaiveDate;
+use futures::StreamExt;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// One account as the index holds it.
+#[derive(Debug, Clone, Deserialize)]
+struct Entry {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    name: String,
+    name_key: String,
+    tier: SizeTier,
+    industry: String,
+    stage: Stage,
+    arr_minor: i64,
+    currency: String,
+    #[serde(deserialize_with = "de::date")]
+    renewal_date: NaiveDate,
+    #[serde(default, deserialize_with = "de::opt_key")]
+    owner: Option<String>,
+    #[serde(default)]
+    owner_name: Option<String>,
+}
+
+impl Entry {
+    fn from_account(a: &Account) -> Self {
+        Entry {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            name_key: a.name.to_lowercase(),
+            tier: a.tier,
+            industry: a.industry.clone(),
+            stage: a.stage,
+            arr_minor: a.arr_minor,
+            currency: a.currency.clone(),
+            renewal_date: a.renewal_date,
+            owner: a.owner_id.clone(),
+            owner_name: a.owner_name.clone(),
+        }
+    }
+
+    fn matches(&self, f: &PortfolioFilter, q: Option<&str>) -> bool {
+        q.is_none_or(|q| self.name_key.contains(q))
+            && f.tier.is_none_or(|t| self.tier == t)
+            && f.industry.as_ref().is_none_or(|i| &self.industry == i)
+            && f.stage.is_none_or(|s| self.stage == s)
+            && match f.owner.as_deref() {
+                None => true,
+                Some("none") => self.owner.is_none(),
+                Some(o) => self.owner.as_deref() == Some(o),
+            }
+            && f.renewal_before.is_none_or(|d| self.renewal_date <= d)
+    }
+
+    fn row(&self) -> AccountRow {
+        AccountRow {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            tier: self.tier,
+            industry: self.industry.clone(),
+            stage: self.stage,
+            arr_minor: self.arr_minor,
+            currency: self.currency.clone(),
+            renewal_date: self.renewal_date,
+            owner_name: self.owner_name.clone(),
+        }
+    }
+}
+
+/// The same order SurrealDB gives (`ORDER BY <key>, name_key`), so paging is stable.
+fn compare(key: SortKey, a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    let primary = match key {
+        SortKey::Name => std::cmp::Ordering::Equal,
+        SortKey::Arr => a.arr_minor.cmp(&b.arr_minor),
+        SortKey::Renewal => a.renewal_date.cmp(&b.renewal_date),
+        SortKey::Tier => a.tier.key().cmp(b.tier.key()),
+        SortKey::Industry => a.industry.cmp(&b.industry),
+        SortKey::Stage => a.stage.key().cmp(b.stage.key()),
+        SortKey::Owner => a.owner_name.cmp(&b.owner_name),
+    };
+    primary
+        .then_with(|| a.name_key.cmp(&b.name_key))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+type Sorted = Arc<Vec<Arc<Entry>>>;
+
+#[derive(Default)]
+pub struct PortfolioIndex {
+    rows: RwLock<HashMap<String, Arc<Entry>>>,
+    /// One sorted view per sort key, built on first use and dropped on any change.
+    sorted: Mutex<HashMap<&'static str, Sorted>>,
+    ready: AtomicBool,
+}
+
+impl PortfolioIndex {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Subscribes to account changes, loads every account, then follows changes until the
+    /// subscription ends (it is re-established after a pause if the database drops it).
+    pub fn spawn_sync(self: &Arc<Self>, db: Db) {
+        let index = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = index.sync(&db).await {
+                    tracing::warn!(error = %e, "portfolio index lost its live query; falling back to the database and retrying");
+                }
+                index.ready.store(false, Ordering::Release);
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        });
+    }
+
+    async fn sync(&self, db: &Db) -> Result<(), String> {
+        let mut stream = db
+            .select::<Vec<surrealdb::types::Value>>("account")
+            .live()
+            .await
+            .map_err(|e| e.to_string())?;
+        let started = std::time::Instant::now();
+        let mut r = db
+            .query("SELECT id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner, owner_name FROM account")
+            .await
+            .map_err(|e| e.to_string())?;
+        let all: Vec<Entry> = super::take(&mut r, 0).map_err(|e| e.to_string())?;
+        let count = all.len();
+        {
+            let mut rows = self.rows.write().unwrap_or_else(|p| p.into_inner());
+            rows.clear();
+            for e in all {
+                rows.insert(e.id.clone(), Arc::new(e));
+            }
+        }
+        self.invalidate();
+        // Changes made while the table was loading are waiting in the stream; they are applied
+        // below, in order, before anyone could read a stale row for long.
+        self.ready.store(true, Ordering::Release);
+        tracing::info!(
+            accounts = count,
+            ms = started.elapsed().as_millis() as u64,
+            "portfolio index loaded"
+        );
+        while let Some(note) = stream.next().await {
+            let note = note.map_err(|e| e.to_string())?;
+            match note.action {
+                surrealdb::types::Action::Create | surrealdb::types::Action::Update => {
+                    match serde_json::from_value::<Entry>(note.data.into_json_value()) {
+                        Ok(e) => self.put(e),
+                        Err(e) => tracing::warn!(error = %e, "unreadable account change"),
+                    }
+                }
+                surrealdb::types::Action::Delete => {
+                    if let Some(id) = note
+                        .data
+                        .into_json_value()
+                        .get("id")
+                        .and_then(|v| v.as_str())
+                    {
+                        self.remove(&super::key_of(id));
+                    }
+                }
+                _ => return Err("live query ended".into()),
+            }
+        }
+        Err("live query stream closed".into())
+    }
+
+    fn invalidate(&self) {
+        self.sorted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    fn put(&self, e: Entry) {
+        self.rows
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(e.id.clone(), Arc::new(e));
+        self.invalidate();
+    }
+
+    fn remove(&self, id: &str) {
+        self.rows
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+        self.invalidate();
+    }
+
+    /// Applies a write this node just made (the live query will confirm it).
+    pub fn apply(&self, account: &Account) {
+        if self.is_ready() {
+            self.put(Entry::from_account(account));
+        }
+    }
+
+    fn sorted_by(&self, key: SortKey) -> Sorted {
+        if let Some(s) = self
+            .sorted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key.key())
+        {
+            return s.clone();
+        }
+        let mut v: Vec<Arc<Entry>> = self
+            .rows
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        v.sort_unstable_by(|a, b| compare(key, a, b));
+        let v = Arc::new(v);
+        self.sorted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.key(), v.clone());
+        v
+    }
+
+    /// A page of the portfolio, or `None` while the index is still loading.
+    pub fn query(&self, f: &PortfolioFilter) -> Option<PortfolioPage> {
+        if !self.is_ready() {
+            return None;
+        }
+        let sorted = self.sorted_by(f.sort);
+        let q = f.q.as_ref().map(|q| q.to_lowercase());
+        let start = f.page as usize * PAGE_SIZE as usize;
+        let end = start + PAGE_SIZE as usize;
+        let mut total = 0usize;
+        let mut rows = Vec::with_capacity(PAGE_SIZE as usize);
+        let mut visit = |e: &Arc<Entry>| {
+            if e.matches(f, q.as_deref()) {
+                if total >= start && total < end {
+                    rows.push(e.row());
+                }
+                total += 1;
+            }
+        };
+        if f.desc {
+            sorted.iter().rev().for_each(&mut visit);
+        } else {
+            sorted.iter().for_each(&mut visit);
+        }
+        Some(PortfolioPage {
+            rows,
+            total: total as u64,
+            page: f.page,
+            page_size: PAGE_SIZE,
+        })
+    }
+
+    /// The industries in use, A→Z.
+    pub fn industries(&self) -> Option<Vec<String>> {
+        if !self.is_ready() {
+            return None;
+        }
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        let mut v: Vec<String> = rows
+            .values()
+            .map(|e| e.industry.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        v.dedup();
+        Some(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, name: &str, tier: SizeTier, arr: i64, owner: Option<&str>) -> Entry {
+        Entry {
+            id: id.into(),
+            name: name.into(),
+            name_key: name.to_lowercase(),
+            tier,
+            industry: "Software".into(),
+            stage: Stage::Growth,
+            arr_minor: arr,
+            currency: "USD".into(),
+            renewal_date: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            owner: owner.map(String::from),
+            owner_name: owner.map(|o| format!("Owner {o}")),
+        }
+    }
+
+    fn ready_index(entries: Vec<Entry>) -> Arc<PortfolioIndex> {
+        let idx = PortfolioIndex::new();
+        for e in entries {
+            idx.put(e);
+        }
+        idx.ready.store(true, Ordering::Release);
+        idx
+    }
+
+    #[test]
+    fn nothing_is_answered_before_the_first_load() {
+        assert!(PortfolioIndex::new()
+            .query(&PortfolioFilter::default())
+            .is_none());
+    }
+
+    #[test]
+    fn filters_sorts_counts_and_pages() {
+        let mut entries = Vec::new();
+        for i in 0..120 {
+            let tier = if i % 3 == 0 {
+                SizeTier::Enterprise
+            } else {
+                SizeTier::Smb
+            };
+            entries.push(entry(
+                &format!("a{i}"),
+                &format!("Company {i:03}"),
+                tier,
+                i * 100,
+                (i % 2 == 0).then_some("u1"),
+            ));
+        }
+        let idx = ready_index(entries);
+        let all = idx.query(&PortfolioFilter::default()).unwrap();
+        assert_eq!(all.total, 120);
+        assert_eq!(all.rows.len(), 50);
+        assert_eq!(all.rows[0].name, "Company 000");
+        let last = idx
+            .query(&PortfolioFilter {
+                page: 2,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(last.rows.len(), 20);
+        assert_eq!(last.rows[19].name, "Company 119");
+
+        let ent = idx
+            .query(&PortfolioFilter {
+                tier: Some(SizeTier::Enterprise),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(ent.total, 40);
+        let by_arr = idx
+            .query(&PortfolioFilter {
+                sort: SortKey::Arr,
+                desc: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(by_arr.rows[0].arr_minor, 11_900);
+        let unowned = idx
+            .query(&PortfolioFilter {
+                owner: Some("none".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(unowned.total, 60);
+        let search = idx
+            .query(&PortfolioFilter {
+                q: Some("COMPANY 11".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(search.total, 10);
+    }
+
+    #[test]
+    fn changes_show_up_in_every_sort() {
+        let idx = ready_index(vec![
+            entry("a", "Alpha", SizeTier::Smb, 100, None),
+            entry("b", "Beta", SizeTier::Smb, 200, None),
+        ]);
+        let by_arr = |idx: &PortfolioIndex| {
+            idx.query(&PortfolioFilter {
+                sort: SortKey::Arr,
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        assert_eq!(by_arr(&idx).rows[0].name, "Alpha");
+        idx.put(entry("a", "Alpha", SizeTier::Smb, 300, None));
+        assert_eq!(
+            by_arr(&idx).rows[0].name,
+            "Beta",
+            "the cached order was rebuilt"
+        );
+        idx.remove("b");
+        assert_eq!(by_arr(&idx).total, 1);
+        assert_eq!(idx.industries().unwrap(), vec!["Software".to_string()]);
+    }
+}

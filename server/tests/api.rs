@@ -651,3 +651,34 @@ async fn password_guessing_is_throttled_per_email() {
         "other addresses are not affected"
     );
 }
+
+#[tokio::test]
+async fn the_dashboard_adds_money_up_only_within_one_currency() {
+    let app = spawn_app().await;
+    let c = admin(&app).await;
+    for (name, tier, arr, cur) in [
+        ("A", "enterprise", "300000", "USD"),
+        ("B", "enterprise", "100000", "EUR"),
+        ("C", "smb", "5000", "USD"),
+    ] {
+        let mut form = account_form(name, tier);
+        form.retain(|(k, _)| *k != "input[arr]" && *k != "input[currency]");
+        form.push(("input[arr]", arr));
+        form.push(("input[currency]", cur));
+        let (status, body) = c.call("accounts/create", &form).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, s) = c.call("accounts/summary", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["accounts"], 3);
+    assert_eq!(s["main_currency"], "USD");
+    let ent = s["by_tier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[0] == "enterprise")
+        .unwrap()
+        .clone();
+    assert_eq!(ent[1], 2, "two enterprise accounts");
+    assert_eq!(ent[2], 30_000_000, "only the USD one is added to USD ARR");
+}

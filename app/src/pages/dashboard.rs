@@ -20,30 +20,31 @@ pub fn DashboardPage() -> impl IntoView {
                     Ok(s) => {
                         let cur = s.main_currency.clone();
                         let arr_main = s.arr_by_currency.iter().find(|(c, _)| *c == cur).map(|(_, a)| *a).unwrap_or(0);
-                        let others: Vec<String> = s.arr_by_currency.iter().filter(|(c, _)| *c != cur).map(|(c, a)| format_minor(*a, c)).collect();
+                        let others: Vec<String> = s.arr_by_currency.iter().filter(|(c, _)| *c != cur).map(|(c, a)| format_compact(*a, c)).collect();
                         let max_tier = s.by_tier.iter().map(|t| t.2).max().unwrap_or(1).max(1);
                         let max_stage = s.by_stage.iter().map(|t| t.1).max().unwrap_or(1).max(1);
                         let cur2 = cur.clone();
                         view! {
                             <div class="kpis">
-                                <div class="kpi"><span class="kpi-label">"Accounts"</span><span class="kpi-value">{s.accounts}</span></div>
+                                <div class="kpi"><span class="kpi-label">"Accounts"</span><span class="kpi-value">{group(s.accounts)}</span></div>
                                 <div class="kpi" title="Sum of ARR of accounts not churned">
                                     <span class="kpi-label">"ARR (active)"</span>
                                     <span class="kpi-value">{format_compact(arr_main, &cur)}</span>
                                     {(!others.is_empty()).then(|| view! { <span class="kpi-note">"+ " {others.join(", ")}</span> })}
                                 </div>
-                                <div class="kpi"><span class="kpi-label">"Renewing in 90 days"</span><span class="kpi-value">{s.renewing_90d}</span>
+                                <div class="kpi"><span class="kpi-label">"Renewing in 90 days"</span><span class="kpi-value">{group(s.renewing_90d)}</span>
                                     <span class="kpi-note">{format_compact(s.renewing_90d_arr, &cur)} " ARR"</span></div>
                             </div>
                             <div class="columns">
                                 <section class="card" aria-labelledby="by-tier">
                                     <h2 id="by-tier">"ARR by size tier"</h2>
+                                    <p class="muted small">{format!("Active accounts; ARR in {cur}, the main currency.")}</p>
                                     <ul class="bars">
                                         {s.by_tier.iter().map(|(t, n, arr)| {
                                             let pct = (*arr as f64 / max_tier as f64 * 100.0).round();
                                             view! {
                                                 <li>
-                                                    <span class="bar-label">{t.label()}<span class="muted small">{format!(" · {n} accounts")}</span></span>
+                                                    <span class="bar-label">{t.label()}<span class="muted small">{format!(" · {} accounts", group(*n))}</span></span>
                                                     <span class="bar" role="img" aria-label=format!("{}: {}", t.label(), format_minor(*arr, &cur2))>
                                                         <span class="bar-fill" style=format!("width:{pct}%")></span>
                                                     </span>
@@ -64,7 +65,7 @@ pub fn DashboardPage() -> impl IntoView {
                                                     <span class="bar" role="img" aria-label=format!("{}: {n} accounts", st.label())>
                                                         <span class=format!("bar-fill stage-{}", st.key()) style=format!("width:{pct}%")></span>
                                                     </span>
-                                                    <span class="bar-value">{*n}</span>
+                                                    <span class="bar-value">{group(*n)}</span>
                                                 </li>
                                             }
                                         }).collect_view()}
@@ -77,4 +78,9 @@ pub fn DashboardPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// 100000 → "100,000".
+fn group(n: u64) -> String {
+    format_minor(n as i64 * 100, "").trim().to_string()
 }

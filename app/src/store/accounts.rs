@@ -447,24 +447,30 @@ pub async fn summary(db: &Db) -> Result<PortfolioSummary, AppError> {
     }
     let mut r = db
         .query(
+            // Money is only added up within one currency: the tier and renewal figures are in
+            // the portfolio's main currency (the one with the most active ARR).
             "SELECT currency, math::sum(arr_minor) AS arr FROM account WHERE stage != 'churned' GROUP BY currency;
-             SELECT tier AS key, count() AS n, math::sum(arr_minor) AS arr FROM account WHERE stage != 'churned' GROUP BY key;
-             SELECT stage AS key, count() AS n, math::sum(arr_minor) AS arr FROM account GROUP BY key;
-             SELECT count() AS n, math::sum(arr_minor) AS arr FROM account
+             LET $cur = (SELECT currency, math::sum(arr_minor) AS arr FROM account WHERE stage != 'churned'
+                GROUP BY currency ORDER BY arr DESC LIMIT 1)[0].currency;
+             SELECT tier AS key, count() AS n, math::sum(IF currency = $cur { arr_minor } ELSE { 0 }) AS arr
+                FROM account WHERE stage != 'churned' GROUP BY key;
+             SELECT stage AS key, count() AS n, math::sum(IF currency = $cur { arr_minor } ELSE { 0 }) AS arr
+                FROM account GROUP BY key;
+             SELECT count() AS n, math::sum(IF currency = $cur { arr_minor } ELSE { 0 }) AS arr FROM account
                 WHERE stage != 'churned' AND renewal_date >= time::now() AND renewal_date <= time::now() + 90d GROUP ALL;",
         )
         .await
         .map_err(db_err)?;
     let mut money: Vec<Money> = take(&mut r, 0)?;
     money.sort_by_key(|m| std::cmp::Reverse(m.arr.unwrap_or(0)));
-    let tiers: Vec<Group> = take(&mut r, 1)?;
-    let stages: Vec<Group> = take(&mut r, 2)?;
+    let tiers: Vec<Group> = take(&mut r, 2)?;
+    let stages: Vec<Group> = take(&mut r, 3)?;
     #[derive(Deserialize)]
     struct Total {
         n: u64,
         arr: Option<i64>,
     }
-    let renewing: Vec<Total> = take(&mut r, 3)?;
+    let renewing: Vec<Total> = take(&mut r, 4)?;
     let main_currency = money
         .first()
         .map(|m| m.currency.clone())

@@ -109,6 +109,7 @@ pub struct PortfolioIndex {
     rows: RwLock<HashMap<String, Arc<Entry>>>,
     /// One sorted view per sort key, built on first use and dropped on any change.
     sorted: Mutex<HashMap<&'static str, Sorted>>,
+    industries: Mutex<Option<Vec<String>>>,
     ready: AtomicBool,
 }
 
@@ -277,20 +278,21 @@ impl PortfolioIndex {
         })
     }
 
-    /// The industries in use, A→Z.
+    /// The industries in use, A→Z (cached until the next change: every portfolio view asks).
     pub fn industries(&self) -> Option<Vec<String>> {
         if !self.is_ready() {
             return None;
         }
+        let mut cache = self.industries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(list) = cache.as_ref() {
+            return Some(list.clone());
+        }
         let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
-        let mut v: Vec<String> = rows
-            .values()
-            .map(|e| e.industry.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        v.dedup();
-        Some(v)
+        let distinct: std::collections::BTreeSet<&str> =
+            rows.values().map(|e| e.industry.as_str()).collect();
+        let list: Vec<String> = distinct.into_iter().map(String::from).collect();
+        *cache = Some(list.clone());
+        Some(list)
     }
 }
 

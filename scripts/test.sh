@@ -11,5 +11,6 @@ cargo test -p app -p server
 
 echo "== end-to-end tests"
 ./scripts/build-site.sh --release
-cargo build -p server
+# The server binary was built by `cargo test -p server` above (the durability test runs it);
+# a separate `cargo build` would only rebuild it with other dependency features.
 cargo test -p end2end -- --test-threads=1

@@ -156,6 +156,19 @@ async fn first_day_with_bellwether() -> R {
     expect(page.locator(".people").first())
         .to_contain_text("dana@globex.example.com")
         .await?;
+    // Fix the contact in place: her title was missing.
+    page.locator("button[aria-label='Edit Dana Scully']")
+        .click(None)
+        .await?;
+    page.locator("#f-edit-title")
+        .fill("Chief Data Officer", None)
+        .await?;
+    page.locator(".edit-contact button[type=submit]")
+        .click(None)
+        .await?;
+    expect(page.locator(".people").first())
+        .to_contain_text("Chief Data Officer")
+        .await?;
     let account_url = page.url();
     shot(&page, "06-account").await?;
 

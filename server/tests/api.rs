@@ -682,3 +682,92 @@ async fn the_dashboard_adds_money_up_only_within_one_currency() {
     assert_eq!(ent[1], 2, "two enterprise accounts");
     assert_eq!(ent[2], 30_000_000, "only the USD one is added to USD ARR");
 }
+
+#[tokio::test]
+async fn contacts_are_edited_only_through_their_own_account() {
+    let app = spawn_app().await;
+    let c = admin(&app).await;
+    let (_, a) = c
+        .call("accounts/create", &account_form("Alpha", "smb"))
+        .await;
+    let (_, b) = c
+        .call("accounts/create", &account_form("Beta", "smb"))
+        .await;
+    let (a, b) = (
+        a["id"].as_str().unwrap().to_string(),
+        b["id"].as_str().unwrap().to_string(),
+    );
+    let (_, dana) = c
+        .call(
+            "accounts/contacts/add",
+            &[
+                ("account_id", &a),
+                ("input[name]", "Dana"),
+                ("input[email]", "dana@alpha.example"),
+            ],
+        )
+        .await;
+    let (_, sam) = c
+        .call(
+            "accounts/contacts/add",
+            &[
+                ("account_id", &a),
+                ("input[name]", "Sam"),
+                ("input[email]", "sam@alpha.example"),
+            ],
+        )
+        .await;
+    let dana = dana["id"].as_str().unwrap().to_string();
+
+    let edit = |account: &str, email: &str| {
+        vec![
+            ("account_id".to_string(), account.to_string()),
+            ("contact_id".to_string(), dana.clone()),
+            ("input[name]".to_string(), "Dana Scully".to_string()),
+            ("input[email]".to_string(), email.to_string()),
+            ("input[title]".to_string(), "CTO".to_string()),
+            ("input[champion]".to_string(), "on".to_string()),
+        ]
+    };
+    let call = |form: Vec<(String, String)>| {
+        let c = &c;
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            c.call("accounts/contacts/update", &pairs).await
+        }
+    };
+    let (status, body) = call(edit(&a, "not-an-email")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&body, "email").is_some());
+    let (status, body) = call(edit(&a, sam["email"].as_str().unwrap())).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Sam already has that email: {body}"
+    );
+    let (status, body) = call(edit(&b, "dana@alpha.example")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "Dana is not Beta's contact: {body}"
+    );
+    let (_, detail) = c.call("accounts/get", &[("id", &a)]).await;
+    let before = detail["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == dana.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        before["name"], "Dana",
+        "nothing changed by the refused edits"
+    );
+
+    let (status, body) = call(edit(&a, "DANA@alpha.example")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["name"], "Dana Scully");
+    assert_eq!(body["email"], "dana@alpha.example");
+    assert_eq!(body["champion"], true);
+}

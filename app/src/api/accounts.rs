@@ -101,6 +101,27 @@ pub async fn remove_contact(account_id: String, contact_id: String) -> Result<()
     )
 }
 
+#[server(endpoint = "accounts/contacts/update")]
+pub async fn update_contact(
+    account_id: String,
+    contact_id: String,
+    input: ContactInput,
+) -> Result<Contact, AppError> {
+    ctx::respond(
+        async {
+            let (state, _) = ctx::require(
+                Role::can_edit_accounts,
+                "executives can view contacts but not change them",
+            )
+            .await?;
+            let valid = input.validate()?;
+            crate::store::accounts::update_contact(&state.db, &account_id, &contact_id, &valid)
+                .await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "accounts/team/add")]
 pub async fn add_team_member(
     account_id: String,

@@ -26,8 +26,11 @@ pub fn TextField(
     #[prop(optional)] autocomplete: &'static str,
     #[prop(optional)] list: &'static str,
     #[prop(optional)] inputmode: &'static str,
+    /// Makes the element id unique when the same field appears twice on a page.
+    #[prop(optional)]
+    id_prefix: &'static str,
 ) -> impl IntoView {
-    let id = format!("f-{field}");
+    let id = format!("f-{id_prefix}{field}");
     let msg = message(errors, field);
     let err_id = format!("{id}-error");
     let described = format!("{id}-hint {err_id}");

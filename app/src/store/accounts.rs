@@ -247,6 +247,30 @@ pub async fn add_contact(db: &Db, account_id: &str, c: &ValidContact) -> Result<
     Ok(row.into())
 }
 
+/// Changes a contact; only a contact of `account_id` can be changed through that account.
+pub async fn update_contact(
+    db: &Db,
+    account_id: &str,
+    contact_id: &str,
+    c: &ValidContact,
+) -> Result<Contact, AppError> {
+    let mut r = db
+        .query(
+            "UPDATE type::record('contact', $id) SET name = $name, email = $email, title = $title, champion = $champion
+             WHERE account = type::record('account', $account)
+             RETURN id, account, name, email, title, champion",
+        )
+        .bind(super::vars(json!({ "id": contact_id, "account": account_id, "name": c.name, "email": c.email, "title": c.title, "champion": c.champion })))
+        .await
+        .and_then(|r| r.check())
+        .map_err(|e| unique_err(e, "contact_account_email", "email", "this account already has a contact with this email"))?;
+    let rows: Vec<ContactRow> = take(&mut r, 0)?;
+    rows.into_iter()
+        .next()
+        .map(Into::into)
+        .ok_or_else(|| AppError::NotFound("contact".into()))
+}
+
 pub async fn remove_contact(db: &Db, account_id: &str, contact_id: &str) -> Result<(), AppError> {
     let mut r = db
         .query("DELETE type::record('contact', $id) WHERE account = type::record('account', $account) RETURN BEFORE")

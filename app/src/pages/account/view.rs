@@ -3,7 +3,7 @@
 use super::contacts::ContactsCard;
 use super::team::TeamCard;
 use crate::api::accounts::{
-    get_account, AddContact, AddTeamMember, RemoveContact, RemoveTeamMember,
+    get_account, AddContact, AddTeamMember, RemoveContact, RemoveTeamMember, UpdateContact,
 };
 use crate::components::badges::{StageBadge, TierBadge};
 use crate::components::layout::use_me;
@@ -19,6 +19,18 @@ pub fn AccountPage() -> impl IntoView {
     let params = use_params_map();
     let add_contact = ServerAction::<AddContact>::new();
     let remove_contact = ServerAction::<RemoveContact>::new();
+    let update_contact = ServerAction::<UpdateContact>::new();
+    let editing_contact = RwSignal::new(None::<String>);
+    // Reload after a *saved* edit only: reloading after a refused one would rebuild the form
+    // and throw away what the person typed.
+    let contact_saves = RwSignal::new(0u32);
+    // A saved edit closes the form; a refused one keeps it open with the messages.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = update_contact.value().get() {
+            editing_contact.set(None);
+            contact_saves.update(|n| *n += 1);
+        }
+    });
     let add_member = ServerAction::<AddTeamMember>::new();
     let remove_member = ServerAction::<RemoveTeamMember>::new();
     let detail = Resource::new(
@@ -28,7 +40,8 @@ pub fn AccountPage() -> impl IntoView {
                 add_contact.version().get()
                     + remove_contact.version().get()
                     + add_member.version().get()
-                    + remove_member.version().get(),
+                    + remove_member.version().get()
+                    + contact_saves.get() as usize,
             )
         },
         |(id, _)| get_account(id),
@@ -62,7 +75,7 @@ pub fn AccountPage() -> impl IntoView {
                             <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">{a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
                         </div>
                         <div class="columns">
-                            <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact/>
+                            <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact update=update_contact editing=editing_contact/>
                             <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member/>
                         </div>
                     }.into_any()

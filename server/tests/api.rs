@@ -771,3 +771,70 @@ async fn contacts_are_edited_only_through_their_own_account() {
     assert_eq!(body["email"], "dana@alpha.example");
     assert_eq!(body["champion"], true);
 }
+
+#[tokio::test]
+async fn the_portfolio_index_and_the_database_agree() {
+    let app = spawn_app().await;
+    let c = admin(&app).await;
+    bellwether::seed::run(&app.db, 180, 11, false)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while portfolio_total(&c, &[]).await != 180 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    use app::model::{PortfolioFilter, SizeTier, SortKey};
+    let filters = [
+        PortfolioFilter::default(),
+        PortfolioFilter {
+            sort: SortKey::Arr,
+            desc: true,
+            page: 1,
+            ..Default::default()
+        },
+        PortfolioFilter {
+            tier: Some(SizeTier::Smb),
+            sort: SortKey::Renewal,
+            ..Default::default()
+        },
+        PortfolioFilter {
+            q: Some("a".into()),
+            sort: SortKey::Owner,
+            ..Default::default()
+        },
+    ];
+    for f in filters {
+        let from_db = app::store::accounts::portfolio(&app.db, &f).await.unwrap();
+        let query = f.to_query();
+        let mut pairs: Vec<(String, String)> = vec![
+            ("filter[sort]".into(), f.sort.key().into()),
+            ("filter[desc]".into(), f.desc.to_string()),
+            ("filter[page]".into(), f.page.to_string()),
+        ];
+        if let Some(q) = &f.q {
+            pairs.push(("filter[q]".into(), q.clone()));
+        }
+        if let Some(t) = f.tier {
+            pairs.push(("filter[tier]".into(), t.key().into()));
+        }
+        let form: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let (status, from_index) = c.call("accounts/portfolio", &form).await;
+        assert_eq!(status, StatusCode::OK, "{from_index}");
+        assert_eq!(
+            from_index["total"].as_u64().unwrap(),
+            from_db.total,
+            "{query}"
+        );
+        let index_names: Vec<&str> = from_index["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        let db_names: Vec<&str> = from_db.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(index_names, db_names, "same page, same order for {query}");
+    }
+}

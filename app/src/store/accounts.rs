@@ -1,6 +1,7 @@
 //! Accounts with their contacts and team (one aggregate: contacts and team members never outlive
 //! their account).
 
+use super::portfolio_index::{Entry, ENTRY_FIELDS};
 use super::{date_param, db_err, de, new_key, take, unique_err, Db};
 use crate::error::AppError;
 use crate::model::*;
@@ -385,58 +386,28 @@ fn order_by(f: &PortfolioFilter) -> String {
 
 /// One page of the portfolio and the number of accounts matching the filter.
 pub async fn portfolio(db: &Db, f: &PortfolioFilter) -> Result<PortfolioPage, AppError> {
-    #[derive(Deserialize)]
-    struct Row {
-        #[serde(deserialize_with = "de::key")]
-        id: String,
-        name: String,
-        tier: SizeTier,
-        industry: String,
-        stage: Stage,
-        arr_minor: i64,
-        currency: String,
-        #[serde(deserialize_with = "de::date")]
-        renewal_date: NaiveDate,
-        #[serde(default)]
-        owner_name: Option<String>,
-    }
     let (clause, mut params) = conditions(f);
     params["start"] = json!(f.page as u64 * PAGE_SIZE as u64);
     params["limit"] = json!(PAGE_SIZE);
     let mut r = db
         .query(format!(
-            "SELECT id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner_name \
-               FROM account {clause} {} LIMIT $limit START $start;
+            "SELECT {ENTRY_FIELDS} FROM account {clause} {} LIMIT $limit START $start;
              SELECT count() AS n FROM account {clause} GROUP ALL;",
             order_by(f)
         ))
         .bind(super::vars(params))
         .await
         .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
+    let rows: Vec<Entry> = take(&mut r, 0)?;
     let total: Vec<super::Count> = take(&mut r, 1)?;
     Ok(PortfolioPage {
-        rows: rows
-            .into_iter()
-            .map(|r| AccountRow {
-                id: r.id,
-                name: r.name,
-                tier: r.tier,
-                industry: r.industry,
-                stage: r.stage,
-                arr_minor: r.arr_minor,
-                currency: r.currency,
-                renewal_date: r.renewal_date,
-                owner_name: r.owner_name,
-            })
-            .collect(),
+        rows: rows.iter().map(Entry::row).collect(),
         total: total.first().map_or(0, |c| c.n),
         page: f.page,
         page_size: PAGE_SIZE,
     })
 }
 
-/// The distinct industries in use, for the filter's choices.
 /// Every account's lower-cased name (for bulk loaders that must avoid duplicates).
 pub async fn name_keys(db: &Db) -> Result<Vec<String>, AppError> {
     let mut r = db
@@ -446,6 +417,7 @@ pub async fn name_keys(db: &Db) -> Result<Vec<String>, AppError> {
     take(&mut r, 0)
 }
 
+/// The distinct industries in use, for the filter's choices.
 pub async fn industries(db: &Db) -> Result<Vec<String>, AppError> {
     let mut r = db
         .query("SELECT VALUE industry FROM account GROUP BY industry")

@@ -21,9 +21,13 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-/// One account as the index holds it.
+/// The columns an [`Entry`] is read from.
+pub(crate) const ENTRY_FIELDS: &str =
+    "id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner, owner_name";
+
+/// One account as the index (and the database fallback) reads it.
 #[derive(Debug, Clone, Deserialize)]
-struct Entry {
+pub(crate) struct Entry {
     #[serde(deserialize_with = "de::key")]
     id: String,
     name: String,
@@ -71,7 +75,7 @@ impl Entry {
             && f.renewal_before.is_none_or(|d| self.renewal_date <= d)
     }
 
-    fn row(&self) -> AccountRow {
+    pub(crate) fn row(&self) -> AccountRow {
         AccountRow {
             id: self.id.clone(),
             name: self.name.clone(),
@@ -145,7 +149,7 @@ impl PortfolioIndex {
             .map_err(|e| e.to_string())?;
         let started = std::time::Instant::now();
         let mut r = db
-            .query("SELECT id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner, owner_name FROM account")
+            .query(format!("SELECT {ENTRY_FIELDS} FROM account"))
             .await
             .map_err(|e| e.to_string())?;
         let all: Vec<Entry> = super::take(&mut r, 0).map_err(|e| e.to_string())?;

@@ -128,9 +128,6 @@ impl Checks {
             self.fail(field, message);
         }
     }
-    pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|e| e.field == field)
-    }
     pub fn finish(self) -> Result<(), AppError> {
         if self.0.is_empty() {
             Ok(())

@@ -187,6 +187,16 @@ async fn first_day_with_bellwether() -> R {
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url("**/accounts/*", None).await?;
     expect(page.locator("h1")).to_have_text("Initech").await?;
+    hydrated(&page).await?;
+    // Removing someone asks first; accepting the browser's dialog removes them.
+    page.on_dialog(|dialog| async move { dialog.accept(None).await })
+        .await?;
+    page.locator("button[aria-label='Remove Ada Lovelace as CSM']")
+        .click(None)
+        .await?;
+    expect(page.locator("section[aria-labelledby=team-h]"))
+        .to_contain_text("Nobody is on this account's team yet.")
+        .await?;
 
     // Find Globex in the portfolio by filtering on tier.
     page.goto(&format!("{base}/"), None).await?;

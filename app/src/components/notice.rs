@@ -43,3 +43,20 @@ fn capital(s: &str) -> String {
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
 }
+
+/// Asks the person to confirm a destructive action (the browser's own dialog: keyboard- and
+/// screen-reader-friendly, and impossible to miss). Always true on the server, where nothing
+/// is clicked.
+pub fn confirmed(message: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.confirm_with_message(message).ok())
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = message;
+        true
+    }
+}

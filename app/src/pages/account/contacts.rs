@@ -2,7 +2,7 @@
 
 use crate::api::accounts::{AddContact, RemoveContact, UpdateContact};
 use crate::components::field::TextField;
-use crate::components::notice::ErrorBanner;
+use crate::components::notice::{confirmed, ErrorBanner};
 use crate::model::Contact;
 use leptos::prelude::*;
 
@@ -76,6 +76,7 @@ fn contact_line(
     editing: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let label = format!("Remove {}", c.name);
+    let confirm_text = format!("Remove {} from this account's contacts?", c.name);
     let edit_label = format!("Edit {}", c.name);
     let cid = c.id.clone();
     let cid2 = c.id.clone();
@@ -91,7 +92,7 @@ fn contact_line(
                 <button type="button" class="button ghost small" aria-label=edit_label
                     on:click=move |_| editing.set(Some(cid2.clone()))>"Edit"</button>
                 <button type="button" class="button ghost small" aria-label=label
-                    on:click=move |_| { remove.dispatch(RemoveContact { account_id: account_id.clone(), contact_id: cid.clone() }); }>"Remove"</button>
+                    on:click=move |_| { if confirmed(&confirm_text) { remove.dispatch(RemoveContact { account_id: account_id.clone(), contact_id: cid.clone() }); } }>"Remove"</button>
             </div>
         })}
     }

@@ -3,7 +3,7 @@
 use crate::api::accounts::{AddTeamMember, RemoveTeamMember};
 use crate::api::users::list_staff;
 use crate::components::field::SelectField;
-use crate::components::notice::ErrorBanner;
+use crate::components::notice::{confirmed, ErrorBanner};
 use crate::model::{TeamMember, TeamRole};
 use leptos::prelude::*;
 
@@ -32,6 +32,7 @@ pub fn TeamCard(
                     let acc = acc.clone();
                     let mid = m.id.clone();
                     let label = format!("Remove {} as {}", m.user_name, m.role.label());
+                    let confirm_text = format!("Remove {} as {} on this account?", m.user_name, m.role.label());
                     view! {
                         <li>
                             <div>
@@ -40,7 +41,7 @@ pub fn TeamCard(
                             </div>
                             {can_edit.then(|| view! {
                                 <button type="button" class="button ghost small" aria-label=label
-                                    on:click=move |_| { remove.dispatch(RemoveTeamMember { account_id: acc.clone(), member_id: mid.clone() }); }>"Remove"</button>
+                                    on:click=move |_| { if confirmed(&confirm_text) { remove.dispatch(RemoveTeamMember { account_id: acc.clone(), member_id: mid.clone() }); } }>"Remove"</button>
                             })}
                         </li>
                     }

@@ -2,6 +2,7 @@
 
 use crate::api::segments::{list_segments, DeleteSegment, SaveSegment};
 use crate::components::layout::use_me;
+use crate::components::notice::confirmed;
 use crate::model::PortfolioFilter;
 use leptos::prelude::*;
 
@@ -33,12 +34,13 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
                         let active_filter = s.filter.clone();
                         let id = s.id.clone();
                         let name = s.name.clone();
+                        let confirm_name = s.name.clone();
                         view! {
                             <span class="chip" class:active=move || filter.get().criteria() == active_filter.criteria()>
                                 <a href=href title=s.filter.describe()>{s.name.clone()}</a>
                                 {can_edit.then(|| view! {
                                     <button type="button" class="chip-x" aria-label=format!("Delete segment {name}")
-                                        on:click=move |_| { delete.dispatch(DeleteSegment { id: id.clone() }); }>"×"</button>
+                                        on:click=move |_| { if confirmed(&format!("Delete the segment {confirm_name}? The accounts in it are not changed.")) { delete.dispatch(DeleteSegment { id: id.clone() }); } }>"×"</button>
                                 })}
                             </span>
                         }

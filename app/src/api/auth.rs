@@ -61,12 +61,7 @@ pub async fn setup_admin(email: String, name: String, password: String) -> Resul
             )
             .await?;
             start_session(&state, &user.id).await?;
-            Ok(Me {
-                id: user.id,
-                email: user.email,
-                name: user.name,
-                role: user.role,
-            })
+            Ok(user.into())
         }
         .await,
     )
@@ -102,12 +97,7 @@ pub async fn login(email: String, password: String) -> Result<Me, AppError> {
                 ));
             };
             start_session(&state, &user.id).await?;
-            Ok(Me {
-                id: user.id,
-                email: user.email,
-                name: user.name,
-                role: user.role,
-            })
+            Ok(user.into())
         }
         .await,
     )

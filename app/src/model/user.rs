@@ -23,6 +23,17 @@ pub struct Me {
     pub role: Role,
 }
 
+impl From<User> for Me {
+    fn from(u: User) -> Self {
+        Me {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+        }
+    }
+}
+
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 256;
 

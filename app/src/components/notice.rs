@@ -4,12 +4,19 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Shows an error's banner line (validation errors say "fix the highlighted fields").
+/// `fields_only_inline`: show nothing for validation errors, whose messages already sit beside
+/// their fields (a short form such as sign-in needs no summary).
 #[component]
-pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn ErrorBanner(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] fields_only_inline: bool,
+) -> impl IntoView {
     move || {
-        error.get().and_then(|e| e.banner()).map(|msg| {
-            view! { <div class="banner banner-error" role="alert">{msg}</div> }
-        })
+        error
+            .get()
+            .filter(|e| !(fields_only_inline && matches!(e, AppError::Validation(_))))
+            .and_then(|e| e.banner())
+            .map(|msg| view! { <div class="banner banner-error" role="alert">{msg}</div> })
     }
 }
 

@@ -34,7 +34,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="auth-page">
             <section class="auth-card">
                 <h1>"Sign in to Bellwether"</h1>
-                <ErrorBanner error=errors/>
+                <ErrorBanner error=errors fields_only_inline=true/>
                 <ActionForm action=action attr:novalidate="true">
                     <TextField label="Email" name="email" field="email" kind="email" errors=errors required=true autocomplete="username"/>
                     <TextField label="Password" name="password" field="password" kind="password" errors=errors required=true autocomplete="current-password"/>

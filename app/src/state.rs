@@ -3,6 +3,7 @@
 use crate::store::portfolio_index::PortfolioIndex;
 use crate::store::Db;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -15,25 +16,60 @@ pub struct AppState {
     /// locking the real owner out for long. In memory per node (governor's GCRA), which is
     /// enough: a guesser spread over N nodes still gets only N times the budget.
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Requests to the public survey pages per client IP (they need no sign-in).
+    pub public_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// The in-memory portfolio read model (see `store::portfolio_index`).
     pub portfolio: Arc<PortfolioIndex>,
+    /// Wakes the mailer when invitations are queued, so they leave within a second.
+    pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// The base URL people reach this server at (links in emails), without a trailing slash.
+    pub public_url: String,
+    secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 /// Ten attempts, then one more every six seconds.
 pub const LOGIN_ATTEMPTS_PER_MINUTE: u32 = 10;
+/// Public survey requests per client IP per minute: a person answering needs two or three;
+/// an office behind one NAT answering the same survey stays well inside.
+pub const PUBLIC_REQUESTS_PER_MINUTE: u32 = 120;
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n.max(1)).expect("non-zero"))
+}
 
 impl AppState {
     /// Must be called inside a Tokio runtime: it starts the portfolio index's sync task.
     pub fn new(db: Db, secure_cookies: bool) -> Self {
-        let quota =
-            Quota::per_minute(NonZeroU32::new(LOGIN_ATTEMPTS_PER_MINUTE).expect("non-zero"));
         let portfolio = PortfolioIndex::new();
         portfolio.spawn_sync(db.clone());
         Self {
             db,
             secure_cookies,
-            login_limiter: Arc::new(RateLimiter::keyed(quota)),
+            login_limiter: Arc::new(RateLimiter::keyed(per_minute(LOGIN_ATTEMPTS_PER_MINUTE))),
+            public_limiter: Arc::new(RateLimiter::keyed(per_minute(PUBLIC_REQUESTS_PER_MINUTE))),
             portfolio,
+            mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+            public_url: "http://127.0.0.1:3000".into(),
+            secret: Arc::new(tokio::sync::OnceCell::new()),
         }
+    }
+
+    /// Public survey requests allowed per client IP per minute.
+    pub fn with_public_rate(mut self, per_min: u32) -> Self {
+        self.public_limiter = Arc::new(RateLimiter::keyed(per_minute(per_min)));
+        self
+    }
+
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_string();
+        self
+    }
+
+    /// The key that signs survey links (read once from the database, then kept).
+    pub async fn signing_secret(&self) -> Result<Vec<u8>, crate::error::AppError> {
+        self.secret
+            .get_or_try_init(|| crate::store::settings::signing_secret(&self.db))
+            .await
+            .cloned()
     }
 }

@@ -62,6 +62,8 @@ pub struct ServeArgs {
     /// Mark session cookies Secure. Turn on whenever users reach Bellwether over HTTPS.
     #[arg(long, env = "BELLWETHER_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    #[command(flatten)]
+    pub mail: MailArgs,
 }
 
 impl Default for ServeArgs {
@@ -70,6 +72,88 @@ impl Default for ServeArgs {
             bind: "127.0.0.1:3000".parse().expect("valid"),
             site_root: "target/site".into(),
             secure_cookies: false,
+            mail: MailArgs::default(),
+        }
+    }
+}
+
+/// Outgoing mail and the public survey pages.
+#[derive(Args, Debug, Clone)]
+pub struct MailArgs {
+    /// The address customers reach this server at; survey links in emails start with it.
+    /// Defaults to http://<bind>.
+    #[arg(long, env = "BELLWETHER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// SMTP server for survey invitations. Without it, mail is written to --mail-dir.
+    #[arg(long, env = "BELLWETHER_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "BELLWETHER_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    /// none, starttls (port 587) or tls (port 465).
+    #[arg(
+        long,
+        env = "BELLWETHER_SMTP_TLS",
+        value_enum,
+        default_value = "starttls"
+    )]
+    pub smtp_tls: crate::mail::SmtpTls,
+    #[arg(long, env = "BELLWETHER_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    #[arg(long, env = "BELLWETHER_SMTP_PASS", hide_env_values = true)]
+    pub smtp_pass: Option<String>,
+    /// Sender of survey invitations.
+    #[arg(
+        long,
+        env = "BELLWETHER_MAIL_FROM",
+        default_value = "Customer Success <success@localhost>"
+    )]
+    pub mail_from: String,
+    /// Write each email as an .eml file here instead of sending it (development).
+    #[arg(long, env = "BELLWETHER_MAIL_DIR", default_value = "data/mail")]
+    pub mail_dir: String,
+    /// The company customers see in emails and on survey pages.
+    #[arg(long, env = "BELLWETHER_COMPANY", default_value = "Customer Success")]
+    pub company: String,
+    /// Requests per minute one IP address may make to the public survey pages.
+    #[arg(long, env = "BELLWETHER_PUBLIC_RATE", default_value_t = app::state::PUBLIC_REQUESTS_PER_MINUTE)]
+    pub public_rate: u32,
+}
+
+impl Default for MailArgs {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: crate::mail::SmtpTls::Starttls,
+            smtp_user: None,
+            smtp_pass: None,
+            mail_from: "Customer Success <success@localhost>".into(),
+            mail_dir: "data/mail".into(),
+            company: "Customer Success".into(),
+            public_rate: app::state::PUBLIC_REQUESTS_PER_MINUTE,
+        }
+    }
+}
+
+impl MailArgs {
+    pub fn mailer(&self) -> anyhow::Result<crate::mail::Mailer> {
+        let from = self
+            .mail_from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--mail-from {:?}: {e}", self.mail_from))?;
+        match &self.smtp_host {
+            Some(host) => crate::mail::Mailer::smtp(
+                host,
+                self.smtp_port,
+                self.smtp_tls,
+                self.smtp_user.clone().zip(self.smtp_pass.clone()),
+                from,
+                &self.company,
+            ),
+            None => {
+                crate::mail::Mailer::dir(std::path::Path::new(&self.mail_dir), from, &self.company)
+            }
         }
     }
 }

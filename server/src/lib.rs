@@ -2,8 +2,11 @@
 //! health check, static files), security middleware, and the command-line tasks.
 
 pub mod config;
+pub mod exports;
+pub mod mail;
 pub mod security;
 pub mod seed;
+pub mod survey_pages;
 
 use app::state::AppState;
 use app::store::Db;
@@ -23,6 +26,7 @@ use tokio::net::TcpListener;
 pub struct Server {
     pub state: AppState,
     pub options: LeptosOptions,
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl Server {
@@ -34,9 +38,40 @@ impl Server {
             .site_addr(addr)
             .build();
         Self {
-            state: AppState::new(db, secure_cookies),
+            state: AppState::new(db, secure_cookies).with_public_url(&format!("http://{addr}")),
             options,
+            mailer: None,
         }
+    }
+
+    /// The URL customers reach us at (survey links) and the public pages' per-IP rate.
+    pub fn with_public(mut self, url: &str, per_minute: u32) -> Self {
+        self.state = self.state.with_public_url(url).with_public_rate(per_minute);
+        self
+    }
+
+    pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// Starts the background work of a node: the mail queue, recurring survey sends, and
+    /// session clean-up. Every node runs them; they coordinate through the database.
+    pub fn spawn_background(&self) {
+        if let Some(mailer) = self.mailer.clone() {
+            tokio::spawn(mail::run(self.state.clone(), mailer));
+        }
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = app::store::sessions::purge_expired(&state.db).await {
+                    tracing::warn!(error = %e, "could not purge expired sessions");
+                }
+                send_recurring(&state).await;
+            }
+        });
     }
 
     pub fn router(&self) -> Router {
@@ -60,7 +95,12 @@ impl Server {
             .with_state(options);
         Router::new()
             .route("/healthz", get(healthz))
+            .route(
+                "/surveys/{id}/responses.csv",
+                get(exports::survey_responses),
+            )
             .with_state(self.state.clone())
+            .merge(survey_pages::routes(self.state.clone()))
             .merge(leptos)
             .layer(axum::middleware::from_fn(security::error_status))
             .layer(axum::middleware::from_fn(security::same_origin_writes))
@@ -70,20 +110,35 @@ impl Server {
 
     /// Serves until the process is stopped (Ctrl-C or SIGTERM).
     pub async fn serve(self, listener: TcpListener) -> anyhow::Result<()> {
-        let db = self.state.db.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                tick.tick().await;
-                if let Err(e) = app::store::sessions::purge_expired(&db).await {
-                    tracing::warn!(error = %e, "could not purge expired sessions");
-                }
-            }
-        });
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        self.spawn_background();
+        axum::serve(
+            listener,
+            self.router()
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
         Ok(())
+    }
+}
+
+/// Recurring surveys: invite every contact whose period has passed (the cap still applies).
+async fn send_recurring(state: &AppState) {
+    let surveys = match app::store::surveys::recurring(&state.db).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list recurring surveys");
+            return;
+        }
+    };
+    for s in surveys {
+        match app::api::surveys::send_now(state, &s).await {
+            Ok(o) if o.queued > 0 => {
+                tracing::info!(survey = %s.name, queued = o.queued, "recurring survey sent")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(survey = %s.name, error = %e, "recurring survey"),
+        }
     }
 }
 

@@ -31,7 +31,22 @@ async fn main() -> anyhow::Result<()> {
                 "Bellwether is listening on http://{addr} (database {})",
                 cli.db.db
             );
+            let mailer = args.mail.mailer()?;
+            match &args.mail.smtp_host {
+                Some(h) => tracing::info!("survey invitations go out through SMTP at {h}"),
+                None => tracing::info!(
+                    "no SMTP server set (--smtp-host): survey invitations are written to {}",
+                    args.mail.mail_dir
+                ),
+            }
+            let public_url = args
+                .mail
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}"));
             Server::new(db, &args.site_root, addr, args.secure_cookies)
+                .with_public(&public_url, args.mail.public_rate)
+                .with_mailer(mailer)
                 .serve(listener)
                 .await
         }

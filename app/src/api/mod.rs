@@ -2,7 +2,9 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod feedback;
 pub mod segments;
+pub mod surveys;
 pub mod users;
 
 #[cfg(feature = "ssr")]

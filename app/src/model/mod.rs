@@ -1,14 +1,18 @@
 //! Shared types: the same structs cross the wire both ways and are validated by the same code
 //! in the browser (for instant feedback) and on the server (the check that counts).
 
-pub mod account;
+#[macro_use]
 pub mod enums;
+pub mod account;
+pub mod cap;
 pub mod money;
 pub mod portfolio;
+pub mod survey;
 pub mod user;
 pub mod validate;
 
 pub use account::*;
 pub use enums::*;
 pub use portfolio::*;
+pub use survey::*;
 pub use user::*;

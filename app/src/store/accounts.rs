@@ -524,3 +524,56 @@ pub async fn insert_batch(
     .map_err(db_err)?;
     Ok(())
 }
+
+/// The ids of every account a filter matches (sort and page ignored): from the in-memory
+/// index when it is loaded, from SurrealDB otherwise.
+pub async fn ids_matching(
+    db: &Db,
+    index: &super::portfolio_index::PortfolioIndex,
+    f: &PortfolioFilter,
+) -> Result<Vec<String>, AppError> {
+    if let Some(ids) = index.matching_ids(f) {
+        return Ok(ids);
+    }
+    let (clause, params) = conditions(f);
+    let mut r = db
+        .query(format!("SELECT VALUE id FROM account {clause}"))
+        .bind(super::vars(params))
+        .await
+        .map_err(db_err)?;
+    let ids: Vec<String> = take(&mut r, 0)?;
+    Ok(ids.iter().map(|i| super::key_of(i)).collect())
+}
+
+/// Contacts whose name or email contains `q` (case-insensitive), for pickers.
+pub async fn search_contacts(db: &Db, q: &str, limit: usize) -> Result<Vec<PickItem>, AppError> {
+    #[derive(serde::Deserialize)]
+    struct Hit {
+        #[serde(deserialize_with = "de::key")]
+        id: String,
+        name: String,
+        email: String,
+        #[serde(default)]
+        account_name: Option<String>,
+    }
+    let mut r = db
+        .query(
+            "SELECT id, name, email, account.name AS account_name FROM contact
+             WHERE string::lowercase(name) CONTAINS $q OR string::lowercase(email) CONTAINS $q
+             ORDER BY name LIMIT $limit",
+        )
+        .bind(super::vars(
+            json!({ "q": q.trim().to_lowercase(), "limit": limit }),
+        ))
+        .await
+        .map_err(db_err)?;
+    let hits: Vec<Hit> = take(&mut r, 0)?;
+    Ok(hits
+        .into_iter()
+        .map(|h| PickItem {
+            id: h.id,
+            label: h.name,
+            detail: format!("{} · {}", h.email, h.account_name.unwrap_or_default()),
+        })
+        .collect())
+}

@@ -5,8 +5,10 @@ use super::{db_err, take, Db};
 use crate::error::AppError;
 
 /// (version, name, SurrealQL). Append only: never edit a migration that has shipped.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("migrations/001_init.surql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("migrations/001_init.surql")),
+    (2, "surveys", include_str!("migrations/002_surveys.surql")),
+];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {
     db.query(

@@ -2,10 +2,16 @@
 //! its parameters. Rows come back as JSON and are read into the shared model types.
 
 pub mod accounts;
+pub mod feedback;
+pub mod follow_ups;
+pub mod invitations;
 pub mod migrations;
 pub mod portfolio_index;
+pub mod responses;
 pub mod segments;
 pub mod sessions;
+pub mod settings;
+pub mod surveys;
 pub mod users;
 
 use crate::error::AppError;

@@ -282,6 +282,21 @@ impl PortfolioIndex {
         })
     }
 
+    /// Every account id the filter matches, or `None` while the index is still loading.
+    pub fn matching_ids(&self, f: &PortfolioFilter) -> Option<Vec<String>> {
+        if !self.is_ready() {
+            return None;
+        }
+        let q = f.q.as_ref().map(|q| q.to_lowercase());
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        Some(
+            rows.values()
+                .filter(|e| e.matches(f, q.as_deref()))
+                .map(|e| e.id.clone())
+                .collect(),
+        )
+    }
+
     /// The industries in use, A→Z (cached until the next change: every portfolio view asks).
     pub fn industries(&self) -> Option<Vec<String>> {
         if !self.is_ready() {

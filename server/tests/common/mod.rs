@@ -10,9 +10,21 @@ use serde_json::Value;
 pub struct TestApp {
     pub base: String,
     pub db: app::store::Db,
+    pub state: app::state::AppState,
 }
 
+pub mod smtp;
+
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|s| s).await
+}
+
+/// The app with its background tasks (mail queue) running, after `configure`.
+pub async fn spawn_app_with(configure: impl FnOnce(Server) -> Server) -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn,surrealdb=error,surrealdb_core=error")
+        .with_test_writer()
+        .try_init();
     let db = app::store::connect("mem://", None, None)
         .await
         .expect("database");
@@ -20,13 +32,23 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("port");
     let addr = listener.local_addr().unwrap();
-    let server = Server::new(db.clone(), "target/site", addr, false);
+    let server = configure(Server::new(db.clone(), "target/site", addr, false));
+    server.spawn_background();
+    let state = server.state.clone();
     tokio::spawn(async move {
-        axum::serve(listener, server.router()).await.expect("serve");
+        axum::serve(
+            listener,
+            server
+                .router()
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serve");
     });
     TestApp {
         base: format!("http://{addr}"),
         db,
+        state,
     }
 }
 

@@ -1,0 +1,141 @@
+//! Follow-ups opened by low scores, and closing them.
+
+use super::responses::{timings, Timing};
+use super::{db_err, de, take, Db};
+use crate::error::AppError;
+use crate::metrics::survey as m;
+use crate::model::*;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct Row {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    survey: String,
+    #[serde(default)]
+    survey_name: Option<String>,
+    kind: SurveyKind,
+    score: i64,
+    #[serde(default)]
+    comment: Option<String>,
+    reason: String,
+    #[serde(default, deserialize_with = "de::opt_key")]
+    account: Option<String>,
+    #[serde(default)]
+    account_name: Option<String>,
+    #[serde(default)]
+    contact_name: Option<String>,
+    #[serde(default)]
+    contact_email: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_key")]
+    assignee: Option<String>,
+    #[serde(default)]
+    assignee_name: Option<String>,
+    #[serde(deserialize_with = "de::date")]
+    due_at: chrono::NaiveDate,
+    status: FollowUpStatus,
+    #[serde(default)]
+    outcome: Option<String>,
+    #[serde(default)]
+    closed_by_name: Option<String>,
+    created_at: String,
+    #[serde(default)]
+    closed_at: Option<String>,
+}
+
+const FIELDS: &str = "id, survey, survey.name AS survey_name, response.kind AS kind,
+    response.score AS score, response.comment AS comment, reason, account,
+    account.name AS account_name, contact.name AS contact_name, contact.email AS contact_email,
+    assignee, assignee.name AS assignee_name, due_at, status, outcome,
+    closed_by.name AS closed_by_name, created_at, closed_at";
+
+impl From<Row> for FollowUp {
+    fn from(r: Row) -> Self {
+        FollowUp {
+            id: r.id,
+            survey_id: r.survey,
+            survey_name: r.survey_name.unwrap_or_default(),
+            kind: r.kind,
+            score: r.score,
+            comment: r.comment,
+            reason: r.reason,
+            account_id: r.account,
+            account_name: r.account_name,
+            contact_name: r.contact_name,
+            contact_email: r.contact_email,
+            assignee_id: r.assignee,
+            assignee_name: r.assignee_name,
+            due: r.due_at,
+            status: r.status,
+            outcome: r.outcome,
+            closed_by_name: r.closed_by_name,
+            created_at: r.created_at,
+            closed_at: r.closed_at,
+        }
+    }
+}
+
+/// Follow-ups with a status, optionally only one person's; open ones by due date first.
+pub async fn list(
+    db: &Db,
+    status: Option<FollowUpStatus>,
+    assignee: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<FollowUpList, AppError> {
+    let mut conds = vec!["true"];
+    if status.is_some() {
+        conds.push("status = $status");
+    }
+    if assignee.is_some() {
+        conds.push("assignee = type::record('user', $assignee)");
+    }
+    let cond = conds.join(" AND ");
+    let mut r = db
+        .query(format!(
+            "SELECT {FIELDS} FROM follow_up WHERE {cond} ORDER BY status DESC, due_at ASC LIMIT 500;
+             SELECT status, created_at, closed_at, due_at FROM follow_up WHERE {cond};"
+        ))
+        .bind(super::vars(json!({
+            "status": status.map(|s| s.key()),
+            "assignee": assignee,
+        })))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<Row> = take(&mut r, 0)?;
+    let all: Vec<Timing> = take(&mut r, 1)?;
+    Ok(FollowUpList {
+        items: rows.into_iter().map(FollowUp::from).collect(),
+        stats: m::loop_stats(&timings(&all, now)),
+    })
+}
+
+/// Records what the CSM did and closes the follow-up. Closing twice is refused, so an outcome
+/// is never overwritten by a second click: the update only touches an open follow-up.
+pub async fn close(db: &Db, id: &str, outcome: &str, by: &str) -> Result<FollowUp, AppError> {
+    let mut r = db
+        .query(format!(
+            "BEGIN;
+             LET $f = type::record('follow_up', $id);
+             UPDATE $f SET status = 'closed', outcome = $outcome, closed_by = type::record('user', $by),
+                closed_at = time::now() WHERE status = 'open' RETURN id;
+             SELECT {FIELDS} FROM ONLY $f;
+             COMMIT;"
+        ))
+        .bind(super::vars(json!({ "id": id, "outcome": outcome, "by": by })))
+        .await
+        .and_then(|r| r.check())
+        .map_err(db_err)?;
+    let updated: Vec<serde_json::Value> = take(&mut r, 2)?;
+    let row: Option<Row> = take(&mut r, 3)?;
+    match (row, updated.is_empty()) {
+        (None, _) => Err(AppError::NotFound("follow-up".into())),
+        (Some(_), true) => Err(AppError::field(
+            "outcome",
+            "this follow-up is already closed",
+        )),
+        (Some(row), false) => Ok(row.into()),
+    }
+}

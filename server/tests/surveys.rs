@@ -1,0 +1,655 @@
+//! Surveys end to end over HTTP and SMTP: define, preview under the cap, send through a real
+//! SMTP conversation, follow the mailed link, answer, close the loop.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::time::Duration;
+
+/// An app that mails through a test SMTP server; returns the app and the mailbox.
+async fn app_with_smtp(
+    public_rate: u32,
+) -> (
+    TestApp,
+    tokio::sync::mpsc::UnboundedReceiver<smtp::Received>,
+) {
+    let (port, inbox) = smtp::start().await;
+    let app = spawn_app_with(move |s| {
+        let mailer = bellwether::mail::Mailer::smtp(
+            "127.0.0.1",
+            port,
+            bellwether::mail::SmtpTls::None,
+            None,
+            "Acme Success <success@acme.example>".parse().unwrap(),
+            "Acme",
+        )
+        .unwrap();
+        let url = s.state.public_url.clone();
+        s.with_public(&url, public_rate).with_mailer(mailer)
+    })
+    .await;
+    (app, inbox)
+}
+
+/// An account owned by the caller with two contacts; returns (account id, contact ids).
+async fn account_with_contacts(c: &Client, name: &str) -> (String, Vec<String>) {
+    let (_, me) = c.call("auth/me", &[]).await;
+    let my_id = me["id"].as_str().unwrap().to_string();
+    let mut form = account_form(name, "enterprise");
+    form.retain(|(k, _)| *k != "input[owner_id]");
+    form.push(("input[owner_id]", &my_id));
+    let (status, acc) = c.call("accounts/create", &form).await;
+    assert_eq!(status, StatusCode::OK, "{acc}");
+    let id = acc["id"].as_str().unwrap().to_string();
+    let slug = name.to_lowercase().replace(' ', "");
+    let mut contacts = Vec::new();
+    for who in ["Dana Scully", "Fox Mulder"] {
+        let email = format!(
+            "{}@{slug}.example",
+            who.split(' ').next().unwrap().to_lowercase()
+        );
+        let (status, contact) = c
+            .call(
+                "accounts/contacts/add",
+                &[
+                    ("account_id", &id),
+                    ("input[name]", who),
+                    ("input[email]", &email),
+                    ("input[title]", ""),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{contact}");
+        contacts.push(contact["id"].as_str().unwrap().to_string());
+    }
+    (id, contacts)
+}
+
+async fn create_survey(
+    c: &Client,
+    name: &str,
+    kind: &str,
+    accounts: &[&str],
+) -> (StatusCode, Value) {
+    let mut form: Vec<(String, String)> = vec![
+        ("input[name]".into(), name.into()),
+        ("input[kind]".into(), kind.into()),
+        ("input[audience]".into(), "accounts".into()),
+    ];
+    for (i, a) in accounts.iter().enumerate() {
+        form.push((format!("input[ids][{i}]"), a.to_string()));
+    }
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.call("surveys/create", &refs).await
+}
+
+async fn next_mail(
+    inbox: &mut tokio::sync::mpsc::UnboundedReceiver<smtp::Received>,
+) -> smtp::Received {
+    tokio::time::timeout(Duration::from_secs(15), inbox.recv())
+        .await
+        .expect("a mail within 15 s")
+        .expect("mailbox open")
+}
+
+/// The plain-text body of a mail, decoded.
+fn text_of(mail: &smtp::Received) -> String {
+    let msg = mail_parser::MessageParser::default()
+        .parse(mail.data.as_bytes())
+        .expect("a parsable message");
+    msg.body_text(0).expect("a text part").to_string()
+}
+
+/// The one-click link for `score` in a mail's text.
+fn score_link(text: &str, score: i64) -> String {
+    let prefix = format!("{score}: ");
+    text.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no link for {score} in:\n{text}"))
+        .to_string()
+}
+
+async fn count(app: &TestApp, table: &str) -> u64 {
+    let mut r = app
+        .db
+        .query(format!("SELECT count() AS n FROM {table} GROUP ALL"))
+        .await
+        .unwrap();
+    let v: Option<Value> = r.take::<surrealdb::types::Value>(0).ok().and_then(|v| {
+        v.into_json_value()
+            .as_array()
+            .and_then(|a| a.first().cloned())
+    });
+    v.and_then(|v| v["n"].as_u64()).unwrap_or(0)
+}
+
+fn plain() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
+    let (app, mut inbox) = app_with_smtp(1000).await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Initech").await;
+    let (status, survey) = create_survey(&c, "Q4 NPS", "nps", &[&account]).await;
+    assert_eq!(status, StatusCode::OK, "{survey}");
+    let sid = survey["id"].as_str().unwrap();
+
+    let (status, preview) = c.call("surveys/preview", &[("id", sid)]).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["to_invite"], 2, "{preview}");
+
+    let (status, sent) = c.call("surveys/send", &[("id", sid)]).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["queued"], 2);
+
+    let mut mails = vec![next_mail(&mut inbox).await, next_mail(&mut inbox).await];
+    mails.sort_by(|a, b| a.to.cmp(&b.to));
+    assert_eq!(mails[0].to, vec!["dana@initech.example".to_string()]);
+    assert_eq!(mails[0].from, "success@acme.example");
+    let text = text_of(&mails[0]);
+    assert!(
+        text.contains("How likely are you to recommend us"),
+        "{text}"
+    );
+    let link = score_link(&text, 9);
+    assert!(link.starts_with(&app.base), "{link}");
+
+    // A mail scanner (or the person) opening the link records nothing.
+    let http = plain();
+    let page = http.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"value="9" checked"#),
+        "score 9 pre-selected"
+    );
+    assert!(!html.to_lowercase().contains("<script"), "no script at all");
+    assert_eq!(count(&app, "survey_response").await, 0);
+
+    // Pressing the button records it and redirects to the thanks page.
+    let form_url = link.split('?').next().unwrap().to_string();
+    let res = http
+        .post(&form_url)
+        .form(&[("score", "9"), ("comment", "Great onboarding")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let thanks = res.headers()["location"].to_str().unwrap().to_string();
+    let page = http
+        .get(format!("{}{thanks}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("Your score: <strong>9</strong>"));
+
+    let (_, results) = c.call("surveys/results", &[("id", sid)]).await;
+    assert_eq!(results["score"]["value"], 100.0, "{results}");
+    assert_eq!(results["invited"], 2);
+    assert_eq!(results["invited_responded"], 1);
+    assert_eq!(results["response_rate"], 50.0);
+    assert_eq!(results["verbatims"][0]["comment"], "Great onboarding");
+    assert_eq!(results["verbatims"][0]["contact_name"], "Dana Scully");
+
+    // Answering again with the same link updates the one response, and a detractor's score
+    // opens a follow-up for the account's owner.
+    let res = http
+        .post(&form_url)
+        .form(&[("score", "3"), ("comment", "Support went silent")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(count(&app, "survey_response").await, 1);
+    let (_, results) = c.call("surveys/results", &[("id", sid)]).await;
+    assert_eq!(results["score"]["value"], -100.0);
+    let (status, list) = c.call("follow_ups/list", &[("status", "open")]).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["assignee_name"], "Ada Admin");
+    assert_eq!(items[0]["account_name"], "Initech");
+    assert!(items[0]["reason"].as_str().unwrap().contains("detractor"));
+    let fid = items[0]["id"].as_str().unwrap();
+
+    // Closing needs an outcome, and happens once.
+    let (status, body) = c
+        .call("follow_ups/close", &[("id", fid), ("outcome", "  ")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&body, "outcome").is_some(), "{body}");
+    let (status, body) = c
+        .call(
+            "follow_ups/close",
+            &[
+                ("id", fid),
+                ("outcome", "Called Dana; support lead assigned"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "closed");
+    let (status, body) = c
+        .call("follow_ups/close", &[("id", fid), ("outcome", "again")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, list) = c.call("follow_ups/list", &[]).await;
+    assert_eq!(list["stats"]["closed_rate"], 100.0, "{list}");
+    assert!(list["stats"]["median_hours_to_close"].as_f64().is_some());
+
+    // The account page's figures include the response.
+    let (_, acc) = c.call("surveys/account", &[("account", &account)]).await;
+    assert_eq!(acc["recent"].as_array().unwrap().len(), 1, "{acc}");
+}
+
+#[tokio::test]
+async fn the_frequency_cap_holds_contacts_back_and_says_why() {
+    let (app, mut inbox) = app_with_smtp(1000).await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Hooli").await;
+    let (_, first) = create_survey(&c, "Onboarding CSAT", "csat", &[&account]).await;
+    let (_, sent) = c
+        .call("surveys/send", &[("id", first["id"].as_str().unwrap())])
+        .await;
+    assert_eq!(sent["queued"], 2, "{sent}");
+    next_mail(&mut inbox).await;
+    next_mail(&mut inbox).await;
+
+    // Sending the same one-off survey again invites nobody.
+    let (_, again) = c
+        .call("surveys/send", &[("id", first["id"].as_str().unwrap())])
+        .await;
+    assert_eq!(again["queued"], 0, "{again}");
+
+    // Another survey to the same people: held back by the 90-day cap, with the reason.
+    let (_, second) = create_survey(&c, "Support CES", "ces", &[&account]).await;
+    let sid = second["id"].as_str().unwrap();
+    let (_, preview) = c.call("surveys/preview", &[("id", sid)]).await;
+    assert_eq!(preview["to_invite"], 0, "{preview}");
+    assert_eq!(preview["suppressed"], 2);
+    let why = preview["rows"][0]["suppressed"].as_str().unwrap();
+    assert!(
+        why.contains("Onboarding CSAT") && why.contains("90 days"),
+        "{why}"
+    );
+    let (_, sent) = c.call("surveys/send", &[("id", sid)]).await;
+    assert_eq!(sent["queued"], 0);
+    assert_eq!(sent["suppressed"], 2);
+
+    // An admin may lower the cap; bad values are named.
+    let (status, body) = c
+        .call(
+            "settings/surveys/save",
+            &[("cap_days", "-5"), ("follow_up_days", "0")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&body, "cap_days").is_some());
+    assert!(field_error(&body, "follow_up_days").is_some());
+    let (status, _) = c
+        .call(
+            "settings/surveys/save",
+            &[("cap_days", "0"), ("follow_up_days", "5")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, preview) = c.call("surveys/preview", &[("id", sid)]).await;
+    assert_eq!(preview["to_invite"], 2, "{preview}");
+}
+
+#[tokio::test]
+async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
+    let (app, mut inbox) = app_with_smtp(1000).await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Globex").await;
+    let (_, survey) = create_survey(&c, "Globex NPS", "nps", &[&account]).await;
+    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())])
+        .await;
+    let link = score_link(&text_of(&next_mail(&mut inbox).await), 5);
+    let url = link.split('?').next().unwrap().to_string();
+    let http = plain();
+
+    for (form, field_text) in [
+        (vec![("score", "11")], "from 0 to 10"),
+        (vec![("score", "")], "choose a score"),
+        (vec![("score", "ten")], "from 0 to 10"),
+    ] {
+        let res = http.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(field_text), "{html}");
+        assert!(
+            html.contains("id=\"score-error\""),
+            "message beside the scale"
+        );
+    }
+    let long = "x".repeat(5001);
+    let res = http
+        .post(&url)
+        .form(&[("score", "8"), ("comment", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("under 5000 characters"));
+    assert!(html.contains(r#"value="8" checked"#), "the score is kept");
+    assert_eq!(count(&app, "survey_response").await, 0);
+    assert_eq!(count(&app, "follow_up").await, 0);
+
+    // Tampered, made-up and expired links all get the same friendly page and reveal nothing.
+    let token = url.rsplit('/').next().unwrap();
+    let (key, rest) = token.split_once('.').unwrap();
+    let sig = rest.split('.').nth(1).unwrap();
+    let secret = app.state.signing_secret().await.unwrap();
+    let expired = app::survey_token::sign(&secret, key, chrono::Utc::now().timestamp() - 60);
+    let mut bodies = Vec::new();
+    for bad in [
+        format!("{key}.99999999999.{sig}"),
+        "nonsense".to_string(),
+        format!("{}.{rest}", "0".repeat(32)),
+        expired,
+    ] {
+        let res = http
+            .get(format!("{}/s/{bad}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{bad}");
+        bodies.push(res.text().await.unwrap());
+        let res = http
+            .post(format!("{}/s/{bad}", app.base))
+            .form(&[("score", "10")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "one page for all");
+    assert!(bodies[0].contains("no longer active"));
+    assert_eq!(count(&app, "survey_response").await, 0);
+}
+
+#[tokio::test]
+async fn survey_pages_carry_no_script_and_stay_small() {
+    let (app, mut inbox) = app_with_smtp(1000).await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Umbrella").await;
+    let (_, survey) = create_survey(&c, "Umbrella NPS", "nps", &[&account]).await;
+    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())])
+        .await;
+    let link = score_link(&text_of(&next_mail(&mut inbox).await), 10);
+    let res = plain()
+        .get(&link)
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    let html = res.text().await.unwrap();
+    assert!(html.len() < 30 * 1024, "{} bytes", html.len());
+    let lower = html.to_lowercase();
+    for banned in ["<script", ".wasm", "<link", "onclick", "javascript:"] {
+        assert!(!lower.contains(banned), "{banned} found");
+    }
+    // Accessible structure: a fieldset whose legend is the question, labelled radios.
+    assert!(html.contains("<fieldset") && html.contains("<legend>"));
+    assert_eq!(html.matches("<label for=\"score").count(), 11);
+}
+
+#[tokio::test]
+async fn the_anonymous_link_records_answers_without_a_contact() {
+    let (app, _inbox) = app_with_smtp(1000).await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Stark").await;
+    let (_, survey) = create_survey(&c, "Event CSAT", "csat", &[&account]).await;
+    let key = survey["public_key"].as_str().unwrap();
+    let http = plain();
+    let url = format!("{}/s/a/{key}", app.base);
+    assert_eq!(
+        http.get(&url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let res = http
+        .post(&url)
+        .form(&[("score", "2"), ("comment", "Queue too long")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, results) = c
+        .call("surveys/results", &[("id", survey["id"].as_str().unwrap())])
+        .await;
+    assert_eq!(results["anonymous_responses"], 1, "{results}");
+    assert_eq!(results["score"]["value"], 0.0);
+    // Nobody to follow up with.
+    assert_eq!(count(&app, "follow_up").await, 0);
+    // A closed survey's link stops working.
+    c.call(
+        "surveys/set_active",
+        &[("id", survey["id"].as_str().unwrap()), ("active", "false")],
+    )
+    .await;
+    assert_eq!(
+        http.get(&url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let bogus = format!("{}/s/a/{}", app.base, "f".repeat(32));
+    assert_eq!(
+        http.get(&bogus).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn public_pages_are_rate_limited_per_address() {
+    let (app, _inbox) = app_with_smtp(5).await;
+    let http = plain();
+    let url = format!("{}/s/a/{}", app.base, "a".repeat(32));
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(http.get(&url).send().await.unwrap().status());
+    }
+    assert!(
+        statuses[..5].iter().all(|s| *s == StatusCode::NOT_FOUND),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[7], StatusCode::TOO_MANY_REQUESTS);
+    let res = http.get(&url).send().await.unwrap();
+    assert_eq!(res.headers()["retry-after"], "60");
+}
+
+#[tokio::test]
+async fn survey_definitions_are_validated_and_roles_enforced() {
+    let app = spawn_app().await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Wayne").await;
+    let (status, body) = c
+        .call(
+            "surveys/create",
+            &[
+                ("input[name]", ""),
+                ("input[kind]", "stars"),
+                ("input[audience]", "segment"),
+                ("input[recurrence_months]", "99"),
+                ("input[questions][0][prompt]", "Which plan?"),
+                ("input[questions][0][kind]", "choice"),
+                ("input[questions][0][options]", "Only one"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    for f in [
+        "name",
+        "kind",
+        "segment",
+        "recurrence_months",
+        "questions.0",
+    ] {
+        assert!(field_error(&body, f).is_some(), "{f}: {body}");
+    }
+    let (status, body) = create_survey(&c, "Ghosts", "nps", &["nonexistent"]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&body, "ids")
+        .unwrap()
+        .contains("no longer exist"));
+    assert_eq!(count(&app, "survey").await, 0, "nothing written");
+
+    let (status, ok) = create_survey(&c, "Wayne NPS", "nps", &[&account]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, dup) = create_survey(&c, "wayne nps", "nps", &[&account]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&dup, "name").is_some());
+
+    // Executives read results but neither create nor send; signed-out callers get 401.
+    let exec = user_with_role(&app, &c, "exec").await;
+    let (status, _) = create_survey(&exec, "Exec NPS", "nps", &[&account]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let sid = ok["id"].as_str().unwrap();
+    let (status, _) = exec.call("surveys/send", &[("id", sid)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = exec.call("surveys/results", &[("id", sid)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = exec
+        .call(
+            "settings/surveys/save",
+            &[("cap_days", "1"), ("follow_up_days", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let anon = Client::new(&app);
+    let (status, _) = anon.call("surveys/list", &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let res = anon.get(&format!("/surveys/{sid}/responses.csv")).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn responses_export_as_csv() {
+    let (app, mut inbox) = app_with_smtp(1000).await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Cyberdyne").await;
+    let (_, survey) = create_survey(&c, "Cyberdyne NPS", "nps", &[&account]).await;
+    let sid = survey["id"].as_str().unwrap();
+    c.call("surveys/send", &[("id", sid)]).await;
+    let link = score_link(&text_of(&next_mail(&mut inbox).await), 10);
+    let url = link.split('?').next().unwrap().to_string();
+    plain()
+        .post(&url)
+        .form(&[("score", "10"), ("comment", "Fast, \"reliable\", friendly")])
+        .send()
+        .await
+        .unwrap();
+    let res = c.get(&format!("/surveys/{sid}/responses.csv")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("Cyberdyne-NPS-responses.csv"));
+    let body = res.text().await.unwrap();
+    let mut rdr = csv::Reader::from_reader(body.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[3], "score");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][3], "10");
+    assert_eq!(&rows[0][4], "Promoters (9–10)");
+    assert_eq!(&rows[0][5], "Fast, \"reliable\", friendly");
+    assert_eq!(&rows[0][6], "Cyberdyne");
+}
+
+#[tokio::test]
+async fn feedback_items_are_logged_and_counted_by_theme() {
+    let app = spawn_app().await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Soylent").await;
+    let (status, body) = c
+        .call(
+            "feedback/create",
+            &[
+                ("input[source]", "radio"),
+                ("input[sentiment]", ""),
+                ("input[text]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for f in ["source", "sentiment", "text"] {
+        assert!(field_error(&body, f).is_some(), "{f}");
+    }
+    for (source, sentiment, themes, text) in [
+        (
+            "interview",
+            "negative",
+            "Onboarding, pricing",
+            "Setup took weeks",
+        ),
+        (
+            "support",
+            "negative",
+            "onboarding",
+            "Could not find the SSO docs",
+        ),
+        (
+            "social_media",
+            "positive",
+            "product",
+            "Love the new dashboard",
+        ),
+    ] {
+        let (status, body) = c
+            .call(
+                "feedback/create",
+                &[
+                    ("input[account_id]", &account),
+                    ("input[source]", source),
+                    ("input[sentiment]", sentiment),
+                    ("input[themes]", themes),
+                    ("input[text]", text),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, view) = c.call("feedback/list", &[]).await;
+    assert_eq!(view["total"], 3);
+    assert_eq!(view["themes"][0]["theme"], "onboarding");
+    assert_eq!(view["themes"][0]["count"], 2);
+    assert_eq!(view["themes"][0]["negative"], 2);
+    let (_, view) = c
+        .call("feedback/list", &[("filter[theme]", "Pricing")])
+        .await;
+    assert_eq!(view["total"], 1, "{view}");
+    assert_eq!(view["items"][0]["account_name"], "Soylent");
+    let exec = user_with_role(&app, &c, "exec").await;
+    let (status, _) = exec
+        .call(
+            "feedback/create",
+            &[
+                ("input[source]", "support"),
+                ("input[sentiment]", "neutral"),
+                ("input[text]", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

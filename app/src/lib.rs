@@ -91,6 +91,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounts/:id") view=pages::account::view::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/edit") view=pages::account::edit::EditAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("surveys") view=pages::surveys::list::SurveysPage ssr=SsrMode::Async/>
+                    <Route path=path!("surveys/new") view=pages::surveys::new::NewSurveyPage ssr=SsrMode::Async/>
+                    <Route path=path!("surveys/:id") view=pages::surveys::view::SurveyPage ssr=SsrMode::Async/>
+                    <Route path=path!("follow-ups") view=pages::follow_ups::FollowUpsPage ssr=SsrMode::Async/>
+                    <Route path=path!("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=pages::settings::users::UsersPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

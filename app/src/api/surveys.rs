@@ -42,7 +42,8 @@ pub async fn get_survey_results(
     ctx::respond(
         async {
             let (state, _) = ctx::require(ctx::any_role, "").await?;
-            let survey = crate::store::surveys::get(&state.db, &id).await?;
+            let mut survey = crate::store::surveys::get(&state.db, &id).await?;
+            survey.share_url = format!("{}/s/a/{}", state.public_url, survey.public_key);
             crate::store::responses::results(
                 &state.db,
                 &state.portfolio,

@@ -74,6 +74,9 @@ fn Nav(me: Me) -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <A href="/" exact=true>"Portfolio"</A>
+                <A href="/surveys">"Surveys"</A>
+                <A href="/follow-ups">"Follow-ups"</A>
+                <A href="/feedback">"Feedback"</A>
                 <A href="/dashboard">"Dashboard"</A>
                 {admin.then(|| view! { <A href="/settings">"Settings"</A> })}
             </nav>

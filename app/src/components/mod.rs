@@ -1,6 +1,7 @@
 //! Reusable widgets.
 
 pub mod badges;
+pub mod charts;
 pub mod field;
 pub mod layout;
 pub mod notice;

@@ -431,6 +431,9 @@ pub struct Survey {
     pub audience_label: String,
     pub recurrence_months: Option<i64>,
     pub public_key: String,
+    /// The anonymous link in full (set by the server, which knows its public address).
+    #[serde(default)]
+    pub share_url: String,
     pub active: bool,
     pub created_at: String,
 }

@@ -3,6 +3,9 @@
 pub mod account;
 pub mod auth;
 pub mod dashboard;
+pub mod feedback;
+pub mod follow_ups;
 pub mod not_found;
 pub mod portfolio;
 pub mod settings;
+pub mod surveys;

@@ -41,6 +41,7 @@ impl Row {
             audience: self.audience,
             recurrence_months: self.recurrence_months,
             public_key: self.public_key,
+            share_url: String::new(),
             active: self.active,
             created_at: self.created_at,
         }

@@ -32,6 +32,11 @@ impl Drop for TestServer {
 }
 
 pub async fn start_server() -> TestServer {
+    start_server_with(&[]).await
+}
+
+/// Starts the server with extra command-line arguments (e.g. `--mail-dir`).
+pub async fn start_server_with(extra: &[&str]) -> TestServer {
     let bin = std::env::var("BELLWETHER_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|_| workspace().join("target/debug/bellwether"));
@@ -58,6 +63,7 @@ pub async fn start_server() -> TestServer {
             "--site-root",
             site.to_str().unwrap(),
         ])
+        .args(extra)
         .env("BELLWETHER_DB", "mem://")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

@@ -4,5 +4,6 @@ pub mod contacts;
 pub mod edit;
 pub mod form;
 pub mod new;
+pub mod surveys;
 pub mod team;
 pub mod view;

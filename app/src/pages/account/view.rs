@@ -1,6 +1,7 @@
 //! The account page: details, contacts and team.
 
 use super::contacts::ContactsCard;
+use super::surveys::SurveysCard;
 use super::team::TeamCard;
 use crate::api::accounts::{
     get_account, AddContact, AddTeamMember, RemoveContact, RemoveTeamMember, UpdateContact,
@@ -78,6 +79,7 @@ pub fn AccountPage() -> impl IntoView {
                             <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact update=update_contact editing=editing_contact/>
                             <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member/>
                         </div>
+                        <SurveysCard account_id=a.id.clone()/>
                     }.into_any()
                 }
             })}

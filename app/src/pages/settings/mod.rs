@@ -1,1 +1,2 @@
+pub mod surveys;
 pub mod users;

@@ -93,6 +93,7 @@ pub fn UsersPage() -> impl IntoView {
                 </ActionForm>
             </section>
         </div>
+        <crate::pages::settings::surveys::SurveySettingsCard/>
     }
     .into_any()
 }

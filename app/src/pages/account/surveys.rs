@@ -1,0 +1,47 @@
+//! The account's voice: its NPS/CSAT/CES over the last year and its latest answers.
+
+use crate::api::surveys::get_account_surveys;
+use crate::pages::surveys::{band_class, day, score_text};
+use leptos::prelude::*;
+
+#[component]
+pub fn SurveysCard(account_id: String) -> impl IntoView {
+    let data = Resource::new(move || account_id.clone(), get_account_surveys);
+    view! {
+        <section class="card" aria-labelledby="acc-surveys-h">
+            <h2 id="acc-surveys-h">"Survey answers"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || data.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Ok(s) if s.recent.is_empty() => view! { <p class="muted">"No survey answers from this account yet."</p> }.into_any(),
+                    Ok(s) => view! {
+                        <div class="mini-kpis">
+                            {s.figures.into_iter().map(|(k, p)| view! {
+                                <div class="kpi" title=k.formula()>
+                                    <span class="kpi-label">{format!("{} · 12 months", k.label())}</span>
+                                    <span class="kpi-value">{score_text(k, p.value)}</span>
+                                    <span class="kpi-note">{format!("{} answer{}", p.n, if p.n == 1 { "" } else { "s" })}</span>
+                                </div>
+                            }).collect_view()}
+                        </div>
+                        <ul class="verbatims">
+                            {s.recent.into_iter().map(|v| view! {
+                                <li class=format!("verbatim {}", band_class(v.kind.band(v.score)))>
+                                    <span class="score-pill" title=v.kind.band_label(v.kind.band(v.score))>{v.score}</span>
+                                    <div>
+                                        {v.comment.clone().map(|c| view! { <blockquote>{c}</blockquote> })}
+                                        <p class="muted small">
+                                            {v.contact_name.clone().unwrap_or_default()} " · "
+                                            <a href=format!("/surveys/{}", v.survey_id)>{v.survey_name.clone()}</a>
+                                            " · " {day(&v.at)}
+                                        </p>
+                                    </div>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}

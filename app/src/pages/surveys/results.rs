@@ -1,0 +1,172 @@
+//! A survey's figures: score, response rate, distribution, trend, segments, closing the loop,
+//! and the verbatims with their filters.
+
+use super::{band_class, day, score_text};
+use crate::api::segments::list_segments;
+use crate::components::charts::{Column, ColumnChart};
+use crate::model::{Band, SurveyResults, VerbatimFilter};
+use leptos::prelude::*;
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "—".into())
+}
+
+fn hours(h: Option<f64>) -> String {
+    match h {
+        None => "—".into(),
+        Some(h) if h < 48.0 => format!("{h:.0} h"),
+        Some(h) => format!("{:.1} days", h / 24.0),
+    }
+}
+
+#[component]
+pub fn Results(r: SurveyResults, filter: RwSignal<VerbatimFilter>) -> impl IntoView {
+    let kind = r.survey.kind;
+    let (lo, hi) = kind.range();
+    let dist_cols: Vec<Column> = r
+        .distribution
+        .iter()
+        .map(|(s, n)| Column {
+            label: s.to_string(),
+            value: *n as f64,
+            class: band_class(kind.band(*s)),
+            tip: format!("Score {s}: {n} response{}", if *n == 1 { "" } else { "s" }),
+        })
+        .collect();
+    let (axis_min, axis_max) = match kind {
+        crate::model::SurveyKind::Nps => (Some(-100.0), Some(100.0)),
+        crate::model::SurveyKind::Csat => (Some(0.0), Some(100.0)),
+        crate::model::SurveyKind::Ces => (Some(0.0), Some(7.0)),
+    };
+    let month_cols: Vec<Column> = r
+        .by_month
+        .iter()
+        .map(|p| Column {
+            label: p.label.clone(),
+            value: p.value.unwrap_or(0.0),
+            class: "trend",
+            tip: format!(
+                "{}: {} ({} responses)",
+                p.label,
+                score_text(kind, p.value),
+                p.n
+            ),
+        })
+        .collect();
+    let segments = Resource::new(|| (), |_| list_segments());
+    let f = filter.get_untracked();
+    let fu = r.follow_ups.clone();
+    view! {
+        <div class="kpis">
+            <div class="kpi" title=kind.formula()>
+                <span class="kpi-label">{kind.label()} <span class="info" aria-hidden="true">"ⓘ"</span></span>
+                <span class="kpi-value score">{score_text(kind, r.score.value)}</span>
+                <span class="kpi-note">{format!("{} response{}", r.score.n, if r.score.n == 1 { "" } else { "s" })}<span class="sr-only">{format!(". {}", kind.formula())}</span></span>
+            </div>
+            <div class="kpi" title="Invited contacts who answered ÷ invitations delivered">
+                <span class="kpi-label">"Response rate"</span>
+                <span class="kpi-value">{pct(r.response_rate)}</span>
+                <span class="kpi-note">{format!("{} of {} invited", r.invited_responded, r.invited)}
+                    {(r.mail_queued > 0).then(|| format!(" · {} queued", r.mail_queued))}
+                    {(r.mail_failed > 0).then(|| format!(" · {} undeliverable", r.mail_failed))}</span>
+            </div>
+            <div class="kpi" title="Follow-ups closed ÷ follow-ups opened by low scores">
+                <span class="kpi-label">"Closed-loop rate"</span>
+                <span class="kpi-value">{pct(fu.closed_rate)}</span>
+                <span class="kpi-note">{format!("{} opened · {} overdue", fu.opened, fu.overdue)}</span>
+            </div>
+            <div class="kpi" title="Median time from a low score to its follow-up being closed">
+                <span class="kpi-label">"Median time to close"</span>
+                <span class="kpi-value">{hours(fu.median_hours_to_close)}</span>
+                <span class="kpi-note">{format!("{} anonymous answer{}", r.anonymous_responses, if r.anonymous_responses == 1 { "" } else { "s" })}</span>
+            </div>
+        </div>
+        <div class="columns">
+            <section class="card" aria-labelledby="dist-h">
+                <h2 id="dist-h">"Distribution"</h2>
+                <ColumnChart columns=dist_cols caption=format!("Responses per score, {lo} to {hi}") value_name="Responses"/>
+                <ul class="legend small">
+                    {Band::ALL.iter().map(|b| view! { <li><span class=format!("swatch {}", band_class(*b))></span>{kind.band_label(*b)}</li> }).collect_view()}
+                </ul>
+            </section>
+            <section class="card" aria-labelledby="trend-h">
+                <h2 id="trend-h">{format!("{} by month", kind.label())}</h2>
+                <ColumnChart columns=month_cols caption=format!("{} per calendar month (UTC)", kind.label()) value_name=kind.label() min=axis_min.unwrap_or(0.0) max=axis_max.unwrap_or(1.0)/>
+            </section>
+        </div>
+        <section class="card" aria-labelledby="seg-h">
+            <h2 id="seg-h">"By segment"</h2>
+            {if r.by_segment.is_empty() {
+                view! { <p class="muted">"Save a segment in the portfolio to compare groups of accounts."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap"><table>
+                        <thead><tr><th scope="col">"Segment"</th><th scope="col" class="num">"Responses"</th><th scope="col" class="num" title=kind.formula()>{kind.label()}</th></tr></thead>
+                        <tbody>{r.by_segment.iter().map(|p| view! {
+                            <tr><th scope="row">{p.label.clone()}</th><td class="num">{p.n}</td><td class="num">{score_text(kind, p.value)}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table></div>
+                }.into_any()
+            }}
+        </section>
+        <section class="card" aria-labelledby="verb-h">
+            <h2 id="verb-h">"What they said"</h2>
+            <form class="filters" on:submit=|ev| ev.prevent_default() aria-label="Filter comments">
+                <div class="filter">
+                    <label for="v-band">"Score band"</label>
+                    <select id="v-band" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.band = Band::parse(&v)); }>
+                        <option value="" selected=f.band.is_none()>"All"</option>
+                        {Band::ALL.iter().map(|b| view! { <option value=b.key() selected=f.band == Some(*b)>{kind.band_label(*b)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="filter">
+                    <label for="v-seg">"Segment"</label>
+                    <Suspense fallback=|| view! { <select disabled=true><option>"…"</option></select> }>
+                        {move || Suspend::new(async move {
+                            let list = segments.await.unwrap_or_default();
+                            let cur = filter.get_untracked().segment;
+                            view! {
+                                <select id="v-seg" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.segment = (!v.is_empty()).then_some(v)); }>
+                                    <option value="">"All accounts"</option>
+                                    {list.into_iter().map(|s| { let sel = cur.as_deref() == Some(s.id.as_str()); view! { <option value=s.id.clone() selected=sel>{s.name.clone()}</option> } }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Suspense>
+                </div>
+                <div class="filter">
+                    <label for="v-from">"From"</label>
+                    <input id="v-from" type="date" value=f.from.map(|d| d.to_string()).unwrap_or_default()
+                        on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.from = v.parse().ok()); }/>
+                </div>
+                <div class="filter">
+                    <label for="v-to">"To"</label>
+                    <input id="v-to" type="date" value=f.to.map(|d| d.to_string()).unwrap_or_default()
+                        on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.to = v.parse().ok()); }/>
+                </div>
+            </form>
+            {if r.verbatims.is_empty() {
+                view! { <p class="muted">"No comments match."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="verbatims">
+                        {r.verbatims.into_iter().map(|v| view! {
+                            <li class=format!("verbatim {}", band_class(v.kind.band(v.score)))>
+                                <span class="score-pill" title=v.kind.band_label(v.kind.band(v.score))>{v.score}</span>
+                                <div>
+                                    <blockquote>{v.comment.clone().unwrap_or_default()}</blockquote>
+                                    {v.answers.iter().map(|(q, a)| view! { <p class="small"><span class="muted">{q.clone()}": "</span>{a.clone()}</p> }).collect_view()}
+                                    <p class="muted small">
+                                        {v.contact_name.clone().unwrap_or_else(|| "Anonymous".into())}
+                                        {v.account_id.clone().map(|id| view! { " · " <a href=format!("/accounts/{id}")>{v.account_name.clone().unwrap_or_default()}</a> })}
+                                        " · " {day(&v.at)}
+                                    </p>
+                                </div>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,385 @@
+//! Surveys in a real browser: a CSM builds an NPS survey and sends it; the mailed links are
+//! answered once with JavaScript off and once with it on; the results, the follow-up that the
+//! detractor opened, feedback and settings are checked and photographed.
+
+mod common;
+use common::*;
+use playwright_rs::expect;
+use playwright_rs::protocol::{BrowserContextOptions, Viewport};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const EMAIL: &str = "ada@bellwether.test";
+const PASS: &str = "correct horse battery";
+
+/// Sets up the admin, one account they own and two contacts, over HTTP.
+async fn seed(base: &str) -> R<String> {
+    let http = reqwest::Client::builder().cookie_store(true).build()?;
+    let call = |path: &str, form: Vec<(&str, String)>| {
+        let http = http.clone();
+        let url = format!("{base}/api/{path}");
+        async move {
+            let res = http
+                .post(url)
+                .header("accept", "application/json")
+                .form(&form)
+                .send()
+                .await?;
+            assert!(res.status().is_success(), "{}", res.text().await?);
+            Ok::<serde_json::Value, Box<dyn std::error::Error>>(res.json().await?)
+        }
+    };
+    let me = call(
+        "auth/setup",
+        vec![
+            ("email", EMAIL.into()),
+            ("name", "Ada Lovelace".into()),
+            ("password", PASS.into()),
+        ],
+    )
+    .await?;
+    let acc = call(
+        "accounts/create",
+        vec![
+            ("input[name]", "Globex Analytics".into()),
+            ("input[tier]", "enterprise".into()),
+            ("input[industry]", "Software".into()),
+            ("input[stage]", "growth".into()),
+            ("input[arr]", "480000".into()),
+            ("input[currency]", "USD".into()),
+            ("input[contract_start]", "2026-01-01".into()),
+            ("input[renewal_date]", "2027-06-01".into()),
+            ("input[owner_id]", me["id"].as_str().unwrap().into()),
+        ],
+    )
+    .await?;
+    let id = acc["id"].as_str().unwrap().to_string();
+    for (name, email) in [
+        ("Dana Scully", "dana@globex.example"),
+        ("Fox Mulder", "fox@globex.example"),
+    ] {
+        call(
+            "accounts/contacts/add",
+            vec![
+                ("account_id", id.clone()),
+                ("input[name]", name.into()),
+                ("input[email]", email.into()),
+                ("input[title]", String::new()),
+            ],
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// The one-click link for `score` in the mail sent to `to`, read from the mail directory.
+async fn link_for(dir: &std::path::Path, to: &str, score: u8) -> R<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("eml") {
+                continue;
+            }
+            let raw = std::fs::read(&path)?;
+            let msg = mail_parser::MessageParser::default()
+                .parse(&raw)
+                .ok_or("unparsable mail")?;
+            let addressed = msg
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .map(|a| a == to)
+                .unwrap_or(false);
+            if addressed {
+                let text = msg.body_text(0).ok_or("no text part")?;
+                let prefix = format!("{score}: ");
+                if let Some(l) = text.lines().find_map(|l| l.trim().strip_prefix(&prefix)) {
+                    return Ok(l.to_string());
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no mail to {to}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() -> R {
+    let mail = tempfile::tempdir()?;
+    let server = start_server_with(&["--mail-dir", mail.path().to_str().unwrap()]).await;
+    let base = server.base.clone();
+    let account = seed(&base).await?;
+    let (_pw, browser) = launch().await?;
+    let page = browser.new_page().await?;
+    page.set_viewport_size(Viewport {
+        width: 1280,
+        height: 900,
+    })
+    .await?;
+
+    page.goto(&format!("{base}/login"), None).await?;
+    hydrated(&page).await?;
+    page.locator("#f-email").fill(EMAIL, None).await?;
+    page.locator("#f-password").fill(PASS, None).await?;
+    page.locator("main button[type=submit]").click(None).await?;
+    page.wait_for_url(&format!("{base}/"), None).await?;
+
+    // No surveys yet.
+    page.locator("header nav a[href='/surveys']")
+        .click(None)
+        .await?;
+    page.wait_for_url("**/surveys", None).await?;
+    hydrated(&page).await?;
+    expect(page.locator(".empty-state"))
+        .to_contain_text("No surveys yet")
+        .await?;
+    shot(&page, "20-surveys-empty").await?;
+
+    // The survey form: a mistake first (no name, no account), each named beside its field.
+    page.locator("a[href='/surveys/new']").click(None).await?;
+    page.wait_for_url("**/surveys/new", None).await?;
+    hydrated(&page).await?;
+    page.locator("label.seg-option:has-text('Chosen accounts')")
+        .click(None)
+        .await?;
+    page.locator("main button[type=submit]").click(None).await?;
+    expect(page.locator(".field.invalid #f-name-error"))
+        .to_contain_text("is required")
+        .await?;
+    expect(page.locator(".audience-detail .error"))
+        .to_contain_text("choose at least one account")
+        .await?;
+    shot(&page, "21-survey-form-errors").await?;
+
+    page.locator("#f-name")
+        .fill("Q4 NPS – Enterprise", None)
+        .await?;
+    page.locator("text=+ Add a question").click(None).await?;
+    page.locator("#q-0-prompt")
+        .fill("Which team helped you most?", None)
+        .await?;
+    page.locator("#q-0-kind")
+        .select_option("choice", None)
+        .await?;
+    page.locator("#q-0-options")
+        .fill("Support\nOnboarding\nAccount management", None)
+        .await?;
+    page.locator("#pick-accounts").fill("globex", None).await?;
+    page.locator("button.pick:has-text('Globex Analytics')")
+        .click(None)
+        .await?;
+    expect(page.locator(".chips .chip"))
+        .to_contain_text("Globex Analytics")
+        .await?;
+    shot(&page, "22-survey-form").await?;
+    page.locator("main button[type=submit]").click(None).await?;
+    page.wait_for_url("**/surveys/*", None).await?;
+    hydrated(&page).await?;
+    expect(page.locator("#aud-h + p, #aud-h ~ *").first())
+        .to_contain_text("2 of 2 contacts would be invited")
+        .await?;
+    let survey_url = page.url();
+
+    // Send: two invitations go out.
+    page.locator("button:has-text('Send invitations')")
+        .click(None)
+        .await?;
+    expect(page.locator(".banner-ok"))
+        .to_contain_text("2 invitations on the way")
+        .await?;
+    expect(page.locator("#aud-h ~ *").first())
+        .to_contain_text("0 of 2 contacts would be invited")
+        .await?;
+    shot(&page, "23-survey-sent").await?;
+
+    // Dana answers 9 with JavaScript off, on a phone: the page loads no script and no WASM.
+    let dana = link_for(mail.path(), "dana@globex.example", 9).await?;
+    let no_js = browser
+        .new_context_with_options(
+            BrowserContextOptions::builder()
+                .javascript_enabled(false)
+                .viewport(Viewport {
+                    width: 390,
+                    height: 800,
+                })
+                .is_mobile(true)
+                .build(),
+        )
+        .await?;
+    let requested = Arc::new(Mutex::new(Vec::<String>::new()));
+    {
+        let requested = requested.clone();
+        no_js
+            .on_request(move |req| {
+                let requested = requested.clone();
+                async move {
+                    requested.lock().unwrap().push(req.url().to_string());
+                    Ok(())
+                }
+            })
+            .await?;
+    }
+    let phone = no_js.new_page().await?;
+    phone.goto(&dana, None).await?;
+    expect(phone.locator("input[name=score][value='9']"))
+        .to_be_checked()
+        .await?;
+    let html = phone.content().await?;
+    assert!(
+        !html.to_lowercase().contains("<script"),
+        "no script on the survey page"
+    );
+    shot(&phone, "24-survey-page-phone-no-js").await?;
+    phone
+        .locator("#comment")
+        .fill("The onboarding team was superb.", None)
+        .await?;
+    phone.locator("label[for='q1-1']").click(None).await?;
+    phone.locator("button[type=submit]").click(None).await?;
+    phone.wait_for_url("**/thanks", None).await?;
+    expect(phone.locator("h1"))
+        .to_have_text("Thank you!")
+        .await?;
+    expect(phone.locator(".answer"))
+        .to_contain_text("9")
+        .await?;
+    shot(&phone, "25-survey-thanks-phone").await?;
+    let urls = requested.lock().unwrap().clone();
+    assert!(
+        urls.iter()
+            .all(|u| !u.ends_with(".wasm") && !u.ends_with(".js")),
+        "no script or WASM requested: {urls:?}"
+    );
+
+    // Fox answers 3 with JavaScript on, after first trying an empty form.
+    let fox = link_for(mail.path(), "fox@globex.example", 3).await?;
+    let js = browser.new_context().await?;
+    let desk = js.new_page().await?;
+    desk.goto(fox.split('?').next().unwrap(), None).await?;
+    desk.locator("button[type=submit]").click(None).await?;
+    expect(desk.locator("#score-error"))
+        .to_contain_text("choose a score")
+        .await?;
+    shot(&desk, "26-survey-page-error").await?;
+    desk.locator("label[for='score-3']").click(None).await?;
+    desk.locator("#comment")
+        .fill("Support tickets wait for days.", None)
+        .await?;
+    desk.locator("button[type=submit]").click(None).await?;
+    desk.wait_for_url("**/thanks", None).await?;
+
+    // Results: NPS is (1 promoter − 1 detractor) / 2 = 0, the verbatims and chart show both.
+    page.goto(&survey_url, None).await?;
+    hydrated(&page).await?;
+    expect(page.locator(".kpi-value.score"))
+        .to_have_text("0")
+        .await?;
+    expect(page.locator(".verbatims"))
+        .to_contain_text("superb")
+        .await?;
+    expect(page.locator(".verbatims"))
+        .to_contain_text("Which team helped you most?")
+        .await?;
+    expect(page.locator(".verbatims"))
+        .to_contain_text("wait for days")
+        .await?;
+    expect(page.locator(".chart svg").first())
+        .to_have_count(1)
+        .await?;
+    shot(&page, "27-survey-results").await?;
+    // Filter the verbatims to detractors.
+    page.locator("#v-band").select_option("low", None).await?;
+    expect(page.locator(".verbatim")).to_have_count(1).await?;
+    expect(page.locator(".verbatims"))
+        .to_contain_text("wait for days")
+        .await?;
+
+    // The detractor opened a follow-up for the account owner; close it with an outcome.
+    page.locator("header nav a[href='/follow-ups']")
+        .click(None)
+        .await?;
+    page.wait_for_url("**/follow-ups", None).await?;
+    hydrated(&page).await?;
+    expect(page.locator(".follow-up")).to_have_count(1).await?;
+    expect(page.locator(".follow-up"))
+        .to_contain_text("NPS detractor")
+        .await?;
+    expect(page.locator(".follow-up"))
+        .to_contain_text("Owner: Ada Lovelace")
+        .await?;
+    shot(&page, "28-follow-ups").await?;
+    page.locator(".fu-close button").click(None).await?;
+    expect(page.locator(".fu-close .error"))
+        .to_contain_text("is required")
+        .await?;
+    page.locator(".fu-close textarea")
+        .fill(
+            "Called Fox; support lead now reviews their queue daily.",
+            None,
+        )
+        .await?;
+    page.locator(".fu-close button").click(None).await?;
+    expect(page.locator(".empty-state"))
+        .to_contain_text("Nothing here")
+        .await?;
+    page.locator("label.seg-option:has-text('Closed')")
+        .click(None)
+        .await?;
+    expect(page.locator(".follow-up .outcome"))
+        .to_contain_text("reviews their queue")
+        .await?;
+    expect(page.locator(".kpis"))
+        .to_contain_text("100%")
+        .await?;
+    shot(&page, "29-follow-ups-closed").await?;
+
+    // The account page shows what its people said.
+    page.goto(&format!("{base}/accounts/{account}"), None)
+        .await?;
+    hydrated(&page).await?;
+    expect(page.locator("#acc-surveys-h ~ *").first())
+        .to_contain_text("NPS")
+        .await?;
+    shot(&page, "30-account-surveys").await?;
+
+    // Feedback from another channel, counted by theme.
+    page.goto(&format!("{base}/feedback"), None).await?;
+    hydrated(&page).await?;
+    page.locator("main button[type=submit]").click(None).await?;
+    expect(page.locator("#f-text ~ .error"))
+        .to_contain_text("is required")
+        .await?;
+    page.locator("label.seg-option:has-text('Negative')")
+        .click(None)
+        .await?;
+    page.locator("#f-themes")
+        .fill("Support, response time", None)
+        .await?;
+    page.locator("#f-text")
+        .fill("Said on a call: tickets sit unanswered.", None)
+        .await?;
+    page.locator("main button[type=submit]").click(None).await?;
+    expect(page.locator(".themes"))
+        .to_contain_text("response time")
+        .await?;
+    expect(page.locator(".feedback-items"))
+        .to_contain_text("tickets sit unanswered")
+        .await?;
+    shot(&page, "31-feedback").await?;
+
+    // Settings: the cap is there, and a bad value is named.
+    page.goto(&format!("{base}/settings"), None).await?;
+    hydrated(&page).await?;
+    page.locator("#f-cap_days").fill("-3", None).await?;
+    page.locator("button:has-text('Save survey settings')")
+        .click(None)
+        .await?;
+    expect(page.locator("#f-cap_days-error"))
+        .to_contain_text("from 0")
+        .await?;
+    shot(&page, "32-settings-surveys").await?;
+    Ok(())
+}

@@ -25,7 +25,14 @@ pub struct AppState {
     /// The base URL people reach this server at (links in emails), without a trailing slash.
     pub public_url: String,
     secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// Survey settings as last read, and when: every public answer needs them.
+    survey_settings:
+        Arc<std::sync::RwLock<Option<(std::time::Instant, crate::model::SurveySettings)>>>,
 }
+
+/// How long a node trusts its copy of the survey settings. A change made on another node
+/// reaches this one within this time; a change made here applies at once.
+const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Ten attempts, then one more every six seconds.
 pub const LOGIN_ATTEMPTS_PER_MINUTE: u32 = 10;
@@ -51,6 +58,7 @@ impl AppState {
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             public_url: "http://127.0.0.1:3000".into(),
             secret: Arc::new(tokio::sync::OnceCell::new()),
+            survey_settings: Arc::new(std::sync::RwLock::new(None)),
         }
     }
 
@@ -63,6 +71,31 @@ impl AppState {
     pub fn with_public_url(mut self, url: &str) -> Self {
         self.public_url = url.trim_end_matches('/').to_string();
         self
+    }
+
+    /// The survey settings, from a copy at most `SETTINGS_TTL` old.
+    pub async fn survey_settings(
+        &self,
+    ) -> Result<crate::model::SurveySettings, crate::error::AppError> {
+        if let Some((at, s)) = *self
+            .survey_settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+        {
+            if at.elapsed() < SETTINGS_TTL {
+                return Ok(s);
+            }
+        }
+        let s = crate::store::settings::surveys(&self.db).await?;
+        self.remember_survey_settings(s);
+        Ok(s)
+    }
+
+    pub fn remember_survey_settings(&self, s: crate::model::SurveySettings) {
+        *self
+            .survey_settings
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some((std::time::Instant::now(), s));
     }
 
     /// The key that signs survey links (read once from the database, then kept).

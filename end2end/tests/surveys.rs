@@ -15,7 +15,7 @@ const PASS: &str = "correct horse battery";
 /// Sets up the admin, one account they own and two contacts, over HTTP.
 async fn seed(base: &str) -> R<String> {
     let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let call = |path: &str, form: Vec<(&str, String)>| {
+    let call = |path: &str, form: Vec<(&'static str, String)>| {
         let http = http.clone();
         let url = format!("{base}/api/{path}");
         async move {

@@ -69,10 +69,9 @@ async fn by_token(state: &AppState, token: &str) -> Result<Option<Target>, AppEr
     let Some(inv) = app::store::invitations::open(&state.db, &key).await? else {
         return Ok(None);
     };
-    let survey = match app::store::surveys::get(&state.db, &inv.survey).await {
-        Ok(s) if s.active => s,
-        Ok(_) | Err(AppError::NotFound(_)) => return Ok(None),
-        Err(e) => return Err(e),
+    let survey = match app::store::surveys::get_public(&state.db, &inv.survey).await? {
+        Some(s) if s.active => s,
+        _ => return Ok(None),
     };
     Ok(Some(Target {
         survey,
@@ -276,7 +275,7 @@ async fn submit(
             return form_page(StatusCode::UNPROCESSABLE_ENTITY, &t, &values, &errors, None)
         }
     };
-    let settings = match app::store::settings::surveys(&state.db).await {
+    let settings = match state.survey_settings().await {
         Ok(s) => s,
         Err(e) => return broken(e),
     };

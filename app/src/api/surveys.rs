@@ -108,7 +108,7 @@ pub async fn send_now(
     state: &crate::state::AppState,
     survey: &Survey,
 ) -> Result<SendOutcome, AppError> {
-    let settings = crate::store::settings::surveys(&state.db).await?;
+    let settings = state.survey_settings().await?;
     let now = chrono::Utc::now();
     let decided =
         crate::store::surveys::decide(&state.db, &state.portfolio, survey, &settings, now).await?;
@@ -218,6 +218,7 @@ pub async fn save_survey_settings(
                 ctx::require(Role::can_manage_users, "only admins change survey settings").await?;
             let s = SurveySettings::parse(&cap_days, &follow_up_days)?;
             crate::store::settings::save_surveys(&state.db, &s).await?;
+            state.remember_survey_settings(s);
             Ok(s)
         }
         .await,

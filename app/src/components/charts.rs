@@ -55,6 +55,9 @@ pub fn ColumnChart(
     #[prop(optional)]
     min: Option<f64>,
     #[prop(optional)] max: Option<f64>,
+    /// Counts: ticks at whole numbers only.
+    #[prop(optional)]
+    whole: bool,
 ) -> impl IntoView {
     if columns.is_empty() {
         return view! { <p class="muted small">"No data yet."</p> }.into_any();
@@ -67,7 +70,11 @@ pub fn ColumnChart(
         .iter()
         .map(|c| c.value)
         .fold(max.unwrap_or(0.0).max(1.0), f64::max);
-    let step = nice_step(hi - lo);
+    let step = if whole {
+        nice_step(hi - lo).max(1.0)
+    } else {
+        nice_step(hi - lo)
+    };
     let lo = (lo / step).floor() * step;
     let hi = (hi / step).ceil() * step;
     let plot_h = H - TOP - BOTTOM;
@@ -97,7 +104,8 @@ pub fn ColumnChart(
                 {columns.into_iter().enumerate().map(|(i, c)| {
                     let x = LEFT + slot * i as f64 + (slot - bar_w) / 2.0;
                     let top = y(c.value.max(0.0));
-                    let height = (y(c.value.min(0.0)) - top).max(if c.value == 0.0 { 0.0 } else { 1.0 });
+                    // A zero still gets a sliver, so "0" reads as a value, not as missing.
+                    let height = (y(c.value.min(0.0)) - top).max(2.0);
                     let show = i % label_every == 0;
                     view! {
                         <g class=format!("col {}", c.class)>

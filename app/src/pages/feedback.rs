@@ -122,8 +122,7 @@ pub fn FeedbackPage() -> impl IntoView {
                             <small class="error" aria-live="polite">{move || sentiment_err.get()}</small>
                         </fieldset>
                         <div class="field" class:invalid=move || account_err.get().is_some()>
-                            <Picker what="accounts" chosen=account name="input[account_id]" single=true/>
-                            <small class="hint">"Optional: the account it came from."</small>
+                            <Picker what="accounts" chosen=account name="input[account_id]" single=true label="Account (optional): search by name"/>
                             <small class="error" aria-live="polite">{move || account_err.get()}</small>
                         </div>
                         <div class="field" class:invalid=move || themes_err.get().is_some()>

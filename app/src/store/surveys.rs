@@ -149,6 +149,20 @@ pub async fn get(db: &Db, id: &str) -> Result<Survey, AppError> {
     Ok(row.into_survey(&segment_names(db).await?))
 }
 
+/// A survey for the public pages: the same row without resolving the audience's label (one
+/// query fewer on the path every customer answer takes).
+pub async fn get_public(db: &Db, id: &str) -> Result<Option<Survey>, AppError> {
+    let mut r = db
+        .query(format!(
+            "SELECT {FIELDS} FROM ONLY type::record('survey', $id)"
+        ))
+        .bind(super::vars(json!({ "id": id })))
+        .await
+        .map_err(db_err)?;
+    let row: Option<Row> = take(&mut r, 0)?;
+    Ok(row.map(|r| r.into_survey(&HashMap::new())))
+}
+
 /// The survey behind an anonymous link, if the link is real and the survey still running.
 pub async fn by_public_key(db: &Db, key: &str) -> Result<Option<Survey>, AppError> {
     let mut r = db

@@ -15,6 +15,9 @@ pub fn Picker(
     /// Keep only one choice (for a single account).
     #[prop(optional)]
     single: bool,
+    /// Overrides the search box's label.
+    #[prop(optional)]
+    label: Option<&'static str>,
 ) -> impl IntoView {
     let q = RwSignal::new(String::new());
     let results = Resource::new(
@@ -27,11 +30,11 @@ pub fn Picker(
             }
         },
     );
-    let label = if what == "accounts" {
+    let label = label.unwrap_or(if what == "accounts" {
         "Search accounts by name"
     } else {
         "Search contacts by name or email"
-    };
+    });
     let input_id = format!("pick-{what}");
     view! {
         <div class="picker">

@@ -59,7 +59,7 @@ pub fn Results(r: SurveyResults, filter: RwSignal<VerbatimFilter>) -> impl IntoV
     view! {
         <div class="kpis">
             <div class="kpi" title=kind.formula()>
-                <span class="kpi-label">{kind.label()} <span class="info" aria-hidden="true">"ⓘ"</span></span>
+                <span class="kpi-label">{kind.label()}</span>
                 <span class="kpi-value score">{score_text(kind, r.score.value)}</span>
                 <span class="kpi-note">{format!("{} response{}", r.score.n, if r.score.n == 1 { "" } else { "s" })}<span class="sr-only">{format!(". {}", kind.formula())}</span></span>
             </div>
@@ -84,7 +84,7 @@ pub fn Results(r: SurveyResults, filter: RwSignal<VerbatimFilter>) -> impl IntoV
         <div class="columns">
             <section class="card" aria-labelledby="dist-h">
                 <h2 id="dist-h">"Distribution"</h2>
-                <ColumnChart columns=dist_cols caption=format!("Responses per score, {lo} to {hi}") value_name="Responses"/>
+                <ColumnChart columns=dist_cols caption=format!("Responses per score, {lo} to {hi}") value_name="Responses" whole=true/>
                 <ul class="legend small">
                     {Band::ALL.iter().map(|b| view! { <li><span class=format!("swatch {}", band_class(*b))></span>{kind.band_label(*b)}</li> }).collect_view()}
                 </ul>

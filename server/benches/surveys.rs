@@ -1,0 +1,317 @@
+//! Survey response throughput: answers posted to the public pages over HTTP on loopback,
+//! compared in the same run with raw SurrealDB inserts of the same rows into the same kind of
+//! database (embedded SurrealKV), at the same concurrency.
+//!
+//! Run: `scripts/bench-surveys.sh` (or `cargo bench -p server --bench surveys`).
+//! Knobs: BENCH_SECS (default 10), BENCH_CONC (16), BENCH_ACCOUNTS (600).
+//! Bounded: every scenario stops after BENCH_SECS; everything listens on 127.0.0.1 only.
+
+use app::model::{SurveyInput, SurveySettings};
+use bellwether::Server;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Outcome {
+    ok: u64,
+    errors: u64,
+    secs: f64,
+    lat_us: Vec<u64>,
+}
+
+impl Outcome {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.secs
+    }
+    fn pct(&self, p: f64) -> f64 {
+        if self.lat_us.is_empty() {
+            return 0.0;
+        }
+        let i = ((self.lat_us.len() as f64 - 1.0) * p).round() as usize;
+        self.lat_us[i] as f64 / 1000.0
+    }
+    fn row(&self, name: &str) -> String {
+        format!(
+            "| {name} | {:.0} | {:.1} | {:.1} | {} | {} |",
+            self.rate(),
+            self.pct(0.5),
+            self.pct(0.99),
+            self.ok,
+            self.errors
+        )
+    }
+}
+
+/// Runs `conc` workers for `secs`, each calling `op(worker, n)` in a loop.
+async fn load<F, Fut>(conc: u64, secs: u64, op: F) -> Outcome
+where
+    F: Fn(u64, u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let op = Arc::new(op);
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..conc {
+        let op = op.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut err, mut lat) = (0u64, 0u64, Vec::new());
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if op(w, n).await {
+                    ok += 1;
+                    lat.push(t.elapsed().as_micros() as u64);
+                } else {
+                    err += 1;
+                }
+                n += 1;
+            }
+            (ok, err, lat)
+        }));
+    }
+    let mut out = Outcome {
+        ok: 0,
+        errors: 0,
+        secs: 0.0,
+        lat_us: Vec::new(),
+    };
+    for t in tasks {
+        let (ok, err, lat) = t.await.expect("worker");
+        out.ok += ok;
+        out.errors += err;
+        out.lat_us.extend(lat);
+    }
+    out.secs = start.elapsed().as_secs_f64();
+    out.lat_us.sort_unstable();
+    out
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let secs = env("BENCH_SECS", 10);
+    let conc = env("BENCH_CONC", 16);
+    let accounts = env("BENCH_ACCOUNTS", 600) as usize;
+    let dir = tempfile::tempdir()?;
+    let url = |name: &str| format!("surrealkv://{}", dir.path().join(name).display());
+
+    // The app, on its own embedded database, with the public rate limit out of the way.
+    let db = app::store::connect(&url("app"), None, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bellwether::seed::run(&db, accounts, 7, false).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    let server = Server::new(db.clone(), "target/site", addr, false).with_public(&base, 10_000_000);
+    let state = server.state.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            server
+                .router()
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+
+    // One NPS survey to every seeded account, with an extra question; invitations queued.
+    let mut r = db.query("SELECT VALUE record::id(id) FROM account").await?;
+    let ids: Vec<String> = r.take(0)?;
+    let admin = app::store::users::create(
+        &db,
+        "bench@example.com",
+        "Bench",
+        app::model::Role::Admin,
+        "x",
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let valid = SurveyInput {
+        name: "Bench NPS".into(),
+        kind: "nps".into(),
+        audience: "accounts".into(),
+        ids,
+        questions: vec![app::model::QuestionInput {
+            prompt: "Which team helped most?".into(),
+            kind: "choice".into(),
+            options: "Support\nOnboarding".into(),
+        }],
+        ..Default::default()
+    }
+    .validate()
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let survey = app::store::surveys::create(&db, &valid, &admin.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let settings = SurveySettings::default();
+    let now = chrono::Utc::now();
+    let decided = app::store::surveys::decide(&db, &state.portfolio, &survey, &settings, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let contacts: Vec<_> = decided.into_iter().map(|(c, _)| c).collect();
+    app::store::surveys::queue(&db, &survey, &contacts, &settings, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut r = db
+        .query("SELECT VALUE record::id(id) FROM invitation")
+        .await?;
+    let invitations: Vec<String> = r.take(0)?;
+    let secret = state
+        .signing_secret()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let exp = (now + chrono::Duration::days(30)).timestamp();
+    let tokens: Arc<Vec<String>> = Arc::new(
+        invitations
+            .iter()
+            .map(|k| app::survey_token::sign(&secret, k, exp))
+            .collect(),
+    );
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(conc as usize)
+        .build()?;
+
+    // The survey page's size as sent, plain and gzip-compressed.
+    let page_url = format!("{base}/s/{}?score=9", tokens[0]);
+    let plain = http
+        .get(&page_url)
+        .header("accept-encoding", "identity")
+        .send()
+        .await?
+        .bytes()
+        .await?
+        .len();
+    // Without automatic decompression the body is what crossed the wire.
+    let gz_body = reqwest::Client::builder()
+        .no_gzip()
+        .build()?
+        .get(&page_url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await?
+        .bytes()
+        .await?
+        .len();
+
+    // 1. Invited answers: each POST updates its invitation's one response (and may open a
+    //    follow-up) in one transaction; tokens rotate so most posts are first answers.
+    let h = http.clone();
+    let t = tokens.clone();
+    let b = base.clone();
+    let invited = load(conc, secs, move |w, n| {
+        let h = h.clone();
+        let t = t.clone();
+        let url = format!("{b}/s/{}", t[((w + n * conc) as usize) % t.len()]);
+        async move {
+            let score = ((w + n) % 11).to_string();
+            match h
+                .post(url)
+                .form(&[
+                    ("score", score.as_str()),
+                    ("comment", "Responsive team, clear plan."),
+                    ("q1", "Support"),
+                ])
+                .send()
+                .await
+            {
+                Ok(r) => r.status() == reqwest::StatusCode::SEE_OTHER,
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+
+    // 2. Anonymous link: every POST inserts a new response.
+    let h = http.clone();
+    let anon_url = format!("{base}/s/a/{}", survey.public_key);
+    let anonymous = load(conc, secs, move |w, n| {
+        let h = h.clone();
+        let url = anon_url.clone();
+        async move {
+            let score = ((w + n) % 11).to_string();
+            match h
+                .post(url)
+                .form(&[
+                    ("score", score.as_str()),
+                    ("comment", "Responsive team, clear plan."),
+                ])
+                .send()
+                .await
+            {
+                Ok(r) => r.status() == reqwest::StatusCode::SEE_OTHER,
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+
+    // 3. Raw SurrealDB: the same row inserted straight through the SDK, same concurrency,
+    //    into a fresh embedded database with the same schema.
+    let raw_db = app::store::connect(&url("raw"), None, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let survey_key = survey.id.clone();
+    let raw = load(conc, secs, move |w, n| {
+        let db = raw_db.clone();
+        let s = survey_key.clone();
+        async move {
+            db.query(
+                "CREATE survey_response SET survey = type::record('survey', $s), kind = 'nps',
+                    score = $score, comment = $comment, answers = { q1: 'Support' }, channel = 'link'",
+            )
+            .bind(json!({ "s": s, "score": (w + n) % 11, "comment": "Responsive team, clear plan." }))
+            .await
+            .and_then(|r| r.check())
+            .is_ok()
+        }
+    })
+    .await;
+
+    println!(
+        "machine: {} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(
+                |c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string())
+            )
+            .unwrap_or_default()
+    );
+    println!(
+        "{} invitations over {accounts} accounts; {conc} concurrent clients; {secs} s per scenario; load generator in the same process\n",
+        tokens.len()
+    );
+    println!("| scenario | responses/s | p50 ms | p99 ms | ok | errors |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "{}",
+        invited.row("invited link (HTTP POST, upsert + follow-up txn)")
+    );
+    println!("{}", anonymous.row("anonymous link (HTTP POST, insert)"));
+    println!("{}", raw.row("raw SurrealDB CREATE (SDK, no HTTP)"));
+    println!(
+        "\ninvited / raw = {:.0} %, anonymous / raw = {:.0} %",
+        invited.rate() / raw.rate() * 100.0,
+        anonymous.rate() / raw.rate() * 100.0
+    );
+    println!(
+        "survey page: {plain} bytes uncompressed, {gz_body} bytes gzip (no script, no stylesheet request)"
+    );
+    Ok(())
+}

@@ -17,6 +17,7 @@ USER bellwether
 ENV BELLWETHER_DB=surrealkv:///data/bellwether.db \
     BELLWETHER_BIND=0.0.0.0:3000 \
     LEPTOS_SITE_ROOT=/srv/site \
+    BELLWETHER_MAIL_DIR=/data/mail \
     BELLWETHER_SECURE_COOKIES=true
 VOLUME /data
 EXPOSE 3000

@@ -18,6 +18,9 @@ pub struct AppState {
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Requests to the public survey pages per client IP (they need no sign-in).
     pub public_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Take the client IP from `X-Forwarded-For` (set only behind a proxy that writes it;
+    /// otherwise anyone could pick their own address and dodge the limit).
+    pub trust_forwarded_for: bool,
     /// The in-memory portfolio read model (see `store::portfolio_index`).
     pub portfolio: Arc<PortfolioIndex>,
     /// Wakes the mailer when invitations are queued, so they leave within a second.
@@ -54,6 +57,7 @@ impl AppState {
             secure_cookies,
             login_limiter: Arc::new(RateLimiter::keyed(per_minute(LOGIN_ATTEMPTS_PER_MINUTE))),
             public_limiter: Arc::new(RateLimiter::keyed(per_minute(PUBLIC_REQUESTS_PER_MINUTE))),
+            trust_forwarded_for: false,
             portfolio,
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             public_url: "http://127.0.0.1:3000".into(),

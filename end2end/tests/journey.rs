@@ -240,8 +240,11 @@ async fn first_day_with_bellwether() -> R {
 
     // The dashboard adds it up.
     page.goto(&format!("{base}/dashboard"), None).await?;
-    expect(page.locator(".kpi").first())
+    expect(page.locator(".kpi:has-text('Accounts')"))
         .to_contain_text("2")
+        .await?;
+    expect(page.locator(".voice"))
+        .to_contain_text("NPS")
         .await?;
     shot(&page, "08-dashboard").await?;
 

@@ -117,6 +117,10 @@ pub struct MailArgs {
     /// Requests per minute one IP address may make to the public survey pages.
     #[arg(long, env = "BELLWETHER_PUBLIC_RATE", default_value_t = app::state::PUBLIC_REQUESTS_PER_MINUTE)]
     pub public_rate: u32,
+    /// Behind a reverse proxy: count public-page requests per address in X-Forwarded-For
+    /// (only when the proxy sets that header; otherwise clients could choose their own).
+    #[arg(long, env = "BELLWETHER_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for MailArgs {
@@ -132,6 +136,7 @@ impl Default for MailArgs {
             mail_dir: "data/mail".into(),
             company: "Customer Success".into(),
             public_rate: app::state::PUBLIC_REQUESTS_PER_MINUTE,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -44,11 +44,10 @@ async fn main() -> anyhow::Result<()> {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}"));
-            Server::new(db, &args.site_root, addr, args.secure_cookies)
-                .with_public(&public_url, args.mail.public_rate)
-                .with_mailer(mailer)
-                .serve(listener)
-                .await
+            let mut server = Server::new(db, &args.site_root, addr, args.secure_cookies)
+                .with_public(&public_url, args.mail.public_rate);
+            server.state.trust_forwarded_for = args.mail.trust_forwarded_for;
+            server.with_mailer(mailer).serve(listener).await
         }
         Command::SeedDemo(args) => bellwether::seed::run(&db, args.accounts, args.seed, true).await,
         Command::User(UserCommand::Create {

@@ -192,6 +192,7 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
     let today = chrono::Utc::now().date_naive();
     let started = std::time::Instant::now();
     let mut made = 0usize;
+    let mut people: Vec<Person> = Vec::new();
     while made < accounts {
         let n = (accounts - made).min(1000);
         let (mut acc, mut con, mut team) = (
@@ -266,8 +267,17 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
                 if !emails.insert(email.clone()) {
                     continue;
                 }
+                let contact_key = store::new_key();
+                people.push(Person {
+                    contact: contact_key.clone(),
+                    account: key.clone(),
+                    email: email.clone(),
+                    owner: owner_id.clone(),
+                    tier,
+                    churned: stage == Stage::Churned,
+                });
                 con.push(json!({
-                    "id": store::new_key(), "account": key, "name": format!("{first} {last}"), "email": email,
+                    "id": contact_key, "account": key, "name": format!("{first} {last}"), "email": email,
                     "title": TITLES.choose(&mut rng).unwrap_or(&"CTO"), "champion": i == 0,
                 }));
             }
@@ -284,7 +294,211 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
         "seeded {made} accounts in {secs:.1}s ({:.0} accounts/s) with seed {seed}",
         made as f64 / secs.max(0.001)
     );
+    let t = std::time::Instant::now();
+    let answers = voice(db, &mut rng, &people, staff.first().map(|s| s.0.as_str())).await?;
+    if answers > 0 {
+        println!(
+            "seeded {answers} survey answers over 12 months in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
+}
+
+/// A seeded contact, remembered for the survey history.
+struct Person {
+    contact: String,
+    account: String,
+    email: String,
+    owner: String,
+    tier: SizeTier,
+    churned: bool,
+}
+
+const PRAISE: &[&str] = &[
+    "Our CSM knows our business and it shows.",
+    "Onboarding was quick and the training was excellent.",
+    "Reliable, fast, and support answers within the hour.",
+    "The quarterly reviews keep our leadership on board.",
+    "Reporting saves my team a day every week.",
+];
+const MIXED: &[&str] = &[
+    "Good product, but the admin screens are confusing.",
+    "Works well; pricing is hard to justify at renewal.",
+    "Fine overall. Would like better SSO documentation.",
+    "Support is friendly but slow on complex tickets.",
+];
+const COMPLAINTS: &[&str] = &[
+    "Support tickets wait for days without an answer.",
+    "We lost data during the last migration and nobody called us.",
+    "Too expensive for what we actually use.",
+    "Our champion left and we feel forgotten.",
+    "The integration with our CRM keeps breaking.",
+];
+const OUTCOMES: &[&str] = &[
+    "Called the contact; escalated the open tickets to the support lead.",
+    "Met with their VP; agreed a remediation plan and weekly check-ins.",
+    "Walked them through the new admin screens; they were satisfied.",
+    "Offered a right-sized plan at renewal; accepted.",
+    "Introduced their new champion to our team; onboarding session booked.",
+];
+
+/// Survey history for the demo: a recurring relationship NPS for enterprise accounts, a
+/// support CSAT for SMB and an effort score for mid-market, answered over the past year, with
+/// the follow-ups the low scores opened (most of them closed). Skipped if already seeded.
+async fn voice(
+    db: &Db,
+    rng: &mut ChaCha8Rng,
+    people: &[Person],
+    fallback_owner: Option<&str>,
+) -> anyhow::Result<usize> {
+    use app::model::{AudienceKind, SurveyKind, ValidSurvey};
+    let err = |e: app::error::AppError| anyhow::anyhow!("{e}");
+    if people.is_empty()
+        || store::surveys::list(db)
+            .await
+            .map_err(err)?
+            .iter()
+            .any(|s| s.name == "Relationship NPS")
+    {
+        return Ok(0);
+    }
+    let segments = store::segments::list(db).await.map_err(err)?;
+    let mut plans = Vec::new();
+    for (survey, kind, seg_name, tier, months) in [
+        (
+            "Relationship NPS",
+            SurveyKind::Nps,
+            "Enterprise",
+            SizeTier::Enterprise,
+            Some(6),
+        ),
+        ("Support CSAT", SurveyKind::Csat, "SMB", SizeTier::Smb, None),
+        (
+            "Onboarding effort (CES)",
+            SurveyKind::Ces,
+            "Mid-market",
+            SizeTier::MidMarket,
+            None,
+        ),
+    ] {
+        let segment = match segments.iter().find(|s| s.name == seg_name) {
+            Some(s) => s.id.clone(),
+            None => {
+                let f = app::model::PortfolioFilter {
+                    tier: Some(tier),
+                    ..Default::default()
+                };
+                store::segments::create(db, seg_name, &f, fallback_owner.unwrap_or(""))
+                    .await
+                    .map_err(err)?
+                    .id
+            }
+        };
+        let s = store::surveys::create(
+            db,
+            &ValidSurvey {
+                name: survey.into(),
+                kind,
+                question: kind.default_question().into(),
+                questions: Vec::new(),
+                audience: app::model::Audience {
+                    kind: AudienceKind::Segment,
+                    segment: Some(segment),
+                    ids: Vec::new(),
+                },
+                recurrence_months: months,
+            },
+            fallback_owner.unwrap_or(""),
+        )
+        .await
+        .map_err(err)?;
+        plans.push((s.id, kind, tier, months));
+    }
+    let now = chrono::Utc::now();
+    let (mut inv, mut resp, mut fu) = (Vec::new(), Vec::new(), Vec::new());
+    let mut answers = 0usize;
+    let mut moods: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+    for p in people {
+        let Some((survey, kind, _, months)) = plans.iter().find(|x| x.2 == p.tier) else {
+            continue;
+        };
+        // Each account has a mood; churned ones are unhappier. Its people answer around it.
+        let mood = *moods.entry(p.account.as_str()).or_insert_with(|| {
+            let base: f64 = rng.gen_range(0.35..0.95);
+            if p.churned {
+                base * 0.5
+            } else {
+                base
+            }
+        });
+        let rounds = if months.is_some() { 2 } else { 1 };
+        for round in 0..rounds {
+            if !rng.gen_bool(0.7) {
+                continue;
+            }
+            let days_ago = rng.gen_range(0..180) + 182 * round;
+            let sent = now - Duration::days(days_ago) - Duration::minutes(rng.gen_range(0..1440));
+            let key = store::new_key();
+            let mut i = json!({
+                "id": key, "survey": survey, "contact": p.contact, "account": p.account, "email": p.email,
+                "sent_at": sent.to_rfc3339(), "expires_at": (sent + Duration::days(30)).to_rfc3339(),
+            });
+            if rng.gen_bool(0.45) {
+                let at = sent + Duration::minutes(rng.gen_range(5..4 * 1440));
+                let (lo, hi) = kind.range();
+                let noise: f64 = rng.gen_range(-0.25..0.25) + rng.gen_range(-0.15..0.15);
+                let x = (mood + noise).clamp(0.0, 1.0);
+                let score = (lo as f64 + x * (hi - lo) as f64).round() as i64;
+                let band = kind.band(score);
+                i["responded_at"] = json!(at.to_rfc3339());
+                let mut r = json!({
+                    "id": key, "survey": survey, "contact": p.contact, "account": p.account,
+                    "kind": kind.key(), "score": score, "created_at": at.to_rfc3339(),
+                });
+                if rng.gen_bool(0.6) {
+                    let list = match band {
+                        app::model::Band::High => PRAISE,
+                        app::model::Band::Mid => MIXED,
+                        app::model::Band::Low => COMPLAINTS,
+                    };
+                    r["comment"] = json!(list.choose(rng).unwrap_or(&""));
+                }
+                if kind.needs_follow_up(score) {
+                    let mut f = json!({
+                        "id": key, "survey": survey, "account": p.account, "contact": p.contact,
+                        "assignee": p.owner, "reason": kind.follow_up_reason(score),
+                        "due_at": (at + Duration::days(7)).to_rfc3339(), "status": "open",
+                        "created_at": at.to_rfc3339(),
+                    });
+                    let closed = at + Duration::hours(rng.gen_range(2..240));
+                    if closed < now && rng.gen_bool(0.7) {
+                        f["status"] = json!("closed");
+                        f["closed_at"] = json!(closed.to_rfc3339());
+                        f["outcome"] = json!(OUTCOMES.choose(rng).unwrap_or(&""));
+                    }
+                    fu.push(f);
+                }
+                resp.push(r);
+                answers += 1;
+            }
+            inv.push(i);
+        }
+        if inv.len() >= 2000 {
+            store::surveys::insert_history(
+                db,
+                std::mem::take(&mut inv),
+                std::mem::take(&mut resp),
+                std::mem::take(&mut fu),
+            )
+            .await
+            .map_err(err)?;
+        }
+    }
+    store::surveys::insert_history(db, inv, resp, fu)
+        .await
+        .map_err(err)?;
+    Ok(answers)
 }
 
 /// The demo CSMs who own accounts. They get random passwords nobody knows: sign in as your own

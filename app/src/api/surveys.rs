@@ -224,3 +224,15 @@ pub async fn save_survey_settings(
         .await,
     )
 }
+
+/// The dashboard's customer-voice figures.
+#[server(endpoint = "surveys/voice")]
+pub async fn get_voice_summary() -> Result<VoiceSummary, AppError> {
+    ctx::respond(
+        async {
+            let (state, _) = ctx::require(ctx::any_role, "").await?;
+            crate::store::responses::voice(&state.db, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}

@@ -744,6 +744,15 @@ pub struct SendOutcome {
     pub suppressed: u64,
 }
 
+/// The customer's voice for the dashboard: each survey metric over the last 90 days, the 90
+/// days before (for the trend), and closing the loop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoiceSummary {
+    /// (kind, last 90 days, the 90 days before)
+    pub figures: Vec<(SurveyKind, ScorePoint, ScorePoint)>,
+    pub follow_ups: LoopStats,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

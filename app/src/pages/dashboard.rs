@@ -2,7 +2,9 @@
 //! (Health, NPS, NRR and the other metrics join it as their issues land.)
 
 use crate::api::accounts::get_portfolio_summary;
+use crate::api::surveys::get_voice_summary;
 use crate::components::notice::LoadError;
+use crate::metrics::survey::format_score;
 use crate::model::money::{format_compact, format_minor};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,9 +12,47 @@ use leptos_meta::Title;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| get_portfolio_summary());
+    let voice = Resource::new(|| (), |_| get_voice_summary());
     view! {
         <Title text="Dashboard"/>
         <div class="page-head"><h1>"Dashboard"</h1></div>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                voice.await.ok().map(|v| {
+                    let fu = v.follow_ups.clone();
+                    view! {
+                        <section aria-labelledby="voice-h" class="voice">
+                            <h2 id="voice-h">"Customer voice " <span class="muted small">"· last 90 days vs the 90 before · "<a href="/surveys">"surveys"</a></span></h2>
+                            <div class="kpis">
+                                {v.figures.into_iter().map(|(k, now, before)| {
+                                    let delta = now.value.zip(before.value).map(|(a, b)| a - b);
+                                    view! {
+                                        <div class="kpi" title=k.formula()>
+                                            <span class="kpi-label">{k.label()}</span>
+                                            <span class="kpi-value">{format_score(k, now.value)}</span>
+                                            <span class="kpi-note">
+                                                {format!("{} response{}", now.n, if now.n == 1 { "" } else { "s" })}
+                                                {delta.map(|d| {
+                                                    let (arrow, class) = if d > 0.05 { ("▲", "up") } else if d < -0.05 { ("▼", "down") } else { ("▶", "flat") };
+                                                    let txt = if k == crate::model::SurveyKind::Ces { format!("{d:+.1}") } else { format!("{d:+.0}") };
+                                                    view! { " · " <span class=format!("trend {class}")>{format!("{arrow} {txt}")}</span> }
+                                                })}
+                                            </span>
+                                        </div>
+                                    }
+                                }).collect_view()}
+                                <div class="kpi" title="Follow-ups closed ÷ follow-ups opened by low scores (all time)">
+                                    <span class="kpi-label">"Closed-loop rate"</span>
+                                    <span class="kpi-value">{fu.closed_rate.map(|r| format!("{r:.0}%")).unwrap_or_else(|| "—".into())}</span>
+                                    <span class="kpi-note">{format!("{} open · {} overdue", fu.opened - fu.closed, fu.overdue)}
+                                        {fu.median_hours_to_close.map(|h| format!(" · median {:.1} days to close", h / 24.0))}</span>
+                                </div>
+                            </div>
+                        </section>
+                    }
+                })
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {

@@ -459,3 +459,53 @@ pub async fn for_account(db: &Db, account: &str) -> Result<AccountSurveys, AppEr
         figures,
     })
 }
+
+#[derive(Deserialize)]
+struct PeriodN {
+    kind: SurveyKind,
+    score: i64,
+    recent: bool,
+    n: u64,
+}
+
+/// NPS, CSAT and CES over the last 90 days and the 90 before, and closing-the-loop figures.
+pub async fn voice(db: &Db, now: DateTime<Utc>) -> Result<VoiceSummary, AppError> {
+    let since = now - chrono::Duration::days(90);
+    let before = now - chrono::Duration::days(180);
+    let mut r = db
+        .query(
+            "SELECT kind, score, created_at > <datetime>$since AS recent, count() AS n
+                FROM survey_response WHERE created_at > <datetime>$before GROUP BY kind, score, recent;
+             SELECT status, created_at, closed_at, due_at FROM follow_up;",
+        )
+        .bind(super::vars(json!({ "since": since.to_rfc3339(), "before": before.to_rfc3339() })))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<PeriodN> = take(&mut r, 0)?;
+    let follow: Vec<Timing> = take(&mut r, 1)?;
+    let point = |kind: SurveyKind, recent: bool, label: &str| {
+        let d: Vec<(i64, u64)> = rows
+            .iter()
+            .filter(|x| x.kind == kind && x.recent == recent)
+            .map(|x| (x.score, x.n))
+            .collect();
+        ScorePoint {
+            label: label.into(),
+            value: m::score(kind, &d),
+            n: d.iter().map(|(_, n)| n).sum(),
+        }
+    };
+    Ok(VoiceSummary {
+        figures: SurveyKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    *k,
+                    point(*k, true, "last 90 days"),
+                    point(*k, false, "previous 90 days"),
+                )
+            })
+            .collect(),
+        follow_ups: m::loop_stats(&timings(&follow, now)),
+    })
+}

@@ -471,3 +471,47 @@ pub async fn recurring(db: &Db) -> Result<Vec<Survey>, AppError> {
     let segments = segment_names(db).await?;
     Ok(rows.into_iter().map(|r| r.into_survey(&segments)).collect())
 }
+
+/// Bulk-loads survey history (demo data and imports): invitations, their responses and the
+/// follow-ups low scores opened, in one transaction per call. Keys are given by the caller:
+/// a response shares its invitation's key and a follow-up its response's.
+pub async fn insert_history(
+    db: &Db,
+    invitations: Vec<serde_json::Value>,
+    responses: Vec<serde_json::Value>,
+    follow_ups: Vec<serde_json::Value>,
+) -> Result<(), AppError> {
+    db.query(
+        "BEGIN TRANSACTION;
+         INSERT INTO invitation (SELECT id, type::record('survey', survey) AS survey,
+             type::record('contact', contact) AS contact, type::record('account', account) AS account,
+             email, <datetime>sent_at AS sent_at, <datetime>expires_at AS expires_at,
+             'sent' AS mail_status, 1 AS mail_attempts,
+             (IF responded_at = NONE { NONE } ELSE { <datetime>responded_at }) AS responded_at
+             FROM $invitations) RETURN NONE;
+         INSERT INTO survey_response (SELECT id, type::record('survey', survey) AS survey,
+             type::record('invitation', id) AS invitation, type::record('contact', contact) AS contact,
+             type::record('account', account) AS account, kind, score, comment, 'email' AS channel,
+             <datetime>created_at AS created_at, <datetime>created_at AS updated_at
+             FROM $responses) RETURN NONE;
+         INSERT INTO follow_up (SELECT id, type::record('survey_response', id) AS response,
+             type::record('survey', survey) AS survey, type::record('account', account) AS account,
+             type::record('contact', contact) AS contact,
+             (IF assignee = NONE { NONE } ELSE { type::record('user', assignee) }) AS assignee,
+             reason, <datetime>due_at AS due_at, status, outcome,
+             (IF closed_at = NONE { NONE } ELSE { type::record('user', assignee) }) AS closed_by,
+             <datetime>created_at AS created_at,
+             (IF closed_at = NONE { NONE } ELSE { <datetime>closed_at }) AS closed_at
+             FROM $follow_ups) RETURN NONE;
+         COMMIT TRANSACTION;",
+    )
+    .bind(super::vars(json!({
+        "invitations": invitations,
+        "responses": responses,
+        "follow_ups": follow_ups,
+    })))
+    .await
+    .and_then(|r| r.check())
+    .map_err(db_err)?;
+    Ok(())
+}

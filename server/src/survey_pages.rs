@@ -192,22 +192,19 @@ impl Values {
     }
 }
 
+/// A valid answer (score, comment, extra answers), or a message per field.
+type Checked = Result<
+    (
+        i64,
+        Option<String>,
+        serde_json::Map<String, serde_json::Value>,
+    ),
+    HashMap<String, String>,
+>;
+
 /// Checks the form against the survey: the score on the scale, text within limits, a choice
 /// among the offered options. Every problem is named by its field.
-fn validate(
-    survey: &Survey,
-    form: &HashMap<String, String>,
-) -> (
-    Values,
-    Result<
-        (
-            i64,
-            Option<String>,
-            serde_json::Map<String, serde_json::Value>,
-        ),
-        HashMap<String, String>,
-    >,
-) {
+fn validate(survey: &Survey, form: &HashMap<String, String>) -> (Values, Checked) {
     let mut errors = HashMap::new();
     let values = Values {
         score: form.get("score").cloned().unwrap_or_default(),

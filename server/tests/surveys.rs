@@ -150,7 +150,7 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     assert_eq!(status, StatusCode::OK, "{sent}");
     assert_eq!(sent["queued"], 2);
 
-    let mut mails = vec![next_mail(&mut inbox).await, next_mail(&mut inbox).await];
+    let mut mails = [next_mail(&mut inbox).await, next_mail(&mut inbox).await];
     mails.sort_by(|a, b| a.to.cmp(&b.to));
     assert_eq!(mails[0].to, vec!["dana@initech.example".to_string()]);
     assert_eq!(mails[0].from, "success@acme.example");

@@ -31,7 +31,11 @@ pub struct AppState {
     /// Survey settings as last read, and when: every public answer needs them.
     survey_settings:
         Arc<std::sync::RwLock<Option<(std::time::Instant, crate::model::SurveySettings)>>>,
+    /// Survey definitions the public pages read on every answer, by `id:…` and `key:…`.
+    public_surveys: Arc<std::sync::RwLock<std::collections::HashMap<String, CachedSurvey>>>,
 }
+
+type CachedSurvey = (std::time::Instant, crate::model::Survey);
 
 /// How long a node trusts its copy of the survey settings. A change made on another node
 /// reaches this one within this time; a change made here applies at once.
@@ -63,6 +67,7 @@ impl AppState {
             public_url: "http://127.0.0.1:3000".into(),
             secret: Arc::new(tokio::sync::OnceCell::new()),
             survey_settings: Arc::new(std::sync::RwLock::new(None)),
+            public_surveys: Arc::new(std::sync::RwLock::new(Default::default())),
         }
     }
 
@@ -100,6 +105,69 @@ impl AppState {
             .survey_settings
             .write()
             .unwrap_or_else(|p| p.into_inner()) = Some((std::time::Instant::now(), s));
+    }
+
+    fn cached_survey(&self, key: &str) -> Option<crate::model::Survey> {
+        let cache = self
+            .public_surveys
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        cache
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < SETTINGS_TTL)
+            .map(|(_, s)| s.clone())
+    }
+
+    fn cache_survey(&self, s: &crate::model::Survey) {
+        let mut cache = self
+            .public_surveys
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        let now = std::time::Instant::now();
+        cache.insert(format!("id:{}", s.id), (now, s.clone()));
+        cache.insert(format!("key:{}", s.public_key), (now, s.clone()));
+    }
+
+    /// A survey for the public pages, from a copy at most `SETTINGS_TTL` old: every answer
+    /// needs its definition, which changes rarely. Opening or closing a survey on this node
+    /// applies at once (`forget_surveys`); on another node within the TTL.
+    pub async fn public_survey(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::model::Survey>, crate::error::AppError> {
+        if let Some(s) = self.cached_survey(&format!("id:{id}")) {
+            return Ok(Some(s));
+        }
+        let s = crate::store::surveys::get_public(&self.db, id).await?;
+        if let Some(s) = &s {
+            self.cache_survey(s);
+        }
+        Ok(s)
+    }
+
+    /// The active survey behind an anonymous link (cached like [`Self::public_survey`]).
+    pub async fn survey_by_public_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<crate::model::Survey>, crate::error::AppError> {
+        if let Some(s) = self.cached_survey(&format!("key:{key}")) {
+            return Ok(s.active.then_some(s));
+        }
+        let s = crate::store::surveys::by_public_key(&self.db, key).await?;
+        if let Some(s) = &s {
+            self.cache_survey(s);
+        }
+        Ok(s)
+    }
+
+    pub fn forget_surveys(&self) {
+        self.public_surveys
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// The key that signs survey links (read once from the database, then kept).

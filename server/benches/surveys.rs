@@ -162,7 +162,10 @@ async fn main() -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut r = db
-        .query("SELECT VALUE record::id(id) FROM invitation")
+        .query(
+            "SELECT VALUE record::id(id) FROM invitation WHERE survey = type::record('survey', $s)",
+        )
+        .bind(json!({ "s": survey.id }))
         .await?;
     let invitations: Vec<String> = r.take(0)?;
     let secret = state

@@ -81,7 +81,7 @@ async fn by_token(state: &AppState, token: &str) -> Result<Option<Target>, AppEr
     let Some(inv) = app::store::invitations::open(&state.db, &key).await? else {
         return Ok(None);
     };
-    let survey = match app::store::surveys::get_public(&state.db, &inv.survey).await? {
+    let survey = match state.public_survey(&inv.survey).await? {
         Some(s) if s.active => s,
         _ => return Ok(None),
     };
@@ -96,13 +96,11 @@ async fn by_key(state: &AppState, key: &str) -> Result<Option<Target>, AppError>
     if key.len() > 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    Ok(app::store::surveys::by_public_key(&state.db, key)
-        .await?
-        .map(|survey| Target {
-            survey,
-            invitation: None,
-            base: format!("/s/a/{key}"),
-        }))
+    Ok(state.survey_by_public_key(key).await?.map(|survey| Target {
+        survey,
+        invitation: None,
+        base: format!("/s/a/{key}"),
+    }))
 }
 
 async fn invited_form(

@@ -137,7 +137,9 @@ pub async fn set_survey_active(id: String, active: bool) -> Result<(), AppError>
                 "executives can read surveys but not open or close them",
             )
             .await?;
-            crate::store::surveys::set_active(&state.db, &id, active).await
+            crate::store::surveys::set_active(&state.db, &id, active).await?;
+            state.forget_surveys();
+            Ok(())
         }
         .await,
     )

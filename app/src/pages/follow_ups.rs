@@ -68,10 +68,19 @@ pub fn FollowUpsPage() -> impl IntoView {
                         {if l.items.is_empty() {
                             view! { <section class="empty-state"><h2>"Nothing here"</h2><p>"No follow-ups match. Low scores will appear here as they arrive."</p></section> }.into_any()
                         } else {
+                            let total = l.items.len();
+                            let shown = RwSignal::new(PAGE.min(total));
+                            let all = StoredValue::new(l.items);
                             view! {
                                 <ul class="follow-ups">
-                                    {l.items.into_iter().map(|f| view! { <FollowUpCard f today can_edit close last/> }).collect_view()}
+                                    {move || all.with_value(|items| items.iter().take(shown.get()).cloned().collect::<Vec<_>>()).into_iter()
+                                        .map(|f| view! { <FollowUpCard f today can_edit close last/> }).collect_view()}
                                 </ul>
+                                {move || (shown.get() < total).then(|| view! {
+                                    <button type="button" class="button small more" on:click=move |_| shown.update(|n| *n = (*n + PAGE).min(total))>
+                                        {format!("Show {} more of {}", PAGE.min(total - shown.get()), total - shown.get())}
+                                    </button>
+                                })}
                             }.into_any()
                         }}
                     }.into_any()
@@ -148,3 +157,6 @@ fn FollowUpCard(
         </li>
     }
 }
+
+/// Follow-ups shown at first, and added per "Show more" (the newest 500 are loaded).
+const PAGE: usize = 25;

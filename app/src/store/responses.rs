@@ -44,7 +44,13 @@ pub async fn record(
     } else {
         "channel = 'link',"
     };
-    let sql = format!(
+    // One statement is atomic by itself: the anonymous path needs no transaction around it.
+    let sql = if !invited {
+        "CREATE type::record('survey_response', $key) SET survey = type::record('survey', $survey),
+            channel = 'link', kind = $kind, score = $score, comment = $comment, answers = $answers"
+            .to_string()
+    } else {
+        format!(
         "BEGIN;
          LET $r = type::record('survey_response', $key);
          UPSERT $r SET survey = type::record('survey', $survey), {links} kind = $kind, score = $score,
@@ -69,7 +75,8 @@ pub async fn record(
         } else {
             ""
         },
-    );
+    )
+    };
     db.query(sql)
         .bind(super::vars(json!({
             "key": key,

@@ -148,9 +148,13 @@ pub fn Results(r: SurveyResults, filter: RwSignal<VerbatimFilter>) -> impl IntoV
             {if r.verbatims.is_empty() {
                 view! { <p class="muted">"No comments match."</p> }.into_any()
             } else {
+                let total = r.verbatims.len();
+                let shown = RwSignal::new(PAGE.min(total));
+                let all = StoredValue::new(r.verbatims);
                 view! {
+                    <p class="muted small">{if total >= 200 { "The 200 newest comments that match.".to_string() } else { format!("{total} comment{} match.", if total == 1 { "" } else { "s" }) }}</p>
                     <ul class="verbatims">
-                        {r.verbatims.into_iter().map(|v| view! {
+                        {move || all.with_value(|list| list.iter().take(shown.get()).cloned().collect::<Vec<_>>()).into_iter().map(|v| view! {
                             <li class=format!("verbatim {}", band_class(v.kind.band(v.score)))>
                                 <span class="score-pill" title=v.kind.band_label(v.kind.band(v.score))>{v.score}</span>
                                 <div>
@@ -165,8 +169,16 @@ pub fn Results(r: SurveyResults, filter: RwSignal<VerbatimFilter>) -> impl IntoV
                             </li>
                         }).collect_view()}
                     </ul>
+                    {move || (shown.get() < total).then(|| view! {
+                        <button type="button" class="button small more" on:click=move |_| shown.update(|n| *n = (*n + PAGE).min(total))>
+                            {format!("Show {} more", PAGE.min(total - shown.get()))}
+                        </button>
+                    })}
                 }.into_any()
             }}
         </section>
     }
 }
+
+/// Comments shown at first, and added per "Show more".
+const PAGE: usize = 20;

@@ -111,6 +111,8 @@ fn AudienceCard(
                             {(p.suppressed > 0).then(|| view! { "; " <strong>{p.suppressed}</strong> " held back by the frequency cap or because they were already asked." })}
                         </p>
                         {(!p.rows.is_empty()).then(|| view! {
+                            <details class="audience-list" open=p.total <= 10>
+                            <summary>{if p.rows.len() as u64 == p.total { format!("Show all {} contacts", p.total) } else { format!("Show the first {} of {} contacts (those held back first)", p.rows.len(), p.total) }}</summary>
                             <div class="table-wrap">
                             <table class="preview">
                                 <thead><tr><th scope="col">"Contact"</th><th scope="col">"Account"</th><th scope="col">"Status"</th></tr></thead>
@@ -128,6 +130,7 @@ fn AudienceCard(
                                 </tbody>
                             </table>
                             </div>
+                            </details>
                         })}
                     }.into_any(),
                 })}

@@ -425,7 +425,8 @@ async fn voice(
         };
         // Each account has a mood; churned ones are unhappier. Its people answer around it.
         let mood = *moods.entry(p.account.as_str()).or_insert_with(|| {
-            let base: f64 = rng.gen_range(0.35..0.95);
+            // Most customers are content (a typical B2B NPS lands around +20..+40).
+            let base: f64 = rng.gen_range(0.55..1.05);
             if p.churned {
                 base * 0.5
             } else {
@@ -445,7 +446,7 @@ async fn voice(
                 "sent_at": sent.to_rfc3339(), "expires_at": (sent + Duration::days(30)).to_rfc3339(),
             });
             if rng.gen_bool(0.45) {
-                let at = sent + Duration::minutes(rng.gen_range(5..4 * 1440));
+                let at = (sent + Duration::minutes(rng.gen_range(5..4 * 1440))).min(now);
                 let (lo, hi) = kind.range();
                 let noise: f64 = rng.gen_range(-0.25..0.25) + rng.gen_range(-0.15..0.15);
                 let x = (mood + noise).clamp(0.0, 1.0);

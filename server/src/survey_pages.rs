@@ -73,12 +73,19 @@ struct Target {
     base: String,
 }
 
-async fn by_token(state: &AppState, token: &str) -> Result<Option<Target>, AppError> {
+/// The survey and invitation behind a signed link; `full` also reads the contact's name and
+/// earlier answer (for showing a page; recording an answer does not need them).
+async fn by_token(state: &AppState, token: &str, full: bool) -> Result<Option<Target>, AppError> {
     let secret = state.signing_secret().await?;
     let Ok(key) = app::survey_token::verify(&secret, token, chrono::Utc::now().timestamp()) else {
         return Ok(None);
     };
-    let Some(inv) = app::store::invitations::open(&state.db, &key).await? else {
+    let inv = if full {
+        app::store::invitations::open(&state.db, &key).await?
+    } else {
+        app::store::invitations::open_for_answer(&state.db, &key).await?
+    };
+    let Some(inv) = inv else {
         return Ok(None);
     };
     let survey = match state.public_survey(&inv.survey).await? {
@@ -108,7 +115,7 @@ async fn invited_form(
     Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    show_form(by_token(&state, &token).await, &q)
+    show_form(by_token(&state, &token, true).await, &q)
 }
 
 async fn open_form(
@@ -124,7 +131,7 @@ async fn invited_submit(
     Path(token): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    submit(&state, by_token(&state, &token).await, form).await
+    submit(&state, by_token(&state, &token, false).await, form).await
 }
 
 async fn open_submit(
@@ -136,7 +143,7 @@ async fn open_submit(
 }
 
 async fn invited_thanks(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    thanks(by_token(&state, &token).await)
+    thanks(by_token(&state, &token, true).await)
 }
 
 async fn open_thanks(State(state): State<AppState>, Path(key): Path<String>) -> Response {

@@ -84,7 +84,11 @@ pub fn ColumnChart(
     let bar_w = (slot * 0.7).min(48.0);
     // Labels need ~50 px each: beyond 12 columns, label every other one (or fewer).
     let label_every = (n / 12.0).ceil().max(1.0) as usize;
-    let label_every = if n > 8.0 && label_every == 1 && slot < 50.0 { 2 } else { label_every };
+    let label_every = if n > 8.0 && label_every == 1 && slot < 50.0 {
+        2
+    } else {
+        label_every
+    };
     let mut ticks = Vec::new();
     let mut t = lo;
     while t <= hi + step / 2.0 {

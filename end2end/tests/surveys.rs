@@ -290,7 +290,10 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
         .to_have_count(1)
         .await?;
     shot(&page, "27-survey-results").await?;
-    // Filter the verbatims to detractors.
+    // Filter the verbatims to detractors (once the filters have hydrated).
+    expect(page.locator("form.filters[data-live]"))
+        .to_have_count(1)
+        .await?;
     page.locator("#v-band").select_option("low", None).await?;
     expect(page.locator(".verbatim")).to_have_count(1).await?;
     expect(page.locator(".verbatims"))

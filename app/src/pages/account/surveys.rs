@@ -1,17 +1,20 @@
 //! The account's voice: its NPS/CSAT/CES over the last year and its latest answers.
 
-use crate::api::surveys::get_account_surveys;
+use crate::error::AppError;
+use crate::model::AccountSurveys;
 use crate::pages::surveys::{band_class, day, score_text};
 use leptos::prelude::*;
 
 #[component]
-pub fn SurveysCard(account_id: String) -> impl IntoView {
-    let data = Resource::new(move || account_id.clone(), get_account_surveys);
+pub fn SurveysCard(
+    /// Created by the page outside its `Transition` (see `surveys::results::Results`).
+    data: Resource<Result<AccountSurveys, AppError>>,
+) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="acc-surveys-h">
             <h2 id="acc-surveys-h">"Survey answers"</h2>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || data.get().map(|r| match r {
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move { match data.await {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     Ok(s) if s.recent.is_empty() => view! { <p class="muted">"No survey answers from this account yet."</p> }.into_any(),
                     Ok(s) => view! {
@@ -40,8 +43,8 @@ pub fn SurveysCard(account_id: String) -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                })}
-            </Transition>
+                }})}
+            </Suspense>
         </section>
     }
 }

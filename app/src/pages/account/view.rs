@@ -47,6 +47,10 @@ pub fn AccountPage() -> impl IntoView {
         },
         |(id, _)| get_account(id),
     );
+    let voice = Resource::new(
+        move || params.get().get("id").unwrap_or_default(),
+        crate::api::surveys::get_account_surveys,
+    );
     let can_edit = me.role.can_edit_accounts();
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -79,7 +83,7 @@ pub fn AccountPage() -> impl IntoView {
                             <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact update=update_contact editing=editing_contact/>
                             <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member/>
                         </div>
-                        <SurveysCard account_id=a.id.clone()/>
+                        <SurveysCard data=voice/>
                     }.into_any()
                 }
             })}

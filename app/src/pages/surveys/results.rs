@@ -2,7 +2,6 @@
 //! and the verbatims with their filters.
 
 use super::{band_class, day, score_text};
-use crate::api::segments::list_segments;
 use crate::components::charts::{Column, ColumnChart};
 use crate::model::{Band, SurveyResults, VerbatimFilter};
 use leptos::prelude::*;
@@ -20,7 +19,13 @@ fn hours(h: Option<f64>) -> String {
 }
 
 #[component]
-pub fn Results(r: SurveyResults, filter: RwSignal<VerbatimFilter>) -> impl IntoView {
+pub fn Results(
+    r: SurveyResults,
+    filter: RwSignal<VerbatimFilter>,
+    /// Created by the page, outside any `Suspend`: a resource created inside one is not in
+    /// the server's serialized data, so the browser refetches it and hydration can mismatch.
+    segments: Resource<Result<Vec<crate::model::Segment>, crate::error::AppError>>,
+) -> impl IntoView {
     let kind = r.survey.kind;
     let (lo, hi) = kind.range();
     let dist_cols: Vec<Column> = r
@@ -53,8 +58,15 @@ pub fn Results(r: SurveyResults, filter: RwSignal<VerbatimFilter>) -> impl IntoV
             ),
         })
         .collect();
-    let segments = Resource::new(|| (), |_| list_segments());
     let f = filter.get_untracked();
+    // Effects run in the browser once this part has hydrated: the mark says the filters now
+    // answer (tests wait for it rather than guessing).
+    let filters_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(form) = filters_form.get() {
+            let _ = form.set_attribute("data-live", "true");
+        }
+    });
     let fu = r.follow_ups.clone();
     view! {
         <div class="kpis">
@@ -111,7 +123,7 @@ pub fn Results(r: SurveyResults, filter: RwSignal<VerbatimFilter>) -> impl IntoV
         </section>
         <section class="card" aria-labelledby="verb-h">
             <h2 id="verb-h">"What they said"</h2>
-            <form class="filters" on:submit=|ev| ev.prevent_default() aria-label="Filter comments">
+            <form class="filters" node_ref=filters_form on:submit=|ev| ev.prevent_default() aria-label="Filter comments">
                 <div class="filter">
                     <label for="v-band">"Score band"</label>
                     <select id="v-band" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.band = Band::parse(&v)); }>

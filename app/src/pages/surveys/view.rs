@@ -33,6 +33,7 @@ pub fn SurveyPage() -> impl IntoView {
         move || (id(), send.version().get()),
         |(id, _)| preview_audience(id),
     );
+    let segments = Resource::new(|| (), |_| crate::api::segments::list_segments());
     let send_error = Signal::derive(move || send.value().get().and_then(|r| r.err()));
     let toggle_error = Signal::derive(move || toggle.value().get().and_then(|r| r.err()));
     view! {
@@ -85,7 +86,7 @@ pub fn SurveyPage() -> impl IntoView {
                                     <input id="share-url" type="text" readonly=true value=s.share_url.clone()/>
                                 </p>
                             })}
-                            <Results r filter/>
+                            <Results r filter segments/>
                             <AudienceCard preview/>
                         }.into_any()
                     }

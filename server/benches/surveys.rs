@@ -94,6 +94,25 @@ where
     out
 }
 
+/// Posts one answer to a survey page; true when it was recorded (303 to the thanks page).
+async fn post_answer(
+    h: reqwest::Client,
+    url: String,
+    n: u64,
+    extra: &'static [(&'static str, &'static str)],
+) -> bool {
+    let score = (n % 11).to_string();
+    let mut form = vec![
+        ("score", score.as_str()),
+        ("comment", "Responsive team, clear plan."),
+    ];
+    form.extend_from_slice(extra);
+    matches!(
+        h.post(url).form(&form).send().await,
+        Ok(r) if r.status() == reqwest::StatusCode::SEE_OTHER
+    )
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let secs = env("BENCH_SECS", 10);
@@ -113,14 +132,9 @@ async fn main() -> anyhow::Result<()> {
     let server = Server::new(db.clone(), "target/site", addr, false).with_public(&base, 10_000_000);
     let state = server.state.clone();
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            server
-                .router()
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
+        axum::serve(listener, server.service())
+            .await
+            .expect("serve");
     });
 
     // One NPS survey to every seeded account, with an extra question; invitations queued.
@@ -213,25 +227,8 @@ async fn main() -> anyhow::Result<()> {
     let t = tokens.clone();
     let b = base.clone();
     let invited = load(conc, secs, move |w, n| {
-        let h = h.clone();
-        let t = t.clone();
         let url = format!("{b}/s/{}", t[((w + n * conc) as usize) % t.len()]);
-        async move {
-            let score = ((w + n) % 11).to_string();
-            match h
-                .post(url)
-                .form(&[
-                    ("score", score.as_str()),
-                    ("comment", "Responsive team, clear plan."),
-                    ("q1", "Support"),
-                ])
-                .send()
-                .await
-            {
-                Ok(r) => r.status() == reqwest::StatusCode::SEE_OTHER,
-                Err(_) => false,
-            }
-        }
+        post_answer(h.clone(), url, w + n, &[("q1", "Support")])
     })
     .await;
 
@@ -239,23 +236,7 @@ async fn main() -> anyhow::Result<()> {
     let h = http.clone();
     let anon_url = format!("{base}/s/a/{}", survey.public_key);
     let anonymous = load(conc, secs, move |w, n| {
-        let h = h.clone();
-        let url = anon_url.clone();
-        async move {
-            let score = ((w + n) % 11).to_string();
-            match h
-                .post(url)
-                .form(&[
-                    ("score", score.as_str()),
-                    ("comment", "Responsive team, clear plan."),
-                ])
-                .send()
-                .await
-            {
-                Ok(r) => r.status() == reqwest::StatusCode::SEE_OTHER,
-                Err(_) => false,
-            }
-        }
+        post_answer(h.clone(), anon_url.clone(), w + n, &[])
     })
     .await;
 

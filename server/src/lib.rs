@@ -108,16 +108,21 @@ impl Server {
             .layer(tower_http::compression::CompressionLayer::new())
     }
 
+    /// The router as a service that records each connection's peer address: the public
+    /// pages' rate limit keys on it. Tests and benchmarks serve this too.
+    pub fn service(
+        &self,
+    ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
+        self.router()
+            .into_make_service_with_connect_info::<SocketAddr>()
+    }
+
     /// Serves until the process is stopped (Ctrl-C or SIGTERM).
     pub async fn serve(self, listener: TcpListener) -> anyhow::Result<()> {
         self.spawn_background();
-        axum::serve(
-            listener,
-            self.router()
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        axum::serve(listener, self.service())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 //! mailed here, so a send of 5 000 invitations never holds a request open, and a crash between
 //! queueing and mailing loses nothing: the queue is read again on start.
 
+use crate::survey_pages::escape;
 use app::model::SurveyKind;
 use app::state::AppState;
 use app::store::invitations::{self, Outgoing};
@@ -130,13 +131,6 @@ pub async fn drain(state: &AppState, mailer: &Mailer) -> Result<u64, app::error:
             return Ok(sent);
         }
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The invitation email: plain text and HTML, the scale as one-click links. A click opens the

@@ -397,7 +397,7 @@ fn form_page(
         for k in keys {
             b.push_str(&format!(
                 "<li><a href=\"#{}\">{}</a></li>",
-                escape(&field_anchor(k)),
+                escape(k),
                 escape(&errors[k])
             ));
         }
@@ -494,10 +494,6 @@ fn form_page(
     }
     b.push_str("<button type=\"submit\">Send my answer</button></form>");
     page(status, &s.question, &b)
-}
-
-fn field_anchor(field: &str) -> String {
-    field.to_string()
 }
 
 fn text_area(name: &str, label: &str, value: &str, error: Option<&String>) -> String {

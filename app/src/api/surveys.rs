@@ -64,7 +64,7 @@ pub async fn preview_audience(id: String) -> Result<AudiencePreview, AppError> {
         async {
             let (state, _) = ctx::require(ctx::any_role, "").await?;
             let survey = crate::store::surveys::get(&state.db, &id).await?;
-            let settings = crate::store::settings::surveys(&state.db).await?;
+            let settings = state.survey_settings().await?;
             let decided = crate::store::surveys::decide(
                 &state.db,
                 &state.portfolio,

@@ -4,7 +4,7 @@ use crate::api::feedback::{list_follow_ups, CloseFollowUp};
 use crate::components::layout::use_me;
 use crate::components::notice::{ErrorBanner, LoadError};
 use crate::model::{FollowUp, FollowUpStatus};
-use crate::pages::surveys::{band_class, day};
+use crate::pages::surveys::{band_class, day, hours, pct};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -56,12 +56,12 @@ pub fn FollowUpsPage() -> impl IntoView {
                         <div class="kpis">
                             <div class="kpi" title="Follow-ups closed ÷ follow-ups opened">
                                 <span class="kpi-label">"Closed-loop rate"</span>
-                                <span class="kpi-value">{s.closed_rate.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "—".into())}</span>
+                                <span class="kpi-value">{pct(s.closed_rate)}</span>
                                 <span class="kpi-note">{format!("{} of {} closed", s.closed, s.opened)}</span>
                             </div>
                             <div class="kpi" title="Median time from the low score to the follow-up being closed">
                                 <span class="kpi-label">"Median time to close"</span>
-                                <span class="kpi-value">{match s.median_hours_to_close { None => "—".to_string(), Some(h) if h < 48.0 => format!("{h:.0} h"), Some(h) => format!("{:.1} days", h / 24.0) }}</span>
+                                <span class="kpi-value">{hours(s.median_hours_to_close)}</span>
                             </div>
                             <div class="kpi"><span class="kpi-label">"Overdue"</span><span class=overdue_class>{s.overdue}</span></div>
                         </div>

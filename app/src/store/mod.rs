@@ -112,6 +112,13 @@ pub fn key_of(record: &str) -> String {
         .to_string()
 }
 
+/// A datetime as SurrealDB returns it (RFC 3339); the epoch if unreadable.
+pub(crate) fn parse_time(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
+}
+
 /// Dates are stored as datetimes at midnight UTC.
 pub(crate) fn date_param(d: chrono::NaiveDate) -> String {
     format!("{d}T00:00:00Z")

@@ -197,22 +197,16 @@ pub(crate) struct Timing {
     pub due_at: String,
 }
 
-pub(crate) fn parse_time(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
 pub(crate) fn timings(rows: &[Timing], now: DateTime<Utc>) -> Vec<m::FollowUpTiming> {
     rows.iter()
         .map(|t| {
-            let opened = parse_time(&t.created_at);
-            let closed = t.closed_at.as_deref().map(parse_time);
+            let opened = super::parse_time(&t.created_at);
+            let closed = t.closed_at.as_deref().map(super::parse_time);
             m::FollowUpTiming {
                 hours_to_close: closed
                     .filter(|_| t.status == "closed")
                     .map(|c| (c - opened).num_seconds() as f64 / 3600.0),
-                overdue: t.status == "open" && parse_time(&t.due_at) < now,
+                overdue: t.status == "open" && super::parse_time(&t.due_at) < now,
             }
         })
         .collect()

@@ -306,12 +306,6 @@ struct HistoryRow {
     sent_at: String,
 }
 
-fn parse_time(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
 /// The earliest invitation that still matters to the cap or to this survey's recurrence.
 fn window(now: DateTime<Utc>, cap_days: i64, survey: &Survey) -> (DateTime<Utc>, DateTime<Utc>) {
     let cap_since = now - chrono::Duration::days(cap_days.max(0));
@@ -354,7 +348,7 @@ async fn history(
         out.entry(h.contact).or_default().push(PastInvitation {
             survey_id: h.survey,
             survey_name: h.survey_name.unwrap_or_else(|| "a survey".into()),
-            sent_at: parse_time(&h.sent_at),
+            sent_at: super::parse_time(&h.sent_at),
         });
     }
     Ok(out)

@@ -36,14 +36,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(Server) -> Server) -> TestApp
     server.spawn_background();
     let state = server.state.clone();
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            server
-                .router()
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
+        axum::serve(listener, server.service())
+            .await
+            .expect("serve");
     });
     TestApp {
         base: format!("http://{addr}"),

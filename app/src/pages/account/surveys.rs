@@ -1,8 +1,9 @@
 //! The account's voice: its NPS/CSAT/CES over the last year and its latest answers.
 
 use crate::error::AppError;
+use crate::metrics::survey::format_score as score_text;
 use crate::model::AccountSurveys;
-use crate::pages::surveys::{band_class, day, score_text};
+use crate::pages::surveys::{band_class, day};
 use leptos::prelude::*;
 
 #[component]

@@ -1,9 +1,9 @@
 //! All surveys with their reach and score.
 
-use super::score_text;
 use crate::api::surveys::list_surveys;
 use crate::components::layout::use_me;
 use crate::components::notice::LoadError;
+use crate::metrics::survey::format_score as score_text;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -6,12 +6,20 @@ pub mod picker;
 pub mod results;
 pub mod view;
 
-use crate::metrics::survey::format_score;
-use crate::model::{Band, SurveyKind};
+use crate::model::Band;
 
-/// The score shown with its formula as tooltip.
-pub fn score_text(kind: SurveyKind, value: Option<f64>) -> String {
-    format_score(kind, value)
+/// A rate as a whole percentage, or a dash when there is nothing to divide.
+pub fn pct(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "—".into())
+}
+
+/// A duration in hours: hours below two days, days above.
+pub fn hours(h: Option<f64>) -> String {
+    match h {
+        None => "—".into(),
+        Some(h) if h < 48.0 => format!("{h:.0} h"),
+        Some(h) => format!("{:.1} days", h / 24.0),
+    }
 }
 
 /// The CSS class of a band's colour.

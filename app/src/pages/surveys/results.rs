@@ -1,22 +1,11 @@
 //! A survey's figures: score, response rate, distribution, trend, segments, closing the loop,
 //! and the verbatims with their filters.
 
-use super::{band_class, day, score_text};
+use super::{band_class, day, hours, pct};
 use crate::components::charts::{Column, ColumnChart};
+use crate::metrics::survey::format_score as score_text;
 use crate::model::{Band, SurveyResults, VerbatimFilter};
 use leptos::prelude::*;
-
-fn pct(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "—".into())
-}
-
-fn hours(h: Option<f64>) -> String {
-    match h {
-        None => "—".into(),
-        Some(h) if h < 48.0 => format!("{h:.0} h"),
-        Some(h) => format!("{:.1} days", h / 24.0),
-    }
-}
 
 #[component]
 pub fn Results(

@@ -27,7 +27,12 @@ pub struct AppState {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// The base URL people reach this server at (links in emails), without a trailing slash.
     pub public_url: String,
+    /// Accounts whose health must be re-scored (events, sentiment, survey answers arrived);
+    /// the scoring worker gathers them for a moment and scores them together.
+    pub health_tx: tokio::sync::mpsc::UnboundedSender<Vec<String>>,
     secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// When each API key's use was last recorded (at most once a minute, not per request).
+    key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
     /// Survey settings as last read, and when: every public answer needs them.
     survey_settings:
         Arc<std::sync::RwLock<Option<(std::time::Instant, crate::model::SurveySettings)>>>,
@@ -56,7 +61,10 @@ impl AppState {
     pub fn new(db: Db, secure_cookies: bool) -> Self {
         let portfolio = PortfolioIndex::new();
         portfolio.spawn_sync(db.clone());
+        let (health_tx, health_rx) = tokio::sync::mpsc::unbounded_channel();
+        crate::scoring::spawn_worker(db.clone(), portfolio.clone(), health_rx);
         Self {
+            health_tx,
             db,
             secure_cookies,
             login_limiter: Arc::new(RateLimiter::keyed(per_minute(LOGIN_ATTEMPTS_PER_MINUTE))),
@@ -66,9 +74,35 @@ impl AppState {
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             public_url: "http://127.0.0.1:3000".into(),
             secret: Arc::new(tokio::sync::OnceCell::new()),
+            key_uses: Arc::new(std::sync::Mutex::new(Default::default())),
             survey_settings: Arc::new(std::sync::RwLock::new(None)),
             public_surveys: Arc::new(std::sync::RwLock::new(Default::default())),
         }
+    }
+
+    /// Asks for these accounts' health to be re-scored (within about a second).
+    pub fn rescore(&self, accounts: Vec<String>) {
+        if !accounts.is_empty() {
+            let _ = self.health_tx.send(accounts);
+        }
+    }
+
+    /// Records that an API key was used (shown in Settings), at most once a minute per key.
+    pub fn note_key_use(&self, id: &str) {
+        let mut uses = self.key_uses.lock().unwrap_or_else(|p| p.into_inner());
+        if uses
+            .get(id)
+            .is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(60))
+        {
+            return;
+        }
+        uses.insert(id.to_string(), std::time::Instant::now());
+        let (db, id) = (self.db.clone(), id.to_string());
+        tokio::spawn(async move {
+            if let Err(e) = crate::store::api_keys::touch(&db, &id).await {
+                tracing::warn!(error = %e, "could not record an API key's use");
+            }
+        });
     }
 
     /// Public survey requests allowed per client IP per minute.

@@ -49,6 +49,22 @@ pub enum Command {
     /// Manage users from scripts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage REST API keys from scripts.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Create a key and print it (once: only its hash is stored).
+    Create {
+        /// What the key is for, e.g. "Product analytics".
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: events:write, health:read.
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+    },
 }
 
 #[derive(Args, Debug, Clone)]

@@ -3,7 +3,9 @@
 
 pub mod config;
 pub mod exports;
+pub mod live;
 pub mod mail;
+pub mod rest;
 pub mod security;
 pub mod seed;
 pub mod survey_pages;
@@ -66,6 +68,13 @@ impl Server {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 tick.tick().await;
+                // Every account gets today's health snapshot (those scored today already
+                // have one), so score history has no gaps.
+                match app::scoring::daily(&state.db, &state.portfolio).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(accounts = n, "daily health snapshots"),
+                    Err(e) => tracing::warn!(error = %e, "daily health snapshots failed"),
+                }
                 if let Err(e) = app::store::sessions::purge_expired(&state.db).await {
                     tracing::warn!(error = %e, "could not purge expired sessions");
                 }
@@ -101,6 +110,8 @@ impl Server {
             )
             .with_state(self.state.clone())
             .merge(survey_pages::routes(self.state.clone()))
+            .merge(rest::routes(self.state.clone()))
+            .merge(live::routes(self.state.clone()))
             .merge(leptos)
             .layer(axum::middleware::from_fn(security::error_status))
             .layer(axum::middleware::from_fn(security::same_origin_writes))

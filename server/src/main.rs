@@ -1,5 +1,5 @@
 use anyhow::Context;
-use bellwether::config::{Cli, Command, ServeArgs, UserCommand};
+use bellwether::config::{ApiKeyCommand, Cli, Command, ServeArgs, UserCommand};
 use bellwether::Server;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -79,6 +79,21 @@ async fn main() -> anyhow::Result<()> {
                 user.email,
                 user.role.label()
             );
+            Ok(())
+        }
+        Command::ApiKey(ApiKeyCommand::Create { name, scopes }) => {
+            let (name, scopes) = app::model::health::validate_api_key(&name, &scopes)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (key, secret) = app::store::api_keys::create(&db, &name, &scopes, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "created API key “{}” ({}) with scopes {}; it is shown only now:",
+                key.name,
+                key.prefix,
+                key.scopes.join(", ")
+            );
+            println!("{secret}");
             Ok(())
         }
     }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod feedback;
+pub mod health;
 pub mod segments;
 pub mod surveys;
 pub mod users;

@@ -1,4 +1,5 @@
 //! The one metric layer (DESIGN.md, "Metric definitions"): pure functions, no I/O, the same
 //! code on the server and in the browser, so a figure never differs between two screens.
 
+pub mod health;
 pub mod survey;

@@ -21,6 +21,14 @@ pub struct Account {
     pub renewal_date: NaiveDate,
     pub owner_id: Option<String>,
     pub owner_name: Option<String>,
+    /// The id other systems (a CRM) know this account by; usage events may name it.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The latest health score and its band (see `metrics::health`).
+    #[serde(default)]
+    pub health_score: Option<u8>,
+    #[serde(default)]
+    pub health_band: Option<super::health::Band>,
 }
 
 /// The account form exactly as posted: every value is text, so that what a person typed can be

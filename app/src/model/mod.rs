@@ -5,9 +5,11 @@
 pub mod enums;
 pub mod account;
 pub mod cap;
+pub mod health;
 pub mod money;
 pub mod portfolio;
 pub mod survey;
+pub mod usage;
 pub mod user;
 pub mod validate;
 

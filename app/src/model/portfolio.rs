@@ -24,6 +24,8 @@ pub enum SortKey {
     Stage,
     #[serde(rename = "owner")]
     Owner,
+    #[serde(rename = "health")]
+    Health,
 }
 
 impl SortKey {
@@ -35,6 +37,7 @@ impl SortKey {
         SortKey::Industry,
         SortKey::Stage,
         SortKey::Owner,
+        SortKey::Health,
     ];
     pub fn key(self) -> &'static str {
         match self {
@@ -45,6 +48,7 @@ impl SortKey {
             SortKey::Industry => "industry",
             SortKey::Stage => "stage",
             SortKey::Owner => "owner",
+            SortKey::Health => "health",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -286,6 +290,10 @@ pub struct AccountRow {
     pub currency: String,
     pub renewal_date: NaiveDate,
     pub owner_name: Option<String>,
+    #[serde(default)]
+    pub health_score: Option<u8>,
+    #[serde(default)]
+    pub health_band: Option<super::health::Band>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

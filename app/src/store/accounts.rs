@@ -27,6 +27,12 @@ struct AccountRowDb {
     owner: Option<String>,
     #[serde(default)]
     owner_name: Option<String>,
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    health_score: Option<u8>,
+    #[serde(default)]
+    health_band: Option<crate::model::health::Band>,
 }
 
 impl From<AccountRowDb> for Account {
@@ -43,12 +49,15 @@ impl From<AccountRowDb> for Account {
             renewal_date: r.renewal_date,
             owner_id: r.owner,
             owner_name: r.owner_name,
+            external_id: r.external_id,
+            health_score: r.health_score,
+            health_band: r.health_band,
         }
     }
 }
 
 const ACCOUNT_FIELDS: &str =
-    "id, name, tier, industry, stage, arr_minor, currency, contract_start, renewal_date, owner, owner_name";
+    "id, name, tier, industry, stage, arr_minor, currency, contract_start, renewal_date, owner, owner_name, external_id, health_score, health_band";
 
 fn account_params(id: &str, a: &ValidAccount) -> Value {
     json!({
@@ -374,6 +383,7 @@ fn order_by(f: &PortfolioFilter) -> String {
         SortKey::Industry => "industry",
         SortKey::Stage => "stage",
         SortKey::Owner => "owner_name",
+        SortKey::Health => "health_score",
     };
     let dir = if f.desc { "DESC" } else { "ASC" };
     // The name breaks ties so that paging is stable.

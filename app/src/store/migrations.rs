@@ -8,6 +8,7 @@ use crate::error::AppError;
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("migrations/001_init.surql")),
     (2, "surveys", include_str!("migrations/002_surveys.surql")),
+    (3, "health", include_str!("migrations/003_health.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

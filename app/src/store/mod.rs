@@ -2,8 +2,10 @@
 //! its parameters. Rows come back as JSON and are read into the shared model types.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod feedback;
 pub mod follow_ups;
+pub mod health;
 pub mod invitations;
 pub mod migrations;
 pub mod portfolio_index;
@@ -12,6 +14,7 @@ pub mod segments;
 pub mod sessions;
 pub mod settings;
 pub mod surveys;
+pub mod usage;
 pub mod users;
 
 use crate::error::AppError;
@@ -151,4 +154,30 @@ mod tests {
         assert_eq!(super::key_of("account:abc"), "abc");
         assert_eq!(super::key_of("abc"), "abc");
     }
+}
+
+/// Runs a multi-statement query (typically `BEGIN … COMMIT`) and checks every statement. When a
+/// transaction fails, every statement reports "not executed due to a failed transaction"; the
+/// error logged and returned is the one that caused it.
+pub(crate) async fn run_checked(
+    db: &Db,
+    query: &str,
+    vars: serde_json::Value,
+) -> Result<surrealdb::IndexedResults, AppError> {
+    let mut r = db.query(query).bind(vars).await.map_err(db_err)?;
+    let errors = r.take_errors();
+    if errors.is_empty() {
+        return Ok(r);
+    }
+    let mut errors: Vec<(usize, surrealdb::Error)> = errors.into_iter().collect();
+    errors.sort_by_key(|(i, _)| *i);
+    let cause = errors
+        .iter()
+        .map(|(_, e)| e)
+        .find(|e| !e.to_string().contains("failed transaction"))
+        .or(errors.first().map(|(_, e)| e))
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    tracing::error!(error = %cause, "database error");
+    Err(AppError::Internal("database error".into()))
 }

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 /// The columns an [`Entry`] is read from.
 pub(crate) const ENTRY_FIELDS: &str =
-    "id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner, owner_name";
+    "id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner, owner_name, external_id, health_score, health_band";
 
 /// One account as the index (and the database fallback) reads it.
 #[derive(Debug, Clone, Deserialize)]
@@ -43,6 +43,12 @@ pub(crate) struct Entry {
     owner: Option<String>,
     #[serde(default)]
     owner_name: Option<String>,
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    health_score: Option<u8>,
+    #[serde(default)]
+    health_band: Option<crate::model::health::Band>,
 }
 
 impl Entry {
@@ -59,6 +65,9 @@ impl Entry {
             renewal_date: a.renewal_date,
             owner: a.owner_id.clone(),
             owner_name: a.owner_name.clone(),
+            external_id: a.external_id.clone(),
+            health_score: a.health_score,
+            health_band: a.health_band,
         }
     }
 
@@ -86,6 +95,8 @@ impl Entry {
             currency: self.currency.clone(),
             renewal_date: self.renewal_date,
             owner_name: self.owner_name.clone(),
+            health_score: self.health_score,
+            health_band: self.health_band,
         }
     }
 }
@@ -100,6 +111,8 @@ fn compare(key: SortKey, a: &Entry, b: &Entry) -> std::cmp::Ordering {
         SortKey::Industry => a.industry.cmp(&b.industry),
         SortKey::Stage => a.stage.key().cmp(b.stage.key()),
         SortKey::Owner => a.owner_name.cmp(&b.owner_name),
+        // Unscored accounts sort first ascending, like NONE in SurrealDB.
+        SortKey::Health => a.health_score.cmp(&b.health_score),
     };
     primary
         .then_with(|| a.name_key.cmp(&b.name_key))
@@ -114,12 +127,30 @@ pub struct PortfolioIndex {
     /// One sorted view per sort key, built on first use and dropped on any change.
     sorted: Mutex<HashMap<&'static str, Sorted>>,
     industries: Mutex<Option<Vec<String>>>,
+    /// external id → account key, built on first use and dropped on any change.
+    external: Mutex<Option<HashMap<String, String>>>,
     ready: AtomicBool,
+    /// The key of every account the live query reports changed (any node's write): pages
+    /// that show one account subscribe to refresh themselves.
+    changes: std::sync::OnceLock<tokio::sync::broadcast::Sender<String>>,
 }
 
 impl PortfolioIndex {
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// Account keys as they change, from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.changes
+            .get_or_init(|| tokio::sync::broadcast::channel(1024).0)
+            .subscribe()
+    }
+
+    fn announce(&self, id: &str) {
+        if let Some(tx) = self.changes.get() {
+            let _ = tx.send(id.to_string());
+        }
     }
 
     pub fn is_ready(&self) -> bool {
@@ -175,7 +206,11 @@ impl PortfolioIndex {
             match note.action {
                 surrealdb::types::Action::Create | surrealdb::types::Action::Update => {
                     match serde_json::from_value::<Entry>(note.data.into_json_value()) {
-                        Ok(e) => self.put(e),
+                        Ok(e) => {
+                            let id = e.id.clone();
+                            self.put(e);
+                            self.announce(&id);
+                        }
                         Err(e) => tracing::warn!(error = %e, "unreadable account change"),
                     }
                 }
@@ -200,6 +235,8 @@ impl PortfolioIndex {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        *self.industries.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.external.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     fn put(&self, e: Entry) {
@@ -297,6 +334,44 @@ impl PortfolioIndex {
         )
     }
 
+    /// The account an event names, or `None` while the index is still loading (`Some(None)`:
+    /// no such account).
+    pub fn resolve(&self, r: &crate::model::usage::AccountRef) -> Option<Option<String>> {
+        use crate::model::usage::AccountRef;
+        if !self.is_ready() {
+            return None;
+        }
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        Some(match r {
+            AccountRef::Id(id) => rows.contains_key(id).then(|| id.clone()),
+            AccountRef::External(e) => {
+                let mut ext = self.external.lock().unwrap_or_else(|p| p.into_inner());
+                let map = ext.get_or_insert_with(|| {
+                    rows.values()
+                        .filter_map(|r| r.external_id.clone().map(|x| (x, r.id.clone())))
+                        .collect()
+                });
+                map.get(e).cloned()
+            }
+        })
+    }
+
+    /// Every account row the filter matches, unsorted (health scoring, what-if, the health
+    /// distribution), or `None` while the index is still loading.
+    pub fn rows_matching(&self, f: &PortfolioFilter) -> Option<Vec<AccountRow>> {
+        if !self.is_ready() {
+            return None;
+        }
+        let q = f.q.as_ref().map(|q| q.to_lowercase());
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        Some(
+            rows.values()
+                .filter(|e| e.matches(f, q.as_deref()))
+                .map(|e| e.row())
+                .collect(),
+        )
+    }
+
     /// The industries in use, A→Z (cached until the next change: every portfolio view asks).
     pub fn industries(&self) -> Option<Vec<String>> {
         if !self.is_ready() {
@@ -332,6 +407,9 @@ mod tests {
             renewal_date: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
             owner: owner.map(String::from),
             owner_name: owner.map(|o| format!("Owner {o}")),
+            external_id: None,
+            health_score: None,
+            health_band: None,
         }
     }
 

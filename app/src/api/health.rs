@@ -1,0 +1,303 @@
+//! Health scores: the account panel, CSM sentiment, the model editor (versions, what-if data,
+//! backtest), the portfolio's distribution, and API keys.
+
+use crate::error::AppError;
+use crate::model::health::*;
+use crate::model::Role;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::ctx;
+
+/// Days of history the account panel can show.
+pub const RANGES: &[u32] = &[30, 90, 365];
+
+/// The account's score, its history over `days`, and why.
+#[server(endpoint = "health/account")]
+pub async fn get_account_health(id: String, days: u32) -> Result<AccountHealth, AppError> {
+    ctx::respond(
+        async {
+            let (state, me) = ctx::require(ctx::any_role, "").await?;
+            let days = if RANGES.contains(&days) { days } else { 90 };
+            let today = chrono::Utc::now().date_naive();
+            let since = today - chrono::Duration::days(days.max(8) as i64);
+            let assignment = crate::scoring::Assignment::load(&state.db, &state.portfolio).await?;
+            let model = assignment.model_for(&id).clone();
+            // Existence check (404 for an unknown account) and the facts for the sentiment flag.
+            crate::store::accounts::detail(&state.db, &id).await?;
+            let history = crate::store::health::history(&state.db, &id, since).await?;
+            let facts = crate::store::health::facts_on(&state.db, Some(&[id.clone()]), today)
+                .await?
+                .remove(&id)
+                .unwrap_or_default();
+            let week = today - chrono::Duration::days(7);
+            let week_ago = history.iter().rev().find(|s| s.day <= week).cloned();
+            let current = history.last().cloned();
+            let window = today - chrono::Duration::days(days as i64);
+            let sentiment =
+                crate::store::health::latest_sentiment(&state.db, &id, model.config.sentiment_days)
+                    .await?;
+            Ok(AccountHealth {
+                disagreement: crate::metrics::health::disagreement(&model.config, &facts),
+                current,
+                model_name: format!("{} v{}", model.name, model.version),
+                bands: model.config.bands,
+                history: history.into_iter().filter(|s| s.day > window).collect(),
+                week_ago,
+                sentiment,
+                can_edit: me.role.can_edit_accounts(),
+            })
+        }
+        .await,
+    )
+}
+
+/// The CSM's own read of the account; re-scores it at once.
+#[server(endpoint = "health/sentiment")]
+pub async fn set_sentiment(
+    account_id: String,
+    colour: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    ctx::respond(
+        async {
+            let (state, me) =
+                ctx::require(Role::can_edit_accounts, "executives cannot set sentiment").await?;
+            let colour = Band::parse(&colour)
+                .ok_or_else(|| AppError::field("colour", "choose red, yellow or green"))?;
+            let note = crate::model::validate::optional_text(&note, 1000)
+                .map_err(|m| AppError::field("note", m))?;
+            crate::store::health::set_sentiment(
+                &state.db,
+                &account_id,
+                colour,
+                note.as_deref(),
+                &me.id,
+            )
+            .await?;
+            crate::scoring::recompute(
+                &state.db,
+                &state.portfolio,
+                Some(&[account_id]),
+                "sentiment",
+            )
+            .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Everything the model editor needs for one model (`default` or a segment key): the model,
+/// the accounts it scores with their facts (the browser re-scores them for what-if).
+#[server(endpoint = "health/editor")]
+pub async fn get_model_editor(scope: String) -> Result<ModelEditor, AppError> {
+    ctx::respond(
+        async {
+            let (state, _) =
+                ctx::require(Role::can_manage_users, "only admins edit health models").await?;
+            let assignment = crate::scoring::Assignment::load(&state.db, &state.portfolio).await?;
+            let scope = if scope.is_empty() {
+                crate::store::health::DEFAULT_SCOPE.to_string()
+            } else {
+                scope
+            };
+            let segments = crate::store::segments::list(&state.db).await?;
+            let model = match assignment.model(&scope) {
+                Some(m) => m.clone(),
+                None => {
+                    // A segment without a model yet: start from the default's settings.
+                    let seg = segments
+                        .iter()
+                        .find(|s| s.id == scope)
+                        .ok_or_else(|| AppError::NotFound("segment".into()))?;
+                    let default = assignment
+                        .model(crate::store::health::DEFAULT_SCOPE)
+                        .ok_or_else(|| AppError::Internal("no default model".into()))?;
+                    HealthModel {
+                        id: String::new(),
+                        scope: seg.id.clone(),
+                        segment_id: Some(seg.id.clone()),
+                        name: seg.name.clone(),
+                        version: 0,
+                        config: default.config.clone(),
+                        created_at: String::new(),
+                        created_by: None,
+                    }
+                }
+            };
+            let accounts = if model.version == 0 {
+                // Not in force yet: the accounts it would take over are the segment's.
+                let seg = segments.iter().find(|s| s.id == scope);
+                let ids: std::collections::HashSet<String> = match seg {
+                    Some(s) => {
+                        crate::store::accounts::ids_matching(&state.db, &state.portfolio, &s.filter)
+                            .await?
+                            .into_iter()
+                            .collect()
+                    }
+                    None => Default::default(),
+                };
+                let all = crate::scoring::what_if_accounts(
+                    &state.db,
+                    &state.portfolio,
+                    &assignment,
+                    &assignment.model_for("").scope.clone(),
+                )
+                .await?;
+                let mut out = all;
+                out.retain(|a| ids.contains(&a.id));
+                out
+            } else {
+                crate::scoring::what_if_accounts(&state.db, &state.portfolio, &assignment, &scope)
+                    .await?
+            };
+            let versions = crate::store::health::all_versions(&state.db)
+                .await?
+                .into_iter()
+                .filter(|m| m.scope == scope)
+                .map(|m| (m.version, m.created_at))
+                .collect();
+            let free_segments = segments
+                .iter()
+                .filter(|s| assignment.model(&s.id).is_none())
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect();
+            Ok(ModelEditor {
+                model,
+                models: assignment.models.clone(),
+                free_segments,
+                accounts,
+                versions,
+            })
+        }
+        .await,
+    )
+}
+
+/// Saves the edited model as its next version and re-scores every account under it.
+#[server(endpoint = "health/save_model", input = server_fn::codec::Json)]
+pub async fn save_model(scope: String, config: HealthConfig) -> Result<HealthModel, AppError> {
+    ctx::respond(
+        async {
+            let (state, me) =
+                ctx::require(Role::can_manage_users, "only admins edit health models").await?;
+            config.validate()?;
+            let mut config = config;
+            config.key_features = config
+                .key_features
+                .iter()
+                .map(|f| f.trim().to_lowercase())
+                .collect();
+            if scope != crate::store::health::DEFAULT_SCOPE {
+                let segments = crate::store::segments::list(&state.db).await?;
+                if !segments.iter().any(|s| s.id == scope) {
+                    return Err(AppError::NotFound("segment".into()));
+                }
+            }
+            let saved =
+                crate::store::health::save_version(&state.db, &scope, &config, &me.id).await?;
+            // The new version applies from now: re-score in the background.
+            let (db, portfolio) = (state.db.clone(), state.portfolio.clone());
+            tokio::spawn(async move {
+                if let Err(e) = crate::scoring::recompute(&db, &portfolio, None, "model").await {
+                    tracing::warn!(error = %e, "re-scoring after a model change failed");
+                }
+            });
+            Ok(saved)
+        }
+        .await,
+    )
+}
+
+/// The churn backtest of a model's settings (saved or being edited).
+#[server(endpoint = "health/backtest", input = server_fn::codec::Json)]
+pub async fn run_backtest(
+    scope: String,
+    config: HealthConfig,
+    days: u32,
+) -> Result<Backtest, AppError> {
+    ctx::respond(
+        async {
+            let (state, _) =
+                ctx::require(Role::can_manage_users, "only admins edit health models").await?;
+            config.validate()?;
+            if !(7..=365).contains(&days) {
+                return Err(AppError::field("days", "must be between 7 and 365"));
+            }
+            let assignment = crate::scoring::Assignment::load(&state.db, &state.portfolio).await?;
+            crate::scoring::backtest(
+                &state.db,
+                &state.portfolio,
+                &assignment,
+                &scope,
+                &config,
+                days,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Red / yellow / green counts and ARR of the accounts a portfolio filter shows.
+#[server(endpoint = "health/distribution")]
+pub async fn health_distribution(query: String) -> Result<Distribution, AppError> {
+    ctx::respond(
+        async {
+            let (state, _) = ctx::require(ctx::any_role, "").await?;
+            let filter = crate::model::PortfolioFilter::from_query_string(&query);
+            let rows = match state.portfolio.rows_matching(&filter) {
+                Some(r) => r,
+                None => crate::scoring::all_rows(&state.portfolio).await?,
+            };
+            Ok(crate::metrics::health::distribution(
+                rows.iter()
+                    .filter(|r| r.stage != crate::model::Stage::Churned)
+                    .map(|r| (r.health_band, r.currency.as_str(), r.arr_minor)),
+            ))
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "api_keys/list")]
+pub async fn list_api_keys() -> Result<Vec<ApiKey>, AppError> {
+    ctx::respond(
+        async {
+            let (state, _) =
+                ctx::require(Role::can_manage_users, "only admins manage API keys").await?;
+            crate::store::api_keys::list(&state.db).await
+        }
+        .await,
+    )
+}
+
+/// Creates a key; the answer carries the secret, which is never shown again.
+#[server(endpoint = "api_keys/create")]
+pub async fn create_api_key(
+    name: String,
+    #[server(default)] scopes: Vec<String>,
+) -> Result<(ApiKey, String), AppError> {
+    ctx::respond(
+        async {
+            let (state, me) =
+                ctx::require(Role::can_manage_users, "only admins manage API keys").await?;
+            let (name, scopes) = validate_api_key(&name, &scopes)?;
+            crate::store::api_keys::create(&state.db, &name, &scopes, Some(&me.id)).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "api_keys/revoke")]
+pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
+    ctx::respond(
+        async {
+            let (state, _) =
+                ctx::require(Role::can_manage_users, "only admins manage API keys").await?;
+            crate::store::api_keys::revoke(&state.db, &id).await
+        }
+        .await,
+    )
+}

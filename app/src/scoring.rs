@@ -1,0 +1,250 @@
+//! Health scoring as a service (server only): which model scores which account, the streaming
+//! recompute when new data arrives, the daily snapshot that keeps history gap-free, and the
+//! backtest. The arithmetic is `metrics::health` (pure, shared with the browser); the data
+//! comes from `store::health` and `store::usage`.
+
+use crate::error::AppError;
+use crate::metrics::health as engine;
+use crate::model::health::*;
+use crate::model::{AccountRow, PortfolioFilter, Stage};
+use crate::store::health::{SnapshotWrite, DEFAULT_SCOPE};
+use crate::store::portfolio_index::PortfolioIndex;
+use crate::store::{self, Db};
+use chrono::{NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// The models in force and the accounts each segment model covers. An account is scored by the
+/// first segment model (in the order Settings lists them: by segment name) whose segment holds
+/// it, otherwise by the default model.
+pub struct Assignment {
+    pub models: Vec<HealthModel>,
+    members: Vec<HashSet<String>>,
+}
+
+impl Assignment {
+    pub async fn load(db: &Db, portfolio: &PortfolioIndex) -> Result<Self, AppError> {
+        store::health::ensure_default(db).await?;
+        let models = store::health::current_models(db).await?;
+        let segments = store::segments::list(db).await?;
+        let mut members = Vec::with_capacity(models.len());
+        for m in &models {
+            let set = match segments
+                .iter()
+                .find(|s| Some(&s.id) == m.segment_id.as_ref())
+            {
+                Some(seg) if m.scope != DEFAULT_SCOPE => {
+                    store::accounts::ids_matching(db, portfolio, &seg.filter)
+                        .await?
+                        .into_iter()
+                        .collect()
+                }
+                _ => HashSet::new(),
+            };
+            members.push(set);
+        }
+        Ok(Self { models, members })
+    }
+
+    pub fn model_for(&self, account: &str) -> &HealthModel {
+        self.models
+            .iter()
+            .zip(&self.members)
+            .find(|(m, set)| m.scope != DEFAULT_SCOPE && set.contains(account))
+            .map(|(m, _)| m)
+            .or_else(|| self.models.iter().find(|m| m.scope == DEFAULT_SCOPE))
+            .or(self.models.first())
+            .expect("the default model exists")
+    }
+
+    pub fn model(&self, scope: &str) -> Option<&HealthModel> {
+        self.models.iter().find(|m| m.scope == scope)
+    }
+}
+
+/// Every account row, from the portfolio index (waiting briefly for its first load).
+pub async fn all_rows(portfolio: &PortfolioIndex) -> Result<Vec<AccountRow>, AppError> {
+    for _ in 0..200 {
+        if let Some(rows) = portfolio.rows_matching(&PortfolioFilter::default()) {
+            return Ok(rows);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Err(AppError::Internal("the portfolio is still loading".into()))
+}
+
+/// Scores accounts (all of them with `None`) as of today and stores the day's snapshots.
+/// Returns how many were scored.
+pub async fn recompute(
+    db: &Db,
+    portfolio: &PortfolioIndex,
+    ids: Option<&[String]>,
+    cause: &str,
+) -> Result<usize, AppError> {
+    let assignment = Assignment::load(db, portfolio).await?;
+    let today = Utc::now().date_naive();
+    let ids: Vec<String> = match ids {
+        Some(i) => i.to_vec(),
+        None => all_rows(portfolio)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+    };
+    // A short list is fetched by account; a long one in one pass over the day's rollups.
+    let facts = if ids.len() <= 500 {
+        store::health::facts_on(db, Some(&ids), today).await?
+    } else {
+        store::health::facts_on(db, None, today).await?
+    };
+    let snaps = score_all(&assignment, &ids, &facts, today, cause);
+    store::health::write_snapshots(db, &snaps).await?;
+    Ok(snaps.len())
+}
+
+/// The pure part of a recompute: facts in, snapshots out (the benchmark times it alone too).
+pub fn score_all(
+    assignment: &Assignment,
+    ids: &[String],
+    facts: &HashMap<String, HealthFacts>,
+    day: NaiveDate,
+    cause: &str,
+) -> Vec<SnapshotWrite> {
+    let empty = HealthFacts::default();
+    ids.iter()
+        .map(|id| {
+            let m = assignment.model_for(id);
+            let s = engine::score(&m.config, facts.get(id).unwrap_or(&empty));
+            SnapshotWrite {
+                acc: id.clone(),
+                day: day.to_string(),
+                score: s.score,
+                band: s.band,
+                model: m.scope.clone(),
+                version: m.version,
+                measures: s.measures,
+                cause: cause.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// How long the worker gathers changed accounts before scoring them together: events arrive in
+/// bursts, and one recompute of 300 accounts costs about what one of 3 does.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Starts the streaming recompute: account ids sent on the channel are re-scored within about
+/// GATHER plus one recompute (tens of milliseconds).
+pub fn spawn_worker(
+    db: Db,
+    portfolio: Arc<PortfolioIndex>,
+    mut rx: mpsc::UnboundedReceiver<Vec<String>>,
+) {
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut ids: HashSet<String> = first.into_iter().collect();
+            let deadline = tokio::time::Instant::now() + GATHER;
+            while let Ok(Some(more)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+                ids.extend(more);
+                if ids.len() >= 5_000 {
+                    break;
+                }
+            }
+            let ids: Vec<String> = ids.into_iter().collect();
+            for chunk in ids.chunks(500) {
+                if let Err(e) = recompute(&db, &portfolio, Some(chunk), "data").await {
+                    tracing::warn!(error = %e, "health recompute failed");
+                }
+            }
+        }
+    });
+}
+
+/// Snapshots every account that has none for today (the daily job: history without gaps).
+pub async fn daily(db: &Db, portfolio: &PortfolioIndex) -> Result<usize, AppError> {
+    let today = Utc::now().date_naive();
+    let missing = store::health::accounts_without_snapshot(db, today).await?;
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    if missing.len() > 500 {
+        return recompute(db, portfolio, None, "daily").await;
+    }
+    recompute(db, portfolio, Some(&missing), "daily").await
+}
+
+/// The accounts a model scores, with today's facts, for the what-if editor. Churned accounts
+/// are left out: their score no longer matters.
+pub async fn what_if_accounts(
+    db: &Db,
+    portfolio: &PortfolioIndex,
+    assignment: &Assignment,
+    scope: &str,
+) -> Result<Vec<WhatIfAccount>, AppError> {
+    let rows: Vec<AccountRow> = all_rows(portfolio)
+        .await?
+        .into_iter()
+        .filter(|r| r.stage != Stage::Churned && assignment.model_for(&r.id).scope == scope)
+        .collect();
+    let today = Utc::now().date_naive();
+    let facts = if rows.len() <= 500 {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        store::health::facts_on(db, Some(&ids), today).await?
+    } else {
+        store::health::facts_on(db, None, today).await?
+    };
+    let mut out: Vec<WhatIfAccount> = rows
+        .into_iter()
+        .map(|r| WhatIfAccount {
+            facts: facts.get(&r.id).cloned().unwrap_or_default(),
+            id: r.id,
+            name: r.name,
+            arr_minor: r.arr_minor,
+            currency: r.currency,
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// How well `config` would have predicted churn: each churned account scored as of `days`
+/// before it churned, each retained account as of `days` before today, from the rollups,
+/// survey answers and sentiment that existed then.
+pub async fn backtest(
+    db: &Db,
+    portfolio: &PortfolioIndex,
+    assignment: &Assignment,
+    scope: &str,
+    config: &HealthConfig,
+    days: u32,
+) -> Result<Backtest, AppError> {
+    let today = Utc::now().date_naive();
+    let back = chrono::Duration::days(days as i64);
+    let churned: HashMap<String, NaiveDate> =
+        store::health::churned(db).await?.into_iter().collect();
+    let rows = all_rows(portfolio).await?;
+    let mut by_date: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
+    for r in rows
+        .iter()
+        .filter(|r| assignment.model_for(&r.id).scope == scope)
+    {
+        let at = match (r.stage, churned.get(&r.id)) {
+            (Stage::Churned, Some(d)) => *d - back,
+            (Stage::Churned, None) => continue,
+            _ => today - back,
+        };
+        by_date.entry(at).or_default().push(r.id.clone());
+    }
+    let mut samples = Vec::new();
+    for (date, ids) in by_date {
+        for chunk in ids.chunks(500) {
+            let facts = store::health::facts_on(db, Some(chunk), date).await?;
+            for id in chunk {
+                let f = facts.get(id).cloned().unwrap_or_default();
+                samples.push((engine::score(config, &f).score, churned.contains_key(id)));
+            }
+        }
+    }
+    Ok(engine::backtest(days, &config.bands, &samples))
+}

@@ -1,0 +1,120 @@
+//! REST API keys. The secret is shown once; only its SHA-256 is stored (like sessions), so a
+//! leaked backup holds no usable key.
+
+use super::{db_err, de, take, Db};
+use crate::error::AppError;
+use crate::model::health::ApiKey;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct Row {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    name: String,
+    prefix: String,
+    scopes: Vec<String>,
+    created_at: String,
+    #[serde(default)]
+    last_used_at: Option<String>,
+    #[serde(default)]
+    revoked_at: Option<String>,
+}
+
+impl From<Row> for ApiKey {
+    fn from(r: Row) -> Self {
+        ApiKey {
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            scopes: r.scopes,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            revoked: r.revoked_at.is_some(),
+        }
+    }
+}
+
+/// A new key: `bw_` + 64 hex characters. Returns the record and the secret (show it once).
+pub async fn create(
+    db: &Db,
+    name: &str,
+    scopes: &[String],
+    created_by: Option<&str>,
+) -> Result<(ApiKey, String), AppError> {
+    let secret = format!("bw_{}", crate::auth::new_session_token().0);
+    let prefix: String = secret.chars().take(10).collect();
+    let mut r = db
+        .query(
+            "CREATE api_key SET name = $name, prefix = $prefix, hash = $hash, scopes = $scopes,
+                created_by = IF $by THEN type::record('user', $by) ELSE NONE END
+             RETURN id, name, prefix, scopes, created_at, last_used_at, revoked_at",
+        )
+        .bind(super::vars(json!({
+            "name": name, "prefix": prefix, "hash": crate::auth::token_hash(&secret),
+            "scopes": scopes, "by": created_by,
+        })))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<Row> = take(&mut r, 0)?;
+    let key = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal("key not created".into()))?;
+    Ok((key.into(), secret))
+}
+
+pub async fn list(db: &Db) -> Result<Vec<ApiKey>, AppError> {
+    let mut r = db
+        .query(
+            "SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at FROM api_key
+             ORDER BY created_at DESC",
+        )
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<Row> = take(&mut r, 0)?;
+    Ok(rows.into_iter().map(ApiKey::from).collect())
+}
+
+pub async fn revoke(db: &Db, id: &str) -> Result<(), AppError> {
+    let mut r = db
+        .query(
+            "UPDATE type::record('api_key', $id) SET revoked_at = time::now()
+             WHERE revoked_at = NONE RETURN VALUE id",
+        )
+        .bind(json!({ "id": id }))
+        .await
+        .map_err(db_err)?;
+    let done: Vec<serde_json::Value> = take(&mut r, 0)?;
+    if done.is_empty() {
+        return Err(AppError::NotFound("active API key".into()));
+    }
+    Ok(())
+}
+
+/// The scopes of a live key, found by the SHA-256 of the presented secret.
+pub async fn scopes(db: &Db, hash: &str) -> Result<Option<(String, Vec<String>)>, AppError> {
+    #[derive(Deserialize)]
+    struct K {
+        #[serde(deserialize_with = "de::key")]
+        id: String,
+        scopes: Vec<String>,
+    }
+    let mut r = db
+        .query("SELECT id, scopes FROM api_key WHERE hash = $hash AND revoked_at = NONE LIMIT 1")
+        .bind(json!({ "hash": hash }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<K> = take(&mut r, 0)?;
+    Ok(rows.into_iter().next().map(|k| (k.id, k.scopes)))
+}
+
+/// Records when a key was last used (at most once a minute per key, by the caller).
+pub async fn touch(db: &Db, id: &str) -> Result<(), AppError> {
+    db.query("UPDATE type::record('api_key', $id) SET last_used_at = time::now()")
+        .bind(json!({ "id": id }))
+        .await
+        .and_then(|r| r.check())
+        .map_err(db_err)?;
+    Ok(())
+}

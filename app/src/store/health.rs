@@ -1,0 +1,437 @@
+//! Health models (versioned), CSM sentiment, the facts scoring needs, and daily snapshots.
+
+use super::{db_err, de, take, Db};
+use crate::error::AppError;
+use crate::model::health::*;
+use crate::model::SurveyKind;
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+
+pub const DEFAULT_SCOPE: &str = "default";
+
+#[derive(Deserialize)]
+struct ModelRow {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    scope: String,
+    #[serde(default, deserialize_with = "de::opt_key")]
+    segment: Option<String>,
+    #[serde(default)]
+    segment_name: Option<String>,
+    version: u32,
+    config: HealthConfig,
+    created_at: String,
+    #[serde(default)]
+    created_by: Option<String>,
+}
+
+impl From<ModelRow> for HealthModel {
+    fn from(r: ModelRow) -> Self {
+        HealthModel {
+            id: r.id,
+            name: r.segment_name.unwrap_or_else(|| "Default".into()),
+            scope: r.scope,
+            segment_id: r.segment,
+            version: r.version,
+            config: r.config,
+            created_at: r.created_at,
+            created_by: r.created_by,
+        }
+    }
+}
+
+const MODEL_FIELDS: &str = "id, scope, segment, segment.name AS segment_name, version, config, \
+                            created_at, created_by.name AS created_by";
+
+/// Creates version 1 of the default model if there is none (every node calls this at start;
+/// the unique (scope, version) index lets only one of them succeed).
+pub async fn ensure_default(db: &Db) -> Result<(), AppError> {
+    let r = db
+        .query(
+            "IF (SELECT VALUE id FROM health_model WHERE scope = 'default' LIMIT 1) = [] {
+                 CREATE health_model SET scope = 'default', version = 1, config = $config;
+             }",
+        )
+        .bind(json!({ "config": HealthConfig::default() }))
+        .await
+        .and_then(|r| r.check());
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if e.to_string().contains("already contains") => Ok(()),
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+/// The version in force of every model: the default first, then segment models by name.
+pub async fn current_models(db: &Db) -> Result<Vec<HealthModel>, AppError> {
+    let all = all_versions(db).await?;
+    let mut latest: Vec<HealthModel> = Vec::new();
+    for m in all {
+        if !latest.iter().any(|l| l.scope == m.scope) {
+            latest.push(m);
+        }
+    }
+    latest.sort_by(|a, b| {
+        (a.scope != DEFAULT_SCOPE, a.name.to_lowercase())
+            .cmp(&(b.scope != DEFAULT_SCOPE, b.name.to_lowercase()))
+    });
+    Ok(latest)
+}
+
+/// Every version of every model, newest first within a scope.
+pub async fn all_versions(db: &Db) -> Result<Vec<HealthModel>, AppError> {
+    let mut r = db
+        .query(format!(
+            "SELECT {MODEL_FIELDS} FROM health_model ORDER BY scope, version DESC"
+        ))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<ModelRow> = take(&mut r, 0)?;
+    Ok(rows.into_iter().map(HealthModel::from).collect())
+}
+
+/// Saves a new version of a model (`scope` = `default` or a segment key). Two admins saving at
+/// once both get a version: the loser of the unique index retries with the next number.
+pub async fn save_version(
+    db: &Db,
+    scope: &str,
+    config: &HealthConfig,
+    by: &str,
+) -> Result<HealthModel, AppError> {
+    for _ in 0..3 {
+        let mut r = db
+            .query(format!(
+                "LET $next = (math::max((SELECT VALUE version FROM health_model WHERE scope = $scope)) ?? 0) + 1;
+                 CREATE health_model SET scope = $scope,
+                     segment = IF $scope = 'default' THEN NONE ELSE type::record('segment', $scope) END,
+                     version = $next, config = $config, created_by = type::record('user', $by)
+                 RETURN {MODEL_FIELDS};"
+            ))
+            .bind(json!({ "scope": scope, "config": config, "by": by }))
+            .await
+            .map_err(db_err)?;
+        match r.take::<surrealdb::types::Value>(1) {
+            Ok(v) => {
+                let rows: Vec<ModelRow> = serde_json::from_value(v.into_json_value())
+                    .map_err(|e| AppError::Internal(format!("unexpected model row: {e}")))?;
+                if let Some(m) = rows.into_iter().next() {
+                    return Ok(m.into());
+                }
+            }
+            Err(e) if e.to_string().contains("already contains") => continue,
+            Err(e) => return Err(db_err(e)),
+        }
+    }
+    Err(AppError::Internal(
+        "could not save the model version".into(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct SentimentRow {
+    colour: Band,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    set_by: Option<String>,
+    set_at: String,
+}
+
+pub async fn set_sentiment(
+    db: &Db,
+    account: &str,
+    colour: Band,
+    note: Option<&str>,
+    by: &str,
+) -> Result<(), AppError> {
+    let mut r = db
+        .query(
+            "IF record::exists(type::record('account', $a)) {
+                 CREATE sentiment SET account = type::record('account', $a), colour = $c, note = $note,
+                     set_by = type::record('user', $by) RETURN VALUE id;
+             } ELSE { RETURN []; }",
+        )
+        .bind(super::vars(
+            json!({ "a": account, "c": colour, "note": note, "by": by }),
+        ))
+        .await
+        .map_err(db_err)?;
+    let v: surrealdb::types::Value = r.take(0).map_err(db_err)?;
+    let created = v.into_json_value();
+    if created.as_array().is_some_and(|a| a.is_empty()) || created.is_null() {
+        return Err(AppError::NotFound("account".into()));
+    }
+    Ok(())
+}
+
+/// The latest sentiment of an account (expired or not).
+pub async fn latest_sentiment(
+    db: &Db,
+    account: &str,
+    days: u32,
+) -> Result<Option<SentimentEntry>, AppError> {
+    let mut r = db
+        .query(
+            "SELECT colour, note, set_by.name AS set_by, set_at FROM sentiment
+             WHERE account = type::record('account', $a) ORDER BY set_at DESC LIMIT 1",
+        )
+        .bind(json!({ "a": account }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<SentimentRow> = take(&mut r, 0)?;
+    Ok(rows.into_iter().next().map(|s| {
+        let set = super::parse_time(&s.set_at);
+        let expires_on = set.date_naive() + chrono::Duration::days(days as i64);
+        SentimentEntry {
+            colour: s.colour,
+            note: s.note,
+            set_by: s.set_by,
+            set_at: s.set_at,
+            expires_on,
+            expired: Utc::now().date_naive() >= expires_on,
+        }
+    }))
+}
+
+fn day_str(d: NaiveDate) -> String {
+    d.to_string()
+}
+
+/// The facts behind every account's score on `date` (all accounts, or just `accounts`).
+/// Usage comes from daily rollups, aggregated by the database: one row per account comes back.
+pub async fn facts_on(
+    db: &Db,
+    accounts: Option<&[String]>,
+    date: NaiveDate,
+) -> Result<HashMap<String, HealthFacts>, AppError> {
+    let filter = if accounts.is_some() {
+        " AND account IN $accs"
+    } else {
+        ""
+    };
+    let q = format!(
+        "LET $accs = array::map($keys, |$k| type::record('account', $k));
+         SELECT account, math::sum(logins) AS logins, array::group(users) AS users,
+             array::group(features) AS features
+         FROM usage_day WHERE day > $from30 AND day <= $to{filter} GROUP BY account;
+         SELECT account FROM usage_day WHERE day > $from90 AND day <= $from30{filter} GROUP BY account;
+         SELECT account AS acc, kind, score, created_at FROM survey_response
+         WHERE account != NONE AND created_at > <datetime>$from365t AND created_at < <datetime>$end{filter}
+         ORDER BY created_at DESC;
+         SELECT account AS acc, colour, set_at FROM sentiment
+         WHERE set_at < <datetime>$end{filter} ORDER BY set_at DESC;"
+    );
+    let end = date + chrono::Duration::days(1);
+    let mut r = db
+        .query(q)
+        .bind(json!({
+            "from30": day_str(date - chrono::Duration::days(30)),
+            "from90": day_str(date - chrono::Duration::days(90)),
+            "to": day_str(date),
+            "from365t": super::date_param(date - chrono::Duration::days(365)),
+            "end": super::date_param(end),
+            "keys": accounts.unwrap_or_default(),
+        }))
+        .await
+        .map_err(db_err)?;
+    #[derive(Deserialize)]
+    struct Usage {
+        #[serde(rename = "account", deserialize_with = "de::key")]
+        acc: String,
+        logins: f64,
+        /// `array::group` may nest the per-day arrays; flattened below.
+        users: serde_json::Value,
+        features: serde_json::Value,
+    }
+    fn strings(v: serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(a) => a.into_iter().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    #[derive(Deserialize)]
+    struct Acc {
+        #[serde(rename = "account", deserialize_with = "de::key")]
+        acc: String,
+    }
+    #[derive(Deserialize)]
+    struct Resp {
+        #[serde(deserialize_with = "de::key")]
+        acc: String,
+        kind: SurveyKind,
+        score: u8,
+    }
+    #[derive(Deserialize)]
+    struct Sent {
+        #[serde(deserialize_with = "de::key")]
+        acc: String,
+        colour: Band,
+        set_at: String,
+    }
+    let usage: Vec<Usage> = take(&mut r, 1)?;
+    let older: Vec<Acc> = take(&mut r, 2)?;
+    let responses: Vec<Resp> = take(&mut r, 3)?;
+    let sentiments: Vec<Sent> = take(&mut r, 4)?;
+    let mut out: HashMap<String, HealthFacts> = HashMap::new();
+    if let Some(list) = accounts {
+        for a in list {
+            out.entry(a.clone()).or_default();
+        }
+    }
+    for u in usage {
+        let f = out.entry(u.acc).or_default();
+        f.has_usage = true;
+        f.logins_30d = u.logins as u32;
+        let mut users = Vec::new();
+        strings(u.users, &mut users);
+        users.sort();
+        users.dedup();
+        f.active_users_30d = users.len() as u32;
+        let mut feats = Vec::new();
+        strings(u.features, &mut feats);
+        feats.sort();
+        feats.dedup();
+        f.features_30d = feats;
+    }
+    for a in older {
+        out.entry(a.acc).or_default().has_usage = true;
+    }
+    for s in responses {
+        let f = out.entry(s.acc).or_default();
+        if f.satisfaction.is_none() {
+            f.satisfaction = Some(crate::metrics::health::satisfaction_scale(s.kind, s.score));
+        }
+    }
+    for s in sentiments {
+        let f = out.entry(s.acc).or_default();
+        if f.sentiment.is_none() {
+            let age = (date - super::parse_time(&s.set_at).date_naive())
+                .num_days()
+                .max(0) as u32;
+            f.sentiment = Some((s.colour, age));
+        }
+    }
+    if let Some(list) = accounts {
+        out.retain(|k, _| list.contains(k));
+    }
+    Ok(out)
+}
+
+/// A snapshot to store: today's score of one account.
+#[derive(Serialize)]
+pub struct SnapshotWrite {
+    pub acc: String,
+    pub day: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
+    pub model: String,
+    pub version: u32,
+    pub measures: Vec<MeasureScore>,
+    pub cause: String,
+}
+
+/// Stores snapshots (one per account per day: the day's latest) and copies each score onto
+/// its account, in transactions of 500. The account is written only when its score or band
+/// changed, so the portfolio's live query hears only real changes.
+pub async fn write_snapshots(db: &Db, snaps: &[SnapshotWrite]) -> Result<(), AppError> {
+    for chunk in snaps.chunks(500) {
+        super::run_checked(
+            db,
+            "BEGIN TRANSACTION;
+             FOR $s IN $snaps {
+                 UPSERT type::record('health_snapshot', [$s.acc, $s.day]) CONTENT {
+                     account: type::record('account', $s.acc), day: $s.day, at: time::now(),
+                     score: $s.score, band: $s.band, model: $s.model, version: $s.version,
+                     measures: $s.measures, cause: $s.cause
+                 } RETURN NONE;
+                 UPDATE type::record('account', $s.acc) SET health_score = $s.score, health_band = $s.band
+                     WHERE health_score != $s.score OR health_band != $s.band RETURN NONE;
+             };
+             COMMIT TRANSACTION;",
+            json!({ "snaps": chunk }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct SnapRow {
+    #[serde(deserialize_with = "de::date")]
+    day: NaiveDate,
+    #[serde(default)]
+    score: Option<u8>,
+    #[serde(default)]
+    band: Option<Band>,
+    model: String,
+    version: u32,
+    measures: Vec<MeasureScore>,
+}
+
+impl From<SnapRow> for Snapshot {
+    fn from(r: SnapRow) -> Self {
+        Snapshot {
+            day: r.day,
+            score: r.score,
+            band: r.band,
+            model: r.model,
+            version: r.version,
+            measures: r.measures,
+        }
+    }
+}
+
+/// An account's daily snapshots from `since` on, oldest first.
+pub async fn history(db: &Db, account: &str, since: NaiveDate) -> Result<Vec<Snapshot>, AppError> {
+    let mut r = db
+        .query(
+            "SELECT day, score, band, model, version, measures FROM health_snapshot
+             WHERE account = type::record('account', $a) AND day >= $since ORDER BY day",
+        )
+        .bind(json!({ "a": account, "since": day_str(since) }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<SnapRow> = take(&mut r, 0)?;
+    Ok(rows.into_iter().map(Snapshot::from).collect())
+}
+
+/// Accounts that have no snapshot for `day` yet (the daily job fills them in).
+pub async fn accounts_without_snapshot(db: &Db, day: NaiveDate) -> Result<Vec<String>, AppError> {
+    #[derive(Deserialize)]
+    struct Id {
+        #[serde(deserialize_with = "de::key")]
+        id: String,
+    }
+    let mut r = db
+        .query(
+            "LET $done = (SELECT VALUE account FROM health_snapshot WHERE day = $day);
+             SELECT id FROM account WHERE id NOT IN $done;",
+        )
+        .bind(json!({ "day": day_str(day) }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<Id> = take(&mut r, 1)?;
+    Ok(rows.into_iter().map(|i| i.id).collect())
+}
+
+/// Churned accounts and the day they churned.
+pub async fn churned(db: &Db) -> Result<Vec<(String, NaiveDate)>, AppError> {
+    #[derive(Deserialize)]
+    struct C {
+        #[serde(deserialize_with = "de::key")]
+        id: String,
+        #[serde(deserialize_with = "de::date")]
+        churned_on: NaiveDate,
+    }
+    let mut r = db
+        .query("SELECT id, churned_on FROM account WHERE stage = 'churned' AND churned_on != NONE")
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<C> = take(&mut r, 0)?;
+    Ok(rows.into_iter().map(|c| (c.id, c.churned_on)).collect())
+}

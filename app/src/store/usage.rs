@@ -1,0 +1,253 @@
+//! Product-usage events and their daily rollups (one row per account per day: events, logins,
+//! active users, distinct features). Scoring reads rollups only, never raw events.
+
+use super::{db_err, take, Db};
+use crate::error::AppError;
+use crate::model::usage::{AccountRef, ValidEvent};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// An event whose account has been found.
+pub struct Resolved<'a> {
+    pub account: String,
+    pub event: &'a ValidEvent,
+}
+
+/// What one batch stored.
+pub struct Stored {
+    pub accepted: usize,
+    pub duplicates: usize,
+    /// Accounts that received new events (to be re-scored).
+    pub accounts: Vec<String>,
+}
+
+#[derive(Serialize, Default)]
+struct DayDelta {
+    acc: String,
+    day: String,
+    events: u64,
+    logins: u64,
+    users: BTreeSet<String>,
+    features: BTreeSet<String>,
+}
+
+/// Accounts named by id or external id, looked up in the database (the portfolio index answers
+/// first; this is its fallback while it loads).
+pub async fn resolve_accounts(
+    db: &Db,
+    refs: &[AccountRef],
+) -> Result<HashMap<AccountRef, String>, AppError> {
+    let ids: Vec<&str> = refs
+        .iter()
+        .filter_map(|r| match r {
+            AccountRef::Id(i) => Some(i.as_str()),
+            _ => None,
+        })
+        .collect();
+    let ext: Vec<&str> = refs
+        .iter()
+        .filter_map(|r| match r {
+            AccountRef::External(e) => Some(e.as_str()),
+            _ => None,
+        })
+        .collect();
+    #[derive(Deserialize)]
+    struct Row {
+        #[serde(deserialize_with = "super::de::key")]
+        id: String,
+        #[serde(default)]
+        external_id: Option<String>,
+    }
+    let mut r = db
+        .query(
+            "SELECT id, external_id FROM array::map($ids, |$i| type::record('account', $i));
+             SELECT id, external_id FROM account WHERE external_id IN $ext;",
+        )
+        .bind(json!({ "ids": ids, "ext": ext }))
+        .await
+        .map_err(db_err)?;
+    let by_id: Vec<Row> = take(&mut r, 0)?;
+    let by_ext: Vec<Row> = take(&mut r, 1)?;
+    let mut out = HashMap::new();
+    for row in by_id {
+        out.insert(AccountRef::Id(row.id.clone()), row.id);
+    }
+    for row in by_ext {
+        if let Some(e) = row.external_id {
+            out.insert(AccountRef::External(e), row.id);
+        }
+    }
+    Ok(out)
+}
+
+/// Stores a batch of checked events: new idempotency keys are inserted and rolled up in one
+/// transaction; keys already stored are counted as duplicates and change nothing.
+///
+/// Why check first and insert after: the rollup must count only events that are new. The
+/// insert is a plain `INSERT` (not `IGNORE`), so if another request stored one of these keys
+/// in between, the transaction fails as a whole and we start again: nothing is counted twice
+/// and nothing is half-written.
+pub async fn store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_store(db, events).await {
+            Ok(s) => return Ok(s),
+            Err(e) if attempt < 4 => {
+                tracing::debug!(error = %e, attempt, "usage batch conflicted; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError> {
+    // Repeats inside the batch: the first one counts.
+    let mut seen = HashSet::with_capacity(events.len());
+    let unique: Vec<&Resolved> = events
+        .iter()
+        .filter(|r| seen.insert(r.event.idempotency_key.as_str()))
+        .collect();
+    let keys: Vec<&str> = unique
+        .iter()
+        .map(|r| r.event.idempotency_key.as_str())
+        .collect();
+    let mut r = db
+        .query("RETURN array::filter($keys, |$k| record::exists(type::record('usage_event', $k)))")
+        .bind(json!({ "keys": keys }))
+        .await
+        .map_err(db_err)?;
+    let existing: Vec<serde_json::Value> = take(&mut r, 0)?;
+    let existing: HashSet<String> = existing
+        .into_iter()
+        .map(|v| match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        })
+        .collect();
+    let fresh: Vec<&&Resolved> = unique
+        .iter()
+        .filter(|r| !existing.contains(&r.event.idempotency_key))
+        .collect();
+    let duplicates = events.len() - fresh.len();
+    if fresh.is_empty() {
+        return Ok(Stored {
+            accepted: 0,
+            duplicates,
+            accounts: vec![],
+        });
+    }
+    let mut rows = Vec::with_capacity(fresh.len());
+    let mut days: HashMap<(String, String), DayDelta> = HashMap::new();
+    for r in &fresh {
+        let e = r.event;
+        rows.push(json!({
+            "id": e.idempotency_key,
+            "acc": r.account,
+            "contact_email": e.contact_email,
+            "kind": e.kind,
+            "feature": e.feature,
+            "at": e.at.to_rfc3339(),
+        }));
+        let day = e.at.date_naive().to_string();
+        let d = days
+            .entry((r.account.clone(), day.clone()))
+            .or_insert_with(|| DayDelta {
+                acc: r.account.clone(),
+                day,
+                ..Default::default()
+            });
+        d.events += 1;
+        if e.kind == "login" {
+            d.logins += 1;
+        }
+        if let Some(u) = &e.contact_email {
+            d.users.insert(u.clone());
+        }
+        if let Some(f) = &e.feature {
+            d.features.insert(f.clone());
+        }
+    }
+    let accounts: Vec<String> = days
+        .keys()
+        .map(|(a, _)| a.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let deltas: Vec<DayDelta> = days.into_values().collect();
+    let rows: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|mut v| {
+            // Optional fields travel as NONE (absent), not NULL.
+            if let Some(o) = v.as_object_mut() {
+                o.retain(|_, x| !x.is_null());
+            }
+            v
+        })
+        .collect();
+    super::run_checked(
+        db,
+        "BEGIN TRANSACTION;
+         INSERT INTO usage_event (SELECT id, type::record('account', acc) AS account, contact_email, kind, feature,
+             type::datetime(at) AS at FROM $rows) RETURN NONE;
+         FOR $d IN $deltas {
+             UPSERT type::record('usage_day', [$d.acc, $d.day]) SET
+                 account = type::record('account', $d.acc), day = $d.day,
+                 events = (events ?? 0) + $d.events, logins = (logins ?? 0) + $d.logins,
+                 users = array::union(users ?? [], $d.users), features = array::union(features ?? [], $d.features)
+                 RETURN NONE;
+         };
+         COMMIT TRANSACTION;",
+        json!({ "rows": rows, "deltas": deltas }),
+    )
+    .await?;
+    Ok(Stored {
+        accepted: fresh.len(),
+        duplicates,
+        accounts,
+    })
+}
+
+/// Raw inserts of the same rows with no checks or rollups: the benchmark's yardstick.
+pub async fn raw_insert(db: &Db, rows: serde_json::Value) -> Result<(), AppError> {
+    db.query("INSERT INTO usage_event $rows RETURN NONE")
+        .bind(json!({ "rows": rows }))
+        .await
+        .and_then(|r| r.check())
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// Number of stored raw events (tests and benchmarks).
+pub async fn count_events(db: &Db) -> Result<u64, AppError> {
+    let mut r = db
+        .query("SELECT count() AS n FROM usage_event GROUP ALL")
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<super::Count> = take(&mut r, 0)?;
+    Ok(rows.first().map(|c| c.n).unwrap_or(0))
+}
+
+/// One account's rollup for one day (tests and the account page).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct DayRow {
+    pub day: String,
+    pub events: u64,
+    pub logins: u64,
+    pub users: Vec<String>,
+    pub features: Vec<String>,
+}
+
+pub async fn days(db: &Db, account: &str) -> Result<Vec<DayRow>, AppError> {
+    let mut r = db
+        .query(
+            "SELECT day, events, logins, users, features FROM usage_day
+             WHERE account = type::record('account', $a) ORDER BY day",
+        )
+        .bind(json!({ "a": account }))
+        .await
+        .map_err(db_err)?;
+    take(&mut r, 0)
+}

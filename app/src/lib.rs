@@ -99,6 +99,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("follow-ups") view=pages::follow_ups::FollowUpsPage ssr=SsrMode::Async/>
                     <Route path=path!("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=pages::settings::users::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/health") view=pages::settings::health::HealthSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -6,7 +6,7 @@
 
 use app::model::{Role, SizeTier, Stage, TeamRole};
 use app::store::{self, Db};
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -193,6 +193,7 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
     let started = std::time::Instant::now();
     let mut made = 0usize;
     let mut people: Vec<Person> = Vec::new();
+    let mut usage_accounts: Vec<UsageAccount> = Vec::new();
     while made < accounts {
         let n = (accounts - made).min(1000);
         let (mut acc, mut con, mut team) = (
@@ -239,6 +240,18 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
                 "contract_start": format!("{start}T00:00:00Z"), "renewal_date": format!("{renewal}T00:00:00Z"),
                 "owner": owner_id, "owner_name": owner_name,
             }));
+            usage_accounts.push(UsageAccount {
+                key: key.clone(),
+                tier,
+                start,
+                churned: stage == Stage::Churned,
+                domain: name
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("example")
+                    .to_lowercase()
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), ""),
+            });
             team.push(json!({ "account": key, "user": owner_id, "role": TeamRole::Csm.key() }));
             if tier == SizeTier::Enterprise {
                 let (other, _) = staff.choose(&mut rng).cloned().unwrap_or_default();
@@ -302,7 +315,215 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
             t.elapsed().as_secs_f64()
         );
     }
+    let t = std::time::Instant::now();
+    let (days, snaps) = usage_history(
+        db,
+        &mut rng,
+        &usage_accounts,
+        staff.first().map(|s| s.0.as_str()),
+    )
+    .await?;
+    println!(
+        "seeded {days} days of product usage and {snaps} daily health scores in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
+}
+
+/// What the usage history needs to know about a seeded account.
+struct UsageAccount {
+    key: String,
+    tier: SizeTier,
+    start: NaiveDate,
+    churned: bool,
+    domain: String,
+}
+
+const FEATURES: &[&str] = &[
+    "dashboards",
+    "reports",
+    "integrations",
+    "automation",
+    "alerts",
+    "exports",
+    "api",
+];
+
+/// A year of product usage as daily rollups (what the events API would have built), CSM
+/// sentiment, churn dates, and daily health snapshots: a realistic history for the trend
+/// charts and a meaningful churn backtest.
+///
+/// Each account gets a hidden engagement level; churned accounts fade over the 120 days
+/// before they churn and go silent after; some retained accounts decline lately (the at-risk
+/// ones a CSM should find). Scores are then computed day by day with the real engine: daily
+/// for the last 60 days, weekly before that. The default model gets a second version 40 days
+/// ago (adoption weighed more), so the charts show a model change.
+async fn usage_history(
+    db: &Db,
+    rng: &mut ChaCha8Rng,
+    accounts: &[UsageAccount],
+    admin: Option<&str>,
+) -> anyhow::Result<(usize, usize)> {
+    use app::metrics::health as engine;
+    use app::model::health::{Band, HealthConfig};
+    let err = |e: app::error::AppError| anyhow::anyhow!("{e}");
+    let today = chrono::Utc::now().date_naive();
+    let mut rows = Vec::new();
+    let mut churn_dates = Vec::new();
+    let mut sentiments = Vec::new();
+    let mut day_count = 0usize;
+    for a in accounts {
+        let level: f64 = if a.churned {
+            rng.gen_range(0.2..0.7)
+        } else if rng.gen_bool(0.15) {
+            rng.gen_range(0.15..0.5)
+        } else {
+            rng.gen_range(0.45..1.0)
+        };
+        let declining = !a.churned && rng.gen_bool(0.12);
+        let churn_on = a
+            .churned
+            .then(|| today - Duration::days(rng.gen_range(15..300)));
+        if let Some(c) = churn_on {
+            churn_dates.push(json!({ "id": a.key, "on": format!("{c}T00:00:00Z") }));
+        }
+        let users: usize = match a.tier {
+            SizeTier::Enterprise => rng.gen_range(12..40),
+            SizeTier::MidMarket => rng.gen_range(5..15),
+            SizeTier::Smb => rng.gen_range(1..5),
+        };
+        // The features this account has taken up; on a given day it uses some of them.
+        let mut adopted: Vec<&str> = FEATURES.to_vec();
+        adopted.shuffle(rng);
+        adopted.truncate(((FEATURES.len() as f64) * level).round().max(1.0) as usize);
+        let first = a.start.max(today - Duration::days(365));
+        let mut d = first;
+        while d <= today {
+            let weekday = d.format("%u").to_string().parse::<u32>().unwrap_or(1);
+            if weekday >= 6 || churn_on.is_some_and(|c| d >= c) {
+                d += Duration::days(1);
+                continue;
+            }
+            let mut e = level;
+            if let Some(c) = churn_on {
+                let to_churn = (c - d).num_days() as f64;
+                if to_churn < 120.0 {
+                    e *= (to_churn / 120.0).max(0.05);
+                }
+            }
+            if declining {
+                let ago = (today - d).num_days() as f64;
+                if ago < 60.0 {
+                    e *= 0.3 + 0.7 * ago / 60.0;
+                }
+            }
+            // Expected active users; the fraction becomes a chance of one more, so a one-seat
+            // account that uses the product a third of the time shows up a third of the days.
+            let expected = (users as f64) * e * rng.gen_range(0.5..1.0);
+            let active = expected.floor() as usize + usize::from(rng.gen_bool(expected.fract()));
+            if active > 0 {
+                let logins = active + rng.gen_range(0..=active);
+                let n_features = ((adopted.len() as f64) * e * rng.gen_range(0.3..1.0))
+                    .round()
+                    .clamp(0.0, adopted.len() as f64) as usize;
+                let mut feats: Vec<&str> = adopted.clone();
+                feats.shuffle(rng);
+                feats.truncate(n_features);
+                let who: Vec<String> = (0..active)
+                    .map(|i| {
+                        format!(
+                            "user{}@{}.example.com",
+                            (i * 7 + d.ordinal() as usize) % users,
+                            a.domain
+                        )
+                    })
+                    .collect();
+                rows.push(json!({
+                    "acc": a.key, "day": d.to_string(), "events": logins + n_features,
+                    "logins": logins, "users": who, "features": feats,
+                }));
+                day_count += 1;
+            }
+            d += Duration::days(1);
+        }
+        // A third of live accounts have a CSM read, mostly in line with the data.
+        if !a.churned && rng.gen_bool(0.33) {
+            let colour = if rng.gen_bool(0.8) {
+                if level < 0.4 || declining {
+                    Band::Red
+                } else if level < 0.65 {
+                    Band::Yellow
+                } else {
+                    Band::Green
+                }
+            } else {
+                *Band::ALL.choose(rng).unwrap_or(&Band::Yellow)
+            };
+            let set = today - Duration::days(rng.gen_range(0..25));
+            sentiments.push(json!({ "acc": a.key, "colour": colour, "at": format!("{set}T09:00:00Z"), "by": admin }));
+        }
+    }
+    store::health::seed_history(db, &rows, &churn_dates, &sentiments)
+        .await
+        .map_err(err)?;
+
+    // Model versions: v1 as shipped, v2 forty days ago.
+    store::health::ensure_default(db).await.map_err(err)?;
+    let v1 = HealthConfig::default();
+    let mut v2 = v1.clone();
+    if let Some(m) = v2
+        .measures
+        .iter_mut()
+        .find(|m| m.measure == app::model::health::Measure::FeatureAdoption)
+    {
+        m.weight = 35;
+    }
+    let version_two = match admin {
+        Some(by) => Some(
+            store::health::save_version(db, "default", &v2, by)
+                .await
+                .map_err(err)?,
+        ),
+        None => None,
+    };
+    let switch = today - Duration::days(40);
+    let ids: Vec<String> = accounts.iter().map(|a| a.key.clone()).collect();
+    let mut days: Vec<NaiveDate> = (0..60).map(|i| today - Duration::days(59 - i)).collect();
+    let mut older: Vec<NaiveDate> = (1..=43)
+        .map(|w| today - Duration::days(59 + 7 * w))
+        .collect();
+    older.reverse();
+    older.append(&mut days);
+    let mut snaps = 0;
+    for day in older {
+        let (config, version) = match &version_two {
+            Some(m) if day >= switch => (&m.config, m.version),
+            _ => (&v1, 1),
+        };
+        let facts = store::health::facts_on(db, None, day).await.map_err(err)?;
+        let batch: Vec<store::health::SnapshotWrite> = ids
+            .iter()
+            .filter_map(|id| {
+                let f = facts.get(id)?;
+                let s = engine::score(config, f);
+                Some(store::health::SnapshotWrite {
+                    acc: id.clone(),
+                    day: day.to_string(),
+                    score: s.score,
+                    band: s.band,
+                    model: "default".into(),
+                    version,
+                    measures: s.measures,
+                    cause: "daily".into(),
+                })
+            })
+            .collect();
+        snaps += batch.len();
+        store::health::write_snapshots(db, &batch)
+            .await
+            .map_err(err)?;
+    }
+    Ok((day_count, snaps))
 }
 
 /// A seeded contact, remembered for the survey history.

@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::health::*;
+#[cfg(feature = "ssr")]
 use crate::model::Role;
 use leptos::prelude::*;
 
@@ -26,10 +27,11 @@ pub async fn get_account_health(id: String, days: u32) -> Result<AccountHealth, 
             // Existence check (404 for an unknown account) and the facts for the sentiment flag.
             crate::store::accounts::detail(&state.db, &id).await?;
             let history = crate::store::health::history(&state.db, &id, since).await?;
-            let facts = crate::store::health::facts_on(&state.db, Some(&[id.clone()]), today)
-                .await?
-                .remove(&id)
-                .unwrap_or_default();
+            let facts =
+                crate::store::health::facts_on(&state.db, Some(std::slice::from_ref(&id)), today)
+                    .await?
+                    .remove(&id)
+                    .unwrap_or_default();
             let week = today - chrono::Duration::days(7);
             let week_ago = history.iter().rev().find(|s| s.day <= week).cloned();
             let current = history.last().cloned();

@@ -2,6 +2,8 @@
 
 pub mod badges;
 pub mod charts;
+pub mod distribution;
 pub mod field;
 pub mod layout;
 pub mod notice;
+pub mod trend_chart;

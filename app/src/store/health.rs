@@ -435,3 +435,39 @@ pub async fn churned(db: &Db) -> Result<Vec<(String, NaiveDate)>, AppError> {
     let rows: Vec<C> = take(&mut r, 0)?;
     Ok(rows.into_iter().map(|c| (c.id, c.churned_on)).collect())
 }
+
+/// Demo history in bulk (seed-demo): daily rollups, churn dates and sentiment, 2 000 rows per
+/// transaction.
+pub async fn seed_history(
+    db: &Db,
+    days: &[serde_json::Value],
+    churned: &[serde_json::Value],
+    sentiments: &[serde_json::Value],
+) -> Result<(), AppError> {
+    for chunk in days.chunks(2000) {
+        super::run_checked(
+            db,
+            "INSERT INTO usage_day (SELECT type::record('usage_day', [acc, day]) AS id,
+                 type::record('account', acc) AS account, day, events, logins, users, features FROM $rows)
+                 ON DUPLICATE KEY UPDATE events = $input.events RETURN NONE;",
+            json!({ "rows": chunk }),
+        )
+        .await?;
+    }
+    super::run_checked(
+        db,
+        "BEGIN TRANSACTION;
+         FOR $c IN $churned {
+             UPDATE type::record('account', $c.id) SET churned_on = <datetime>$c.on RETURN NONE;
+         };
+         FOR $s IN $sentiments {
+             CREATE sentiment SET account = type::record('account', $s.acc), colour = $s.colour,
+                 set_at = <datetime>$s.at,
+                 set_by = IF $s.by THEN type::record('user', $s.by) ELSE NONE END RETURN NONE;
+         };
+         COMMIT TRANSACTION;",
+        json!({ "churned": churned, "sentiments": sentiments }),
+    )
+    .await?;
+    Ok(())
+}

@@ -146,16 +146,6 @@ pub(crate) mod de {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn keys_are_read_from_record_ids() {
-        assert_eq!(super::key_of("user:⟨0193abc⟩"), "0193abc");
-        assert_eq!(super::key_of("account:abc"), "abc");
-        assert_eq!(super::key_of("abc"), "abc");
-    }
-}
-
 /// Runs a multi-statement query (typically `BEGIN … COMMIT`) and checks every statement. When a
 /// transaction fails, every statement reports "not executed due to a failed transaction"; the
 /// error logged and returned is the one that caused it.
@@ -180,4 +170,14 @@ pub(crate) async fn run_checked(
         .unwrap_or_default();
     tracing::error!(error = %cause, "database error");
     Err(AppError::Internal("database error".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_are_read_from_record_ids() {
+        assert_eq!(super::key_of("user:⟨0193abc⟩"), "0193abc");
+        assert_eq!(super::key_of("account:abc"), "abc");
+        assert_eq!(super::key_of("abc"), "abc");
+    }
 }

@@ -3,6 +3,7 @@
 pub mod contacts;
 pub mod edit;
 pub mod form;
+pub mod health;
 pub mod new;
 pub mod surveys;
 pub mod team;

@@ -1,6 +1,7 @@
 //! The account page: details, contacts and team.
 
 use super::contacts::ContactsCard;
+use super::health::HealthCard;
 use super::surveys::SurveysCard;
 use super::team::TeamCard;
 use crate::api::accounts::{
@@ -47,6 +48,26 @@ pub fn AccountPage() -> impl IntoView {
         },
         |(id, _)| get_account(id),
     );
+    // Health: re-read when the period changes, when sentiment is saved, and whenever the
+    // server says this account changed (a new score from events arriving, on any node).
+    let range = RwSignal::new(90u32);
+    let live = RwSignal::new(0u32);
+    let sentiment = ServerAction::<crate::api::health::SetSentiment>::new();
+    let health = Resource::new(
+        move || {
+            (
+                params.get().get("id").unwrap_or_default(),
+                range.get(),
+                live.get(),
+                sentiment.version().get(),
+            )
+        },
+        |(id, days, _, _)| crate::api::health::get_account_health(id, days),
+    );
+    listen_for_changes(
+        Signal::derive(move || params.get().get("id").unwrap_or_default()),
+        live,
+    );
     let voice = Resource::new(
         move || params.get().get("id").unwrap_or_default(),
         crate::api::surveys::get_account_surveys,
@@ -79,6 +100,7 @@ pub fn AccountPage() -> impl IntoView {
                             <div class="kpi"><span class="kpi-label">"Customer since"</span><span class="kpi-value">{a.contract_start.format("%d %b %Y").to_string()}</span></div>
                             <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">{a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
                         </div>
+                        <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
                         <div class="columns">
                             <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact update=update_contact editing=editing_contact/>
                             <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member/>
@@ -89,6 +111,41 @@ pub fn AccountPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// Subscribes (in the browser) to `/live/accounts/{id}`: each `changed` event bumps `tick`.
+/// The stream is closed when the account changes or the page goes away.
+fn listen_for_changes(id: Signal<String>, tick: RwSignal<u32>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use send_wrapper::SendWrapper;
+        use wasm_bindgen::prelude::*;
+        let current: StoredValue<Option<SendWrapper<web_sys::EventSource>>> =
+            StoredValue::new(None);
+        let close = move || {
+            if let Some(es) = current.try_update_value(|c| c.take()).flatten() {
+                es.close();
+            }
+        };
+        Effect::new(move |_| {
+            let id = id.get();
+            close();
+            if id.is_empty() {
+                return;
+            }
+            if let Ok(es) = web_sys::EventSource::new(&format!("/live/accounts/{id}")) {
+                let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                    tick.try_update(|n| *n += 1);
+                });
+                let _ = es.add_event_listener_with_callback("changed", cb.as_ref().unchecked_ref());
+                cb.forget();
+                current.set_value(Some(SendWrapper::new(es)));
+            }
+        });
+        on_cleanup(close);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, tick);
 }
 
 fn renewal_note(days: i64) -> String {

@@ -40,6 +40,10 @@ pub fn use_filter() -> Memo<PortfolioFilter> {
 pub fn PortfolioPage() -> impl IntoView {
     let filter = use_filter();
     let page = Resource::new(move || filter.get(), get_portfolio);
+    let health = Resource::new(
+        move || filter.get().criteria().to_query(),
+        crate::api::health::health_distribution,
+    );
     view! {
         <Title text="Portfolio"/>
         <div class="page-head">
@@ -54,6 +58,17 @@ pub fn PortfolioPage() -> impl IntoView {
         </div>
         <segments::SegmentBar filter/>
         <filters::FilterBar filter/>
+        <section class="card health-dist" aria-labelledby="dist-h">
+            <h2 id="dist-h">"Health of these accounts"</h2>
+            <Transition fallback=|| view! { <p class="muted small">"Loading…"</p> }>
+                {move || health.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Ok(d) => view! {
+                        <crate::components::distribution::DistributionView dist=d caption="Accounts matching the filters (churned left out); ARR per band.".to_string()/>
+                    }.into_any(),
+                })}
+            </Transition>
+        </section>
         <table::AccountsTable filter page/>
     }
 }

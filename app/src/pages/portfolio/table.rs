@@ -57,6 +57,7 @@ pub fn AccountsTable(
                                         {header(SortKey::Tier, "Tier", "hide-sm")}
                                         {header(SortKey::Industry, "Industry", "hide-sm")}
                                         {header(SortKey::Stage, "Stage", "")}
+                                        {header(SortKey::Health, "Health", "num")}
                                         {header(SortKey::Arr, "ARR", "num")}
                                         {header(SortKey::Renewal, "Renewal", "hide-sm")}
                                         {header(SortKey::Owner, "Owner", "hide-sm")}
@@ -69,6 +70,12 @@ pub fn AccountsTable(
                                             <td class="hide-sm"><TierBadge tier=row.tier/></td>
                                             <td class="hide-sm">{row.industry}</td>
                                             <td><StageBadge stage=row.stage/></td>
+                                            <td class="num" data-testid="health-cell">
+                                                <span class="health-cell" title=row.health_band.map(|b| b.label()).unwrap_or("Not scored")>
+                                                    <span class=format!("health-dot {}", row.health_band.map(|b| b.key()).unwrap_or(""))></span>
+                                                    {row.health_score.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}
+                                                </span>
+                                            </td>
                                             <td class="num">{format_minor(row.arr_minor, &row.currency)}</td>
                                             <td class="hide-sm">{row.renewal_date.format("%d %b %Y").to_string()}</td>
                                             <td class="hide-sm">{row.owner_name.unwrap_or_else(|| "—".into())}</td>

@@ -32,6 +32,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users"/>
         <div class="page-head"><div><h1>"Settings"</h1><p class="muted">"People who use Bellwether and what they may do."</p></div></div>
+        <super::SettingsNav current="users"/>
         <div class="columns wide-left">
             <section class="card" aria-labelledby="users-h">
                 <h2 id="users-h">"Users"</h2>

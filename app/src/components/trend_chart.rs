@@ -15,7 +15,7 @@ pub struct TrendPoint {
     pub version: String,
 }
 
-const W: f64 = 640.0;
+const W: f64 = 960.0;
 const H: f64 = 220.0;
 const LEFT: f64 = 36.0;
 const RIGHT: f64 = 8.0;
@@ -105,7 +105,8 @@ pub fn TrendChart(
                     </g>
                 }).collect_view()}
                 {label_days(from, to).into_iter().map(|d| view! {
-                    <text class="x" x=x(d) y=H - 8.0 text-anchor="middle">{d.format("%d %b").to_string()}</text>
+                    // The last label ends at the axis end rather than running past it.
+                    <text class="x" x=x(d) y=H - 8.0 text-anchor=if d == to { "end" } else { "middle" }>{d.format("%d %b").to_string()}</text>
                 }).collect_view()}
                 {changes.into_iter().map(|(d, v)| view! {
                     <g class="version-mark">

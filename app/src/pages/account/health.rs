@@ -218,7 +218,7 @@ fn Sentiment(
                     }).collect_view()}
                 </fieldset>
                 <label>"Note (optional)"<input type="text" name="note" maxlength="1000" placeholder="e.g. Champion left; new VP unconvinced"/></label>
-                <button type="submit" class="button small">"Set sentiment"</button>
+                <button type="submit" class="button primary small">"Set sentiment"</button>
             </ActionForm>
         })}
     }

@@ -114,7 +114,8 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 /// Subscribes (in the browser) to `/live/accounts/{id}`: each `changed` event bumps `tick`.
-/// The stream is closed when the account changes or the page goes away.
+/// The stream is closed when the account changes or the page goes away; each time it opens,
+/// `tick` is bumped too.
 fn listen_for_changes(id: Signal<String>, tick: RwSignal<u32>) {
     #[cfg(feature = "hydrate")]
     {
@@ -138,6 +139,9 @@ fn listen_for_changes(id: Signal<String>, tick: RwSignal<u32>) {
                     tick.try_update(|n| *n += 1);
                 });
                 let _ = es.add_event_listener_with_callback("changed", cb.as_ref().unchecked_ref());
+                // Changes between the server's render and this subscription (or during a
+                // reconnect) were not heard: read once more whenever the stream (re)opens.
+                let _ = es.add_event_listener_with_callback("open", cb.as_ref().unchecked_ref());
                 cb.forget();
                 current.set_value(Some(SendWrapper::new(es)));
             }

@@ -99,7 +99,10 @@ pub async fn recompute(
         store::health::facts_on(db, None, today).await?
     };
     let snaps = score_all(&assignment, &ids, &facts, today, cause);
-    store::health::write_snapshots(db, &snaps).await?;
+    store::health::write_snapshots(db, &snaps, |acc, score, band| {
+        portfolio.health(acc) == Some((score, band))
+    })
+    .await?;
     Ok(snaps.len())
 }
 

@@ -519,7 +519,7 @@ async fn usage_history(
             })
             .collect();
         snaps += batch.len();
-        store::health::write_snapshots(db, &batch)
+        store::health::write_snapshots(db, &batch, |_, _, _| false)
             .await
             .map_err(err)?;
     }

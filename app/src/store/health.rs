@@ -336,24 +336,48 @@ pub struct SnapshotWrite {
 }
 
 /// Stores snapshots (one per account per day: the day's latest) and copies each score onto
-/// its account, in transactions of 500. The account is written only when its score or band
-/// changed, so the portfolio's live query hears only real changes.
-pub async fn write_snapshots(db: &Db, snaps: &[SnapshotWrite]) -> Result<(), AppError> {
-    for chunk in snaps.chunks(500) {
+/// its account, in transactions of 1 000. `unchanged(acc, score, band)` says which accounts
+/// already carry that score (the caller knows from the portfolio index): they are not
+/// written, so the portfolio's live query hears only real changes.
+pub async fn write_snapshots(
+    db: &Db,
+    snaps: &[SnapshotWrite],
+    unchanged: impl Fn(&str, Option<u8>, Option<Band>) -> bool,
+) -> Result<(), AppError> {
+    #[derive(Serialize)]
+    struct AccountScore<'a> {
+        acc: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        score: Option<u8>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        band: Option<Band>,
+    }
+    for chunk in snaps.chunks(1000) {
+        let changed: Vec<AccountScore> = chunk
+            .iter()
+            .filter(|s| !unchanged(&s.acc, s.score, s.band))
+            .map(|s| AccountScore {
+                acc: &s.acc,
+                score: s.score,
+                band: s.band,
+            })
+            .collect();
         super::run_checked(
             db,
             "BEGIN TRANSACTION;
-             FOR $s IN $snaps {
-                 UPSERT type::record('health_snapshot', [$s.acc, $s.day]) CONTENT {
-                     account: type::record('account', $s.acc), day: $s.day, at: time::now(),
-                     score: $s.score, band: $s.band, model: $s.model, version: $s.version,
-                     measures: $s.measures, cause: $s.cause
-                 } RETURN NONE;
-                 UPDATE type::record('account', $s.acc) SET health_score = $s.score, health_band = $s.band
-                     WHERE health_score != $s.score OR health_band != $s.band RETURN NONE;
+             INSERT INTO health_snapshot (SELECT type::record('health_snapshot', [acc, day]) AS id,
+                 type::record('account', acc) AS account, day, time::now() AS at, score, band, model,
+                 version, measures, cause FROM $snaps)
+                 ON DUPLICATE KEY UPDATE at = time::now(), score = $input.score, band = $input.band,
+                     model = $input.model, version = $input.version, measures = $input.measures,
+                     cause = $input.cause
+                 RETURN NONE;
+             FOR $c IN $changed {
+                 UPDATE type::record('account', $c.acc) SET health_score = $c.score, health_band = $c.band
+                     RETURN NONE;
              };
              COMMIT TRANSACTION;",
-            json!({ "snaps": chunk }),
+            json!({ "snaps": chunk, "changed": changed }),
         )
         .await?;
     }

@@ -356,6 +356,18 @@ impl PortfolioIndex {
         })
     }
 
+    /// An account's score and band as the index holds them (`None`: not loaded or unknown).
+    pub fn health(
+        &self,
+        id: &str,
+    ) -> Option<(Option<u8>, Option<crate::model::health::Band>)> {
+        if !self.is_ready() {
+            return None;
+        }
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        rows.get(id).map(|e| (e.health_score, e.health_band))
+    }
+
     /// Every account row the filter matches, unsorted (health scoring, what-if, the health
     /// distribution), or `None` while the index is still loading.
     pub fn rows_matching(&self, f: &PortfolioFilter) -> Option<Vec<AccountRow>> {

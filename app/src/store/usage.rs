@@ -212,7 +212,10 @@ async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
 
 /// Raw inserts of the same rows with no checks or rollups: the benchmark's yardstick.
 pub async fn raw_insert(db: &Db, rows: serde_json::Value) -> Result<(), AppError> {
-    db.query("INSERT INTO usage_event $rows RETURN NONE")
+    db.query(
+        "INSERT INTO usage_event (SELECT id, type::record('account', acc) AS account, contact_email, kind, feature,
+             type::datetime(at) AS at FROM $rows) RETURN NONE",
+    )
         .bind(json!({ "rows": rows }))
         .await
         .and_then(|r| r.check())

@@ -1,0 +1,347 @@
+//! Health-score figures (BENCHMARKS.md): usage events ingested through `POST /api/v1/events` in
+//! batches of 1 000, compared in the same run with raw SurrealDB inserts of the same rows; the
+//! time to re-score every account with a million events behind them; and the latency from an
+//! event to its account's new stored score.
+//!
+//! Run: `scripts/bench-health.sh` (or `cargo bench -p server --bench health`).
+//! Knobs: BENCH_ACCOUNTS (10 000), BENCH_EVENTS (1 000 000), BENCH_CONC (4), BENCH_SECS (10),
+//! BENCH_SAMPLES (50). Bounded: ingestion stops after BENCH_EVENTS, the raw phase after
+//! BENCH_SECS; everything listens on 127.0.0.1 only.
+
+use bellwether::Server;
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+const FEATURES: &[&str] = &[
+    "dashboards",
+    "reports",
+    "integrations",
+    "automation",
+    "alerts",
+    "exports",
+];
+
+/// Batch `n` as an analytics pipeline would send it: a time slice of the stream, 1 000 events
+/// from 50 active accounts (20 each: logins and feature use by their users) on one day.
+fn batch(n: u64, accounts: &[String], prefix: &str) -> Vec<serde_json::Value> {
+    let now = chrono::Utc::now();
+    let day = now - chrono::Duration::days((n % 30) as i64) - chrono::Duration::minutes(10);
+    let mut out = Vec::with_capacity(1000);
+    for a in 0..50u64 {
+        let acc = &accounts[((n * 50 + a) * 7919 % accounts.len() as u64) as usize];
+        for e in 0..20u64 {
+            let login = e % 3 == 0;
+            let mut ev = json!({
+                "account_id": acc,
+                "kind": if login { "login" } else { "feature_used" },
+                "contact_email": format!("user{}@bench.example", e % 8),
+                "at": (day - chrono::Duration::seconds(e as i64)).to_rfc3339(),
+                "idempotency_key": format!("{prefix}-{n}-{a}-{e}"),
+            });
+            if !login {
+                ev["feature"] = json!(FEATURES[(e as usize + a as usize) % FEATURES.len()]);
+            }
+            out.push(ev);
+        }
+    }
+    out
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let n_accounts = env("BENCH_ACCOUNTS", 10_000) as usize;
+    let n_events = env("BENCH_EVENTS", 1_000_000);
+    let conc = env("BENCH_CONC", 4);
+    let secs = env("BENCH_SECS", 10);
+    let samples = env("BENCH_SAMPLES", 50) as usize;
+    let dir = tempfile::tempdir()?;
+    let db = app::store::connect(
+        &format!("surrealkv://{}", dir.path().join("db").display()),
+        None,
+        None,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    // Accounts, inserted directly (the portfolio index loads them at start).
+    let mut ids = Vec::with_capacity(n_accounts);
+    for chunk in 0..n_accounts.div_ceil(1000) {
+        let mut rows = Vec::new();
+        for i in chunk * 1000..((chunk + 1) * 1000).min(n_accounts) {
+            let id = app::store::new_key();
+            rows.push(json!({
+                "id": id, "name": format!("Bench {i:05}"), "name_key": format!("bench {i:05}"),
+                "tier": "smb", "industry": "Software", "stage": "growth", "arr_minor": 1_000_000 + i as i64,
+                "currency": "USD", "contract_start": "2025-01-01T00:00:00Z", "renewal_date": "2027-01-01T00:00:00Z",
+            }));
+            ids.push(id);
+        }
+        app::store::accounts::insert_batch(&db, rows, vec![], vec![])
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    // The last `samples` accounts stay quiet until the latency test.
+    let quiet: Vec<String> = ids.split_off(ids.len() - samples.min(ids.len() / 2));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    let server = Server::new(db.clone(), "target/site", addr, false);
+    let state = server.state.clone();
+    tokio::spawn(async move {
+        axum::serve(listener, server.service())
+            .await
+            .expect("serve");
+    });
+    while !state.portfolio.is_ready() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, key) =
+        app::store::api_keys::create(&db, "bench", &["events:write".to_string()], None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(conc as usize)
+        .build()?;
+    let ids = Arc::new(ids);
+
+    // Pre-serialise the bodies so the load generator's JSON work is not in the timing.
+    let batches = n_events.div_ceil(1000);
+    println!("preparing {batches} batches of 1 000 events for {n_accounts} accounts…");
+    let bodies: Arc<Vec<String>> = Arc::new(
+        (0..batches)
+            .map(|n| serde_json::to_string(&batch(n, &ids, "api")).unwrap())
+            .collect(),
+    );
+
+    // 1. Through the API, until every batch is in.
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..conc {
+        let (http, bodies, next, base, key) = (
+            http.clone(),
+            bodies.clone(),
+            next.clone(),
+            base.clone(),
+            key.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut failed = 0u64;
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= bodies.len() as u64 {
+                    break;
+                }
+                let t = Instant::now();
+                let r = http
+                    .post(format!("{base}/api/v1/events"))
+                    .bearer_auth(&key)
+                    .header("content-type", "application/json")
+                    .body(bodies[n as usize].clone())
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == 202 => lat.push(t.elapsed().as_secs_f64() * 1000.0),
+                    Ok(r) => {
+                        failed += 1;
+                        eprintln!("batch {n}: {} {}", r.status(), r.text().await.unwrap_or_default());
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("batch {n}: {e}");
+                    }
+                }
+            }
+            (lat, failed)
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut failed = 0;
+    for t in tasks {
+        let (l, f) = t.await?;
+        lat.extend(l);
+        failed += f;
+    }
+    let api_secs = started.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    let stored = app::store::usage::count_events(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let api_rate = stored as f64 / api_secs;
+
+    // 2. Raw SurrealDB inserts of the same rows (no HTTP, checks, idempotency or rollups), for
+    //    BENCH_SECS, same concurrency.
+    let raw_bodies: Arc<Vec<serde_json::Value>> = Arc::new(
+        (0..200u64)
+            .map(|n| {
+                let rows: Vec<serde_json::Value> = batch(n, &ids, "raw")
+                    .into_iter()
+                    .map(|e| {
+                        json!({
+                            "id": e["idempotency_key"], "acc": e["account_id"], "contact_email": e["contact_email"],
+                            "kind": e["kind"], "feature": e.get("feature"), "at": e["at"],
+                        })
+                    })
+                    .collect();
+                json!(rows)
+            })
+            .collect(),
+    );
+    let raw_done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..conc {
+        let (db, bodies, done) = (db.clone(), raw_bodies.clone(), raw_done.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                // Fresh keys every round so each insert really writes.
+                let mut rows = bodies[(n as usize) % bodies.len()].clone();
+                if let Some(a) = rows.as_array_mut() {
+                    for r in a.iter_mut() {
+                        let id = format!("{}-w{w}-r{n}", r["id"].as_str().unwrap_or(""));
+                        r["id"] = json!(id);
+                        if r["feature"].is_null() {
+                            r.as_object_mut().map(|o| o.remove("feature"));
+                        }
+                    }
+                }
+                if app::store::usage::raw_insert(&db, rows).await.is_ok() {
+                    done.fetch_add(1000, Ordering::Relaxed);
+                }
+                n += 1;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let raw_rate = raw_done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+
+    // Let the streaming recompute catch up before timing the full re-score.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // 3. Re-score every account (the daily job / a model change), timed in parts.
+    let t = Instant::now();
+    let facts = app::store::health::facts_on(&db, None, chrono::Utc::now().date_naive())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let facts_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let assignment = app::scoring::Assignment::load(&db, &state.portfolio)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let all: Vec<String> = ids.iter().chain(quiet.iter()).cloned().collect();
+    let snaps = app::scoring::score_all(
+        &assignment,
+        &all,
+        &facts,
+        chrono::Utc::now().date_naive(),
+        "bench",
+    );
+    let score_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    app::store::health::write_snapshots(&db, &snaps, |_, _, _| false)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let write_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let n = app::scoring::recompute(&db, &state.portfolio, None, "bench")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let full_secs = t.elapsed().as_secs_f64();
+
+    // 4. Event → new score: one login for a quiet account, timed until the new score is
+    //    stored and announced by the live query (what the account page listens to).
+    let mut changes = state.portfolio.subscribe();
+    let mut latencies = Vec::new();
+    for (i, acc) in quiet.iter().enumerate() {
+        let body = json!([{ "account_id": acc, "kind": "login", "contact_email": "first@bench.example",
+            "at": chrono::Utc::now().to_rfc3339(), "idempotency_key": format!("lat-{i}") }]);
+        while changes.try_recv().is_ok() {}
+        let t = Instant::now();
+        let r = http
+            .post(format!("{base}/api/v1/events"))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+            .await?;
+        assert_eq!(r.status(), 202);
+        let wait = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match changes.recv().await {
+                    Ok(id) if &id == acc => return true,
+                    Ok(_) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(_) => return false,
+                }
+            }
+        })
+        .await;
+        if matches!(wait, Ok(true)) {
+            latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    println!("\nMachine: {cpu}, {} cores", num_cpus());
+    println!(
+        "\n| Path | events/s | batch p50 ms | batch p99 ms | events | failed batches |\n|---|---|---|---|---|---|"
+    );
+    println!(
+        "| API `POST /api/v1/events`, batches of 1 000, {conc} clients | {api_rate:.0} | {:.1} | {:.1} | {stored} | {failed} |",
+        pct(&lat, 0.5),
+        pct(&lat, 0.99)
+    );
+    println!(
+        "| raw SurrealDB `INSERT` of the same rows, {conc} tasks | {raw_rate:.0} | | | {} | |",
+        raw_done.load(Ordering::Relaxed)
+    );
+    println!("\nAPI / raw = {:.0} %", 100.0 * api_rate / raw_rate);
+    println!(
+        "\nRe-score {} accounts with {stored} events behind them: {full_secs:.2} s end to end ({n} scored). \
+         Parts: facts from rollups {facts_secs:.2} s, scoring {:.0} ms, storing snapshots {write_secs:.2} s.",
+        all.len(),
+        score_secs * 1000.0
+    );
+    println!(
+        "\nEvent → new stored score → live notification ({} samples): p50 {:.0} ms, p99 {:.0} ms (includes the worker's 100 ms gathering window).",
+        latencies.len(),
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99)
+    );
+    Ok(())
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}

@@ -112,10 +112,9 @@ async fn main() -> anyhow::Result<()> {
     while !state.portfolio.is_ready() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let (_, key) =
-        app::store::api_keys::create(&db, "bench", &["events:write".to_string()], None)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, key) = app::store::api_keys::create(&db, "bench", &["events:write".to_string()], None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(conc as usize)
         .build()?;
@@ -162,7 +161,11 @@ async fn main() -> anyhow::Result<()> {
                     Ok(r) if r.status() == 202 => lat.push(t.elapsed().as_secs_f64() * 1000.0),
                     Ok(r) => {
                         failed += 1;
-                        eprintln!("batch {n}: {} {}", r.status(), r.text().await.unwrap_or_default());
+                        eprintln!(
+                            "batch {n}: {} {}",
+                            r.status(),
+                            r.text().await.unwrap_or_default()
+                        );
                     }
                     Err(e) => {
                         failed += 1;

@@ -308,7 +308,13 @@ async fn submit(
     .await;
     match recorded {
         // Post/Redirect/Get: reloading the thanks page does not post again.
-        Ok(_) => Redirect::to(&format!("{}/thanks", t.base)).into_response(),
+        Ok(_) => {
+            // An invited answer is the account's latest satisfaction: re-score it now.
+            if let Some(inv) = &t.invitation {
+                state.rescore(vec![inv.account.clone()]);
+            }
+            Redirect::to(&format!("{}/thanks", t.base)).into_response()
+        }
         Err(e) => broken(e),
     }
 }

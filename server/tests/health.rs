@@ -368,3 +368,94 @@ async fn model_versions_validation_and_backtest() {
     assert_eq!(bt["retained"], 1, "{bt}");
     assert_eq!(bt["auc"], 1.0, "{bt}");
 }
+
+#[tokio::test]
+async fn external_ids_and_segment_models() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let mut form = account_form("Crm Co", "enterprise");
+    form.push(("input[external_id]", "crm-7"));
+    let (s, b) = admin.call("accounts/create", &form).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let crm = b["id"].as_str().unwrap().to_string();
+    assert_eq!(b["external_id"], "crm-7");
+    // Two accounts cannot share an external id; nothing is written.
+    let mut dup = account_form("Other Co", "smb");
+    dup.push(("input[external_id]", "crm-7"));
+    let (s, b) = admin.call("accounts/create", &dup).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&b, "external_id").unwrap().contains("already"));
+    assert_eq!(portfolio_total(&admin, &[]).await, 1);
+    let smb = account(&admin, "Small Co").await;
+
+    // Events may name the account by its external id.
+    let secret = key(&app, &["events:write"]).await;
+    let (s, b) = post_events(
+        &app,
+        Some(&secret),
+        json!([{ "external_id": "crm-7", "kind": "login", "contact_email": "a@crm.co", "at": now_minus(2), "idempotency_key": "x1" },
+               { "account_id": smb, "kind": "login", "contact_email": "a@small.co", "at": now_minus(2), "idempotency_key": "x2" }])
+        .to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    assert_eq!(
+        app::store::usage::days(&app.db, &crm).await.unwrap()[0].logins,
+        1
+    );
+
+    // A model for the Enterprise segment scores Crm Co; Small Co stays on the default.
+    let (s, seg) = admin
+        .call(
+            "segments/save",
+            &[("name", "Enterprise"), ("query", "tier=enterprise")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{seg}");
+    let seg_id = seg["id"].as_str().unwrap().to_string();
+    let (s, ed) = admin.call("health/editor", &[("scope", &seg_id)]).await;
+    assert_eq!(s, StatusCode::OK, "{ed}");
+    assert_eq!(ed["model"]["version"], 0, "not saved yet");
+    assert_eq!(ed["accounts"].as_array().unwrap().len(), 1);
+    let mut config = ed["model"]["config"].clone();
+    config["bands"]["yellow_from"] = json!(1);
+    config["bands"]["green_from"] = json!(2);
+    let res = admin
+        .http
+        .post(format!("{}/api/health/save_model", app.base))
+        .json(&json!({ "scope": seg_id, "config": config }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let saved: Value = res.json().await.unwrap();
+    assert_eq!(
+        (saved["version"].as_u64(), saved["name"].as_str()),
+        (Some(1), Some("Enterprise"))
+    );
+    // The re-score after a save runs in the background.
+    let today = chrono::Utc::now().date_naive();
+    let mut model = String::new();
+    for _ in 0..100 {
+        let h = app::store::health::history(&app.db, &crm, today)
+            .await
+            .unwrap();
+        if let Some(s) = h.last() {
+            model = s.model.clone();
+            if model == seg_id {
+                assert_eq!(s.band, Some(app::model::health::Band::Green));
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(model, seg_id);
+    let small = app::store::health::history(&app.db, &smb, today)
+        .await
+        .unwrap();
+    assert_eq!(small.last().unwrap().model, "default");
+    assert_eq!(
+        small.last().unwrap().band,
+        Some(app::model::health::Band::Red)
+    );
+}

@@ -252,6 +252,26 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     // The account page's figures include the response.
     let (_, acc) = c.call("surveys/account", &[("account", &account)]).await;
     assert_eq!(acc["recent"].as_array().unwrap().len(), 1, "{acc}");
+
+    // The answer re-scored the account's health at once: NPS 3 is 30/100 on the satisfaction
+    // scale → sub-score 20 (0→0 … 60→40), the only measure with data.
+    let mut score = None;
+    for _ in 0..60 {
+        score = app::store::accounts::detail(&app.db, &account)
+            .await
+            .unwrap()
+            .account
+            .health_score;
+        if score == Some(20) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        score,
+        Some(20),
+        "the first answer (9) gave 88; the second (3) must give 20"
+    );
 }
 
 #[tokio::test]

@@ -48,6 +48,9 @@ pub struct AccountInput {
     /// A user id, or empty for no owner.
     #[serde(default)]
     pub owner_id: String,
+    /// The id in the CRM (optional); usage events may name the account by it.
+    #[serde(default)]
+    pub external_id: String,
 }
 
 /// An [`AccountInput`] that passed every check that needs no database.
@@ -62,6 +65,7 @@ pub struct ValidAccount {
     pub contract_start: NaiveDate,
     pub renewal_date: NaiveDate,
     pub owner_id: Option<String>,
+    pub external_id: Option<String>,
 }
 
 pub const ACCOUNT_NAME_MAX: usize = 200;
@@ -78,6 +82,7 @@ impl AccountInput {
             contract_start: a.contract_start.to_string(),
             renewal_date: a.renewal_date.to_string(),
             owner_id: a.owner_id.clone().unwrap_or_default(),
+            external_id: a.external_id.clone().unwrap_or_default(),
         }
     }
 
@@ -114,6 +119,10 @@ impl AccountInput {
             c.check(r > s, "renewal_date", "must be after the contract start");
         }
         let owner = self.owner_id.trim();
+        let external_id = optional_text(&self.external_id, 200)
+            .map_err(|m| c.fail("external_id", m))
+            .ok()
+            .flatten();
         c.finish()?;
         Ok(ValidAccount {
             name: name.unwrap_or_default(),
@@ -125,6 +134,7 @@ impl AccountInput {
             contract_start: start.unwrap_or_default(),
             renewal_date: renewal.unwrap_or_default(),
             owner_id: (!owner.is_empty()).then(|| owner.to_string()),
+            external_id,
         })
     }
 }

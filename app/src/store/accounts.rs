@@ -72,6 +72,7 @@ fn account_params(id: &str, a: &ValidAccount) -> Value {
         "contract_start": date_param(a.contract_start),
         "renewal_date": date_param(a.renewal_date),
         "owner": a.owner_id,
+        "external_id": a.external_id,
     })
 }
 
@@ -97,13 +98,37 @@ const SET_ACCOUNT: &str =
     contract_start = <datetime>$contract_start, renewal_date = <datetime>$renewal_date, \
     owner = IF $owner = NONE { NONE } ELSE { type::record('user', $owner) }, \
     owner_name = IF $owner = NONE { NONE } ELSE { type::record('user', $owner).name }, \
+    external_id = $external_id, \
+    churned_on = IF $stage = 'churned' { churned_on ?? time::now() } ELSE { NONE }, \
     updated_at = time::now()";
+
+/// External ids identify accounts to other systems, so two accounts cannot share one.
+async fn check_external_id(db: &Db, id: &str, external: &Option<String>) -> Result<(), AppError> {
+    let Some(ext) = external else {
+        return Ok(());
+    };
+    let mut r = db
+        .query("SELECT VALUE id FROM account WHERE external_id = $ext AND id != type::record('account', $id) LIMIT 1")
+        .bind(json!({ "ext": ext, "id": id }))
+        .await
+        .map_err(db_err)?;
+    let taken: Vec<Value> = take(&mut r, 0)?;
+    if taken.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            "external_id",
+            "another account already has this external id",
+        ))
+    }
+}
 
 /// Creates an account; when it has an owner, the owner joins its team as CSM in the same
 /// transaction.
 pub async fn create(db: &Db, a: &ValidAccount) -> Result<Account, AppError> {
     check_owner(db, &a.owner_id).await?;
     let id = new_key();
+    check_external_id(db, &id, &a.external_id).await?;
     let mut r = db
         .query(format!(
             "BEGIN TRANSACTION;
@@ -124,6 +149,7 @@ pub async fn create(db: &Db, a: &ValidAccount) -> Result<Account, AppError> {
 
 pub async fn update(db: &Db, id: &str, a: &ValidAccount) -> Result<Account, AppError> {
     check_owner(db, &a.owner_id).await?;
+    check_external_id(db, id, &a.external_id).await?;
     let result = db
         .query(format!(
             "BEGIN TRANSACTION;

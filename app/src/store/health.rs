@@ -103,7 +103,7 @@ pub async fn save_version(
     for _ in 0..3 {
         let mut r = db
             .query(format!(
-                "LET $next = (math::max((SELECT VALUE version FROM health_model WHERE scope = $scope)) ?? 0) + 1;
+                "LET $next = ((SELECT VALUE version FROM health_model WHERE scope = $scope ORDER BY version DESC LIMIT 1)[0] ?? 0) + 1;
                  CREATE health_model SET scope = $scope,
                      segment = IF $scope = 'default' THEN NONE ELSE type::record('segment', $scope) END,
                      version = $next, config = $config, created_by = type::record('user', $by)

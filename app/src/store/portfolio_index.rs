@@ -357,10 +357,7 @@ impl PortfolioIndex {
     }
 
     /// An account's score and band as the index holds them (`None`: not loaded or unknown).
-    pub fn health(
-        &self,
-        id: &str,
-    ) -> Option<(Option<u8>, Option<crate::model::health::Band>)> {
+    pub fn health(&self, id: &str) -> Option<(Option<u8>, Option<crate::model::health::Band>)> {
         if !self.is_ready() {
             return None;
         }

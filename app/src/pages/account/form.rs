@@ -39,6 +39,7 @@ pub fn AccountFields(
             </div>
             <TextField label="Contract start" name="input[contract_start]" field="contract_start" kind="date" errors value=initial.contract_start.clone() required=true/>
             <TextField label="Renewal date" name="input[renewal_date]" field="renewal_date" kind="date" errors value=initial.renewal_date.clone() required=true hint="Must be after the contract start."/>
+            <TextField label="External ID (optional)" name="input[external_id]" field="external_id" errors value=initial.external_id.clone() hint="The account's id in your CRM; usage events may name the account by it."/>
             <Suspense fallback=|| view! { <div class="field"><label>"Owner (CSM)"</label><select disabled=true><option>"Loading…"</option></select></div> }>
                 {move || {
                     let owner = owner.clone();

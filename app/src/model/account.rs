@@ -233,6 +233,7 @@ mod tests {
             contract_start: "2026-01-01".into(),
             renewal_date: "2027-01-01".into(),
             owner_id: "".into(),
+            external_id: "".into(),
         }
     }
 
@@ -257,6 +258,7 @@ mod tests {
             contract_start: "2026-05-01".into(),
             renewal_date: "2026-04-01".into(),
             owner_id: "".into(),
+            external_id: "".into(),
         };
         let err = bad.validate().unwrap_err();
         assert_eq!(err.for_field("name").as_deref(), Some("is required"));

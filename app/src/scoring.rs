@@ -251,3 +251,112 @@ pub async fn backtest(
     }
     Ok(engine::backtest(days, &config.bands, &samples))
 }
+
+/// Everything the account's health panel shows: today's score, `days` of history, the
+/// snapshot from a week ago, the sentiment, and whether it disagrees with the data.
+pub async fn account_health(
+    db: &Db,
+    portfolio: &PortfolioIndex,
+    id: &str,
+    days: u32,
+    can_edit: bool,
+) -> Result<AccountHealth, AppError> {
+    let id = id.to_string();
+    let today = chrono::Utc::now().date_naive();
+    let since = today - chrono::Duration::days(days.max(8) as i64);
+    let assignment = Assignment::load(db, portfolio).await?;
+    let model = assignment.model_for(&id).clone();
+    // Existence check (404 for an unknown account) and the facts for the sentiment flag.
+    store::accounts::detail(db, &id).await?;
+    let history = store::health::history(db, &id, since).await?;
+    let facts = store::health::facts_on(db, Some(std::slice::from_ref(&id)), today)
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let week = today - chrono::Duration::days(7);
+    let week_ago = history.iter().rev().find(|s| s.day <= week).cloned();
+    let current = history.last().cloned();
+    let window = today - chrono::Duration::days(days as i64);
+    let sentiment = store::health::latest_sentiment(db, &id, model.config.sentiment_days).await?;
+    Ok(AccountHealth {
+        disagreement: engine::disagreement(&model.config, &facts),
+        current,
+        model_name: format!("{} v{}", model.name, model.version),
+        bands: model.config.bands,
+        history: history.into_iter().filter(|s| s.day > window).collect(),
+        week_ago,
+        sentiment,
+        can_edit,
+    })
+}
+
+/// The model editor's data for one model (`default` or a segment key): the model (a segment
+/// without one starts from the default's settings, as version 0), the accounts it scores with
+/// their facts (the browser re-scores them for what-if), and its versions.
+pub async fn model_editor(
+    db: &Db,
+    portfolio: &PortfolioIndex,
+    scope: &str,
+) -> Result<ModelEditor, AppError> {
+    let scope = scope.to_string();
+    let assignment = Assignment::load(db, portfolio).await?;
+    let segments = store::segments::list(db).await?;
+    let model = match assignment.model(&scope) {
+        Some(m) => m.clone(),
+        None => {
+            // A segment without a model yet: start from the default's settings.
+            let seg = segments
+                .iter()
+                .find(|s| s.id == scope)
+                .ok_or_else(|| AppError::NotFound("segment".into()))?;
+            let default = assignment
+                .model(store::health::DEFAULT_SCOPE)
+                .ok_or_else(|| AppError::Internal("no default model".into()))?;
+            HealthModel {
+                id: String::new(),
+                scope: seg.id.clone(),
+                segment_id: Some(seg.id.clone()),
+                name: seg.name.clone(),
+                version: 0,
+                config: default.config.clone(),
+                created_at: String::new(),
+                created_by: None,
+            }
+        }
+    };
+    let accounts = if model.version == 0 {
+        // Not in force yet: the accounts it would take over are the segment's.
+        let seg = segments.iter().find(|s| s.id == scope);
+        let ids: std::collections::HashSet<String> = match seg {
+            Some(s) => store::accounts::ids_matching(db, portfolio, &s.filter)
+                .await?
+                .into_iter()
+                .collect(),
+            None => Default::default(),
+        };
+        // (Accounts another segment model holds stay with it.)
+        let mut out = what_if_accounts(db, portfolio, &assignment, DEFAULT_SCOPE).await?;
+        out.retain(|a| ids.contains(&a.id));
+        out
+    } else {
+        what_if_accounts(db, portfolio, &assignment, &scope).await?
+    };
+    let versions = store::health::all_versions(db)
+        .await?
+        .into_iter()
+        .filter(|m| m.scope == scope)
+        .map(|m| (m.version, m.created_at))
+        .collect();
+    let free_segments = segments
+        .iter()
+        .filter(|s| assignment.model(&s.id).is_none())
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    Ok(ModelEditor {
+        model,
+        models: assignment.models.clone(),
+        free_segments,
+        accounts,
+        versions,
+    })
+}

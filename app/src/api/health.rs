@@ -20,35 +20,14 @@ pub async fn get_account_health(id: String, days: u32) -> Result<AccountHealth, 
         async {
             let (state, me) = ctx::require(ctx::any_role, "").await?;
             let days = if RANGES.contains(&days) { days } else { 90 };
-            let today = chrono::Utc::now().date_naive();
-            let since = today - chrono::Duration::days(days.max(8) as i64);
-            let assignment = crate::scoring::Assignment::load(&state.db, &state.portfolio).await?;
-            let model = assignment.model_for(&id).clone();
-            // Existence check (404 for an unknown account) and the facts for the sentiment flag.
-            crate::store::accounts::detail(&state.db, &id).await?;
-            let history = crate::store::health::history(&state.db, &id, since).await?;
-            let facts =
-                crate::store::health::facts_on(&state.db, Some(std::slice::from_ref(&id)), today)
-                    .await?
-                    .remove(&id)
-                    .unwrap_or_default();
-            let week = today - chrono::Duration::days(7);
-            let week_ago = history.iter().rev().find(|s| s.day <= week).cloned();
-            let current = history.last().cloned();
-            let window = today - chrono::Duration::days(days as i64);
-            let sentiment =
-                crate::store::health::latest_sentiment(&state.db, &id, model.config.sentiment_days)
-                    .await?;
-            Ok(AccountHealth {
-                disagreement: crate::metrics::health::disagreement(&model.config, &facts),
-                current,
-                model_name: format!("{} v{}", model.name, model.version),
-                bands: model.config.bands,
-                history: history.into_iter().filter(|s| s.day > window).collect(),
-                week_ago,
-                sentiment,
-                can_edit: me.role.can_edit_accounts(),
-            })
+            crate::scoring::account_health(
+                &state.db,
+                &state.portfolio,
+                &id,
+                days,
+                me.role.can_edit_accounts(),
+            )
+            .await
         }
         .await,
     )
@@ -98,80 +77,12 @@ pub async fn get_model_editor(scope: String) -> Result<ModelEditor, AppError> {
         async {
             let (state, _) =
                 ctx::require(Role::can_manage_users, "only admins edit health models").await?;
-            let assignment = crate::scoring::Assignment::load(&state.db, &state.portfolio).await?;
             let scope = if scope.is_empty() {
                 crate::store::health::DEFAULT_SCOPE.to_string()
             } else {
                 scope
             };
-            let segments = crate::store::segments::list(&state.db).await?;
-            let model = match assignment.model(&scope) {
-                Some(m) => m.clone(),
-                None => {
-                    // A segment without a model yet: start from the default's settings.
-                    let seg = segments
-                        .iter()
-                        .find(|s| s.id == scope)
-                        .ok_or_else(|| AppError::NotFound("segment".into()))?;
-                    let default = assignment
-                        .model(crate::store::health::DEFAULT_SCOPE)
-                        .ok_or_else(|| AppError::Internal("no default model".into()))?;
-                    HealthModel {
-                        id: String::new(),
-                        scope: seg.id.clone(),
-                        segment_id: Some(seg.id.clone()),
-                        name: seg.name.clone(),
-                        version: 0,
-                        config: default.config.clone(),
-                        created_at: String::new(),
-                        created_by: None,
-                    }
-                }
-            };
-            let accounts = if model.version == 0 {
-                // Not in force yet: the accounts it would take over are the segment's.
-                let seg = segments.iter().find(|s| s.id == scope);
-                let ids: std::collections::HashSet<String> = match seg {
-                    Some(s) => {
-                        crate::store::accounts::ids_matching(&state.db, &state.portfolio, &s.filter)
-                            .await?
-                            .into_iter()
-                            .collect()
-                    }
-                    None => Default::default(),
-                };
-                let all = crate::scoring::what_if_accounts(
-                    &state.db,
-                    &state.portfolio,
-                    &assignment,
-                    &assignment.model_for("").scope.clone(),
-                )
-                .await?;
-                let mut out = all;
-                out.retain(|a| ids.contains(&a.id));
-                out
-            } else {
-                crate::scoring::what_if_accounts(&state.db, &state.portfolio, &assignment, &scope)
-                    .await?
-            };
-            let versions = crate::store::health::all_versions(&state.db)
-                .await?
-                .into_iter()
-                .filter(|m| m.scope == scope)
-                .map(|m| (m.version, m.created_at))
-                .collect();
-            let free_segments = segments
-                .iter()
-                .filter(|s| assignment.model(&s.id).is_none())
-                .map(|s| (s.id.clone(), s.name.clone()))
-                .collect();
-            Ok(ModelEditor {
-                model,
-                models: assignment.models.clone(),
-                free_segments,
-                accounts,
-                versions,
-            })
+            crate::scoring::model_editor(&state.db, &state.portfolio, &scope).await
         }
         .await,
     )

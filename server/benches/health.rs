@@ -65,6 +65,12 @@ fn batch(n: u64, accounts: &[String], prefix: &str) -> Vec<serde_json::Value> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "error".into()),
+        )
+        .try_init();
     let n_accounts = env("BENCH_ACCOUNTS", 10_000) as usize;
     let n_events = env("BENCH_EVENTS", 1_000_000);
     let conc = env("BENCH_CONC", 4);
@@ -129,7 +135,58 @@ async fn main() -> anyhow::Result<()> {
             .collect(),
     );
 
-    // 1. Through the API, until every batch is in.
+    // 1. Raw SurrealDB inserts of the same rows (no HTTP, checks, idempotency or rollups), for
+    //    BENCH_SECS, same concurrency, on the same database, first (nothing else running).
+    let raw_bodies: Arc<Vec<serde_json::Value>> = Arc::new(
+        (0..200u64)
+            .map(|n| {
+                let rows: Vec<serde_json::Value> = batch(n, &ids, "raw")
+                    .into_iter()
+                    .map(|e| {
+                        json!({
+                            "id": e["idempotency_key"], "acc": e["account_id"], "contact_email": e["contact_email"],
+                            "kind": e["kind"], "feature": e.get("feature"), "at": e["at"],
+                        })
+                    })
+                    .collect();
+                json!(rows)
+            })
+            .collect(),
+    );
+    let raw_done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..conc {
+        let (db, bodies, done) = (db.clone(), raw_bodies.clone(), raw_done.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                // Fresh keys every round so each insert really writes.
+                let mut rows = bodies[(n as usize) % bodies.len()].clone();
+                if let Some(a) = rows.as_array_mut() {
+                    for r in a.iter_mut() {
+                        let id = format!("{}-w{w}-r{n}", r["id"].as_str().unwrap_or(""));
+                        r["id"] = json!(id);
+                        if r["feature"].is_null() {
+                            r.as_object_mut().map(|o| o.remove("feature"));
+                        }
+                    }
+                }
+                if app::store::usage::raw_insert(&db, rows).await.is_ok() {
+                    done.fetch_add(1000, Ordering::Relaxed);
+                }
+                n += 1;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let raw_rate = raw_done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+
+    // 2. Through the API, until every batch is in (the streaming recompute runs alongside,
+    //    as it would in production).
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -187,61 +244,24 @@ async fn main() -> anyhow::Result<()> {
     lat.sort_by(f64::total_cmp);
     let stored = app::store::usage::count_events(&db)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        - raw_done.load(Ordering::Relaxed);
     let api_rate = stored as f64 / api_secs;
 
-    // 2. Raw SurrealDB inserts of the same rows (no HTTP, checks, idempotency or rollups), for
-    //    BENCH_SECS, same concurrency.
-    let raw_bodies: Arc<Vec<serde_json::Value>> = Arc::new(
-        (0..200u64)
-            .map(|n| {
-                let rows: Vec<serde_json::Value> = batch(n, &ids, "raw")
-                    .into_iter()
-                    .map(|e| {
-                        json!({
-                            "id": e["idempotency_key"], "acc": e["account_id"], "contact_email": e["contact_email"],
-                            "kind": e["kind"], "feature": e.get("feature"), "at": e["at"],
-                        })
-                    })
-                    .collect();
-                json!(rows)
-            })
-            .collect(),
+    // Let the streaming recompute catch up before timing the full re-score: wait until no
+    // account has changed for two seconds (at most a minute).
+    let mut quiet_rx = state.portfolio.subscribe();
+    let settle = Instant::now();
+    while settle.elapsed() < Duration::from_secs(60) {
+        match tokio::time::timeout(Duration::from_secs(2), quiet_rx.recv()).await {
+            Err(_) => break,
+            Ok(_) => continue,
+        }
+    }
+    println!(
+        "streaming recompute settled {:.1} s after the last batch",
+        settle.elapsed().as_secs_f64()
     );
-    let raw_done = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..conc {
-        let (db, bodies, done) = (db.clone(), raw_bodies.clone(), raw_done.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut n = 0u64;
-            while Instant::now() < deadline {
-                // Fresh keys every round so each insert really writes.
-                let mut rows = bodies[(n as usize) % bodies.len()].clone();
-                if let Some(a) = rows.as_array_mut() {
-                    for r in a.iter_mut() {
-                        let id = format!("{}-w{w}-r{n}", r["id"].as_str().unwrap_or(""));
-                        r["id"] = json!(id);
-                        if r["feature"].is_null() {
-                            r.as_object_mut().map(|o| o.remove("feature"));
-                        }
-                    }
-                }
-                if app::store::usage::raw_insert(&db, rows).await.is_ok() {
-                    done.fetch_add(1000, Ordering::Relaxed);
-                }
-                n += 1;
-            }
-        }));
-    }
-    for t in tasks {
-        t.await?;
-    }
-    let raw_rate = raw_done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
-
-    // Let the streaming recompute catch up before timing the full re-score.
-    tokio::time::sleep(Duration::from_secs(3)).await;
 
     // 3. Re-score every account (the daily job / a model change), timed in parts.
     let t = Instant::now();

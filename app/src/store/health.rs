@@ -206,17 +206,28 @@ pub async fn facts_on(
     accounts: Option<&[String]>,
     date: NaiveDate,
 ) -> Result<HashMap<String, HealthFacts>, AppError> {
-    let filter = if accounts.is_some() {
-        " AND account IN $accs"
+    // For named accounts, rollups are read by key range ([account, day] keys sort by account,
+    // then day): a few rows per account instead of the whole window through the day index.
+    let (filter, recent, older) = if accounts.is_some() {
+        (
+            " AND account IN $accs",
+            "array::flatten(array::map($keys, |$k| (SELECT account, logins, users, features
+                 FROM usage_day:[$k, $first30]..=[$k, $to])))",
+            "array::flatten(array::map($keys, |$k| (SELECT account FROM usage_day:[$k, $first90]..=[$k, $last90])))",
+        )
     } else {
-        ""
+        (
+            "",
+            "(SELECT account, logins, users, features FROM usage_day WHERE day >= $first30 AND day <= $to)",
+            "(SELECT account FROM usage_day WHERE day >= $first90 AND day <= $last90)",
+        )
     };
     let q = format!(
         "LET $accs = array::map($keys, |$k| type::record('account', $k));
          SELECT account, math::sum(logins) AS logins, array::group(users) AS users,
              array::group(features) AS features
-         FROM usage_day WHERE day > $from30 AND day <= $to{filter} GROUP BY account;
-         SELECT account FROM usage_day WHERE day > $from90 AND day <= $from30{filter} GROUP BY account;
+         FROM {recent} GROUP BY account;
+         SELECT account FROM {older} GROUP BY account;
          SELECT account AS acc, kind, score, created_at FROM survey_response
          WHERE account != NONE AND created_at > <datetime>$from365t AND created_at < <datetime>$end{filter}
          ORDER BY created_at DESC;
@@ -227,8 +238,10 @@ pub async fn facts_on(
     let mut r = db
         .query(q)
         .bind(json!({
-            "from30": day_str(date - chrono::Duration::days(30)),
-            "from90": day_str(date - chrono::Duration::days(90)),
+            // The last 30 days are [date − 29, date]; the 60 before them [date − 89, date − 30].
+            "first30": day_str(date - chrono::Duration::days(29)),
+            "first90": day_str(date - chrono::Duration::days(89)),
+            "last90": day_str(date - chrono::Duration::days(30)),
             "to": day_str(date),
             "from365t": super::date_param(date - chrono::Duration::days(365)),
             "end": super::date_param(end),
@@ -336,7 +349,7 @@ pub struct SnapshotWrite {
 }
 
 /// Stores snapshots (one per account per day: the day's latest) and copies each score onto
-/// its account, in transactions of 1 000. `unchanged(acc, score, band)` says which accounts
+/// its account, in transactions of 500. `unchanged(acc, score, band)` says which accounts
 /// already carry that score (the caller knows from the portfolio index): they are not
 /// written, so the portfolio's live query hears only real changes.
 pub async fn write_snapshots(
@@ -352,34 +365,48 @@ pub async fn write_snapshots(
         #[serde(skip_serializing_if = "Option::is_none")]
         band: Option<Band>,
     }
-    for chunk in snaps.chunks(1000) {
-        let changed: Vec<AccountScore> = chunk
-            .iter()
-            .filter(|s| !unchanged(&s.acc, s.score, s.band))
-            .map(|s| AccountScore {
-                acc: &s.acc,
-                score: s.score,
-                band: s.band,
-            })
-            .collect();
-        super::run_checked(
-            db,
-            "BEGIN TRANSACTION;
-             INSERT INTO health_snapshot (SELECT type::record('health_snapshot', [acc, day]) AS id,
-                 type::record('account', acc) AS account, day, time::now() AS at, score, band, model,
-                 version, measures, cause FROM $snaps)
-                 ON DUPLICATE KEY UPDATE at = time::now(), score = $input.score, band = $input.band,
-                     model = $input.model, version = $input.version, measures = $input.measures,
-                     cause = $input.cause
-                 RETURN NONE;
-             FOR $c IN $changed {
-                 UPDATE type::record('account', $c.acc) SET health_score = $c.score, health_band = $c.band
+    let jobs: Vec<(serde_json::Value, usize)> = snaps
+        .chunks(500)
+        .map(|chunk| {
+            let changed: Vec<AccountScore> = chunk
+                .iter()
+                .filter(|s| !unchanged(&s.acc, s.score, s.band))
+                .map(|s| AccountScore {
+                    acc: &s.acc,
+                    score: s.score,
+                    band: s.band,
+                })
+                .collect();
+            (json!({ "snaps": chunk, "changed": changed }), chunk.len())
+        })
+        .collect();
+    use futures::StreamExt;
+    let results: Vec<Result<surrealdb::IndexedResults, AppError>> =
+        futures::stream::iter(jobs.into_iter().map(|(vars, _)| {
+            super::run_checked(
+                db,
+                "BEGIN TRANSACTION;
+                 INSERT INTO health_snapshot (SELECT type::record('health_snapshot', [acc, day]) AS id,
+                     type::record('account', acc) AS account, day, time::now() AS at, score, band, model,
+                     version, measures, cause FROM $snaps)
+                     ON DUPLICATE KEY UPDATE at = time::now(), score = $input.score, band = $input.band,
+                         model = $input.model, version = $input.version, measures = $input.measures,
+                         cause = $input.cause
                      RETURN NONE;
-             };
-             COMMIT TRANSACTION;",
-            json!({ "snaps": chunk, "changed": changed }),
-        )
-        .await?;
+                 FOR $c IN $changed {
+                     UPDATE type::record('account', $c.acc) SET health_score = $c.score, health_band = $c.band
+                         RETURN NONE;
+                 };
+                 COMMIT TRANSACTION;",
+                vars,
+            )
+        }))
+        // One at a time: two concurrent chunks conflict in SurrealKV's optimistic commits.
+        .buffered(1)
+        .collect()
+        .await;
+    for r in results {
+        r?;
     }
     Ok(())
 }
@@ -410,12 +437,11 @@ impl From<SnapRow> for Snapshot {
     }
 }
 
-/// An account's daily snapshots from `since` on, oldest first.
+/// An account's daily snapshots from `since` on, oldest first (a key range: [account, day]).
 pub async fn history(db: &Db, account: &str, since: NaiveDate) -> Result<Vec<Snapshot>, AppError> {
     let mut r = db
         .query(
-            "SELECT day, score, band, model, version, measures FROM health_snapshot
-             WHERE account = type::record('account', $a) AND day >= $since ORDER BY day",
+            "SELECT day, score, band, model, version, measures FROM health_snapshot:[$a, $since]..=[$a, '9999-12-31']",
         )
         .bind(json!({ "a": account, "since": day_str(since) }))
         .await
@@ -424,23 +450,18 @@ pub async fn history(db: &Db, account: &str, since: NaiveDate) -> Result<Vec<Sna
     Ok(rows.into_iter().map(Snapshot::from).collect())
 }
 
-/// Accounts that have no snapshot for `day` yet (the daily job fills them in).
+/// Accounts that have no snapshot for `day` yet (the daily job fills them in): one key lookup
+/// per account, no index needed.
 pub async fn accounts_without_snapshot(db: &Db, day: NaiveDate) -> Result<Vec<String>, AppError> {
-    #[derive(Deserialize)]
-    struct Id {
-        #[serde(deserialize_with = "de::key")]
-        id: String,
-    }
     let mut r = db
         .query(
-            "LET $done = (SELECT VALUE account FROM health_snapshot WHERE day = $day);
-             SELECT id FROM account WHERE id NOT IN $done;",
+            "SELECT VALUE record::id(id) FROM account
+             WHERE !record::exists(type::record('health_snapshot', [record::id(id), $day]))",
         )
         .bind(json!({ "day": day_str(day) }))
         .await
         .map_err(db_err)?;
-    let rows: Vec<Id> = take(&mut r, 1)?;
-    Ok(rows.into_iter().map(|i| i.id).collect())
+    take(&mut r, 0)
 }
 
 /// Churned accounts and the day they churned.

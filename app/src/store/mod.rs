@@ -148,28 +148,39 @@ pub(crate) mod de {
 
 /// Runs a multi-statement query (typically `BEGIN … COMMIT`) and checks every statement. When a
 /// transaction fails, every statement reports "not executed due to a failed transaction"; the
-/// error logged and returned is the one that caused it.
+/// error logged and returned is the one that caused it. A write conflict with a concurrent
+/// transaction (SurrealKV is optimistic) is retried a few times: the transaction applied
+/// nothing, so running it again is safe.
 pub(crate) async fn run_checked(
     db: &Db,
     query: &str,
     vars: serde_json::Value,
 ) -> Result<surrealdb::IndexedResults, AppError> {
-    let mut r = db.query(query).bind(vars).await.map_err(db_err)?;
-    let errors = r.take_errors();
-    if errors.is_empty() {
-        return Ok(r);
+    let mut attempt = 0u64;
+    loop {
+        attempt += 1;
+        let mut r = db.query(query).bind(vars.clone()).await.map_err(db_err)?;
+        let errors = r.take_errors();
+        if errors.is_empty() {
+            return Ok(r);
+        }
+        let mut errors: Vec<(usize, surrealdb::Error)> = errors.into_iter().collect();
+        errors.sort_by_key(|(i, _)| *i);
+        let cause = errors
+            .iter()
+            .map(|(_, e)| e)
+            .find(|e| !e.to_string().contains("failed transaction"))
+            .or(errors.first().map(|(_, e)| e))
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        if cause.contains("can be retried") && attempt < 6 {
+            tracing::debug!(attempt, "transaction conflict; retrying");
+            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt * attempt)).await;
+            continue;
+        }
+        tracing::error!(error = %cause, "database error");
+        return Err(AppError::Internal("database error".into()));
     }
-    let mut errors: Vec<(usize, surrealdb::Error)> = errors.into_iter().collect();
-    errors.sort_by_key(|(i, _)| *i);
-    let cause = errors
-        .iter()
-        .map(|(_, e)| e)
-        .find(|e| !e.to_string().contains("failed transaction"))
-        .or(errors.first().map(|(_, e)| e))
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    tracing::error!(error = %cause, "database error");
-    Err(AppError::Internal("database error".into()))
 }
 
 #[cfg(test)]

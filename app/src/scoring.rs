@@ -82,7 +82,9 @@ pub async fn recompute(
     ids: Option<&[String]>,
     cause: &str,
 ) -> Result<usize, AppError> {
+    let started = std::time::Instant::now();
     let assignment = Assignment::load(db, portfolio).await?;
+    let loaded = started.elapsed();
     let today = Utc::now().date_naive();
     let ids: Vec<String> = match ids {
         Some(i) => i.to_vec(),
@@ -98,11 +100,20 @@ pub async fn recompute(
     } else {
         store::health::facts_on(db, None, today).await?
     };
+    let gathered = started.elapsed();
     let snaps = score_all(&assignment, &ids, &facts, today, cause);
     store::health::write_snapshots(db, &snaps, |acc, score, band| {
         portfolio.health(acc) == Some((score, band))
     })
     .await?;
+    tracing::debug!(
+        accounts = snaps.len(),
+        models_ms = loaded.as_millis() as u64,
+        facts_ms = (gathered - loaded).as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        cause,
+        "re-scored"
+    );
     Ok(snaps.len())
 }
 

@@ -207,20 +207,31 @@ pub async fn facts_on(
     date: NaiveDate,
 ) -> Result<HashMap<String, HealthFacts>, AppError> {
     // For named accounts, rollups are read by key range ([account, day] keys sort by account,
-    // then day): a few rows per account instead of the whole window through the day index.
-    let (filter, recent, older) = if accounts.is_some() {
-        (
-            " AND account IN $accs",
-            "array::flatten(array::map($keys, |$k| (SELECT account, logins, users, features
-                 FROM usage_day:[$k, $first30]..=[$k, $to])))",
-            "array::flatten(array::map($keys, |$k| (SELECT account FROM usage_day:[$k, $first90]..=[$k, $last90])))",
-        )
-    } else {
-        (
+    // then day), one range per account in the FROM list: a few rows each instead of the whole
+    // window through the day index. (A range inside `array::map` is not planned as a range.)
+    let (filter, recent, older) = match accounts {
+        Some(list) if !list.is_empty() => {
+            let ranges = |lo: &str, hi: &str| {
+                (0..list.len())
+                    .map(|i| format!("usage_day:[$keys[{i}], ${lo}]..=[$keys[{i}], ${hi}]"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            (
+                " AND account IN $accs",
+                format!(
+                    "(SELECT account, logins, users, features FROM {})",
+                    ranges("first30", "to")
+                ),
+                format!("(SELECT account FROM {})", ranges("first90", "last90")),
+            )
+        }
+        Some(_) => (" AND account IN $accs", "[]".to_string(), "[]".to_string()),
+        None => (
             "",
-            "(SELECT account, logins, users, features FROM usage_day WHERE day >= $first30 AND day <= $to)",
-            "(SELECT account FROM usage_day WHERE day >= $first90 AND day <= $last90)",
-        )
+            "(SELECT account, logins, users, features FROM usage_day WHERE day >= $first30 AND day <= $to)".to_string(),
+            "(SELECT account FROM usage_day WHERE day >= $first90 AND day <= $last90)".to_string(),
+        ),
     };
     let q = format!(
         "LET $accs = array::map($keys, |$k| type::record('account', $k));

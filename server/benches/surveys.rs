@@ -125,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
     let db = app::store::connect(&url("app"), None, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    bellwether::seed::run(&db, accounts, 7, false).await?;
+    bellwether::seed::run(&db, accounts, 7, false, false).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");

@@ -49,7 +49,9 @@ async fn main() -> anyhow::Result<()> {
             server.state.trust_forwarded_for = args.mail.trust_forwarded_for;
             server.with_mailer(mailer).serve(listener).await
         }
-        Command::SeedDemo(args) => bellwether::seed::run(&db, args.accounts, args.seed, true).await,
+        Command::SeedDemo(args) => {
+            bellwether::seed::run(&db, args.accounts, args.seed, true, true).await
+        }
         Command::User(UserCommand::Create {
             email,
             role,

@@ -168,7 +168,15 @@ const TITLES: &[&str] = &[
 ];
 
 /// Creates `accounts` accounts (plus demo CSMs to own them) from `seed`.
-pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow::Result<()> {
+/// Seeds `accounts` accounts with contacts, team, a year of survey answers and — with
+/// `history` — a year of product usage, sentiment, churn dates and daily health scores.
+pub async fn run(
+    db: &Db,
+    accounts: usize,
+    seed: u64,
+    progress: bool,
+    history: bool,
+) -> anyhow::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let staff = demo_staff(db, &mut rng).await?;
     let bar = if progress && std::io::stderr().is_terminal() {
@@ -315,6 +323,9 @@ pub async fn run(db: &Db, accounts: usize, seed: u64, progress: bool) -> anyhow:
             t.elapsed().as_secs_f64()
         );
     }
+    if !history {
+        return Ok(());
+    }
     let t = std::time::Instant::now();
     let (days, snaps) = usage_history(
         db,
@@ -355,9 +366,10 @@ const FEATURES: &[&str] = &[
 ///
 /// Each account gets a hidden engagement level; churned accounts fade over the 120 days
 /// before they churn and go silent after; some retained accounts decline lately (the at-risk
-/// ones a CSM should find). Scores are then computed day by day with the real engine: daily
-/// for the last 60 days, weekly before that. The default model gets a second version 40 days
-/// ago (adoption weighed more), so the charts show a model change.
+/// ones a CSM should find). Scores are then computed with the real engine for every day of the
+/// last 30 and every week before that, from the same facts the server would read (kept in
+/// memory here, so seeding does not query the database once per day). The default model gets a
+/// second version 40 days ago (adoption weighed more), so the charts show a model change.
 async fn usage_history(
     db: &Db,
     rng: &mut ChaCha8Rng,
@@ -365,13 +377,16 @@ async fn usage_history(
     admin: Option<&str>,
 ) -> anyhow::Result<(usize, usize)> {
     use app::metrics::health as engine;
-    use app::model::health::{Band, HealthConfig};
+    use app::model::health::{Band, HealthConfig, HealthFacts};
     let err = |e: app::error::AppError| anyhow::anyhow!("{e}");
     let today = chrono::Utc::now().date_naive();
     let mut rows = Vec::new();
     let mut churn_dates = Vec::new();
     let mut sentiments = Vec::new();
     let mut day_count = 0usize;
+    // Per account, compactly: (day, logins, users as a bit set, features as a bit set).
+    let mut usage: Vec<Vec<(NaiveDate, u32, u64, u8)>> = Vec::with_capacity(accounts.len());
+    let mut felt: Vec<Option<(Band, NaiveDate)>> = Vec::with_capacity(accounts.len());
     for a in accounts {
         let level: f64 = if a.churned {
             rng.gen_range(0.2..0.7)
@@ -393,14 +408,14 @@ async fn usage_history(
             SizeTier::Smb => rng.gen_range(1..5),
         };
         // The features this account has taken up; on a given day it uses some of them.
-        let mut adopted: Vec<&str> = FEATURES.to_vec();
+        let mut adopted: Vec<usize> = (0..FEATURES.len()).collect();
         adopted.shuffle(rng);
         adopted.truncate(((FEATURES.len() as f64) * level).round().max(1.0) as usize);
         let first = a.start.max(today - Duration::days(365));
+        let mut days = Vec::new();
         let mut d = first;
         while d <= today {
-            let weekday = d.format("%u").to_string().parse::<u32>().unwrap_or(1);
-            if weekday >= 6 || churn_on.is_some_and(|c| d >= c) {
+            if d.weekday().number_from_monday() >= 6 || churn_on.is_some_and(|c| d >= c) {
                 d += Duration::days(1);
                 continue;
             }
@@ -426,27 +441,27 @@ async fn usage_history(
                 let n_features = ((adopted.len() as f64) * e * rng.gen_range(0.3..1.0))
                     .round()
                     .clamp(0.0, adopted.len() as f64) as usize;
-                let mut feats: Vec<&str> = adopted.clone();
+                let mut feats = adopted.clone();
                 feats.shuffle(rng);
                 feats.truncate(n_features);
-                let who: Vec<String> = (0..active)
-                    .map(|i| {
-                        format!(
-                            "user{}@{}.example.com",
-                            (i * 7 + d.ordinal() as usize) % users,
-                            a.domain
-                        )
-                    })
+                let who: Vec<usize> = (0..active)
+                    .map(|i| (i * 7 + d.ordinal() as usize) % users)
                     .collect();
+                let user_bits = who.iter().fold(0u64, |m, u| m | (1 << u));
+                let feature_bits = feats.iter().fold(0u8, |m, f| m | (1 << f));
                 rows.push(json!({
-                    "acc": a.key, "day": d.to_string(), "events": logins + n_features,
-                    "logins": logins, "users": who, "features": feats,
+                    "acc": a.key, "day": d.to_string(), "events": logins + n_features, "logins": logins,
+                    "users": who.iter().map(|u| format!("user{u}@{}.example.com", a.domain)).collect::<Vec<_>>(),
+                    "features": feats.iter().map(|f| FEATURES[*f]).collect::<Vec<_>>(),
                 }));
+                days.push((d, logins as u32, user_bits, feature_bits));
                 day_count += 1;
             }
             d += Duration::days(1);
         }
+        usage.push(days);
         // A third of live accounts have a CSM read, mostly in line with the data.
+        let mut read = None;
         if !a.churned && rng.gen_bool(0.33) {
             let colour = if rng.gen_bool(0.8) {
                 if level < 0.4 || declining {
@@ -461,11 +476,22 @@ async fn usage_history(
             };
             let set = today - Duration::days(rng.gen_range(0..25));
             sentiments.push(json!({ "acc": a.key, "colour": colour, "at": format!("{set}T09:00:00Z"), "by": admin }));
+            read = Some((colour, set));
+        }
+        felt.push(read);
+        if rows.len() >= 2000 {
+            store::health::seed_history(db, &rows, &[], &[])
+                .await
+                .map_err(err)?;
+            rows.clear();
         }
     }
     store::health::seed_history(db, &rows, &churn_dates, &sentiments)
         .await
         .map_err(err)?;
+
+    // Survey answers (seeded before this) count as satisfaction on and after their day.
+    let answers = store::health::survey_answers(db).await.map_err(err)?;
 
     // Model versions: v1 as shipped, v2 forty days ago.
     store::health::ensure_default(db).await.map_err(err)?;
@@ -487,39 +513,70 @@ async fn usage_history(
         None => None,
     };
     let switch = today - Duration::days(40);
-    let ids: Vec<String> = accounts.iter().map(|a| a.key.clone()).collect();
-    let mut days: Vec<NaiveDate> = (0..60).map(|i| today - Duration::days(59 - i)).collect();
-    let mut older: Vec<NaiveDate> = (1..=43)
-        .map(|w| today - Duration::days(59 + 7 * w))
+    let mut days: Vec<NaiveDate> = (1..=48)
+        .map(|w| today - Duration::days(29 + 7 * w))
         .collect();
-    older.reverse();
-    older.append(&mut days);
+    days.reverse();
+    days.extend((0..30).map(|i| today - Duration::days(29 - i)));
     let mut snaps = 0;
-    for day in older {
+    for day in days {
         let (config, version) = match &version_two {
             Some(m) if day >= switch => (&m.config, m.version),
             _ => (&v1, 1),
         };
-        let facts = store::health::facts_on(db, None, day).await.map_err(err)?;
-        let batch: Vec<store::health::SnapshotWrite> = ids
-            .iter()
-            .filter_map(|id| {
-                let f = facts.get(id)?;
-                let s = engine::score(config, f);
-                Some(store::health::SnapshotWrite {
-                    acc: id.clone(),
-                    day: day.to_string(),
-                    score: s.score,
-                    band: s.band,
-                    model: "default".into(),
-                    version,
-                    measures: s.measures,
-                    cause: "daily".into(),
-                })
-            })
-            .collect();
+        let mut batch = Vec::with_capacity(accounts.len());
+        for (i, a) in accounts.iter().enumerate() {
+            if a.start > day {
+                continue;
+            }
+            let (mut logins, mut users, mut feats, mut recent_usage) = (0u32, 0u64, 0u8, false);
+            for (d, l, u, f) in &usage[i] {
+                let age = (day - *d).num_days();
+                if !(0..90).contains(&age) {
+                    continue;
+                }
+                recent_usage = true;
+                if age < 30 {
+                    logins += l;
+                    users |= u;
+                    feats |= f;
+                }
+            }
+            let facts = HealthFacts {
+                has_usage: recent_usage,
+                logins_30d: logins,
+                active_users_30d: users.count_ones(),
+                features_30d: (0..FEATURES.len())
+                    .filter(|f| feats & (1 << f) != 0)
+                    .map(|f| FEATURES[f].to_string())
+                    .collect(),
+                satisfaction: answers.get(&a.key).and_then(|list| {
+                    list.iter()
+                        .filter(|(d, _, _)| *d <= day && (day - *d).num_days() < 365)
+                        .max_by_key(|(d, _, _)| *d)
+                        .map(|(_, kind, score)| engine::satisfaction_scale(*kind, *score))
+                }),
+                sentiment: felt[i]
+                    .filter(|(_, set)| *set <= day)
+                    .map(|(b, set)| (b, (day - set).num_days() as u32)),
+                ..Default::default()
+            };
+            let s = engine::score(config, &facts);
+            batch.push(store::health::SnapshotWrite {
+                acc: a.key.clone(),
+                day: day.to_string(),
+                score: s.score,
+                band: s.band,
+                model: "default".into(),
+                version,
+                measures: s.measures,
+                cause: "daily".into(),
+            });
+        }
         snaps += batch.len();
-        store::health::write_snapshots(db, &batch, |_, _, _| false)
+        // Only today's scores are copied onto the accounts.
+        let last = day == today;
+        store::health::write_snapshots(db, &batch, |_, _, _| !last)
             .await
             .map_err(err)?;
     }

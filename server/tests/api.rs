@@ -11,7 +11,7 @@ async fn healthz_answers_200_once_the_database_is_ready() {
     assert_eq!(res.status(), StatusCode::OK);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["migrations"], serde_json::json!([1, 2]));
+    assert_eq!(body["migrations"], serde_json::json!([1, 2, 3]));
 }
 
 #[tokio::test]
@@ -22,7 +22,7 @@ async fn migrations_apply_once_even_when_run_again() {
         .expect("second run is a no-op");
     assert_eq!(
         app::store::migrations::applied(&app.db).await.unwrap(),
-        vec![1, 2]
+        vec![1, 2, 3]
     );
 }
 
@@ -429,7 +429,9 @@ async fn updating_an_account_validates_and_keeps_the_rest() {
 async fn the_portfolio_filters_sorts_and_pages() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    bellwether::seed::run(&app.db, 230, 7, false).await.unwrap();
+    bellwether::seed::run(&app.db, 230, 7, false, false)
+        .await
+        .unwrap();
     // The seed wrote straight to the database; the portfolio index hears of it through its
     // live query within moments.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -776,7 +778,7 @@ async fn contacts_are_edited_only_through_their_own_account() {
 async fn the_portfolio_index_and_the_database_agree() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    bellwether::seed::run(&app.db, 180, 11, false)
+    bellwether::seed::run(&app.db, 180, 11, false, false)
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -573,3 +573,30 @@ pub async fn seed_history(
     .await?;
     Ok(())
 }
+
+/// Every account's survey answers (day, kind, score), for seeding score history.
+pub async fn survey_answers(
+    db: &Db,
+) -> Result<HashMap<String, Vec<(NaiveDate, SurveyKind, u8)>>, AppError> {
+    #[derive(Deserialize)]
+    struct A {
+        #[serde(deserialize_with = "de::key")]
+        acc: String,
+        kind: SurveyKind,
+        score: u8,
+        #[serde(deserialize_with = "de::date")]
+        created_at: NaiveDate,
+    }
+    let mut r = db
+        .query("SELECT account AS acc, kind, score, created_at FROM survey_response WHERE account != NONE")
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<A> = take(&mut r, 0)?;
+    let mut out: HashMap<String, Vec<(NaiveDate, SurveyKind, u8)>> = HashMap::new();
+    for a in rows {
+        out.entry(a.acc)
+            .or_default()
+            .push((a.created_at, a.kind, a.score));
+    }
+    Ok(out)
+}

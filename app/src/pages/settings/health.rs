@@ -276,7 +276,8 @@ fn BacktestView(b: Backtest) -> impl IntoView {
         <p><span class="auc" data-testid="auc">{b.auc.map(|a| format!("{a:.2}")).unwrap_or_else(|| "–".into())}</span>" "<span class="muted">"ROC AUC"</span></p>
         <p class="muted small">{format!("{} churned and {} retained accounts; {} without enough history then.", b.churned, b.retained, b.skipped)}</p>
         <table class="breakdown">
-            <thead><tr><th scope="col">{format!("Band {} days before", b.days_before)}</th><th scope="col" class="num">"Accounts"</th><th scope="col" class="num">"Churned"</th><th scope="col" class="num">"Churn rate"</th></tr></thead>
+            <caption class="muted small">{format!("By band {} days before churn (or before today)", b.days_before)}</caption>
+            <thead><tr><th scope="col">"Band"</th><th scope="col" class="num">"Accounts"</th><th scope="col" class="num">"Churned"</th><th scope="col" class="num">"Rate"</th></tr></thead>
             <tbody>
                 {b.per_band.into_iter().map(|(band, n, c)| view! {
                     <tr>

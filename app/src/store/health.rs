@@ -213,7 +213,7 @@ pub async fn facts_on(
         Some(list) if !list.is_empty() => {
             let ranges = |lo: &str, hi: &str| {
                 (0..list.len())
-                    .map(|i| format!("usage_day:[$keys[{i}], ${lo}]..=[$keys[{i}], ${hi}]"))
+                    .map(|i| format!("usage_day:[$k{i}, ${lo}]..=[$k{i}, ${hi}]"))
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -258,6 +258,14 @@ pub async fn facts_on(
             "end": super::date_param(end),
             "keys": accounts.unwrap_or_default(),
         }))
+        .bind(serde_json::Value::Object(
+            accounts
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (format!("k{i}"), serde_json::Value::String(k.clone())))
+                .collect(),
+        ))
         .await
         .map_err(db_err)?;
     #[derive(Deserialize)]

@@ -25,8 +25,12 @@ pub struct Assignment {
 
 impl Assignment {
     pub async fn load(db: &Db, portfolio: &PortfolioIndex) -> Result<Self, AppError> {
-        store::health::ensure_default(db).await?;
-        let models = store::health::current_models(db).await?;
+        let mut models = store::health::current_models(db).await?;
+        // Only a brand-new database lacks the default model; every later load just reads.
+        if !models.iter().any(|m| m.scope == DEFAULT_SCOPE) {
+            store::health::ensure_default(db).await?;
+            models = store::health::current_models(db).await?;
+        }
         let segments = store::segments::list(db).await?;
         let mut members = Vec::with_capacity(models.len());
         for m in &models {
@@ -65,8 +69,17 @@ impl Assignment {
 
 /// Every account row, from the portfolio index (waiting briefly for its first load).
 pub async fn all_rows(portfolio: &PortfolioIndex) -> Result<Vec<AccountRow>, AppError> {
+    rows_matching(portfolio, &PortfolioFilter::default()).await
+}
+
+/// The account rows a filter matches, from the portfolio index (waiting briefly for its first
+/// load).
+pub async fn rows_matching(
+    portfolio: &PortfolioIndex,
+    filter: &PortfolioFilter,
+) -> Result<Vec<AccountRow>, AppError> {
     for _ in 0..200 {
-        if let Some(rows) = portfolio.rows_matching(&PortfolioFilter::default()) {
+        if let Some(rows) = portfolio.rows_matching(filter) {
             return Ok(rows);
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -275,10 +288,10 @@ pub async fn account_health(
     let id = id.to_string();
     let today = chrono::Utc::now().date_naive();
     let since = today - chrono::Duration::days(days.max(8) as i64);
+    // An unknown account is a 404 before anything else is read.
+    store::accounts::detail(db, &id).await?;
     let assignment = Assignment::load(db, portfolio).await?;
     let model = assignment.model_for(&id).clone();
-    // Existence check (404 for an unknown account) and the facts for the sentiment flag.
-    store::accounts::detail(db, &id).await?;
     let history = store::health::history(db, &id, since).await?;
     let facts = store::health::facts_on(db, Some(std::slice::from_ref(&id)), today)
         .await?

@@ -8,6 +8,7 @@
 //! BENCH_SAMPLES (50). Bounded: ingestion stops after BENCH_EVENTS, the raw phase after
 //! BENCH_SECS; everything listens on 127.0.0.1 only.
 
+use bellwether::seed::FEATURES;
 use bellwether::Server;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,15 +28,6 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
-
-const FEATURES: &[&str] = &[
-    "dashboards",
-    "reports",
-    "integrations",
-    "automation",
-    "alerts",
-    "exports",
-];
 
 /// Batch `n` as an analytics pipeline would send it: a time slice of the stream, 1 000 events
 /// from 50 active accounts (20 each: logins and feature use by their users) on one day.

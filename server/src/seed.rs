@@ -350,7 +350,8 @@ struct UsageAccount {
     domain: String,
 }
 
-const FEATURES: &[&str] = &[
+/// The product features demo accounts (and the health benchmark's events) use.
+pub const FEATURES: &[&str] = &[
     "dashboards",
     "reports",
     "integrations",

@@ -39,6 +39,16 @@ async fn post_events(app: &TestApp, key: Option<&str>, body: String) -> (StatusC
     )
 }
 
+/// Saves a model through its JSON server function, as the editor does.
+async fn save_model(app: &TestApp, c: &Client, scope: &str, config: &Value) -> reqwest::Response {
+    c.http
+        .post(format!("{}/api/health/save_model", app.base))
+        .json(&json!({ "scope": scope, "config": config }))
+        .send()
+        .await
+        .unwrap()
+}
+
 fn now_minus(minutes: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::minutes(minutes)).to_rfc3339()
 }
@@ -281,13 +291,7 @@ async fn model_versions_validation_and_backtest() {
     // A bad model names each field and saves nothing.
     config["bands"]["green_from"] = json!(20);
     config["measures"][0]["points"][1]["raw"] = json!(0);
-    let res = admin
-        .http
-        .post(format!("{}/api/health/save_model", app.base))
-        .json(&json!({ "scope": "default", "config": config }))
-        .send()
-        .await
-        .unwrap();
+    let res = save_model(&app, &admin, "default", &config).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let b: Value = res.json().await.unwrap();
     assert!(field_error(&b, "bands.green_from").is_some());
@@ -296,24 +300,12 @@ async fn model_versions_validation_and_backtest() {
     // A good one becomes version 2; snapshots record it.
     config["bands"]["green_from"] = json!(80);
     config["measures"][0]["points"][1]["raw"] = json!(1);
-    let res = admin
-        .http
-        .post(format!("{}/api/health/save_model", app.base))
-        .json(&json!({ "scope": "default", "config": config }))
-        .send()
-        .await
-        .unwrap();
+    let res = save_model(&app, &admin, "default", &config).await;
     assert_eq!(res.status(), StatusCode::OK);
     let saved: Value = res.json().await.unwrap();
     assert_eq!(saved["version"], 2);
     let csm = user_with_role(&app, &admin, "csm").await;
-    let res = csm
-        .http
-        .post(format!("{}/api/health/save_model", app.base))
-        .json(&json!({ "scope": "default", "config": config }))
-        .send()
-        .await
-        .unwrap();
+    let res = save_model(&app, &csm, "default", &config).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let versions = app::store::health::all_versions(&app.db).await.unwrap();
     assert_eq!(versions.len(), 2);
@@ -420,13 +412,7 @@ async fn external_ids_and_segment_models() {
     let mut config = ed["model"]["config"].clone();
     config["bands"]["yellow_from"] = json!(1);
     config["bands"]["green_from"] = json!(2);
-    let res = admin
-        .http
-        .post(format!("{}/api/health/save_model", app.base))
-        .json(&json!({ "scope": seg_id, "config": config }))
-        .send()
-        .await
-        .unwrap();
+    let res = save_model(&app, &admin, &seg_id, &config).await;
     assert_eq!(res.status(), StatusCode::OK);
     let saved: Value = res.json().await.unwrap();
     assert_eq!(

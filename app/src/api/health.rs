@@ -160,10 +160,7 @@ pub async fn health_distribution(query: String) -> Result<Distribution, AppError
         async {
             let (state, _) = ctx::require(ctx::any_role, "").await?;
             let filter = crate::model::PortfolioFilter::from_query_string(&query);
-            let rows = match state.portfolio.rows_matching(&filter) {
-                Some(r) => r,
-                None => crate::scoring::all_rows(&state.portfolio).await?,
-            };
+            let rows = crate::scoring::rows_matching(&state.portfolio, &filter).await?;
             Ok(crate::metrics::health::distribution(
                 rows.iter()
                     .filter(|r| r.stage != crate::model::Stage::Churned)

@@ -59,7 +59,13 @@ pub async fn ensure_default(db: &Db) -> Result<(), AppError> {
         .and_then(|r| r.check());
     match r {
         Ok(_) => Ok(()),
-        Err(e) if e.to_string().contains("already contains") => Ok(()),
+        // Another node (or task) created it first: unique index hit, or a write conflict.
+        Err(e)
+            if e.to_string().contains("already contains")
+                || e.to_string().contains("can be retried") =>
+        {
+            Ok(())
+        }
         Err(e) => Err(db_err(e)),
     }
 }

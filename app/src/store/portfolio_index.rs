@@ -319,8 +319,9 @@ impl PortfolioIndex {
         })
     }
 
-    /// Every account id the filter matches, or `None` while the index is still loading.
-    pub fn matching_ids(&self, f: &PortfolioFilter) -> Option<Vec<String>> {
+    /// `pick` of every entry the filter matches (unsorted), or `None` while the index is still
+    /// loading.
+    fn filtered<T>(&self, f: &PortfolioFilter, pick: impl Fn(&Entry) -> T) -> Option<Vec<T>> {
         if !self.is_ready() {
             return None;
         }
@@ -329,9 +330,14 @@ impl PortfolioIndex {
         Some(
             rows.values()
                 .filter(|e| e.matches(f, q.as_deref()))
-                .map(|e| e.id.clone())
+                .map(|e| pick(e))
                 .collect(),
         )
+    }
+
+    /// Every account id the filter matches, or `None` while the index is still loading.
+    pub fn matching_ids(&self, f: &PortfolioFilter) -> Option<Vec<String>> {
+        self.filtered(f, |e| e.id.clone())
     }
 
     /// The account an event names, or `None` while the index is still loading (`Some(None)`:
@@ -368,17 +374,7 @@ impl PortfolioIndex {
     /// Every account row the filter matches, unsorted (health scoring, what-if, the health
     /// distribution), or `None` while the index is still loading.
     pub fn rows_matching(&self, f: &PortfolioFilter) -> Option<Vec<AccountRow>> {
-        if !self.is_ready() {
-            return None;
-        }
-        let q = f.q.as_ref().map(|q| q.to_lowercase());
-        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
-        Some(
-            rows.values()
-                .filter(|e| e.matches(f, q.as_deref()))
-                .map(|e| e.row())
-                .collect(),
-        )
+        self.filtered(f, Entry::row)
     }
 
     /// The industries in use, A→Z (cached until the next change: every portfolio view asks).

@@ -27,6 +27,8 @@ pub struct AppState {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// The base URL people reach this server at (links in emails), without a trailing slash.
     pub public_url: String,
+    /// The company customers see on shared plans and survey pages.
+    pub company: String,
     /// Accounts whose health must be re-scored (events, sentiment, survey answers arrived);
     /// the scoring worker gathers them for a moment and scores them together.
     pub health_tx: tokio::sync::mpsc::UnboundedSender<Vec<String>>,
@@ -73,6 +75,7 @@ impl AppState {
             portfolio,
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             public_url: "http://127.0.0.1:3000".into(),
+            company: "Customer Success".into(),
             secret: Arc::new(tokio::sync::OnceCell::new()),
             key_uses: Arc::new(std::sync::Mutex::new(Default::default())),
             survey_settings: Arc::new(std::sync::RwLock::new(None)),
@@ -88,6 +91,13 @@ impl AppState {
     }
 
     /// Records that an API key was used (shown in Settings), at most once a minute per key.
+    /// A plan or touchpoint of `account` changed: re-score it (milestone slippage, engagement
+    /// recency) and tell the pages open on it.
+    pub fn account_activity(&self, account: &str) {
+        self.rescore(vec![account.to_string()]);
+        self.portfolio.notify(account);
+    }
+
     pub fn note_key_use(&self, id: &str) {
         let mut uses = self.key_uses.lock().unwrap_or_else(|p| p.into_inner());
         if uses

@@ -19,21 +19,50 @@ pub enum TokenError {
     Expired,
 }
 
-fn signature(secret: &[u8], key: &str, expires: i64) -> String {
+/// What a token grants. The purpose is signed too, so a survey link's token can never be used
+/// as a shared plan's and the other way round.
+const INVITATION: &str = "invitation";
+const PLAN_SHARE: &str = "plan_share";
+
+fn signature(secret: &[u8], purpose: &str, key: &str, expires: i64) -> String {
     let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("invitation:{key}:{expires}").as_bytes());
+    mac.update(format!("{purpose}:{key}:{expires}").as_bytes());
     hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
 pub fn sign(secret: &[u8], invitation_key: &str, expires_unix: i64) -> String {
+    sign_for(secret, INVITATION, invitation_key, expires_unix)
+}
+
+/// A shared plan's magic link token (`plan_share` key, expiry, signature).
+pub fn sign_share(secret: &[u8], share_key: &str, expires_unix: i64) -> String {
+    sign_for(secret, PLAN_SHARE, share_key, expires_unix)
+}
+
+fn sign_for(secret: &[u8], purpose: &str, key: &str, expires_unix: i64) -> String {
     format!(
-        "{invitation_key}.{expires_unix}.{}",
-        signature(secret, invitation_key, expires_unix)
+        "{key}.{expires_unix}.{}",
+        signature(secret, purpose, key, expires_unix)
     )
 }
 
 /// The invitation key of a valid, unexpired token.
 pub fn verify(secret: &[u8], token: &str, now_unix: i64) -> Result<String, TokenError> {
+    verify_for(secret, INVITATION, token, now_unix)
+}
+
+/// The share key of a valid, unexpired shared-plan token. (Revocation is checked against the
+/// database by the caller.)
+pub fn verify_share(secret: &[u8], token: &str, now_unix: i64) -> Result<String, TokenError> {
+    verify_for(secret, PLAN_SHARE, token, now_unix)
+}
+
+fn verify_for(
+    secret: &[u8],
+    purpose: &str,
+    token: &str,
+    now_unix: i64,
+) -> Result<String, TokenError> {
     let mut parts = token.split('.');
     let (Some(key), Some(exp), Some(sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -46,7 +75,7 @@ pub fn verify(secret: &[u8], token: &str, now_unix: i64) -> Result<String, Token
     let exp: i64 = exp.parse().map_err(|_| TokenError::Invalid)?;
     // Constant-time comparison through the MAC itself.
     let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("invitation:{key}:{exp}").as_bytes());
+    mac.update(format!("{purpose}:{key}:{exp}").as_bytes());
     let Ok(given) = hex::decode(sig) else {
         return Err(TokenError::Invalid);
     };
@@ -107,6 +136,16 @@ mod tests {
         ] {
             assert_eq!(verify(S, junk, 0), Err(TokenError::Invalid), "{junk}");
         }
+    }
+
+    #[test]
+    fn survey_and_plan_tokens_do_not_cross() {
+        let survey = sign(S, "0193abc", 1_000);
+        let share = sign_share(S, "0193abc", 1_000);
+        assert_ne!(survey, share);
+        assert_eq!(verify_share(S, &share, 0).unwrap(), "0193abc");
+        assert_eq!(verify_share(S, &survey, 0), Err(TokenError::Invalid));
+        assert_eq!(verify(S, &share, 0), Err(TokenError::Invalid));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod config;
 pub mod exports;
 pub mod live;
 pub mod mail;
+pub mod plan_pages;
 pub mod rest;
 pub mod security;
 pub mod seed;
@@ -53,6 +54,7 @@ impl Server {
     }
 
     pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
+        self.state.company = mailer.company.clone();
         self.mailer = Some(mailer);
         self
     }
@@ -110,6 +112,7 @@ impl Server {
             )
             .with_state(self.state.clone())
             .merge(survey_pages::routes(self.state.clone()))
+            .merge(plan_pages::routes(self.state.clone()))
             .merge(rest::routes(self.state.clone()))
             .merge(live::routes(self.state.clone()))
             .merge(leptos)

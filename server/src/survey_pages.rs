@@ -34,7 +34,11 @@ pub fn routes(state: AppState) -> Router {
 }
 
 /// Per-IP limit on everything under `/s/`.
-async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn rate_limit(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let forwarded = state
         .trust_forwarded_for
         .then(|| {
@@ -532,9 +536,27 @@ const CSS: &str = "*{box-sizing:border-box}body{margin:0;font:17px/1.5 system-ui
 
 /// A whole page. The CSP forbids every script: these pages must work without one.
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    page_with(
+        status,
+        title,
+        &format!("<div class=\"card\">{body}</div>"),
+        "",
+        "Your answer is private to the team that works with you.",
+    )
+}
+
+/// A whole script-free page with extra styles and its own footer (the shared plan uses it).
+pub(crate) fn page_with(
+    status: StatusCode,
+    title: &str,
+    body: &str,
+    extra_css: &str,
+    footer: &str,
+) -> Response {
     let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><meta name=\"robots\" content=\"noindex\"><title>{}</title><style>{CSS}</style></head><body><main><div class=\"card\">{body}</div><footer>Your answer is private to the team that works with you.</footer></main></body></html>",
-        escape(title)
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><meta name=\"robots\" content=\"noindex\"><title>{}</title><style>{CSS}{extra_css}</style></head><body><main>{body}<footer>{}</footer></main></body></html>",
+        escape(title),
+        escape(footer)
     );
     let mut res = (status, html).into_response();
     let h = res.headers_mut();

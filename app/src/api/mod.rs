@@ -2,8 +2,10 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod engagement;
 pub mod feedback;
 pub mod health;
+pub mod plans;
 pub mod segments;
 pub mod surveys;
 pub mod users;

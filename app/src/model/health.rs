@@ -62,8 +62,8 @@ impl Measure {
             }
             Measure::SurveySatisfaction => "no survey answer in the last 12 months",
             Measure::SupportEscalations => "escalations are not tracked in Bellwether yet",
-            Measure::EngagementRecency => "touchpoints are not logged in Bellwether yet",
-            Measure::MilestoneSlippage => "success plans are not in Bellwether yet",
+            Measure::EngagementRecency => "no touchpoint has been logged for this account yet",
+            Measure::MilestoneSlippage => "this account has no success plan milestones yet",
             Measure::CsmSentiment => "no current CSM sentiment (none set, or it expired)",
         }
     }

@@ -5,8 +5,10 @@
 pub mod enums;
 pub mod account;
 pub mod cap;
+pub mod engagement;
 pub mod health;
 pub mod money;
+pub mod plan;
 pub mod portfolio;
 pub mod survey;
 pub mod usage;

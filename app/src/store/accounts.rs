@@ -613,3 +613,43 @@ pub async fn search_contacts(db: &Db, q: &str, limit: usize) -> Result<Vec<PickI
         })
         .collect())
 }
+
+/// An account's key, name and contract start: what cadences and My work need.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Basics {
+    #[serde(deserialize_with = "de::key")]
+    pub id: String,
+    pub name: String,
+    #[serde(deserialize_with = "de::date")]
+    pub contract_start: chrono::NaiveDate,
+    #[serde(default)]
+    pub stage: Option<String>,
+}
+
+/// Live (not churned) accounts a person owns or is on the team of.
+pub async fn of_user(db: &Db, user: &str) -> Result<Vec<Basics>, AppError> {
+    let mut r = db
+        .query(
+            "LET $u = type::record('user', $user);
+             LET $team = SELECT VALUE account FROM team_member WHERE user = $u;
+             SELECT id, name, contract_start, stage FROM account
+             WHERE (owner = $u OR id IN $team) AND stage != 'churned' ORDER BY name;",
+        )
+        .bind(json!({ "user": user }))
+        .await
+        .map_err(db_err)?;
+    take(&mut r, 2)
+}
+
+/// Basics of the named accounts (unknown keys are left out).
+pub async fn basics(db: &Db, ids: &[String]) -> Result<Vec<Basics>, AppError> {
+    let mut r = db
+        .query(
+            "SELECT id, name, contract_start, stage FROM array::map($keys, |$k| type::record('account', $k))
+             WHERE name != NONE",
+        )
+        .bind(json!({ "keys": ids }))
+        .await
+        .map_err(db_err)?;
+    take(&mut r, 0)
+}

@@ -139,3 +139,47 @@ pub async fn close(db: &Db, id: &str, outcome: &str, by: &str) -> Result<FollowU
         (Some(row), false) => Ok(row.into()),
     }
 }
+
+/// An account's follow-ups as timeline entries: one when each opened, one when it closed.
+pub async fn for_account(
+    db: &Db,
+    account: &str,
+) -> Result<Vec<crate::model::engagement::TimelineItem>, AppError> {
+    use crate::model::engagement::TimelineItem;
+    let mut r = db
+        .query(format!(
+            "SELECT {FIELDS} FROM follow_up WHERE account = type::record('account', $a)
+             ORDER BY created_at DESC LIMIT 50"
+        ))
+        .bind(json!({ "a": account }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<Row> = take(&mut r, 0)?;
+    let mut out = Vec::new();
+    for f in rows.into_iter().map(FollowUp::from) {
+        let who = f.contact_name.clone().unwrap_or_else(|| "a contact".into());
+        out.push(TimelineItem {
+            kind: "follow_up".into(),
+            at: f.created_at.clone(),
+            title: format!(
+                "Follow-up opened: {} {} from {who}",
+                f.kind.label(),
+                f.score
+            ),
+            detail: f.reason.clone(),
+            actor: f.assignee_name.clone().unwrap_or_default(),
+            link: Some("/follow-ups".into()),
+        });
+        if let Some(closed) = f.closed_at.clone() {
+            out.push(TimelineItem {
+                kind: "follow_up".into(),
+                at: closed,
+                title: "Follow-up closed".into(),
+                detail: f.outcome.clone().unwrap_or_default(),
+                actor: f.closed_by_name.clone().unwrap_or_default(),
+                link: Some("/follow-ups".into()),
+            });
+        }
+    }
+    Ok(out)
+}

@@ -352,6 +352,13 @@ pub async fn facts_on(
             f.sentiment = Some((s.colour, age));
         }
     }
+    // Engagement recency and milestone slippage (success plans and touchpoints).
+    for (acc, days) in super::touchpoints::days_since_last(db, accounts, date).await? {
+        out.entry(acc).or_default().days_since_touchpoint = Some(days);
+    }
+    for (acc, n) in super::touchpoints::overdue_milestones(db, accounts, date).await? {
+        out.entry(acc).or_default().overdue_milestones = Some(n);
+    }
     if let Some(list) = accounts {
         out.retain(|k, _| list.contains(k));
     }

@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("migrations/001_init.surql")),
     (2, "surveys", include_str!("migrations/002_surveys.surql")),
     (3, "health", include_str!("migrations/003_health.surql")),
+    (4, "plans", include_str!("migrations/004_plans.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

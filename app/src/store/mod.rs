@@ -8,12 +8,16 @@ pub mod follow_ups;
 pub mod health;
 pub mod invitations;
 pub mod migrations;
+pub mod plan_shares;
+pub mod plans;
 pub mod portfolio_index;
 pub mod responses;
 pub mod segments;
 pub mod sessions;
 pub mod settings;
 pub mod surveys;
+pub mod templates;
+pub mod touchpoints;
 pub mod usage;
 pub mod users;
 
@@ -89,6 +93,23 @@ pub(crate) fn vars(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// Like [`vars`], but leaves out nulls at every depth (rows inside arrays too), so that a
+/// missing value is NONE wherever it sits.
+pub(crate) fn deep_vars(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, deep_vars(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(deep_vars).collect())
+        }
+        other => other,
+    }
+}
+
 /// The result of the last statement inside `BEGIN … COMMIT` (COMMIT itself answers last).
 pub(crate) fn take_result_before_commit<T: DeserializeOwned>(
     resp: &mut surrealdb::IndexedResults,
@@ -144,6 +165,17 @@ pub(crate) mod de {
     pub fn opt_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Ok(Option::<String>::deserialize(d)?.map(|s| super::key_of(&s)))
     }
+
+    pub fn opt_date<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<chrono::NaiveDate>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) => chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(&s), "%Y-%m-%d")
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
+    }
 }
 
 /// Runs a multi-statement query (typically `BEGIN … COMMIT`) and checks every statement. When a
@@ -173,6 +205,9 @@ pub(crate) async fn run_checked(
             .or(errors.first().map(|(_, e)| e))
             .map(|e| e.to_string())
             .unwrap_or_default();
+        if let Some(e) = thrown(&cause) {
+            return Err(e);
+        }
         if cause.contains("can be retried") && attempt < 6 {
             tracing::debug!(attempt, "transaction conflict; retrying");
             tokio::time::sleep(std::time::Duration::from_millis(5 * attempt * attempt)).await;
@@ -183,8 +218,39 @@ pub(crate) async fn run_checked(
     }
 }
 
+/// A refusal raised inside a transaction with `THROW 'bw:kind:…'`: `bw:not_found:what`,
+/// `bw:forbidden:message` or `bw:field:name:message`. Anything else is not ours.
+fn thrown(cause: &str) -> Option<AppError> {
+    let at = cause.find("bw:")?;
+    let rest = cause[at + 3..].trim_end_matches(['\'', '"', '.']);
+    let (kind, msg) = rest.split_once(':')?;
+    match kind {
+        "not_found" => Some(AppError::NotFound(msg.to_string())),
+        "forbidden" => Some(AppError::Forbidden(msg.to_string())),
+        "field" => {
+            let (field, m) = msg.split_once(':')?;
+            Some(AppError::field(field, m))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn refusals_thrown_in_transactions() {
+        use crate::error::AppError;
+        assert_eq!(
+            super::thrown("An error occurred: bw:not_found:task on this plan"),
+            Some(AppError::NotFound("task on this plan".into()))
+        );
+        assert_eq!(
+            super::thrown("An error occurred: bw:field:due:is too late"),
+            Some(AppError::field("due", "is too late"))
+        );
+        assert_eq!(super::thrown("Database record already exists"), None);
+    }
+
     #[test]
     fn keys_are_read_from_record_ids() {
         assert_eq!(super::key_of("user:⟨0193abc⟩"), "0193abc");

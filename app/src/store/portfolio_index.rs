@@ -147,6 +147,13 @@ impl PortfolioIndex {
             .subscribe()
     }
 
+    /// Tells this node's listeners that something shown with the account changed (a plan, a
+    /// touchpoint) though the account row itself did not. Local to this node: another node's
+    /// open pages see it on their next read.
+    pub fn notify(&self, id: &str) {
+        self.announce(id);
+    }
+
     fn announce(&self, id: &str) {
         if let Some(tx) = self.changes.get() {
             let _ = tx.send(id.to_string());

@@ -1,0 +1,170 @@
+//! Plans shared with a customer contact by magic link. The link's token names a `plan_share`
+//! row and carries its expiry under the instance's signing secret; the row says whether it was
+//! revoked. Every use of a link checks both.
+
+use super::{db_err, de, new_key, run_checked, take, Db};
+use crate::error::AppError;
+use crate::model::plan::PlanShare;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct Row {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    contact: String,
+    #[serde(default)]
+    contact_name: Option<String>,
+    #[serde(default)]
+    contact_email: Option<String>,
+    expires_at: String,
+    #[serde(default)]
+    revoked_at: Option<String>,
+    created_at: String,
+    #[serde(default)]
+    last_opened_at: Option<String>,
+}
+
+const FIELDS: &str = "id, contact, contact.name AS contact_name, contact.email AS contact_email,
+    expires_at, revoked_at, created_at, last_opened_at";
+
+impl From<Row> for PlanShare {
+    fn from(r: Row) -> Self {
+        PlanShare {
+            id: r.id,
+            contact_id: r.contact,
+            contact_name: r.contact_name.unwrap_or_default(),
+            contact_email: r.contact_email.unwrap_or_default(),
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+            created_at: r.created_at,
+            last_opened_at: r.last_opened_at,
+            url: None,
+        }
+    }
+}
+
+pub async fn list(db: &Db, plan: &str) -> Result<Vec<PlanShare>, AppError> {
+    let mut r = db
+        .query(format!(
+            "SELECT {FIELDS} FROM plan_share WHERE plan = type::record('plan', $p) ORDER BY created_at DESC"
+        ))
+        .bind(json!({ "p": plan }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<Row> = take(&mut r, 0)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Shares a plan with a contact of its account until `expires`; the activity entry is written
+/// in the same transaction. Returns the share.
+pub async fn create(
+    db: &Db,
+    plan: &str,
+    account: &str,
+    contact: &str,
+    expires: DateTime<Utc>,
+    by: (&str, &str),
+) -> Result<PlanShare, AppError> {
+    let key = new_key();
+    let mut r = run_checked(
+        db,
+        &format!(
+            "BEGIN;
+             LET $p = type::record('plan', $plan);
+             LET $acc = type::record('account', $account);
+             LET $c = type::record('contact', $contact);
+             IF $c.account != $acc {{ THROW 'bw:field:contact_id:choose a contact of this account' }};
+             CREATE type::record('plan_share', $key) SET plan = $p, account = $acc, contact = $c,
+                expires_at = <datetime>$expires, created_by = type::record('user', $by);
+             CREATE plan_event SET plan = $p, account = $acc, kind = 'shared',
+                text = 'shared the plan with ' + $c.name + ' until ' + time::format(<datetime>$expires, '%d %b %Y'),
+                actor = $by_name, by_customer = false, at = time::now();
+             SELECT {FIELDS} FROM type::record('plan_share', $key);
+             COMMIT;"
+        ),
+        json!({
+            "plan": plan, "account": account, "contact": contact, "key": key,
+            "expires": expires.to_rfc3339(), "by": by.0, "by_name": by.1,
+        }),
+    )
+    .await?;
+    let n = r.num_statements();
+    let rows: Vec<Row> = take(&mut r, n - 2)?;
+    rows.into_iter()
+        .next()
+        .map(Into::into)
+        .ok_or_else(|| AppError::Internal("the share was not created".into()))
+}
+
+/// Revokes a share of `plan`: its link stops working at once.
+pub async fn revoke(db: &Db, plan: &str, share: &str, by_name: &str) -> Result<(), AppError> {
+    run_checked(
+        db,
+        "BEGIN;
+         LET $s = type::record('plan_share', $share);
+         IF $s.plan != type::record('plan', $plan) { THROW 'bw:not_found:share of this plan' };
+         IF $s.revoked_at != NONE { THROW 'bw:field:share:this link is already revoked' };
+         UPDATE $s SET revoked_at = time::now();
+         CREATE plan_event SET plan = $s.plan, account = $s.account, kind = 'share_revoked',
+            text = 'revoked the link shared with ' + $s.contact.name, actor = $by_name,
+            by_customer = false, at = time::now();
+         COMMIT;",
+        json!({ "plan": plan, "share": share, "by_name": by_name }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The live share behind a verified token: (plan key, contact key, contact name, vendor's
+/// view allowed). `None` when revoked, past its stored expiry, or gone.
+pub struct Opened {
+    pub plan: String,
+    pub account: String,
+    pub contact: String,
+    pub contact_name: String,
+}
+
+pub async fn open(db: &Db, share: &str, now: DateTime<Utc>) -> Result<Option<Opened>, AppError> {
+    #[derive(Deserialize)]
+    struct R {
+        #[serde(deserialize_with = "de::key")]
+        plan: String,
+        #[serde(deserialize_with = "de::key")]
+        account: String,
+        #[serde(deserialize_with = "de::key")]
+        contact: String,
+        contact_name: Option<String>,
+    }
+    let mut r = db
+        .query(
+            "LET $s = type::record('plan_share', $share);
+             SELECT plan, account, contact, contact.name AS contact_name FROM $s
+             WHERE record::exists($s) AND revoked_at = NONE AND expires_at > <datetime>$now;",
+        )
+        .bind(json!({ "share": share, "now": now.to_rfc3339() }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<R> = take(&mut r, 1)?;
+    Ok(rows.into_iter().next().map(|x| Opened {
+        plan: x.plan,
+        account: x.account,
+        contact: x.contact,
+        contact_name: x.contact_name.unwrap_or_else(|| "Customer".into()),
+    }))
+}
+
+/// Remembers when the customer last opened the link (at most one write a minute).
+pub async fn touch(db: &Db, share: &str) -> Result<(), AppError> {
+    db.query(
+        "UPDATE type::record('plan_share', $share) SET last_opened_at = time::now()
+         WHERE last_opened_at = NONE OR last_opened_at < time::now() - 1m",
+    )
+    .bind(json!({ "share": share }))
+    .await
+    .and_then(|r| r.check())
+    .map_err(db_err)?;
+    Ok(())
+}

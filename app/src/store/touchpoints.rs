@@ -1,0 +1,270 @@
+//! Touchpoints with customers and the cadence rules that say how often each segment gets them.
+
+use super::{date_param, db_err, de, take, unique_err, Db};
+use crate::error::AppError;
+use crate::model::engagement::*;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct Row {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    account: String,
+    #[serde(default)]
+    account_name: Option<String>,
+    kind: TouchpointKind,
+    #[serde(deserialize_with = "de::date")]
+    date: NaiveDate,
+    #[serde(default)]
+    attendees: Vec<String>,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    next_steps: String,
+    #[serde(default)]
+    logged_by: Option<String>,
+}
+
+impl From<Row> for Touchpoint {
+    fn from(r: Row) -> Self {
+        Touchpoint {
+            id: r.id,
+            account_id: r.account,
+            account_name: r.account_name.unwrap_or_default(),
+            kind: r.kind,
+            date: r.date,
+            attendees: r.attendees,
+            notes: r.notes,
+            next_steps: r.next_steps,
+            logged_by: r.logged_by,
+        }
+    }
+}
+
+const FIELDS: &str = "id, account, account.name AS account_name, kind, date, attendees, notes,
+    next_steps, logged_by.name AS logged_by, created_at";
+
+pub async fn create(
+    db: &Db,
+    account: &str,
+    t: &ValidTouchpoint,
+    by: &str,
+) -> Result<Touchpoint, AppError> {
+    let mut r = db
+        .query(format!(
+            "LET $a = type::record('account', $account);
+             IF !record::exists($a) {{ THROW 'bw:not_found:account' }};
+             CREATE touchpoint SET account = $a, kind = $kind, date = <datetime>$date,
+                attendees = $attendees, notes = $notes, next_steps = $next_steps,
+                logged_by = type::record('user', $by) RETURN {FIELDS};"
+        ))
+        .bind(json!({
+            "account": account, "kind": t.kind.key(), "date": date_param(t.date),
+            "attendees": t.attendees, "notes": t.notes, "next_steps": t.next_steps, "by": by,
+        }))
+        .await
+        .map_err(db_err)?;
+    let errors = r.take_errors();
+    if let Some((_, e)) = errors.into_iter().next() {
+        if e.to_string().contains("bw:not_found") {
+            return Err(AppError::NotFound("account".into()));
+        }
+        return Err(db_err(e));
+    }
+    let rows: Vec<Row> = take(&mut r, 2)?;
+    rows.into_iter()
+        .next()
+        .map(Into::into)
+        .ok_or_else(|| AppError::Internal("the touchpoint was not saved".into()))
+}
+
+pub async fn for_account(
+    db: &Db,
+    account: &str,
+    limit: usize,
+) -> Result<Vec<Touchpoint>, AppError> {
+    let mut r = db
+        .query(format!(
+            "SELECT {FIELDS} FROM touchpoint WHERE account = type::record('account', $a)
+             ORDER BY date DESC, created_at DESC LIMIT $limit"
+        ))
+        .bind(json!({ "a": account, "limit": limit }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<Row> = take(&mut r, 0)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The latest touchpoint of each kind per account: (account, kind, date).
+pub async fn last_by_kind(
+    db: &Db,
+    accounts: &[String],
+) -> Result<Vec<(String, TouchpointKind, NaiveDate)>, AppError> {
+    #[derive(Deserialize)]
+    struct L {
+        #[serde(deserialize_with = "de::key")]
+        account: String,
+        kind: TouchpointKind,
+        #[serde(deserialize_with = "de::date")]
+        last: NaiveDate,
+    }
+    let mut r = db
+        .query(
+            "LET $accs = array::map($keys, |$k| type::record('account', $k));
+             SELECT account, kind, time::max(date) AS last FROM touchpoint
+             WHERE account IN $accs GROUP BY account, kind;",
+        )
+        .bind(json!({ "keys": accounts }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<L> = take(&mut r, 1)?;
+    Ok(rows
+        .into_iter()
+        .map(|l| (l.account, l.kind, l.last))
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct RuleRow {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    segment: String,
+    #[serde(default)]
+    segment_name: Option<String>,
+    kind: TouchpointKind,
+    every_days: u32,
+}
+
+pub async fn rules(db: &Db) -> Result<Vec<CadenceRule>, AppError> {
+    let mut r = db
+        .query("SELECT id, segment, segment.name AS segment_name, kind, every_days, created_at FROM cadence_rule ORDER BY created_at")
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<RuleRow> = take(&mut r, 0)?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.segment_name.is_some())
+        .map(|r| CadenceRule {
+            id: r.id,
+            segment_id: r.segment,
+            segment_name: r.segment_name.unwrap_or_default(),
+            kind: r.kind,
+            every_days: r.every_days,
+        })
+        .collect())
+}
+
+pub async fn add_rule(
+    db: &Db,
+    segment: &str,
+    kind: TouchpointKind,
+    every_days: u32,
+) -> Result<(), AppError> {
+    db.query(
+        "LET $s = type::record('segment', $segment);
+         IF !record::exists($s) { THROW 'bw:field:segment_id:choose a saved segment' };
+         CREATE cadence_rule SET segment = $s, kind = $kind, every_days = $every;",
+    )
+    .bind(json!({ "segment": segment, "kind": kind.key(), "every": every_days }))
+    .await
+    .and_then(|r| r.check())
+    .map_err(|e| {
+        if e.to_string().contains("bw:field:segment_id") {
+            AppError::field("segment_id", "choose a saved segment")
+        } else {
+            unique_err(
+                e,
+                "cadence_rule_unique",
+                "kind",
+                "this segment already has a rule for this kind; remove it first",
+            )
+        }
+    })?;
+    Ok(())
+}
+
+pub async fn remove_rule(db: &Db, id: &str) -> Result<(), AppError> {
+    let mut r = db
+        .query("DELETE type::record('cadence_rule', $id) RETURN BEFORE")
+        .bind(json!({ "id": id }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<serde_json::Value> = take(&mut r, 0)?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound("cadence rule".into()));
+    }
+    Ok(())
+}
+
+/// Days since each account's latest touchpoint of any kind, as of `date` (health's engagement
+/// recency). Accounts without touchpoints are left out.
+pub async fn days_since_last(
+    db: &Db,
+    accounts: Option<&[String]>,
+    date: NaiveDate,
+) -> Result<Vec<(String, u32)>, AppError> {
+    #[derive(Deserialize)]
+    struct L {
+        #[serde(deserialize_with = "de::key")]
+        account: String,
+        #[serde(deserialize_with = "de::date")]
+        last: NaiveDate,
+    }
+    let cond = if accounts.is_some() {
+        "AND account IN $accs"
+    } else {
+        ""
+    };
+    let mut r = db
+        .query(format!(
+            "LET $accs = array::map($keys, |$k| type::record('account', $k));
+             SELECT account, time::max(date) AS last FROM touchpoint
+             WHERE date < <datetime>$end {cond} GROUP BY account;"
+        ))
+        .bind(json!({
+            "keys": accounts.unwrap_or_default(),
+            "end": date_param(date + chrono::Duration::days(1)),
+        }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<L> = take(&mut r, 1)?;
+    Ok(rows
+        .into_iter()
+        .map(|l| (l.account, (date - l.last).num_days().max(0) as u32))
+        .collect())
+}
+
+/// Milestones past due and not complete as of `date`, per account that has any milestone
+/// (health's milestone slippage; accounts without plans are left out, so "missing").
+pub async fn overdue_milestones(
+    db: &Db,
+    accounts: Option<&[String]>,
+    date: NaiveDate,
+) -> Result<Vec<(String, u32)>, AppError> {
+    #[derive(Deserialize)]
+    struct L {
+        #[serde(deserialize_with = "de::key")]
+        account: String,
+        overdue: u32,
+    }
+    let cond = if accounts.is_some() {
+        "WHERE account IN $accs"
+    } else {
+        ""
+    };
+    let mut r = db
+        .query(format!(
+            "LET $accs = array::map($keys, |$k| type::record('account', $k));
+             SELECT account, math::sum(IF due < <datetime>$day AND (completed_on = NONE OR completed_on > <datetime>$day) {{ 1 }} ELSE {{ 0 }}) AS overdue
+             FROM milestone {cond} GROUP BY account;"
+        ))
+        .bind(json!({ "keys": accounts.unwrap_or_default(), "day": date_param(date) }))
+        .await
+        .map_err(db_err)?;
+    let rows: Vec<L> = take(&mut r, 1)?;
+    Ok(rows.into_iter().map(|l| (l.account, l.overdue)).collect())
+}

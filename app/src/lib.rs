@@ -91,15 +91,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::portfolio::PortfolioPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/new") view=pages::account::new::NewAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id") view=pages::account::view::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/:id/plans/:plan") view=pages::plan::PlanPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/edit") view=pages::account::edit::EditAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys") view=pages::surveys::list::SurveysPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/new") view=pages::surveys::new::NewSurveyPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/:id") view=pages::surveys::view::SurveyPage ssr=SsrMode::Async/>
+                    <Route path=path!("my-work") view=pages::my_work::MyWorkPage ssr=SsrMode::Async/>
                     <Route path=path!("follow-ups") view=pages::follow_ups::FollowUpsPage ssr=SsrMode::Async/>
                     <Route path=path!("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=pages::settings::users::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/health") view=pages::settings::health::HealthSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/templates") view=pages::settings::templates::TemplatesPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/engagement") view=pages::settings::engagement::EngagementSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

@@ -178,10 +178,10 @@ fn plan_html(
                  <div class=\"bar\" role=\"img\" aria-label=\"{pct}% of the way to the target\"><span style=\"width:{pct}%\"></span></div>\
                  <p class=\"muted\">Started at {}{}</p>",
                 escape(&ob.metric),
-                app::store::plans::fmt_num(ob.current),
-                app::store::plans::fmt_num(ob.target),
+                app::model::plan::fmt_num(ob.current),
+                app::model::plan::fmt_num(ob.target),
                 escape(&ob.unit),
-                app::store::plans::fmt_num(ob.baseline),
+                app::model::plan::fmt_num(ob.baseline),
                 ob.updated_by
                     .as_ref()
                     .map(|u| format!(" · last updated by {}", escape(u)))
@@ -194,7 +194,7 @@ fn plan_html(
                      <label for=\"v-{id}\">Current value</label>\
                      <input id=\"v-{id}\" name=\"value\" inputmode=\"decimal\" value=\"{}\" required>\
                      <button type=\"submit\">Update</button></form>",
-                    app::store::plans::fmt_num(ob.current),
+                    app::model::plan::fmt_num(ob.current),
                     id = escape(&ob.id),
                 ));
             }

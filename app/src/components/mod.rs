@@ -5,5 +5,6 @@ pub mod charts;
 pub mod distribution;
 pub mod field;
 pub mod layout;
+pub mod live;
 pub mod notice;
 pub mod trend_chart;

@@ -798,6 +798,18 @@ impl ObjectiveInput {
     }
 }
 
+/// A number as people write it: no trailing zeros, at most two decimals.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
 /// Time to value for one account: days from contract start to the first-value milestone's
 /// completion.
 pub fn days_to_value(contract_start: NaiveDate, completed: NaiveDate) -> i64 {

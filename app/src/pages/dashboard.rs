@@ -13,6 +13,7 @@ use leptos_meta::Title;
 pub fn DashboardPage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| get_portfolio_summary());
     let voice = Resource::new(|| (), |_| get_voice_summary());
+    let ttv = Resource::new(|| (), |_| crate::api::engagement::get_time_to_value());
     view! {
         <Title text="Dashboard"/>
         <div class="page-head"><h1>"Dashboard"</h1></div>
@@ -117,6 +118,59 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                ttv.await.ok().map(|t| view! { <TimeToValueCard t/> })
+            })}
+        </Suspense>
+    }
+}
+
+fn days(v: Option<f64>) -> String {
+    v.map(|d| {
+        if d.fract() == 0.0 {
+            format!("{d:.0} days")
+        } else {
+            format!("{d:.1} days")
+        }
+    })
+    .unwrap_or_else(|| "—".into())
+}
+
+/// Median days from contract start to the first-value milestone, per cohort and segment.
+#[component]
+fn TimeToValueCard(t: crate::model::plan::TimeToValue) -> impl IntoView {
+    let row = |r: crate::model::plan::TtvRow| {
+        view! {
+            <tr>
+                <th scope="row">{r.label.clone()}</th>
+                <td class="num">{days(r.median_days)}</td>
+                <td class="num">{r.reached}</td>
+                <td class="num">{r.waiting}</td>
+            </tr>
+        }
+    };
+    let head = || view! { <thead><tr><th scope="col"></th><th scope="col" class="num">"Median"</th><th scope="col" class="num">"Reached"</th><th scope="col" class="num">"Not yet"</th></tr></thead> };
+    view! {
+        <section class="card ttv" aria-labelledby="ttv-h" data-testid="ttv">
+            <h2 id="ttv-h">"Time to value"</h2>
+            <p class="kpi-value">{days(t.overall.median_days)}</p>
+            <p class="muted small formula">"Median over accounts of (date the first-value milestone was completed − contract start), in days. Accounts whose first-value milestone is still open are counted under “Not yet” and left out of the median."</p>
+            <div class="columns">
+                <div>
+                    <h3 class="small-h">"By cohort (contract start month)"</h3>
+                    {if t.by_cohort.is_empty() { view! { <p class="muted small">"No first-value milestones yet."</p> }.into_any() } else { view! {
+                        <table class="compact">{head()}<tbody>{t.by_cohort.into_iter().map(row).collect_view()}</tbody></table>
+                    }.into_any() }}
+                </div>
+                <div>
+                    <h3 class="small-h">"By saved segment"</h3>
+                    {if t.by_segment.is_empty() { view! { <p class="muted small">"No saved segments."</p> }.into_any() } else { view! {
+                        <table class="compact">{head()}<tbody>{t.by_segment.into_iter().map(row).collect_view()}</tbody></table>
+                    }.into_any() }}
+                </div>
+            </div>
+        </section>
     }
 }
 

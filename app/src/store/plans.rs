@@ -931,17 +931,6 @@ pub async fn note(
     Ok(())
 }
 
-pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.2}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    }
-}
-
 #[derive(Deserialize)]
 struct EventRow {
     kind: String,

@@ -2,9 +2,12 @@
 
 pub mod contacts;
 pub mod edit;
+pub mod engagement;
 pub mod form;
 pub mod health;
 pub mod new;
+pub mod plans;
 pub mod surveys;
 pub mod team;
+pub mod timeline;
 pub mod view;

@@ -64,9 +64,39 @@ pub fn AccountPage() -> impl IntoView {
         },
         |(id, days, _, _)| crate::api::health::get_account_health(id, days),
     );
-    listen_for_changes(
+    crate::components::live::listen_for_changes(
         Signal::derive(move || params.get().get("id").unwrap_or_default()),
         live,
+    );
+    // Plans, engagement and the timeline follow the live stream too: a customer ticking a task
+    // on the shared plan shows here without a reload.
+    let log = ServerAction::<crate::api::engagement::LogTouchpoint>::new();
+    let plans = Resource::new(
+        move || (params.get().get("id").unwrap_or_default(), live.get()),
+        |(id, _)| crate::api::plans::account_plans(id),
+    );
+    let templates = Resource::new(|| (), |_| crate::api::plans::list_templates());
+    let engagement = Resource::new(
+        move || {
+            (
+                params.get().get("id").unwrap_or_default(),
+                live.get(),
+                log.version().get(),
+            )
+        },
+        |(id, _, _)| crate::api::engagement::get_engagement(id),
+    );
+    let timeline_kind = RwSignal::new(String::new());
+    let timeline = Resource::new(
+        move || {
+            (
+                params.get().get("id").unwrap_or_default(),
+                timeline_kind.get(),
+                live.get(),
+                log.version().get(),
+            )
+        },
+        |(id, kind, _, _)| crate::api::engagement::get_timeline(id, kind),
     );
     let voice = Resource::new(
         move || params.get().get("id").unwrap_or_default(),
@@ -102,54 +132,20 @@ pub fn AccountPage() -> impl IntoView {
                         </div>
                         <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
                         <div class="columns">
+                            <super::plans::PlansCard account_id=a.id.clone() contract_start=a.contract_start can_edit plans templates/>
+                            <super::engagement::EngagementCard account_id=a.id.clone() can_edit data=engagement log/>
+                        </div>
+                        <div class="columns">
                             <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact update=update_contact editing=editing_contact/>
                             <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member/>
                         </div>
                         <SurveysCard data=voice/>
+                        <super::timeline::TimelineCard kind=timeline_kind data=timeline/>
                     }.into_any()
                 }
             })}
         </Transition>
     }
-}
-
-/// Subscribes (in the browser) to `/live/accounts/{id}`: each `changed` event bumps `tick`.
-/// The stream is closed when the account changes or the page goes away; each time it opens,
-/// `tick` is bumped too.
-fn listen_for_changes(id: Signal<String>, tick: RwSignal<u32>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use send_wrapper::SendWrapper;
-        use wasm_bindgen::prelude::*;
-        let current: StoredValue<Option<SendWrapper<web_sys::EventSource>>> =
-            StoredValue::new(None);
-        let close = move || {
-            if let Some(es) = current.try_update_value(|c| c.take()).flatten() {
-                es.close();
-            }
-        };
-        Effect::new(move |_| {
-            let id = id.get();
-            close();
-            if id.is_empty() {
-                return;
-            }
-            if let Ok(es) = web_sys::EventSource::new(&format!("/live/accounts/{id}")) {
-                let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                    tick.try_update(|n| *n += 1);
-                });
-                let _ = es.add_event_listener_with_callback("changed", cb.as_ref().unchecked_ref());
-                // Changes between the server's render and this subscription (or during a
-                // reconnect) were not heard: read once more whenever the stream (re)opens.
-                let _ = es.add_event_listener_with_callback("open", cb.as_ref().unchecked_ref());
-                cb.forget();
-                current.set_value(Some(SendWrapper::new(es)));
-            }
-        });
-        on_cleanup(close);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (id, tick);
 }
 
 fn renewal_note(days: i64) -> String {

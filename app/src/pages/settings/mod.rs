@@ -1,8 +1,10 @@
 //! Settings (admins): users and survey rules, health models, API keys.
 
 pub mod api_keys;
+pub mod engagement;
 pub mod health;
 pub mod surveys;
+pub mod templates;
 pub mod users;
 
 use leptos::prelude::*;
@@ -13,6 +15,8 @@ pub fn SettingsNav(current: &'static str) -> impl IntoView {
     let tabs = [
         ("users", "/settings", "Users & surveys"),
         ("health", "/settings/health", "Health models"),
+        ("templates", "/settings/templates", "Journey templates"),
+        ("engagement", "/settings/engagement", "Engagement"),
         ("api", "/settings/api-keys", "API keys"),
     ];
     view! {

@@ -1,0 +1,93 @@
+//! The account's success plans (status, progress) and making a new one from a journey template.
+
+use crate::api::plans::CreatePlan;
+use crate::components::field::TextField;
+use crate::components::notice::ErrorBanner;
+use crate::error::AppError;
+use crate::model::plan::{JourneyTemplate, PlanSummary};
+use leptos::prelude::*;
+
+#[component]
+pub fn PlansCard(
+    account_id: String,
+    contract_start: chrono::NaiveDate,
+    can_edit: bool,
+    plans: Resource<Result<Vec<PlanSummary>, AppError>>,
+    templates: Resource<Result<Vec<JourneyTemplate>, AppError>>,
+) -> impl IntoView {
+    let create = ServerAction::<CreatePlan>::new();
+    let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let template_err =
+        Signal::derive(move || errors.get().and_then(|e| e.for_field("template_id")));
+    // A new plan opens in the builder.
+    {
+        let account_id = account_id.clone();
+        Effect::new(move |_| {
+            if let Some(Ok(id)) = create.value().get() {
+                let navigate = leptos_router::hooks::use_navigate();
+                navigate(
+                    &format!("/accounts/{account_id}/plans/{id}"),
+                    Default::default(),
+                );
+            }
+        });
+    }
+    let adding = RwSignal::new(false);
+    view! {
+        <section class="card" aria-labelledby="plans-h">
+            <div class="card-head">
+                <h2 id="plans-h">"Success plans"</h2>
+                {can_edit.then(|| view! {
+                    <button type="button" class="button small" on:click=move |_| adding.update(|a| *a = !*a)>"+ New plan"</button>
+                })}
+            </div>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move { match plans.await {
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"No success plan yet. Start one from a journey template: due dates are laid out from the contract start."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="plan-list">
+                            {list.into_iter().map(|p| {
+                                let pct = if p.total == 0 { 0 } else { p.done * 100 / p.total };
+                                view! {
+                                    <li data-testid="plan-summary">
+                                        <a href=format!("/accounts/{}/plans/{}", p.account_id, p.id)><strong>{p.title.clone()}</strong></a>
+                                        " "<span class=format!("pill s-{}", p.status.key()) title=p.reason.clone()>{p.status.label()}</span>
+                                        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label=format!("{} progress", p.title)><span style=format!("width:{pct}%")></span></div>
+                                        <span class="muted small">{format!("{} of {} steps · {}", p.done, p.total, p.reason)}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }})}
+            </Suspense>
+            {move || {
+                let account_id = account_id.clone();
+                adding.get().then(move || view! {
+                <ActionForm action=create attr:class="plan-form" attr:novalidate="true">
+                    <ErrorBanner error=errors fields_only_inline=true/>
+                    <input type="hidden" name="account_id" value=account_id.clone()/>
+                    <TextField label="Plan title" name="input[title]" field="title" errors required=true id_prefix="plan-" hint="e.g. Onboarding 2026"/>
+                    <div class="form-row">
+                        <div class="field" class:invalid=move || template_err.get().is_some()>
+                            <label for="f-plan-template">"Start from"</label>
+                            <select id="f-plan-template" name="input[template_id]">
+                                {templates.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|t| view! {
+                                    <option value=t.id.clone()>{format!("{} template", t.name)}</option>
+                                }).collect_view()}
+                                <option value="">"A blank plan"</option>
+                            </select>
+                            <small class="error">{move || template_err.get()}</small>
+                        </div>
+                        <TextField label="Lay out due dates from" name="input[start]" field="start" kind="date" errors value=contract_start.to_string() required=true id_prefix="plan-" hint="The contract start, or a date you choose"/>
+                    </div>
+                    <div class="form-actions">
+                        <button type="submit" class="button primary small">"Create plan"</button>
+                        <button type="button" class="button ghost small" on:click=move |_| adding.set(false)>"Cancel"</button>
+                    </div>
+                </ActionForm>
+            })}}
+        </section>
+    }
+}

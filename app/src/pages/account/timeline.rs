@@ -1,0 +1,56 @@
+//! One chronological feed of what happened with the account: touchpoints, plan activity (the
+//! customer's marked), survey answers and follow-ups; filterable by kind.
+
+use crate::error::AppError;
+use crate::model::engagement::{TimelineItem, TIMELINE_KINDS};
+use leptos::prelude::*;
+
+fn when(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|d| d.format("%d %b %Y").to_string())
+        .unwrap_or_else(|_| at.get(..10).unwrap_or(at).to_string())
+}
+
+#[component]
+pub fn TimelineCard(
+    kind: RwSignal<String>,
+    data: Resource<Result<Vec<TimelineItem>, AppError>>,
+) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="tl-h">
+            <div class="card-head">
+                <h2 id="tl-h">"Timeline"</h2>
+                <label class="inline-select">
+                    <span class="sr-only">"Show"</span>
+                    <select aria-label="Show in the timeline" on:change=move |ev| kind.set(event_target_value(&ev)) prop:value=move || kind.get()>
+                        <option value="">"Everything"</option>
+                        {TIMELINE_KINDS.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || data.get().map(|r| match r {
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Ok(items) if items.is_empty() => view! { <p class="muted">"Nothing here yet."</p> }.into_any(),
+                    Ok(items) => view! {
+                        <ol class="timeline" data-testid="timeline">
+                            {items.into_iter().map(|i| view! {
+                                <li class=format!("tl tl-{}", i.kind)>
+                                    <time>{when(&i.at)}</time>
+                                    <div>
+                                        <strong>{match &i.link {
+                                            Some(l) => view! { <a href=l.clone()>{i.title.clone()}</a> }.into_any(),
+                                            None => view! { <span>{i.title.clone()}</span> }.into_any(),
+                                        }}</strong>
+                                        {(!i.actor.is_empty()).then(|| view! { <span class="muted small">{format!(" · {}", i.actor)}</span> })}
+                                        {(!i.detail.is_empty()).then(|| view! { <p class="small">{i.detail.clone()}</p> })}
+                                    </div>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}

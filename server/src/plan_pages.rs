@@ -134,7 +134,7 @@ fn plan_html(
     let token = escape(token);
     let derived = plan_status(p, today);
     let (done, total) = progress(p);
-    let pct = if total == 0 { 0 } else { done * 100 / total };
+    let pct = (done * 100).checked_div(total).unwrap_or(0);
     let first = o
         .contact_name
         .split_whitespace()

@@ -60,8 +60,8 @@ pub fn EngagementCard(
                     </div>
                 </ActionForm>
             })}}
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move { match data.await {
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || data.get().map(|r| match r {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     Ok(e) => view! {
                         {if e.cadences.is_empty() {
@@ -106,8 +106,8 @@ pub fn EngagementCard(
                             }.into_any()
                         }}
                     }.into_any(),
-                }})}
-            </Suspense>
+                })}
+            </Transition>
         </section>
     }
 }

@@ -13,8 +13,10 @@ pub fn PlansCard(
     contract_start: chrono::NaiveDate,
     can_edit: bool,
     plans: Resource<Result<Vec<PlanSummary>, AppError>>,
-    templates: Resource<Result<Vec<JourneyTemplate>, AppError>>,
 ) -> impl IntoView {
+    // Templates are read when the form opens, not with the page: nothing the server renders
+    // depends on them.
+    let templates = RwSignal::new(Vec::<JourneyTemplate>::new());
     let create = ServerAction::<CreatePlan>::new();
     let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let template_err =
@@ -38,17 +40,26 @@ pub fn PlansCard(
             <div class="card-head">
                 <h2 id="plans-h">"Success plans"</h2>
                 {can_edit.then(|| view! {
-                    <button type="button" class="button small" on:click=move |_| adding.update(|a| *a = !*a)>"+ New plan"</button>
+                    <button type="button" class="button small" on:click=move |_| {
+                        adding.update(|a| *a = !*a);
+                        if templates.with_untracked(|t| t.is_empty()) {
+                            leptos::task::spawn_local(async move {
+                                if let Ok(list) = crate::api::plans::list_templates().await {
+                                    templates.set(list);
+                                }
+                            });
+                        }
+                    }>"+ New plan"</button>
                 })}
             </div>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move { match plans.await {
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || plans.get().map(|r| match r {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="muted">"No success plan yet. Start one from a journey template: due dates are laid out from the contract start."</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="plan-list">
                             {list.into_iter().map(|p| {
-                                let pct = if p.total == 0 { 0 } else { p.done * 100 / p.total };
+                                let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
                                 view! {
                                     <li data-testid="plan-summary">
                                         <a href=format!("/accounts/{}/plans/{}", p.account_id, p.id)><strong>{p.title.clone()}</strong></a>
@@ -60,8 +71,8 @@ pub fn PlansCard(
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                }})}
-            </Suspense>
+                })}
+            </Transition>
             {move || {
                 let account_id = account_id.clone();
                 adding.get().then(move || view! {
@@ -73,8 +84,8 @@ pub fn PlansCard(
                         <div class="field" class:invalid=move || template_err.get().is_some()>
                             <label for="f-plan-template">"Start from"</label>
                             <select id="f-plan-template" name="input[template_id]">
-                                {templates.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|t| view! {
-                                    <option value=t.id.clone()>{format!("{} template", t.name)}</option>
+                                {move || templates.get().into_iter().enumerate().map(|(i, t)| view! {
+                                    <option value=t.id.clone() selected=i == 0>{format!("{} template", t.name)}</option>
                                 }).collect_view()}
                                 <option value="">"A blank plan"</option>
                             </select>

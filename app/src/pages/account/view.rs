@@ -75,7 +75,6 @@ pub fn AccountPage() -> impl IntoView {
         move || (params.get().get("id").unwrap_or_default(), live.get()),
         |(id, _)| crate::api::plans::account_plans(id),
     );
-    let templates = Resource::new(|| (), |_| crate::api::plans::list_templates());
     let engagement = Resource::new(
         move || {
             (
@@ -87,6 +86,11 @@ pub fn AccountPage() -> impl IntoView {
         |(id, _, _)| crate::api::engagement::get_engagement(id),
     );
     let timeline_kind = RwSignal::new(String::new());
+    // Plans, engagement and the timeline are drawn in the browser once the page is live rather
+    // than hydrated from the server's HTML: they change under the page (a customer ticks a
+    // task, a score is recomputed) often enough that hydrating them raced those changes.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     let timeline = Resource::new(
         move || {
             (
@@ -131,16 +135,21 @@ pub fn AccountPage() -> impl IntoView {
                             <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">{a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
                         </div>
                         <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
-                        <div class="columns">
-                            <super::plans::PlansCard account_id=a.id.clone() contract_start=a.contract_start can_edit plans templates/>
-                            <super::engagement::EngagementCard account_id=a.id.clone() can_edit data=engagement log/>
-                        </div>
+                        {
+                            let (id1, id2, start) = (a.id.clone(), a.id.clone(), a.contract_start);
+                            move || mounted.get().then(|| view! {
+                                <div class="columns">
+                                    <super::plans::PlansCard account_id=id1.clone() contract_start=start can_edit plans/>
+                                    <super::engagement::EngagementCard account_id=id2.clone() can_edit data=engagement log/>
+                                </div>
+                            })
+                        }
                         <div class="columns">
                             <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact update=update_contact editing=editing_contact/>
                             <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member/>
                         </div>
                         <SurveysCard data=voice/>
-                        <super::timeline::TimelineCard kind=timeline_kind data=timeline/>
+                        {move || mounted.get().then(|| view! { <super::timeline::TimelineCard kind=timeline_kind data=timeline/> })}
                     }.into_any()
                 }
             })}

@@ -125,7 +125,7 @@ pub(crate) fn status_pill(d: &Derived) -> impl IntoView {
 }
 
 pub(crate) fn progress_bar(done: usize, total: usize, label: String) -> impl IntoView {
-    let pct = if total == 0 { 0 } else { done * 100 / total };
+    let pct = (done * 100).checked_div(total).unwrap_or(0);
     view! {
         <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label=label>
             <span style=format!("width:{pct}%")></span>

@@ -179,7 +179,11 @@ fn plan_html(
                  <p class=\"muted\">Started at {}{}</p>",
                 escape(&ob.metric),
                 app::model::plan::fmt_num(ob.current),
-                app::model::plan::fmt_num(ob.target),
+                if ob.has_target() {
+                    app::model::plan::fmt_num(ob.target)
+                } else {
+                    "target to be agreed".to_string()
+                },
                 escape(&ob.unit),
                 app::model::plan::fmt_num(ob.baseline),
                 ob.updated_by
@@ -291,7 +295,17 @@ fn plan_html(
          <textarea id=\"text\" name=\"text\" rows=\"3\" maxlength=\"2000\" required></textarea>\
          <button type=\"submit\">Post comment</button></form><ul class=\"activity\">"
     ));
-    for e in events {
+    // What the customer needs to see: comments and progress, not the team's housekeeping.
+    const SHOWN: &[&str] = &[
+        "comment",
+        "task_done",
+        "milestone_done",
+        "objective_updated",
+        "objective_edited",
+        "shared",
+        "plan_created",
+    ];
+    for e in events.iter().filter(|e| SHOWN.contains(&e.kind.as_str())) {
         let when = chrono::DateTime::parse_from_rfc3339(&e.at)
             .map(|d| d.format("%d %b, %H:%M").to_string())
             .unwrap_or_default();

@@ -327,6 +327,13 @@ pub async fn run(
         return Ok(());
     }
     let t = std::time::Instant::now();
+    let (plans, touchpoints) =
+        plans_and_touchpoints(db, &mut rng, &usage_accounts, &staff, today).await?;
+    println!(
+        "seeded {plans} success plans and {touchpoints} touchpoints in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = std::time::Instant::now();
     let (days, snaps) = usage_history(
         db,
         &mut rng,
@@ -338,7 +345,150 @@ pub async fn run(
         "seeded {days} days of product usage and {snaps} daily health scores in {:.1}s",
         t.elapsed().as_secs_f64()
     );
+    // Today's scores again with the real engine reading the database, so they count the
+    // touchpoints and plan milestones seeded above (the history is computed from usage alone).
+    let portfolio = app::store::portfolio_index::PortfolioIndex::new();
+    app::scoring::recompute(db, &portfolio, None, "seed-demo")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
+}
+
+/// Success plans from the journey templates for accounts that started in the last 18 months
+/// (their milestones completed on plausible past dates, most on time, some late, a few still
+/// open past their due date), touchpoints over the last four months, and cadence rules for an
+/// Enterprise and an SMB segment.
+async fn plans_and_touchpoints(
+    db: &Db,
+    rng: &mut ChaCha8Rng,
+    accounts: &[UsageAccount],
+    staff: &[(String, String)],
+    today: NaiveDate,
+) -> anyhow::Result<(usize, usize)> {
+    use app::model::engagement::{TouchpointInput, TouchpointKind};
+    use app::model::plan::NewPlanInput;
+    use app::store::plans::Actor;
+    let err = |e: app::error::AppError| anyhow::anyhow!("{e}");
+    let by = staff.first().map(|s| s.0.clone()).unwrap_or_default();
+    let by_name = staff.first().map(|s| s.1.clone()).unwrap_or_default();
+    let actor = Actor::Staff {
+        id: by.clone(),
+        name: by_name.clone(),
+    };
+    // Cadences for two segments (made here if the portfolio has none of that name).
+    let existing = store::segments::list(db).await.map_err(err)?;
+    for (name, query, rules) in [
+        (
+            "Enterprise",
+            "tier=enterprise",
+            vec![(TouchpointKind::WeeklyStatus, 7), (TouchpointKind::Qbr, 91)],
+        ),
+        ("SMB", "tier=smb", vec![(TouchpointKind::MonthlyReview, 30)]),
+    ] {
+        let seg = match existing.iter().find(|s| s.name == name) {
+            Some(s) => s.clone(),
+            None => store::segments::create(
+                db,
+                name,
+                &app::model::PortfolioFilter::from_query_string(query),
+                &by,
+            )
+            .await
+            .map_err(err)?,
+        };
+        for (kind, every) in rules {
+            let _ = store::touchpoints::add_rule(db, &seg.id, kind, every).await;
+        }
+    }
+    let templates = store::templates::list(db).await.map_err(err)?;
+    let mut plans = 0;
+    let mut touchpoints = 0;
+    for a in accounts.iter().filter(|a| !a.churned) {
+        let age = (today - a.start).num_days();
+        if age < 540 {
+            let template = match age {
+                0..=45 => "onboarding",
+                46..=120 => "implementation",
+                _ => "growth",
+            };
+            let Some(t) = templates.iter().find(|t| t.id == template) else {
+                continue;
+            };
+            let valid = NewPlanInput {
+                title: format!("{} plan", t.name),
+                template_id: t.id.clone(),
+                start: a.start.to_string(),
+            }
+            .validate()
+            .map_err(err)?;
+            let plan = store::plans::create(db, &a.key, &valid, Some(t), &actor)
+                .await
+                .map_err(err)?;
+            plans += 1;
+            if let Some(p) = store::plans::get(db, &plan).await.map_err(err)? {
+                for m in p.milestones.iter().filter(|m| m.due < today) {
+                    // Most milestones are done around their date; some late; some slip.
+                    let roll: f64 = rng.gen();
+                    if roll < 0.12 {
+                        continue;
+                    }
+                    let late = if roll < 0.3 {
+                        rng.gen_range(3..25)
+                    } else {
+                        rng.gen_range(-4..3)
+                    };
+                    let on = (m.due + Duration::days(late)).min(today);
+                    store::plans::complete_as_of(db, &m.id, on, &by_name)
+                        .await
+                        .map_err(err)?;
+                }
+            }
+        }
+        // Touchpoints over the last four months: more for bigger accounts.
+        let n = match a.tier {
+            SizeTier::Enterprise => rng.gen_range(6..14),
+            SizeTier::MidMarket => rng.gen_range(3..8),
+            SizeTier::Smb => rng.gen_range(0..4),
+        };
+        for _ in 0..n {
+            let kind = *[
+                TouchpointKind::WeeklyStatus,
+                TouchpointKind::Call,
+                TouchpointKind::Email,
+                TouchpointKind::Meeting,
+                TouchpointKind::MonthlyReview,
+                TouchpointKind::Qbr,
+            ]
+            .choose(rng)
+            .unwrap_or(&TouchpointKind::Call);
+            let day = today - Duration::days(rng.gen_range(0..120));
+            if day < a.start {
+                continue;
+            }
+            let valid = TouchpointInput {
+                kind: kind.key().into(),
+                date: day.to_string(),
+                attendees: String::new(),
+                notes: (*[
+                    "Went through adoption numbers.",
+                    "Agreed next steps for the rollout.",
+                    "Discussed the renewal timeline.",
+                    "Training questions answered.",
+                ]
+                .choose(rng)
+                .unwrap_or(&""))
+                .to_string(),
+                next_steps: String::new(),
+            }
+            .validate(today)
+            .map_err(err)?;
+            store::touchpoints::create(db, &a.key, &valid, &by)
+                .await
+                .map_err(err)?;
+            touchpoints += 1;
+        }
+    }
+    Ok((plans, touchpoints))
 }
 
 /// What the usage history needs to know about a seeded account.

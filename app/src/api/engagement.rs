@@ -80,7 +80,7 @@ pub async fn get_engagement(account_id: String) -> Result<Engagement, AppError> 
                 .pop()
                 .map(|(_, c)| c)
                 .unwrap_or_default();
-            let touchpoints = store::touchpoints::for_account(&state.db, &account_id, 10).await?;
+            let touchpoints = store::touchpoints::for_account(&state.db, &account_id, 5).await?;
             Ok(Engagement {
                 cadences,
                 touchpoints,
@@ -174,7 +174,13 @@ pub async fn get_timeline(
                     }
                     items.push(TimelineItem {
                         kind: "touchpoint".into(),
-                        at: format!("{}T12:00:00Z", t.date),
+                        // Logged the day it happened: its own moment orders it among the
+                        // day's other entries; logged later: midday of that day.
+                        at: if t.logged_at.get(..10) == Some(t.date.to_string().as_str()) {
+                            t.logged_at.clone()
+                        } else {
+                            format!("{}T12:00:00Z", t.date)
+                        },
                         title: t.kind.label().to_string(),
                         detail: detail.trim().to_string(),
                         actor: t.logged_by.unwrap_or_default(),

@@ -42,6 +42,8 @@ pub struct Touchpoint {
     pub notes: String,
     pub next_steps: String,
     pub logged_by: Option<String>,
+    /// When it was logged (RFC 3339).
+    pub logged_at: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

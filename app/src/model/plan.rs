@@ -289,16 +289,19 @@ pub struct Objective {
 
 impl Objective {
     /// Share of the way from baseline to target, 0–1 (works for targets below the baseline).
+    /// An objective whose target equals its baseline has no target yet (one copied from a
+    /// template starts that way): no progress.
     pub fn progress(&self) -> f64 {
         let span = self.target - self.baseline;
         if span == 0.0 {
-            return if self.current == self.target {
-                1.0
-            } else {
-                0.0
-            };
+            return 0.0;
         }
         ((self.current - self.baseline) / span).clamp(0.0, 1.0)
+    }
+
+    /// Whether the team has set a target (see [`Objective::progress`]).
+    pub fn has_target(&self) -> bool {
+        self.target != self.baseline
     }
 }
 

@@ -396,7 +396,7 @@ pub async fn create(
              }};
              FOR $o IN $objectives {{
                 CREATE type::record('objective', $o.id) SET plan = $p, metric = $o.metric, unit = $o.unit,
-                    baseline = 0, current = 0, target = 1, position = $o.position;
+                    baseline = 0, current = 0, target = 0, position = $o.position;
              }};
              {EVENT}
              COMMIT;"
@@ -1072,4 +1072,28 @@ pub async fn first_value(db: &Db) -> Result<Vec<(String, NaiveDate, Option<Naive
         };
     }
     Ok(by.into_iter().map(|(a, (s, c))| (a, s, c)).collect())
+}
+
+/// Demo data only (`seed-demo`): marks a milestone complete on a past date, with its tasks
+/// done, as if the work had happened then.
+pub async fn complete_as_of(
+    db: &Db,
+    milestone: &str,
+    on: NaiveDate,
+    by: &str,
+) -> Result<(), AppError> {
+    run_checked(
+        db,
+        "BEGIN;
+         LET $m = type::record('milestone', $id);
+         UPDATE $m SET completed_on = <datetime>$on, completed_by_name = $by;
+         UPDATE task SET status = 'done', done_by_name = $by, done_at = <datetime>$on WHERE milestone = $m;
+         CREATE plan_event SET plan = $m.plan, account = $m.account, kind = 'milestone_done',
+            text = 'completed the milestone “' + $m.title + '”', actor = $by, by_customer = false,
+            at = <datetime>$on;
+         COMMIT;",
+        json!({ "id": milestone, "on": date_param(on), "by": by }),
+    )
+    .await?;
+    Ok(())
 }

@@ -26,6 +26,8 @@ struct Row {
     next_steps: String,
     #[serde(default)]
     logged_by: Option<String>,
+    #[serde(default)]
+    created_at: String,
 }
 
 impl From<Row> for Touchpoint {
@@ -40,6 +42,7 @@ impl From<Row> for Touchpoint {
             notes: r.notes,
             next_steps: r.next_steps,
             logged_by: r.logged_by,
+            logged_at: r.created_at,
         }
     }
 }

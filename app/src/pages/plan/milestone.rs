@@ -179,7 +179,7 @@ fn MilestoneCard(
                     <p class="muted small">
                         {format!("Due {}", m.due.format("%a %d %b %Y"))}
                         {m.completed_on.map(|c| format!(" · completed {}{}", c.format("%d %b"), m.completed_by.as_ref().map(|w| format!(" by {w}")).unwrap_or_default()))}
-                        " · "{status_pill(&ms_status)}" "<span class="reason">{ms_status.reason.clone()}</span>
+                        " · "{status_pill(&ms_status)}{(!complete).then(|| view! { " "<span class="reason">{ms_status.reason.clone()}</span> })}
                     </p>
                     {progress_bar(done_n, n, format!("{done_n} of {n} tasks done in {}", m.title))}
                 </div>

@@ -106,15 +106,21 @@ fn ObjectiveRow(
         <li class="objective" data-testid="objective">
             <div class="obj-row">
                 <strong>{o.metric.clone()}</strong>
-                <span class="obj-values">
-                    {format!("{} → ", fmt_num(o.baseline))}<strong>{fmt_num(o.current)}</strong>{format!(" of {} {}", fmt_num(o.target), o.unit)}
-                </span>
+                {if o.has_target() {
+                    view! {
+                        <span class="obj-values">
+                            {format!("{} → ", fmt_num(o.baseline))}<strong>{fmt_num(o.current)}</strong>{format!(" of {} {}", fmt_num(o.target), o.unit)}
+                        </span>
+                    }.into_any()
+                } else {
+                    view! { <span class="obj-values muted">{format!("{} {} · no target yet", fmt_num(o.current), o.unit)}</span> }.into_any()
+                }}
             </div>
             <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label=format!("{} progress", o.metric)>
                 <span style=format!("width:{pct}%")></span>
             </div>
             <p class="muted small">
-                {format!("{pct}% of the way")}
+                {if o.has_target() { format!("{pct}% of the way") } else { "Edit to set the baseline and target".to_string() }}
                 {o.customer_can_update.then_some(" · the customer updates this")}
                 {o.updated_by.clone().map(|u| format!(" · last set by {u}"))}
                 {b.can_edit.then(|| view! {

@@ -71,37 +71,31 @@ pub fn AccountPage() -> impl IntoView {
     // Plans, engagement and the timeline follow the live stream too: a customer ticking a task
     // on the shared plan shows here without a reload.
     let log = ServerAction::<crate::api::engagement::LogTouchpoint>::new();
-    let plans = Resource::new(
-        move || (params.get().get("id").unwrap_or_default(), live.get()),
-        |(id, _)| crate::api::plans::account_plans(id),
-    );
-    let engagement = Resource::new(
-        move || {
-            (
-                params.get().get("id").unwrap_or_default(),
-                live.get(),
-                log.version().get(),
-            )
-        },
-        |(id, _, _)| crate::api::engagement::get_engagement(id),
-    );
+    // Local resources: fetched by the browser only (these cards are drawn after hydration, see
+    // `mounted`), so nothing about them is part of the server's HTML or its serialized data.
+    let plans = LocalResource::new(move || {
+        live.track();
+        crate::api::plans::account_plans(params.get().get("id").unwrap_or_default())
+    });
+    let engagement = LocalResource::new(move || {
+        live.track();
+        log.version().track();
+        crate::api::engagement::get_engagement(params.get().get("id").unwrap_or_default())
+    });
     let timeline_kind = RwSignal::new(String::new());
+    let timeline = LocalResource::new(move || {
+        live.track();
+        log.version().track();
+        crate::api::engagement::get_timeline(
+            params.get().get("id").unwrap_or_default(),
+            timeline_kind.get(),
+        )
+    });
     // Plans, engagement and the timeline are drawn in the browser once the page is live rather
-    // than hydrated from the server's HTML: they change under the page (a customer ticks a
-    // task, a score is recomputed) often enough that hydrating them raced those changes.
+    // than rendered by the server and hydrated: resources the server creates but does not read
+    // while rendering made hydration fail now and then.
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
-    let timeline = Resource::new(
-        move || {
-            (
-                params.get().get("id").unwrap_or_default(),
-                timeline_kind.get(),
-                live.get(),
-                log.version().get(),
-            )
-        },
-        |(id, kind, _, _)| crate::api::engagement::get_timeline(id, kind),
-    );
     let voice = Resource::new(
         move || params.get().get("id").unwrap_or_default(),
         crate::api::surveys::get_account_surveys,

@@ -78,32 +78,6 @@ async fn seed(base: &str) -> R<String> {
     Ok(id)
 }
 
-/// Opens the account page and waits until it is live. Known gap: hydrating the account page
-/// panics now and then (roughly one load in six on a busy 2-core machine; the panic is in
-/// Leptos' hydration, `failed_to_cast_marker_node`, and its cause is not found yet). The page
-/// is then dead, so it is loaded again (at most twice more) and the panic is reported.
-async fn open_live(
-    page: &playwright_rs::protocol::Page,
-    url: &str,
-    errors: &Arc<Mutex<Vec<String>>>,
-) -> R {
-    for attempt in 0..3 {
-        let before = errors.lock().unwrap().len();
-        page.goto(url, None).await?;
-        hydrated(page).await?;
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let mut errs = errors.lock().unwrap();
-        if errs.len() == before {
-            return Ok(());
-        }
-        eprintln!(
-            "KNOWN GAP: the account page failed to hydrate (attempt {attempt}); loading it again"
-        );
-        errs.truncate(before);
-    }
-    Err("the account page failed to hydrate three times".into())
-}
-
 #[tokio::test]
 async fn build_share_and_work_a_plan_with_the_customer() -> R {
     let server = start_server().await;
@@ -176,7 +150,8 @@ async fn build_share_and_work_a_plan_with_the_customer() -> R {
     shot(&page, "51-settings-engagement").await?;
 
     // The account: no plan yet; the weekly status update is due; a plan from Onboarding.
-    open_live(&page, &format!("{base}/accounts/{acc}"), &errors).await?;
+    page.goto(&format!("{base}/accounts/{acc}"), None).await?;
+    hydrated(&page).await?;
     expect(page.locator("[data-testid=cadence]"))
         .to_contain_text("Weekly status update")
         .await?;
@@ -334,7 +309,8 @@ async fn build_share_and_work_a_plan_with_the_customer() -> R {
     shot(&phone, "57-shared-plan-revoked").await?;
 
     // A touchpoint on the account; the cadence is no longer overdue; the timeline has it all.
-    open_live(&page, &format!("{base}/accounts/{acc}"), &errors).await?;
+    page.goto(&format!("{base}/accounts/{acc}"), None).await?;
+    hydrated(&page).await?;
     page.locator("section[aria-labelledby=eng-h] .card-head button")
         .click(None)
         .await?;

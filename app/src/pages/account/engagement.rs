@@ -12,7 +12,7 @@ use leptos::prelude::*;
 pub fn EngagementCard(
     account_id: String,
     can_edit: bool,
-    data: LocalResource<Result<Engagement, AppError>>,
+    data: Resource<Result<Engagement, AppError>>,
     log: ServerAction<LogTouchpoint>,
 ) -> impl IntoView {
     let errors = Signal::derive(move || log.value().get().and_then(|r| r.err()));

@@ -12,7 +12,7 @@ pub fn PlansCard(
     account_id: String,
     contract_start: chrono::NaiveDate,
     can_edit: bool,
-    plans: LocalResource<Result<Vec<PlanSummary>, AppError>>,
+    plans: Resource<Result<Vec<PlanSummary>, AppError>>,
 ) -> impl IntoView {
     // Templates are read when the form opens, not with the page: nothing the server renders
     // depends on them.

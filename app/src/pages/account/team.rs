@@ -1,10 +1,10 @@
 //! The account team: CSM, Account Manager, Technical Support, Subject Matter Expert.
 
 use crate::api::accounts::{AddTeamMember, RemoveTeamMember};
-use crate::api::users::list_staff;
 use crate::components::field::SelectField;
 use crate::components::notice::{confirmed, ErrorBanner};
-use crate::model::{TeamMember, TeamRole};
+use crate::error::AppError;
+use crate::model::{TeamMember, TeamRole, User};
 use leptos::prelude::*;
 
 #[component]
@@ -14,8 +14,11 @@ pub fn TeamCard(
     can_edit: bool,
     add: ServerAction<AddTeamMember>,
     remove: ServerAction<RemoveTeamMember>,
+    /// Created by the page, outside its `Transition`: a resource made while the page's data
+    /// renders is a new one on every render, and hydrating it raced the server's (the page
+    /// failed to hydrate now and then).
+    staff: Option<Resource<Result<Vec<User>, AppError>>>,
 ) -> impl IntoView {
-    let staff = Resource::new(|| (), |_| list_staff());
     let errors = Signal::derive(move || add.value().get().and_then(|r| r.err()));
     let roles: Vec<(String, String)> = TeamRole::ALL
         .iter()
@@ -54,7 +57,7 @@ pub fn TeamCard(
                         <input type="hidden" name="account_id" value=account_id.clone()/>
                         <ErrorBanner error=errors/>
                         <Suspense fallback=|| ()>
-                            {move || staff.get().map(|r| {
+                            {move || staff.and_then(|s| s.get()).map(|r| {
                                 let options: Vec<(String, String)> = r.unwrap_or_default().into_iter().map(|u| (u.id, u.name)).collect();
                                 view! { <SelectField label="Person" name="user_id" field="user_id" errors options placeholder="Choose a person"/> }
                             })}

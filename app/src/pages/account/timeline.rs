@@ -14,7 +14,7 @@ fn when(at: &str) -> String {
 #[component]
 pub fn TimelineCard(
     kind: RwSignal<String>,
-    data: LocalResource<Result<Vec<TimelineItem>, AppError>>,
+    data: Resource<Result<Vec<TimelineItem>, AppError>>,
 ) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="tl-h">

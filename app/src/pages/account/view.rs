@@ -71,31 +71,38 @@ pub fn AccountPage() -> impl IntoView {
     // Plans, engagement and the timeline follow the live stream too: a customer ticking a task
     // on the shared plan shows here without a reload.
     let log = ServerAction::<crate::api::engagement::LogTouchpoint>::new();
-    // Local resources: fetched by the browser only (these cards are drawn after hydration, see
-    // `mounted`), so nothing about them is part of the server's HTML or its serialized data.
-    let plans = LocalResource::new(move || {
-        live.track();
-        crate::api::plans::account_plans(params.get().get("id").unwrap_or_default())
-    });
-    let engagement = LocalResource::new(move || {
-        live.track();
-        log.version().track();
-        crate::api::engagement::get_engagement(params.get().get("id").unwrap_or_default())
-    });
+    let plans = Resource::new(
+        move || (params.get().get("id").unwrap_or_default(), live.get()),
+        |(id, _)| crate::api::plans::account_plans(id),
+    );
+    let engagement = Resource::new(
+        move || {
+            (
+                params.get().get("id").unwrap_or_default(),
+                live.get(),
+                log.version().get(),
+            )
+        },
+        |(id, _, _)| crate::api::engagement::get_engagement(id),
+    );
     let timeline_kind = RwSignal::new(String::new());
-    let timeline = LocalResource::new(move || {
-        live.track();
-        log.version().track();
-        crate::api::engagement::get_timeline(
-            params.get().get("id").unwrap_or_default(),
-            timeline_kind.get(),
-        )
-    });
-    // Plans, engagement and the timeline are drawn in the browser once the page is live rather
-    // than rendered by the server and hydrated: resources the server creates but does not read
-    // while rendering made hydration fail now and then.
-    let mounted = RwSignal::new(false);
-    Effect::new(move |_| mounted.set(true));
+    let timeline = Resource::new(
+        move || {
+            (
+                params.get().get("id").unwrap_or_default(),
+                timeline_kind.get(),
+                live.get(),
+                log.version().get(),
+            )
+        },
+        |(id, kind, _, _)| crate::api::engagement::get_timeline(id, kind),
+    );
+    // Only editors see the team picker: made (and read) for them alone, so the server never
+    // holds a resource its render did not read.
+    let staff = me
+        .role
+        .can_edit_accounts()
+        .then(|| Resource::new(|| (), |_| crate::api::users::list_staff()));
     let voice = Resource::new(
         move || params.get().get("id").unwrap_or_default(),
         crate::api::surveys::get_account_surveys,
@@ -129,21 +136,16 @@ pub fn AccountPage() -> impl IntoView {
                             <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">{a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
                         </div>
                         <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
-                        {
-                            let (id1, id2, start) = (a.id.clone(), a.id.clone(), a.contract_start);
-                            move || mounted.get().then(|| view! {
-                                <div class="columns">
-                                    <super::plans::PlansCard account_id=id1.clone() contract_start=start can_edit plans/>
-                                    <super::engagement::EngagementCard account_id=id2.clone() can_edit data=engagement log/>
-                                </div>
-                            })
-                        }
+                        <div class="columns">
+                            <super::plans::PlansCard account_id=a.id.clone() contract_start=a.contract_start can_edit plans/>
+                            <super::engagement::EngagementCard account_id=a.id.clone() can_edit data=engagement log/>
+                        </div>
                         <div class="columns">
                             <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact update=update_contact editing=editing_contact/>
-                            <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member/>
+                            <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member staff/>
                         </div>
                         <SurveysCard data=voice/>
-                        {move || mounted.get().then(|| view! { <super::timeline::TimelineCard kind=timeline_kind data=timeline/> })}
+                        <super::timeline::TimelineCard kind=timeline_kind data=timeline/>
                     }.into_any()
                 }
             })}

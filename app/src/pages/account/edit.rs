@@ -27,6 +27,7 @@ pub fn EditAccountPage() -> impl IntoView {
     if !me.role.can_edit_accounts() {
         return view! { <LoadError error=AppError::Forbidden("executives can view accounts but not change them".into())/> }.into_any();
     }
+    let staff = super::form::staff_resource();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -42,7 +43,7 @@ pub fn EditAccountPage() -> impl IntoView {
                                 <ErrorBanner error=errors/>
                                 <ActionForm action=action attr:novalidate="true">
                                     <input type="hidden" name="id" value=a.id.clone()/>
-                                    <AccountFields initial=AccountInput::from_account(&a) errors/>
+                                    <AccountFields initial=AccountInput::from_account(&a) errors staff/>
                                     <div class="form-actions">
                                         <button type="submit" class="button primary" disabled=move || action.pending().get()>
                                             {move || if action.pending().get() { "Saving…" } else { "Save changes" }}

@@ -6,12 +6,19 @@ use crate::error::AppError;
 use crate::model::{AccountInput, SizeTier, Stage, CURRENCIES, INDUSTRIES};
 use leptos::prelude::*;
 
+/// The owner picker's people; create it in the page component, outside any `Suspense`.
+pub fn staff_resource() -> Resource<Result<Vec<crate::model::User>, AppError>> {
+    Resource::new(|| (), |_| list_staff())
+}
+
 #[component]
 pub fn AccountFields(
     initial: AccountInput,
     #[prop(into)] errors: Signal<Option<AppError>>,
+    /// Made by the page (see [`staff_resource`]), not here: a resource created while a
+    /// `Suspense` renders is a new one on each render and races the server's when hydrating.
+    staff: Resource<Result<Vec<crate::model::User>, AppError>>,
 ) -> impl IntoView {
-    let staff = Resource::new(|| (), |_| list_staff());
     let tiers: Vec<(String, String)> = SizeTier::ALL
         .iter()
         .map(|t| (t.key().into(), t.label().into()))

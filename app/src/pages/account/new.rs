@@ -16,6 +16,7 @@ pub fn NewAccountPage() -> impl IntoView {
     if !me.role.can_edit_accounts() {
         return view! { <LoadError error=AppError::Forbidden("executives can view accounts but not create them".into())/> }.into_any();
     }
+    let staff = super::form::staff_resource();
     let action = ServerAction::<CreateAccount>::new();
     let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let navigate = use_navigate();
@@ -38,7 +39,7 @@ pub fn NewAccountPage() -> impl IntoView {
         <section class="card form-card">
             <ErrorBanner error=errors/>
             <ActionForm action=action attr:novalidate="true">
-                <AccountFields initial errors/>
+                <AccountFields initial errors staff/>
                 <div class="form-actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()>
                         {move || if action.pending().get() { "Creating…" } else { "Create account" }}

@@ -347,8 +347,12 @@ pub async fn run(
     );
     // Today's scores again with the real engine reading the database, so they count the
     // touchpoints and plan milestones seeded above (the history is computed from usage alone).
+    // (The index is not loaded here, so the ids come from the database.)
     let portfolio = app::store::portfolio_index::PortfolioIndex::new();
-    app::scoring::recompute(db, &portfolio, None, "seed-demo")
+    let ids = store::accounts::ids_matching(db, &portfolio, &Default::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app::scoring::recompute(db, &portfolio, Some(&ids), "seed-demo")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())

@@ -172,6 +172,7 @@ async fn build_share_and_work_a_plan_with_the_customer() -> R {
         .click(None)
         .await?;
     page.wait_for_url("**/plans/**", None).await?;
+    let plan_url = page.url();
     hydrated(&page).await?;
     expect(page.locator("[data-testid=milestone]"))
         .to_have_count(3)
@@ -357,6 +358,24 @@ async fn build_share_and_work_a_plan_with_the_customer() -> R {
         .to_contain_text("Time to value")
         .await?;
     shot(&page, "60-dashboard-ttv").await?;
+
+    // A refusal rolls the optimistic change back and says why: the session ends (signed out
+    // elsewhere) while the plan is open; ticking a task shows at once, then is undone.
+    page.goto(&plan_url, None).await?;
+    hydrated(&page).await?;
+    let task =
+        page.locator("li.task:has-text('Write up the needs assessment') input[type=checkbox]");
+    expect(task.clone()).not().to_be_checked().await?;
+    page.evaluate_expression("fetch('/api/auth/logout', { method: 'POST' })")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    task.click(None).await?;
+    expect(page.locator(".banner-error"))
+        .with_timeout(Duration::from_secs(10))
+        .to_contain_text("was not saved and has been undone")
+        .await?;
+    expect(task.clone()).not().to_be_checked().await?;
+    shot(&page, "61-plan-refused-rolled-back").await?;
     let errors = errors.lock().unwrap().clone();
     assert!(errors.is_empty(), "script errors: {errors:?}");
     Ok(())

@@ -456,7 +456,7 @@ fn TaskRow(
                 <button type="button" class="handle" id=format!("handle-{id}") aria-label=format!("Reorder “{}”", t.title)
                     aria-describedby="reorder-help" title="Drag, or use the arrow keys" on:keydown=keydown>"⠿"</button>
             })}
-            <input type="checkbox" id=format!("done-{id}") checked=done disabled=!can_edit on:change=toggle/>
+            <input type="checkbox" id=format!("done-{id}") checked=done prop:checked=done disabled=!can_edit on:change=toggle/>
             <div class="task-main">
                 <label for=format!("done-{id}") class="task-title">{t.title.clone()}</label>
                 <span class="muted small">

@@ -241,10 +241,12 @@ async fn build_share_and_work_a_plan_with_the_customer() -> R {
     page.evaluate_expression("window.__stillHere = true")
         .await?;
 
-    // The customer, on a phone, with no session: reads the plan and ticks their task.
+    // The customer, on a phone, with no session and JavaScript off: reads the plan and ticks
+    // their task (plain forms; the page has no script at all).
     let phone_ctx = browser
         .new_context_with_options(
             BrowserContextOptions::builder()
+                .javascript_enabled(false)
                 .viewport(Viewport {
                     width: 390,
                     height: 844,

@@ -47,6 +47,8 @@ async fn open(state: &AppState, token: &str) -> Result<Option<Opened>, AppError>
     app::store::plan_shares::open(&state.db, &key, now).await
 }
 
+/// The plan part a customer's change touches. `start` bounds due dates, which customers never
+/// set, so callers pass any date.
 fn owner_of(o: &Opened, start: chrono::NaiveDate) -> Owner {
     Owner {
         plan: o.plan.clone(),

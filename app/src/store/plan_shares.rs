@@ -118,8 +118,8 @@ pub async fn revoke(db: &Db, plan: &str, share: &str, by_name: &str) -> Result<(
     Ok(())
 }
 
-/// The live share behind a verified token: (plan key, contact key, contact name, vendor's
-/// view allowed). `None` when revoked, past its stored expiry, or gone.
+/// The live share behind a verified token: its plan and account, and the contact it was made
+/// for. [`open`] answers `None` when it is revoked, past its stored expiry, or gone.
 pub struct Opened {
     pub plan: String,
     pub account: String,

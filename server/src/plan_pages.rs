@@ -47,13 +47,13 @@ async fn open(state: &AppState, token: &str) -> Result<Option<Opened>, AppError>
     app::store::plan_shares::open(&state.db, &key, now).await
 }
 
-/// The plan part a customer's change touches. `start` bounds due dates, which customers never
-/// set, so callers pass any date.
-fn owner_of(o: &Opened, start: chrono::NaiveDate) -> Owner {
+/// The plan a customer's change touches. The plan's start bounds due dates, which customers
+/// never set, so it is not read.
+fn owner_of(o: &Opened) -> Owner {
     Owner {
         plan: o.plan.clone(),
         account: o.account.clone(),
-        start,
+        start: chrono::NaiveDate::MIN,
     }
 }
 
@@ -349,36 +349,48 @@ async fn refused(state: &AppState, token: &str, e: AppError) -> Response {
     render(state, token, status, None, Some(&msg)).await
 }
 
+/// A customer's change through the link: the link must be live; `change` checks the input and
+/// stores it; done → back to the page (a notice, the changed item in view), refused → the page
+/// again with the reason and the status that says why.
+async fn act<Fut>(
+    state: &AppState,
+    token: &str,
+    saved: &str,
+    change: impl FnOnce(Owner, Actor) -> Fut,
+) -> Response
+where
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let o = match open(state, token).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return invalid_link(),
+        Err(e) => return broken(e),
+    };
+    match change(owner_of(&o), actor(&o)).await {
+        Ok(()) => {
+            state.account_activity(&o.account);
+            Redirect::to(&format!("/p/{token}?saved={saved}")).into_response()
+        }
+        Err(e) => refused(state, token, e).await,
+    }
+}
+
 async fn tick(
     State(state): State<AppState>,
     Path((token, id)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let o = match open(&state, &token).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return invalid_link(),
-        Err(e) => return broken(e),
-    };
-    let status = match form.get("done").map(String::as_str) {
-        Some("1") => TaskStatus::Done,
-        Some("0") => TaskStatus::Open,
-        _ => {
-            return refused(
-                &state,
-                &token,
-                AppError::field("done", "the form was incomplete"),
-            )
-            .await
-        }
-    };
-    let owner = owner_of(&o, chrono::NaiveDate::MIN);
-    match app::store::plans::set_task_status(&state.db, &owner, &id, status, &actor(&o)).await {
-        Ok(()) => {
-            state.account_activity(&o.account);
-            Redirect::to(&format!("/p/{token}?saved=task#t-{id}")).into_response()
-        }
-        Err(e) => refused(&state, &token, e).await,
-    }
+    let db = state.db.clone();
+    let saved = format!("task#t-{id}");
+    act(&state, &token, &saved, |owner, by| async move {
+        let status = match form.get("done").map(String::as_str) {
+            Some("1") => TaskStatus::Done,
+            Some("0") => TaskStatus::Open,
+            _ => return Err(AppError::field("done", "the form was incomplete")),
+        };
+        app::store::plans::set_task_status(&db, &owner, &id, status, &by).await
+    })
+    .await
 }
 
 async fn objective(
@@ -386,32 +398,15 @@ async fn objective(
     Path((token, id)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let o = match open(&state, &token).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return invalid_link(),
-        Err(e) => return broken(e),
-    };
-    let raw = form.get("value").cloned().unwrap_or_default();
-    let value = match app::model::plan::parse_number(&raw) {
-        Ok(v) => v,
-        Err(m) => {
-            return refused(
-                &state,
-                &token,
-                AppError::field("value", format!("the current value {m}")),
-            )
-            .await
-        }
-    };
-    let owner = owner_of(&o, chrono::NaiveDate::MIN);
-    match app::store::plans::customer_set_objective(&state.db, &owner, &id, value, &actor(&o)).await
-    {
-        Ok(()) => {
-            state.account_activity(&o.account);
-            Redirect::to(&format!("/p/{token}?saved=objective#o-{id}")).into_response()
-        }
-        Err(e) => refused(&state, &token, e).await,
-    }
+    let db = state.db.clone();
+    let saved = format!("objective#o-{id}");
+    act(&state, &token, &saved, |owner, by| async move {
+        let raw = form.get("value").map(String::as_str).unwrap_or("");
+        let value = app::model::plan::parse_number(raw)
+            .map_err(|m| AppError::field("value", format!("the current value {m}")))?;
+        app::store::plans::customer_set_objective(&db, &owner, &id, value, &by).await
+    })
+    .await
 }
 
 async fn comment(
@@ -419,33 +414,16 @@ async fn comment(
     Path(token): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let o = match open(&state, &token).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return invalid_link(),
-        Err(e) => return broken(e),
-    };
-    let text = match app::model::validate::required_text(
-        form.get("text").map(String::as_str).unwrap_or(""),
-        2000,
-    ) {
-        Ok(t) => t,
-        Err(m) => {
-            return refused(
-                &state,
-                &token,
-                AppError::field("text", format!("the comment {m}")),
-            )
-            .await
-        }
-    };
-    let owner = owner_of(&o, chrono::NaiveDate::MIN);
-    match app::store::plans::comment(&state.db, &owner, &text, &actor(&o)).await {
-        Ok(()) => {
-            state.account_activity(&o.account);
-            Redirect::to(&format!("/p/{token}?saved=comment")).into_response()
-        }
-        Err(e) => refused(&state, &token, e).await,
-    }
+    let db = state.db.clone();
+    act(&state, &token, "comment", |owner, by| async move {
+        let text = app::model::validate::required_text(
+            form.get("text").map(String::as_str).unwrap_or(""),
+            2000,
+        )
+        .map_err(|m| AppError::field("text", format!("the comment {m}")))?;
+        app::store::plans::note(&db, &owner, "comment", text, &by).await
+    })
+    .await
 }
 
 fn invalid_link() -> Response {

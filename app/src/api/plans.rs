@@ -334,7 +334,7 @@ pub async fn comment_on_plan(plan_id: String, text: String) -> Result<PlanDetail
             let (state, me, owner) = editable("plan", &plan_id).await?;
             let text = crate::model::validate::required_text(&text, 2000)
                 .map_err(|m| AppError::field("text", format!("the comment {m}")))?;
-            store::comment(&state.db, &owner, &text, &actor(&me)).await?;
+            store::note(&state.db, &owner, "comment", text, &actor(&me)).await?;
             after_change(&state, &owner).await
         }
         .await,

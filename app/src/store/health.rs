@@ -356,7 +356,7 @@ pub async fn facts_on(
     for (acc, days) in super::touchpoints::days_since_last(db, accounts, date).await? {
         out.entry(acc).or_default().days_since_touchpoint = Some(days);
     }
-    for (acc, n) in super::touchpoints::overdue_milestones(db, accounts, date).await? {
+    for (acc, n) in super::plans::overdue_milestones(db, accounts, date).await? {
         out.entry(acc).or_default().overdue_milestones = Some(n);
     }
     if let Some(list) = accounts {

@@ -240,34 +240,3 @@ pub async fn days_since_last(
         .map(|l| (l.account, (date - l.last).num_days().max(0) as u32))
         .collect())
 }
-
-/// Milestones past due and not complete as of `date`, per account that has any milestone
-/// (health's milestone slippage; accounts without plans are left out, so "missing").
-pub async fn overdue_milestones(
-    db: &Db,
-    accounts: Option<&[String]>,
-    date: NaiveDate,
-) -> Result<Vec<(String, u32)>, AppError> {
-    #[derive(Deserialize)]
-    struct L {
-        #[serde(deserialize_with = "de::key")]
-        account: String,
-        overdue: u32,
-    }
-    let cond = if accounts.is_some() {
-        "WHERE account IN $accs"
-    } else {
-        ""
-    };
-    let mut r = db
-        .query(format!(
-            "LET $accs = array::map($keys, |$k| type::record('account', $k));
-             SELECT account, math::sum(IF due < <datetime>$day AND (completed_on = NONE OR completed_on > <datetime>$day) {{ 1 }} ELSE {{ 0 }}) AS overdue
-             FROM milestone {cond} GROUP BY account;"
-        ))
-        .bind(json!({ "keys": accounts.unwrap_or_default(), "day": date_param(date) }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<L> = take(&mut r, 1)?;
-    Ok(rows.into_iter().map(|l| (l.account, l.overdue)).collect())
-}

@@ -59,12 +59,11 @@ pub fn PlansCard(
                     Ok(list) => view! {
                         <ul class="plan-list">
                             {list.into_iter().map(|p| {
-                                let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
                                 view! {
                                     <li data-testid="plan-summary">
                                         <a href=format!("/accounts/{}/plans/{}", p.account_id, p.id)><strong>{p.title.clone()}</strong></a>
                                         " "<span class=format!("pill s-{}", p.status.key()) title=p.reason.clone()>{p.status.label()}</span>
-                                        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label=format!("{} progress", p.title)><span style=format!("width:{pct}%")></span></div>
+                                        {crate::pages::plan::progress_bar(p.done, p.total, format!("{} progress", p.title))}
                                         <span class="muted small">{format!("{} of {} steps · {}", p.done, p.total, p.reason)}</span>
                                     </li>
                                 }

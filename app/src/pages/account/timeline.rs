@@ -6,9 +6,7 @@ use crate::model::engagement::{TimelineItem, TIMELINE_KINDS};
 use leptos::prelude::*;
 
 fn when(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|d| d.format("%d %b %Y").to_string())
-        .unwrap_or_else(|_| at.get(..10).unwrap_or(at).to_string())
+    crate::pages::format_time(at, "%d %b %Y")
 }
 
 #[component]

@@ -11,8 +11,21 @@ use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+/// The session cookie's name on plain HTTP (development, tests).
 pub const SESSION_COOKIE: &str = "bw_session";
+/// Its name when Secure: the `__Host-` prefix makes browsers accept it only from this exact
+/// host over HTTPS with `Path=/` and no `Domain`, so a sibling subdomain cannot plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-bw_session";
+/// A session ends this long after sign-in whatever happens (the idle timeout is shorter).
 pub const SESSION_DAYS: i64 = 14;
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 pub fn hash_password(password: &str) -> Result<String, crate::error::AppError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -50,7 +63,8 @@ pub fn token_hash(token: &str) -> String {
 /// keeps them for localhost, but curl and test clients do not).
 pub fn session_cookie(token: &str, secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        cookie_name(secure),
         SESSION_DAYS * 86_400,
         if secure { "; Secure" } else { "" }
     )
@@ -58,17 +72,30 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 
 pub fn clear_cookie(secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        cookie_name(secure),
         if secure { "; Secure" } else { "" }
     )
 }
 
-/// The session token from a `Cookie` header, if any.
-pub fn token_from_cookie_header(header: &str) -> Option<String> {
+/// The session token from a `Cookie` header, if any. Only the name this server sets counts:
+/// with Secure cookies a plain `bw_session` (which anyone on a sibling host could set) is
+/// ignored.
+pub fn token_from_cookie_header(header: &str, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
     header.split(';').find_map(|part| {
         let (k, v) = part.trim().split_once('=')?;
-        (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
+        (k == name && !v.is_empty()).then(|| v.to_string())
     })
+}
+
+/// The session token from a request's headers: the one place cookies are read.
+pub fn session_token(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| token_from_cookie_header(h, secure))
 }
 
 #[cfg(test)]
@@ -97,11 +124,19 @@ mod tests {
     #[test]
     fn cookie_header_parsing() {
         assert_eq!(
-            token_from_cookie_header("a=1; bw_session=abc; b=2").as_deref(),
+            token_from_cookie_header("a=1; bw_session=abc; b=2", false).as_deref(),
             Some("abc")
         );
-        assert_eq!(token_from_cookie_header("bw_session="), None);
+        assert_eq!(token_from_cookie_header("bw_session=", false), None);
         assert!(session_cookie("t", true).contains("HttpOnly; SameSite=Lax"));
         assert!(session_cookie("t", true).ends_with("Secure"));
+        assert!(session_cookie("t", true).starts_with("__Host-bw_session=t; Path=/;"));
+        assert!(!session_cookie("t", true).contains("Domain"));
+        // Behind HTTPS a cookie without the prefix is not ours.
+        assert_eq!(token_from_cookie_header("bw_session=abc", true), None);
+        assert_eq!(
+            token_from_cookie_header("__Host-bw_session=abc", true).as_deref(),
+            Some("abc")
+        );
     }
 }

@@ -41,6 +41,11 @@ pub enum AppError {
     /// Signed in, but the role does not allow this.
     #[error("your role does not allow this: {0}")]
     Forbidden(String),
+    /// The change would pull something out from under what depends on it (a segment that a
+    /// health model uses, say). The message names what stands in the way, so the person knows
+    /// what to change first; nothing was written.
+    #[error("{0}")]
+    Conflict(String),
     /// Too many attempts in a short time.
     #[error("too many attempts; wait a minute and try again")]
     RateLimited,
@@ -69,6 +74,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Unauthenticated => 401,
             AppError::Forbidden(_) => 403,
+            AppError::Conflict(_) => 409,
             AppError::RateLimited => 429,
             AppError::Internal(_) => 500,
         }
@@ -181,6 +187,7 @@ mod tests {
         assert_eq!(AppError::NotFound("account".into()).status(), 404);
         assert_eq!(AppError::Unauthenticated.status(), 401);
         assert_eq!(AppError::Forbidden("x".into()).status(), 403);
+        assert_eq!(AppError::Conflict("x".into()).status(), 409);
         assert_eq!(AppError::Internal("x".into()).status(), 500);
     }
 }

@@ -11,6 +11,10 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod csv_export;
+#[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod scoring;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -97,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("surveys") view=pages::surveys::list::SurveysPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/new") view=pages::surveys::new::NewSurveyPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/:id") view=pages::surveys::view::SurveyPage ssr=SsrMode::Async/>
+                    <Route path=path!("account") view=pages::auth::account::AccountSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("my-work") view=pages::my_work::MyWorkPage ssr=SsrMode::Async/>
                     <Route path=path!("follow-ups") view=pages::follow_ups::FollowUpsPage ssr=SsrMode::Async/>
                     <Route path=path!("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>

@@ -1,10 +1,10 @@
 //! What every server function and REST handler can reach (server only).
 
+use crate::limits::{ClientAddressPolicy, Limits};
 use crate::store::portfolio_index::PortfolioIndex;
 use crate::store::Db;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::IpAddr;
-use std::num::NonZeroU32;
+use crate::survey_token::Keyring;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -12,15 +12,18 @@ pub struct AppState {
     pub db: Db,
     /// Mark cookies Secure: on behind HTTPS, off on plain-HTTP loopback (dev, tests).
     pub secure_cookies: bool,
-    /// Sign-in attempts per email address: slows password guessing to a crawl without
-    /// locking the real owner out for long. In memory per node (governor's GCRA), which is
-    /// enough: a guesser spread over N nodes still gets only N times the budget.
-    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
-    /// Requests to the public survey pages per client IP (they need no sign-in).
-    pub public_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    /// Take the client IP from `X-Forwarded-For` (set only behind a proxy that writes it;
-    /// otherwise anyone could pick their own address and dodge the limit).
-    pub trust_forwarded_for: bool,
+    /// Sign-in, public-page and API rate limits (see `limits`).
+    pub limits: Limits,
+    /// How a request's client address is found (behind proxies or not).
+    pub client_policy: ClientAddressPolicy,
+    /// A session unused for this long ends (sign in again).
+    pub session_idle: chrono::Duration,
+    /// How often an open live stream re-checks its session (ends it after sign-out or
+    /// deactivation on any node; sign-out on this node ends it at once).
+    pub live_recheck: std::time::Duration,
+    /// Users whose sessions just ended on this node (sign-out everywhere, deactivation,
+    /// password change): their live streams close at once.
+    pub sessions_ended: tokio::sync::broadcast::Sender<Ended>,
     /// The in-memory portfolio read model (see `store::portfolio_index`).
     pub portfolio: Arc<PortfolioIndex>,
     /// Wakes the mailer when invitations are queued, so they leave within a second.
@@ -32,7 +35,8 @@ pub struct AppState {
     /// Accounts whose health must be re-scored (events, sentiment, survey answers arrived);
     /// the scoring worker gathers them for a moment and scores them together.
     pub health_tx: tokio::sync::mpsc::UnboundedSender<Vec<String>>,
-    secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// The keys that sign and verify survey and shared-plan links. Never in the database.
+    keyring: Arc<Keyring>,
     /// When each API key's use was last recorded (at most once a minute, not per request).
     key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
     /// Survey settings as last read, and when: every public answer needs them.
@@ -42,21 +46,23 @@ pub struct AppState {
     public_surveys: Arc<std::sync::RwLock<std::collections::HashMap<String, CachedSurvey>>>,
 }
 
+/// Which sessions just ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// Every session of this user (deactivation, "sign out everywhere", password change).
+    User(String),
+    /// One session, by its token hash (sign-out).
+    Session(String),
+}
+
 type CachedSurvey = (std::time::Instant, crate::model::Survey);
 
 /// How long a node trusts its copy of the survey settings. A change made on another node
 /// reaches this one within this time; a change made here applies at once.
 const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Ten attempts, then one more every six seconds.
-pub const LOGIN_ATTEMPTS_PER_MINUTE: u32 = 10;
-/// Public survey requests per client IP per minute: a person answering needs two or three;
-/// an office behind one NAT answering the same survey stays well inside.
-pub const PUBLIC_REQUESTS_PER_MINUTE: u32 = 120;
-
-fn per_minute(n: u32) -> Quota {
-    Quota::per_minute(NonZeroU32::new(n.max(1)).expect("non-zero"))
-}
+/// Sessions end after this long without a request, unless configured otherwise.
+pub const SESSION_IDLE_HOURS: i64 = 12;
 
 impl AppState {
     /// Must be called inside a Tokio runtime: it starts the portfolio index's sync task.
@@ -69,14 +75,20 @@ impl AppState {
             health_tx,
             db,
             secure_cookies,
-            login_limiter: Arc::new(RateLimiter::keyed(per_minute(LOGIN_ATTEMPTS_PER_MINUTE))),
-            public_limiter: Arc::new(RateLimiter::keyed(per_minute(PUBLIC_REQUESTS_PER_MINUTE))),
-            trust_forwarded_for: false,
+            limits: Limits::new(
+                crate::limits::SIGN_IN_PER_ADDRESS,
+                crate::limits::PUBLIC_REQUESTS_PER_MINUTE,
+                crate::limits::API_REQUESTS_PER_MINUTE,
+            ),
+            client_policy: ClientAddressPolicy::default(),
+            session_idle: chrono::Duration::hours(SESSION_IDLE_HOURS),
+            live_recheck: std::time::Duration::from_secs(30),
+            sessions_ended: tokio::sync::broadcast::channel(64).0,
             portfolio,
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             public_url: "http://127.0.0.1:3000".into(),
             company: "Customer Success".into(),
-            secret: Arc::new(tokio::sync::OnceCell::new()),
+            keyring: Arc::new(Keyring::random()),
             key_uses: Arc::new(std::sync::Mutex::new(Default::default())),
             survey_settings: Arc::new(std::sync::RwLock::new(None)),
             public_surveys: Arc::new(std::sync::RwLock::new(Default::default())),
@@ -115,10 +127,51 @@ impl AppState {
         });
     }
 
-    /// Public survey requests allowed per client IP per minute.
-    pub fn with_public_rate(mut self, per_min: u32) -> Self {
-        self.public_limiter = Arc::new(RateLimiter::keyed(per_minute(per_min)));
+    /// Replaces the rate limits (sign-ins per address, public-page and API requests per
+    /// minute).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
+    }
+
+    /// The keys that sign and verify links.
+    pub fn with_keyring(mut self, keyring: Keyring) -> Self {
+        self.keyring = Arc::new(keyring);
+        self
+    }
+
+    /// The client address of a request, from its headers and the connection's peer.
+    pub fn client_addr(&self, headers: &http::HeaderMap, peer: Option<SocketAddr>) -> IpAddr {
+        let forwarded: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let peer = peer.map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |p| p.ip());
+        self.client_policy.client(&forwarded, peer)
+    }
+
+    /// The signed-in user behind a request's session cookie, if the session is live. The one
+    /// place a session is looked up (server functions, downloads, live streams).
+    pub async fn signed_in(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<Option<crate::model::Me>, crate::error::AppError> {
+        let Some(token) = crate::auth::session_token(headers, self.secure_cookies) else {
+            return Ok(None);
+        };
+        crate::store::sessions::lookup(
+            &self.db,
+            &crate::auth::token_hash(&token),
+            self.session_idle,
+        )
+        .await
+    }
+
+    /// Sessions ended here: close their live streams on this node at once (other nodes notice
+    /// at their next re-check).
+    pub fn sessions_ended(&self, ended: Ended) {
+        let _ = self.sessions_ended.send(ended);
     }
 
     pub fn with_public_url(mut self, url: &str) -> Self {
@@ -214,11 +267,8 @@ impl AppState {
             .clear();
     }
 
-    /// The key that signs survey links (read once from the database, then kept).
-    pub async fn signing_secret(&self) -> Result<Vec<u8>, crate::error::AppError> {
-        self.secret
-            .get_or_try_init(|| crate::store::settings::signing_secret(&self.db))
-            .await
-            .cloned()
+    /// The keys that sign new links and verify presented ones.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
     }
 }

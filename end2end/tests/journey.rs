@@ -29,6 +29,7 @@ async fn first_day_with_bellwether() -> R {
     shot(&page, "01-setup").await?;
 
     // A too-short password is refused with a message beside the field.
+    page.locator("#f-setup_code").fill(SETUP_CODE, None).await?;
     page.locator("#f-name").fill("Ada Lovelace", None).await?;
     page.locator("#f-email").fill(ADMIN_EMAIL, None).await?;
     page.locator("#f-password").fill("short", None).await?;
@@ -56,6 +57,10 @@ async fn first_day_with_bellwether() -> R {
     hydrated(&page).await?;
     page.locator("text=Sign out").click(None).await?;
     page.wait_for_url("**/login", None).await?;
+    // A phishing link: `next` is "/<tab>/evil.example", which a browser would read as
+    // "//evil.example". Signing in must stay on this site.
+    page.goto(&format!("{base}/login?next=%2F%09%2Fevil.example"), None)
+        .await?;
     hydrated(&page).await?;
     page.locator("#f-email").fill(ADMIN_EMAIL, None).await?;
     page.locator("#f-password")
@@ -70,6 +75,28 @@ async fn first_day_with_bellwether() -> R {
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url(&format!("{base}/"), None).await?;
     hydrated(&page).await?;
+    assert_eq!(page.url(), format!("{base}/"), "stayed on this site");
+
+    // Your account (from the name in the top bar): a wrong current password is named.
+    page.locator("header a.who").click(None).await?;
+    page.wait_for_url("**/account", None).await?;
+    hydrated(&page).await?;
+    expect(page.locator("h1"))
+        .to_have_text("Your account")
+        .await?;
+    page.locator("#f-current")
+        .fill("not my password", None)
+        .await?;
+    page.locator("#f-new_password")
+        .fill("a brand new passphrase", None)
+        .await?;
+    page.locator("button:has-text('Change password')")
+        .click(None)
+        .await?;
+    expect(page.locator("#f-current-error"))
+        .to_contain_text("not your current password")
+        .await?;
+    shot(&page, "04b-your-account").await?;
 
     // New account: every mistake is named next to its field, and nothing is created.
     page.locator("header a[href='/accounts/new']")

@@ -35,6 +35,7 @@ async fn seed(base: &str) -> R<String> {
             ("email", EMAIL.into()),
             ("name", "Ada Lovelace".into()),
             ("password", PASS.into()),
+            ("setup_code", SETUP_CODE.into()),
         ],
     )
     .await?;

@@ -201,8 +201,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
             .map_err(e)?;
-            let secret = state.signing_secret().await.map_err(e)?;
-            let t = app::survey_token::sign_share(&secret, &share.id, expires.timestamp());
+            let t = state.keyring().sign_share(&share.id, expires.timestamp());
             let (p50, p95, p99, size) = measure(&http, &format!("{base}/p/{t}"), "", n).await?;
             println!(
                 "| {tasks} tasks | shared page (customer) | {p50:.1} | {p95:.1} | {p99:.1} | {size} |"

@@ -182,15 +182,11 @@ async fn main() -> anyhow::Result<()> {
         .bind(json!({ "s": survey.id }))
         .await?;
     let invitations: Vec<String> = r.take(0)?;
-    let secret = state
-        .signing_secret()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let exp = (now + chrono::Duration::days(30)).timestamp();
     let tokens: Arc<Vec<String>> = Arc::new(
         invitations
             .iter()
-            .map(|k| app::survey_token::sign(&secret, k, exp))
+            .map(|k| state.keyring().sign(k, exp))
             .collect(),
     );
 

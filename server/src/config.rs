@@ -12,6 +12,8 @@ use std::net::SocketAddr;
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
+    #[command(flatten)]
+    pub secret: SecretArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -40,6 +42,20 @@ pub struct DbArgs {
     pub db_pass: Option<String>,
 }
 
+/// Where the keys that sign survey and shared-plan links come from (never the database).
+#[derive(Args, Debug, Clone, Default)]
+pub struct SecretArgs {
+    /// The link-signing keyring itself: one secret (at least 32 characters), or several lines —
+    /// the current secret first, then retired ones as `SECRET until RFC3339-TIME`.
+    #[arg(long, env = "BELLWETHER_SECRET", global = true, hide_env_values = true)]
+    pub secret: Option<String>,
+    /// A file holding the keyring (same format). Without this or --secret, a file `secret` is
+    /// generated next to an embedded database (surrealkv://) on first start; a SurrealDB server
+    /// needs one of the two, the same on every node.
+    #[arg(long, env = "BELLWETHER_SECRET_FILE", global = true)]
+    pub secret_file: Option<std::path::PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the web server (the default).
@@ -52,6 +68,18 @@ pub enum Command {
     /// Manage REST API keys from scripts.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Print a new one-time code for creating the first admin at /setup (valid 24 hours).
+    SetupCode,
+    /// Manage the link-signing secret.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SecretCommand {
+    /// Make a new current secret; the old one keeps verifying the links it signed until they
+    /// expire (90 days at most), then is dropped. Restart every node afterwards.
+    Rotate,
 }
 
 #[derive(Subcommand, Debug)]
@@ -78,6 +106,20 @@ pub struct ServeArgs {
     /// Mark session cookies Secure. Turn on whenever users reach Bellwether over HTTPS.
     #[arg(long, env = "BELLWETHER_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Sign-in attempts one client address may make per minute (whatever the email; each
+    /// address and email pair is also held to 10).
+    #[arg(long, env = "BELLWETHER_LOGIN_RATE", default_value_t = app::limits::SIGN_IN_PER_ADDRESS)]
+    pub login_rate: u32,
+    /// REST API requests one key may make per minute.
+    #[arg(long, env = "BELLWETHER_API_RATE", default_value_t = app::limits::API_REQUESTS_PER_MINUTE)]
+    pub api_rate: u32,
+    /// A session unused for this many hours ends.
+    #[arg(long, env = "BELLWETHER_SESSION_IDLE_HOURS", default_value_t = app::state::SESSION_IDLE_HOURS)]
+    pub session_idle_hours: i64,
+    /// The one-time code that lets the first admin be created at /setup (for scripted
+    /// installs; at least 12 letters or digits). Without it a fresh code is printed to the log.
+    #[arg(long, env = "BELLWETHER_SETUP_CODE", hide_env_values = true)]
+    pub setup_code: Option<String>,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -88,6 +130,10 @@ impl Default for ServeArgs {
             bind: "127.0.0.1:3000".parse().expect("valid"),
             site_root: "target/site".into(),
             secure_cookies: false,
+            login_rate: app::limits::SIGN_IN_PER_ADDRESS,
+            api_rate: app::limits::API_REQUESTS_PER_MINUTE,
+            session_idle_hours: app::state::SESSION_IDLE_HOURS,
+            setup_code: None,
             mail: MailArgs::default(),
         }
     }
@@ -131,12 +177,16 @@ pub struct MailArgs {
     #[arg(long, env = "BELLWETHER_COMPANY", default_value = "Customer Success")]
     pub company: String,
     /// Requests per minute one IP address may make to the public survey pages.
-    #[arg(long, env = "BELLWETHER_PUBLIC_RATE", default_value_t = app::state::PUBLIC_REQUESTS_PER_MINUTE)]
+    #[arg(long, env = "BELLWETHER_PUBLIC_RATE", default_value_t = app::limits::PUBLIC_REQUESTS_PER_MINUTE)]
     pub public_rate: u32,
-    /// Behind a reverse proxy: count public-page requests per address in X-Forwarded-For
-    /// (only when the proxy sets that header; otherwise clients could choose their own).
+    /// Behind a reverse proxy that appends the client's address to X-Forwarded-For: limit per
+    /// client address, not per proxy. Never set it without such a proxy in front.
     #[arg(long, env = "BELLWETHER_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+    /// How many proxies in front append to X-Forwarded-For: the client address is taken that
+    /// many entries from the right (entries further left are written by the client).
+    #[arg(long, env = "BELLWETHER_TRUSTED_PROXIES", default_value_t = 1)]
+    pub trusted_proxies: usize,
 }
 
 impl Default for MailArgs {
@@ -151,8 +201,9 @@ impl Default for MailArgs {
             mail_from: "Customer Success <success@localhost>".into(),
             mail_dir: "data/mail".into(),
             company: "Customer Success".into(),
-            public_rate: app::state::PUBLIC_REQUESTS_PER_MINUTE,
+            public_rate: app::limits::PUBLIC_REQUESTS_PER_MINUTE,
             trust_forwarded_for: false,
+            trusted_proxies: 1,
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Downloads that are plain HTTP GETs (a link the browser saves), behind the same session
 //! check as every server function.
 
-use app::auth::{token_from_cookie_header, token_hash};
 use app::error::AppError;
 use app::state::AppState;
 use axum::extract::{Path, State};
@@ -10,13 +9,8 @@ use axum::response::{IntoResponse, Response};
 
 /// The signed-in user from the session cookie, or the error to answer with.
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<app::model::Me, AppError> {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(token_from_cookie_header)
-        .ok_or(AppError::Unauthenticated)?;
-    app::store::sessions::lookup(&state.db, &token_hash(&token))
+    state
+        .signed_in(headers)
         .await?
         .ok_or(AppError::Unauthenticated)
 }

@@ -7,6 +7,7 @@ pub mod live;
 pub mod mail;
 pub mod plan_pages;
 pub mod rest;
+pub mod secrets;
 pub mod security;
 pub mod seed;
 pub mod survey_pages;
@@ -47,10 +48,68 @@ impl Server {
         }
     }
 
-    /// The URL customers reach us at (survey links) and the public pages' per-IP rate.
-    pub fn with_public(mut self, url: &str, per_minute: u32) -> Self {
-        self.state = self.state.with_public_url(url).with_public_rate(per_minute);
+    /// The URL customers reach us at (survey links).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.state = self.state.with_public_url(url);
         self
+    }
+
+    /// The public URL and the public pages' per-address rate (other limits at their defaults).
+    pub fn with_public(self, url: &str, per_minute: u32) -> Self {
+        self.with_public_url(url).with_limits(
+            app::limits::SIGN_IN_PER_ADDRESS,
+            per_minute,
+            app::limits::API_REQUESTS_PER_MINUTE,
+        )
+    }
+
+    /// Sign-ins per client address, public-page requests per address and API requests per
+    /// key, each per minute.
+    pub fn with_limits(mut self, sign_in: u32, public: u32, api: u32) -> Self {
+        self.state = self
+            .state
+            .with_limits(app::limits::Limits::new(sign_in, public, api));
+        self
+    }
+
+    /// The keys that sign and verify links.
+    pub fn with_keyring(mut self, keyring: app::survey_token::Keyring) -> Self {
+        self.state = self.state.with_keyring(keyring);
+        self
+    }
+
+    /// While no user exists, stores a one-time set-up code (`preset`, or a fresh one) and
+    /// prints it to the log: only someone who can read the server's log can create the first
+    /// admin through the web. Returns the code, or `None` when set-up is done.
+    pub async fn prepare_setup(&self, preset: Option<&str>) -> anyhow::Result<Option<String>> {
+        let db = &self.state.db;
+        let users = app::store::users::count(db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if users > 0 {
+            return Ok(None);
+        }
+        let code = match preset {
+            Some(c) => {
+                let n = c.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+                anyhow::ensure!(
+                    (12..=64).contains(&n),
+                    "--setup-code must have 12 to 64 letters or digits"
+                );
+                c.to_string()
+            }
+            None => app::store::setup_codes::new_code(),
+        };
+        app::store::setup_codes::create(db, &code)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if preset.is_none() {
+            tracing::warn!(
+                "Bellwether has no users yet. Open /setup and enter the set-up code {code}                  (valid {} hours; `bellwether setup-code` prints a new one).",
+                app::store::setup_codes::SETUP_CODE_HOURS
+            );
+        }
+        Ok(Some(code))
     }
 
     pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
@@ -65,6 +124,16 @@ impl Server {
         if let Some(mailer) = self.mailer.clone() {
             tokio::spawn(mail::run(self.state.clone(), mailer));
         }
+        // Rate-limiter keys whose budget is full again are forgotten, so floods of new
+        // addresses or emails cannot grow memory for good.
+        let limits = self.state.limits.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limits.prune();
+            }
+        });
         let state = self.state.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -77,7 +146,9 @@ impl Server {
                     Ok(n) => tracing::info!(accounts = n, "daily health snapshots"),
                     Err(e) => tracing::warn!(error = %e, "daily health snapshots failed"),
                 }
-                if let Err(e) = app::store::sessions::purge_expired(&state.db).await {
+                if let Err(e) =
+                    app::store::sessions::purge_expired(&state.db, state.session_idle).await
+                {
                     tracing::warn!(error = %e, "could not purge expired sessions");
                 }
                 send_recurring(&state).await;
@@ -118,7 +189,10 @@ impl Server {
             .merge(leptos)
             .layer(axum::middleware::from_fn(security::error_status))
             .layer(axum::middleware::from_fn(security::same_origin_writes))
-            .layer(axum::middleware::from_fn(security::headers))
+            .layer(axum::middleware::from_fn_with_state(
+                self.state.secure_cookies,
+                security::headers,
+            ))
             .layer(tower_http::compression::CompressionLayer::new())
     }
 

@@ -2,8 +2,12 @@
 //! Events stream that sends `changed` whenever that account changes on any node (its health
 //! score, its details). The page then re-reads what it shows. The source is the portfolio
 //! index's SurrealDB live query, so a score computed on another node arrives here too.
+//!
+//! A stream lives only as long as its session: it ends at once when the session is signed out
+//! or its user deactivated on this node, and within `live_recheck` (30 s) when that happened on
+//! another node or the session expired or went idle.
 
-use app::state::AppState;
+use app::state::{AppState, Ended};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -25,21 +29,12 @@ async fn account(
     Path(id): Path<String>,
 ) -> Response {
     // Only signed-in staff may listen.
-    let signed_in = match headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(app::auth::token_from_cookie_header)
-    {
-        Some(token) => matches!(
-            app::store::sessions::lookup(&state.db, &app::auth::token_hash(&token)).await,
-            Ok(Some(_))
-        ),
-        None => false,
-    };
-    if !signed_in {
+    let Ok(Some(me)) = state.signed_in(&headers).await else {
         return StatusCode::UNAUTHORIZED.into_response();
-    }
+    };
+    let Some(token) = app::auth::session_token(&headers, state.secure_cookies) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
     let stream = BroadcastStream::new(state.portfolio.subscribe()).filter_map(move |m| {
         let id = id.clone();
         async move {
@@ -53,7 +48,34 @@ async fn account(
             }
         }
     });
-    Sse::new(stream)
+    let ended = session_ended(state, me.id, app::auth::token_hash(&token));
+    Sse::new(stream.take_until(ended))
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// Resolves when the stream's session is no longer live.
+async fn session_ended(state: AppState, user: String, hash: String) {
+    let mut ended = state.sessions_ended.subscribe();
+    let mut tick = tokio::time::interval(state.live_recheck);
+    tick.tick().await;
+    loop {
+        let recheck = tokio::select! {
+            e = ended.recv() => match e {
+                Ok(Ended::Session(h)) if h == hash => return,
+                Ok(Ended::User(u)) => u == user,
+                Ok(Ended::Session(_)) => false,
+                // Missed some: look the session up to be sure.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            },
+            _ = tick.tick() => true,
+        };
+        if recheck {
+            let live = app::store::sessions::lookup(&state.db, &hash, state.session_idle).await;
+            if !matches!(live, Ok(Some(_))) {
+                return;
+            }
+        }
+    }
 }

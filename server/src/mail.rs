@@ -97,7 +97,6 @@ pub async fn run(state: AppState, mailer: Mailer) {
 
 /// Sends batches until the queue is empty or a send fails (then waits for the next round).
 pub async fn drain(state: &AppState, mailer: &Mailer) -> Result<u64, app::error::AppError> {
-    let secret = state.signing_secret().await?;
     let mut sent = 0;
     loop {
         let batch = invitations::queued(&state.db, 50).await?;
@@ -109,7 +108,7 @@ pub async fn drain(state: &AppState, mailer: &Mailer) -> Result<u64, app::error:
             let expires = chrono::DateTime::parse_from_rfc3339(&inv.expires_at)
                 .map(|d| d.timestamp())
                 .unwrap_or(0);
-            let token = app::survey_token::sign(&secret, &inv.id, expires);
+            let token = state.keyring().sign(&inv.id, expires);
             let url = format!("{}/s/{token}", state.public_url);
             let result = match compose(mailer, inv, &url) {
                 Ok(m) => mailer.send(m).await,

@@ -1,5 +1,5 @@
 use anyhow::Context;
-use bellwether::config::{ApiKeyCommand, Cli, Command, ServeArgs, UserCommand};
+use bellwether::config::{ApiKeyCommand, Cli, Command, SecretCommand, ServeArgs, UserCommand};
 use bellwether::Server;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -14,6 +14,9 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     ensure_data_dir(&cli.db.db)?;
+    if let Some(Command::Secret(SecretCommand::Rotate)) = &cli.command {
+        return bellwether::secrets::rotate(&cli.secret, &cli.db.db);
+    }
     let db = app::store::connect(
         &cli.db.db,
         cli.db.db_user.as_deref(),
@@ -44,10 +47,42 @@ async fn main() -> anyhow::Result<()> {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}"));
+            let keyring = bellwether::secrets::load(&cli.secret, &cli.db.db, &db).await?;
             let mut server = Server::new(db, &args.site_root, addr, args.secure_cookies)
-                .with_public(&public_url, args.mail.public_rate);
-            server.state.trust_forwarded_for = args.mail.trust_forwarded_for;
+                .with_public_url(&public_url)
+                .with_limits(args.login_rate, args.mail.public_rate, args.api_rate)
+                .with_keyring(keyring);
+            server.state.client_policy = app::limits::ClientAddressPolicy {
+                trust_forwarded_for: args.mail.trust_forwarded_for,
+                trusted_proxies: args.mail.trusted_proxies,
+            };
+            anyhow::ensure!(
+                args.session_idle_hours > 0,
+                "--session-idle-hours must be at least 1"
+            );
+            server.state.session_idle = chrono::Duration::hours(args.session_idle_hours);
+            server.prepare_setup(args.setup_code.as_deref()).await?;
             server.with_mailer(mailer).serve(listener).await
+        }
+        Command::Secret(SecretCommand::Rotate) => unreachable!("handled before connecting"),
+        Command::SetupCode => {
+            let users = app::store::users::count(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            anyhow::ensure!(
+                users == 0,
+                "Bellwether is already set up; admins add people in Settings, or use `bellwether user create`"
+            );
+            let code = app::store::setup_codes::new_code();
+            app::store::setup_codes::create(&db, &code)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "Open /setup and enter this code (valid {} hours):",
+                app::store::setup_codes::SETUP_CODE_HOURS
+            );
+            println!("{code}");
+            Ok(())
         }
         Command::SeedDemo(args) => {
             bellwether::seed::run(&db, args.accounts, args.seed, true, true).await

@@ -9,7 +9,7 @@
 //! tasks given to them or to nobody in particular) and update only the objectives the team
 //! opened for it; anything else — another plan's task id included — changes nothing.
 
-use crate::survey_pages::{escape, page_with, rate_limit};
+use crate::survey_pages::{escape, page_with, rate_limit, PublicForm};
 use app::error::AppError;
 use app::model::plan::{
     milestone_status, plan_status, progress, OwnerRole, Plan, PlanStatus, Task, TaskStatus,
@@ -21,7 +21,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use std::collections::HashMap;
 
 pub fn routes(state: AppState) -> Router {
@@ -39,9 +39,8 @@ pub fn routes(state: AppState) -> Router {
 
 /// The live share behind a link, or `None` (forged, expired, revoked, or gone).
 async fn open(state: &AppState, token: &str) -> Result<Option<Opened>, AppError> {
-    let secret = state.signing_secret().await?;
     let now = chrono::Utc::now();
-    let Ok(key) = app::survey_token::verify_share(&secret, token, now.timestamp()) else {
+    let Ok(key) = state.keyring().verify_share(token, now.timestamp()) else {
         return Ok(None);
     };
     app::store::plan_shares::open(&state.db, &key, now).await
@@ -378,7 +377,7 @@ where
 async fn tick(
     State(state): State<AppState>,
     Path((token, id)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    PublicForm(form): PublicForm,
 ) -> Response {
     let db = state.db.clone();
     let saved = format!("task#t-{id}");
@@ -396,7 +395,7 @@ async fn tick(
 async fn objective(
     State(state): State<AppState>,
     Path((token, id)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    PublicForm(form): PublicForm,
 ) -> Response {
     let db = state.db.clone();
     let saved = format!("objective#o-{id}");
@@ -412,7 +411,7 @@ async fn objective(
 async fn comment(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PublicForm(form): PublicForm,
 ) -> Response {
     let db = state.db.clone();
     act(&state, &token, "comment", |owner, by| async move {

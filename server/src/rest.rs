@@ -8,14 +8,19 @@
 //! is 202 when every event was stored or was a duplicate, 422 when some were refused (the
 //! body lists each one: index, idempotency_key, field, message). Re-sending a whole batch is
 //! safe: events already stored (same `idempotency_key`) are counted as duplicates.
+//!
+//! The key is checked (existence, scope, its rate limit) by the [`ApiKey`] extractor from the
+//! headers alone, before the body is read: an unauthenticated 16 MiB upload is refused without
+//! being received.
 
 use app::error::AppError;
 use app::model::usage::{check_event, EventError, IngestReport, MAX_BATCH};
 use app::state::AppState;
 use app::store;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -47,8 +52,53 @@ fn from_app(e: AppError) -> Response {
     error(status, e.to_string())
 }
 
-/// The caller's key must exist, be live, and carry `scope`.
-async fn authorise(state: &AppState, headers: &HeaderMap, scope: &str) -> Result<(), Response> {
+/// A scope an API key can carry.
+pub trait Scope: Send + Sync + 'static {
+    const NAME: &'static str;
+}
+
+/// `events:write`: send usage events.
+pub struct EventsWrite;
+impl Scope for EventsWrite {
+    const NAME: &'static str = "events:write";
+}
+
+/// `health:read`: read health scores.
+pub struct HealthRead;
+impl Scope for HealthRead {
+    const NAME: &'static str = "health:read";
+}
+
+/// A live API key carrying the scope `S`, within its rate limit. As an extractor it runs on
+/// the request's headers, before any body extractor.
+pub struct ApiKey<S: Scope> {
+    pub id: String,
+    _scope: std::marker::PhantomData<S>,
+}
+
+impl<S: Scope> FromRequestParts<AppState> for ApiKey<S> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let id = authorise(state, &parts.headers, S::NAME).await?;
+        if let Err(app::limits::RetryAfter(secs)) = state.limits.api(&id) {
+            let mut res = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("this API key is over its limit of requests per minute; retry in {secs} s"),
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            return Err(res);
+        }
+        Ok(Self {
+            id,
+            _scope: std::marker::PhantomData,
+        })
+    }
+}
+
+/// The caller's key must exist, be live, and carry `scope`; returns the key's id.
+async fn authorise(state: &AppState, headers: &HeaderMap, scope: &str) -> Result<String, Response> {
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Err(error(
             StatusCode::UNAUTHORIZED,
@@ -83,13 +133,10 @@ async fn authorise(state: &AppState, headers: &HeaderMap, scope: &str) -> Result
         ));
     }
     state.note_key_use(&id);
-    Ok(())
+    Ok(id)
 }
 
-async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorise(&state, &headers, "events:write").await {
-        return r;
-    }
+async fn ingest(State(state): State<AppState>, _key: ApiKey<EventsWrite>, body: Bytes) -> Response {
     let parsed: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {
@@ -207,12 +254,9 @@ async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 /// measure's contribution.
 async fn account_health(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _key: ApiKey<HealthRead>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = authorise(&state, &headers, "health:read").await {
-        return r;
-    }
     let since = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
     match store::health::history(&state.db, &id, since).await {
         Ok(h) => match h.last() {

@@ -1,14 +1,18 @@
 //! Security middleware: response headers, and refusal of cross-site writes.
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 /// Headers on every response. The CSP is set per page by the app (it carries the script nonce);
-/// responses without one (JSON, files) get a strict default.
-pub async fn headers(req: Request, next: Next) -> Response {
+/// responses without one (JSON, files) get a strict default. A page that set its own referrer
+/// policy (the public pages' `no-referrer`: their URLs are credentials) keeps it. Everything but
+/// the built assets under `/pkg/` is `no-store` unless it says otherwise: signed-in pages and
+/// JSON must not stay in shared or back-button caches. With Secure cookies (HTTPS), HSTS.
+pub async fn headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
+    let cacheable = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -16,7 +20,21 @@ pub async fn headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::REFERRER_POLICY) {
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
+    if !cacheable && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),

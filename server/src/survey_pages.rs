@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 
 pub fn routes(state: AppState) -> Router {
     Router::new()
@@ -33,40 +33,48 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Per-IP limit on everything under `/s/`.
+/// Per-client-address limit on everything under `/s/` (and `/p/`): the address is the peer, or
+/// behind trusted proxies the one they appended (see `limits::ClientAddressPolicy`).
 pub(crate) async fn rate_limit(
     State(state): State<AppState>,
     req: Request,
     next: Next,
 ) -> Response {
-    let forwarded = state
-        .trust_forwarded_for
-        .then(|| {
-            req.headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse::<IpAddr>().ok())
-        })
-        .flatten();
-    let ip = forwarded
-        .or_else(|| {
-            req.extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
-        })
-        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    if state.public_limiter.check_key(&ip).is_err() {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let client = state.client_addr(req.headers(), peer);
+    if let Err(app::limits::RetryAfter(secs)) = state.limits.public(client) {
         let mut res = page(
             StatusCode::TOO_MANY_REQUESTS,
             "Please wait a moment",
             "<h1>Please wait a moment</h1><p>We received many requests from your network in a short time. Please try again in a minute.</p>",
         );
         res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         return res;
     }
     next.run(req).await
+}
+
+/// A posted form on a public page. A body that is not a form (bad encoding, invalid UTF-8)
+/// gets the public pages' own 400 page, not the framework's plain-text rejection.
+pub(crate) struct PublicForm(pub HashMap<String, String>);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for PublicForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        match Form::<HashMap<String, String>>::from_request(req, state).await {
+            Ok(Form(f)) => Ok(Self(f)),
+            Err(_) => Err(page(
+                StatusCode::BAD_REQUEST,
+                "That did not work",
+                "<h1>That did not work</h1><p>The form arrived damaged. Please go back and send it again.</p>",
+            )),
+        }
+    }
 }
 
 /// What a survey page is about: the survey, and the invitation when it came by email.
@@ -80,8 +88,10 @@ struct Target {
 /// The survey and invitation behind a signed link; `full` also reads the contact's name and
 /// earlier answer (for showing a page; recording an answer does not need them).
 async fn by_token(state: &AppState, token: &str, full: bool) -> Result<Option<Target>, AppError> {
-    let secret = state.signing_secret().await?;
-    let Ok(key) = app::survey_token::verify(&secret, token, chrono::Utc::now().timestamp()) else {
+    let Ok(key) = state
+        .keyring()
+        .verify(token, chrono::Utc::now().timestamp())
+    else {
         return Ok(None);
     };
     let inv = if full {
@@ -133,7 +143,7 @@ async fn open_form(
 async fn invited_submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PublicForm(form): PublicForm,
 ) -> Response {
     submit(&state, by_token(&state, &token, false).await, form).await
 }
@@ -141,7 +151,7 @@ async fn invited_submit(
 async fn open_submit(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    PublicForm(form): PublicForm,
 ) -> Response {
     submit(&state, by_key(&state, &key).await, form).await
 }

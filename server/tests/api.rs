@@ -1,6 +1,7 @@
 //! The server, spoken to over HTTP: sign-in, roles, accounts, validation, segments, headers.
 
 mod common;
+mod security;
 use common::*;
 use reqwest::StatusCode;
 
@@ -11,7 +12,7 @@ async fn healthz_answers_200_once_the_database_is_ready() {
     assert_eq!(res.status(), StatusCode::OK);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["migrations"], serde_json::json!([1, 2, 3, 4]));
+    assert_eq!(body["migrations"], serde_json::json!([1, 2, 3, 4, 5]));
 }
 
 #[tokio::test]
@@ -22,7 +23,7 @@ async fn migrations_apply_once_even_when_run_again() {
         .expect("second run is a no-op");
     assert_eq!(
         app::store::migrations::applied(&app.db).await.unwrap(),
-        vec![1, 2, 3, 4]
+        vec![1, 2, 3, 4, 5]
     );
 }
 
@@ -120,6 +121,7 @@ async fn the_session_cookie_is_httponly_and_samesite() {
             ("email", "ada@example.com"),
             ("name", "Ada"),
             ("password", ADMIN_PASS),
+            ("setup_code", app.setup_code.as_str()),
         ])
         .send()
         .await

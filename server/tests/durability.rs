@@ -8,6 +8,8 @@ use reqwest::StatusCode;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+const SETUP_CODE: &str = "DURA-BLE0-SETU-PCOD";
+
 fn start(dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_bellwether"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
@@ -16,6 +18,7 @@ fn start(dir: &std::path::Path, port: u16) -> Child {
             format!("surrealkv://{}", dir.join("db").display()),
         )
         .env("RUST_LOG", "warn")
+        .env("BELLWETHER_SETUP_CODE", SETUP_CODE)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -55,6 +58,7 @@ async fn every_acknowledged_write_survives_sigkill() {
                 ("email", "ada@example.com"),
                 ("name", "Ada"),
                 ("password", ADMIN_PASS),
+                ("setup_code", SETUP_CODE),
             ],
         )
         .await;

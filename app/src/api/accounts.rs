@@ -90,12 +90,16 @@ pub async fn add_contact(account_id: String, input: ContactInput) -> Result<Cont
 pub async fn remove_contact(account_id: String, contact_id: String) -> Result<(), AppError> {
     ctx::respond(
         async {
-            let (state, _) = ctx::require(
+            let (state, me) = ctx::require(
                 Role::can_edit_accounts,
                 "executives can view contacts but not change them",
             )
             .await?;
-            crate::store::accounts::remove_contact(&state.db, &account_id, &contact_id).await
+            crate::store::accounts::remove_contact(&state.db, &account_id, &contact_id, &me.name)
+                .await?;
+            // Their plan links were revoked with them: open plan pages show it at once.
+            state.account_activity(&account_id);
+            Ok(())
         }
         .await,
     )

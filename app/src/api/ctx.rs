@@ -1,10 +1,8 @@
 //! The request context of a server function: the database, the caller, and the answer's status.
 
-use crate::auth::{token_from_cookie_header, token_hash};
 use crate::error::AppError;
 use crate::model::{Me, Role};
 use crate::state::AppState;
-use crate::store;
 use leptos::prelude::*;
 
 pub fn state() -> Result<AppState, AppError> {
@@ -16,16 +14,19 @@ pub async fn me(state: &AppState) -> Result<Option<Me>, AppError> {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Ok(None);
     };
-    let Some(token) = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(token_from_cookie_header)
-    else {
-        return Ok(None);
-    };
-    store::sessions::lookup(&state.db, &token_hash(&token)).await
+    state.signed_in(&parts.headers).await
+}
+
+/// The client address of the request (see `limits::ClientAddressPolicy`).
+pub fn client_addr(state: &AppState) -> std::net::IpAddr {
+    let parts = use_context::<http::request::Parts>();
+    let peer = parts.as_ref().and_then(|p| {
+        p.extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0)
+    });
+    let empty = http::HeaderMap::new();
+    state.client_addr(parts.as_ref().map_or(&empty, |p| &p.headers), peer)
 }
 
 /// The caller, who must be signed in and pass `allowed`; `what` names the refused action.
@@ -55,6 +56,13 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// Tells the client when to try again (with a 429).
+pub fn retry_after(secs: u64) {
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+    }
+}
+
 pub fn set_cookie(value: &str) {
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(v) = http::HeaderValue::from_str(value) {
@@ -63,12 +71,7 @@ pub fn set_cookie(value: &str) {
     }
 }
 
-pub fn session_token() -> Option<String> {
+pub fn session_token(state: &AppState) -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(token_from_cookie_header)
+    crate::auth::session_token(&parts.headers, state.secure_cookies)
 }

@@ -377,8 +377,7 @@ pub async fn share_plan(
                 (&me.id, &me.name),
             )
             .await?;
-            let secret = state.signing_secret().await?;
-            let token = crate::survey_token::sign_share(&secret, &share.id, expires.timestamp());
+            let token = state.keyring().sign_share(&share.id, expires.timestamp());
             share.url = Some(format!("{}/p/{token}", state.public_url));
             state.account_activity(&owner.account);
             Ok(share)

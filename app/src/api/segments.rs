@@ -42,6 +42,10 @@ pub async fn save_segment(name: String, query: String) -> Result<Segment, AppErr
     )
 }
 
+/// Deletes a saved segment. Any CSM may, because segments are theirs to organise the portfolio;
+/// one that a health model, a cadence rule or a live survey relies on is refused (409) with the
+/// list of what uses it, since those are mostly admins' settings that would otherwise change
+/// without anyone deciding it.
 #[server(endpoint = "segments/delete")]
 pub async fn delete_segment(id: String) -> Result<(), AppError> {
     ctx::respond(

@@ -52,7 +52,11 @@ pub async fn update_user_access(id: String, role: String, active: bool) -> Resul
                     "you cannot demote or deactivate yourself",
                 ));
             }
-            crate::store::users::update_access(&state.db, &id, role, active).await
+            let user = crate::store::users::update_access(&state.db, &id, role, active).await?;
+            if !active {
+                state.sessions_ended(crate::state::Ended::User(id));
+            }
+            Ok(user)
         }
         .await,
     )

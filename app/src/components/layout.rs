@@ -83,13 +83,13 @@ fn Nav(me: Me) -> impl IntoView {
             </nav>
             <div class="topbar-right">
                 {can_edit.then(|| view! { <a class="button primary small" href="/accounts/new">"+ New"<span class="hide-sm">" account"</span></a> })}
-                <span class="who" title=me.email.clone()>
+                <a class="who" href="/account" title=format!("{} — your account: password, sessions", me.email)>
                     <span class="avatar" aria-hidden="true">{initials(&me.name)}</span>
                     <span class="who-text">
                         <span class="who-name">{me.name.clone()}</span>
                         <span class="who-role">{me.role.label()}</span>
                     </span>
-                </span>
+                </a>
                 <ActionForm action=signout>
                     <button type="submit" class="button ghost small">"Sign out"</button>
                 </ActionForm>

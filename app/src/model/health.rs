@@ -498,6 +498,17 @@ pub struct ApiKey {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked: bool,
+    /// Who made the key in Settings; `None` for keys made outside it (the command line).
+    pub created_by: Option<KeyCreator>,
+}
+
+/// The person who made an API key. Keys keep working when that person leaves (an integration
+/// must not stop because someone changed jobs), so Settings shows whether they are still active
+/// and admins can decide to revoke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyCreator {
+    pub name: String,
+    pub active: bool,
 }
 
 /// Scopes an API key can carry.

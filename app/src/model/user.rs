@@ -34,6 +34,35 @@ impl From<User> for Me {
     }
 }
 
+/// What a successful sign-in answers: who, and where to go next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub me: Me,
+    /// The page to open: the `next` asked for when it is a path on this site, else `/`.
+    pub next: String,
+}
+
+/// `next` when it is a path on this origin, else `/`: the only redirect target after sign-in.
+/// Browsers drop tabs and newlines from URLs and read `\` as `/`, so `/\t/evil.example` or
+/// `/\\evil.example` would reach another site; any control character, whitespace or backslash,
+/// a scheme-relative `//…`, or anything that is not a plain path is refused.
+pub fn safe_next(next: Option<&str>) -> String {
+    let Some(n) = next else {
+        return "/".into();
+    };
+    let plain = n.starts_with('/')
+        && !n.starts_with("//")
+        && n.len() <= 2000
+        && !n
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if plain {
+        n.to_string()
+    } else {
+        "/".into()
+    }
+}
+
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 256;
 

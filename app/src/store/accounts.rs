@@ -307,17 +307,31 @@ pub async fn update_contact(
         .ok_or_else(|| AppError::NotFound("contact".into()))
 }
 
-pub async fn remove_contact(db: &Db, account_id: &str, contact_id: &str) -> Result<(), AppError> {
-    let mut r = db
-        .query("DELETE type::record('contact', $id) WHERE account = type::record('account', $account) RETURN BEFORE")
-        .bind(super::vars(json!({ "id": contact_id, "account": account_id })))
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
-    let gone: Vec<Value> = take(&mut r, 0)?;
-    if gone.is_empty() {
-        return Err(AppError::NotFound("contact".into()));
-    }
+/// Removes a contact of the account and, in the same transaction, revokes the plan links shared
+/// with them (see [`REVOKE_FOR_CONTACT`](super::plan_shares::REVOKE_FOR_CONTACT)); `by_name`
+/// signs the activity entries.
+pub async fn remove_contact(
+    db: &Db,
+    account_id: &str,
+    contact_id: &str,
+    by_name: &str,
+) -> Result<(), AppError> {
+    super::run_checked(
+        db,
+        &format!(
+            "BEGIN;
+             LET $c = type::record('contact', $id);
+             IF !record::exists($c) OR $c.account != type::record('account', $account) {{
+                 THROW 'bw:not_found:contact'
+             }};
+             {revoke}
+             DELETE $c;
+             COMMIT;",
+            revoke = super::plan_shares::REVOKE_FOR_CONTACT
+        ),
+        json!({ "id": contact_id, "account": account_id, "by_name": by_name }),
+    )
+    .await?;
     Ok(())
 }
 

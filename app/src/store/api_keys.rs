@@ -3,7 +3,7 @@
 
 use super::{db_err, de, take, Db};
 use crate::error::AppError;
-use crate::model::health::ApiKey;
+use crate::model::health::{ApiKey, KeyCreator};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -19,7 +19,15 @@ struct Row {
     last_used_at: Option<String>,
     #[serde(default)]
     revoked_at: Option<String>,
+    #[serde(default)]
+    creator_name: Option<String>,
+    #[serde(default)]
+    creator_active: Option<bool>,
 }
+
+/// The fields a key is read with, its maker's name and state included.
+const FIELDS: &str = "id, name, prefix, scopes, created_at, last_used_at, revoked_at,
+    created_by.name AS creator_name, created_by.active AS creator_active";
 
 impl From<Row> for ApiKey {
     fn from(r: Row) -> Self {
@@ -31,6 +39,10 @@ impl From<Row> for ApiKey {
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             revoked: r.revoked_at.is_some(),
+            created_by: r.creator_name.map(|name| KeyCreator {
+                name,
+                active: r.creator_active.unwrap_or(false),
+            }),
         }
     }
 }
@@ -45,11 +57,11 @@ pub async fn create(
     let secret = format!("bw_{}", crate::auth::new_session_token().0);
     let prefix: String = secret.chars().take(10).collect();
     let mut r = db
-        .query(
+        .query(format!(
             "CREATE api_key SET name = $name, prefix = $prefix, hash = $hash, scopes = $scopes,
                 created_by = IF $by THEN type::record('user', $by) ELSE NONE END
-             RETURN id, name, prefix, scopes, created_at, last_used_at, revoked_at",
-        )
+             RETURN {FIELDS}"
+        ))
         .bind(super::vars(json!({
             "name": name, "prefix": prefix, "hash": crate::auth::token_hash(&secret),
             "scopes": scopes, "by": created_by,
@@ -64,12 +76,12 @@ pub async fn create(
     Ok((key.into(), secret))
 }
 
+/// Every key, newest first, with who made it and whether that person is still active.
 pub async fn list(db: &Db) -> Result<Vec<ApiKey>, AppError> {
     let mut r = db
-        .query(
-            "SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at FROM api_key
-             ORDER BY created_at DESC",
-        )
+        .query(format!(
+            "SELECT {FIELDS} FROM api_key ORDER BY created_at DESC"
+        ))
         .await
         .map_err(db_err)?;
     let rows: Vec<Row> = take(&mut r, 0)?;

@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "surveys", include_str!("migrations/002_surveys.surql")),
     (3, "health", include_str!("migrations/003_health.surql")),
     (4, "plans", include_str!("migrations/004_plans.surql")),
+    (5, "security", include_str!("migrations/005_security.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

@@ -15,6 +15,7 @@ pub mod responses;
 pub mod segments;
 pub mod sessions;
 pub mod settings;
+pub mod setup_codes;
 pub mod surveys;
 pub mod templates;
 pub mod touchpoints;
@@ -219,7 +220,8 @@ pub(crate) async fn run_checked(
 }
 
 /// A refusal raised inside a transaction with `THROW 'bw:kind:…'`: `bw:not_found:what`,
-/// `bw:forbidden:message` or `bw:field:name:message`. Anything else is not ours.
+/// `bw:forbidden:message`, `bw:conflict:message` or `bw:field:name:message`. Anything else is
+/// not ours.
 fn thrown(cause: &str) -> Option<AppError> {
     let at = cause.find("bw:")?;
     let rest = cause[at + 3..].trim_end_matches(['\'', '"', '.']);
@@ -227,6 +229,7 @@ fn thrown(cause: &str) -> Option<AppError> {
     match kind {
         "not_found" => Some(AppError::NotFound(msg.to_string())),
         "forbidden" => Some(AppError::Forbidden(msg.to_string())),
+        "conflict" => Some(AppError::Conflict(msg.to_string())),
         "field" => {
             let (field, m) = msg.split_once(':')?;
             Some(AppError::field(field, m))
@@ -247,6 +250,10 @@ mod tests {
         assert_eq!(
             super::thrown("An error occurred: bw:field:due:is too late"),
             Some(AppError::field("due", "is too late"))
+        );
+        assert_eq!(
+            super::thrown("An error occurred: bw:conflict:used by the survey “Q4: NPS”"),
+            Some(AppError::Conflict("used by the survey “Q4: NPS”".into()))
         );
         assert_eq!(super::thrown("Database record already exists"), None);
     }

@@ -118,8 +118,23 @@ pub async fn revoke(db: &Db, plan: &str, share: &str, by_name: &str) -> Result<(
     Ok(())
 }
 
+/// Revokes every share still open for the contact `$c` (a record id bound in the surrounding
+/// transaction) and notes each in its plan's activity as done by `$by_name`. Removing a contact
+/// runs this in the same transaction as the delete: a person who has left the customer must not
+/// keep working in the plan through a link they still hold.
+pub(crate) const REVOKE_FOR_CONTACT: &str = "
+    LET $open_shares = (SELECT plan, account FROM plan_share WHERE contact = $c AND revoked_at = NONE);
+    UPDATE plan_share SET revoked_at = time::now() WHERE contact = $c AND revoked_at = NONE;
+    FOR $share IN $open_shares {
+        CREATE plan_event SET plan = $share.plan, account = $share.account, kind = 'share_revoked',
+            text = 'revoked the link shared with ' + $c.name + ' (removed from the contacts)',
+            actor = $by_name, by_customer = false, at = time::now();
+    };";
+
 /// The live share behind a verified token: its plan and account, and the contact it was made
-/// for. [`open`] answers `None` when it is revoked, past its stored expiry, or gone.
+/// for. [`open`] answers `None` when it is revoked, past its stored expiry, or gone, or when its
+/// contact is gone (removing a contact revokes their shares; this also covers shares of
+/// contacts removed before that was so).
 pub struct Opened {
     pub plan: String,
     pub account: String,

@@ -356,7 +356,9 @@ pub async fn results(
     })
 }
 
-/// Every response to a survey as CSV, newest first.
+/// Every response to a survey as CSV, newest first. Comments and free-text answers come from
+/// customers (anonymous links are public), so the file is written through
+/// [`SafeCsv`](crate::csv_export::SafeCsv): no cell can run as a spreadsheet formula.
 pub async fn export_csv(db: &Db, survey: &Survey) -> Result<String, AppError> {
     let mut r = db
         .query(format!(
@@ -367,7 +369,7 @@ pub async fn export_csv(db: &Db, survey: &Survey) -> Result<String, AppError> {
         .await
         .map_err(db_err)?;
     let rows: Vec<Row> = take(&mut r, 0)?;
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::csv_export::SafeCsv::new();
     let mut header = vec![
         "responded_at".to_string(),
         "survey".into(),
@@ -381,8 +383,7 @@ pub async fn export_csv(db: &Db, survey: &Survey) -> Result<String, AppError> {
         "channel".into(),
     ];
     header.extend(survey.questions.iter().map(|q| q.prompt.clone()));
-    let fail = |e: csv::Error| AppError::Internal(format!("CSV: {e}"));
-    w.write_record(&header).map_err(fail)?;
+    w.row(&header)?;
     for row in rows {
         let answers = row.answers.clone();
         let r = ResponseRow::from(row);
@@ -405,12 +406,9 @@ pub async fn export_csv(db: &Db, survey: &Survey) -> Result<String, AppError> {
                 .unwrap_or_default()
                 .to_string()
         }));
-        w.write_record(&rec).map_err(fail)?;
+        w.row(&rec)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("CSV: {e}")))
+    w.finish()
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,8 @@
 //! Saved segments: named portfolio filters.
 
-use super::{db_err, de, new_key, take, unique_err, Db};
+use super::{db_err, de, new_key, run_checked, take, unique_err, Db};
 use crate::error::AppError;
+use crate::model::engagement::TouchpointKind;
 use crate::model::{PortfolioFilter, Segment};
 use serde::Deserialize;
 use serde_json::json;
@@ -53,16 +54,48 @@ pub async fn create(
     })
 }
 
+/// Deletes a segment that nothing relies on. A health model, a cadence rule or a survey that can
+/// still send names its segment by id; deleting the segment under them would make the model
+/// quietly fall back to the default, the rule stop applying and the survey reach nobody. So a
+/// segment in use is refused with the list of what uses it, by name. A survey counts while it
+/// is open (Send can be pressed again, and the segment is evaluated then) or recurring (reopening
+/// resumes its schedule); a closed one-off survey has gone out and only keeps its results.
+///
+/// The check and the delete are one transaction: a rule or survey created between a separate
+/// check and the delete could otherwise end up pointing at nothing.
 pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {
-    let mut r = db
-        .query("DELETE type::record('segment', $id) RETURN BEFORE")
-        .bind(super::vars(json!({ "id": id })))
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
-    let gone: Vec<serde_json::Value> = take(&mut r, 0)?;
-    if gone.is_empty() {
-        return Err(AppError::NotFound("segment".into()));
-    }
+    let kinds: serde_json::Map<String, serde_json::Value> = TouchpointKind::ALL
+        .iter()
+        .map(|k| (k.key().to_string(), json!(k.label())))
+        .collect();
+    run_checked(
+        db,
+        "BEGIN;
+         LET $s = type::record('segment', $id);
+         IF !record::exists($s) { THROW 'bw:not_found:segment' };
+         LET $models = IF (SELECT VALUE id FROM health_model WHERE segment = $s LIMIT 1) = [] { [] }
+             ELSE { ['the health model “' + $s.name + '”'] };
+         LET $rules = array::map(
+             (SELECT kind, every_days, created_at FROM cadence_rule WHERE segment = $s ORDER BY created_at),
+             |$r| 'the cadence rule “' + $kinds[$r.kind] + ' every ' + <string> $r.every_days + ' days”');
+         LET $surveys = array::map(
+             (SELECT name, name_key FROM survey
+                WHERE audience.kind = 'segment' AND audience.segment = $id
+                  AND (active = true OR recurrence_months != NONE)
+                ORDER BY name_key),
+             |$v| 'the survey “' + $v.name + '”');
+         LET $uses = array::concat($models, $rules, $surveys);
+         LET $n = array::len($uses);
+         IF $n > 0 {
+             THROW 'bw:conflict:this segment is used by '
+                 + (IF $n = 1 { $uses[0] }
+                    ELSE { array::join(array::slice($uses, 0, -1), ', ') + ' and ' + array::last($uses) })
+                 + '; change those first'
+         };
+         DELETE $s;
+         COMMIT;",
+        json!({ "id": id, "kinds": kinds }),
+    )
+    .await?;
     Ok(())
 }

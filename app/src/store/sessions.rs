@@ -1,10 +1,17 @@
 //! Sign-in sessions, stored in SurrealDB so that several Bellwether nodes share them.
+//!
+//! A session ends at its absolute expiry (14 days), after the idle timeout without a request
+//! (`last_seen_at`, updated at most once a minute so reads stay reads), at sign-out, at "sign
+//! out everywhere", at a password change (the others) and when its user is deactivated.
 
 use super::{db_err, de, take, Db};
 use crate::error::AppError;
 use crate::model::{Me, Role};
 use serde::Deserialize;
 use serde_json::json;
+
+/// How stale `last_seen_at` may get before a request refreshes it.
+const SEEN_GRANULARITY_SECS: i64 = 60;
 
 pub async fn create(
     db: &Db,
@@ -14,7 +21,7 @@ pub async fn create(
 ) -> Result<(), AppError> {
     db.query(
         "CREATE session SET token_hash = $hash, user = type::record('user', $user),
-            expires_at = time::now() + type::duration($ttl)",
+            expires_at = time::now() + type::duration($ttl), last_seen_at = time::now()",
     )
     .bind(super::vars(
         json!({ "hash": token_hash, "user": user_id, "ttl": format!("{ttl_days}d") }),
@@ -25,8 +32,17 @@ pub async fn create(
     Ok(())
 }
 
-/// The signed-in user behind a session token hash, if the session is live and the user active.
-pub async fn lookup(db: &Db, token_hash: &str) -> Result<Option<Me>, AppError> {
+fn idle_duration(idle: chrono::Duration) -> String {
+    format!("{}s", idle.num_seconds().max(1))
+}
+
+/// The signed-in user behind a session token hash, if the session is live (not expired, used
+/// within `idle`) and the user active. Records the use.
+pub async fn lookup(
+    db: &Db,
+    token_hash: &str,
+    idle: chrono::Duration,
+) -> Result<Option<Me>, AppError> {
     #[derive(Deserialize)]
     struct Row {
         #[serde(deserialize_with = "de::key")]
@@ -35,22 +51,37 @@ pub async fn lookup(db: &Db, token_hash: &str) -> Result<Option<Me>, AppError> {
         name: String,
         role: String,
         active: bool,
+        seen_secs_ago: i64,
     }
     let mut r = db
         .query(
             "SELECT user.id AS id, user.email AS email, user.name AS name, user.role AS role,
-                user.active AS active
-             FROM session WHERE token_hash = $hash AND expires_at > time::now() LIMIT 1",
+                user.active AS active,
+                duration::secs(time::now() - last_seen_at) AS seen_secs_ago
+             FROM session WHERE token_hash = $hash AND expires_at > time::now()
+                AND last_seen_at > time::now() - type::duration($idle) LIMIT 1",
         )
-        .bind(super::vars(json!({ "hash": token_hash })))
+        .bind(super::vars(
+            json!({ "hash": token_hash, "idle": idle_duration(idle) }),
+        ))
         .await
         .map_err(db_err)?;
     let rows: Vec<Row> = take(&mut r, 0)?;
-    Ok(rows.into_iter().next().filter(|r| r.active).map(|r| Me {
-        id: r.id,
-        email: r.email,
-        name: r.name,
-        role: Role::parse(&r.role).unwrap_or(Role::Exec),
+    let Some(row) = rows.into_iter().next().filter(|r| r.active) else {
+        return Ok(None);
+    };
+    if row.seen_secs_ago >= SEEN_GRANULARITY_SECS {
+        db.query("UPDATE session SET last_seen_at = time::now() WHERE token_hash = $hash")
+            .bind(super::vars(json!({ "hash": token_hash })))
+            .await
+            .and_then(|r| r.check())
+            .map_err(db_err)?;
+    }
+    Ok(Some(Me {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        role: Role::parse(&row.role).unwrap_or(Role::Exec),
     }))
 }
 
@@ -63,11 +94,32 @@ pub async fn delete(db: &Db, token_hash: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Removes expired sessions; run periodically.
-pub async fn purge_expired(db: &Db) -> Result<(), AppError> {
-    db.query("DELETE session WHERE expires_at <= time::now()")
+/// Ends every session of `user` except the one with `keep` (a token hash), if given. Returns
+/// how many ended.
+pub async fn delete_for_user(db: &Db, user: &str, keep: Option<&str>) -> Result<u64, AppError> {
+    let mut r = db
+        .query(
+            "DELETE session WHERE user = type::record('user', $user) AND token_hash != $keep
+             RETURN BEFORE",
+        )
+        .bind(super::vars(
+            json!({ "user": user, "keep": keep.unwrap_or("") }),
+        ))
         .await
-        .and_then(|r| r.check())
         .map_err(db_err)?;
+    let gone: Vec<serde_json::Value> = take(&mut r, 0)?;
+    Ok(gone.len() as u64)
+}
+
+/// Removes expired and idle sessions; run periodically.
+pub async fn purge_expired(db: &Db, idle: chrono::Duration) -> Result<(), AppError> {
+    db.query(
+        "DELETE session WHERE expires_at <= time::now()
+            OR last_seen_at <= time::now() - type::duration($idle)",
+    )
+    .bind(super::vars(json!({ "idle": idle_duration(idle) })))
+    .await
+    .and_then(|r| r.check())
+    .map_err(db_err)?;
     Ok(())
 }

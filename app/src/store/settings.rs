@@ -1,4 +1,4 @@
-//! Instance settings: the survey cap and follow-up due time, and the link-signing secret.
+//! Instance settings: the survey cap and follow-up due time.
 
 use super::{db_err, take, Db};
 use crate::error::AppError;
@@ -39,30 +39,17 @@ pub async fn save_surveys(db: &Db, s: &SurveySettings) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The secret that signs survey links, created on first use. Every node reads the same one,
-/// so a link mailed by one node opens on any other. `CREATE` on a fixed id fails if another
-/// node won the race, and then we read theirs.
-pub async fn signing_secret(db: &Db) -> Result<Vec<u8>, AppError> {
-    let read = |v: serde_json::Value| {
-        v.get("key")
-            .and_then(|k| k.as_str())
-            .and_then(|k| hex::decode(k).ok())
+/// The link-signing secret that versions before 0.2 kept in the database, removed from it.
+/// Secrets now live outside the database (a leaked backup must not mint links); start-up moves
+/// an old one into the secret file as a retired key, so links it signed keep working until
+/// they expire. `None` when there is none (new installs, or already moved).
+pub async fn take_legacy_secret(db: &Db) -> Result<Option<String>, AppError> {
+    let Some(data) = get(db, "secret").await? else {
+        return Ok(None);
     };
-    if let Some(secret) = get(db, "secret").await?.and_then(read) {
-        return Ok(secret);
-    }
-    let fresh = format!(
-        "{}{}",
-        crate::survey_token::random_key(),
-        crate::survey_token::random_key()
-    );
-    let _ = db
-        .query("CREATE type::record('setting', 'secret') SET data = { key: $key }")
-        .bind(super::vars(json!({ "key": fresh })))
+    db.query("DELETE type::record('setting', 'secret')")
         .await
-        .and_then(|r| r.check());
-    get(db, "secret")
-        .await?
-        .and_then(read)
-        .ok_or_else(|| AppError::Internal("no signing secret".into()))
+        .and_then(|r| r.check())
+        .map_err(db_err)?;
+    Ok(data.get("key").and_then(|k| k.as_str()).map(String::from))
 }

@@ -61,38 +61,40 @@ pub async fn create(
     Ok(row.into_user())
 }
 
-/// Creates the first admin, but only while there is no user at all: two people racing through
-/// the set-up page cannot both become admin, because the check and the write are one transaction.
+/// Creates the first admin, but only while there is no user at all and only with a live set-up
+/// code (see `setup_codes`): two people racing through the set-up page cannot both become
+/// admin, because the checks and the write are one transaction. Every code ends with it.
 pub async fn create_first_admin(
     db: &Db,
     email: &str,
     name: &str,
     password_hash: &str,
+    setup_code: &str,
 ) -> Result<User, AppError> {
     let id = new_key();
-    let result = db
-        .query(format!(
+    let mut r = super::run_checked(
+        db,
+        &format!(
             "BEGIN TRANSACTION;
-             IF count(SELECT VALUE id FROM user LIMIT 1) > 0 {{ THROW 'setup_done' }};
+             IF count(SELECT VALUE id FROM user LIMIT 1) > 0 {{
+                THROW 'bw:forbidden:Bellwether is already set up; sign in instead'
+             }};
+             IF count(SELECT VALUE id FROM setup_code WHERE code_hash = $code AND expires_at > time::now()) = 0 {{
+                THROW 'bw:field:setup_code:is not a set-up code from the server log, or it has expired; run `bellwether setup-code` on the server for a new one'
+             }};
+             DELETE setup_code;
              CREATE ONLY type::record('user', $id) SET email = $email, name = $name, role = 'admin',
                 password_hash = $hash, active = true RETURN {USER_FIELDS};
              COMMIT TRANSACTION;"
-        ))
-        .bind(super::vars(
-            json!({ "id": id, "email": email, "name": name, "hash": password_hash }),
-        ))
-        .await
-        .and_then(|r| r.check());
-    match result {
-        Ok(mut r) => {
-            let row: UserRow = super::take_result_before_commit(&mut r)?;
-            Ok(row.into_user())
-        }
-        Err(e) if e.to_string().contains("setup_done") => Err(AppError::Forbidden(
-            "Bellwether is already set up; sign in instead".into(),
-        )),
-        Err(e) => Err(db_err(e)),
-    }
+        ),
+        super::vars(json!({
+            "id": id, "email": email, "name": name, "hash": password_hash,
+            "code": super::setup_codes::code_hash(setup_code),
+        })),
+    )
+    .await?;
+    let row: UserRow = super::take_result_before_commit(&mut r)?;
+    Ok(row.into_user())
 }
 
 pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
@@ -137,6 +139,36 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<(User, String)>,
         .into_iter()
         .next()
         .map(|r| (r.user.into_user(), r.password_hash)))
+}
+
+/// Sets a new password (already hashed) and ends every other session of the user, in one
+/// transaction: whoever knew the old password is signed out with it.
+pub async fn set_password(
+    db: &Db,
+    id: &str,
+    password_hash: &str,
+    keep_session: &str,
+) -> Result<(), AppError> {
+    super::run_checked(
+        db,
+        "BEGIN TRANSACTION;
+         UPDATE type::record('user', $id) SET password_hash = $hash;
+         DELETE session WHERE user = type::record('user', $id) AND token_hash != $keep;
+         COMMIT TRANSACTION;",
+        super::vars(json!({ "id": id, "hash": password_hash, "keep": keep_session })),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The password hash of a user (to check the current password before a change).
+pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, AppError> {
+    let mut r = db
+        .query("SELECT VALUE password_hash FROM ONLY type::record('user', $id)")
+        .bind(super::vars(json!({ "id": id })))
+        .await
+        .map_err(db_err)?;
+    take(&mut r, 0)
 }
 
 /// Changes a user's role and active flag. Refuses to leave Bellwether without an active admin.

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The set-up code every test server starts with (`BELLWETHER_SETUP_CODE`).
+pub const SETUP_CODE: &str = "E2E0-TEST-SETU-PCOD";
+
 pub type R<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 pub fn workspace() -> PathBuf {
@@ -65,6 +68,7 @@ pub async fn start_server_with(extra: &[&str]) -> TestServer {
         ])
         .args(extra)
         .env("BELLWETHER_DB", "mem://")
+        .env("BELLWETHER_SETUP_CODE", SETUP_CODE)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

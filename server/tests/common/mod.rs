@@ -11,6 +11,8 @@ pub struct TestApp {
     pub base: String,
     pub db: app::store::Db,
     pub state: app::state::AppState,
+    /// The one-time code `/setup` needs (the server logs it; tests read it here).
+    pub setup_code: String,
 }
 
 pub mod smtp;
@@ -33,6 +35,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(Server) -> Server) -> TestApp
         .expect("port");
     let addr = listener.local_addr().unwrap();
     let server = configure(Server::new(db.clone(), "target/site", addr, false));
+    let setup_code = server
+        .prepare_setup(None)
+        .await
+        .expect("setup code")
+        .unwrap_or_default();
     server.spawn_background();
     let state = server.state.clone();
     tokio::spawn(async move {
@@ -44,6 +51,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(Server) -> Server) -> TestApp
         base: format!("http://{addr}"),
         db,
         state,
+        setup_code,
     }
 }
 
@@ -59,9 +67,20 @@ impl Client {
     }
 
     pub fn at(base: &str) -> Self {
+        Self::at_from(base, None)
+    }
+
+    /// A client whose connections come from `from` (127.0.0.2, 127.0.0.3 … are distinct
+    /// loopback addresses on Linux): another visitor, as far as the server can tell.
+    pub fn from_addr(app: &TestApp, from: &str) -> Self {
+        Self::at_from(&app.base, Some(from.parse().expect("an IP address")))
+    }
+
+    fn at_from(base: &str, from: Option<std::net::IpAddr>) -> Self {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .local_address(from)
             .build()
             .unwrap();
         Self {
@@ -110,6 +129,7 @@ pub async fn admin(app: &TestApp) -> Client {
                 ("email", "ada@example.com"),
                 ("name", "Ada Admin"),
                 ("password", ADMIN_PASS),
+                ("setup_code", &app.setup_code),
             ],
         )
         .await;

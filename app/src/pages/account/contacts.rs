@@ -76,7 +76,10 @@ fn contact_line(
     editing: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let label = format!("Remove {}", c.name);
-    let confirm_text = format!("Remove {} from this account's contacts?", c.name);
+    let confirm_text = format!(
+        "Remove {} from this account's contacts? Plan links shared with them stop working.",
+        c.name
+    );
     let edit_label = format!("Edit {}", c.name);
     let cid = c.id.clone();
     let cid2 = c.id.clone();

@@ -7,28 +7,21 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// Only local paths are followed after sign-in (no open redirect to another site).
-pub fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
-        _ => "/".to_string(),
-    }
-}
-
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let action = ServerAction::<Login>::new();
     let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    // The server checks `next` and answers where to go (only a path on this site).
     Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            let _next = safe_next(query.get_untracked().get("next"));
+        if let Some(Ok(_signed_in)) = action.value().get() {
             #[cfg(feature = "hydrate")]
             if let Some(w) = web_sys::window() {
-                let _ = w.location().set_href(&_next);
+                let _ = w.location().set_href(&_signed_in.next);
             }
         }
     });
+    let next = move || query.get().get("next").unwrap_or_default();
     view! {
         <Title text="Sign in"/>
         <main class="auth-page">
@@ -38,6 +31,7 @@ pub fn LoginPage() -> impl IntoView {
                 <ActionForm action=action attr:novalidate="true">
                     <TextField label="Email" name="email" field="email" kind="email" errors=errors required=true autocomplete="username"/>
                     <TextField label="Password" name="password" field="password" kind="password" errors=errors required=true autocomplete="current-password"/>
+                    <input type="hidden" name="next" prop:value=next/>
                     <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
@@ -50,11 +44,31 @@ pub fn LoginPage() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::safe_next;
+
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(super::safe_next(Some("/accounts/1".into())), "/accounts/1");
-        assert_eq!(super::safe_next(Some("//evil.example".into())), "/");
-        assert_eq!(super::safe_next(Some("https://evil.example".into())), "/");
-        assert_eq!(super::safe_next(None), "/");
+        assert_eq!(
+            safe_next(Some("/accounts/1?tab=plans")),
+            "/accounts/1?tab=plans"
+        );
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+        // Browsers drop tab/newline and read a backslash as a slash.
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            " /evil",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
     }
 }

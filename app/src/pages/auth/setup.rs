@@ -31,8 +31,10 @@ pub fn SetupPage() -> impl IntoView {
                             <section class="auth-card">
                                 <h1>"Welcome to Bellwether"</h1>
                                 <p class="lead">"Create the first administrator. You can invite your team afterwards."</p>
+                                <p class="muted small">"To prove you run this server, enter the set-up code it printed to its log when it started (or run "<code>"bellwether setup-code"</code>" on the server for a new one)."</p>
                                 <ErrorBanner error=errors/>
                                 <ActionForm action=action attr:novalidate="true">
+                                    <TextField label="Set-up code" name="setup_code" field="setup_code" errors=errors required=true autocomplete="off" hint="Like ABCD-EFGH-JKLM-NPQR, from the server's log."/>
                                     <TextField label="Your name" name="name" field="name" errors=errors required=true autocomplete="name"/>
                                     <TextField label="Work email" name="email" field="email" kind="email" errors=errors required=true autocomplete="email"/>
                                     <TextField label="Password" name="password" field="password" kind="password" errors=errors required=true autocomplete="new-password" hint="At least 10 characters."/>

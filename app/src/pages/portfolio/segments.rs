@@ -17,6 +17,9 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
     );
     let open = RwSignal::new(false);
     let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    // A refused delete says what uses the segment (a health model, a cadence rule, a survey);
+    // without this line the chip would just stay, with no reason given.
+    let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             open.set(false);
@@ -48,6 +51,7 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
                     Err(e) => view! { <span class="error">{e.to_string()}</span> }.into_any(),
                 })}
             </Transition>
+            {move || delete_error.get().and_then(|e| e.banner()).map(|m| view! { <small class="error" role="alert">{m}</small> })}
             {can_edit.then(|| view! {
                 <button type="button" class="button ghost small" disabled=move || filter.get().is_empty()
                     title=move || if filter.get().is_empty() { "Choose a filter first" } else { "Save the current filter" }

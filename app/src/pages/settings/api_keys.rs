@@ -25,6 +25,7 @@ pub fn ApiKeysPage() -> impl IntoView {
         |_| list_api_keys(),
     );
     let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let revoke_errors = Signal::derive(move || revoke.value().get().and_then(|r| r.err()));
     let scope_error = Signal::derive(move || errors.get().and_then(|e| e.for_field("scopes")));
     view! {
         <Title text="API keys"/>
@@ -33,13 +34,15 @@ pub fn ApiKeysPage() -> impl IntoView {
         <div class="columns wide-left">
             <section class="card" aria-labelledby="keys-h">
                 <h2 id="keys-h">"API keys"</h2>
+                <p class="muted small">"A key keeps working when the person who made it leaves or is deactivated, so that an integration does not stop with them. Revoke it here when it is no longer needed, or when its maker should no longer be trusted with it."</p>
+                <ErrorBanner error=revoke_errors/>
                 <Transition fallback=|| view! { <p>"Loading…"</p> }>
                     {move || keys.get().map(|r| match r {
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p class="muted">"No keys yet."</p> }.into_any(),
                         Ok(list) => view! {
                             <div class="table-wrap"><table class="users">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Scopes"</th><th scope="col">"Last used"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Made by"</th><th scope="col">"Scopes"</th><th scope="col">"Last used"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|k| {
                                         let id = k.id.clone();
@@ -47,6 +50,11 @@ pub fn ApiKeysPage() -> impl IntoView {
                                         view! {
                                             <tr class:inactive=k.revoked>
                                                 <th scope="row">{k.name.clone()}<div class="muted small"><code>{format!("{}…", k.prefix)}</code>{format!(" · created {}", k.created_at.get(..10).unwrap_or(""))}</div></th>
+                                                <td>{match k.created_by.clone() {
+                                                    Some(c) if c.active => view! { <span>{c.name}</span> }.into_any(),
+                                                    Some(c) => view! { <span>{c.name}" "<span class="badge off">"deactivated"</span></span> }.into_any(),
+                                                    None => view! { <span class="muted">"command line"</span> }.into_any(),
+                                                }}</td>
                                                 <td>{k.scopes.join(", ")}</td>
                                                 <td>{k.last_used_at.as_ref().map(|t| t.get(..16).unwrap_or(t).replace('T', " ")).unwrap_or_else(|| "never".into())}</td>
                                                 <td class="num">{if k.revoked {

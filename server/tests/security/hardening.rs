@@ -1,0 +1,193 @@
+//! Secrets outside the database (and their rotation), and the headers every answer carries.
+
+use crate::common::*;
+use app::survey_token::Keyring;
+use reqwest::StatusCode;
+
+/// After a rotation, links the old key signed keep opening until they expire; the old key
+/// cannot mint a link that outlives its retirement; the database never holds a key.
+#[tokio::test]
+async fn a_rotated_secret_keeps_old_links_working_and_the_database_holds_none() {
+    let old = Keyring::random();
+    let now = chrono::Utc::now().timestamp();
+    let rotated = old.rotated(now);
+    let app = spawn_app_with(move |s| s.with_keyring(rotated)).await;
+    let admin = admin(&app).await;
+    let (_, _, url) = super::shared_plan(&admin, "Keyring Co").await;
+    let (base, token) = url.rsplit_once('/').unwrap();
+    let mut parts = token.split('.');
+    let (key, expires) = (parts.next().unwrap(), parts.next().unwrap());
+    let expires: i64 = expires.parse().unwrap();
+    let http = reqwest::Client::new();
+    let status = |t: String| {
+        let http = http.clone();
+        let u = format!("{base}/{t}");
+        async move { http.get(u).send().await.unwrap().status() }
+    };
+    assert_eq!(status(token.to_string()).await, StatusCode::OK);
+    // The same share signed before the rotation (old key, its real expiry): still opens.
+    assert_eq!(status(old.sign_share(key, expires)).await, StatusCode::OK);
+    // Someone holding the old key mints a longer-lived link: refused.
+    let forged = old.sign_share(key, now + 200 * 86_400);
+    assert_eq!(status(forged).await, StatusCode::NOT_FOUND);
+    // A key we never had: refused.
+    assert_eq!(
+        status(Keyring::random().sign_share(key, expires)).await,
+        StatusCode::NOT_FOUND
+    );
+    // Nothing in the database can sign.
+    let mut r = app
+        .db
+        .query("SELECT * FROM setting WHERE record::id(id) = 'secret'")
+        .await
+        .unwrap();
+    let rows: Vec<surrealdb::types::Value> = r.take(0).unwrap();
+    assert!(
+        rows.is_empty(),
+        "a signing secret is stored in the database"
+    );
+}
+
+/// An install from before secrets left the database: start-up moves its secret into the
+/// generated file (as a retired key) and deletes it from the database.
+#[tokio::test]
+async fn the_old_database_secret_moves_out_into_the_secret_file() {
+    let app = spawn_app().await;
+    let legacy = app::survey_token::fresh_secret();
+    app.db
+        .query(format!(
+            "CREATE type::record('setting', 'secret') SET data = {{ key: '{legacy}' }}"
+        ))
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("surrealkv://{}/bellwether.db", dir.path().display());
+    let args = bellwether::config::SecretArgs::default();
+    let keyring = bellwether::secrets::load(&args, &url, &app.db)
+        .await
+        .unwrap();
+    let file = std::fs::read_to_string(dir.path().join("secret")).unwrap();
+    assert!(file.contains(&format!("{legacy} until ")), "{file}");
+    // A link the old version signed (HMAC under the hex-decoded secret) still verifies.
+    let old_bytes = hex_decode(&legacy);
+    let exp = chrono::Utc::now().timestamp() + 86_400;
+    let t = app::survey_token::sign(&old_bytes, "0193abc", exp);
+    assert_eq!(
+        keyring.verify(&t, chrono::Utc::now().timestamp()).unwrap(),
+        "0193abc"
+    );
+    assert!(app::store::settings::take_legacy_secret(&app.db)
+        .await
+        .unwrap()
+        .is_none());
+    // Starting again reads the same file.
+    let again = bellwether::secrets::load(&args, &url, &app.db)
+        .await
+        .unwrap();
+    let new_link = keyring.sign("0193abd", exp);
+    assert_eq!(
+        again
+            .verify(&new_link, chrono::Utc::now().timestamp())
+            .unwrap(),
+        "0193abd"
+    );
+}
+
+fn hex_decode(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn public_pages_keep_no_referrer_and_private_answers_are_not_stored() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{}/s/a/{}", app.base, "c".repeat(32)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let res = admin
+        .http
+        .post(format!("{}/api/auth/me", app.base))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["referrer-policy"], "same-origin");
+    assert!(res.headers().get("strict-transport-security").is_none());
+    let res = admin.get("/login").await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
+/// Behind HTTPS: the cookie is `__Host-` prefixed and Secure, HSTS is sent, and a plain
+/// `bw_session` cookie (which a sibling subdomain could plant) is not accepted.
+#[tokio::test]
+async fn secure_cookies_use_the_host_prefix_and_hsts() {
+    let app = spawn_app_with(|mut s| {
+        s.state.secure_cookies = true;
+        s
+    })
+    .await;
+    let raw = reqwest::Client::new();
+    let res = raw
+        .post(format!("{}/api/auth/setup", app.base))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", "ada@example.com"),
+            ("name", "Ada"),
+            ("password", ADMIN_PASS),
+            ("setup_code", app.setup_code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set.starts_with("__Host-bw_session="), "{set}");
+    assert!(set.contains("; Secure") && set.contains("Path=/"), "{set}");
+    assert!(!set.to_lowercase().contains("domain"), "{set}");
+    let token = set
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let me = |cookie: String| {
+        raw.post(format!("{}/api/auth/me", app.base))
+            .header("accept", "application/json")
+            .header("cookie", cookie)
+            .send()
+    };
+    let plain: serde_json::Value = me(format!("bw_session={token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        plain.is_null(),
+        "an unprefixed cookie is not a session here"
+    );
+    let prefixed: serde_json::Value = me(format!("__Host-bw_session={token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(prefixed["email"], "ada@example.com");
+}

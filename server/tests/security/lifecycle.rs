@@ -1,0 +1,262 @@
+//! Sessions that end when they should: live streams after sign-out or deactivation, password
+//! change, sign out everywhere, the idle timeout, and a planted session token at sign-in.
+
+use crate::common::*;
+use reqwest::StatusCode;
+use std::time::Duration;
+
+/// Opens the account live stream with `c`'s session; the response must be a stream.
+async fn open_stream(app: &TestApp, c: &Client) -> reqwest::Response {
+    let res = c
+        .http
+        .get(format!("{}/live/accounts/anything", app.base))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res
+}
+
+/// True when the stream ends within `within`.
+async fn ends_within(mut res: reqwest::Response, within: Duration) -> bool {
+    tokio::time::timeout(within, async {
+        loop {
+            match res.chunk().await {
+                Ok(Some(_)) => continue,
+                _ => return,
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+async fn signed_in(c: &Client) -> bool {
+    let (s, me) = c.call("auth/me", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    !me.is_null()
+}
+
+#[tokio::test]
+async fn a_live_stream_ends_at_sign_out_and_at_deactivation() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    // Sign-out on this node: the stream ends at once.
+    let stream = open_stream(&app, &admin).await;
+    let (s, _) = admin.call("auth/logout", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ends_within(stream, Duration::from_secs(3)).await);
+    // Without a session no stream opens.
+    let res = admin
+        .http
+        .get(format!("{}/live/accounts/anything", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // Deactivation: the CSM's open stream ends at once.
+    let admin = Client::new(&app);
+    let (s, _) = admin
+        .call(
+            "auth/login",
+            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let csm = user_with_role(&app, &admin, "csm").await;
+    let (_, me) = csm.call("auth/me", &[]).await;
+    let csm_id = me["id"].as_str().unwrap().to_string();
+    let stream = open_stream(&app, &csm).await;
+    let (s, b) = admin
+        .call(
+            "users/access",
+            &[("id", &csm_id), ("role", "csm"), ("active", "false")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(ends_within(stream, Duration::from_secs(3)).await);
+}
+
+/// A session ended elsewhere (another node, expiry) ends the stream at the next re-check.
+#[tokio::test]
+async fn a_live_stream_notices_a_session_ended_on_another_node() {
+    let app = spawn_app_with(|mut s| {
+        s.state.live_recheck = Duration::from_secs(1);
+        s
+    })
+    .await;
+    let admin = admin(&app).await;
+    let stream = open_stream(&app, &admin).await;
+    // What another node's sign-out does: the session row goes.
+    app.db.query("DELETE session").await.unwrap();
+    assert!(ends_within(stream, Duration::from_secs(4)).await);
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_other_sessions() {
+    let app = spawn_app().await;
+    let laptop = admin(&app).await;
+    let phone = Client::new(&app);
+    let (s, _) = phone
+        .call(
+            "auth/login",
+            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Wrong current password, too-short new one: named, nothing changed.
+    let (s, b) = laptop
+        .call(
+            "auth/change_password",
+            &[("current", "not my password"), ("new_password", "short")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(field_error(&b, "new_password").is_some());
+    let (s, b) = laptop
+        .call(
+            "auth/change_password",
+            &[
+                ("current", "not my password"),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(field_error(&b, "current").is_some());
+    assert!(signed_in(&phone).await);
+    // An attacker without a session cannot change anything.
+    let (s, _) = Client::new(&app)
+        .call(
+            "auth/change_password",
+            &[
+                ("current", ADMIN_PASS),
+                ("new_password", "owned by eve now"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    let (s, b) = laptop
+        .call(
+            "auth/change_password",
+            &[
+                ("current", ADMIN_PASS),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(signed_in(&laptop).await, "this session stays");
+    assert!(!signed_in(&phone).await, "the other session ended");
+    let c = Client::new(&app);
+    let (s, _) = c
+        .call(
+            "auth/login",
+            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the old password is dead"
+    );
+    let (s, _) = c
+        .call(
+            "auth/login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session() {
+    let app = spawn_app().await;
+    let laptop = admin(&app).await;
+    let phone = Client::new(&app);
+    phone
+        .call(
+            "auth/login",
+            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
+        )
+        .await;
+    let csm = user_with_role(&app, &laptop, "csm").await;
+    let (s, n) = phone.call("auth/logout_everywhere", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(n, 2);
+    assert!(!signed_in(&laptop).await);
+    assert!(!signed_in(&phone).await);
+    assert!(signed_in(&csm).await, "other people stay signed in");
+}
+
+#[tokio::test]
+async fn an_idle_session_ends() {
+    let app = spawn_app_with(|mut s| {
+        s.state.session_idle = chrono::Duration::seconds(2);
+        s
+    })
+    .await;
+    let c = admin(&app).await;
+    assert!(signed_in(&c).await);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(!signed_in(&c).await, "idle for longer than the timeout");
+    // Purging removes it from the database too.
+    app::store::sessions::purge_expired(&app.db, app.state.session_idle)
+        .await
+        .unwrap();
+    let mut r = app.db.query("SELECT VALUE id FROM session").await.unwrap();
+    let left: Vec<surrealdb::types::Value> = r.take(0).unwrap();
+    assert!(left.is_empty());
+}
+
+/// The token from a `Set-Cookie` answer.
+fn cookie_token(res: &reqwest::Response) -> String {
+    let set = res.headers()["set-cookie"].to_str().unwrap();
+    set.split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string()
+}
+
+/// Session fixation: a token planted in the victim's browser before they sign in must not
+/// become their signed-in session, and a new token is issued at every sign-in.
+#[tokio::test]
+async fn signing_in_rotates_the_session() {
+    let app = spawn_app().await;
+    let _admin = admin(&app).await;
+    let raw = reqwest::Client::new();
+    let login = |cookie: Option<String>| {
+        let mut req = raw
+            .post(format!("{}/api/auth/login", app.base))
+            .header("accept", "application/json")
+            .form(&[("email", "ada@example.com"), ("password", ADMIN_PASS)]);
+        if let Some(c) = cookie {
+            req = req.header("cookie", format!("bw_session={c}"));
+        }
+        req.send()
+    };
+    let planted = cookie_token(&login(None).await.unwrap());
+    let res = login(Some(planted.clone())).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let fresh = cookie_token(&res);
+    assert_ne!(fresh, planted);
+    let me = |token: String| {
+        raw.post(format!("{}/api/auth/me", app.base))
+            .header("accept", "application/json")
+            .header("cookie", format!("bw_session={token}"))
+            .send()
+    };
+    let planted_me: serde_json::Value = me(planted).await.unwrap().json().await.unwrap();
+    assert!(planted_me.is_null(), "the planted session ended");
+    let fresh_me: serde_json::Value = me(fresh).await.unwrap().json().await.unwrap();
+    assert_eq!(fresh_me["email"], "ada@example.com");
+}

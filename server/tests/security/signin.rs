@@ -1,0 +1,248 @@
+//! Sign-in and set-up under attack: oversized emails, floods, lock-out of a real admin, password
+//! spraying, claiming a fresh instance, and redirects to another site after sign-in.
+
+use crate::common::*;
+use reqwest::StatusCode;
+use std::time::{Duration, Instant};
+
+async fn login(c: &Client, email: &str, password: &str) -> (StatusCode, serde_json::Value) {
+    c.call("auth/login", &[("email", email), ("password", password)])
+        .await
+}
+
+/// A sign-in form whose email is 900 KB of hex: it must be refused as a malformed email
+/// without becoming a rate-limiter key or costing a password hash.
+#[tokio::test]
+async fn oversized_emails_are_refused_and_a_real_sign_in_still_gets_through_the_flood() {
+    let app = spawn_app().await;
+    let _admin = admin(&app).await;
+    let huge = "ab".repeat(450_000);
+    let attacker = Client::from_addr(&app, "127.0.0.2");
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let flood = {
+        let http = attacker.http.clone();
+        let url = format!("{}/api/auth/login", app.base);
+        let body = format!("email={huge}&password=x");
+        tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            let mut started = Some(started_tx);
+            // 300 requests, 6 at a time.
+            for round in 0..50 {
+                if round == 5 {
+                    let _ = started.take().map(|tx| tx.send(()));
+                }
+                let batch: Vec<_> = (0..6)
+                    .map(|_| {
+                        http.post(&url)
+                            .header("content-type", "application/x-www-form-urlencoded")
+                            .header("accept", "application/json")
+                            .body(body.clone())
+                            .send()
+                    })
+                    .collect();
+                for r in futures::future::join_all(batch).await {
+                    let r = r.expect("request");
+                    let status = r.status();
+                    let text = r.text().await.unwrap_or_default();
+                    statuses.push((status, text.len()));
+                }
+            }
+            statuses
+        })
+    };
+    // Meanwhile the admin signs in from elsewhere, promptly.
+    started_rx.await.unwrap();
+    let owner = Client::from_addr(&app, "127.0.0.3");
+    let started = Instant::now();
+    let (status, body) = login(&owner, "ada@example.com", ADMIN_PASS).await;
+    let took = started.elapsed();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        took < Duration::from_secs(5),
+        "sign-in took {took:?} during the flood"
+    );
+    assert!(!flood.is_finished(), "the flood should still be running");
+
+    let statuses = flood.await.unwrap();
+    assert_eq!(statuses.len(), 300);
+    assert!(
+        statuses
+            .iter()
+            .all(|(s, len)| *s == StatusCode::UNPROCESSABLE_ENTITY && *len < 1000),
+        "every oversized email is a short 422: {:?}",
+        &statuses[..3]
+    );
+    // The message names the field.
+    let (s, b) = login(&attacker, &"x".repeat(300), "x").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&b, "email").unwrap().contains("email address"));
+    // None of it became a limiter key: only the admin's own sign-ins did.
+    let keys = app.state.limits.key_counts();
+    assert!(
+        keys.sign_in_address_email <= 2,
+        "limiter keys: {keys:?} (the oversized emails must not be stored)"
+    );
+}
+
+/// One bad password every few seconds used to keep the admin answering 429 forever. Now the
+/// guesser's address is throttled and the admin, signing in from elsewhere, is not.
+#[tokio::test]
+async fn a_guesser_is_throttled_and_the_admin_elsewhere_is_not_locked_out() {
+    let app = spawn_app().await;
+    let _admin = admin(&app).await;
+    let guesser = Client::from_addr(&app, "127.0.0.2");
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let (s, _) = login(&guesser, "ada@example.com", &format!("guess number {i}")).await;
+        statuses.push(s);
+    }
+    assert!(
+        statuses[..10]
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    // Even the right password is refused from the guesser's address for now…
+    let res = guesser
+        .http
+        .post(format!("{}/api/auth/login", app.base))
+        .header("accept", "application/json")
+        .form(&[("email", "ada@example.com"), ("password", ADMIN_PASS)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=61).contains(&wait), "Retry-After {wait}");
+    // …while the admin at their desk signs in at once.
+    let owner = Client::from_addr(&app, "127.0.0.3");
+    let (s, b) = login(&owner, "ada@example.com", ADMIN_PASS).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
+/// One password tried against many staff emails from one address runs into the per-address
+/// limit long before it covers a team.
+#[tokio::test]
+async fn spraying_one_password_across_emails_is_cut_off_per_address() {
+    let app = spawn_app().await;
+    let _admin = admin(&app).await;
+    let sprayer = Client::from_addr(&app, "127.0.0.4");
+    let mut refused = 0;
+    let mut tried = 0;
+    for i in 0..45 {
+        let (s, _) = login(&sprayer, &format!("staff{i}@example.com"), "Winter2026!!").await;
+        match s {
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => tried += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // The budget refills one attempt every two seconds while the loop runs.
+    let budget = app::limits::SIGN_IN_PER_ADDRESS as usize;
+    assert!((budget..=budget + 4).contains(&tried), "{tried} tried");
+    assert_eq!(refused, 45 - tried);
+    let owner = Client::from_addr(&app, "127.0.0.5");
+    let (s, b) = login(&owner, "ada@example.com", ADMIN_PASS).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
+/// The first visitor of a fresh instance cannot make themselves admin without the code the
+/// server printed to its log; guessing the code is throttled like passwords.
+#[tokio::test]
+async fn a_fresh_instance_cannot_be_claimed_without_the_setup_code() {
+    let app = spawn_app().await;
+    let visitor = Client::from_addr(&app, "127.0.0.2");
+    let form = |code: &'static str| {
+        vec![
+            ("email", "eve@evil.example"),
+            ("name", "Eve"),
+            ("password", "a long password"),
+            ("setup_code", code),
+        ]
+    };
+    let (s, b) = visitor.call("auth/setup", &form("")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(field_error(&b, "setup_code").unwrap().contains("log"));
+    let (s, b) = visitor
+        .call("auth/setup", &form("AAAA-BBBB-CCCC-DDDD"))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(field_error(&b, "setup_code").is_some());
+    assert_eq!(app::store::users::count(&app.db).await.unwrap(), 0);
+    // Guessing: the address runs out of attempts.
+    let mut last = StatusCode::OK;
+    for _ in 0..40 {
+        last = visitor
+            .call("auth/setup", &form("AAAA-BBBB-CCCC-DDDE"))
+            .await
+            .0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app::store::users::count(&app.db).await.unwrap(), 0);
+
+    // The operator, with the code (typed in lower case, without dashes), sets up.
+    let operator = Client::from_addr(&app, "127.0.0.3");
+    let typed = app.setup_code.replace('-', "").to_lowercase();
+    let (s, b) = operator
+        .call(
+            "auth/setup",
+            &[
+                ("email", "ada@example.com"),
+                ("name", "Ada"),
+                ("password", ADMIN_PASS),
+                ("setup_code", &typed),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // The code is spent, and set-up is closed.
+    let (s, _) = operator
+        .call(
+            "auth/setup",
+            &[
+                ("email", "bob@example.com"),
+                ("name", "Bob"),
+                ("password", ADMIN_PASS),
+                ("setup_code", &app.setup_code),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(!app::store::setup_codes::any_live(&app.db).await.unwrap());
+}
+
+/// `next` after sign-in is decided by the server: only a path on this site.
+#[tokio::test]
+async fn sign_in_only_ever_sends_people_to_a_path_on_this_site() {
+    let app = spawn_app().await;
+    let _admin = admin(&app).await;
+    let c = Client::new(&app);
+    for (asked, expected) in [
+        ("/accounts/42?tab=plans", "/accounts/42?tab=plans"),
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
+        ("/\r\n/evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/%09/evil.example", "/%09/evil.example"),
+    ] {
+        let (s, b) = c
+            .call(
+                "auth/login",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", ADMIN_PASS),
+                    ("next", asked),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["next"], expected, "next={asked:?}");
+    }
+}

@@ -157,7 +157,8 @@ pub async fn open(db: &Db, share: &str, now: DateTime<Utc>) -> Result<Option<Ope
         .query(
             "LET $s = type::record('plan_share', $share);
              SELECT plan, account, contact, contact.name AS contact_name FROM $s
-             WHERE record::exists($s) AND revoked_at = NONE AND expires_at > <datetime>$now;",
+             WHERE record::exists($s) AND revoked_at = NONE AND expires_at > <datetime>$now
+                AND record::exists(contact);",
         )
         .bind(json!({ "share": share, "now": now.to_rfc3339() }))
         .await

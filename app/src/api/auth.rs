@@ -80,23 +80,22 @@ pub async fn setup_admin(
                 password,
             };
             let code = setup_code.trim().to_string();
-            let mut valid = input.validate();
-            if code.is_empty() || code.len() > 64 {
-                let e = AppError::field(
+            let code_error = (code.is_empty() || code.len() > 64).then(|| {
+                crate::error::FieldError::new(
                     "setup_code",
                     "is required: the server prints it to its log at start (or run `bellwether setup-code`)",
-                );
-                valid = Err(match valid {
-                    Err(AppError::Validation(mut v)) => {
-                        if let AppError::Validation(more) = e {
-                            v.extend(more);
-                        }
-                        AppError::Validation(v)
-                    }
-                    _ => e,
-                });
-            }
-            let valid = valid?;
+                )
+            });
+            // Every field's message at once, the code's included.
+            let valid = match (input.validate(), code_error) {
+                (Ok(v), None) => v,
+                (Ok(_), Some(e)) => return Err(AppError::Validation(vec![e])),
+                (Err(AppError::Validation(mut v)), Some(e)) => {
+                    v.push(e);
+                    return Err(AppError::Validation(v));
+                }
+                (Err(e), _) => return Err(e),
+            };
             // Guessing codes costs what guessing passwords costs.
             state
                 .limits

@@ -156,38 +156,16 @@ async fn secure_cookies_use_the_host_prefix_and_hsts() {
         "max-age=31536000"
     );
     let set = res.headers()["set-cookie"].to_str().unwrap().to_string();
+
     assert!(set.starts_with("__Host-bw_session="), "{set}");
     assert!(set.contains("; Secure") && set.contains("Path=/"), "{set}");
     assert!(!set.to_lowercase().contains("domain"), "{set}");
-    let token = set
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_string();
-    let me = |cookie: String| {
-        raw.post(format!("{}/api/auth/me", app.base))
-            .header("accept", "application/json")
-            .header("cookie", cookie)
-            .send()
-    };
-    let plain: serde_json::Value = me(format!("bw_session={token}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = super::cookie_token(&res);
+    let plain = super::me_with_cookie(&app, &format!("bw_session={token}")).await;
     assert!(
         plain.is_null(),
         "an unprefixed cookie is not a session here"
     );
-    let prefixed: serde_json::Value = me(format!("__Host-bw_session={token}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let prefixed = super::me_with_cookie(&app, &format!("__Host-bw_session={token}")).await;
     assert_eq!(prefixed["email"], "ada@example.com");
 }

@@ -215,18 +215,6 @@ async fn an_idle_session_ends() {
     assert!(left.is_empty());
 }
 
-/// The token from a `Set-Cookie` answer.
-fn cookie_token(res: &reqwest::Response) -> String {
-    let set = res.headers()["set-cookie"].to_str().unwrap();
-    set.split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_string()
-}
-
 /// Session fixation: a token planted in the victim's browser before they sign in must not
 /// become their signed-in session, and a new token is issued at every sign-in.
 #[tokio::test]
@@ -244,19 +232,13 @@ async fn signing_in_rotates_the_session() {
         }
         req.send()
     };
-    let planted = cookie_token(&login(None).await.unwrap());
+    let planted = super::cookie_token(&login(None).await.unwrap());
     let res = login(Some(planted.clone())).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let fresh = cookie_token(&res);
+    let fresh = super::cookie_token(&res);
     assert_ne!(fresh, planted);
-    let me = |token: String| {
-        raw.post(format!("{}/api/auth/me", app.base))
-            .header("accept", "application/json")
-            .header("cookie", format!("bw_session={token}"))
-            .send()
-    };
-    let planted_me: serde_json::Value = me(planted).await.unwrap().json().await.unwrap();
+    let planted_me = super::me_with_cookie(&app, &format!("bw_session={planted}")).await;
     assert!(planted_me.is_null(), "the planted session ended");
-    let fresh_me: serde_json::Value = me(fresh).await.unwrap().json().await.unwrap();
+    let fresh_me = super::me_with_cookie(&app, &format!("bw_session={fresh}")).await;
     assert_eq!(fresh_me["email"], "ada@example.com");
 }

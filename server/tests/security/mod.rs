@@ -74,3 +74,33 @@ pub(crate) async fn shared_plan(admin: &Client, name: &str) -> (String, String, 
     assert_eq!(s, StatusCode::OK, "{share}");
     (acc, plan, share["url"].as_str().unwrap().to_string())
 }
+
+/// The `Retry-After` of a refusal, in seconds.
+pub(crate) fn retry_after(res: &reqwest::Response) -> u64 {
+    res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The session token a `Set-Cookie` answer carries.
+pub(crate) fn cookie_token(res: &reqwest::Response) -> String {
+    let set = res.headers()["set-cookie"].to_str().unwrap();
+    let pair = set.split(';').next().unwrap();
+    pair.split_once('=').unwrap().1.to_string()
+}
+
+/// `auth/me` with exactly this `Cookie` header (no cookie jar): the user, or null.
+pub(crate) async fn me_with_cookie(app: &TestApp, cookie: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{}/api/auth/me", app.base))
+        .header("accept", "application/json")
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

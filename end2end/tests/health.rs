@@ -291,6 +291,66 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
         .to_contain_text("Default v2")
         .await?;
     shot(&page, "47-account-after-model-change").await?;
+
+    // A segment with a model of its own, then that model retired by the admin: the segment's
+    // accounts fall to the default model and the segment may be deleted.
+    let http = reqwest::Client::builder().cookie_store(true).build()?;
+    let api = |path: &str| format!("{base}/api/{path}");
+    let res = http
+        .post(api("auth/login"))
+        .header("accept", "application/json")
+        .form(&[("email", EMAIL), ("password", PASS)])
+        .send()
+        .await?;
+    assert!(res.status().is_success());
+    let seg: serde_json::Value = http
+        .post(api("segments/save"))
+        .header("accept", "application/json")
+        .form(&[("name", "Enterprise"), ("query", "tier=enterprise")])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let seg = seg["id"].as_str().unwrap().to_string();
+    page.goto(&format!("{base}/settings/health?model={seg}"), None)
+        .await?;
+    hydrated(&page).await?;
+    expect(page.locator("#model-h + p"))
+        .to_contain_text("Not saved yet")
+        .await?;
+    page.locator("#w-login_frequency")
+        .press("Home", None)
+        .await?;
+    page.locator("[data-testid=save-model]").click(None).await?;
+    expect(page.locator("#model-h + p"))
+        .with_timeout(Duration::from_secs(10))
+        .to_contain_text("Version 1")
+        .await?;
+    expect(page.locator("[data-testid=retire-model]"))
+        .to_be_visible()
+        .await?;
+    shot(&page, "48-segment-model").await?;
+    page.on_dialog(|dialog| async move { dialog.accept(None).await })
+        .await?;
+    page.locator("[data-testid=retire-model]")
+        .click(None)
+        .await?;
+    expect(page.locator("#model-h + p"))
+        .with_timeout(Duration::from_secs(10))
+        .to_contain_text("Not saved yet")
+        .await?;
+    expect(page.locator(".model-list"))
+        .not()
+        .to_contain_text("Enterprise")
+        .await?;
+    shot(&page, "49-segment-model-retired").await?;
+    let res = http
+        .post(api("segments/delete"))
+        .header("accept", "application/json")
+        .form(&[("id", seg.as_str())])
+        .send()
+        .await?;
+    assert!(res.status().is_success(), "{}", res.text().await?);
     browser.close().await?;
     Ok(())
 }

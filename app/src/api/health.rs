@@ -123,6 +123,28 @@ pub async fn save_model(scope: String, config: HealthConfig) -> Result<HealthMod
     )
 }
 
+/// Stops using a segment's own health model: its accounts are re-scored with the default model,
+/// and the segment can be deleted. The model's versions stay (scores made with them keep their
+/// explanation); saving a new version brings it back.
+#[server(endpoint = "health/retire_model")]
+pub async fn retire_model(scope: String) -> Result<(), AppError> {
+    ctx::respond(
+        async {
+            let (state, _) =
+                ctx::require(Role::can_manage_users, "only admins edit health models").await?;
+            crate::store::health::retire(&state.db, &scope).await?;
+            let (db, portfolio) = (state.db.clone(), state.portfolio.clone());
+            tokio::spawn(async move {
+                if let Err(e) = crate::scoring::recompute(&db, &portfolio, None, "model").await {
+                    tracing::warn!(error = %e, "re-scoring after retiring a model failed");
+                }
+            });
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// The churn backtest of a model's settings (saved or being edited).
 #[server(endpoint = "health/backtest", input = server_fn::codec::Json)]
 pub async fn run_backtest(

@@ -25,6 +25,9 @@ struct ModelRow {
     created_at: String,
     #[serde(default)]
     created_by: Option<String>,
+    /// Retired by an admin (the segment no longer has a model of its own).
+    #[serde(default)]
+    retired: bool,
 }
 
 impl From<ModelRow> for HealthModel {
@@ -43,7 +46,8 @@ impl From<ModelRow> for HealthModel {
 }
 
 const MODEL_FIELDS: &str = "id, scope, segment, segment.name AS segment_name, version, config, \
-                            created_at, created_by.name AS created_by";
+                            created_at, created_by.name AS created_by, \
+                            (retired_at != NONE) AS retired";
 
 /// Creates version 1 of the default model if there is none (every node calls this at start;
 /// the unique (scope, version) index lets only one of them succeed).
@@ -70,13 +74,15 @@ pub async fn ensure_default(db: &Db) -> Result<(), AppError> {
     }
 }
 
-/// The version in force of every model: the default first, then segment models by name.
+/// The version in force of every model: the default first, then segment models by name. A
+/// retired segment model is in force no more (its accounts fall to the default model) until an
+/// admin saves a new version of it.
 pub async fn current_models(db: &Db) -> Result<Vec<HealthModel>, AppError> {
-    let all = all_versions(db).await?;
+    let mut seen = std::collections::HashSet::new();
     let mut latest: Vec<HealthModel> = Vec::new();
-    for m in all {
-        if !latest.iter().any(|l| l.scope == m.scope) {
-            latest.push(m);
+    for row in version_rows(db).await? {
+        if seen.insert(row.scope.clone()) && !row.retired {
+            latest.push(row.into());
         }
     }
     latest.sort_by(|a, b| {
@@ -88,14 +94,45 @@ pub async fn current_models(db: &Db) -> Result<Vec<HealthModel>, AppError> {
 
 /// Every version of every model, newest first within a scope.
 pub async fn all_versions(db: &Db) -> Result<Vec<HealthModel>, AppError> {
+    Ok(version_rows(db)
+        .await?
+        .into_iter()
+        .map(HealthModel::from)
+        .collect())
+}
+
+async fn version_rows(db: &Db) -> Result<Vec<ModelRow>, AppError> {
     let mut r = db
         .query(format!(
             "SELECT {MODEL_FIELDS} FROM health_model ORDER BY scope, version DESC"
         ))
         .await
         .map_err(db_err)?;
-    let rows: Vec<ModelRow> = take(&mut r, 0)?;
-    Ok(rows.into_iter().map(HealthModel::from).collect())
+    take(&mut r, 0)
+}
+
+/// Stops using a segment's own model: every version is marked retired (kept for the history of
+/// scores made with it), the segment's accounts fall to the default model, and the segment is
+/// free to be deleted. Saving a new version brings a model back.
+pub async fn retire(db: &Db, scope: &str) -> Result<(), AppError> {
+    if scope == DEFAULT_SCOPE {
+        return Err(AppError::field(
+            "scope",
+            "the default model scores every account no segment model holds; it cannot be retired",
+        ));
+    }
+    super::run_checked(
+        db,
+        "BEGIN;
+         IF (SELECT VALUE id FROM health_model WHERE scope = $scope AND retired_at = NONE LIMIT 1) = [] {
+             THROW 'bw:not_found:health model in force for this segment'
+         };
+         UPDATE health_model SET retired_at = time::now() WHERE scope = $scope AND retired_at = NONE;
+         COMMIT;",
+        json!({ "scope": scope }),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Saves a new version of a model (`scope` = `default` or a segment key). Two admins saving at

@@ -54,7 +54,7 @@ pub async fn create(
     })
 }
 
-/// Deletes a segment that nothing relies on. A health model, a cadence rule or a survey that can
+/// Deletes a segment that nothing relies on. A health model in force (not retired), a cadence rule or a survey that can
 /// still send names its segment by id; deleting the segment under them would make the model
 /// quietly fall back to the default, the rule stop applying and the survey reach nobody. So a
 /// segment in use is refused with the list of what uses it, by name. A survey counts while it
@@ -73,7 +73,7 @@ pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {
         "BEGIN;
          LET $s = type::record('segment', $id);
          IF !record::exists($s) { THROW 'bw:not_found:segment' };
-         LET $models = IF (SELECT VALUE id FROM health_model WHERE segment = $s LIMIT 1) = [] { [] }
+         LET $models = IF (SELECT VALUE id FROM health_model WHERE segment = $s AND retired_at = NONE LIMIT 1) = [] { [] }
              ELSE { ['the health model “' + $s.name + '”'] };
          LET $rules = array::map(
              (SELECT kind, every_days, created_at FROM cadence_rule WHERE segment = $s ORDER BY created_at),

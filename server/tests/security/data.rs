@@ -236,6 +236,38 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
         message,
         "this segment is used by the health model “Enterprise”; change those first"
     );
+    // The way out is an admin's: stop using the model (a CSM may not; the default model
+    // cannot be retired). Then the segment may go, and its accounts fall to the default.
+    let (s, _) = csm
+        .call("health/retire_model", &[("scope", modelled.as_str())])
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) = admin
+        .call("health/retire_model", &[("scope", "default")])
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b) = admin
+        .call("health/retire_model", &[("scope", modelled.as_str())])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let in_force = app::store::health::current_models(&app.db).await.unwrap();
+    assert!(in_force.iter().all(|m| m.scope != modelled), "retired");
+    assert_eq!(
+        app::store::health::all_versions(&app.db)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|m| m.scope == modelled)
+            .count(),
+        1,
+        "its versions stay for the history"
+    );
+    let (s, _) = admin
+        .call("health/retire_model", &[("scope", modelled.as_str())])
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing left to retire");
+    let (s, b) = csm.call("segments/delete", &[("id", &modelled)]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
 
     // Used by an admin's cadence rule; once the rule is gone, the segment may go.
     let ruled = save_segment(&csm, "Big renewals", "tier=enterprise&stage=renewal").await;
@@ -308,10 +340,14 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
         assert_eq!(s, StatusCode::NOT_FOUND, "{id}: {b}");
     }
     let left = segment_ids(&csm).await;
-    for id in [&modelled, &surveyed, &shared] {
+    for id in [&surveyed, &shared] {
         assert!(left.contains(id), "{id} should still exist: {left:?}");
     }
-    assert_eq!(left.len(), 3, "{left:?}");
+    assert!(
+        !left.contains(&modelled),
+        "deleted once its model was retired"
+    );
+    assert_eq!(left.len(), 2, "{left:?}");
 }
 
 // ---- a removed contact's shared-plan links --------------------------------------------------

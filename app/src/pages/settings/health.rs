@@ -4,10 +4,10 @@
 //! until Save, which creates the model's next version.
 
 use super::SettingsNav;
-use crate::api::health::{get_model_editor, run_backtest, save_model};
+use crate::api::health::{get_model_editor, retire_model, run_backtest, save_model};
 use crate::components::distribution::DistributionView;
 use crate::components::layout::use_me;
-use crate::components::notice::{ErrorBanner, LoadError};
+use crate::components::notice::{confirmed, ErrorBanner, LoadError};
 use crate::error::AppError;
 use crate::metrics::health::{distribution, score};
 use crate::model::health::*;
@@ -27,9 +27,10 @@ pub fn HealthSettingsPage() -> impl IntoView {
     let save = Action::new(|(scope, config): &(String, HealthConfig)| {
         save_model(scope.clone(), config.clone())
     });
+    let retire = Action::new(|scope: &String| retire_model(scope.clone()));
     let editor = Resource::new(
-        move || (scope.get(), save.version().get()),
-        |(s, _)| get_model_editor(s),
+        move || (scope.get(), save.version().get(), retire.version().get()),
+        |(s, _, _)| get_model_editor(s),
     );
     view! {
         <Title text="Health models"/>
@@ -38,7 +39,7 @@ pub fn HealthSettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || editor.get().map(|r| match r {
                 Err(e) => view! { <LoadError error=e/> }.into_any(),
-                Ok(data) => view! { <Editor data save/> }.into_any(),
+                Ok(data) => view! { <Editor data save retire/> }.into_any(),
             })}
         </Transition>
     }
@@ -49,9 +50,10 @@ pub fn HealthSettingsPage() -> impl IntoView {
 type Moved = (String, String, Option<u8>, Option<u8>, i32);
 
 type SaveAction = Action<(String, HealthConfig), Result<HealthModel, AppError>>;
+type RetireAction = Action<String, Result<(), AppError>>;
 
 #[component]
-fn Editor(data: ModelEditor, save: SaveAction) -> impl IntoView {
+fn Editor(data: ModelEditor, save: SaveAction, retire: RetireAction) -> impl IntoView {
     let saved = data.model.config.clone();
     let draft = RwSignal::new(saved.clone());
     let scope = data.model.scope.clone();
@@ -189,6 +191,7 @@ fn Editor(data: ModelEditor, save: SaveAction) -> impl IntoView {
                 <section class="card" aria-labelledby="model-h">
                     <h2 id="model-h">{format!("{} model", model.name)}</h2>
                     <p class="muted small">{version_note}" · "{format!("{} past version{}", data.versions.len().saturating_sub(1), if data.versions.len() == 2 { "" } else { "s" })}</p>
+                    <RetireButton model=model.clone() retire/>
                     <h3>"Colour bands"</h3>
                     <div class="form-grid three">
                         <NumberField label="Yellow from" field="bands.yellow_from" value=Signal::derive(move || draft.get().bands.yellow_from as f64)
@@ -268,6 +271,29 @@ fn Editor(data: ModelEditor, save: SaveAction) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// "Stop using this model" for a segment model in force: its accounts fall to the default model
+/// and the segment can be deleted; the versions stay for the scores made with them.
+#[component]
+fn RetireButton(model: HealthModel, retire: RetireAction) -> impl IntoView {
+    let error = Signal::derive(move || retire.value().get().and_then(|r| r.err()));
+    let show = model.scope != "default" && model.version > 0;
+    let (scope, name) = (model.scope.clone(), model.name.clone());
+    show.then(|| {
+        view! {
+            <div class="retire">
+                <button type="button" class="button ghost small danger" data-testid="retire-model"
+                    disabled=move || retire.pending().get()
+                    on:click=move |_| {
+                        if confirmed(&format!("Stop using the {name} model? Its accounts will be scored by the default model from now on, and the segment can then be deleted. Its versions stay in the history; saving a new version brings it back.")) {
+                            retire.dispatch(scope.clone());
+                        }
+                    }>"Stop using this model"</button>
+                <ErrorBanner error/>
+            </div>
+        }
+    })
 }
 
 #[component]

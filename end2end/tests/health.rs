@@ -329,6 +329,7 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     expect(page.locator("[data-testid=retire-model]"))
         .to_be_visible()
         .await?;
+    page.evaluate_expression("window.scrollTo(0, 0)").await?;
     shot(&page, "48-segment-model").await?;
     page.on_dialog(|dialog| async move { dialog.accept(None).await })
         .await?;
@@ -337,12 +338,20 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
         .await?;
     expect(page.locator("#model-h + p"))
         .with_timeout(Duration::from_secs(10))
-        .to_contain_text("Not saved yet")
+        .to_contain_text("Not in use (stopped)")
         .await?;
+    expect(page.locator("#model-h + p"))
+        .to_contain_text("1 past version")
+        .await?;
+    // Out of force: the list offers it as a new model again, and its accounts use the default.
     expect(page.locator(".model-list"))
         .not()
-        .to_contain_text("Enterprise")
+        .to_contain_text("Enterprise v1")
         .await?;
+    expect(page.locator(".model-list"))
+        .to_contain_text("(new)")
+        .await?;
+    page.evaluate_expression("window.scrollTo(0, 0)").await?;
     shot(&page, "49-segment-model-retired").await?;
     let res = http
         .post(api("segments/delete"))

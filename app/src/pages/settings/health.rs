@@ -133,7 +133,12 @@ fn Editor(data: ModelEditor, save: SaveAction, retire: RetireAction) -> impl Int
     };
     let n_accounts = data.accounts.len();
     let model = data.model.clone();
-    let version_note = if model.version == 0 {
+    let version_note = if model.version == 0 && !data.versions.is_empty() {
+        format!(
+            "Not in use (stopped): these accounts use the default model; saving brings it back as version {}.",
+            data.versions.iter().map(|(v, _)| *v).max().unwrap_or(0) + 1
+        )
+    } else if model.version == 0 {
         "Not saved yet: until you save, these accounts use the default model.".to_string()
     } else {
         format!(
@@ -190,7 +195,10 @@ fn Editor(data: ModelEditor, save: SaveAction, retire: RetireAction) -> impl Int
                 </section>
                 <section class="card" aria-labelledby="model-h">
                     <h2 id="model-h">{format!("{} model", model.name)}</h2>
-                    <p class="muted small">{version_note}" · "{format!("{} past version{}", data.versions.len().saturating_sub(1), if data.versions.len() == 2 { "" } else { "s" })}</p>
+                    <p class="muted small">{version_note}" · "{
+                        let past = if model.version == 0 { data.versions.len() } else { data.versions.len().saturating_sub(1) };
+                        format!("{past} past version{}", if past == 1 { "" } else { "s" })
+                    }</p>
                     <RetireButton model=model.clone() retire/>
                     <h3>"Colour bands"</h3>
                     <div class="form-grid three">

@@ -2,9 +2,7 @@
 //! half-written), reordering, the shared plan by magic link (what a customer may and may not
 //! change, revocation), touchpoints and cadences, the timeline, My work and time to value.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

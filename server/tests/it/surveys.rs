@@ -1,9 +1,7 @@
 //! Surveys end to end over HTTP and SMTP: define, preview under the cap, send through a real
 //! SMTP conversation, follow the mailed link, answer, close the loop.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::Duration;

@@ -1,9 +1,7 @@
 //! Health scores through the real server: the usage-event API (keys, scopes, every kind of bad
 //! input, idempotency), streaming recompute, sentiment, model versions, and the backtest.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;

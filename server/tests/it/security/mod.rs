@@ -1,6 +1,5 @@
 //! Attacks on the running server, one module per kind of hole (issue 11). Each test performs the
-//! attack over HTTP against the real router on `mem://` and shows it fails. These live in the
-//! `api` test binary (no extra binary linking SurrealDB).
+//! attack over HTTP against the real router on `mem://` and shows it fails.
 
 mod data;
 mod floods;

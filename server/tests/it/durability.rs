@@ -2,8 +2,7 @@
 //! `surrealkv://` directory, SIGKILL it mid-stride, start it again on the same directory, and
 //! find every write whose response came back.
 
-mod common;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

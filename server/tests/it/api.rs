@@ -1,8 +1,6 @@
 //! The server, spoken to over HTTP: sign-in, roles, accounts, validation, segments, headers.
 
-mod common;
-mod security;
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -1,0 +1,12 @@
+//! The integration tests: one binary, so SurrealDB is linked once (each test binary used to
+//! link it again). Every test starts the real router on a random loopback port against its own
+//! `mem://` database (or, in `durability`, the real binary on `surrealkv://`) and speaks HTTP
+//! to it like a browser, a customer's phone or an integration would.
+
+mod api;
+mod common;
+mod durability;
+mod health;
+mod plans;
+mod security;
+mod surveys;

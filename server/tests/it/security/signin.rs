@@ -58,7 +58,7 @@ async fn oversized_emails_are_refused_and_a_real_sign_in_still_gets_through_the_
     let took = started.elapsed();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(
-        took < Duration::from_secs(5),
+        took < Duration::from_secs(10),
         "sign-in took {took:?} during the flood"
     );
     assert!(!flood.is_finished(), "the flood should still be running");

@@ -333,6 +333,21 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     shot(&page, "48-segment-model").await?;
     page.on_dialog(|dialog| async move { dialog.accept(None).await })
         .await?;
+
+    // A CSM-level delete from the portfolio is refused while the model uses the segment, and
+    // says what uses it.
+    page.goto(&format!("{base}/"), None).await?;
+    hydrated(&page).await?;
+    page.locator("[aria-label='Delete segment Enterprise']")
+        .click(None)
+        .await?;
+    expect(page.locator(".error[role=alert]"))
+        .to_contain_text("used by the health model “Enterprise”")
+        .await?;
+    shot(&page, "48b-segment-in-use").await?;
+    page.goto(&format!("{base}/settings/health?model={seg}"), None)
+        .await?;
+    hydrated(&page).await?;
     page.locator("[data-testid=retire-model]")
         .click(None)
         .await?;

@@ -21,7 +21,7 @@ pub struct AppState {
     /// How often an open live stream re-checks its session (ends it after sign-out or
     /// deactivation on any node; sign-out on this node ends it at once).
     pub live_recheck: std::time::Duration,
-    /// Users whose sessions just ended on this node (sign-out everywhere, deactivation,
+    /// Sessions that just ended on this node (sign-out, sign out everywhere, deactivation,
     /// password change): their live streams close at once.
     pub sessions_ended: tokio::sync::broadcast::Sender<Ended>,
     /// The in-memory portfolio read model (see `store::portfolio_index`).
@@ -151,8 +151,8 @@ impl AppState {
         self.client_policy.client(&forwarded, peer)
     }
 
-    /// The signed-in user behind a request's session cookie, if the session is live. The one
-    /// place a session is looked up (server functions, downloads, live streams).
+    /// The signed-in user behind a request's session cookie, if the session is live (server
+    /// functions and downloads; the live stream looks its session up by hash, as it keeps it).
     pub async fn signed_in(
         &self,
         headers: &http::HeaderMap,

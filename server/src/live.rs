@@ -28,11 +28,14 @@ async fn account(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    // Only signed-in staff may listen.
-    let Ok(Some(me)) = state.signed_in(&headers).await else {
+    // Only signed-in staff may listen; the stream keeps the session's hash to re-check it.
+    let Some(hash) =
+        app::auth::session_token(&headers, state.secure_cookies).map(|t| app::auth::token_hash(&t))
+    else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let Some(token) = app::auth::session_token(&headers, state.secure_cookies) else {
+    let Ok(Some(me)) = app::store::sessions::lookup(&state.db, &hash, state.session_idle).await
+    else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let stream = BroadcastStream::new(state.portfolio.subscribe()).filter_map(move |m| {
@@ -48,7 +51,7 @@ async fn account(
             }
         }
     });
-    let ended = session_ended(state, me.id, app::auth::token_hash(&token));
+    let ended = session_ended(state, me.id, hash);
     Sse::new(stream.take_until(ended))
         .keep_alive(KeepAlive::default())
         .into_response()

@@ -54,9 +54,10 @@ pub async fn create(
     })
 }
 
-/// Deletes a segment that nothing relies on. A health model in force (not retired), a cadence rule or a survey that can
-/// still send names its segment by id; deleting the segment under them would make the model
-/// quietly fall back to the default, the rule stop applying and the survey reach nobody. So a
+/// Deletes a segment that nothing relies on. A health model in force (not retired), a cadence
+/// rule or a survey that can still send names its segment by id; deleting the segment under
+/// them would make the model quietly fall back to the default, the rule stop applying and the
+/// survey reach nobody. So a
 /// segment in use is refused with the list of what uses it, by name. A survey counts while it
 /// is open (Send can be pressed again, and the segment is evaluated then) or recurring (reopening
 /// resumes its schedule); a closed one-off survey has gone out and only keeps its results.

@@ -1,6 +1,7 @@
 //! Attacks on the running server, one module per kind of hole (issue 11). Each test performs the
 //! attack over HTTP against the real router on `mem://` and shows it fails.
 
+mod access;
 mod data;
 mod floods;
 mod fuzz;
@@ -102,4 +103,35 @@ pub(crate) async fn me_with_cookie(app: &TestApp, cookie: &str) -> serde_json::V
         .json()
         .await
         .unwrap()
+}
+
+/// A cookie-less client that does not follow redirects: a visitor holding a public link.
+pub(crate) fn visitor() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub(crate) async fn account_of(c: &Client, name: &str) -> String {
+    let (s, b) = c
+        .call("accounts/create", &account_form(name, "enterprise"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["id"].as_str().unwrap().to_string()
+}
+
+pub(crate) async fn contact_of(c: &Client, account: &str, name: &str, email: &str) -> String {
+    let (s, b) = c
+        .call(
+            "accounts/contacts/add",
+            &[
+                ("account_id", account),
+                ("input[name]", name),
+                ("input[email]", email),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["id"].as_str().unwrap().to_string()
 }

@@ -1,0 +1,278 @@
+//! Access that outlives its reason: removed contacts keeping shared-plan links, API keys
+//! outliving their creator.
+
+use super::{account_of, contact_of, visitor};
+use crate::common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+// ---- a removed contact's shared-plan links --------------------------------------------------
+
+fn tasks_of(detail: &Value) -> Vec<Value> {
+    detail["plan"]["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["tasks"].as_array().unwrap().clone())
+        .collect()
+}
+
+async fn plan_detail(c: &Client, id: &str) -> Value {
+    let (s, b) = c.call("plans/get", &[("id", id)]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b
+}
+
+async fn share_link(c: &Client, plan: &str, contact: &str) -> (String, String) {
+    let (s, share) = c
+        .call(
+            "plans/share",
+            &[("plan_id", plan), ("contact_id", contact), ("days", "30")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{share}");
+    (
+        share["id"].as_str().unwrap().to_string(),
+        share["url"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let csm = user_with_role(&app, &admin, "csm").await;
+    let acc = account_of(&csm, "Leaver Co").await;
+    let dana = contact_of(&csm, &acc, "Dana Lee", "dana@leaver.co").await;
+    let fox = contact_of(&csm, &acc, "Fox Mulder", "fox@leaver.co").await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let (s, plan) = csm
+        .call(
+            "plans/create",
+            &[
+                ("account_id", acc.as_str()),
+                ("input[title]", "Leaver onboarding"),
+                ("input[template_id]", "onboarding"),
+                ("input[start]", today.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{plan}");
+    let plan = plan.as_str().unwrap().to_string();
+    let (dana_share, dana_url) = share_link(&csm, &plan, &dana).await;
+    let (_, fox_url) = share_link(&csm, &plan, &fox).await;
+
+    let web = visitor();
+    let res = web.get(&dana_url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Hi Dana,"));
+    let task = tasks_of(&plan_detail(&csm, &plan).await)
+        .into_iter()
+        .find(|t| t["owner_role"] == "customer")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Dana leaves the customer; the CSM removes her.
+    let (s, b) = csm
+        .call(
+            "accounts/contacts/remove",
+            &[("account_id", &acc), ("contact_id", &dana)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let detail = plan_detail(&csm, &plan).await;
+    let share = detail["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == dana_share.as_str())
+        .unwrap()
+        .clone();
+    assert!(share["revoked_at"].is_string(), "{share}");
+    assert_eq!(detail["events"][0]["kind"], "share_revoked");
+    assert!(detail["events"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Dana Lee"));
+    let events_after_removal = detail["events"].as_array().unwrap().len();
+
+    // The link she kept is refused, for reading and for changes; nothing changes.
+    let res = web.get(&dana_url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(!res.text().await.unwrap().contains("Leaver onboarding"));
+    let res = web
+        .post(format!("{dana_url}/tasks/{task}"))
+        .form(&[("done", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = web
+        .post(format!("{dana_url}/comments"))
+        .form(&[("text", "Still here")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let detail = plan_detail(&csm, &plan).await;
+    assert!(tasks_of(&detail).iter().all(|t| t["status"] == "open"));
+    assert_eq!(
+        detail["events"].as_array().unwrap().len(),
+        events_after_removal
+    );
+
+    // Fox's link is his own and keeps working.
+    assert_eq!(
+        web.get(&fox_url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    // Removing a contact of another account through this one is refused, and revokes nothing.
+    let other = account_of(&csm, "Other Co").await;
+    let (s, _) = csm
+        .call(
+            "accounts/contacts/remove",
+            &[("account_id", &other), ("contact_id", &fox)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(
+        web.get(&fox_url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    // A contact removed before removals revoked links left the share open in the database:
+    // the link checks that its contact still exists.
+    app.db
+        .query("DELETE type::record('contact', $id)")
+        .bind(("id", fox.clone()))
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    assert_eq!(
+        web.get(&fox_url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+// ---- API keys and the admins who made them --------------------------------------------------
+
+/// Sends one good usage event with `key`; returns the status.
+async fn send_event(app: &TestApp, key: &str, account: &str) -> StatusCode {
+    let body = json!([{
+        "account_id": account, "kind": "login", "contact_email": "a@keys.co",
+        "at": chrono::Utc::now().to_rfc3339(), "idempotency_key": app::store::new_key(),
+    }]);
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/events", app.base))
+        .header("authorization", format!("Bearer {key}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Creates a key through Settings; returns (id, secret).
+async fn create_key(c: &Client, name: &str) -> (String, String) {
+    let (s, b) = c
+        .call(
+            "api_keys/create",
+            &[("name", name), ("scopes[0]", "events:write")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    (
+        b[0]["id"].as_str().unwrap().to_string(),
+        b[1].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn only_admins_list_and_revoke_api_keys_and_a_revoked_key_is_refused() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let acc = account_of(&admin, "Keys Co").await;
+    let (id, secret) = create_key(&admin, "Analytics").await;
+    assert_eq!(send_event(&app, &secret, &acc).await, StatusCode::ACCEPTED);
+
+    for role in ["csm", "exec"] {
+        let other = user_with_role(&app, &admin, role).await;
+        let (s, b) = other.call("api_keys/list", &[]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{role}: {b}");
+        let (s, b) = other.call("api_keys/revoke", &[("id", &id)]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{role}: {b}");
+    }
+    let (s, _) = Client::new(&app)
+        .call("api_keys/revoke", &[("id", &id)])
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send_event(&app, &secret, &acc).await,
+        StatusCode::ACCEPTED,
+        "the refused revokes changed nothing"
+    );
+
+    let (s, b) = admin.call("api_keys/revoke", &[("id", &id)]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        send_event(&app, &secret, &acc).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, b) = admin.call("api_keys/list", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b[0]["revoked"], true, "{b}");
+}
+
+#[tokio::test]
+async fn a_key_outlives_its_deactivated_maker_shows_it_and_another_admin_revokes_it() {
+    let app = spawn_app().await;
+    let ada = admin(&app).await;
+    let (_, me) = ada.call("auth/me", &[]).await;
+    let ada_id = me["id"].as_str().unwrap().to_string();
+    let acc = account_of(&ada, "Leaver Keys Co").await;
+    let (id, secret) = create_key(&ada, "Warehouse sync").await;
+    let second = user_with_role(&app, &ada, "admin").await;
+
+    let (s, b) = second.call("api_keys/list", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        b[0]["created_by"],
+        json!({ "name": "Ada Admin", "active": true })
+    );
+
+    // Ada leaves; the second admin deactivates her.
+    let (s, b) = second
+        .call(
+            "users/access",
+            &[("id", &ada_id), ("role", "admin"), ("active", "false")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // By design her key keeps working, and Settings says whose it was.
+    assert_eq!(send_event(&app, &secret, &acc).await, StatusCode::ACCEPTED);
+    let (s, b) = second.call("api_keys/list", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let key = b
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(
+        key["created_by"],
+        json!({ "name": "Ada Admin", "active": false })
+    );
+    assert_eq!(key["revoked"], false);
+
+    let (s, b) = second.call("api_keys/revoke", &[("id", &id)]).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        send_event(&app, &secret, &acc).await,
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -49,6 +49,20 @@ pub enum AppError {
     /// Too many attempts in a short time.
     #[error("too many attempts; wait a minute and try again")]
     RateLimited,
+    /// A REST client over its key's request budget: the message says when to try again, and
+    /// the answer carries `Retry-After: retry_after`.
+    #[error("{message}")]
+    OverLimit { message: String, retry_after: u64 },
+    /// A REST call without a usable API key: the message says what to send instead.
+    #[error("{0}")]
+    BadCredentials(String),
+    /// A request whose body cannot be read at all (REST: not JSON, or not the expected shape).
+    /// Unlike [`AppError::Validation`], no field can be named.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A request carrying more than one call may (REST: an oversized batch).
+    #[error("{0}")]
+    TooLarge(String),
     /// Something broke on our side. The message is safe to show; details go to the log.
     #[error("something went wrong on our side ({0}); please try again")]
     Internal(String),
@@ -72,10 +86,12 @@ impl AppError {
         match self {
             AppError::Validation(_) => 422,
             AppError::NotFound(_) => 404,
-            AppError::Unauthenticated => 401,
+            AppError::Unauthenticated | AppError::BadCredentials(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::Conflict(_) => 409,
-            AppError::RateLimited => 429,
+            AppError::RateLimited | AppError::OverLimit { .. } => 429,
+            AppError::BadRequest(_) => 400,
+            AppError::TooLarge(_) => 413,
             AppError::Internal(_) => 500,
         }
     }
@@ -156,10 +172,38 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// Shown by pages for a missing or failed load.
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// The REST API's answer to a failure: the error's status, and a JSON body a client can act on,
+/// `{"error": {"status": 422, "message": "…", "fields": {"name": "is required"}}}` (`fields`
+/// only for validation errors; an over-limit answer also carries `Retry-After`). Server
+/// functions answer with the error itself instead (see `api::ctx`), which the browser reads back
+/// into an `AppError`.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{header, HeaderValue, StatusCode};
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut error =
+            serde_json::json!({ "status": status.as_u16(), "message": self.to_string() });
+        if let AppError::Validation(fields) = &self {
+            error["fields"] = fields
+                .iter()
+                .map(|f| (f.field.clone(), serde_json::Value::from(f.message.clone())))
+                .collect::<serde_json::Map<_, _>>()
+                .into();
+        }
+        let mut res = (status, axum::Json(serde_json::json!({ "error": error }))).into_response();
+        if let AppError::OverLimit { retry_after, .. } = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        res
     }
 }
 
@@ -189,5 +233,35 @@ mod tests {
         assert_eq!(AppError::Forbidden("x".into()).status(), 403);
         assert_eq!(AppError::Conflict("x".into()).status(), 409);
         assert_eq!(AppError::Internal("x".into()).status(), 500);
+        assert_eq!(AppError::BadRequest("x".into()).status(), 400);
+        assert_eq!(AppError::TooLarge("x".into()).status(), 413);
+        assert_eq!(AppError::BadCredentials("x".into()).status(), 401);
+        let over = AppError::OverLimit {
+            message: "x".into(),
+            retry_after: 3,
+        };
+        assert_eq!(over.status(), 429);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[tokio::test]
+    async fn rest_answers_carry_status_message_and_fields() {
+        use axum::response::IntoResponse;
+        let res = AppError::field("name", "is required").into_response();
+        assert_eq!(res.status(), 422);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["status"], 422);
+        assert_eq!(v["error"]["message"], "name: is required");
+        assert_eq!(v["error"]["fields"]["name"], "is required");
+        let res = AppError::OverLimit {
+            message: "slow down".into(),
+            retry_after: 7,
+        }
+        .into_response();
+        assert_eq!(res.status(), 429);
+        assert_eq!(res.headers()["retry-after"], "7");
     }
 }

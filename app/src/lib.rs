@@ -15,7 +15,7 @@ pub mod csv_export;
 #[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
-pub mod scoring;
+pub mod service;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
@@ -105,11 +105,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("my-work") view=pages::my_work::MyWorkPage ssr=SsrMode::Async/>
                     <Route path=path!("follow-ups") view=pages::follow_ups::FollowUpsPage ssr=SsrMode::Async/>
                     <Route path=path!("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings") view=pages::settings::users::UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/health") view=pages::settings::health::HealthSettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/templates") view=pages::settings::templates::TemplatesPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/engagement") view=pages::settings::engagement::EngagementSettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async/>
+                    // Admins only: the parent checks the permission once for every tab.
+                    <ParentRoute path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::settings::users::UsersPage ssr=SsrMode::Async/>
+                        <Route path=path!("health") view=pages::settings::health::HealthSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("templates") view=pages::settings::templates::TemplatesPage ssr=SsrMode::Async/>
+                        <Route path=path!("engagement") view=pages::settings::engagement::EngagementSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async/>
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>

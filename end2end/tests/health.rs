@@ -7,60 +7,33 @@
 mod common;
 use common::*;
 use playwright_rs::expect;
+use playwright_rs::protocol::Page;
 use std::time::Duration;
-
-const EMAIL: &str = "ada@bellwether.test";
-const PASS: &str = "correct horse battery";
 
 /// The admin and three accounts, over HTTP. Returns the account ids.
 async fn seed(base: &str) -> R<Vec<String>> {
-    let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let call = |path: &str, form: Vec<(&'static str, String)>| {
-        let http = http.clone();
-        let url = format!("{base}/api/{path}");
-        async move {
-            let res = http
-                .post(url)
-                .header("accept", "application/json")
-                .form(&form)
-                .send()
-                .await?;
-            assert!(res.status().is_success(), "{}", res.text().await?);
-            Ok::<serde_json::Value, Box<dyn std::error::Error>>(res.json().await?)
-        }
-    };
-    call(
-        "auth/setup",
-        vec![
-            ("email", EMAIL.into()),
-            ("name", "Ada Lovelace".into()),
-            ("password", PASS.into()),
-            ("setup_code", SETUP_CODE.into()),
-        ],
-    )
-    .await?;
+    let api = Api::new(base)?;
+    api.set_up_admin().await?;
     let mut ids = Vec::new();
     for (name, tier) in [
         ("Globex Analytics", "enterprise"),
         ("Initech", "mid_market"),
         ("Umbrella Labs", "smb"),
     ] {
-        let acc = call(
-            "accounts/create",
-            vec![
-                ("input[name]", name.into()),
-                ("input[tier]", tier.into()),
-                ("input[industry]", "Software".into()),
-                ("input[stage]", "growth".into()),
-                ("input[arr]", "120000".into()),
-                ("input[currency]", "USD".into()),
-                ("input[contract_start]", "2026-01-01".into()),
-                ("input[renewal_date]", "2027-06-01".into()),
-                ("input[owner_id]", String::new()),
-            ],
-        )
-        .await?;
-        ids.push(acc["id"].as_str().unwrap().to_string());
+        let id = api
+            .create_account(NewAccount {
+                name,
+                tier,
+                industry: "Software",
+                stage: "growth",
+                arr: "120000",
+                currency: "USD",
+                contract_start: "2026-01-01",
+                renewal_date: "2027-06-01",
+                owner_id: "",
+            })
+            .await?;
+        ids.push(id);
     }
     Ok(ids)
 }
@@ -104,23 +77,23 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     let base = server.base.clone();
     let ids = seed(&base).await?;
     let (_pw, browser) = launch().await?;
-    let page = browser.new_page().await?;
-    page.set_viewport_size(playwright_rs::protocol::Viewport {
-        width: 1280,
-        height: 900,
-    })
-    .await?;
-    page.goto(&format!("{base}/login"), None).await?;
-    hydrated(&page).await?;
-    page.locator("#f-email").fill(EMAIL, None).await?;
-    page.locator("#f-password").fill(PASS, None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    page.wait_for_url(&format!("{base}/"), None).await?;
+    let page = new_page(&browser, 1280, 900).await?;
+    sign_in(&page, &base).await?;
 
-    // An API key, made in Settings and shown once.
-    page.goto(&format!("{base}/settings/api-keys"), None)
-        .await?;
-    hydrated(&page).await?;
+    let key = api_key_made_in_settings(&page, &base).await?;
+    events_move_the_open_account_live(&page, &base, &key, &ids).await?;
+    sentiment_that_disagrees_is_flagged(&page).await?;
+    portfolio_sorts_and_counts_by_health(&page, &base).await?;
+    what_if_changes_nothing_until_saved(&page, &base).await?;
+    saving_makes_version_two(&page, &base, &ids[1]).await?;
+    segment_model_saved_then_retired(&page, &base).await?;
+    browser.close().await?;
+    Ok(())
+}
+
+/// An API key, made in Settings (a missing name is named first) and shown once. Returns it.
+async fn api_key_made_in_settings(page: &Page, base: &str) -> R<String> {
+    visit(page, &format!("{base}/settings/api-keys")).await?;
     page.locator("main button[type=submit]").click(None).await?;
     expect(page.locator("#f-name-error"))
         .to_contain_text("required")
@@ -138,15 +111,23 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     expect(page.locator("table.users tbody tr"))
         .to_contain_text("events:write")
         .await?;
-    shot(&page, "40-api-keys").await?;
+    shot(page, "40-api-keys").await?;
+    Ok(key)
+}
 
+/// Usage arrives through the REST API while Globex's page is open: its score and chart follow
+/// without a reload.
+async fn events_move_the_open_account_live(
+    page: &Page,
+    base: &str,
+    key: &str,
+    ids: &[String],
+) -> R {
     // Initech: busy, but only with a feature that is not a key feature → yellow (44).
-    send(&base, &key, usage(&ids[1], "initech", &["exports"])).await?;
+    send(base, key, usage(&ids[1], "initech", &["exports"])).await?;
     // Globex: the same logins, no features yet → 44; its page is opened and left open.
-    send(&base, &key, usage(&ids[0], "globex", &[])).await?;
-    page.goto(&format!("{base}/accounts/{}", ids[0]), None)
-        .await?;
-    hydrated(&page).await?;
+    send(base, key, usage(&ids[0], "globex", &[])).await?;
+    visit(page, &format!("{base}/accounts/{}", ids[0])).await?;
     let score = page.locator("[data-testid=health-score]");
     expect(score.clone())
         .with_timeout(Duration::from_secs(15))
@@ -155,19 +136,11 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     // The page is not reloaded from here on: this mark would vanish if it were.
     page.evaluate_expression("window.__stillHere = true")
         .await?;
-    shot(&page, "41-account-health-before").await?;
+    shot(page, "41-account-health-before").await?;
 
     // Four key features arrive through the API: adoption 80 % → 100; score (100·20 + 100·25)/45.
-    send(
-        &base,
-        &key,
-        usage(
-            &ids[0],
-            "globex",
-            &["dashboards", "reports", "integrations", "automation"],
-        ),
-    )
-    .await?;
+    let features = ["dashboards", "reports", "integrations", "automation"];
+    send(base, key, usage(&ids[0], "globex", &features)).await?;
     expect(score.clone())
         .with_timeout(Duration::from_secs(15))
         .to_have_text("100")
@@ -183,9 +156,12 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     expect(page.locator("table.breakdown"))
         .to_contain_text("80 %")
         .await?;
-    shot(&page, "42-account-health-live").await?;
+    shot(page, "42-account-health-live").await?;
+    Ok(())
+}
 
-    // The CSM's read disagrees with the data: flagged; the score drops to 82.
+/// The CSM's read disagrees with the data: flagged; the score drops to 82.
+async fn sentiment_that_disagrees_is_flagged(page: &Page) -> R {
     page.locator("label.choice.red").click(None).await?;
     page.locator(".sentiment-form input[name=note]")
         .fill("Champion left last week", None)
@@ -197,16 +173,19 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("the CSM says red, the data alone says green")
         .await?;
-    expect(score.clone()).to_have_text("82").await?;
+    expect(page.locator("[data-testid=health-score]"))
+        .to_have_text("82")
+        .await?;
     expect(page.locator(".sentiment-now"))
         .to_contain_text("Red")
         .await?;
-    shot(&page, "43-account-sentiment").await?;
+    shot(page, "43-account-sentiment").await?;
+    Ok(())
+}
 
-    // The portfolio: health column, sort, distribution.
-    page.goto(&format!("{base}/?sort=health&dir=desc"), None)
-        .await?;
-    hydrated(&page).await?;
+/// The portfolio: health column, sort, distribution.
+async fn portfolio_sorts_and_counts_by_health(page: &Page, base: &str) -> R {
+    visit(page, &format!("{base}/?sort=health&dir=desc")).await?;
     expect(page.locator("table.accounts tbody tr").first())
         .to_contain_text("Globex Analytics")
         .await?;
@@ -216,11 +195,14 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     expect(page.locator(".health-dist [data-band=yellow] .n"))
         .to_contain_text("1")
         .await?;
-    shot(&page, "44-portfolio-health").await?;
+    shot(page, "44-portfolio-health").await?;
+    Ok(())
+}
 
-    // What-if: login frequency weight to 100 with the keyboard → Initech turns green at once.
-    page.goto(&format!("{base}/settings/health"), None).await?;
-    hydrated(&page).await?;
+/// What-if: login frequency weight to 100 with the keyboard → Initech turns green at once; a
+/// threshold that breaks the rules blocks Save; a reload shows nothing was saved.
+async fn what_if_changes_nothing_until_saved(page: &Page, base: &str) -> R {
+    visit(page, &format!("{base}/settings/health")).await?;
     expect(page.locator("#model-h + p"))
         .to_contain_text("Version 1")
         .await?;
@@ -240,34 +222,34 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
         .to_contain_text("Initech")
         .await?;
     expect(page.locator(".unsaved")).to_be_visible().await?;
-    shot(&page, "45-model-what-if").await?;
+    shot(page, "45-model-what-if").await?;
     // A threshold that breaks the rules is named and blocks Save.
-    page.locator("[aria-label='Login frequency threshold 2 raw value']")
-        .fill("0", None)
-        .await?;
+    let threshold = page.locator("[aria-label='Login frequency threshold 2 raw value']");
+    threshold.fill("0", None).await?;
     expect(page.locator("[data-measure=login_frequency] .error"))
         .to_contain_text("must increase")
         .await?;
     expect(page.locator("[data-testid=save-model]"))
         .to_be_disabled()
         .await?;
-    page.locator("[aria-label='Login frequency threshold 2 raw value']")
-        .fill("1", None)
-        .await?;
+    threshold.fill("1", None).await?;
 
     // Nothing was saved: a reload shows version 1 with weight 20 and one green account.
     page.reload(None).await?;
-    hydrated(&page).await?;
+    hydrated(page).await?;
     expect(page.locator("[data-measure=login_frequency] output"))
         .to_have_text("20")
         .await?;
-    expect(green.clone()).to_contain_text("1 ").await?;
+    expect(green).to_contain_text("1 ").await?;
     expect(page.locator("[data-testid=auc]"))
         .with_timeout(Duration::from_secs(20))
         .to_be_visible()
         .await?;
+    Ok(())
+}
 
-    // Save makes version 2, and the accounts are re-scored with it.
+/// Save makes version 2, and the accounts are re-scored with it (Initech: 80).
+async fn saving_makes_version_two(page: &Page, base: &str, initech: &str) -> R {
     page.locator("#w-login_frequency")
         .press("End", None)
         .await?;
@@ -279,10 +261,8 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     expect(page.locator(".model-list"))
         .to_contain_text("v2")
         .await?;
-    shot(&page, "46-model-saved").await?;
-    page.goto(&format!("{base}/accounts/{}", ids[1]), None)
-        .await?;
-    hydrated(&page).await?;
+    shot(page, "46-model-saved").await?;
+    visit(page, &format!("{base}/accounts/{initech}")).await?;
     expect(page.locator("[data-testid=health-score]"))
         .with_timeout(Duration::from_secs(15))
         .to_have_text("80")
@@ -290,31 +270,18 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     expect(page.locator(".health-head"))
         .to_contain_text("Default v2")
         .await?;
-    shot(&page, "47-account-after-model-change").await?;
+    shot(page, "47-account-after-model-change").await?;
+    Ok(())
+}
 
-    // A segment with a model of its own, then that model retired by the admin: the segment's
-    // accounts fall to the default model and the segment may be deleted.
-    let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let api = |path: &str| format!("{base}/api/{path}");
-    let res = http
-        .post(api("auth/login"))
-        .header("accept", "application/json")
-        .form(&[("email", EMAIL), ("password", PASS)])
-        .send()
-        .await?;
-    assert!(res.status().is_success());
-    let seg: serde_json::Value = http
-        .post(api("segments/save"))
-        .header("accept", "application/json")
-        .form(&[("name", "Enterprise"), ("query", "tier=enterprise")])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let seg = seg["id"].as_str().unwrap().to_string();
-    page.goto(&format!("{base}/settings/health?model={seg}"), None)
-        .await?;
-    hydrated(&page).await?;
+/// A segment with a model of its own, then that model retired by the admin: the segment's
+/// accounts fall to the default model and the segment may be deleted.
+async fn segment_model_saved_then_retired(page: &Page, base: &str) -> R {
+    let api = Api::new(base)?;
+    api.sign_in().await?;
+    let seg = api.save_segment("Enterprise", "tier=enterprise").await?;
+    let model_page = format!("{base}/settings/health?model={seg}");
+    visit(page, &model_page).await?;
     expect(page.locator("#model-h + p"))
         .to_contain_text("Not saved yet")
         .await?;
@@ -330,24 +297,12 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
         .to_be_visible()
         .await?;
     page.evaluate_expression("window.scrollTo(0, 0)").await?;
-    shot(&page, "48-segment-model").await?;
+    shot(page, "48-segment-model").await?;
     page.on_dialog(|dialog| async move { dialog.accept(None).await })
         .await?;
+    segment_in_use_is_not_deleted(page, base).await?;
 
-    // A CSM-level delete from the portfolio is refused while the model uses the segment, and
-    // says what uses it.
-    page.goto(&format!("{base}/"), None).await?;
-    hydrated(&page).await?;
-    page.locator("[aria-label='Delete segment Enterprise']")
-        .click(None)
-        .await?;
-    expect(page.locator(".error[role=alert]"))
-        .to_contain_text("used by the health model “Enterprise”")
-        .await?;
-    shot(&page, "48b-segment-in-use").await?;
-    page.goto(&format!("{base}/settings/health?model={seg}"), None)
-        .await?;
-    hydrated(&page).await?;
+    visit(page, &model_page).await?;
     page.locator("[data-testid=retire-model]")
         .click(None)
         .await?;
@@ -367,14 +322,21 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
         .to_contain_text("(new)")
         .await?;
     page.evaluate_expression("window.scrollTo(0, 0)").await?;
-    shot(&page, "49-segment-model-retired").await?;
-    let res = http
-        .post(api("segments/delete"))
-        .header("accept", "application/json")
-        .form(&[("id", seg.as_str())])
-        .send()
+    shot(page, "49-segment-model-retired").await?;
+    api.call("segments/delete", &[("id", seg.as_str())]).await?;
+    Ok(())
+}
+
+/// A CSM-level delete from the portfolio is refused while the model uses the segment, and
+/// says what uses it.
+async fn segment_in_use_is_not_deleted(page: &Page, base: &str) -> R {
+    visit(page, &format!("{base}/")).await?;
+    page.locator("[aria-label='Delete segment Enterprise']")
+        .click(None)
         .await?;
-    assert!(res.status().is_success(), "{}", res.text().await?);
-    browser.close().await?;
+    expect(page.locator(".error[role=alert]"))
+        .to_contain_text("used by the health model “Enterprise”")
+        .await?;
+    shot(page, "48b-segment-in-use").await?;
     Ok(())
 }

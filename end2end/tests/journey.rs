@@ -5,64 +5,75 @@
 mod common;
 use common::*;
 use playwright_rs::expect;
-use playwright_rs::protocol::Viewport;
+use playwright_rs::protocol::{Browser, Page, Viewport};
 
-const ADMIN_EMAIL: &str = "ada@bellwether.test";
-const ADMIN_PASS: &str = "correct horse battery";
+/// The executive the admin adds.
+const EXEC_EMAIL: &str = "eve@bellwether.test";
+const EXEC_PASS: &str = "executive pass 1";
 
 #[tokio::test]
 async fn first_day_with_bellwether() -> R {
     let server = start_server().await;
     let base = server.base.clone();
     let (_pw, browser) = launch().await?;
-    let page = browser.new_page().await?;
-    page.set_viewport_size(Viewport {
-        width: 1280,
-        height: 860,
-    })
-    .await?;
+    let page = new_page(&browser, 1280, 860).await?;
 
-    // A new install sends everyone to set-up.
+    first_admin_set_up_after_a_refused_password(&page, &base).await?;
+    sign_in_again_stays_on_this_site(&page, &base).await?;
+    wrong_current_password_is_named(&page).await?;
+    let account_url = account_created_after_its_mistakes_are_named(&page).await?;
+    contact_added_then_fixed_in_place(&page).await?;
+    second_account_without_a_team(&page, &base).await?;
+    portfolio_filtered_and_saved_as_a_segment(&page, &base).await?;
+    dashboard_adds_it_up(&page, &base).await?;
+    executive_added_in_settings(&page, &base).await?;
+    executive_reads_but_cannot_edit(&browser, &account_url).await?;
+    phone_view_and_not_found_page(&page, &base).await?;
+    browser.close().await?;
+    Ok(())
+}
+
+/// A new install sends everyone to set-up; a too-short password is refused beside the field;
+/// then set-up is closed.
+async fn first_admin_set_up_after_a_refused_password(page: &Page, base: &str) -> R {
     page.goto(&format!("{base}/"), None).await?;
     page.wait_for_url("**/setup", None).await?;
-    hydrated(&page).await?;
-    shot(&page, "01-setup").await?;
+    hydrated(page).await?;
+    shot(page, "01-setup").await?;
 
-    // A too-short password is refused with a message beside the field.
     page.locator("#f-setup_code").fill(SETUP_CODE, None).await?;
-    page.locator("#f-name").fill("Ada Lovelace", None).await?;
-    page.locator("#f-email").fill(ADMIN_EMAIL, None).await?;
+    page.locator("#f-name").fill(ADMIN_NAME, None).await?;
+    page.locator("#f-email").fill(EMAIL, None).await?;
     page.locator("#f-password").fill("short", None).await?;
     page.locator("main button[type=submit]").click(None).await?;
     expect(page.locator(".field.invalid #f-password-error"))
         .to_contain_text("at least 10 characters")
         .await?;
-    shot(&page, "02-setup-error").await?;
-    page.locator("#f-password").fill(ADMIN_PASS, None).await?;
+    shot(page, "02-setup-error").await?;
+    page.locator("#f-password").fill(PASS, None).await?;
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url(&format!("{base}/"), None).await?;
-    hydrated(&page).await?;
+    hydrated(page).await?;
     expect(page.locator("h1")).to_have_text("Portfolio").await?;
     expect(page.locator(".empty-state"))
         .to_contain_text("No accounts match")
         .await?;
-    shot(&page, "03-empty-portfolio").await?;
+    shot(page, "03-empty-portfolio").await?;
 
-    // Set-up is closed now.
     page.goto(&format!("{base}/setup"), None).await?;
     page.wait_for_url(&format!("{base}/login"), None).await?;
+    Ok(())
+}
 
-    // Sign out, then sign in again (a wrong password first).
-    page.goto(&format!("{base}/"), None).await?;
-    hydrated(&page).await?;
+/// Sign out, then sign in again (a wrong password first) from a phishing link: `next` is
+/// "/<tab>/evil.example", which a browser would read as "//evil.example". Signing in must stay
+/// on this site.
+async fn sign_in_again_stays_on_this_site(page: &Page, base: &str) -> R {
+    visit(page, &format!("{base}/")).await?;
     page.locator("text=Sign out").click(None).await?;
     page.wait_for_url("**/login", None).await?;
-    // A phishing link: `next` is "/<tab>/evil.example", which a browser would read as
-    // "//evil.example". Signing in must stay on this site.
-    page.goto(&format!("{base}/login?next=%2F%09%2Fevil.example"), None)
-        .await?;
-    hydrated(&page).await?;
-    page.locator("#f-email").fill(ADMIN_EMAIL, None).await?;
+    visit(page, &format!("{base}/login?next=%2F%09%2Fevil.example")).await?;
+    page.locator("#f-email").fill(EMAIL, None).await?;
     page.locator("#f-password")
         .fill("wrong password!", None)
         .await?;
@@ -70,17 +81,20 @@ async fn first_day_with_bellwether() -> R {
     expect(page.locator("#f-password-error"))
         .to_contain_text("email or password is not right")
         .await?;
-    shot(&page, "04-login-error").await?;
-    page.locator("#f-password").fill(ADMIN_PASS, None).await?;
+    shot(page, "04-login-error").await?;
+    page.locator("#f-password").fill(PASS, None).await?;
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url(&format!("{base}/"), None).await?;
-    hydrated(&page).await?;
+    hydrated(page).await?;
     assert_eq!(page.url(), format!("{base}/"), "stayed on this site");
+    Ok(())
+}
 
-    // Your account (from the name in the top bar): a wrong current password is named.
+/// Your account (from the name in the top bar): a wrong current password is named.
+async fn wrong_current_password_is_named(page: &Page) -> R {
     page.locator("header a.who").click(None).await?;
     page.wait_for_url("**/account", None).await?;
-    hydrated(&page).await?;
+    hydrated(page).await?;
     expect(page.locator("h1"))
         .to_have_text("Your account")
         .await?;
@@ -96,14 +110,18 @@ async fn first_day_with_bellwether() -> R {
     expect(page.locator("#f-current-error"))
         .to_contain_text("not your current password")
         .await?;
-    shot(&page, "04b-your-account").await?;
+    shot(page, "04b-your-account").await?;
+    Ok(())
+}
 
-    // New account: every mistake is named next to its field, and nothing is created.
+/// New account: every mistake is named next to its field, and nothing is created; then Globex
+/// is created, its owner (the admin, preselected) on its team. Returns its address.
+async fn account_created_after_its_mistakes_are_named(page: &Page) -> R<String> {
     page.locator("header a[href='/accounts/new']")
         .click(None)
         .await?;
     page.wait_for_url("**/accounts/new", None).await?;
-    hydrated(&page).await?;
+    hydrated(page).await?;
     page.locator("#f-arr").fill("-5", None).await?;
     page.locator("#f-contract_start")
         .fill("2026-06-01", None)
@@ -112,25 +130,23 @@ async fn first_day_with_bellwether() -> R {
         .fill("2026-01-01", None)
         .await?;
     page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator("#f-name-error"))
-        .to_have_text("is required")
-        .await?;
-    expect(page.locator("#f-industry-error"))
-        .to_have_text("is required")
-        .await?;
+    for (field, message) in [
+        ("name", "is required"),
+        ("industry", "is required"),
+        ("arr", "must be zero or more"),
+        ("renewal_date", "must be after the contract start"),
+    ] {
+        expect(page.locator(&format!("#f-{field}-error")))
+            .to_have_text(message)
+            .await?;
+    }
     expect(page.locator("#f-tier-error"))
         .to_contain_text("must be one of")
-        .await?;
-    expect(page.locator("#f-arr-error"))
-        .to_have_text("must be zero or more")
-        .await?;
-    expect(page.locator("#f-renewal_date-error"))
-        .to_have_text("must be after the contract start")
         .await?;
     expect(page.locator(".banner-error"))
         .to_contain_text("highlighted fields")
         .await?;
-    shot(&page, "05-new-account-errors").await?;
+    shot(page, "05-new-account-errors").await?;
 
     page.locator("#f-name")
         .fill("Globex Analytics", None)
@@ -156,34 +172,30 @@ async fn first_day_with_bellwether() -> R {
         .await?;
     // The owner (the admin, preselected) joined the team as CSM in the same transaction.
     expect(page.locator("#team-h + ul"))
-        .to_contain_text("Ada Lovelace")
+        .to_contain_text(ADMIN_NAME)
         .await?;
-    hydrated(&page).await?;
+    hydrated(page).await?;
+    Ok(page.url())
+}
 
-    // Add a contact; an invalid email is refused first.
+/// Add a contact (an invalid email is refused first), then fix it in place: her title was
+/// missing.
+async fn contact_added_then_fixed_in_place(page: &Page) -> R {
+    let form = |what: &str| page.locator(&format!("section[aria-labelledby=contacts-h] {what}"));
     page.locator("text=Add a contact").click(None).await?;
-    page.locator("section[aria-labelledby=contacts-h] #f-name")
-        .fill("Dana Scully", None)
-        .await?;
-    page.locator("section[aria-labelledby=contacts-h] #f-email")
-        .fill("dana-at-globex", None)
-        .await?;
-    page.locator("section[aria-labelledby=contacts-h] button[type=submit]")
-        .click(None)
-        .await?;
-    expect(page.locator("section[aria-labelledby=contacts-h] #f-email-error"))
+    form("#f-name").fill("Dana Scully", None).await?;
+    form("#f-email").fill("dana-at-globex", None).await?;
+    form("button[type=submit]").click(None).await?;
+    expect(form("#f-email-error"))
         .to_contain_text("email address")
         .await?;
-    page.locator("section[aria-labelledby=contacts-h] #f-email")
+    form("#f-email")
         .fill("dana@globex.example.com", None)
         .await?;
-    page.locator("section[aria-labelledby=contacts-h] button[type=submit]")
-        .click(None)
-        .await?;
+    form("button[type=submit]").click(None).await?;
     expect(page.locator(".people").first())
         .to_contain_text("dana@globex.example.com")
         .await?;
-    // Fix the contact in place: her title was missing.
     page.locator("button[aria-label='Edit Dana Scully']")
         .click(None)
         .await?;
@@ -196,12 +208,14 @@ async fn first_day_with_bellwether() -> R {
     expect(page.locator(".people").first())
         .to_contain_text("Chief Data Officer")
         .await?;
-    let account_url = page.url();
-    shot(&page, "06-account").await?;
+    shot(page, "06-account").await?;
+    Ok(())
+}
 
-    // A second account, so that the filter has something to filter out.
-    page.goto(&format!("{base}/accounts/new"), None).await?;
-    hydrated(&page).await?;
+/// A second account, so that the filter has something to filter out. Removing someone from
+/// its team asks first; accepting the browser's dialog removes them.
+async fn second_account_without_a_team(page: &Page, base: &str) -> R {
+    visit(page, &format!("{base}/accounts/new")).await?;
     page.locator("#f-name").fill("Initech", None).await?;
     page.locator("#f-industry")
         .fill("Manufacturing", None)
@@ -214,8 +228,7 @@ async fn first_day_with_bellwether() -> R {
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url("**/accounts/*", None).await?;
     expect(page.locator("h1")).to_have_text("Initech").await?;
-    hydrated(&page).await?;
-    // Removing someone asks first; accepting the browser's dialog removes them.
+    hydrated(page).await?;
     page.on_dialog(|dialog| async move { dialog.accept(None).await })
         .await?;
     page.locator("button[aria-label='Remove Ada Lovelace as CSM']")
@@ -224,25 +237,24 @@ async fn first_day_with_bellwether() -> R {
     expect(page.locator("section[aria-labelledby=team-h]"))
         .to_contain_text("Nobody is on this account's team yet.")
         .await?;
+    Ok(())
+}
 
-    // Find Globex in the portfolio by filtering on tier.
-    page.goto(&format!("{base}/"), None).await?;
-    hydrated(&page).await?;
-    expect(page.locator("table.accounts tbody tr"))
-        .to_have_count(2)
-        .await?;
+/// Find Globex in the portfolio by filtering on tier, save the filter as a segment, and
+/// reload: it all came from the database.
+async fn portfolio_filtered_and_saved_as_a_segment(page: &Page, base: &str) -> R {
+    let rows = page.locator("table.accounts tbody tr");
+    visit(page, &format!("{base}/")).await?;
+    expect(rows.clone()).to_have_count(2).await?;
     page.locator("#flt-tier")
         .select_option("enterprise", None)
         .await?;
     page.wait_for_url("**/?tier=enterprise", None).await?;
-    expect(page.locator("table.accounts tbody tr"))
-        .to_have_count(1)
-        .await?;
+    expect(rows.clone()).to_have_count(1).await?;
     expect(page.locator("table.accounts tbody"))
         .to_contain_text("Globex Analytics")
         .await?;
 
-    // Save the filter as a segment.
     page.locator("text=Save as segment").click(None).await?;
     page.locator("#seg-name")
         .fill("Enterprise book", None)
@@ -253,19 +265,19 @@ async fn first_day_with_bellwether() -> R {
     expect(page.locator(".chip.active"))
         .to_contain_text("Enterprise book")
         .await?;
-    shot(&page, "07-portfolio-filtered").await?;
+    shot(page, "07-portfolio-filtered").await?;
 
-    // Reload: it all came from the database.
     page.reload(None).await?;
-    hydrated(&page).await?;
-    expect(page.locator("table.accounts tbody tr"))
-        .to_have_count(1)
-        .await?;
+    hydrated(page).await?;
+    expect(rows).to_have_count(1).await?;
     expect(page.locator(".chip"))
         .to_contain_text("Enterprise book")
         .await?;
+    Ok(())
+}
 
-    // The dashboard adds it up.
+/// The dashboard adds it up.
+async fn dashboard_adds_it_up(page: &Page, base: &str) -> R {
     page.goto(&format!("{base}/dashboard"), None).await?;
     expect(page.locator(".kpi:has-text('Accounts')"))
         .to_contain_text("2")
@@ -273,32 +285,29 @@ async fn first_day_with_bellwether() -> R {
     expect(page.locator(".voice"))
         .to_contain_text("NPS")
         .await?;
-    shot(&page, "08-dashboard").await?;
+    shot(page, "08-dashboard").await?;
+    Ok(())
+}
 
-    // Settings: add an executive.
-    page.goto(&format!("{base}/settings"), None).await?;
-    hydrated(&page).await?;
-    page.locator("section[aria-labelledby=invite-h] #f-name")
-        .fill("Eve Exec", None)
-        .await?;
-    page.locator("section[aria-labelledby=invite-h] #f-email")
-        .fill("eve@bellwether.test", None)
-        .await?;
-    page.locator("section[aria-labelledby=invite-h] #f-role")
-        .select_option("exec", None)
-        .await?;
-    page.locator("section[aria-labelledby=invite-h] #f-password")
-        .fill("executive pass 1", None)
-        .await?;
-    page.locator("section[aria-labelledby=invite-h] button[type=submit]")
-        .click(None)
-        .await?;
+/// Settings: add an executive.
+async fn executive_added_in_settings(page: &Page, base: &str) -> R {
+    visit(page, &format!("{base}/settings")).await?;
+    let form = |what: &str| page.locator(&format!("section[aria-labelledby=invite-h] {what}"));
+    form("#f-name").fill("Eve Exec", None).await?;
+    form("#f-email").fill(EXEC_EMAIL, None).await?;
+    form("#f-role").select_option("exec", None).await?;
+    form("#f-password").fill(EXEC_PASS, None).await?;
+    form("button[type=submit]").click(None).await?;
     expect(page.locator("table.users"))
-        .to_contain_text("eve@bellwether.test")
+        .to_contain_text(EXEC_EMAIL)
         .await?;
-    shot(&page, "09-settings-users").await?;
+    shot(page, "09-settings-users").await?;
+    Ok(())
+}
 
-    // The executive reads but cannot edit.
+/// The executive, in a browser of their own, reads the account but cannot edit it — and the
+/// server refuses even if the browser is bypassed.
+async fn executive_reads_but_cannot_edit(browser: &Browser, account_url: &str) -> R {
     let ctx = browser.new_context().await?;
     let exec = ctx.new_page().await?;
     exec.set_viewport_size(Viewport {
@@ -306,17 +315,13 @@ async fn first_day_with_bellwether() -> R {
         height: 860,
     })
     .await?;
-    exec.goto(&account_url, None).await?;
+    exec.goto(account_url, None).await?;
     exec.wait_for_url("**/login?next=*", None).await?;
     hydrated(&exec).await?;
-    exec.locator("#f-email")
-        .fill("eve@bellwether.test", None)
-        .await?;
-    exec.locator("#f-password")
-        .fill("executive pass 1", None)
-        .await?;
+    exec.locator("#f-email").fill(EXEC_EMAIL, None).await?;
+    exec.locator("#f-password").fill(EXEC_PASS, None).await?;
     exec.locator("main button[type=submit]").click(None).await?;
-    exec.wait_for_url(&account_url, None).await?;
+    exec.wait_for_url(account_url, None).await?;
     expect(exec.locator("h1"))
         .to_have_text("Globex Analytics")
         .await?;
@@ -341,26 +346,27 @@ async fn first_day_with_bellwether() -> R {
     expect(exec.locator(".empty-state h1"))
         .to_have_text("Not allowed")
         .await?;
-    // And the server refuses even if the browser is bypassed.
     let status: u16 = exec
         .evaluate(
-            "() => fetch('/api/accounts/create', {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, body: 'input[name]=Hack&input[tier]=smb&input[industry]=x&input[stage]=growth&input[arr]=1&input[currency]=USD&input[contract_start]=2026-01-01&input[renewal_date]=2027-01-01'}).then(r => r.status)",
+            "() => fetch('/api/accounts/create', {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, \
+             body: 'input[name]=Hack&input[tier]=smb&input[industry]=x&input[stage]=growth&input[arr]=1&input[currency]=USD\
+             &input[contract_start]=2026-01-01&input[renewal_date]=2027-01-01'}).then(r => r.status)",
             None::<&()>,
         )
         .await?;
     assert_eq!(status, 403, "the server refuses an executive's write");
+    Ok(())
+}
 
-    // On a phone.
+/// The portfolio on a phone, and an unknown account as a proper 404 page.
+async fn phone_view_and_not_found_page(page: &Page, base: &str) -> R {
     page.set_viewport_size(Viewport {
         width: 390,
         height: 844,
     })
     .await?;
-    page.goto(&format!("{base}/"), None).await?;
-    hydrated(&page).await?;
-    shot(&page, "11-portfolio-phone").await?;
-
-    // An unknown account is a proper 404 page.
+    visit(page, &format!("{base}/")).await?;
+    shot(page, "11-portfolio-phone").await?;
     let resp = page
         .goto(&format!("{base}/accounts/nope"), None)
         .await?
@@ -369,7 +375,6 @@ async fn first_day_with_bellwether() -> R {
     expect(page.locator(".empty-state h1"))
         .to_have_text("No such account")
         .await?;
-    shot(&page, "12-not-found").await?;
-    browser.close().await?;
+    shot(page, "12-not-found").await?;
     Ok(())
 }

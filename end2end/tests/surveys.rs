@@ -5,76 +5,40 @@
 mod common;
 use common::*;
 use playwright_rs::expect;
-use playwright_rs::protocol::{BrowserContextOptions, Viewport};
+use playwright_rs::protocol::{Browser, BrowserContextOptions, Page, Viewport};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const EMAIL: &str = "ada@bellwether.test";
-const PASS: &str = "correct horse battery";
-
 /// Sets up the admin, one account they own and two contacts, over HTTP.
 async fn seed(base: &str) -> R<String> {
-    let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let call = |path: &str, form: Vec<(&'static str, String)>| {
-        let http = http.clone();
-        let url = format!("{base}/api/{path}");
-        async move {
-            let res = http
-                .post(url)
-                .header("accept", "application/json")
-                .form(&form)
-                .send()
-                .await?;
-            assert!(res.status().is_success(), "{}", res.text().await?);
-            Ok::<serde_json::Value, Box<dyn std::error::Error>>(res.json().await?)
-        }
-    };
-    let me = call(
-        "auth/setup",
-        vec![
-            ("email", EMAIL.into()),
-            ("name", "Ada Lovelace".into()),
-            ("password", PASS.into()),
-            ("setup_code", SETUP_CODE.into()),
-        ],
-    )
-    .await?;
-    let acc = call(
-        "accounts/create",
-        vec![
-            ("input[name]", "Globex Analytics".into()),
-            ("input[tier]", "enterprise".into()),
-            ("input[industry]", "Software".into()),
-            ("input[stage]", "growth".into()),
-            ("input[arr]", "480000".into()),
-            ("input[currency]", "USD".into()),
-            ("input[contract_start]", "2026-01-01".into()),
-            ("input[renewal_date]", "2027-06-01".into()),
-            ("input[owner_id]", me["id"].as_str().unwrap().into()),
-        ],
-    )
-    .await?;
-    let id = acc["id"].as_str().unwrap().to_string();
+    let api = Api::new(base)?;
+    let me = api.set_up_admin().await?;
+    let id = api
+        .create_account(NewAccount {
+            name: "Globex Analytics",
+            tier: "enterprise",
+            industry: "Software",
+            stage: "growth",
+            arr: "480000",
+            currency: "USD",
+            contract_start: "2026-01-01",
+            renewal_date: "2027-06-01",
+            owner_id: &id_of(&me),
+        })
+        .await?;
     for (name, email) in [
         ("Dana Scully", "dana@globex.example"),
         ("Fox Mulder", "fox@globex.example"),
     ] {
-        call(
-            "accounts/contacts/add",
-            vec![
-                ("account_id", id.clone()),
-                ("input[name]", name.into()),
-                ("input[email]", email.into()),
-                ("input[title]", String::new()),
-            ],
-        )
-        .await?;
+        api.add_contact(&id, name, email, &[("input[title]", "")])
+            .await?;
     }
     Ok(id)
 }
 
 /// The one-click link for `score` in the mail sent to `to`, read from the mail directory.
-async fn link_for(dir: &std::path::Path, to: &str, score: u8) -> R<String> {
+async fn link_for(dir: &Path, to: &str, score: u8) -> R<String> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         for entry in std::fs::read_dir(dir)? {
@@ -114,35 +78,47 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
     let base = server.base.clone();
     let account = seed(&base).await?;
     let (_pw, browser) = launch().await?;
-    let page = browser.new_page().await?;
-    page.set_viewport_size(Viewport {
-        width: 1280,
-        height: 900,
-    })
-    .await?;
+    let page = new_page(&browser, 1280, 900).await?;
+    sign_in(&page, &base).await?;
 
-    page.goto(&format!("{base}/login"), None).await?;
-    hydrated(&page).await?;
-    page.locator("#f-email").fill(EMAIL, None).await?;
-    page.locator("#f-password").fill(PASS, None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    page.wait_for_url(&format!("{base}/"), None).await?;
+    no_surveys_yet(&page).await?;
+    let survey_url = survey_built_with_its_mistakes_named(&page).await?;
+    invitations_sent(&page).await?;
+    promoter_answers_on_a_phone_without_javascript(&browser, mail.path()).await?;
+    detractor_answers_with_javascript(&browser, mail.path()).await?;
+    results_show_both_answers(&page, &survey_url).await?;
+    detractor_follow_up_closed_with_an_outcome(&page).await?;
+    account_shows_what_its_people_said(&page, &base, &account).await?;
+    feedback_from_another_channel(&page, &base).await?;
+    frequency_cap_checked_in_settings(&page, &base).await?;
+    Ok(())
+}
 
-    // No surveys yet.
-    page.locator("header nav a[href='/surveys']")
+/// Opens a page from the top navigation.
+async fn open_from_nav(page: &Page, href: &str) -> R {
+    page.locator(&format!("header nav a[href='{href}']"))
         .click(None)
         .await?;
-    page.wait_for_url("**/surveys", None).await?;
-    hydrated(&page).await?;
+    page.wait_for_url(&format!("**{href}"), None).await?;
+    hydrated(page).await
+}
+
+/// No surveys yet.
+async fn no_surveys_yet(page: &Page) -> R {
+    open_from_nav(page, "/surveys").await?;
     expect(page.locator(".empty-state"))
         .to_contain_text("No surveys yet")
         .await?;
-    shot(&page, "20-surveys-empty").await?;
+    shot(page, "20-surveys-empty").await?;
+    Ok(())
+}
 
-    // The survey form: a mistake first (no name, no account), each named beside its field.
+/// The survey form: a mistake first (no name, no account), each named beside its field; then
+/// an NPS with a choice question for Globex. Returns the survey's address.
+async fn survey_built_with_its_mistakes_named(page: &Page) -> R<String> {
     page.locator("a[href='/surveys/new']").click(None).await?;
     page.wait_for_url("**/surveys/new", None).await?;
-    hydrated(&page).await?;
+    hydrated(page).await?;
     page.locator("label.seg-option:has-text('Chosen accounts')")
         .click(None)
         .await?;
@@ -153,7 +129,7 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
     expect(page.locator(".audience-detail .error"))
         .to_contain_text("choose at least one account")
         .await?;
-    shot(&page, "21-survey-form-errors").await?;
+    shot(page, "21-survey-form-errors").await?;
 
     page.locator("#f-name")
         .fill("Q4 NPS – Enterprise", None)
@@ -175,16 +151,18 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
     expect(page.locator(".chips .chip"))
         .to_contain_text("Globex Analytics")
         .await?;
-    shot(&page, "22-survey-form").await?;
+    shot(page, "22-survey-form").await?;
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url("**/surveys/*", None).await?;
-    hydrated(&page).await?;
+    hydrated(page).await?;
     expect(page.locator("#aud-h + p, #aud-h ~ *").first())
         .to_contain_text("2 of 2 contacts would be invited")
         .await?;
-    let survey_url = page.url();
+    Ok(page.url())
+}
 
-    // Send: two invitations go out.
+/// Send: two invitations go out.
+async fn invitations_sent(page: &Page) -> R {
     page.locator("button:has-text('Send invitations')")
         .click(None)
         .await?;
@@ -194,10 +172,13 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
     expect(page.locator("#aud-h ~ *").first())
         .to_contain_text("0 of 2 contacts would be invited")
         .await?;
-    shot(&page, "23-survey-sent").await?;
+    shot(page, "23-survey-sent").await?;
+    Ok(())
+}
 
-    // Dana answers 9 with JavaScript off, on a phone: the page loads no script and no WASM.
-    let dana = link_for(mail.path(), "dana@globex.example", 9).await?;
+/// Dana answers 9 with JavaScript off, on a phone: the page loads no script and no WASM.
+async fn promoter_answers_on_a_phone_without_javascript(browser: &Browser, mail: &Path) -> R {
+    let dana = link_for(mail, "dana@globex.example", 9).await?;
     let no_js = browser
         .new_context_with_options(
             BrowserContextOptions::builder()
@@ -254,9 +235,12 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
             .all(|u| !u.ends_with(".wasm") && !u.ends_with(".js")),
         "no script or WASM requested: {urls:?}"
     );
+    Ok(())
+}
 
-    // Fox answers 3 with JavaScript on, after first trying an empty form.
-    let fox = link_for(mail.path(), "fox@globex.example", 3).await?;
+/// Fox answers 3 with JavaScript on, after first trying an empty form.
+async fn detractor_answers_with_javascript(browser: &Browser, mail: &Path) -> R {
+    let fox = link_for(mail, "fox@globex.example", 3).await?;
     let js = browser.new_context().await?;
     let desk = js.new_page().await?;
     desk.goto(fox.split('?').next().unwrap(), None).await?;
@@ -271,50 +255,46 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
         .await?;
     desk.locator("button[type=submit]").click(None).await?;
     desk.wait_for_url("**/thanks", None).await?;
+    Ok(())
+}
 
-    // Results: NPS is (1 promoter − 1 detractor) / 2 = 0, the verbatims and chart show both.
-    page.goto(&survey_url, None).await?;
-    hydrated(&page).await?;
+/// Results: NPS is (1 promoter − 1 detractor) / 2 = 0, the verbatims and chart show both; the
+/// verbatims filtered to detractors (once the filters have hydrated).
+async fn results_show_both_answers(page: &Page, survey_url: &str) -> R {
+    visit(page, survey_url).await?;
     expect(page.locator(".kpi-value.score"))
         .to_have_text("0")
         .await?;
-    expect(page.locator(".verbatims"))
-        .to_contain_text("superb")
-        .await?;
-    expect(page.locator(".verbatims"))
-        .to_contain_text("Which team helped you most?")
-        .await?;
-    expect(page.locator(".verbatims"))
-        .to_contain_text("wait for days")
-        .await?;
+    let verbatims = page.locator(".verbatims");
+    for said in ["superb", "Which team helped you most?", "wait for days"] {
+        expect(verbatims.clone()).to_contain_text(said).await?;
+    }
     expect(page.locator(".chart svg").first())
         .to_have_count(1)
         .await?;
-    shot(&page, "27-survey-results").await?;
-    // Filter the verbatims to detractors (once the filters have hydrated).
+    shot(page, "27-survey-results").await?;
     expect(page.locator("form.filters[data-live]"))
         .to_have_count(1)
         .await?;
     page.locator("#v-band").select_option("low", None).await?;
     expect(page.locator(".verbatim")).to_have_count(1).await?;
-    expect(page.locator(".verbatims"))
-        .to_contain_text("wait for days")
-        .await?;
+    expect(verbatims).to_contain_text("wait for days").await?;
+    Ok(())
+}
 
-    // The detractor opened a follow-up for the account owner; close it with an outcome.
-    page.locator("header nav a[href='/follow-ups']")
-        .click(None)
-        .await?;
-    page.wait_for_url("**/follow-ups", None).await?;
-    hydrated(&page).await?;
-    expect(page.locator(".follow-up")).to_have_count(1).await?;
-    expect(page.locator(".follow-up"))
+/// The detractor opened a follow-up for the account owner; close it with an outcome (none is
+/// refused first).
+async fn detractor_follow_up_closed_with_an_outcome(page: &Page) -> R {
+    open_from_nav(page, "/follow-ups").await?;
+    let follow_up = page.locator(".follow-up");
+    expect(follow_up.clone()).to_have_count(1).await?;
+    expect(follow_up.clone())
         .to_contain_text("NPS detractor")
         .await?;
-    expect(page.locator(".follow-up"))
+    expect(follow_up)
         .to_contain_text("Owner: Ada Lovelace")
         .await?;
-    shot(&page, "28-follow-ups").await?;
+    shot(page, "28-follow-ups").await?;
     page.locator(".fu-close button").click(None).await?;
     expect(page.locator(".fu-close .error"))
         .to_contain_text("is required")
@@ -338,20 +318,23 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
     expect(page.locator(".kpis"))
         .to_contain_text("100%")
         .await?;
-    shot(&page, "29-follow-ups-closed").await?;
+    shot(page, "29-follow-ups-closed").await?;
+    Ok(())
+}
 
-    // The account page shows what its people said.
-    page.goto(&format!("{base}/accounts/{account}"), None)
-        .await?;
-    hydrated(&page).await?;
+/// The account page shows what its people said.
+async fn account_shows_what_its_people_said(page: &Page, base: &str, account: &str) -> R {
+    visit(page, &format!("{base}/accounts/{account}")).await?;
     expect(page.locator("#acc-surveys-h ~ *").first())
         .to_contain_text("NPS")
         .await?;
-    shot(&page, "30-account-surveys").await?;
+    shot(page, "30-account-surveys").await?;
+    Ok(())
+}
 
-    // Feedback from another channel, counted by theme.
-    page.goto(&format!("{base}/feedback"), None).await?;
-    hydrated(&page).await?;
+/// Feedback from another channel (an empty text refused first), counted by theme.
+async fn feedback_from_another_channel(page: &Page, base: &str) -> R {
+    visit(page, &format!("{base}/feedback")).await?;
     page.locator("main button[type=submit]").click(None).await?;
     expect(page.locator("#f-text ~ .error"))
         .to_contain_text("is required")
@@ -372,11 +355,13 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
     expect(page.locator(".feedback-items"))
         .to_contain_text("tickets sit unanswered")
         .await?;
-    shot(&page, "31-feedback").await?;
+    shot(page, "31-feedback").await?;
+    Ok(())
+}
 
-    // Settings: the cap is there, and a bad value is named.
-    page.goto(&format!("{base}/settings"), None).await?;
-    hydrated(&page).await?;
+/// Settings: the cap is there, and a bad value is named.
+async fn frequency_cap_checked_in_settings(page: &Page, base: &str) -> R {
+    visit(page, &format!("{base}/settings")).await?;
     page.locator("#f-cap_days").fill("-3", None).await?;
     page.locator("button:has-text('Save survey settings')")
         .click(None)
@@ -384,6 +369,6 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
     expect(page.locator("#f-cap_days-error"))
         .to_contain_text("from 0")
         .await?;
-    shot(&page, "32-settings-surveys").await?;
+    shot(page, "32-settings-surveys").await?;
     Ok(())
 }

@@ -9,25 +9,13 @@
 //! BENCH_SECS; everything listens on 127.0.0.1 only.
 
 use bellwether::seed::FEATURES;
-use bellwether::Server;
+use common::{cores, cpu_model, env, err, open_db, pct, serve};
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
+mod common;
 
 /// Batch `n` as an analytics pipeline would send it: a time slice of the stream, 1 000 events
 /// from 50 active accounts (20 each: logins and feature use by their users) on one day.
@@ -69,13 +57,7 @@ async fn main() -> anyhow::Result<()> {
     let secs = env("BENCH_SECS", 10);
     let samples = env("BENCH_SAMPLES", 50) as usize;
     let dir = tempfile::tempdir()?;
-    let db = app::store::connect(
-        &format!("surrealkv://{}", dir.path().join("db").display()),
-        None,
-        None,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db = open_db(dir.path(), "db").await?;
 
     // Accounts, inserted directly (the portfolio index loads them at start).
     let mut ids = Vec::with_capacity(n_accounts);
@@ -92,27 +74,18 @@ async fn main() -> anyhow::Result<()> {
         }
         app::store::accounts::insert_batch(&db, rows, vec![], vec![])
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .map_err(err)?;
     }
     // The last `samples` accounts stay quiet until the latency test.
     let quiet: Vec<String> = ids.split_off(ids.len() - samples.min(ids.len() / 2));
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
-    let server = Server::new(db.clone(), "target/site", addr, false);
-    let state = server.state.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, server.service())
-            .await
-            .expect("serve");
-    });
+    let (base, state) = serve(&db, None).await?;
     while !state.portfolio.is_ready() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (_, key) = app::store::api_keys::create(&db, "bench", &["events:write".to_string()], None)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(err)?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(conc as usize)
         .build()?;
@@ -234,10 +207,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let api_secs = started.elapsed().as_secs_f64();
     lat.sort_by(f64::total_cmp);
-    let stored = app::store::usage::count_events(&db)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        - raw_done.load(Ordering::Relaxed);
+    let stored =
+        app::store::usage::count_events(&db).await.map_err(err)? - raw_done.load(Ordering::Relaxed);
     let api_rate = stored as f64 / api_secs;
 
     // Let the streaming recompute catch up before timing the full re-score: wait until no
@@ -259,14 +230,14 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let facts = app::store::health::facts_on(&db, None, chrono::Utc::now().date_naive())
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(err)?;
     let facts_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let assignment = app::scoring::Assignment::load(&db, &state.portfolio)
+    let assignment = app::service::health::Assignment::load(&db, &state.portfolio)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(err)?;
     let all: Vec<String> = ids.iter().chain(quiet.iter()).cloned().collect();
-    let snaps = app::scoring::score_all(
+    let snaps = app::service::health::score_all(
         &assignment,
         &all,
         &facts,
@@ -277,12 +248,12 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     app::store::health::write_snapshots(&db, &snaps, |_, _, _| false)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(err)?;
     let write_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let n = app::scoring::recompute(&db, &state.portfolio, None, "bench")
+    let n = app::service::health::recompute(&db, &state.portfolio, None, "bench")
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(err)?;
     let full_secs = t.elapsed().as_secs_f64();
 
     // 4. Event → new score: one login for a quiet account. Two clocks: until the new score is
@@ -323,7 +294,7 @@ async fn main() -> anyhow::Result<()> {
         while t.elapsed() < Duration::from_secs(10) {
             let h = app::store::health::history(&db, acc, today)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(err)?;
             if h.last().is_some_and(|s| s.score.is_some()) {
                 stored_ms.push(t.elapsed().as_secs_f64() * 1000.0);
                 break;
@@ -341,15 +312,7 @@ async fn main() -> anyhow::Result<()> {
     stored_ms.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
 
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_default();
-    println!("\nMachine: {cpu}, {} cores", num_cpus());
+    println!("\nMachine: {}, {} cores", cpu_model(), cores());
     println!(
         "\n| Path | events/s | batch p50 ms | batch p99 ms | events | failed batches |\n|---|---|---|---|---|---|"
     );
@@ -379,10 +342,4 @@ async fn main() -> anyhow::Result<()> {
         pct(&latencies, 0.99)
     );
     Ok(())
-}
-
-fn num_cpus() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
 }

@@ -6,28 +6,12 @@
 //! Run: `scripts/bench-plans.sh` (or `cargo bench -p server --bench plans`).
 //! Knobs: BENCH_REQUESTS (200 per scenario, sequential). Bounded; loopback only.
 
-use app::model::plan::{MilestoneInput, OwnerRef, TaskInput};
+use app::model::plan::{MilestoneInput, TaskInput, TaskOwner};
 use app::store::plans::{Actor, Owner};
-use bellwether::Server;
+use common::{bench_admin, env, err as e, open_db, pct, serve};
 use std::time::Instant;
 
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn e(x: app::error::AppError) -> anyhow::Error {
-    anyhow::anyhow!("{x}")
-}
+mod common;
 
 /// Times `n` sequential GETs of `url`; returns (p50, p95, p99) in ms and the body size.
 async fn measure(
@@ -62,35 +46,12 @@ async fn measure(
 async fn main() -> anyhow::Result<()> {
     let n = env("BENCH_REQUESTS", 200);
     let dir = tempfile::tempdir()?;
-    let db = app::store::connect(
-        &format!("surrealkv://{}", dir.path().join("db").display()),
-        None,
-        None,
-    )
-    .await
-    .map_err(e)?;
+    let db = open_db(dir.path(), "db").await?;
     bellwether::seed::run(&db, 50, 7, false, false).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
-    let server = Server::new(db.clone(), "target/site", addr, false).with_public(&base, 10_000_000);
-    let state = server.state.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, server.service())
-            .await
-            .expect("serve");
-    });
+    let (base, state) = serve(&db, Some(10_000_000)).await?;
 
     // A signed-in admin (a session made directly: sign-in is not what is measured).
-    let admin = app::store::users::create(
-        &db,
-        "bench@example.com",
-        "Bench Admin",
-        app::model::Role::Admin,
-        "x",
-    )
-    .await
-    .map_err(e)?;
+    let admin = bench_admin(&db, "Bench Admin").await?;
     let (token, hash) = app::auth::new_session_token();
     app::store::sessions::create(&db, &hash, &admin.id, 1)
         .await
@@ -173,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(e)?;
                 let who = match (&contact, t % 3 == 0) {
                     (Some(c), true) => {
-                        app::store::plans::resolve_owner(&db, &acc, &OwnerRef::Contact(c.clone()))
+                        app::store::plans::resolve_owner(&db, &acc, &TaskOwner::Contact(c.clone()))
                             .await
                             .map_err(e)?
                     }

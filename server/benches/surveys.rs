@@ -7,17 +7,12 @@
 //! Bounded: every scenario stops after BENCH_SECS; everything listens on 127.0.0.1 only.
 
 use app::model::{SurveyInput, SurveySettings};
-use bellwether::Server;
+use common::{bench_admin, cores, cpu_model, env, err, open_db, serve};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
 
 struct Outcome {
     ok: u64,
@@ -119,36 +114,16 @@ async fn main() -> anyhow::Result<()> {
     let conc = env("BENCH_CONC", 16);
     let accounts = env("BENCH_ACCOUNTS", 600) as usize;
     let dir = tempfile::tempdir()?;
-    let url = |name: &str| format!("surrealkv://{}", dir.path().join(name).display());
 
     // The app, on its own embedded database, with the public rate limit out of the way.
-    let db = app::store::connect(&url("app"), None, None)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db = open_db(dir.path(), "app").await?;
     bellwether::seed::run(&db, accounts, 7, false, false).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
-    let server = Server::new(db.clone(), "target/site", addr, false).with_public(&base, 10_000_000);
-    let state = server.state.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, server.service())
-            .await
-            .expect("serve");
-    });
+    let (base, state) = serve(&db, Some(10_000_000)).await?;
 
     // One NPS survey to every seeded account, with an extra question; invitations queued.
     let mut r = db.query("SELECT VALUE record::id(id) FROM account").await?;
     let ids: Vec<String> = r.take(0)?;
-    let admin = app::store::users::create(
-        &db,
-        "bench@example.com",
-        "Bench",
-        app::model::Role::Admin,
-        "x",
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let admin = bench_admin(&db, "Bench").await?;
     let valid = SurveyInput {
         name: "Bench NPS".into(),
         kind: "nps".into(),
@@ -162,19 +137,19 @@ async fn main() -> anyhow::Result<()> {
         ..Default::default()
     }
     .validate()
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(err)?;
     let survey = app::store::surveys::create(&db, &valid, &admin.id)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(err)?;
     let settings = SurveySettings::default();
     let now = chrono::Utc::now();
     let decided = app::store::surveys::decide(&db, &state.portfolio, &survey, &settings, now)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(err)?;
     let contacts: Vec<_> = decided.into_iter().map(|(c, _)| c).collect();
     app::store::surveys::queue(&db, &survey, &contacts, &settings, now)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(err)?;
     let mut r = db
         .query(
             "SELECT VALUE record::id(id) FROM invitation WHERE survey = type::record('survey', $s)",
@@ -238,9 +213,7 @@ async fn main() -> anyhow::Result<()> {
 
     // 3. Raw SurrealDB: the same row inserted straight through the SDK, same concurrency,
     //    into a fresh embedded database with the same schema.
-    let raw_db = app::store::connect(&url("raw"), None, None)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let raw_db = open_db(dir.path(), "raw").await?;
     let survey_key = survey.id.clone();
     let raw = load(conc, secs, move |w, n| {
         let db = raw_db.clone();
@@ -258,21 +231,7 @@ async fn main() -> anyhow::Result<()> {
     })
     .await;
 
-    println!(
-        "machine: {} cores, {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(
-                |c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
-                    .split(':')
-                    .nth(1)
-                    .unwrap_or("")
-                    .trim()
-                    .to_string())
-            )
-            .unwrap_or_default()
-    );
+    println!("machine: {} cores, {}", cores(), cpu_model());
     println!(
         "{} invitations over {accounts} accounts; {conc} concurrent clients; {secs} s per scenario; load generator in the same process\n",
         tokens.len()

@@ -5,13 +5,13 @@ pub mod config;
 pub mod exports;
 pub mod live;
 pub mod mail;
-pub mod plan_pages;
+pub mod public;
 pub mod rest;
 pub mod secrets;
 pub mod security;
 pub mod seed;
-pub mod survey_pages;
 
+use app::service::health::Rescores;
 use app::state::AppState;
 use app::store::Db;
 use app::{shell, App};
@@ -23,6 +23,7 @@ use axum::{Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 
 /// Everything a running server needs.
@@ -31,6 +32,8 @@ pub struct Server {
     pub state: AppState,
     pub options: LeptosOptions,
     pub mailer: Option<mail::Mailer>,
+    /// The scoring worker's queue until [`Server::spawn_workers`] starts it (once).
+    rescores: Arc<Mutex<Option<Rescores>>>,
 }
 
 impl Server {
@@ -41,10 +44,12 @@ impl Server {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
+        let (state, rescores) = AppState::new(db, secure_cookies);
         Self {
-            state: AppState::new(db, secure_cookies).with_public_url(&format!("http://{addr}")),
+            state: state.with_public_url(&format!("http://{addr}")),
             options,
             mailer: None,
+            rescores: Arc::new(Mutex::new(Some(rescores))),
         }
     }
 
@@ -105,22 +110,51 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if preset.is_none() {
             tracing::warn!(
-                "Bellwether has no users yet. Open /setup and enter the set-up code {code}                  (valid {} hours; `bellwether setup-code` prints a new one).",
+                "Bellwether has no users yet. Open /setup and enter the set-up code {code} \
+                 (valid {} hours; `bellwether setup-code` prints a new one).",
                 app::store::setup_codes::SETUP_CODE_HOURS
             );
         }
         Ok(Some(code))
     }
 
+    /// The company customers see on shared plans and survey pages.
+    pub fn with_company(mut self, company: &str) -> Self {
+        self.state = self.state.with_company(company);
+        self
+    }
+
     pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
-        self.state.company = mailer.company.clone();
         self.mailer = Some(mailer);
         self
     }
 
-    /// Starts the background work of a node: the mail queue, recurring survey sends, and
-    /// session clean-up. Every node runs them; they coordinate through the database.
+    /// Starts what answering requests relies on: the portfolio index's sync from the database
+    /// and the scoring worker that re-scores accounts as data arrives. Only the first call
+    /// starts them.
+    pub fn spawn_workers(&self) {
+        let Some(rescores) = self
+            .rescores
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        else {
+            return;
+        };
+        self.state.portfolio.spawn_sync(self.state.db.clone());
+        app::service::health::spawn_worker(
+            self.state.db.clone(),
+            self.state.portfolio.clone(),
+            rescores,
+        );
+    }
+
+    /// Starts every background task of a node, in this one place: the workers above, the mail
+    /// queue, rate-limiter clean-up, and the hourly jobs (daily health snapshots, session
+    /// clean-up, recurring survey sends). Every node runs them; they coordinate through the
+    /// database.
     pub fn spawn_background(&self) {
+        self.spawn_workers();
         if let Some(mailer) = self.mailer.clone() {
             tokio::spawn(mail::run(self.state.clone(), mailer));
         }
@@ -141,7 +175,7 @@ impl Server {
                 tick.tick().await;
                 // Every account gets today's health snapshot (those scored today already
                 // have one), so score history has no gaps.
-                match app::scoring::daily(&state.db, &state.portfolio).await {
+                match app::service::health::daily(&state.db, &state.portfolio).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(accounts = n, "daily health snapshots"),
                     Err(e) => tracing::warn!(error = %e, "daily health snapshots failed"),
@@ -151,7 +185,7 @@ impl Server {
                 {
                     tracing::warn!(error = %e, "could not purge expired sessions");
                 }
-                send_recurring(&state).await;
+                app::service::surveys::send_recurring(&state).await;
             }
         });
     }
@@ -182,8 +216,7 @@ impl Server {
                 get(exports::survey_responses),
             )
             .with_state(self.state.clone())
-            .merge(survey_pages::routes(self.state.clone()))
-            .merge(plan_pages::routes(self.state.clone()))
+            .merge(public::routes(self.state.clone()))
             .merge(rest::routes(self.state.clone()))
             .merge(live::routes(self.state.clone()))
             .merge(leptos)
@@ -212,26 +245,6 @@ impl Server {
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())
-    }
-}
-
-/// Recurring surveys: invite every contact whose period has passed (the cap still applies).
-async fn send_recurring(state: &AppState) {
-    let surveys = match app::store::surveys::recurring(&state.db).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not list recurring surveys");
-            return;
-        }
-    };
-    for s in surveys {
-        match app::api::surveys::send_now(state, &s).await {
-            Ok(o) if o.queued > 0 => {
-                tracing::info!(survey = %s.name, queued = o.queued, "recurring survey sent")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(survey = %s.name, error = %e, "recurring survey"),
-        }
     }
 }
 

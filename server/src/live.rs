@@ -7,6 +7,8 @@
 //! or its user deactivated on this node, and within `live_recheck` (30 s) when that happened on
 //! another node or the session expired or went idle.
 
+use app::model::Permission;
+use app::service::session::{self, Caller};
 use app::state::{AppState, Ended};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -29,12 +31,8 @@ async fn account(
     Path(id): Path<String>,
 ) -> Response {
     // Only signed-in staff may listen; the stream keeps the session's hash to re-check it.
-    let Some(hash) =
-        app::auth::session_token(&headers, state.secure_cookies).map(|t| app::auth::token_hash(&t))
-    else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let Ok(Some(me)) = app::store::sessions::lookup(&state.db, &hash, state.session_idle).await
+    let Ok(Caller { me, session: hash }) =
+        session::authorise(&state, &headers, Permission::View).await
     else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -75,7 +73,7 @@ async fn session_ended(state: AppState, user: String, hash: String) {
             _ = tick.tick() => true,
         };
         if recheck {
-            let live = app::store::sessions::lookup(&state.db, &hash, state.session_idle).await;
+            let live = session::lookup(&state, &hash).await;
             if !matches!(live, Ok(Some(_))) {
                 return;
             }

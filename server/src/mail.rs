@@ -5,13 +5,13 @@
 //! mailed here, so a send of 5 000 invitations never holds a request open, and a crash between
 //! queueing and mailing loses nothing: the queue is read again on start.
 
-use crate::survey_pages::escape;
 use app::model::SurveyKind;
 use app::state::AppState;
 use app::store::invitations::{self, Outgoing};
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use maud::{html, DOCTYPE};
 use std::time::Duration;
 
 /// How the SMTP connection is secured.
@@ -161,32 +161,20 @@ pub fn compose(mailer: &Mailer, inv: &Outgoing, url: &str) -> Result<Message, St
         text.push_str(&format!("  {s}: {url}?score={s}\n"));
     }
     text.push_str(&format!(
-        "\nOr open the survey: {url}\n\nIt takes a few seconds, and your answer goes straight to the team that looks after {}.\nThis link is yours alone and works until {expires}.\n\n{}\n",
+        "\nOr open the survey: {url}\n\nIt takes a few seconds, and your answer goes straight to the team that \
+         looks after {}.\nThis link is yours alone and works until {expires}.\n\n{}\n",
         inv.account_name.as_deref().unwrap_or("your account"),
         mailer.company
     ));
-    let cells: String = (lo..=hi)
-        .map(|s| {
-            format!(
-                r#"<td style="padding:2px"><a href="{url}?score={s}" style="display:block;min-width:28px;padding:10px 4px;text-align:center;border:1px solid #9aa5b1;border-radius:6px;color:#1f2933;text-decoration:none;font:600 16px sans-serif">{s}</a></td>"#,
-                url = escape(url)
-            )
-        })
-        .collect();
-    let html = format!(
-        r#"<!doctype html><html><body style="font:16px/1.5 sans-serif;color:#1f2933;max-width:560px;margin:auto;padding:16px">
-<p>Hi {first},</p>
-<p style="font-size:18px;font-weight:600">{question}</p>
-<table role="presentation" style="border-collapse:collapse"><tr>{cells}</tr></table>
-<table role="presentation" style="width:100%;font-size:13px;color:#52606d"><tr><td>{lo} = {lo_word}</td><td style="text-align:right">{hi} = {hi_word}</td></tr></table>
-<p>Or <a href="{url}">open the survey</a>. It takes a few seconds.</p>
-<p style="font-size:13px;color:#52606d">This link is yours alone and works until {expires}.<br>{company}</p>
-</body></html>"#,
-        first = escape(first),
-        question = escape(&inv.question),
-        url = escape(url),
-        company = escape(&mailer.company),
-    );
+    let html = invitation_html(&Invitation {
+        first,
+        question: &inv.question,
+        url,
+        scale: (lo, hi),
+        words: (lo_word, hi_word),
+        expires,
+        company: &mailer.company,
+    });
     let subject = match kind {
         SurveyKind::Nps => format!("{}: one quick question", mailer.company),
         SurveyKind::Csat => format!("How did we do? ({})", mailer.company),
@@ -210,4 +198,82 @@ pub fn compose(mailer: &Mailer, inv: &Outgoing, url: &str) -> Result<Message, St
                 ),
         )
         .map_err(|e| e.to_string())
+}
+
+/// What the invitation's HTML part shows.
+struct Invitation<'a> {
+    first: &'a str,
+    question: &'a str,
+    url: &'a str,
+    scale: (i64, i64),
+    words: (&'a str, &'a str),
+    expires: &'a str,
+    company: &'a str,
+}
+
+/// The HTML part, escaped by construction (maud, like the public pages). Mail clients ignore
+/// style sheets, so the styles are inline.
+fn invitation_html(i: &Invitation) -> String {
+    const CELL: &str = "display:block;min-width:28px;padding:10px 4px;text-align:center;border:1px solid #9aa5b1;\
+                        border-radius:6px;color:#1f2933;text-decoration:none;font:600 16px sans-serif";
+    const SMALL: &str = "font-size:13px;color:#52606d";
+    let (lo, hi) = i.scale;
+    let (lo_word, hi_word) = i.words;
+    html! {
+        (DOCTYPE)
+        html {
+            body style="font:16px/1.5 sans-serif;color:#1f2933;max-width:560px;margin:auto;padding:16px" {
+                p { "Hi " (i.first) "," }
+                p style="font-size:18px;font-weight:600" { (i.question) }
+                table role="presentation" style="border-collapse:collapse" {
+                    tr {
+                        @for s in lo..=hi {
+                            td style="padding:2px" { a href=(format!("{}?score={s}", i.url)) style=(CELL) { (s) } }
+                        }
+                    }
+                }
+                table role="presentation" style={"width:100%;" (SMALL)} {
+                    tr {
+                        td { (lo) " = " (lo_word) }
+                        td style="text-align:right" { (hi) " = " (hi_word) }
+                    }
+                }
+                p { "Or " a href=(i.url) { "open the survey" } ". It takes a few seconds." }
+                p style=(SMALL) { "This link is yours alone and works until " (i.expires) "." br; (i.company) }
+            }
+        }
+    }
+    .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_invitation_html_escapes_what_people_typed() {
+        let html = invitation_html(&Invitation {
+            first: "<b>Dana</b>",
+            question: "How likely… <script>alert(1)</script>",
+            url: "https://cs.example/s/abc\"onmouseover=x",
+            scale: (0, 10),
+            words: ("Not at all likely", "Extremely likely"),
+            expires: "2027-01-01",
+            company: "Acme & Co",
+        });
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("Hi &lt;b&gt;Dana&lt;/b&gt;,"));
+        assert!(html.contains("Acme &amp; Co"));
+        assert!(
+            !html.contains("abc\"onmouseover"),
+            "attribute values are escaped"
+        );
+        assert_eq!(
+            html.matches("?score=").count(),
+            11,
+            "one link per score, 0–10"
+        );
+        assert!(html.contains("href=\"https://cs.example/s/abc&quot;onmouseover=x?score=10\""));
+    }
 }

@@ -50,6 +50,7 @@ async fn main() -> anyhow::Result<()> {
             let keyring = bellwether::secrets::load(&cli.secret, &cli.db.db, &db).await?;
             let mut server = Server::new(db, &args.site_root, addr, args.secure_cookies)
                 .with_public_url(&public_url)
+                .with_company(&args.mail.company)
                 .with_limits(args.login_rate, args.mail.public_rate, args.api_rate)
                 .with_keyring(keyring);
             server.state.client_policy = app::limits::ClientAddressPolicy {
@@ -119,11 +120,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::ApiKey(ApiKeyCommand::Create { name, scopes }) => {
-            let (name, scopes) = app::model::health::validate_api_key(&name, &scopes)
+            let valid = app::model::api_key::validate_api_key(&name, &scopes)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let (key, secret) = app::store::api_keys::create(&db, &name, &scopes, None)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (key, secret) =
+                app::store::api_keys::create(&db, &valid.name, &valid.scope_keys(), None)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!(
                 "created API key “{}” ({}) with scopes {}; it is shown only now:",
                 key.name,

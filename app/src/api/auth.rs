@@ -5,38 +5,26 @@ use crate::model::{Me, SignedIn};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::ctx;
+use {super::ctx, crate::model::Permission};
 
 /// The signed-in user, if any. Every page asks this first.
 #[server(endpoint = "auth/me")]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
-    ctx::respond(
-        async {
-            let state = ctx::state()?;
-            ctx::me(&state).await
-        }
-        .await,
-    )
+    ctx::anyone(|state| async move { ctx::me(&state).await }).await
 }
 
 /// True until the first admin exists.
 #[server(endpoint = "auth/needs_setup")]
 pub async fn needs_setup() -> Result<bool, AppError> {
-    ctx::respond(
-        async {
-            let state = ctx::state()?;
-            Ok(crate::store::users::count(&state.db).await? == 0)
-        }
-        .await,
-    )
+    ctx::anyone(|state| async move { Ok(crate::store::users::count(&state.db).await? == 0) }).await
 }
 
 /// A new session for `user_id`. The session the request came with, if any, ends: a token
 /// planted in the browser before sign-in (session fixation) never becomes a signed-in one.
 #[cfg(feature = "ssr")]
 async fn start_session(state: &crate::state::AppState, user_id: &str) -> Result<(), AppError> {
-    if let Some(old) = ctx::session_token(state) {
-        crate::store::sessions::delete(&state.db, &crate::auth::token_hash(&old)).await?;
+    if let Some(old) = ctx::session_hash(state) {
+        crate::store::sessions::delete(&state.db, &old).await?;
     }
     let (token, hash) = crate::auth::new_session_token();
     crate::store::sessions::create(&state.db, &hash, user_id, crate::auth::SESSION_DAYS).await?;
@@ -65,61 +53,67 @@ pub async fn setup_admin(
     password: String,
     #[server(default)] setup_code: String,
 ) -> Result<Me, AppError> {
-    ctx::respond(
-        async {
-            let state = ctx::state()?;
-            if crate::store::users::count(&state.db).await? > 0 {
-                return Err(AppError::Forbidden(
-                    "Bellwether is already set up; sign in instead".into(),
-                ));
-            }
-            let input = crate::model::NewUserInput {
-                email,
-                name,
-                role: "admin".into(),
-                password,
-            };
-            let code = setup_code.trim().to_string();
-            let code_error = (code.is_empty() || code.len() > 64).then(|| {
-                crate::error::FieldError::new(
-                    "setup_code",
-                    "is required: the server prints it to its log at start (or run `bellwether setup-code`)",
-                )
-            });
-            // Every field's message at once, the code's included.
-            let valid = match (input.validate(), code_error) {
-                (Ok(v), None) => v,
-                (Ok(_), Some(e)) => return Err(AppError::Validation(vec![e])),
-                (Err(AppError::Validation(mut v)), Some(e)) => {
-                    v.push(e);
-                    return Err(AppError::Validation(v));
-                }
-                (Err(e), _) => return Err(e),
-            };
-            // Guessing codes costs what guessing passwords costs.
-            state
-                .limits
-                .sign_in(ctx::client_addr(&state), "setup")
-                .map_err(refused)?;
-            let password = valid.password.clone();
-            let hash = state
-                .limits
-                .hash(move || crate::auth::hash_password(&password))
-                .await
-                .map_err(refused)??;
-            let user = crate::store::users::create_first_admin(
-                &state.db,
-                &valid.email,
-                &valid.name,
-                &hash,
-                &code,
-            )
-            .await?;
-            start_session(&state, &user.id).await?;
-            Ok(user.into())
+    ctx::anyone(|state| async move {
+        if crate::store::users::count(&state.db).await? > 0 {
+            return Err(AppError::Forbidden(
+                "Bellwether is already set up; sign in instead".into(),
+            ));
         }
-        .await,
-    )
+        let input = crate::model::NewUserInput {
+            email,
+            name,
+            role: "admin".into(),
+            password,
+        };
+        let code = setup_code.trim().to_string();
+        let valid = check_setup(&input, &code)?;
+        // Guessing codes costs what guessing passwords costs.
+        state
+            .limits
+            .sign_in(ctx::client_addr(&state), "setup")
+            .map_err(refused)?;
+        let password = valid.password.clone();
+        let hash = state
+            .limits
+            .hash(move || crate::auth::hash_password(&password))
+            .await
+            .map_err(refused)??;
+        let user = crate::store::users::create_first_admin(
+            &state.db,
+            &valid.email,
+            &valid.name,
+            &hash,
+            &code,
+        )
+        .await?;
+        start_session(&state, &user.id).await?;
+        Ok(user.into())
+    })
+    .await
+}
+
+/// The first admin's details and the set-up code, every field's message at once (the code's
+/// included).
+#[cfg(feature = "ssr")]
+fn check_setup(
+    input: &crate::model::NewUserInput,
+    code: &str,
+) -> Result<crate::model::ValidUser, AppError> {
+    let code_error = (code.is_empty() || code.len() > 64).then(|| {
+        crate::error::FieldError::new(
+            "setup_code",
+            "is required: the server prints it to its log at start (or run `bellwether setup-code`)",
+        )
+    });
+    match (input.validate(), code_error) {
+        (Ok(v), None) => Ok(v),
+        (Ok(_), Some(e)) => Err(AppError::Validation(vec![e])),
+        (Err(AppError::Validation(mut v)), Some(e)) => {
+            v.push(e);
+            Err(AppError::Validation(v))
+        }
+        (Err(e), _) => Err(e),
+    }
 }
 
 /// Signs in. The same message for an unknown email and a wrong password: no account probing.
@@ -131,50 +125,47 @@ pub async fn login(
     password: String,
     #[server(default)] next: Option<String>,
 ) -> Result<SignedIn, AppError> {
-    ctx::respond(
-        async {
-            let state = ctx::state()?;
-            let mut c = crate::error::Checks::new();
-            let email = crate::model::check_email(&mut c, "email", &email);
-            if password.is_empty() {
-                c.fail("password", "is required");
-            } else if password.chars().count() > crate::model::PASSWORD_MAX {
-                c.fail(
-                    "password",
-                    format!("must be at most {} characters", crate::model::PASSWORD_MAX),
-                );
-            }
-            c.finish()?;
-            state
-                .limits
-                .sign_in(ctx::client_addr(&state), &email)
-                .map_err(refused)?;
-            let found = crate::store::users::credentials(&state.db, &email).await?;
-            // Every path costs one Argon2 verification (unknown, deactivated or real), so the
-            // time taken does not tell which emails have accounts.
-            let hash = match &found {
-                Some((_, hash)) => hash.clone(),
-                None => DUMMY_HASH.clone(),
-            };
-            let verified = state
-                .limits
-                .hash(move || crate::auth::verify_password(&password, &hash))
-                .await
-                .map_err(refused)?;
-            let Some((user, _)) = found.filter(|(u, _)| verified && u.active) else {
-                return Err(AppError::field(
-                    "password",
-                    "email or password is not right",
-                ));
-            };
-            start_session(&state, &user.id).await?;
-            Ok(SignedIn {
-                me: user.into(),
-                next: crate::model::safe_next(next.as_deref()),
-            })
+    ctx::anyone(|state| async move {
+        let mut c = crate::error::Checks::new();
+        let email = crate::model::check_email(&mut c, "email", &email);
+        if password.is_empty() {
+            c.fail("password", "is required");
+        } else if password.chars().count() > crate::model::PASSWORD_MAX {
+            c.fail(
+                "password",
+                format!("must be at most {} characters", crate::model::PASSWORD_MAX),
+            );
         }
-        .await,
-    )
+        c.finish()?;
+        state
+            .limits
+            .sign_in(ctx::client_addr(&state), &email)
+            .map_err(refused)?;
+        let found = crate::store::users::credentials(&state.db, &email).await?;
+        // Every path costs one Argon2 verification (unknown, deactivated or real), so the
+        // time taken does not tell which emails have accounts.
+        let hash = match &found {
+            Some((_, hash)) => hash.clone(),
+            None => DUMMY_HASH.clone(),
+        };
+        let verified = state
+            .limits
+            .hash(move || crate::auth::verify_password(&password, &hash))
+            .await
+            .map_err(refused)?;
+        let Some((user, _)) = found.filter(|(u, _)| verified && u.active) else {
+            return Err(AppError::field(
+                "password",
+                "email or password is not right",
+            ));
+        };
+        start_session(&state, &user.id).await?;
+        Ok(SignedIn {
+            me: user.into(),
+            next: crate::model::safe_next(next.as_deref()),
+        })
+    })
+    .await
 }
 
 /// A real Argon2id hash of a random password, so an unknown email costs a full verification.
@@ -185,82 +176,76 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 
 #[server(endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    ctx::respond(
-        async {
-            let state = ctx::state()?;
-            if let Some(token) = ctx::session_token(&state) {
-                let hash = crate::auth::token_hash(&token);
-                crate::store::sessions::delete(&state.db, &hash).await?;
-                state.sessions_ended(crate::state::Ended::Session(hash));
-            }
-            ctx::set_cookie(&crate::auth::clear_cookie(state.secure_cookies));
-            Ok(())
+    ctx::anyone(|state| async move {
+        if let Some(hash) = ctx::session_hash(&state) {
+            crate::store::sessions::delete(&state.db, &hash).await?;
+            state.sessions_ended(crate::state::Ended::Session(hash));
         }
-        .await,
-    )
+        ctx::set_cookie(&crate::auth::clear_cookie(state.secure_cookies));
+        Ok(())
+    })
+    .await
 }
 
 /// Ends every session of the caller on every device, this one included.
 #[server(endpoint = "auth/logout_everywhere")]
 pub async fn logout_everywhere() -> Result<u64, AppError> {
-    ctx::respond(
-        async {
-            let (state, me) = ctx::require(ctx::any_role, "").await?;
-            let n = crate::store::sessions::delete_for_user(&state.db, &me.id, None).await?;
-            state.sessions_ended(crate::state::Ended::User(me.id));
-            ctx::set_cookie(&crate::auth::clear_cookie(state.secure_cookies));
-            Ok(n)
-        }
-        .await,
-    )
+    ctx::run(Permission::View, |state, me| async move {
+        let n = crate::store::sessions::delete_for_user(&state.db, &me.id, None).await?;
+        state.sessions_ended(crate::state::Ended::User(me.id));
+        ctx::set_cookie(&crate::auth::clear_cookie(state.secure_cookies));
+        Ok(n)
+    })
+    .await
 }
 
 /// Changes the caller's password after checking the current one; every other session of
 /// theirs ends (this one stays signed in).
 #[server(endpoint = "auth/change_password")]
 pub async fn change_password(current: String, new_password: String) -> Result<(), AppError> {
-    ctx::respond(
-        async {
-            let (state, me) = ctx::require(ctx::any_role, "").await?;
-            let mut c = crate::error::Checks::new();
-            if current.is_empty() {
-                c.fail("current", "is required");
-            } else if current.chars().count() > crate::model::PASSWORD_MAX {
-                c.fail("current", "is not your current password");
-            }
-            crate::model::check_password(&mut c, "new_password", &new_password);
-            if !current.is_empty() && current == new_password {
-                c.fail("new_password", "must differ from the current password");
-            }
-            c.finish()?;
-            state
-                .limits
-                .sign_in(ctx::client_addr(&state), &me.email)
-                .map_err(refused)?;
-            let stored = crate::store::users::password_hash(&state.db, &me.id)
-                .await?
-                .ok_or_else(|| AppError::NotFound("user".into()))?;
-            let ok = state
-                .limits
-                .hash(move || crate::auth::verify_password(&current, &stored))
-                .await
-                .map_err(refused)?;
-            if !ok {
-                return Err(AppError::field("current", "is not your current password"));
-            }
-            let hash = state
-                .limits
-                .hash(move || crate::auth::hash_password(&new_password))
-                .await
-                .map_err(refused)??;
-            let keep = ctx::session_token(&state)
-                .map(|t| crate::auth::token_hash(&t))
-                .unwrap_or_default();
-            crate::store::users::set_password(&state.db, &me.id, &hash, &keep).await?;
-            // The other sessions ended; this one carries on (its stream re-checks and stays).
-            state.sessions_ended(crate::state::Ended::User(me.id));
-            Ok(())
+    ctx::run_as(Permission::View, |state, caller| async move {
+        check_password_change(&current, &new_password)?;
+        let me = caller.me;
+        state
+            .limits
+            .sign_in(ctx::client_addr(&state), &me.email)
+            .map_err(refused)?;
+        let stored = crate::store::users::password_hash(&state.db, &me.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("user".into()))?;
+        let ok = state
+            .limits
+            .hash(move || crate::auth::verify_password(&current, &stored))
+            .await
+            .map_err(refused)?;
+        if !ok {
+            return Err(AppError::field("current", "is not your current password"));
         }
-        .await,
-    )
+        let hash = state
+            .limits
+            .hash(move || crate::auth::hash_password(&new_password))
+            .await
+            .map_err(refused)??;
+        crate::store::users::set_password(&state.db, &me.id, &hash, &caller.session).await?;
+        // The other sessions ended; this one carries on (its stream re-checks and stays).
+        state.sessions_ended(crate::state::Ended::User(me.id));
+        Ok(())
+    })
+    .await
+}
+
+/// The form's own checks, before any limit or hash is spent on it.
+#[cfg(feature = "ssr")]
+fn check_password_change(current: &str, new_password: &str) -> Result<(), AppError> {
+    let mut c = crate::error::Checks::new();
+    if current.is_empty() {
+        c.fail("current", "is required");
+    } else if current.chars().count() > crate::model::PASSWORD_MAX {
+        c.fail("current", "is not your current password");
+    }
+    crate::model::check_password(&mut c, "new_password", new_password);
+    if !current.is_empty() && current == new_password {
+        c.fail("new_password", "must differ from the current password");
+    }
+    c.finish()
 }

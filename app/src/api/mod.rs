@@ -1,4 +1,5 @@
-//! Server functions, grouped by area and kept thin: authorise → validate → store.
+//! Server functions, grouped by area and kept thin: each demands a `Permission` in its first line
+//! (`ctx::run`), validates its input, then calls one service (`crate::service`) or store function.
 
 pub mod accounts;
 pub mod auth;

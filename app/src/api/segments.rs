@@ -5,41 +5,31 @@ use crate::model::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::ctx;
+use {super::ctx, crate::store};
 
 #[server(endpoint = "segments/list")]
 pub async fn list_segments() -> Result<Vec<Segment>, AppError> {
-    ctx::respond(
-        async {
-            let (state, _) = ctx::require(ctx::any_role, "").await?;
-            crate::store::segments::list(&state.db).await
-        }
-        .await,
-    )
+    ctx::run(Permission::View, |state, _| async move {
+        store::segments::list(&state.db).await
+    })
+    .await
 }
 
 /// Saves the filter given as a portfolio URL query (`tier=smb&stage=growth`) under a name.
 #[server(endpoint = "segments/save")]
 pub async fn save_segment(name: String, query: String) -> Result<Segment, AppError> {
-    ctx::respond(
-        async {
-            let (state, me) = ctx::require(
-                Role::can_edit_accounts,
-                "executives can use segments but not create them",
-            )
-            .await?;
-            let name = validate_segment_name(&name)?;
-            let filter = PortfolioFilter::from_query_string(&query);
-            if filter.is_empty() {
-                return Err(AppError::field(
-                    "name",
-                    "choose at least one filter before saving a segment",
-                ));
-            }
-            crate::store::segments::create(&state.db, &name, &filter, &me.id).await
+    ctx::run(Permission::EditSegments, |state, me| async move {
+        let name = validate_segment_name(&name)?;
+        let filter = PortfolioFilter::from_query_string(&query);
+        if filter.is_empty() {
+            return Err(AppError::field(
+                "name",
+                "choose at least one filter before saving a segment",
+            ));
         }
-        .await,
-    )
+        store::segments::create(&state.db, &name, &filter, &me.id).await
+    })
+    .await
 }
 
 /// Deletes a saved segment. Any CSM may, because segments are theirs to organise the portfolio;
@@ -48,15 +38,8 @@ pub async fn save_segment(name: String, query: String) -> Result<Segment, AppErr
 /// without anyone deciding it.
 #[server(endpoint = "segments/delete")]
 pub async fn delete_segment(id: String) -> Result<(), AppError> {
-    ctx::respond(
-        async {
-            let (state, _) = ctx::require(
-                Role::can_edit_accounts,
-                "executives can use segments but not delete them",
-            )
-            .await?;
-            crate::store::segments::delete(&state.db, &id).await
-        }
-        .await,
-    )
+    ctx::run(Permission::EditSegments, |state, _| async move {
+        store::segments::delete(&state.db, &id).await
+    })
+    .await
 }

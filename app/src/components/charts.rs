@@ -121,14 +121,33 @@ pub fn ColumnChart(
                     }
                 }).collect_view()}
             </svg>
-            <figcaption class="muted small">{caption}</figcaption>
-            <table class="sr-only">
-                <thead><tr><th scope="col">"Label"</th><th scope="col">{value_name}</th></tr></thead>
-                <tbody>{table_rows.into_iter().map(|c| view! { <tr><th scope="row">{c.label}</th><td>{c.tip}</td></tr> }).collect_view()}</tbody>
-            </table>
+            <ChartText caption head=vec!["Label", value_name] rows=table_rows.into_iter().map(|c| vec![c.label, c.tip]).collect()/>
         </figure>
     }
     .into_any()
+}
+
+/// A chart's caption, and its figures as a table for screen readers: columns `head`, one row
+/// per mark (the first cell heads its row).
+#[component]
+pub fn ChartText(
+    caption: String,
+    head: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+) -> impl IntoView {
+    view! {
+        <figcaption class="muted small">{caption}</figcaption>
+        <table class="sr-only">
+            <thead><tr>{head.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+            <tbody>
+                {rows.into_iter().map(|row| {
+                    let mut cells = row.into_iter();
+                    let first = cells.next().unwrap_or_default();
+                    view! { <tr><th scope="row">{first}</th>{cells.map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
 }
 
 #[cfg(test)]

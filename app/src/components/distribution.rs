@@ -44,7 +44,8 @@ pub fn DistributionView(
                     <div class="n">{t.accounts}" "<span class="muted small">{format!("({:.0} %)", pct(t.accounts))}</span></div>
                     <div class="arr">{arr_text(&t)}</div>
                     {delta.map(|d| view! {
-                        <div class=format!("delta {}", match (b, d.signum()) { (_, 0) => "", (Band::Red, 1) | (Band::Yellow, 1) => "down", (Band::Green, -1) => "down", _ => "up" })>
+                        <div class=format!("delta {}", match (b, d.signum()) { (_, 0) => "", (Band::Red, 1) | (Band::Yellow, 1) => "down",
+                            (Band::Green, -1) => "down", _ => "up" })>
                             {if d == 0 { "no change".to_string() } else { format!("{d:+} accounts") }}
                         </div>
                     })}

@@ -3,7 +3,8 @@
 
 use crate::api::auth::{get_me, needs_setup};
 use crate::components::notice::LoadError;
-use crate::model::{Me, Role};
+use crate::model::Me;
+use crate::model::Permission;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
@@ -61,8 +62,8 @@ fn Nav(me: Me) -> impl IntoView {
             }
         }
     });
-    let can_edit = me.role.can_edit_accounts();
-    let admin = me.role == Role::Admin;
+    let can_edit = me.role.may(Permission::EditAccounts);
+    let admin = me.role.may(Permission::ManageSettings);
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -104,4 +105,27 @@ fn initials(name: &str) -> String {
         .take(2)
         .collect::<String>()
         .to_uppercase()
+}
+
+/// A card: a section titled by its `<h2>`, which also names it for screen readers
+/// (`aria-labelledby`). `class` adds to `card` (e.g. `form-card`).
+#[component]
+pub fn Card(
+    /// The heading's id.
+    id: &'static str,
+    title: &'static str,
+    #[prop(optional)] class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let class = if class.is_empty() {
+        "card".to_string()
+    } else {
+        format!("card {class}")
+    };
+    view! {
+        <section class=class aria-labelledby=id>
+            <h2 id=id>{title}</h2>
+            {children()}
+        </section>
+    }
 }

@@ -1,5 +1,6 @@
 //! Reusable widgets.
 
+pub mod action;
 pub mod badges;
 pub mod charts;
 pub mod distribution;

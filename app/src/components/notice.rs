@@ -44,6 +44,32 @@ pub fn LoadError(error: AppError) -> impl IntoView {
     }
 }
 
+/// What `resource` holds, shown by `children` once loaded — inside a `<Transition>`, so the
+/// last value stays on screen while a new one loads. A failure shows as the page's
+/// [`LoadError`], or with `inline` as one line of error text (a card on a larger page).
+/// The resource is the page's (created outside any `Suspense`, as hydration needs).
+#[component]
+pub fn Loaded<T, V, F>(
+    resource: Resource<Result<T, AppError>>,
+    #[prop(optional)] inline: bool,
+    children: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || resource.get().map(|r| match r {
+                Err(e) if inline => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                Err(e) => view! { <LoadError error=e/> }.into_any(),
+                Ok(value) => children(value).into_any(),
+            })}
+        </Transition>
+    }
+}
+
 fn capital(s: &str) -> String {
     let mut c = s.chars();
     c.next()

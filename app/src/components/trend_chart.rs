@@ -2,6 +2,7 @@
 //! behind the line, a dot with a tooltip per day, dashed markers where the model version
 //! changed, and the same figures as a table for screen readers.
 
+use super::charts::ChartText;
 use crate::model::health::{Band, Bands};
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -122,13 +123,11 @@ pub fn TrendChart(
                     </circle>
                 }).collect_view()}
             </svg>
-            <figcaption class="muted small">{caption}</figcaption>
-            <table class="sr-only">
-                <thead><tr><th scope="col">"Day"</th><th scope="col">"Score"</th><th scope="col">"Model"</th></tr></thead>
-                <tbody>{table.into_iter().map(|p| view! {
-                    <tr><th scope="row">{p.day.to_string()}</th><td>{p.score.map(|s| s.to_string()).unwrap_or_else(|| "no score".into())}</td><td>{p.version}</td></tr>
-                }).collect_view()}</tbody>
-            </table>
+            <ChartText caption head=vec!["Day", "Score", "Model"] rows=table.into_iter().map(|p| vec![
+                p.day.to_string(),
+                p.score.map(|s| s.to_string()).unwrap_or_else(|| "no score".into()),
+                p.version,
+            ]).collect()/>
         </figure>
     }
     .into_any()

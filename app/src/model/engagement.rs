@@ -234,24 +234,26 @@ pub struct Engagement {
     pub touchpoints: Vec<Touchpoint>,
 }
 
+vocabulary! {
+    /// What a timeline entry is; the key is also the timeline's filter in URLs and forms.
+    TimelineKind {
+        Touchpoint => "touchpoint", "Touchpoints";
+        Plan => "plan", "Success plans";
+        Survey => "survey", "Survey responses";
+        FollowUp => "follow_up", "Follow-ups";
+    }
+}
+
 /// One entry of an account's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineItem {
-    /// touchpoint, plan, survey, follow_up
-    pub kind: String,
+    pub kind: TimelineKind,
     pub at: String,
     pub title: String,
     pub detail: String,
     pub actor: String,
     pub link: Option<String>,
 }
-
-pub const TIMELINE_KINDS: &[(&str, &str)] = &[
-    ("touchpoint", "Touchpoints"),
-    ("plan", "Success plans"),
-    ("survey", "Survey responses"),
-    ("follow_up", "Follow-ups"),
-];
 
 /// Everything due for one CSM.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

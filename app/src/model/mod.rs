@@ -4,19 +4,24 @@
 #[macro_use]
 pub mod enums;
 pub mod account;
+pub mod api_key;
 pub mod cap;
 pub mod engagement;
 pub mod health;
 pub mod money;
+pub mod my_work;
+pub mod permission;
 pub mod plan;
 pub mod portfolio;
 pub mod survey;
+pub mod timeline;
 pub mod usage;
 pub mod user;
 pub mod validate;
 
 pub use account::*;
 pub use enums::*;
+pub use permission::Permission;
 pub use portfolio::*;
 pub use survey::*;
 pub use user::*;

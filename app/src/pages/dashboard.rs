@@ -3,6 +3,7 @@
 
 use crate::api::accounts::get_portfolio_summary;
 use crate::api::surveys::get_voice_summary;
+use crate::components::layout::Card;
 use crate::components::notice::LoadError;
 use crate::metrics::survey::format_score;
 use crate::model::money::{format_compact, format_minor};
@@ -23,7 +24,8 @@ pub fn DashboardPage() -> impl IntoView {
                     let fu = v.follow_ups.clone();
                     view! {
                         <section aria-labelledby="voice-h" class="voice">
-                            <h2 id="voice-h">"Customer voice " <span class="muted small">"· last 90 days vs the 90 before · "<a href="/surveys">"surveys"</a></span></h2>
+                            <h2 id="voice-h">"Customer voice " <span class="muted small">"· last 90 days vs the 90 before · "<a
+                                href="/surveys">"surveys"</a></span></h2>
                             <div class="kpis">
                                 {v.figures.into_iter().map(|(k, now, before)| {
                                     let delta = now.value.zip(before.value).map(|(a, b)| a - b);
@@ -77,15 +79,15 @@ pub fn DashboardPage() -> impl IntoView {
                                     <span class="kpi-note">{format_compact(s.renewing_90d_arr, &cur)} " ARR"</span></div>
                             </div>
                             <div class="columns">
-                                <section class="card" aria-labelledby="by-tier">
-                                    <h2 id="by-tier">"ARR by size tier"</h2>
+                                <Card id="by-tier" title="ARR by size tier">
                                     <p class="muted small">{format!("Active accounts; ARR in {cur}, the main currency.")}</p>
                                     <ul class="bars">
                                         {s.by_tier.iter().map(|(t, n, arr)| {
                                             let pct = (*arr as f64 / max_tier as f64 * 100.0).round();
                                             view! {
                                                 <li>
-                                                    <span class="bar-label">{t.label()}<span class="muted small">{format!(" · {} accounts", group(*n))}</span></span>
+                                                    <span class="bar-label">{t.label()}<span class="muted small">
+                                                        {format!(" · {} accounts", group(*n))}</span></span>
                                                     <span class="bar" role="img" aria-label=format!("{}: {}", t.label(), format_minor(*arr, &cur2))>
                                                         <span class="bar-fill" style=format!("width:{pct}%")></span>
                                                     </span>
@@ -94,9 +96,8 @@ pub fn DashboardPage() -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </ul>
-                                </section>
-                                <section class="card" aria-labelledby="by-stage">
-                                    <h2 id="by-stage">"Accounts by lifecycle stage"</h2>
+                                </Card>
+                                <Card id="by-stage" title="Accounts by lifecycle stage">
                                     <ul class="bars">
                                         {s.by_stage.iter().map(|(st, n, _)| {
                                             let pct = (*n as f64 / max_stage as f64 * 100.0).round();
@@ -111,7 +112,7 @@ pub fn DashboardPage() -> impl IntoView {
                                             }
                                         }).collect_view()}
                                     </ul>
-                                </section>
+                                </Card>
                             </div>
                         }.into_any()
                     }
@@ -150,12 +151,14 @@ fn TimeToValueCard(t: crate::model::plan::TimeToValue) -> impl IntoView {
             </tr>
         }
     };
-    let head = || view! { <thead><tr><th scope="col"></th><th scope="col" class="num">"Median"</th><th scope="col" class="num">"Reached"</th><th scope="col" class="num">"Not yet"</th></tr></thead> };
+    let head = || view! { <thead><tr><th scope="col"></th><th scope="col" class="num">"Median"</th><th scope="col" class="num">"Reached"</th>
+        <th scope="col" class="num">"Not yet"</th></tr></thead> };
     view! {
         <section class="card ttv" aria-labelledby="ttv-h" data-testid="ttv">
             <h2 id="ttv-h">"Time to value"</h2>
             <p class="kpi-value">{days(t.overall.median_days)}</p>
-            <p class="muted small formula">"Median over accounts of (date the first-value milestone was completed − contract start), in days. Accounts whose first-value milestone is still open are counted under “Not yet” and left out of the median."</p>
+            <p class="muted small formula">"Median over accounts of (date the first-value milestone was completed − contract start), in days. Accounts \
+                whose first-value milestone is still open are counted under “Not yet” and left out of the median."</p>
             <div class="columns">
                 <div>
                     <h3 class="small-h">"By cohort (contract start month)"</h3>

@@ -1,9 +1,12 @@
 //! Feedback from interviews, focus groups, social media and support, tagged by theme.
 
 use crate::api::feedback::{list_feedback, CreateFeedback};
+use crate::components::action::refusal;
 use crate::components::field::SelectField;
 use crate::components::layout::use_me;
+use crate::components::layout::Card;
 use crate::components::notice::{ErrorBanner, LoadError};
+use crate::model::Permission;
 use crate::model::{FeedbackFilter, FeedbackSource, PickItem, Sentiment};
 use crate::pages::surveys::day;
 use crate::pages::surveys::picker::Picker;
@@ -19,7 +22,7 @@ pub fn FeedbackPage() -> impl IntoView {
         move || (filter.get(), create.version().get()),
         |(f, _)| list_feedback(f),
     );
-    let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let errors = refusal(create.value());
     let account = RwSignal::new(Vec::<PickItem>::new());
     // A saved item clears the form's account choice (the form itself resets on success).
     Effect::new(move |_| {
@@ -39,8 +42,7 @@ pub fn FeedbackPage() -> impl IntoView {
         <Title text="Feedback"/>
         <div class="page-head"><div><h1>"Feedback"</h1><p class="muted">"What customers said outside surveys, counted by theme."</p></div></div>
         <div class="columns wide-left">
-            <section class="card" aria-labelledby="fb-list-h">
-                <h2 id="fb-list-h">"Themes"</h2>
+            <Card id="fb-list-h" title="Themes">
                 <Transition fallback=|| view! { <p>"Loading…"</p> }>
                     {move || view_res.get().map(|r| match r {
                         Err(e) => view! { <LoadError error=e/> }.into_any(),
@@ -58,7 +60,8 @@ pub fn FeedbackPage() -> impl IntoView {
                                         view! {
                                             <li>
                                                 <button type="button" class="bar-label link" aria-pressed=if on { "true" } else { "false" }
-                                                    on:click=move |_| filter.update(|f| f.theme = if on { None } else { Some(theme.clone()) })>{t.theme.clone()}</button>
+                                                    on:click=move |_| filter.update(|f| f.theme = if on { None } else { Some(theme.clone()) })>
+                                                        {t.theme.clone()}</button>
                                                 <span class="bar" role="img" aria-label=format!("{}: {} items, {} negative", t.theme, t.count, t.negative)>
                                                     <span class="bar-fill" style=format!("width:{pct}%")></span>
                                                     <span class="bar-fill neg" style=format!("width:{neg}%")></span>
@@ -72,19 +75,25 @@ pub fn FeedbackPage() -> impl IntoView {
                                 <div class="filters">
                                     <div class="filter">
                                         <label for="fb-source">"Source"</label>
-                                        <select id="fb-source" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.source = FeedbackSource::parse(&v)); }>
+                                        <select id="fb-source" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.source =
+                                            FeedbackSource::parse(&v)); }>
                                             <option value="">"All sources"</option>
-                                            {FeedbackSource::ALL.iter().map(|s| view! { <option value=s.key() selected=filter.with_untracked(|f| f.source == Some(*s))>{s.label()}</option> }).collect_view()}
+                                            {FeedbackSource::ALL.iter().map(|s| view! { <option value=s.key() selected=filter.with_untracked(|f|
+                                                f.source == Some(*s))>{s.label()}</option> }).collect_view()}
                                         </select>
                                     </div>
                                     <div class="filter">
                                         <label for="fb-sentiment">"Sentiment"</label>
-                                        <select id="fb-sentiment" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.sentiment = Sentiment::parse(&v)); }>
+                                        <select id="fb-sentiment" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.sentiment
+                                            = Sentiment::parse(&v)); }>
                                             <option value="">"Any"</option>
-                                            {Sentiment::ALL.iter().map(|s| view! { <option value=s.key() selected=filter.with_untracked(|f| f.sentiment == Some(*s))>{s.label()}</option> }).collect_view()}
+                                            {Sentiment::ALL.iter().map(|s| view! { <option value=s.key() selected=filter.with_untracked(|f|
+                                                f.sentiment == Some(*s))>{s.label()}</option> }).collect_view()}
                                         </select>
                                     </div>
-                                    {active_theme.map(|t| view! { <span class="chip">{format!("Theme: {t}")}<button type="button" class="chip-x" aria-label="Clear theme" on:click=move |_| filter.update(|f| f.theme = None)>"×"</button></span> })}
+                                    {active_theme.map(|t| view! { <span class="chip">{format!("Theme: {t}")}
+                                        <button type="button" class="chip-x" aria-label="Clear theme" on:click=move |_| filter.update(|f| f.theme =
+                                            None)>"×"</button></span> })}
                                 </div>
                                 <h3>{format!("{} item{}", v.total, if v.total == 1 { "" } else { "s" })}</h3>
                                 <ul class="feedback-items">
@@ -94,7 +103,8 @@ pub fn FeedbackPage() -> impl IntoView {
                                             <p class="muted small">
                                                 <span class=format!("badge sentiment-{}", i.sentiment.key())>{i.sentiment.label()}</span>" "
                                                 {i.source.label()}
-                                                {i.account_id.clone().map(|a| view! { " · " <a href=format!("/accounts/{a}")>{i.account_name.clone().unwrap_or_default()}</a> })}
+                                                {i.account_id.clone().map(|a| view! { " · " <a href=format!("/accounts/{a}")>
+                                                    {i.account_name.clone().unwrap_or_default()}</a> })}
                                                 {format!(" · {} · {}", i.by_name.clone().unwrap_or_default(), day(&i.at))}
                                             </p>
                                             <p class="tags">{i.themes.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</p>
@@ -105,10 +115,9 @@ pub fn FeedbackPage() -> impl IntoView {
                         }
                     })}
                 </Transition>
-            </section>
-            {me.role.can_edit_accounts().then(|| view! {
-                <section class="card" aria-labelledby="fb-new-h">
-                    <h2 id="fb-new-h">"Log feedback"</h2>
+            </Card>
+            {me.role.may(Permission::RunSurveys).then(|| view! {
+                <Card id="fb-new-h" title="Log feedback">
                     <ErrorBanner error=errors/>
                     <ActionForm action=create attr:novalidate="true" attr:class="stack">
                         <SelectField label="Source" name="input[source]" field="source" errors options=sources.clone() selected="interview".to_string()/>
@@ -116,7 +125,9 @@ pub fn FeedbackPage() -> impl IntoView {
                             <legend>"Sentiment"</legend>
                             <div class="segmented">
                                 {Sentiment::ALL.iter().map(|s| view! {
-                                    <label class="seg-option"><input type="radio" name="input[sentiment]" value=s.key() checked=*s == Sentiment::Neutral/><span>{s.label()}</span></label>
+                                    <label class="seg-option">
+                                        <input type="radio" name="input[sentiment]" value=s.key() checked=*s == Sentiment::Neutral/><span>{s.label()}
+                                            </span></label>
                                 }).collect_view()}
                             </div>
                             <small class="error" aria-live="polite">{move || sentiment_err.get()}</small>
@@ -133,12 +144,13 @@ pub fn FeedbackPage() -> impl IntoView {
                         </div>
                         <div class="field" class:invalid=move || text_err.get().is_some()>
                             <label for="f-text">"What was said" <span class="req" aria-hidden="true">" *"</span></label>
-                            <textarea id="f-text" name="input[text]" rows="4" maxlength="5000" aria-invalid=move || text_err.get().is_some().then_some("true")></textarea>
+                            <textarea id="f-text" name="input[text]" rows="4" maxlength="5000" aria-invalid=move ||
+                                text_err.get().is_some().then_some("true")></textarea>
                             <small class="error" aria-live="polite">{move || text_err.get()}</small>
                         </div>
                         <button type="submit" class="button primary">"Log feedback"</button>
                     </ActionForm>
-                </section>
+                </Card>
             })}
         </div>
     }

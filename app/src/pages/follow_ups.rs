@@ -3,6 +3,7 @@
 use crate::api::feedback::{list_follow_ups, CloseFollowUp};
 use crate::components::layout::use_me;
 use crate::components::notice::{ErrorBanner, LoadError};
+use crate::model::Permission;
 use crate::model::{FollowUp, FollowUpStatus};
 use crate::pages::surveys::{band_class, day, hours, pct};
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use leptos_meta::Title;
 #[component]
 pub fn FollowUpsPage() -> impl IntoView {
     let me = use_me();
-    let can_edit = me.role.can_edit_accounts();
+    let can_edit = me.role.may(Permission::RunSurveys);
     let status = RwSignal::new("open".to_string());
     let mine = RwSignal::new(false);
     let close = ServerAction::<CloseFollowUp>::new();
@@ -32,7 +33,9 @@ pub fn FollowUpsPage() -> impl IntoView {
     view! {
         <Title text="Follow-ups"/>
         <div class="page-head">
-            <div><h1>"Follow-ups"</h1><p class="muted">"Every NPS detractor (0–6), CSAT of 1–2 and CES of 1–3 opens one for the account’s owner. Close it with what you did."</p></div>
+            <div><h1>"Follow-ups"</h1>
+                <p class="muted">"Every NPS detractor (0–6), CSAT of 1–2 and CES of 1–3 opens one for the account’s owner. Close it with what you \
+                    did."</p></div>
         </div>
         <div class="filters" role="group" aria-label="Show">
             <div class="segmented">
@@ -43,7 +46,8 @@ pub fn FollowUpsPage() -> impl IntoView {
                     </label>
                 }).collect_view()}
             </div>
-            <label class="check"><input type="checkbox" prop:checked=move || mine.get() on:change=move |ev| mine.set(event_target_checked(&ev))/>" Only mine"</label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || mine.get() on:change=move |ev| mine.set(event_target_checked(&ev))/>" Only mine"</label>
         </div>
         <ErrorBanner error=close_error/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -66,7 +70,8 @@ pub fn FollowUpsPage() -> impl IntoView {
                             <div class="kpi"><span class="kpi-label">"Overdue"</span><span class=overdue_class>{s.overdue}</span></div>
                         </div>
                         {if l.items.is_empty() {
-                            view! { <section class="empty-state"><h2>"Nothing here"</h2><p>"No follow-ups match. Low scores will appear here as they arrive."</p></section> }.into_any()
+                            view! { <section class="empty-state"><h2>"Nothing here"</h2>
+                                <p>"No follow-ups match. Low scores will appear here as they arrive."</p></section> }.into_any()
                         } else {
                             let total = l.items.len();
                             let shown = RwSignal::new(PAGE.min(total));
@@ -121,11 +126,13 @@ fn FollowUpCard(
                     <strong>{f.account_id.clone().map(|a| view! { <a href=format!("/accounts/{a}")>{f.account_name.clone().unwrap_or_default()}</a> })}</strong>
                     " · " {f.contact_name.clone().unwrap_or_default()}
                     {f.contact_email.clone().map(|e| view! { " " <a class="muted small" href=format!("mailto:{e}")>{e.clone()}</a> })}
-                    <div class="muted small">{f.reason.clone()} " · " <a href=format!("/surveys/{}", f.survey_id)>{f.survey_name.clone()}</a> " · " {day(&f.created_at)}</div>
+                    <div class="muted small">{f.reason.clone()} " · " <a href=format!("/surveys/{}", f.survey_id)>{f.survey_name.clone()}
+                        </a> " · " {day(&f.created_at)}</div>
                 </div>
                 <div class="fu-due">
                     {if open {
-                        view! { <span class=if overdue { "badge bad" } else { "badge" }>{if overdue { format!("Overdue since {}", f.due) } else { format!("Due {}", f.due) }}</span> }.into_any()
+                        view! { <span class=if overdue { "badge bad" } else { "badge" }>
+                            {if overdue { format!("Overdue since {}", f.due) } else { format!("Due {}", f.due) }}</span> }.into_any()
                     } else {
                         view! { <span class="badge ok">"Closed"</span> }.into_any()
                     }}
@@ -151,7 +158,8 @@ fn FollowUpCard(
             } else {
                 f.outcome.clone().map(|o| view! {
                     <p class="outcome"><span class="muted">"Outcome: "</span>{o}
-                        <span class="muted small">{format!(" — {} {}", f.closed_by_name.clone().unwrap_or_default(), f.closed_at.as_deref().map(day).unwrap_or_default())}</span></p>
+                        <span class="muted small">
+                            {format!(" — {} {}", f.closed_by_name.clone().unwrap_or_default(), f.closed_at.as_deref().map(day).unwrap_or_default())}</span></p>
                 }).into_any()
             }}
         </li>

@@ -1,9 +1,9 @@
 //! REST API keys. The secret is shown once; only its SHA-256 is stored (like sessions), so a
 //! leaked backup holds no usable key.
 
-use super::{db_err, de, take, Db};
+use super::{de, execute, query_all, query_one, vars, Db};
 use crate::error::AppError;
-use crate::model::health::{ApiKey, KeyCreator};
+use crate::model::api_key::{ApiKey, KeyCreator};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -56,48 +56,42 @@ pub async fn create(
 ) -> Result<(ApiKey, String), AppError> {
     let secret = format!("bw_{}", crate::auth::new_session_token().0);
     let prefix: String = secret.chars().take(10).collect();
-    let mut r = db
-        .query(format!(
+    let key: Row = query_one(
+        db,
+        &format!(
             "CREATE api_key SET name = $name, prefix = $prefix, hash = $hash, scopes = $scopes,
                 created_by = IF $by THEN type::record('user', $by) ELSE NONE END
              RETURN {FIELDS}"
-        ))
-        .bind(super::vars(json!({
+        ),
+        vars(json!({
             "name": name, "prefix": prefix, "hash": crate::auth::token_hash(&secret),
             "scopes": scopes, "by": created_by,
-        })))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
-    let key = rows
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::Internal("key not created".into()))?;
+        })),
+    )
+    .await?
+    .ok_or_else(|| AppError::Internal("key not created".into()))?;
     Ok((key.into(), secret))
 }
 
 /// Every key, newest first, with who made it and whether that person is still active.
 pub async fn list(db: &Db) -> Result<Vec<ApiKey>, AppError> {
-    let mut r = db
-        .query(format!(
-            "SELECT {FIELDS} FROM api_key ORDER BY created_at DESC"
-        ))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
+    let rows: Vec<Row> = query_all(
+        db,
+        &format!("SELECT {FIELDS} FROM api_key ORDER BY created_at DESC"),
+        json!({}),
+    )
+    .await?;
     Ok(rows.into_iter().map(ApiKey::from).collect())
 }
 
 pub async fn revoke(db: &Db, id: &str) -> Result<(), AppError> {
-    let mut r = db
-        .query(
-            "UPDATE type::record('api_key', $id) SET revoked_at = time::now()
-             WHERE revoked_at = NONE RETURN VALUE id",
-        )
-        .bind(json!({ "id": id }))
-        .await
-        .map_err(db_err)?;
-    let done: Vec<serde_json::Value> = take(&mut r, 0)?;
+    let done: Vec<serde_json::Value> = query_all(
+        db,
+        "UPDATE type::record('api_key', $id) SET revoked_at = time::now()
+         WHERE revoked_at = NONE RETURN VALUE id",
+        json!({ "id": id }),
+    )
+    .await?;
     if done.is_empty() {
         return Err(AppError::NotFound("active API key".into()));
     }
@@ -112,21 +106,21 @@ pub async fn scopes(db: &Db, hash: &str) -> Result<Option<(String, Vec<String>)>
         id: String,
         scopes: Vec<String>,
     }
-    let mut r = db
-        .query("SELECT id, scopes FROM api_key WHERE hash = $hash AND revoked_at = NONE LIMIT 1")
-        .bind(json!({ "hash": hash }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<K> = take(&mut r, 0)?;
-    Ok(rows.into_iter().next().map(|k| (k.id, k.scopes)))
+    let key: Option<K> = query_one(
+        db,
+        "SELECT id, scopes FROM api_key WHERE hash = $hash AND revoked_at = NONE LIMIT 1",
+        json!({ "hash": hash }),
+    )
+    .await?;
+    Ok(key.map(|k| (k.id, k.scopes)))
 }
 
 /// Records when a key was last used (at most once a minute per key, by the caller).
 pub async fn touch(db: &Db, id: &str) -> Result<(), AppError> {
-    db.query("UPDATE type::record('api_key', $id) SET last_used_at = time::now()")
-        .bind(json!({ "id": id }))
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
-    Ok(())
+    execute(
+        db,
+        "UPDATE type::record('api_key', $id) SET last_used_at = time::now()",
+        json!({ "id": id }),
+    )
+    .await
 }

@@ -1,6 +1,6 @@
 //! Feedback items from channels other than surveys.
 
-use super::{db_err, de, new_key, take, Db};
+use super::{de, new_key, query_many, transact, vars, Db};
 use crate::error::AppError;
 use crate::model::*;
 use serde::Deserialize;
@@ -44,26 +44,21 @@ const FIELDS: &str = "id, account, account.name AS account_name, source, sentime
     created_by.name AS by_name, created_at";
 
 pub async fn create(db: &Db, v: &ValidFeedback, by: &str) -> Result<FeedbackItem, AppError> {
-    if let Some(a) = &v.account_id {
-        let mut r = db
-            .query("SELECT VALUE id FROM ONLY type::record('account', $a)")
-            .bind(super::vars(json!({ "a": a })))
-            .await
-            .map_err(db_err)?;
-        let found: Option<serde_json::Value> = take(&mut r, 0)?;
-        if found.is_none() {
-            return Err(AppError::field("account_id", "this account does not exist"));
-        }
-    }
-    let mut r = db
-        .query(format!(
-            "CREATE ONLY type::record('feedback', $id) SET
+    let mut r = transact(
+        db,
+        &format!(
+            "BEGIN;
+             IF $account != NONE AND !record::exists(type::record('account', $account)) {{
+                 THROW 'bw:field:account_id:this account does not exist'
+             }};
+             CREATE ONLY type::record('feedback', $id) SET
                 account = IF $account != NONE {{ type::record('account', $account) }} ELSE {{ NONE }},
                 source = $source, sentiment = $sentiment, themes = $themes, text = $text,
                 created_by = type::record('user', $by)
-             RETURN {FIELDS}"
-        ))
-        .bind(super::vars(json!({
+             RETURN {FIELDS};
+             COMMIT;"
+        ),
+        vars(json!({
             "id": new_key(),
             "account": v.account_id,
             "source": v.source.key(),
@@ -71,12 +66,10 @@ pub async fn create(db: &Db, v: &ValidFeedback, by: &str) -> Result<FeedbackItem
             "themes": v.themes,
             "text": v.text,
             "by": by,
-        })))
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
-    let row: Row = take(&mut r, 0)?;
-    Ok(row.into())
+        })),
+    )
+    .await?;
+    Ok(r.before_commit::<Row>()?.into())
 }
 
 /// Items matching the filter (newest 300) and theme counts over all matching items.
@@ -92,25 +85,26 @@ pub async fn view(db: &Db, f: &FeedbackFilter) -> Result<FeedbackView, AppError>
         conds.push("sentiment = $sentiment");
     }
     let cond = conds.join(" AND ");
-    let mut r = db
-        .query(format!(
+    let mut r = query_many(
+        db,
+        &format!(
             "SELECT {FIELDS} FROM feedback WHERE {cond} ORDER BY created_at DESC LIMIT 300;
              SELECT themes, sentiment FROM feedback WHERE {cond};"
-        ))
-        .bind(super::vars(json!({
+        ),
+        vars(json!({
             "theme": f.theme.as_ref().map(|t| t.trim().to_lowercase()),
             "source": f.source.map(|s| s.key()),
             "sentiment": f.sentiment.map(|s| s.key()),
-        })))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
+        })),
+    )
+    .await?;
+    let rows: Vec<Row> = r.take(0)?;
     #[derive(Deserialize)]
     struct Tags {
         themes: Vec<String>,
         sentiment: Sentiment,
     }
-    let all: Vec<Tags> = take(&mut r, 1)?;
+    let all: Vec<Tags> = r.take(1)?;
     let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for t in &all {
         for theme in &t.themes {

@@ -1,7 +1,7 @@
 //! Follow-ups opened by low scores, and closing them.
 
-use super::responses::{timings, Timing};
-use super::{db_err, de, take, Db};
+use super::responses::{timings, Scored, Timing};
+use super::{de, query_all, query_many, transact, vars, Db};
 use crate::error::AppError;
 use crate::metrics::survey as m;
 use crate::model::*;
@@ -13,23 +13,10 @@ use serde_json::json;
 struct Row {
     #[serde(deserialize_with = "de::key")]
     id: String,
-    #[serde(deserialize_with = "de::key")]
-    survey: String,
-    #[serde(default)]
-    survey_name: Option<String>,
-    kind: SurveyKind,
-    score: i64,
-    #[serde(default)]
-    comment: Option<String>,
+    /// The response that opened it.
+    #[serde(flatten)]
+    scored: Scored,
     reason: String,
-    #[serde(default, deserialize_with = "de::opt_key")]
-    account: Option<String>,
-    #[serde(default)]
-    account_name: Option<String>,
-    #[serde(default)]
-    contact_name: Option<String>,
-    #[serde(default)]
-    contact_email: Option<String>,
     #[serde(default, deserialize_with = "de::opt_key")]
     assignee: Option<String>,
     #[serde(default)]
@@ -54,18 +41,19 @@ const FIELDS: &str = "id, survey, survey.name AS survey_name, response.kind AS k
 
 impl From<Row> for FollowUp {
     fn from(r: Row) -> Self {
+        let s = r.scored;
         FollowUp {
             id: r.id,
-            survey_id: r.survey,
-            survey_name: r.survey_name.unwrap_or_default(),
-            kind: r.kind,
-            score: r.score,
-            comment: r.comment,
+            survey_id: s.survey,
+            survey_name: s.survey_name.unwrap_or_default(),
+            kind: s.kind,
+            score: s.score,
+            comment: s.comment,
             reason: r.reason,
-            account_id: r.account,
-            account_name: r.account_name,
-            contact_name: r.contact_name,
-            contact_email: r.contact_email,
+            account_id: s.account,
+            account_name: s.account_name,
+            contact_name: s.contact_name,
+            contact_email: s.contact_email,
             assignee_id: r.assignee,
             assignee_name: r.assignee_name,
             due: r.due_at,
@@ -93,19 +81,20 @@ pub async fn list(
         conds.push("assignee = type::record('user', $assignee)");
     }
     let cond = conds.join(" AND ");
-    let mut r = db
-        .query(format!(
+    let mut r = query_many(
+        db,
+        &format!(
             "SELECT {FIELDS} FROM follow_up WHERE {cond} ORDER BY status DESC, due_at ASC LIMIT 500;
              SELECT status, created_at, closed_at, due_at FROM follow_up WHERE {cond};"
-        ))
-        .bind(super::vars(json!({
+        ),
+        vars(json!({
             "status": status.map(|s| s.key()),
             "assignee": assignee,
-        })))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
-    let all: Vec<Timing> = take(&mut r, 1)?;
+        })),
+    )
+    .await?;
+    let rows: Vec<Row> = r.take(0)?;
+    let all: Vec<Timing> = r.take(1)?;
     Ok(FollowUpList {
         items: rows.into_iter().map(FollowUp::from).collect(),
         stats: m::loop_stats(&timings(&all, now)),
@@ -115,29 +104,22 @@ pub async fn list(
 /// Records what the CSM did and closes the follow-up. Closing twice is refused, so an outcome
 /// is never overwritten by a second click: the update only touches an open follow-up.
 pub async fn close(db: &Db, id: &str, outcome: &str, by: &str) -> Result<FollowUp, AppError> {
-    let mut r = db
-        .query(format!(
+    let mut r = transact(
+        db,
+        &format!(
             "BEGIN;
              LET $f = type::record('follow_up', $id);
+             IF !record::exists($f) {{ THROW 'bw:not_found:follow-up' }};
+             IF $f.status != 'open' {{ THROW 'bw:field:outcome:this follow-up is already closed' }};
              UPDATE $f SET status = 'closed', outcome = $outcome, closed_by = type::record('user', $by),
-                closed_at = time::now() WHERE status = 'open' RETURN id;
+                closed_at = time::now();
              SELECT {FIELDS} FROM ONLY $f;
              COMMIT;"
-        ))
-        .bind(super::vars(json!({ "id": id, "outcome": outcome, "by": by })))
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
-    let updated: Vec<serde_json::Value> = take(&mut r, 2)?;
-    let row: Option<Row> = take(&mut r, 3)?;
-    match (row, updated.is_empty()) {
-        (None, _) => Err(AppError::NotFound("follow-up".into())),
-        (Some(_), true) => Err(AppError::field(
-            "outcome",
-            "this follow-up is already closed",
-        )),
-        (Some(row), false) => Ok(row.into()),
-    }
+        ),
+        vars(json!({ "id": id, "outcome": outcome, "by": by })),
+    )
+    .await?;
+    Ok(r.before_commit::<Row>()?.into())
 }
 
 /// An account's follow-ups as timeline entries: one when each opened, one when it closed.
@@ -146,20 +128,20 @@ pub async fn for_account(
     account: &str,
 ) -> Result<Vec<crate::model::engagement::TimelineItem>, AppError> {
     use crate::model::engagement::TimelineItem;
-    let mut r = db
-        .query(format!(
+    let rows: Vec<Row> = query_all(
+        db,
+        &format!(
             "SELECT {FIELDS} FROM follow_up WHERE account = type::record('account', $a)
              ORDER BY created_at DESC LIMIT 50"
-        ))
-        .bind(json!({ "a": account }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
+        ),
+        json!({ "a": account }),
+    )
+    .await?;
     let mut out = Vec::new();
     for f in rows.into_iter().map(FollowUp::from) {
         let who = f.contact_name.clone().unwrap_or_else(|| "a contact".into());
         out.push(TimelineItem {
-            kind: "follow_up".into(),
+            kind: crate::model::engagement::TimelineKind::FollowUp,
             at: f.created_at.clone(),
             title: format!(
                 "Follow-up opened: {} {} from {who}",
@@ -172,7 +154,7 @@ pub async fn for_account(
         });
         if let Some(closed) = f.closed_at.clone() {
             out.push(TimelineItem {
-                kind: "follow_up".into(),
+                kind: crate::model::engagement::TimelineKind::FollowUp,
                 at: closed,
                 title: "Follow-up closed".into(),
                 detail: f.outcome.clone().unwrap_or_default(),

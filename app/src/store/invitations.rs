@@ -1,6 +1,6 @@
 //! Invitations: the mail queue, and looking an invitation up from its link.
 
-use super::{db_err, de, take, Db};
+use super::{de, execute, query_all, query_many, query_value, Db};
 use crate::error::AppError;
 use crate::model::*;
 use serde::Deserialize;
@@ -26,39 +26,35 @@ pub struct Outgoing {
 pub const MAX_ATTEMPTS: i64 = 3;
 
 pub async fn queued(db: &Db, limit: usize) -> Result<Vec<Outgoing>, AppError> {
-    let mut r = db
-        .query(
-            "SELECT id, email, contact.name AS contact_name, account.name AS account_name,
-                    survey.name AS survey_name, survey.kind AS kind, survey.question AS question,
-                    expires_at, mail_attempts
-             FROM invitation WHERE mail_status = 'queued' LIMIT $limit",
-        )
-        .bind(super::vars(json!({ "limit": limit })))
-        .await
-        .map_err(db_err)?;
-    take(&mut r, 0)
+    query_all(
+        db,
+        "SELECT id, email, contact.name AS contact_name, account.name AS account_name,
+                survey.name AS survey_name, survey.kind AS kind, survey.question AS question,
+                expires_at, mail_attempts
+         FROM invitation WHERE mail_status = 'queued' LIMIT $limit",
+        json!({ "limit": limit }),
+    )
+    .await
 }
 
 pub async fn mark_sent(db: &Db, id: &str) -> Result<(), AppError> {
-    db.query("UPDATE type::record('invitation', $id) SET mail_status = 'sent', mail_error = NONE, mail_attempts += 1")
-        .bind(super::vars(json!({ "id": id })))
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
-    Ok(())
+    execute(
+        db,
+        "UPDATE type::record('invitation', $id) SET mail_status = 'sent', mail_error = NONE, mail_attempts += 1",
+        json!({ "id": id }),
+    )
+    .await
 }
 
 /// Records a failed attempt; the invitation stays queued until `MAX_ATTEMPTS`.
 pub async fn mark_failed(db: &Db, id: &str, error: &str) -> Result<(), AppError> {
-    db.query(
+    execute(
+        db,
         "UPDATE type::record('invitation', $id) SET mail_attempts += 1, mail_error = $error,
             mail_status = IF mail_attempts >= $max { 'failed' } ELSE { 'queued' }",
+        json!({ "id": id, "error": error.chars().take(500).collect::<String>(), "max": MAX_ATTEMPTS }),
     )
-    .bind(super::vars(json!({ "id": id, "error": error.chars().take(500).collect::<String>(), "max": MAX_ATTEMPTS })))
     .await
-    .and_then(|r| r.check())
-    .map_err(db_err)?;
-    Ok(())
 }
 
 /// What a survey page needs about the invitation behind a link.
@@ -92,28 +88,27 @@ pub struct Previous {
 
 /// The invitation and its response (which shares the invitation's key: one per link).
 pub async fn open(db: &Db, id: &str) -> Result<Option<Opened>, AppError> {
-    let mut r = db
-        .query(
-            "SELECT id, survey, contact, account, contact.name AS contact_name,
-                    account.name AS account_name
-             FROM ONLY type::record('invitation', $id);
-             SELECT score, comment, answers FROM ONLY type::record('survey_response', $id);",
-        )
-        .bind(super::vars(json!({ "id": id })))
-        .await
-        .map_err(db_err)?;
-    let opened: Option<Opened> = take(&mut r, 0)?;
-    let previous: Option<Previous> = take(&mut r, 1)?;
+    let mut r = query_many(
+        db,
+        "SELECT id, survey, contact, account, contact.name AS contact_name,
+                account.name AS account_name
+         FROM ONLY type::record('invitation', $id);
+         SELECT score, comment, answers FROM ONLY type::record('survey_response', $id);",
+        json!({ "id": id }),
+    )
+    .await?;
+    let opened: Option<Opened> = r.take(0)?;
+    let previous: Option<Previous> = r.take(1)?;
     Ok(opened.map(|o| Opened { previous, ..o }))
 }
 
 /// The invitation behind a link, without names or the earlier answer: what recording an
 /// answer needs (one statement instead of two on the busiest public path).
 pub async fn open_for_answer(db: &Db, id: &str) -> Result<Option<Opened>, AppError> {
-    let mut r = db
-        .query("SELECT id, survey, contact, account FROM ONLY type::record('invitation', $id)")
-        .bind(super::vars(json!({ "id": id })))
-        .await
-        .map_err(db_err)?;
-    take(&mut r, 0)
+    query_value(
+        db,
+        "SELECT id, survey, contact, account FROM ONLY type::record('invitation', $id)",
+        json!({ "id": id }),
+    )
+    .await
 }

@@ -1,8 +1,9 @@
 //! Versioned schema migrations, applied at start-up in order, each in its own transaction and
 //! recorded in the `migration` table so that a restart (or a second node) applies nothing twice.
 
-use super::{db_err, take, Db};
+use super::{query_all, transact, Db};
 use crate::error::AppError;
+use serde_json::json;
 
 /// (version, name, SurrealQL). Append only: never edit a migration that has shipped.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -11,37 +12,37 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "health", include_str!("migrations/003_health.surql")),
     (4, "plans", include_str!("migrations/004_plans.surql")),
     (5, "security", include_str!("migrations/005_security.surql")),
+    (
+        6,
+        "plan activity",
+        include_str!("migrations/006_plan_activity.surql"),
+    ),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {
-    db.query(
-        "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+    transact(
+        db,
+        "BEGIN;
+         DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
          DEFINE FIELD IF NOT EXISTS version ON migration TYPE int;
          DEFINE FIELD IF NOT EXISTS name ON migration TYPE string;
          DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;
-         DEFINE INDEX IF NOT EXISTS migration_version ON migration FIELDS version UNIQUE;",
+         DEFINE INDEX IF NOT EXISTS migration_version ON migration FIELDS version UNIQUE;
+         COMMIT;",
+        json!({}),
     )
-    .await
-    .and_then(|r| r.check())
-    .map_err(db_err)?;
-    let mut resp = db
-        .query("SELECT VALUE version FROM migration")
-        .await
-        .map_err(db_err)?;
-    let applied: Vec<i64> = take(&mut resp, 0)?;
+    .await?;
+    let applied = applied(db).await?;
     for (version, name, sql) in MIGRATIONS {
         if applied.contains(version) {
             continue;
         }
         let q = format!(
-            "BEGIN TRANSACTION;\n{sql}\nCREATE migration SET version = $version, name = $name, applied_at = time::now();\nCOMMIT TRANSACTION;"
+            "BEGIN;\n{sql}\nCREATE migration SET version = $version, name = $name, applied_at = time::now();\nCOMMIT;"
         );
-        db.query(q)
-            .bind(super::vars(
-                serde_json::json!({ "version": version, "name": name }),
-            ))
+        // The cause is logged with the statement that failed; the error names the migration.
+        transact(db, &q, json!({ "version": version, "name": name }))
             .await
-            .and_then(|r| r.check())
             .map_err(|e| AppError::Internal(format!("migration {version} ({name}) failed: {e}")))?;
         tracing::info!(version, name, "applied migration");
     }
@@ -50,9 +51,10 @@ pub async fn apply(db: &Db) -> Result<(), AppError> {
 
 /// The versions recorded as applied, oldest first.
 pub async fn applied(db: &Db) -> Result<Vec<i64>, AppError> {
-    let mut resp = db
-        .query("SELECT VALUE version FROM migration ORDER BY version")
-        .await
-        .map_err(db_err)?;
-    take(&mut resp, 0)
+    query_all(
+        db,
+        "SELECT VALUE version FROM migration ORDER BY version",
+        json!({}),
+    )
+    .await
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod cache;
 pub mod feedback;
 pub mod follow_ups;
 pub mod health;
@@ -11,6 +12,7 @@ pub mod migrations;
 pub mod plan_shares;
 pub mod plans;
 pub mod portfolio_index;
+pub mod query;
 pub mod responses;
 pub mod segments;
 pub mod sessions;
@@ -23,9 +25,10 @@ pub mod usage;
 pub mod users;
 
 use crate::error::AppError;
-use serde::de::DeserializeOwned;
 use surrealdb::engine::any::Any;
 use surrealdb::Surreal;
+
+pub(crate) use query::{execute, query_all, query_many, query_one, query_value, transact, Results};
 
 pub type Db = Surreal<Any>;
 
@@ -55,31 +58,9 @@ pub async fn connect(url: &str, user: Option<&str>, pass: Option<&str>) -> Resul
 }
 
 /// A database failure we did not expect: logged in full, shown briefly.
-pub(crate) fn db_err(e: surrealdb::Error) -> AppError {
+fn db_err(e: surrealdb::Error) -> AppError {
     tracing::error!(error = %e, "database error");
     AppError::Internal("database error".into())
-}
-
-/// Maps a unique-index violation to the field it concerns; anything else is a database error.
-pub(crate) fn unique_err(e: surrealdb::Error, index: &str, field: &str, message: &str) -> AppError {
-    let text = e.to_string();
-    if text.contains(index) && text.contains("already contains") {
-        AppError::field(field, message)
-    } else {
-        db_err(e)
-    }
-}
-
-/// Runs one statement result through serde into `T`.
-pub(crate) fn take<T: DeserializeOwned>(
-    resp: &mut surrealdb::IndexedResults,
-    index: usize,
-) -> Result<T, AppError> {
-    let value: surrealdb::types::Value = resp.take(index).map_err(db_err)?;
-    serde_json::from_value(value.into_json_value()).map_err(|e| {
-        tracing::error!(error = %e, "unexpected row shape");
-        AppError::Internal("unexpected data in the database".into())
-    })
 }
 
 /// Query variables from a JSON object, leaving out nulls: an absent variable is NONE in
@@ -109,14 +90,6 @@ pub(crate) fn deep_vars(value: serde_json::Value) -> serde_json::Value {
         }
         other => other,
     }
-}
-
-/// The result of the last statement inside `BEGIN … COMMIT` (COMMIT itself answers last).
-pub(crate) fn take_result_before_commit<T: DeserializeOwned>(
-    resp: &mut surrealdb::IndexedResults,
-) -> Result<T, AppError> {
-    let n = resp.num_statements();
-    take(resp, n.saturating_sub(2))
 }
 
 /// The row of `SELECT count() AS n … GROUP ALL`.
@@ -179,85 +152,29 @@ pub(crate) mod de {
     }
 }
 
-/// Runs a multi-statement query (typically `BEGIN … COMMIT`) and checks every statement. When a
-/// transaction fails, every statement reports "not executed due to a failed transaction"; the
-/// error logged and returned is the one that caused it. A write conflict with a concurrent
-/// transaction (SurrealKV is optimistic) is retried a few times: the transaction applied
-/// nothing, so running it again is safe.
-pub(crate) async fn run_checked(
+/// A transaction on one account's rows: `body` runs with `$a` bound to the account named by the
+/// `account` variable, after a check that it exists (refused as "account not found" otherwise).
+pub(crate) async fn transact_on_account(
     db: &Db,
-    query: &str,
+    body: &str,
     vars: serde_json::Value,
-) -> Result<surrealdb::IndexedResults, AppError> {
-    let mut attempt = 0u64;
-    loop {
-        attempt += 1;
-        let mut r = db.query(query).bind(vars.clone()).await.map_err(db_err)?;
-        let errors = r.take_errors();
-        if errors.is_empty() {
-            return Ok(r);
-        }
-        let mut errors: Vec<(usize, surrealdb::Error)> = errors.into_iter().collect();
-        errors.sort_by_key(|(i, _)| *i);
-        let cause = errors
-            .iter()
-            .map(|(_, e)| e)
-            .find(|e| !e.to_string().contains("failed transaction"))
-            .or(errors.first().map(|(_, e)| e))
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        if let Some(e) = thrown(&cause) {
-            return Err(e);
-        }
-        if cause.contains("can be retried") && attempt < 6 {
-            tracing::debug!(attempt, "transaction conflict; retrying");
-            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt * attempt)).await;
-            continue;
-        }
-        tracing::error!(error = %cause, "database error");
-        return Err(AppError::Internal("database error".into()));
-    }
-}
-
-/// A refusal raised inside a transaction with `THROW 'bw:kind:…'`: `bw:not_found:what`,
-/// `bw:forbidden:message`, `bw:conflict:message` or `bw:field:name:message`. Anything else is
-/// not ours.
-fn thrown(cause: &str) -> Option<AppError> {
-    let at = cause.find("bw:")?;
-    let rest = cause[at + 3..].trim_end_matches(['\'', '"', '.']);
-    let (kind, msg) = rest.split_once(':')?;
-    match kind {
-        "not_found" => Some(AppError::NotFound(msg.to_string())),
-        "forbidden" => Some(AppError::Forbidden(msg.to_string())),
-        "conflict" => Some(AppError::Conflict(msg.to_string())),
-        "field" => {
-            let (field, m) = msg.split_once(':')?;
-            Some(AppError::field(field, m))
-        }
-        _ => None,
-    }
+) -> Result<Results, AppError> {
+    transact(
+        db,
+        &format!(
+            "BEGIN;
+             LET $a = type::record('account', $account);
+             IF !record::exists($a) {{ THROW 'bw:not_found:account' }};
+             {body}
+             COMMIT;"
+        ),
+        vars,
+    )
+    .await
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn refusals_thrown_in_transactions() {
-        use crate::error::AppError;
-        assert_eq!(
-            super::thrown("An error occurred: bw:not_found:task on this plan"),
-            Some(AppError::NotFound("task on this plan".into()))
-        );
-        assert_eq!(
-            super::thrown("An error occurred: bw:field:due:is too late"),
-            Some(AppError::field("due", "is too late"))
-        );
-        assert_eq!(
-            super::thrown("An error occurred: bw:conflict:used by the survey “Q4: NPS”"),
-            Some(AppError::Conflict("used by the survey “Q4: NPS”".into()))
-        );
-        assert_eq!(super::thrown("Database record already exists"), None);
-    }
-
     #[test]
     fn keys_are_read_from_record_ids() {
         assert_eq!(super::key_of("user:⟨0193abc⟩"), "0193abc");

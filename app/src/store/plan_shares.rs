@@ -2,9 +2,9 @@
 //! row and carries its expiry under the instance's signing secret; the row says whether it was
 //! revoked. Every use of a link checks both.
 
-use super::{db_err, de, new_key, run_checked, take, Db};
+use super::{de, execute, new_key, query_all, query_one, transact, Db};
 use crate::error::AppError;
-use crate::model::plan::PlanShare;
+use crate::model::plan::{PlanEventKind, PlanShare};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -47,14 +47,14 @@ impl From<Row> for PlanShare {
 }
 
 pub async fn list(db: &Db, plan: &str) -> Result<Vec<PlanShare>, AppError> {
-    let mut r = db
-        .query(format!(
+    let rows: Vec<Row> = query_all(
+        db,
+        &format!(
             "SELECT {FIELDS} FROM plan_share WHERE plan = type::record('plan', $p) ORDER BY created_at DESC"
-        ))
-        .bind(json!({ "p": plan }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
+        ),
+        json!({ "p": plan }),
+    )
+    .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -69,7 +69,7 @@ pub async fn create(
     by: (&str, &str),
 ) -> Result<PlanShare, AppError> {
     let key = new_key();
-    let mut r = run_checked(
+    let mut r = transact(
         db,
         &format!(
             "BEGIN;
@@ -79,20 +79,19 @@ pub async fn create(
              IF $c.account != $acc {{ THROW 'bw:field:contact_id:choose a contact of this account' }};
              CREATE type::record('plan_share', $key) SET plan = $p, account = $acc, contact = $c,
                 expires_at = <datetime>$expires, created_by = type::record('user', $by);
-             CREATE plan_event SET plan = $p, account = $acc, kind = 'shared',
-                text = 'shared the plan with ' + $c.name + ' until ' + time::format(<datetime>$expires, '%d %b %Y'),
-                actor = $by_name, by_customer = false, at = time::now();
+             CREATE plan_event SET plan = $p, account = $acc, kind = $kind,
+                data = {{ contact: $c.name, until: $until }}, actor = $by_name, by_customer = false, at = time::now();
              SELECT {FIELDS} FROM type::record('plan_share', $key);
              COMMIT;"
         ),
         json!({
             "plan": plan, "account": account, "contact": contact, "key": key,
-            "expires": expires.to_rfc3339(), "by": by.0, "by_name": by.1,
+            "expires": expires.to_rfc3339(), "until": expires.date_naive(), "by": by.0, "by_name": by.1,
+            "kind": PlanEventKind::Shared.key(),
         }),
     )
     .await?;
-    let n = r.num_statements();
-    let rows: Vec<Row> = take(&mut r, n - 2)?;
+    let rows: Vec<Row> = r.before_commit()?;
     rows.into_iter()
         .next()
         .map(Into::into)
@@ -101,18 +100,20 @@ pub async fn create(
 
 /// Revokes a share of `plan`: its link stops working at once.
 pub async fn revoke(db: &Db, plan: &str, share: &str, by_name: &str) -> Result<(), AppError> {
-    run_checked(
+    transact(
         db,
         "BEGIN;
          LET $s = type::record('plan_share', $share);
          IF $s.plan != type::record('plan', $plan) { THROW 'bw:not_found:share of this plan' };
          IF $s.revoked_at != NONE { THROW 'bw:field:share:this link is already revoked' };
          UPDATE $s SET revoked_at = time::now();
-         CREATE plan_event SET plan = $s.plan, account = $s.account, kind = 'share_revoked',
-            text = 'revoked the link shared with ' + $s.contact.name, actor = $by_name,
-            by_customer = false, at = time::now();
+         CREATE plan_event SET plan = $s.plan, account = $s.account, kind = $kind,
+            data = { contact: $s.contact.name }, actor = $by_name, by_customer = false, at = time::now();
          COMMIT;",
-        json!({ "plan": plan, "share": share, "by_name": by_name }),
+        json!({
+            "plan": plan, "share": share, "by_name": by_name,
+            "kind": PlanEventKind::ShareRevoked.key(),
+        }),
     )
     .await?;
     Ok(())
@@ -127,21 +128,16 @@ pub(crate) const REVOKE_FOR_CONTACT: &str = "
     UPDATE plan_share SET revoked_at = time::now() WHERE contact = $c AND revoked_at = NONE;
     FOR $share IN $open_shares {
         CREATE plan_event SET plan = $share.plan, account = $share.account, kind = 'share_revoked',
-            text = 'revoked the link shared with ' + $c.name + ' (removed from the contacts)',
-            actor = $by_name, by_customer = false, at = time::now();
+            data = { contact: $c.name, contact_removed: true }, actor = $by_name, by_customer = false,
+            at = time::now();
     };";
 
-/// The live share behind a verified token: its plan and account, and the contact it was made
-/// for. [`open`] answers `None` when it is revoked, past its stored expiry, or gone, or when its
-/// contact is gone (removing a contact revokes their shares; this also covers shares of
-/// contacts removed before that was so).
-pub struct Opened {
-    pub plan: String,
-    pub account: String,
-    pub contact: String,
-    pub contact_name: String,
-}
+/// The live share behind a verified token (a model type; reachable here as before).
+pub use crate::model::plan::Opened;
 
+/// The share behind a verified token, or `None` when it is revoked, past its stored expiry, or
+/// gone, or when its contact is gone (removing a contact revokes their shares; this also covers
+/// shares of contacts removed before that was so).
 pub async fn open(db: &Db, share: &str, now: DateTime<Utc>) -> Result<Option<Opened>, AppError> {
     #[derive(Deserialize)]
     struct R {
@@ -153,18 +149,15 @@ pub async fn open(db: &Db, share: &str, now: DateTime<Utc>) -> Result<Option<Ope
         contact: String,
         contact_name: Option<String>,
     }
-    let mut r = db
-        .query(
-            "LET $s = type::record('plan_share', $share);
-             SELECT plan, account, contact, contact.name AS contact_name FROM $s
-             WHERE record::exists($s) AND revoked_at = NONE AND expires_at > <datetime>$now
-                AND record::exists(contact);",
-        )
-        .bind(json!({ "share": share, "now": now.to_rfc3339() }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<R> = take(&mut r, 1)?;
-    Ok(rows.into_iter().next().map(|x| Opened {
+    let row: Option<R> = query_one(
+        db,
+        "SELECT plan, account, contact, contact.name AS contact_name FROM type::record('plan_share', $share)
+         WHERE record::exists(type::record('plan_share', $share)) AND revoked_at = NONE
+            AND expires_at > <datetime>$now AND record::exists(contact)",
+        json!({ "share": share, "now": now.to_rfc3339() }),
+    )
+    .await?;
+    Ok(row.map(|x| Opened {
         plan: x.plan,
         account: x.account,
         contact: x.contact,
@@ -174,13 +167,22 @@ pub async fn open(db: &Db, share: &str, now: DateTime<Utc>) -> Result<Option<Ope
 
 /// Remembers when the customer last opened the link (at most one write a minute).
 pub async fn touch(db: &Db, share: &str) -> Result<(), AppError> {
-    db.query(
+    execute(
+        db,
         "UPDATE type::record('plan_share', $share) SET last_opened_at = time::now()
          WHERE last_opened_at = NONE OR last_opened_at < time::now() - 1m",
+        json!({ "share": share }),
     )
-    .bind(json!({ "share": share }))
     .await
-    .and_then(|r| r.check())
-    .map_err(db_err)?;
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revoking_for_a_removed_contact_logs_a_known_kind() {
+        let kind = format!("kind = '{}'", PlanEventKind::ShareRevoked.key());
+        assert!(REVOKE_FOR_CONTACT.contains(&kind));
+    }
 }

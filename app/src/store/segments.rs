@@ -1,6 +1,6 @@
 //! Saved segments: named portfolio filters.
 
-use super::{db_err, de, new_key, run_checked, take, unique_err, Db};
+use super::{de, new_key, query_all, transact, vars, Db};
 use crate::error::AppError;
 use crate::model::engagement::TouchpointKind;
 use crate::model::{PortfolioFilter, Segment};
@@ -15,20 +15,24 @@ struct Row {
     filter: PortfolioFilter,
 }
 
-pub async fn list(db: &Db) -> Result<Vec<Segment>, AppError> {
-    let mut r = db
-        .query("SELECT id, name, filter FROM segment ORDER BY name_key")
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Segment {
+impl From<Row> for Segment {
+    fn from(r: Row) -> Self {
+        Segment {
             id: r.id,
             name: r.name,
             filter: r.filter,
-        })
-        .collect())
+        }
+    }
+}
+
+pub async fn list(db: &Db) -> Result<Vec<Segment>, AppError> {
+    let rows: Vec<Row> = query_all(
+        db,
+        "SELECT id, name, filter FROM segment ORDER BY name_key",
+        json!({}),
+    )
+    .await?;
+    Ok(rows.into_iter().map(Segment::from).collect())
 }
 
 pub async fn create(
@@ -37,21 +41,19 @@ pub async fn create(
     filter: &PortfolioFilter,
     by: &str,
 ) -> Result<Segment, AppError> {
-    let mut r = db
-        .query(
-            "CREATE ONLY type::record('segment', $id) SET name = $name, name_key = $key, filter = $filter,
-                created_by = type::record('user', $by) RETURN id, name, filter",
-        )
-        .bind(super::vars(json!({ "id": new_key(), "name": name, "key": name.to_lowercase(), "filter": filter.criteria(), "by": by })))
-        .await
-        .and_then(|r| r.check())
-        .map_err(|e| unique_err(e, "segment_name", "name", "a segment with this name already exists"))?;
-    let row: Row = take(&mut r, 0)?;
-    Ok(Segment {
-        id: row.id,
-        name: row.name,
-        filter: row.filter,
-    })
+    let mut r = transact(
+        db,
+        "BEGIN;
+         IF (SELECT VALUE id FROM segment WHERE name_key = $key LIMIT 1) != [] {
+             THROW 'bw:field:name:a segment with this name already exists'
+         };
+         CREATE ONLY type::record('segment', $id) SET name = $name, name_key = $key, filter = $filter,
+            created_by = type::record('user', $by) RETURN id, name, filter;
+         COMMIT;",
+        vars(json!({ "id": new_key(), "name": name, "key": name.to_lowercase(), "filter": filter.criteria(), "by": by })),
+    )
+    .await?;
+    Ok(r.before_commit::<Row>()?.into())
 }
 
 /// Deletes a segment that nothing relies on. A health model in force (not retired), a cadence
@@ -69,7 +71,7 @@ pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {
         .iter()
         .map(|k| (k.key().to_string(), json!(k.label())))
         .collect();
-    run_checked(
+    transact(
         db,
         "BEGIN;
          LET $s = type::record('segment', $id);

@@ -4,9 +4,10 @@
 //! (`last_seen_at`, updated at most once a minute so reads stay reads), at sign-out, at "sign
 //! out everywhere", at a password change (the others) and when its user is deactivated.
 
-use super::{db_err, de, take, Db};
+use super::users::UserRow;
+use super::{execute, query_all, query_one, Db};
 use crate::error::AppError;
-use crate::model::{Me, Role};
+use crate::model::Me;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -19,17 +20,13 @@ pub async fn create(
     user_id: &str,
     ttl_days: i64,
 ) -> Result<(), AppError> {
-    db.query(
+    execute(
+        db,
         "CREATE session SET token_hash = $hash, user = type::record('user', $user),
             expires_at = time::now() + type::duration($ttl), last_seen_at = time::now()",
-    )
-    .bind(super::vars(
         json!({ "hash": token_hash, "user": user_id, "ttl": format!("{ttl_days}d") }),
-    ))
+    )
     .await
-    .and_then(|r| r.check())
-    .map_err(db_err)?;
-    Ok(())
 }
 
 fn idle_duration(idle: chrono::Duration) -> String {
@@ -45,81 +42,69 @@ pub async fn lookup(
 ) -> Result<Option<Me>, AppError> {
     #[derive(Deserialize)]
     struct Row {
-        #[serde(deserialize_with = "de::key")]
-        id: String,
-        email: String,
-        name: String,
-        role: String,
-        active: bool,
+        #[serde(flatten)]
+        user: UserRow,
         seen_secs_ago: i64,
     }
-    let mut r = db
-        .query(
-            "SELECT user.id AS id, user.email AS email, user.name AS name, user.role AS role,
-                user.active AS active,
-                duration::secs(time::now() - last_seen_at) AS seen_secs_ago
-             FROM session WHERE token_hash = $hash AND expires_at > time::now()
-                AND last_seen_at > time::now() - type::duration($idle) LIMIT 1",
-        )
-        .bind(super::vars(
-            json!({ "hash": token_hash, "idle": idle_duration(idle) }),
-        ))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
-    let Some(row) = rows.into_iter().next().filter(|r| r.active) else {
+    let row: Option<Row> = query_one(
+        db,
+        "SELECT user.id AS id, user.email AS email, user.name AS name, user.role AS role,
+            user.active AS active,
+            duration::secs(time::now() - last_seen_at) AS seen_secs_ago
+         FROM session WHERE token_hash = $hash AND expires_at > time::now()
+            AND last_seen_at > time::now() - type::duration($idle) LIMIT 1",
+        json!({ "hash": token_hash, "idle": idle_duration(idle) }),
+    )
+    .await?;
+    let Some(row) = row.filter(|r| r.user.active) else {
         return Ok(None);
     };
     if row.seen_secs_ago >= SEEN_GRANULARITY_SECS {
-        db.query("UPDATE session SET last_seen_at = time::now() WHERE token_hash = $hash")
-            .bind(super::vars(json!({ "hash": token_hash })))
-            .await
-            .and_then(|r| r.check())
-            .map_err(db_err)?;
+        execute(
+            db,
+            "UPDATE session SET last_seen_at = time::now() WHERE token_hash = $hash",
+            json!({ "hash": token_hash }),
+        )
+        .await?;
     }
+    let role = row.user.role();
     Ok(Some(Me {
-        id: row.id,
-        email: row.email,
-        name: row.name,
-        role: Role::parse(&row.role).unwrap_or(Role::Exec),
+        id: row.user.id,
+        email: row.user.email,
+        name: row.user.name,
+        role,
     }))
 }
 
 pub async fn delete(db: &Db, token_hash: &str) -> Result<(), AppError> {
-    db.query("DELETE session WHERE token_hash = $hash")
-        .bind(super::vars(json!({ "hash": token_hash })))
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
-    Ok(())
+    execute(
+        db,
+        "DELETE session WHERE token_hash = $hash",
+        json!({ "hash": token_hash }),
+    )
+    .await
 }
 
 /// Ends every session of `user` except the one with `keep` (a token hash), if given. Returns
 /// how many ended.
 pub async fn delete_for_user(db: &Db, user: &str, keep: Option<&str>) -> Result<u64, AppError> {
-    let mut r = db
-        .query(
-            "DELETE session WHERE user = type::record('user', $user) AND token_hash != $keep
-             RETURN BEFORE",
-        )
-        .bind(super::vars(
-            json!({ "user": user, "keep": keep.unwrap_or("") }),
-        ))
-        .await
-        .map_err(db_err)?;
-    let gone: Vec<serde_json::Value> = take(&mut r, 0)?;
+    let gone: Vec<serde_json::Value> = query_all(
+        db,
+        "DELETE session WHERE user = type::record('user', $user) AND token_hash != $keep
+         RETURN BEFORE",
+        json!({ "user": user, "keep": keep.unwrap_or("") }),
+    )
+    .await?;
     Ok(gone.len() as u64)
 }
 
 /// Removes expired and idle sessions; run periodically.
 pub async fn purge_expired(db: &Db, idle: chrono::Duration) -> Result<(), AppError> {
-    db.query(
+    execute(
+        db,
         "DELETE session WHERE expires_at <= time::now()
             OR last_seen_at <= time::now() - type::duration($idle)",
+        json!({ "idle": idle_duration(idle) }),
     )
-    .bind(super::vars(json!({ "idle": idle_duration(idle) })))
     .await
-    .and_then(|r| r.check())
-    .map_err(db_err)?;
-    Ok(())
 }

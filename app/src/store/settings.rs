@@ -1,6 +1,6 @@
 //! Instance settings: the survey cap and follow-up due time.
 
-use super::{db_err, take, Db};
+use super::{execute, query_value, Db};
 use crate::error::AppError;
 use crate::model::SurveySettings;
 use serde::Deserialize;
@@ -12,12 +12,12 @@ struct Row {
 }
 
 async fn get(db: &Db, key: &str) -> Result<Option<serde_json::Value>, AppError> {
-    let mut r = db
-        .query("SELECT data FROM ONLY type::record('setting', $key)")
-        .bind(super::vars(json!({ "key": key })))
-        .await
-        .map_err(db_err)?;
-    let row: Option<Row> = take(&mut r, 0)?;
+    let row: Option<Row> = query_value(
+        db,
+        "SELECT data FROM ONLY type::record('setting', $key)",
+        json!({ "key": key }),
+    )
+    .await?;
     Ok(row.map(|r| r.data))
 }
 
@@ -29,14 +29,12 @@ pub async fn surveys(db: &Db) -> Result<SurveySettings, AppError> {
 }
 
 pub async fn save_surveys(db: &Db, s: &SurveySettings) -> Result<(), AppError> {
-    db.query(
+    execute(
+        db,
         "UPSERT type::record('setting', 'surveys') SET data = $value, updated_at = time::now()",
+        super::vars(json!({ "value": s })),
     )
-    .bind(super::vars(json!({ "value": s })))
     .await
-    .and_then(|r| r.check())
-    .map_err(db_err)?;
-    Ok(())
 }
 
 /// The link-signing secret that versions before 0.2 kept in the database, removed from it.
@@ -47,9 +45,6 @@ pub async fn take_legacy_secret(db: &Db) -> Result<Option<String>, AppError> {
     let Some(data) = get(db, "secret").await? else {
         return Ok(None);
     };
-    db.query("DELETE type::record('setting', 'secret')")
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
+    execute(db, "DELETE type::record('setting', 'secret')", json!({})).await?;
     Ok(data.get("key").and_then(|k| k.as_str()).map(String::from))
 }

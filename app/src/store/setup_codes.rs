@@ -3,7 +3,7 @@
 //! public instance does not become its admin. Only a hash is stored; codes end when used, when
 //! they expire, and all at once when the first admin exists.
 
-use super::{db_err, take, Db};
+use super::{query_all, transact, Db};
 use crate::error::AppError;
 use serde_json::json;
 
@@ -38,26 +38,26 @@ pub fn code_hash(code: &str) -> String {
 
 /// Stores `code` (made by [`new_code`] or given by the operator) for [`SETUP_CODE_HOURS`].
 pub async fn create(db: &Db, code: &str) -> Result<(), AppError> {
-    db.query(
-        "DELETE setup_code WHERE code_hash = $hash OR expires_at <= time::now();
+    transact(
+        db,
+        "BEGIN;
+         DELETE setup_code WHERE code_hash = $hash OR expires_at <= time::now();
          CREATE setup_code SET code_hash = $hash,
-            expires_at = time::now() + type::duration($ttl)",
-    )
-    .bind(super::vars(
+            expires_at = time::now() + type::duration($ttl);
+         COMMIT;",
         json!({ "hash": code_hash(code), "ttl": format!("{SETUP_CODE_HOURS}h") }),
-    ))
-    .await
-    .and_then(|r| r.check())
-    .map_err(db_err)?;
+    )
+    .await?;
     Ok(())
 }
 
 /// Whether any live code exists (the set-up page says where to find it).
 pub async fn any_live(db: &Db) -> Result<bool, AppError> {
-    let mut r = db
-        .query("SELECT VALUE id FROM setup_code WHERE expires_at > time::now() LIMIT 1")
-        .await
-        .map_err(db_err)?;
-    let ids: Vec<serde_json::Value> = take(&mut r, 0)?;
+    let ids: Vec<serde_json::Value> = query_all(
+        db,
+        "SELECT VALUE id FROM setup_code WHERE expires_at > time::now() LIMIT 1",
+        json!({}),
+    )
+    .await?;
     Ok(!ids.is_empty())
 }

@@ -1,6 +1,6 @@
 //! Journey templates (seeded by migration 4; admins edit them in Settings → Templates).
 
-use super::{db_err, de, take, unique_err, Db};
+use super::{de, deep_vars, query_all, query_one, transact, Db};
 use crate::error::AppError;
 use crate::model::plan::{JourneyTemplate, TemplateInput, TemplateMilestone, TemplateObjective};
 use crate::model::Stage;
@@ -40,13 +40,12 @@ const FIELDS: &str = "id, name, stage, description, milestones, objectives, vers
 
 /// Templates in use, in journey order (by stage, then name).
 pub async fn list(db: &Db) -> Result<Vec<JourneyTemplate>, AppError> {
-    let mut r = db
-        .query(format!(
-            "SELECT {FIELDS}, name_key FROM journey_template WHERE archived = false ORDER BY name_key"
-        ))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
+    let rows: Vec<Row> = query_all(
+        db,
+        &format!("SELECT {FIELDS}, name_key FROM journey_template WHERE archived = false ORDER BY name_key"),
+        json!({}),
+    )
+    .await?;
     let mut list: Vec<JourneyTemplate> = rows.into_iter().map(Into::into).collect();
     // Journey order: templates for a stage in the stage's order, then the others.
     list.sort_by_key(|t| {
@@ -58,15 +57,15 @@ pub async fn list(db: &Db) -> Result<Vec<JourneyTemplate>, AppError> {
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<JourneyTemplate>, AppError> {
-    let mut r = db
-        .query(format!(
+    let row: Option<Row> = query_one(
+        db,
+        &format!(
             "SELECT {FIELDS} FROM type::record('journey_template', $id) WHERE archived = false"
-        ))
-        .bind(json!({ "id": id }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
-    Ok(rows.into_iter().next().map(Into::into))
+        ),
+        json!({ "id": id }),
+    )
+    .await?;
+    Ok(row.map(Into::into))
 }
 
 fn content(t: &TemplateInput) -> serde_json::Value {
@@ -80,29 +79,39 @@ fn content(t: &TemplateInput) -> serde_json::Value {
     })
 }
 
+/// Refuses a name another template (other than the one being saved, on update) already has.
+/// The unique index on `name_key` stays the last word; this names the field before it has to.
+fn name_free(updating: bool) -> String {
+    let other = if updating {
+        "AND id != type::record('journey_template', $id)"
+    } else {
+        ""
+    };
+    format!(
+        "IF (SELECT VALUE id FROM journey_template WHERE name_key = $c.name_key {other}) != [] {{
+            THROW 'bw:field:name:another template has this name'
+         }};"
+    )
+}
+
 pub async fn create(db: &Db, t: &TemplateInput, by: &str) -> Result<JourneyTemplate, AppError> {
-    let mut r = db
-        .query(format!(
-            "CREATE ONLY journey_template CONTENT {{
+    let mut r = transact(
+        db,
+        &format!(
+            "BEGIN;
+             {}
+             CREATE ONLY journey_template CONTENT {{
                 name: $c.name, name_key: $c.name_key, stage: $c.stage, description: $c.description,
                 milestones: $c.milestones, objectives: $c.objectives, version: 1,
                 updated_by: type::record('user', $by), updated_at: time::now()
-             }} RETURN {FIELDS}"
-        ))
-        .bind(super::vars(
-            json!({ "c": super::vars(content(t)), "by": by }),
-        ))
-        .await
-        .and_then(|r| r.check())
-        .map_err(|e| {
-            unique_err(
-                e,
-                "journey_template_name",
-                "name",
-                "another template has this name",
-            )
-        })?;
-    let row: Option<Row> = take(&mut r, 0)?;
+             }} RETURN {FIELDS};
+             COMMIT;",
+            name_free(false)
+        ),
+        deep_vars(json!({ "c": content(t), "by": by })),
+    )
+    .await?;
+    let row: Option<Row> = r.before_commit()?;
     row.map(Into::into)
         .ok_or_else(|| AppError::Internal("the template was not created".into()))
 }
@@ -114,21 +123,23 @@ pub async fn update(
     t: &TemplateInput,
     by: &str,
 ) -> Result<JourneyTemplate, AppError> {
-    let mut r = db
-        .query(format!(
-            "UPDATE type::record('journey_template', $id) SET
+    let mut r = transact(
+        db,
+        &format!(
+            "BEGIN;
+             {}
+             UPDATE type::record('journey_template', $id) SET
                 name = $c.name, name_key = $c.name_key, stage = $c.stage, description = $c.description,
                 milestones = $c.milestones, objectives = $c.objectives, version += 1,
                 updated_by = type::record('user', $by), updated_at = time::now()
-             WHERE archived = false RETURN {FIELDS}"
-        ))
-        .bind(super::vars(
-            json!({ "id": id, "c": super::vars(content(t)), "by": by }),
-        ))
-        .await
-        .and_then(|r| r.check())
-        .map_err(|e| unique_err(e, "journey_template_name", "name", "another template has this name"))?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
+             WHERE archived = false RETURN {FIELDS};
+             COMMIT;",
+            name_free(true)
+        ),
+        deep_vars(json!({ "id": id, "c": content(t), "by": by })),
+    )
+    .await?;
+    let rows: Vec<Row> = r.before_commit()?;
     rows.into_iter()
         .next()
         .map(Into::into)
@@ -137,14 +148,36 @@ pub async fn update(
 
 /// Archives a template: it is no longer offered, and plans made from it are untouched.
 pub async fn archive(db: &Db, id: &str) -> Result<(), AppError> {
-    let mut r = db
-        .query("UPDATE type::record('journey_template', $id) SET archived = true, name_key = name_key + ':archived:' + <string>time::now() WHERE archived = false RETURN id")
-        .bind(json!({ "id": id }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<serde_json::Value> = take(&mut r, 0)?;
+    let rows: Vec<serde_json::Value> = query_all(
+        db,
+        "UPDATE type::record('journey_template', $id)
+         SET archived = true, name_key = name_key + ':archived:' + <string>time::now()
+         WHERE archived = false RETURN id",
+        json!({ "id": id }),
+    )
+    .await?;
     if rows.is_empty() {
         return Err(AppError::NotFound("template".into()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_name_in_use_is_refused_by_field_on_create_and_on_update() {
+        let db = crate::store::connect("mem://", None, None).await.unwrap();
+        let mut t = TemplateInput::from_template(&get(&db, "growth").await.unwrap().unwrap());
+        t.name = "Onboarding".into();
+        let taken = Err(AppError::field("name", "another template has this name"));
+        assert_eq!(create(&db, &t, "u1").await.map(|_| ()), taken);
+        assert_eq!(update(&db, "growth", &t, "u1").await.map(|_| ()), taken);
+        // Its own name is not "taken"; a new name is free.
+        t.name = "Growth".into();
+        assert_eq!(update(&db, "growth", &t, "u1").await.unwrap().version, 2);
+        t.name = "Expansion".into();
+        assert_eq!(create(&db, &t, "u1").await.unwrap().name, "Expansion");
+    }
 }

@@ -1,6 +1,6 @@
 //! Touchpoints with customers and the cadence rules that say how often each segment gets them.
 
-use super::{date_param, db_err, de, take, unique_err, Db};
+use super::{date_param, de, query_all, query_many, transact, transact_on_account, Db};
 use crate::error::AppError;
 use crate::model::engagement::*;
 use chrono::NaiveDate;
@@ -56,32 +56,20 @@ pub async fn create(
     t: &ValidTouchpoint,
     by: &str,
 ) -> Result<Touchpoint, AppError> {
-    let mut r = db
-        .query(format!(
-            "LET $a = type::record('account', $account);
-             IF !record::exists($a) {{ THROW 'bw:not_found:account' }};
-             CREATE touchpoint SET account = $a, kind = $kind, date = <datetime>$date,
+    let mut r = transact_on_account(
+        db,
+        &format!(
+            "CREATE ONLY touchpoint SET account = $a, kind = $kind, date = <datetime>$date,
                 attendees = $attendees, notes = $notes, next_steps = $next_steps,
                 logged_by = type::record('user', $by) RETURN {FIELDS};"
-        ))
-        .bind(json!({
+        ),
+        json!({
             "account": account, "kind": t.kind.key(), "date": date_param(t.date),
             "attendees": t.attendees, "notes": t.notes, "next_steps": t.next_steps, "by": by,
-        }))
-        .await
-        .map_err(db_err)?;
-    let errors = r.take_errors();
-    if let Some((_, e)) = errors.into_iter().next() {
-        if e.to_string().contains("bw:not_found") {
-            return Err(AppError::NotFound("account".into()));
-        }
-        return Err(db_err(e));
-    }
-    let rows: Vec<Row> = take(&mut r, 2)?;
-    rows.into_iter()
-        .next()
-        .map(Into::into)
-        .ok_or_else(|| AppError::Internal("the touchpoint was not saved".into()))
+        }),
+    )
+    .await?;
+    Ok(r.before_commit::<Row>()?.into())
 }
 
 pub async fn for_account(
@@ -89,15 +77,15 @@ pub async fn for_account(
     account: &str,
     limit: usize,
 ) -> Result<Vec<Touchpoint>, AppError> {
-    let mut r = db
-        .query(format!(
+    let rows: Vec<Row> = query_all(
+        db,
+        &format!(
             "SELECT {FIELDS} FROM touchpoint WHERE account = type::record('account', $a)
              ORDER BY date DESC, created_at DESC LIMIT $limit"
-        ))
-        .bind(json!({ "a": account, "limit": limit }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<Row> = take(&mut r, 0)?;
+        ),
+        json!({ "a": account, "limit": limit }),
+    )
+    .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -114,16 +102,15 @@ pub async fn last_by_kind(
         #[serde(deserialize_with = "de::date")]
         last: NaiveDate,
     }
-    let mut r = db
-        .query(
-            "LET $accs = array::map($keys, |$k| type::record('account', $k));
-             SELECT account, kind, time::max(date) AS last FROM touchpoint
-             WHERE account IN $accs GROUP BY account, kind;",
-        )
-        .bind(json!({ "keys": accounts }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<L> = take(&mut r, 1)?;
+    let rows: Vec<L> = query_many(
+        db,
+        "LET $accs = array::map($keys, |$k| type::record('account', $k));
+         SELECT account, kind, time::max(date) AS last FROM touchpoint
+         WHERE account IN $accs GROUP BY account, kind;",
+        json!({ "keys": accounts }),
+    )
+    .await?
+    .take(1)?;
     Ok(rows
         .into_iter()
         .map(|l| (l.account, l.kind, l.last))
@@ -143,11 +130,13 @@ struct RuleRow {
 }
 
 pub async fn rules(db: &Db) -> Result<Vec<CadenceRule>, AppError> {
-    let mut r = db
-        .query("SELECT id, segment, segment.name AS segment_name, kind, every_days, created_at FROM cadence_rule ORDER BY created_at")
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<RuleRow> = take(&mut r, 0)?;
+    let rows: Vec<RuleRow> = query_all(
+        db,
+        "SELECT id, segment, segment.name AS segment_name, kind, every_days, created_at FROM cadence_rule
+         ORDER BY created_at",
+        json!({}),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .filter(|r| r.segment_name.is_some())
@@ -167,36 +156,29 @@ pub async fn add_rule(
     kind: TouchpointKind,
     every_days: u32,
 ) -> Result<(), AppError> {
-    db.query(
-        "LET $s = type::record('segment', $segment);
+    transact(
+        db,
+        "BEGIN;
+         LET $s = type::record('segment', $segment);
          IF !record::exists($s) { THROW 'bw:field:segment_id:choose a saved segment' };
-         CREATE cadence_rule SET segment = $s, kind = $kind, every_days = $every;",
+         IF (SELECT VALUE id FROM cadence_rule WHERE segment = $s AND kind = $kind LIMIT 1) != [] {
+             THROW 'bw:field:kind:this segment already has a rule for this kind; remove it first'
+         };
+         CREATE cadence_rule SET segment = $s, kind = $kind, every_days = $every RETURN NONE;
+         COMMIT;",
+        json!({ "segment": segment, "kind": kind.key(), "every": every_days }),
     )
-    .bind(json!({ "segment": segment, "kind": kind.key(), "every": every_days }))
-    .await
-    .and_then(|r| r.check())
-    .map_err(|e| {
-        if e.to_string().contains("bw:field:segment_id") {
-            AppError::field("segment_id", "choose a saved segment")
-        } else {
-            unique_err(
-                e,
-                "cadence_rule_unique",
-                "kind",
-                "this segment already has a rule for this kind; remove it first",
-            )
-        }
-    })?;
+    .await?;
     Ok(())
 }
 
 pub async fn remove_rule(db: &Db, id: &str) -> Result<(), AppError> {
-    let mut r = db
-        .query("DELETE type::record('cadence_rule', $id) RETURN BEFORE")
-        .bind(json!({ "id": id }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<serde_json::Value> = take(&mut r, 0)?;
+    let rows: Vec<serde_json::Value> = query_all(
+        db,
+        "DELETE type::record('cadence_rule', $id) RETURN BEFORE",
+        json!({ "id": id }),
+    )
+    .await?;
     if rows.is_empty() {
         return Err(AppError::NotFound("cadence rule".into()));
     }
@@ -222,19 +204,20 @@ pub async fn days_since_last(
     } else {
         ""
     };
-    let mut r = db
-        .query(format!(
+    let rows: Vec<L> = query_many(
+        db,
+        &format!(
             "LET $accs = array::map($keys, |$k| type::record('account', $k));
              SELECT account, time::max(date) AS last FROM touchpoint
              WHERE date < <datetime>$end {cond} GROUP BY account;"
-        ))
-        .bind(json!({
+        ),
+        json!({
             "keys": accounts.unwrap_or_default(),
             "end": date_param(date + chrono::Duration::days(1)),
-        }))
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<L> = take(&mut r, 1)?;
+        }),
+    )
+    .await?
+    .take(1)?;
     Ok(rows
         .into_iter()
         .map(|l| (l.account, (date - l.last).num_days().max(0) as u32))

@@ -1,7 +1,7 @@
 //! Product-usage events and their daily rollups (one row per account per day: events, logins,
 //! active users, distinct features). Scoring reads rollups only, never raw events.
 
-use super::{db_err, take, Db};
+use super::{execute, query_all, query_many, query_value, transact, Count, Db};
 use crate::error::AppError;
 use crate::model::usage::{AccountRef, ValidEvent};
 use serde::{Deserialize, Serialize};
@@ -59,16 +59,15 @@ pub async fn resolve_accounts(
         #[serde(default)]
         external_id: Option<String>,
     }
-    let mut r = db
-        .query(
-            "SELECT id, external_id FROM array::map($ids, |$i| type::record('account', $i));
-             SELECT id, external_id FROM account WHERE external_id IN $ext;",
-        )
-        .bind(json!({ "ids": ids, "ext": ext }))
-        .await
-        .map_err(db_err)?;
-    let by_id: Vec<Row> = take(&mut r, 0)?;
-    let by_ext: Vec<Row> = take(&mut r, 1)?;
+    let mut r = query_many(
+        db,
+        "SELECT id, external_id FROM array::map($ids, |$i| type::record('account', $i));
+         SELECT id, external_id FROM account WHERE external_id IN $ext;",
+        json!({ "ids": ids, "ext": ext }),
+    )
+    .await?;
+    let by_id: Vec<Row> = r.take(0)?;
+    let by_ext: Vec<Row> = r.take(1)?;
     let mut out = HashMap::new();
     for row in by_id {
         out.insert(AccountRef::Id(row.id.clone()), row.id);
@@ -104,7 +103,50 @@ pub async fn store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
 }
 
 async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError> {
-    // Repeats inside the batch: the first one counts.
+    let fresh = fresh_events(db, events).await?;
+    let duplicates = events.len() - fresh.len();
+    if fresh.is_empty() {
+        return Ok(Stored {
+            accepted: 0,
+            duplicates,
+            accounts: vec![],
+        });
+    }
+    let (rows, deltas) = rows_and_rollups(&fresh);
+    let accounts: Vec<String> = deltas
+        .iter()
+        .map(|d| d.acc.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    transact(
+        db,
+        "BEGIN;
+         INSERT INTO usage_event (SELECT id, type::record('account', acc) AS account, contact_email, kind, feature,
+             type::datetime(at) AS at FROM $rows) RETURN NONE;
+         FOR $d IN $deltas {
+             UPSERT type::record('usage_day', [$d.acc, $d.day]) SET
+                 account = type::record('account', $d.acc), day = $d.day,
+                 events = (events ?? 0) + $d.events, logins = (logins ?? 0) + $d.logins,
+                 users = array::union(users ?? [], $d.users), features = array::union(features ?? [], $d.features)
+                 RETURN NONE;
+         };
+         COMMIT;",
+        json!({ "rows": rows, "deltas": deltas }),
+    )
+    .await?;
+    Ok(Stored {
+        accepted: fresh.len(),
+        duplicates,
+        accounts,
+    })
+}
+
+/// The events of the batch not stored yet; of repeats inside the batch, the first one counts.
+async fn fresh_events<'a, 'e>(
+    db: &Db,
+    events: &'a [Resolved<'e>],
+) -> Result<Vec<&'a Resolved<'e>>, AppError> {
     let mut seen = HashSet::with_capacity(events.len());
     let unique: Vec<&Resolved> = events
         .iter()
@@ -114,12 +156,12 @@ async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
         .iter()
         .map(|r| r.event.idempotency_key.as_str())
         .collect();
-    let mut r = db
-        .query("RETURN array::filter($keys, |$k| record::exists(type::record('usage_event', $k)))")
-        .bind(json!({ "keys": keys }))
-        .await
-        .map_err(db_err)?;
-    let existing: Vec<serde_json::Value> = take(&mut r, 0)?;
+    let existing: Vec<serde_json::Value> = query_value(
+        db,
+        "RETURN array::filter($keys, |$k| record::exists(type::record('usage_event', $k)))",
+        json!({ "keys": keys }),
+    )
+    .await?;
     let existing: HashSet<String> = existing
         .into_iter()
         .map(|v| match v {
@@ -127,30 +169,27 @@ async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
             other => other.to_string(),
         })
         .collect();
-    let fresh: Vec<&&Resolved> = unique
-        .iter()
+    Ok(unique
+        .into_iter()
         .filter(|r| !existing.contains(&r.event.idempotency_key))
-        .collect();
-    let duplicates = events.len() - fresh.len();
-    if fresh.is_empty() {
-        return Ok(Stored {
-            accepted: 0,
-            duplicates,
-            accounts: vec![],
-        });
-    }
+        .collect())
+}
+
+/// The event rows to insert (optional fields left out, so they are NONE rather than NULL) and
+/// what they add to each account's day.
+fn rows_and_rollups(fresh: &[&Resolved]) -> (Vec<serde_json::Value>, Vec<DayDelta>) {
     let mut rows = Vec::with_capacity(fresh.len());
     let mut days: HashMap<(String, String), DayDelta> = HashMap::new();
-    for r in &fresh {
+    for r in fresh {
         let e = r.event;
-        rows.push(json!({
+        rows.push(super::vars(json!({
             "id": e.idempotency_key,
             "acc": r.account,
             "contact_email": e.contact_email,
             "kind": e.kind,
             "feature": e.feature,
             "at": e.at.to_rfc3339(),
-        }));
+        })));
         let day = e.at.date_naive().to_string();
         let d = days
             .entry((r.account.clone(), day.clone()))
@@ -170,66 +209,28 @@ async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
             d.features.insert(f.clone());
         }
     }
-    let accounts: Vec<String> = days
-        .keys()
-        .map(|(a, _)| a.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let deltas: Vec<DayDelta> = days.into_values().collect();
-    let rows: Vec<serde_json::Value> = rows
-        .into_iter()
-        .map(|mut v| {
-            // Optional fields travel as NONE (absent), not NULL.
-            if let Some(o) = v.as_object_mut() {
-                o.retain(|_, x| !x.is_null());
-            }
-            v
-        })
-        .collect();
-    super::run_checked(
-        db,
-        "BEGIN TRANSACTION;
-         INSERT INTO usage_event (SELECT id, type::record('account', acc) AS account, contact_email, kind, feature,
-             type::datetime(at) AS at FROM $rows) RETURN NONE;
-         FOR $d IN $deltas {
-             UPSERT type::record('usage_day', [$d.acc, $d.day]) SET
-                 account = type::record('account', $d.acc), day = $d.day,
-                 events = (events ?? 0) + $d.events, logins = (logins ?? 0) + $d.logins,
-                 users = array::union(users ?? [], $d.users), features = array::union(features ?? [], $d.features)
-                 RETURN NONE;
-         };
-         COMMIT TRANSACTION;",
-        json!({ "rows": rows, "deltas": deltas }),
-    )
-    .await?;
-    Ok(Stored {
-        accepted: fresh.len(),
-        duplicates,
-        accounts,
-    })
+    (rows, days.into_values().collect())
 }
 
 /// Raw inserts of the same rows with no checks or rollups: the benchmark's yardstick.
 pub async fn raw_insert(db: &Db, rows: serde_json::Value) -> Result<(), AppError> {
-    db.query(
+    execute(
+        db,
         "INSERT INTO usage_event (SELECT id, type::record('account', acc) AS account, contact_email, kind, feature,
              type::datetime(at) AS at FROM $rows) RETURN NONE",
+        json!({ "rows": rows }),
     )
-        .bind(json!({ "rows": rows }))
-        .await
-        .and_then(|r| r.check())
-        .map_err(db_err)?;
-    Ok(())
+    .await
 }
 
 /// Number of stored raw events (tests and benchmarks).
 pub async fn count_events(db: &Db) -> Result<u64, AppError> {
-    let mut r = db
-        .query("SELECT count() AS n FROM usage_event GROUP ALL")
-        .await
-        .map_err(db_err)?;
-    let rows: Vec<super::Count> = take(&mut r, 0)?;
+    let rows: Vec<Count> = query_all(
+        db,
+        "SELECT count() AS n FROM usage_event GROUP ALL",
+        json!({}),
+    )
+    .await?;
     Ok(rows.first().map(|c| c.n).unwrap_or(0))
 }
 
@@ -244,12 +245,10 @@ pub struct DayRow {
 }
 
 pub async fn days(db: &Db, account: &str) -> Result<Vec<DayRow>, AppError> {
-    let mut r = db
-        .query(
-            "SELECT day, events, logins, users, features FROM usage_day:[$a, '0000']..=[$a, '9999']",
-        )
-        .bind(json!({ "a": account }))
-        .await
-        .map_err(db_err)?;
-    take(&mut r, 0)
+    query_all(
+        db,
+        "SELECT day, events, logins, users, features FROM usage_day:[$a, '0000']..=[$a, '9999']",
+        json!({ "a": account }),
+    )
+    .await
 }

@@ -10,7 +10,7 @@ async fn healthz_answers_200_once_the_database_is_ready() {
     assert_eq!(res.status(), StatusCode::OK);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["migrations"], serde_json::json!([1, 2, 3, 4, 5]));
+    assert_eq!(body["migrations"], serde_json::json!([1, 2, 3, 4, 5, 6]));
 }
 
 #[tokio::test]
@@ -21,7 +21,7 @@ async fn migrations_apply_once_even_when_run_again() {
         .expect("second run is a no-op");
     assert_eq!(
         app::store::migrations::applied(&app.db).await.unwrap(),
-        vec![1, 2, 3, 4, 5]
+        vec![1, 2, 3, 4, 5, 6]
     );
 }
 
@@ -29,13 +29,13 @@ async fn migrations_apply_once_even_when_run_again() {
 async fn setup_creates_the_first_admin_only_once() {
     let app = spawn_app().await;
     let first = admin(&app).await;
-    let (status, me) = first.call("auth/me", &[]).await;
-    assert_eq!(status, StatusCode::OK);
+    let me = first.ok("auth/me", &[]).await;
     assert_eq!(me["role"], "admin");
 
     let stranger = Client::new(&app);
-    let (status, body) = stranger
-        .call(
+    stranger
+        .expect(
+            StatusCode::FORBIDDEN,
             "auth/setup",
             &[
                 ("email", "eve@example.com"),
@@ -44,7 +44,6 @@ async fn setup_creates_the_first_admin_only_once() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (_, needs) = stranger.call("auth/needs_setup", &[]).await;
     assert_eq!(needs, serde_json::json!(false));
 }
@@ -53,8 +52,8 @@ async fn setup_creates_the_first_admin_only_once() {
 async fn setup_validates_and_names_each_field() {
     let app = spawn_app().await;
     let c = Client::new(&app);
-    let (status, body) = c
-        .call(
+    let body = c
+        .invalid(
             "auth/setup",
             &[
                 ("email", "not-an-email"),
@@ -63,7 +62,6 @@ async fn setup_validates_and_names_each_field() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&body, "email")
         .unwrap()
         .contains("email address"));
@@ -83,16 +81,12 @@ async fn login_refuses_a_wrong_password_without_saying_which_part_was_wrong() {
     let app = spawn_app().await;
     admin(&app).await;
     let c = Client::new(&app);
-    let (status, wrong_pass) = c
-        .call(
+    let wrong_pass = c
+        .invalid(
             "auth/login",
-            &[
-                ("email", "ada@example.com"),
-                ("password", "not the password"),
-            ],
+            &[("email", ADMIN_EMAIL), ("password", "not the password")],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, unknown) = c
         .call(
             "auth/login",
@@ -115,12 +109,7 @@ async fn the_session_cookie_is_httponly_and_samesite() {
     let app = spawn_app().await;
     let res = reqwest::Client::new()
         .post(format!("{}/api/auth/setup", app.base))
-        .form(&[
-            ("email", "ada@example.com"),
-            ("name", "Ada"),
-            ("password", ADMIN_PASS),
-            ("setup_code", app.setup_code.as_str()),
-        ])
+        .form(&setup_form("Ada", &app.setup_code))
         .send()
         .await
         .unwrap();
@@ -142,10 +131,9 @@ async fn the_session_cookie_is_httponly_and_samesite() {
 async fn logout_ends_the_session_on_the_server() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (status, _) = c.call("auth/logout", &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = c.call("accounts/portfolio", &[]).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    c.ok("auth/logout", &[]).await;
+    c.expect(StatusCode::UNAUTHORIZED, "accounts/portfolio", &[])
+        .await;
 }
 
 #[tokio::test]
@@ -153,8 +141,8 @@ async fn signed_out_callers_are_refused_and_pages_redirect_to_login() {
     let app = spawn_app().await;
     admin(&app).await;
     let c = Client::new(&app);
-    let (status, body) = c.call("accounts/portfolio", &[]).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    c.expect(StatusCode::UNAUTHORIZED, "accounts/portfolio", &[])
+        .await;
     let (status, _) = c
         .call("accounts/create", &account_form("Sneaky", "smb"))
         .await;
@@ -172,57 +160,56 @@ async fn each_role_is_refused_what_it_may_not_do() {
     let exec = user_with_role(&app, &admin, "exec").await;
 
     // Executives read but never write.
-    let (status, body) = exec
-        .call("accounts/create", &account_form("Exec Co", "smb"))
+    let body = exec
+        .expect(
+            StatusCode::FORBIDDEN,
+            "accounts/create",
+            &account_form("Exec Co", "smb"),
+        )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["Forbidden"].as_str().unwrap().contains("executives"));
-    let (status, _) = exec.call("accounts/portfolio", &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = exec
-        .call("segments/save", &[("name", "x"), ("query", "tier=smb")])
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    exec.ok("accounts/portfolio", &[]).await;
+    exec.expect(
+        StatusCode::FORBIDDEN,
+        "segments/save",
+        &[("name", "x"), ("query", "tier=smb")],
+    )
+    .await;
 
     // CSMs manage accounts but not users.
-    let (status, created) = csm
-        .call("accounts/create", &account_form("Csm Co", "smb"))
+    let created = csm
+        .ok("accounts/create", &account_form("Csm Co", "smb"))
         .await;
-    assert_eq!(status, StatusCode::OK, "{created}");
     let id = created["id"].as_str().unwrap();
     let mut upd = account_form("Csm Co", "mid_market");
     upd.push(("id", id));
-    let (status, _) = exec.call("accounts/update", &upd).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = exec
-        .call(
-            "accounts/contacts/add",
+    exec.expect(StatusCode::FORBIDDEN, "accounts/update", &upd)
+        .await;
+    exec.expect(
+        StatusCode::FORBIDDEN,
+        "accounts/contacts/add",
+        &[
+            ("account_id", id),
+            ("input[name]", "X"),
+            ("input[email]", "x@example.com"),
+        ],
+    )
+    .await;
+    for c in [&csm, &exec] {
+        c.expect(StatusCode::FORBIDDEN, "users/list", &[]).await;
+        c.expect(
+            StatusCode::FORBIDDEN,
+            "users/create",
             &[
-                ("account_id", id),
-                ("input[name]", "X"),
-                ("input[email]", "x@example.com"),
+                ("input[email]", "z@example.com"),
+                ("input[name]", "Z"),
+                ("input[role]", "admin"),
+                ("input[password]", "a long password"),
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    for c in [&csm, &exec] {
-        let (status, _) = c.call("users/list", &[]).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = c
-            .call(
-                "users/create",
-                &[
-                    ("input[email]", "z@example.com"),
-                    ("input[name]", "Z"),
-                    ("input[role]", "admin"),
-                    ("input[password]", "a long password"),
-                ],
-            )
-            .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
     }
-    let (status, users) = admin.call("users/list", &[]).await;
-    assert_eq!(status, StatusCode::OK);
+    let users = admin.ok("users/list", &[]).await;
     assert_eq!(
         users.as_array().unwrap().len(),
         3,
@@ -245,8 +232,7 @@ async fn a_bad_account_is_refused_field_by_field_and_nothing_is_written() {
         ("input[renewal_date]", "2026-04-01"),
         ("input[owner_id]", ""),
     ];
-    let (status, body) = c.call("accounts/create", &form).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let body = c.invalid("accounts/create", &form).await;
     assert_eq!(field_error(&body, "name").as_deref(), Some("is required"));
     assert!(field_error(&body, "tier")
         .unwrap()
@@ -280,10 +266,9 @@ async fn account_names_are_unique_regardless_of_case() {
         .call("accounts/create", &account_form("Globex", "smb"))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = c
-        .call("accounts/create", &account_form("GLOBEX", "enterprise"))
+    let body = c
+        .invalid("accounts/create", &account_form("GLOBEX", "enterprise"))
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         field_error(&body, "name").as_deref(),
         Some("an account with this name already exists")
@@ -298,8 +283,7 @@ async fn an_unknown_owner_is_refused_and_the_account_is_not_created() {
     let mut form = account_form("Owned", "smb");
     form.retain(|(k, _)| *k != "input[owner_id]");
     form.push(("input[owner_id]", "nobody"));
-    let (status, body) = c.call("accounts/create", &form).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = c.invalid("accounts/create", &form).await;
     assert!(field_error(&body, "owner_id").is_some(), "{body}");
     assert_eq!(portfolio_total(&c, &[]).await, 0);
 }
@@ -313,26 +297,23 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
     let mut form = account_form("Initech", "enterprise");
     form.retain(|(k, _)| *k != "input[owner_id]");
     form.push(("input[owner_id]", my_id));
-    let (status, acc) = c.call("accounts/create", &form).await;
-    assert_eq!(status, StatusCode::OK, "{acc}");
+    let acc = c.ok("accounts/create", &form).await;
     assert_eq!(acc["owner_name"], "Ada Admin");
     let id = acc["id"].as_str().unwrap();
 
-    let (status, contact) = c
-        .call(
-            "accounts/contacts/add",
-            &[
-                ("account_id", id),
-                ("input[name]", "Peter Gibbons"),
-                ("input[email]", "Peter@Initech.example"),
-                ("input[title]", "Engineer"),
-                ("input[champion]", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{contact}");
-    let (status, dup) = c
-        .call(
+    c.ok(
+        "accounts/contacts/add",
+        &[
+            ("account_id", id),
+            ("input[name]", "Peter Gibbons"),
+            ("input[email]", "Peter@Initech.example"),
+            ("input[title]", "Engineer"),
+            ("input[champion]", "on"),
+        ],
+    )
+    .await;
+    let dup = c
+        .invalid(
             "accounts/contacts/add",
             &[
                 ("account_id", id),
@@ -341,28 +322,23 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&dup, "email")
         .unwrap()
         .contains("already has a contact"));
-    let (status, _) = c
-        .call(
-            "accounts/team/add",
-            &[("account_id", id), ("user_id", my_id), ("role", "sme")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = c
-        .call(
+    c.ok(
+        "accounts/team/add",
+        &[("account_id", id), ("user_id", my_id), ("role", "sme")],
+    )
+    .await;
+    let body = c
+        .invalid(
             "accounts/team/add",
             &[("account_id", id), ("user_id", my_id), ("role", "wizard")],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&body, "role").is_some());
 
-    let (status, detail) = c.call("accounts/get", &[("id", id)]).await;
-    assert_eq!(status, StatusCode::OK);
+    let detail = c.ok("accounts/get", &[("id", id)]).await;
     assert_eq!(detail["contacts"][0]["email"], "peter@initech.example");
     assert_eq!(detail["contacts"][0]["champion"], true);
     let roles: Vec<&str> = detail["team"]
@@ -377,8 +353,13 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
         "the owner joined as CSM when the account was created"
     );
 
-    let (status, body) = c.call("accounts/get", &[("id", "does-not-exist")]).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let body = c
+        .expect(
+            StatusCode::NOT_FOUND,
+            "accounts/get",
+            &[("id", "does-not-exist")],
+        )
+        .await;
     assert_eq!(body["NotFound"], "account");
     let (status, _) = c
         .call(
@@ -409,8 +390,7 @@ async fn updating_an_account_validates_and_keeps_the_rest() {
     bad.retain(|(k, _)| *k != "input[arr]");
     bad.push(("input[arr]", "12k"));
     bad.push(("id", &id));
-    let (status, body) = c.call("accounts/update", &bad).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = c.invalid("accounts/update", &bad).await;
     assert!(field_error(&body, "arr")
         .unwrap()
         .contains("must be a number"));
@@ -419,8 +399,7 @@ async fn updating_an_account_validates_and_keeps_the_rest() {
 
     let mut good = account_form("Hooli XYZ", "mid_market");
     good.push(("id", &id));
-    let (status, updated) = c.call("accounts/update", &good).await;
-    assert_eq!(status, StatusCode::OK, "{updated}");
+    let updated = c.ok("accounts/update", &good).await;
     assert_eq!(updated["name"], "Hooli XYZ");
     assert_eq!(updated["tier"], "mid_market");
 }
@@ -528,10 +507,9 @@ async fn segments_save_a_filter_under_a_unique_name() {
     let (_, list) = c.call("segments/list", &[]).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     let id = seg["id"].as_str().unwrap();
-    let (status, _) = c.call("segments/delete", &[("id", id)]).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = c.call("segments/delete", &[("id", id)]).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    c.ok("segments/delete", &[("id", id)]).await;
+    c.expect(StatusCode::NOT_FOUND, "segments/delete", &[("id", id)])
+        .await;
 }
 
 #[tokio::test]
@@ -539,8 +517,8 @@ async fn the_last_admin_cannot_be_removed_and_deactivation_ends_sessions() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
     let (_, me) = admin.call("auth/me", &[]).await;
-    let (status, body) = admin
-        .call(
+    admin
+        .invalid(
             "users/access",
             &[
                 ("id", me["id"].as_str().unwrap()),
@@ -549,14 +527,12 @@ async fn the_last_admin_cannot_be_removed_and_deactivation_ends_sessions() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     let csm = user_with_role(&app, &admin, "csm").await;
     let (_, csm_me) = csm.call("auth/me", &[]).await;
-    let (status, _) = csm.call("accounts/portfolio", &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = admin
-        .call(
+    csm.ok("accounts/portfolio", &[]).await;
+    admin
+        .ok(
             "users/access",
             &[
                 ("id", csm_me["id"].as_str().unwrap()),
@@ -565,7 +541,6 @@ async fn the_last_admin_cannot_be_removed_and_deactivation_ends_sessions() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _) = csm.call("accounts/portfolio", &[]).await;
     assert_eq!(
         status,
@@ -611,10 +586,7 @@ async fn password_guessing_is_throttled_per_email() {
         let (status, _) = c
             .call(
                 "auth/login",
-                &[
-                    ("email", "ada@example.com"),
-                    ("password", "guess guess guess"),
-                ],
+                &[("email", ADMIN_EMAIL), ("password", "guess guess guess")],
             )
             .await;
         statuses.push(status);
@@ -626,12 +598,7 @@ async fn password_guessing_is_throttled_per_email() {
         "{statuses:?}"
     );
     assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS);
-    let (status, _) = c
-        .call(
-            "auth/login",
-            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
-        )
-        .await;
+    let (status, _) = c.call("auth/login", &ADMIN_LOGIN).await;
     assert_eq!(
         status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -823,8 +790,7 @@ async fn the_portfolio_index_and_the_database_agree() {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let (status, from_index) = c.call("accounts/portfolio", &form).await;
-        assert_eq!(status, StatusCode::OK, "{from_index}");
+        let from_index = c.ok("accounts/portfolio", &form).await;
         assert_eq!(
             from_index["total"].as_u64().unwrap(),
             from_db.total,

@@ -50,18 +50,7 @@ async fn every_acknowledged_write_survives_sigkill() {
     wait_healthy(&base).await;
 
     let c = Client::at(&base);
-    let (status, _) = c
-        .call(
-            "auth/setup",
-            &[
-                ("email", "ada@example.com"),
-                ("name", "Ada"),
-                ("password", ADMIN_PASS),
-                ("setup_code", SETUP_CODE),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    c.ok("auth/setup", &setup_form("Ada", SETUP_CODE)).await;
 
     // Writers keep going while the server is killed; only acknowledged writes are expected back.
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
@@ -70,12 +59,7 @@ async fn every_acknowledged_write_survives_sigkill() {
         let base = base.clone();
         tokio::spawn(async move {
             let c = Client::at(&base);
-            let (status, _) = c
-                .call(
-                    "auth/login",
-                    &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
-                )
-                .await;
+            let (status, _) = c.call("auth/login", &ADMIN_LOGIN).await;
             assert_eq!(status, StatusCode::OK);
             for i in 0..400 {
                 let name = format!("Durable {i:03}");
@@ -112,12 +96,7 @@ async fn every_acknowledged_write_survives_sigkill() {
     let mut server = start(dir.path(), port);
     wait_healthy(&base).await;
     let c = Client::at(&base);
-    let (status, _) = c
-        .call(
-            "auth/login",
-            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
-        )
-        .await;
+    let (status, _) = c.call("auth/login", &ADMIN_LOGIN).await;
     assert_eq!(
         status,
         StatusCode::OK,

@@ -6,12 +6,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-async fn account(c: &Client, name: &str) -> String {
-    let (status, body) = c.call("accounts/create", &account_form(name, "smb")).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["id"].as_str().unwrap().to_string()
-}
-
 async fn key(app: &TestApp, scopes: &[&str]) -> String {
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
     app::store::api_keys::create(&app.db, "test", &scopes, None)
@@ -38,13 +32,12 @@ async fn post_events(app: &TestApp, key: Option<&str>, body: String) -> (StatusC
 }
 
 /// Saves a model through its JSON server function, as the editor does.
-async fn save_model(app: &TestApp, c: &Client, scope: &str, config: &Value) -> reqwest::Response {
-    c.http
-        .post(format!("{}/api/health/save_model", app.base))
-        .json(&json!({ "scope": scope, "config": config }))
-        .send()
-        .await
-        .unwrap()
+async fn save_model(c: &Client, scope: &str, config: &Value) -> reqwest::Response {
+    c.post_json(
+        "health/save_model",
+        &json!({ "scope": scope, "config": config }),
+    )
+    .await
 }
 
 fn now_minus(minutes: i64) -> String {
@@ -71,7 +64,7 @@ async fn score_of(app: &TestApp, id: &str) -> Option<u8> {
 async fn keys_scopes_and_bad_batches_get_clear_json_errors() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
-    let acc = account(&admin, "Usage Co").await;
+    let acc = create_account(&admin, "Usage Co", "smb").await;
     let good = json!([{ "account_id": acc, "kind": "login", "contact_email": "a@usage.co",
                         "at": now_minus(5), "idempotency_key": "g1" }])
     .to_string();
@@ -97,29 +90,26 @@ async fn keys_scopes_and_bad_batches_get_clear_json_errors() {
         .unwrap()
         .contains("events:write"));
     // Keys made in Settings: only admins; the secret is returned once and works.
-    let (s, b) = admin
-        .call(
+    let b = admin
+        .ok(
             "api_keys/create",
             &[("name", "Analytics"), ("scopes[0]", "events:write")],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     let secret = b[1].as_str().unwrap().to_string();
     assert!(secret.starts_with("bw_"));
-    let (s, b) = admin
-        .call("api_keys/create", &[("name", ""), ("scopes[0]", "root")])
+    let b = admin
+        .invalid("api_keys/create", &[("name", ""), ("scopes[0]", "root")])
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&b, "name").is_some());
     assert!(field_error(&b, "scopes").unwrap().contains("unknown scope"));
     let csm = user_with_role(&app, &admin, "csm").await;
-    let (s, _) = csm
-        .call(
-            "api_keys/create",
-            &[("name", "Mine"), ("scopes[0]", "events:write")],
-        )
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    csm.expect(
+        StatusCode::FORBIDDEN,
+        "api_keys/create",
+        &[("name", "Mine"), ("scopes[0]", "events:write")],
+    )
+    .await;
     assert_eq!(events_stored(&app).await, 0);
 
     // Malformed JSON, wrong shape, oversize batch: the whole request is refused.
@@ -168,7 +158,7 @@ async fn keys_scopes_and_bad_batches_get_clear_json_errors() {
 async fn resent_events_are_not_counted_twice_and_scores_follow_within_a_second() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
-    let acc = account(&admin, "Idem Co").await;
+    let acc = create_account(&admin, "Idem Co", "smb").await;
     let secret = key(&app, &["events:write", "health:read"]).await;
     let today = chrono::Utc::now().date_naive().to_string();
     let mut events = Vec::new();
@@ -237,16 +227,15 @@ async fn resent_events_are_not_counted_twice_and_scores_follow_within_a_second()
     assert!((login["sub_score"].as_f64().unwrap() - 70.0).abs() < 1e-6);
 
     // Sentiment: a CSM's red read is recomputed at once and disagrees with the data (yellow).
-    let (s, b) = admin
-        .call(
+    let b = admin
+        .invalid(
             "health/sentiment",
             &[("account_id", &acc), ("colour", "purple")],
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&b, "colour").is_some());
-    let (s, b) = admin
-        .call(
+    admin
+        .ok(
             "health/sentiment",
             &[
                 ("account_id", &acc),
@@ -255,33 +244,29 @@ async fn resent_events_are_not_counted_twice_and_scores_follow_within_a_second()
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     // (70·20 + 51.67·25 + 0·10) / 55 = 48.9 → 49
-    let (s, h) = admin
-        .call("health/account", &[("id", &acc), ("days", "30")])
+    let h = admin
+        .ok("health/account", &[("id", &acc), ("days", "30")])
         .await;
-    assert_eq!(s, StatusCode::OK, "{h}");
     assert_eq!(h["current"]["score"], 49);
     assert_eq!(h["current"]["band"], "yellow");
     assert_eq!(h["sentiment"]["colour"], "red");
     assert_eq!(h["disagreement"], json!(["red", "yellow"]));
     let exec = user_with_role(&app, &admin, "exec").await;
-    let (s, _) = exec
-        .call(
-            "health/sentiment",
-            &[("account_id", &acc), ("colour", "green")],
-        )
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    exec.expect(
+        StatusCode::FORBIDDEN,
+        "health/sentiment",
+        &[("account_id", &acc), ("colour", "green")],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn model_versions_validation_and_backtest() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
-    let acc = account(&admin, "Model Co").await;
-    let (s, ed) = admin.call("health/editor", &[("scope", "default")]).await;
-    assert_eq!(s, StatusCode::OK, "{ed}");
+    let acc = create_account(&admin, "Model Co", "smb").await;
+    let ed = admin.ok("health/editor", &[("scope", "default")]).await;
     assert_eq!(ed["model"]["version"], 1);
     assert_eq!(ed["accounts"].as_array().unwrap().len(), 1);
     let mut config = ed["model"]["config"].clone();
@@ -289,7 +274,7 @@ async fn model_versions_validation_and_backtest() {
     // A bad model names each field and saves nothing.
     config["bands"]["green_from"] = json!(20);
     config["measures"][0]["points"][1]["raw"] = json!(0);
-    let res = save_model(&app, &admin, "default", &config).await;
+    let res = save_model(&admin, "default", &config).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let b: Value = res.json().await.unwrap();
     assert!(field_error(&b, "bands.green_from").is_some());
@@ -298,12 +283,12 @@ async fn model_versions_validation_and_backtest() {
     // A good one becomes version 2; snapshots record it.
     config["bands"]["green_from"] = json!(80);
     config["measures"][0]["points"][1]["raw"] = json!(1);
-    let res = save_model(&app, &admin, "default", &config).await;
+    let res = save_model(&admin, "default", &config).await;
     assert_eq!(res.status(), StatusCode::OK);
     let saved: Value = res.json().await.unwrap();
     assert_eq!(saved["version"], 2);
     let csm = user_with_role(&app, &admin, "csm").await;
-    let res = save_model(&app, &csm, "default", &config).await;
+    let res = save_model(&csm, "default", &config).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let versions = app::store::health::all_versions(&app.db).await.unwrap();
     assert_eq!(versions.len(), 2);
@@ -322,7 +307,7 @@ async fn model_versions_validation_and_backtest() {
     assert_eq!(snap.last().unwrap().version, 2);
 
     // Backtest: a churned account that had gone quiet vs a retained one that was busy.
-    let gone = account(&admin, "Gone Co").await;
+    let gone = create_account(&admin, "Gone Co", "smb").await;
     let churn_day = chrono::Utc::now().date_naive() - chrono::Duration::days(10);
     app.db
         .query(
@@ -346,12 +331,11 @@ async fn model_versions_validation_and_backtest() {
     let (s, b) = post_events(&app, Some(&secret), json!(events).to_string()).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{b}");
     let res = admin
-        .http
-        .post(format!("{}/api/health/backtest", app.base))
-        .json(&json!({ "scope": "default", "config": config, "days": 90 }))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "health/backtest",
+            &json!({ "scope": "default", "config": config, "days": 90 }),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let bt: Value = res.json().await.unwrap();
     assert_eq!(bt["churned"], 1, "{bt}");
@@ -365,18 +349,16 @@ async fn external_ids_and_segment_models() {
     let admin = admin(&app).await;
     let mut form = account_form("Crm Co", "enterprise");
     form.push(("input[external_id]", "crm-7"));
-    let (s, b) = admin.call("accounts/create", &form).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    let b = admin.ok("accounts/create", &form).await;
     let crm = b["id"].as_str().unwrap().to_string();
     assert_eq!(b["external_id"], "crm-7");
     // Two accounts cannot share an external id; nothing is written.
     let mut dup = account_form("Other Co", "smb");
     dup.push(("input[external_id]", "crm-7"));
-    let (s, b) = admin.call("accounts/create", &dup).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let b = admin.invalid("accounts/create", &dup).await;
     assert!(field_error(&b, "external_id").unwrap().contains("already"));
     assert_eq!(portfolio_total(&admin, &[]).await, 1);
-    let smb = account(&admin, "Small Co").await;
+    let smb = create_account(&admin, "Small Co", "smb").await;
 
     // Events may name the account by its external id.
     let secret = key(&app, &["events:write"]).await;
@@ -395,13 +377,12 @@ async fn external_ids_and_segment_models() {
     );
 
     // A model for the Enterprise segment scores Crm Co; Small Co stays on the default.
-    let (s, seg) = admin
-        .call(
+    let seg = admin
+        .ok(
             "segments/save",
             &[("name", "Enterprise"), ("query", "tier=enterprise")],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{seg}");
     let seg_id = seg["id"].as_str().unwrap().to_string();
     let (s, ed) = admin.call("health/editor", &[("scope", &seg_id)]).await;
     assert_eq!(s, StatusCode::OK, "{ed}");
@@ -410,7 +391,7 @@ async fn external_ids_and_segment_models() {
     let mut config = ed["model"]["config"].clone();
     config["bands"]["yellow_from"] = json!(1);
     config["bands"]["green_from"] = json!(2);
-    let res = save_model(&app, &admin, &seg_id, &config).await;
+    let res = save_model(&admin, &seg_id, &config).await;
     assert_eq!(res.status(), StatusCode::OK);
     let saved: Value = res.json().await.unwrap();
     assert_eq!(

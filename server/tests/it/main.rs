@@ -5,6 +5,7 @@
 
 mod api;
 mod common;
+mod concurrency;
 mod durability;
 mod health;
 mod plans;

@@ -38,8 +38,7 @@ async fn account_with_contacts(c: &Client, name: &str) -> (String, Vec<String>) 
     let mut form = account_form(name, "enterprise");
     form.retain(|(k, _)| *k != "input[owner_id]");
     form.push(("input[owner_id]", &my_id));
-    let (status, acc) = c.call("accounts/create", &form).await;
-    assert_eq!(status, StatusCode::OK, "{acc}");
+    let acc = c.ok("accounts/create", &form).await;
     let id = acc["id"].as_str().unwrap().to_string();
     let slug = name.to_lowercase().replace(' ', "");
     let mut contacts = Vec::new();
@@ -48,8 +47,8 @@ async fn account_with_contacts(c: &Client, name: &str) -> (String, Vec<String>) 
             "{}@{slug}.example",
             who.split(' ').next().unwrap().to_lowercase()
         );
-        let (status, contact) = c
-            .call(
+        let contact = c
+            .ok(
                 "accounts/contacts/add",
                 &[
                     ("account_id", &id),
@@ -59,7 +58,6 @@ async fn account_with_contacts(c: &Client, name: &str) -> (String, Vec<String>) 
                 ],
             )
             .await;
-        assert_eq!(status, StatusCode::OK, "{contact}");
         contacts.push(contact["id"].as_str().unwrap().to_string());
     }
     (id, contacts)
@@ -110,27 +108,6 @@ fn score_link(text: &str, score: i64) -> String {
         .to_string()
 }
 
-async fn count(app: &TestApp, table: &str) -> u64 {
-    let mut r = app
-        .db
-        .query(format!("SELECT count() AS n FROM {table} GROUP ALL"))
-        .await
-        .unwrap();
-    let v: Option<Value> = r.take::<surrealdb::types::Value>(0).ok().and_then(|v| {
-        v.into_json_value()
-            .as_array()
-            .and_then(|a| a.first().cloned())
-    });
-    v.and_then(|v| v["n"].as_u64()).unwrap_or(0)
-}
-
-fn plain() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     let (app, mut inbox) = app_with_smtp(1000).await;
@@ -140,8 +117,7 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     assert_eq!(status, StatusCode::OK, "{survey}");
     let sid = survey["id"].as_str().unwrap();
 
-    let (status, preview) = c.call("surveys/preview", &[("id", sid)]).await;
-    assert_eq!(status, StatusCode::OK, "{preview}");
+    let preview = c.ok("surveys/preview", &[("id", sid)]).await;
     assert_eq!(preview["to_invite"], 2, "{preview}");
 
     let (status, sent) = c.call("surveys/send", &[("id", sid)]).await;
@@ -161,7 +137,7 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     assert!(link.starts_with(&app.base), "{link}");
 
     // A mail scanner (or the person) opening the link records nothing.
-    let http = plain();
+    let http = visitor();
     let page = http.get(&link).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
@@ -170,7 +146,7 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
         "score 9 pre-selected"
     );
     assert!(!html.to_lowercase().contains("<script"), "no script at all");
-    assert_eq!(count(&app, "survey_response").await, 0);
+    assert_eq!(rows(&app, "survey_response").await, 0);
 
     // Pressing the button records it and redirects to the thanks page.
     let form_url = link.split('?').next().unwrap().to_string();
@@ -210,11 +186,10 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(count(&app, "survey_response").await, 1);
+    assert_eq!(rows(&app, "survey_response").await, 1);
     let (_, results) = c.call("surveys/results", &[("id", sid)]).await;
     assert_eq!(results["score"]["value"], -100.0);
-    let (status, list) = c.call("follow_ups/list", &[("status", "open")]).await;
-    assert_eq!(status, StatusCode::OK, "{list}");
+    let list = c.ok("follow_ups/list", &[("status", "open")]).await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{list}");
     assert_eq!(items[0]["assignee_name"], "Ada Admin");
@@ -223,10 +198,9 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     let fid = items[0]["id"].as_str().unwrap();
 
     // Closing needs an outcome, and happens once.
-    let (status, body) = c
-        .call("follow_ups/close", &[("id", fid), ("outcome", "  ")])
+    let body = c
+        .invalid("follow_ups/close", &[("id", fid), ("outcome", "  ")])
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&body, "outcome").is_some(), "{body}");
     let (status, body) = c
         .call(
@@ -239,10 +213,8 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "closed");
-    let (status, body) = c
-        .call("follow_ups/close", &[("id", fid), ("outcome", "again")])
+    c.invalid("follow_ups/close", &[("id", fid), ("outcome", "again")])
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (_, list) = c.call("follow_ups/list", &[]).await;
     assert_eq!(list["stats"]["closed_rate"], 100.0, "{list}");
     assert!(list["stats"]["median_hours_to_close"].as_f64().is_some());
@@ -307,22 +279,19 @@ async fn the_frequency_cap_holds_contacts_back_and_says_why() {
     assert_eq!(sent["suppressed"], 2);
 
     // An admin may lower the cap; bad values are named.
-    let (status, body) = c
-        .call(
+    let body = c
+        .invalid(
             "settings/surveys/save",
             &[("cap_days", "-5"), ("follow_up_days", "0")],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&body, "cap_days").is_some());
     assert!(field_error(&body, "follow_up_days").is_some());
-    let (status, _) = c
-        .call(
-            "settings/surveys/save",
-            &[("cap_days", "0"), ("follow_up_days", "5")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    c.ok(
+        "settings/surveys/save",
+        &[("cap_days", "0"), ("follow_up_days", "5")],
+    )
+    .await;
     let (_, preview) = c.call("surveys/preview", &[("id", sid)]).await;
     assert_eq!(preview["to_invite"], 2, "{preview}");
 }
@@ -337,7 +306,7 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
         .await;
     let link = score_link(&text_of(&next_mail(&mut inbox).await), 5);
     let url = link.split('?').next().unwrap().to_string();
-    let http = plain();
+    let http = visitor();
 
     for (form, field_text) in [
         (vec![("score", "11")], "from 0 to 10"),
@@ -364,8 +333,8 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
     let html = res.text().await.unwrap();
     assert!(html.contains("under 5000 characters"));
     assert!(html.contains(r#"value="8" checked"#), "the score is kept");
-    assert_eq!(count(&app, "survey_response").await, 0);
-    assert_eq!(count(&app, "follow_up").await, 0);
+    assert_eq!(rows(&app, "survey_response").await, 0);
+    assert_eq!(rows(&app, "follow_up").await, 0);
 
     // Tampered, made-up and expired links all get the same friendly page and reveal nothing.
     let token = url.rsplit('/').next().unwrap();
@@ -399,7 +368,7 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "one page for all");
     assert!(bodies[0].contains("no longer active"));
-    assert_eq!(count(&app, "survey_response").await, 0);
+    assert_eq!(rows(&app, "survey_response").await, 0);
 }
 
 #[tokio::test]
@@ -411,7 +380,7 @@ async fn survey_pages_carry_no_script_and_stay_small() {
     c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())])
         .await;
     let link = score_link(&text_of(&next_mail(&mut inbox).await), 10);
-    let res = plain()
+    let res = visitor()
         .get(&link)
         .header("accept-encoding", "identity")
         .send()
@@ -443,7 +412,7 @@ async fn the_anonymous_link_records_answers_without_a_contact() {
     let (account, _) = account_with_contacts(&c, "Stark").await;
     let (_, survey) = create_survey(&c, "Event CSAT", "csat", &[&account]).await;
     let key = survey["public_key"].as_str().unwrap();
-    let http = plain();
+    let http = visitor();
     let url = format!("{}/s/a/{key}", app.base);
     assert_eq!(
         http.get(&url).send().await.unwrap().status(),
@@ -462,7 +431,7 @@ async fn the_anonymous_link_records_answers_without_a_contact() {
     assert_eq!(results["anonymous_responses"], 1, "{results}");
     assert_eq!(results["score"]["value"], 0.0);
     // Nobody to follow up with.
-    assert_eq!(count(&app, "follow_up").await, 0);
+    assert_eq!(rows(&app, "follow_up").await, 0);
     // A closed survey's link stops working.
     c.call(
         "surveys/set_active",
@@ -483,7 +452,7 @@ async fn the_anonymous_link_records_answers_without_a_contact() {
 #[tokio::test]
 async fn public_pages_are_rate_limited_per_address() {
     let (app, _inbox) = app_with_smtp(5).await;
-    let http = plain();
+    let http = visitor();
     let url = format!("{}/s/a/{}", app.base, "a".repeat(32));
     let mut statuses = Vec::new();
     for _ in 0..8 {
@@ -509,8 +478,8 @@ async fn survey_definitions_are_validated_and_roles_enforced() {
     let app = spawn_app().await;
     let c = admin(&app).await;
     let (account, _) = account_with_contacts(&c, "Wayne").await;
-    let (status, body) = c
-        .call(
+    let body = c
+        .invalid(
             "surveys/create",
             &[
                 ("input[name]", ""),
@@ -523,7 +492,6 @@ async fn survey_definitions_are_validated_and_roles_enforced() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     for f in [
         "name",
         "kind",
@@ -538,7 +506,7 @@ async fn survey_definitions_are_validated_and_roles_enforced() {
     assert!(field_error(&body, "ids")
         .unwrap()
         .contains("no longer exist"));
-    assert_eq!(count(&app, "survey").await, 0, "nothing written");
+    assert_eq!(rows(&app, "survey").await, 0, "nothing written");
 
     let (status, ok) = create_survey(&c, "Wayne NPS", "nps", &[&account]).await;
     assert_eq!(status, StatusCode::OK);
@@ -551,17 +519,15 @@ async fn survey_definitions_are_validated_and_roles_enforced() {
     let (status, _) = create_survey(&exec, "Exec NPS", "nps", &[&account]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let sid = ok["id"].as_str().unwrap();
-    let (status, _) = exec.call("surveys/send", &[("id", sid)]).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = exec.call("surveys/results", &[("id", sid)]).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = exec
-        .call(
-            "settings/surveys/save",
-            &[("cap_days", "1"), ("follow_up_days", "1")],
-        )
+    exec.expect(StatusCode::FORBIDDEN, "surveys/send", &[("id", sid)])
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    exec.ok("surveys/results", &[("id", sid)]).await;
+    exec.expect(
+        StatusCode::FORBIDDEN,
+        "settings/surveys/save",
+        &[("cap_days", "1"), ("follow_up_days", "1")],
+    )
+    .await;
     let anon = Client::new(&app);
     let (status, _) = anon.call("surveys/list", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -579,7 +545,7 @@ async fn responses_export_as_csv() {
     c.call("surveys/send", &[("id", sid)]).await;
     let link = score_link(&text_of(&next_mail(&mut inbox).await), 10);
     let url = link.split('?').next().unwrap().to_string();
-    plain()
+    visitor()
         .post(&url)
         .form(&[("score", "10"), ("comment", "Fast, \"reliable\", friendly")])
         .send()
@@ -608,8 +574,8 @@ async fn feedback_items_are_logged_and_counted_by_theme() {
     let app = spawn_app().await;
     let c = admin(&app).await;
     let (account, _) = account_with_contacts(&c, "Soylent").await;
-    let (status, body) = c
-        .call(
+    let body = c
+        .invalid(
             "feedback/create",
             &[
                 ("input[source]", "radio"),
@@ -618,7 +584,6 @@ async fn feedback_items_are_logged_and_counted_by_theme() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for f in ["source", "sentiment", "text"] {
         assert!(field_error(&body, f).is_some(), "{f}");
     }
@@ -642,19 +607,17 @@ async fn feedback_items_are_logged_and_counted_by_theme() {
             "Love the new dashboard",
         ),
     ] {
-        let (status, body) = c
-            .call(
-                "feedback/create",
-                &[
-                    ("input[account_id]", &account),
-                    ("input[source]", source),
-                    ("input[sentiment]", sentiment),
-                    ("input[themes]", themes),
-                    ("input[text]", text),
-                ],
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        c.ok(
+            "feedback/create",
+            &[
+                ("input[account_id]", &account),
+                ("input[source]", source),
+                ("input[sentiment]", sentiment),
+                ("input[themes]", themes),
+                ("input[text]", text),
+            ],
+        )
+        .await;
     }
     let (_, view) = c.call("feedback/list", &[]).await;
     assert_eq!(view["total"], 3);
@@ -667,15 +630,80 @@ async fn feedback_items_are_logged_and_counted_by_theme() {
     assert_eq!(view["total"], 1, "{view}");
     assert_eq!(view["items"][0]["account_name"], "Soylent");
     let exec = user_with_role(&app, &c, "exec").await;
-    let (status, _) = exec
-        .call(
-            "feedback/create",
+    exec.expect(
+        StatusCode::FORBIDDEN,
+        "feedback/create",
+        &[
+            ("input[source]", "support"),
+            ("input[sentiment]", "neutral"),
+            ("input[text]", "x"),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_text_is_escaped_on_the_survey_page() {
+    const XSS: &str = "<script>alert(1)</script>";
+    let (app, mut inbox) = app_with_smtp(1000).await;
+    let c = admin(&app).await;
+    let (account, _) = account_with_contacts(&c, "Tyrell").await;
+    let contact = c
+        .ok(
+            "accounts/contacts/add",
             &[
-                ("input[source]", "support"),
-                ("input[sentiment]", "neutral"),
-                ("input[text]", "x"),
+                ("account_id", &account),
+                ("input[name]", &format!("{XSS} Batty")),
+                ("input[email]", "roy@tyrell.example"),
+                ("input[title]", ""),
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let contact = contact["id"].as_str().unwrap().to_string();
+    let (status, survey) = c
+        .call(
+            "surveys/create",
+            &[
+                ("input[name]", "Tyrell CSAT"),
+                ("input[kind]", "csat"),
+                ("input[question]", &format!("How was it? {XSS}")),
+                ("input[audience]", "contacts"),
+                ("input[ids][0]", &contact),
+                ("input[questions][0][prompt]", XSS),
+                ("input[questions][0][kind]", "choice"),
+                ("input[questions][0][options]", "\"><b>bold</b>\nPlain"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{survey}");
+    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())])
+        .await;
+    let link = score_link(&text_of(&next_mail(&mut inbox).await), 4);
+    let http = visitor();
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
+    let res = http.get(&link).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    eprintln!("invited survey form: {} bytes", html.len());
+    assert!(!html.contains("<script") && !html.contains("<b>"), "{html}");
+    assert!(html.contains(&format!("Hi {escaped},")), "{html}");
+    assert!(html.contains(&format!("<title>How was it? {escaped}</title>")));
+    assert!(
+        html.contains(r#"value="&quot;&gt;&lt;b&gt;bold&lt;/b&gt;""#),
+        "{html}"
+    );
+
+    // Typed text comes back escaped with the error.
+    let form_url = link.split('?').next().unwrap().to_string();
+    let res = http
+        .post(&form_url)
+        .form(&[("score", "9"), ("comment", XSS)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    eprintln!("survey form with errors: {} bytes", html.len());
+    assert!(!html.contains("<script"), "{html}");
+    assert!(html.contains(&format!(">{escaped}</textarea>")), "{html}");
 }

@@ -1,6 +1,7 @@
 //! Contacts at the customer.
 
 use crate::api::accounts::{AddContact, RemoveContact, UpdateContact};
+use crate::components::action::refusal;
 use crate::components::field::TextField;
 use crate::components::notice::{confirmed, ErrorBanner};
 use crate::model::Contact;
@@ -17,8 +18,8 @@ pub fn ContactsCard(
     /// The contact being edited in place, if any (one at a time).
     editing: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let update_errors = Signal::derive(move || update.value().get().and_then(|r| r.err()));
-    let errors = Signal::derive(move || add.value().get().and_then(|r| r.err()));
+    let update_errors = refusal(update.value());
+    let errors = refusal(add.value());
     let remove_error = move || {
         remove
             .value()
@@ -95,7 +96,8 @@ fn contact_line(
                 <button type="button" class="button ghost small" aria-label=edit_label
                     on:click=move |_| editing.set(Some(cid2.clone()))>"Edit"</button>
                 <button type="button" class="button ghost small" aria-label=label
-                    on:click=move |_| { if confirmed(&confirm_text) { remove.dispatch(RemoveContact { account_id: account_id.clone(), contact_id: cid.clone() }); } }>"Remove"</button>
+                    on:click=move |_| { if confirmed(&confirm_text) { remove.dispatch(RemoveContact { account_id: account_id.clone(), contact_id:
+                        cid.clone() }); } }>"Remove"</button>
             </div>
         })}
     }

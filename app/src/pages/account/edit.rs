@@ -2,13 +2,15 @@
 
 use super::form::AccountFields;
 use crate::api::accounts::{get_account, UpdateAccount};
+use crate::components::action::{go_on_success, refusal};
 use crate::components::layout::use_me;
 use crate::components::notice::{ErrorBanner, LoadError};
 use crate::error::AppError;
 use crate::model::AccountInput;
+use crate::model::Permission;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn EditAccountPage() -> impl IntoView {
@@ -17,14 +19,11 @@ pub fn EditAccountPage() -> impl IntoView {
     let id = move || params.get().get("id").unwrap_or_default();
     let detail = Resource::new(id, get_account);
     let action = ServerAction::<UpdateAccount>::new();
-    let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(account)) = action.value().get() {
-            navigate(&format!("/accounts/{}", account.id), Default::default());
-        }
+    let errors = refusal(action.value());
+    go_on_success(action.value(), |account| {
+        format!("/accounts/{}", account.id)
     });
-    if !me.role.can_edit_accounts() {
+    if !me.role.may(Permission::EditAccounts) {
         return view! { <LoadError error=AppError::Forbidden("executives can view accounts but not change them".into())/> }.into_any();
     }
     let staff = super::form::staff_resource();

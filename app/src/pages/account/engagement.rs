@@ -2,8 +2,9 @@
 //! a touchpoint, and the latest touchpoints.
 
 use crate::api::engagement::LogTouchpoint;
+use crate::components::action::refusal;
 use crate::components::field::{SelectField, TextField};
-use crate::components::notice::ErrorBanner;
+use crate::components::notice::{ErrorBanner, Loaded};
 use crate::error::AppError;
 use crate::model::engagement::{Engagement, TouchpointKind};
 use leptos::prelude::*;
@@ -15,7 +16,7 @@ pub fn EngagementCard(
     data: Resource<Result<Engagement, AppError>>,
     log: ServerAction<LogTouchpoint>,
 ) -> impl IntoView {
-    let errors = Signal::derive(move || log.value().get().and_then(|r| r.err()));
+    let errors = refusal(log.value());
     let open = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(_)) = log.value().get() {
@@ -60,12 +61,10 @@ pub fn EngagementCard(
                     </div>
                 </ActionForm>
             })}}
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    Ok(e) => view! {
-                        {if e.cadences.is_empty() {
-                            view! { <p class="muted small">"No cadence applies: cadence rules are set per saved segment in Settings → Engagement."</p> }.into_any()
+            <Loaded resource=data inline=true let:e>
+                {if e.cadences.is_empty() {
+                            view! { <p class="muted small">"No cadence applies: cadence rules are set per saved segment in Settings → Engagement."</p>
+                                }.into_any()
                         } else {
                             view! {
                                 <ul class="cadences">
@@ -97,7 +96,8 @@ pub fn EngagementCard(
                                     {e.touchpoints.into_iter().map(|t| view! {
                                         <li>
                                             <strong>{t.kind.label()}</strong>" "<span class="muted small">{t.date.format("%d %b %Y").to_string()}</span>
-                                            {(!t.attendees.is_empty()).then(|| view! { <br/><span class="small">{format!("With {}", t.attendees.join(", "))}</span> })}
+                                            {(!t.attendees.is_empty()).then(|| view! { <br/><span class="small">
+                                                {format!("With {}", t.attendees.join(", "))}</span> })}
                                             {(!t.notes.is_empty()).then(|| view! { <p class="small">{t.notes.clone()}</p> })}
                                             {(!t.next_steps.is_empty()).then(|| view! { <p class="small"><em>"Next: "</em>{t.next_steps.clone()}</p> })}
                                         </li>
@@ -105,9 +105,7 @@ pub fn EngagementCard(
                                 </ul>
                             }.into_any()
                         }}
-                    }.into_any(),
-                })}
-            </Transition>
+            </Loaded>
         </section>
     }
 }

@@ -3,7 +3,8 @@
 //! week; and the CSM's sentiment, flagged when it disagrees with the data.
 
 use crate::api::health::{SetSentiment, RANGES};
-use crate::components::notice::ErrorBanner;
+use crate::components::action::refusal;
+use crate::components::notice::{ErrorBanner, Loaded};
 use crate::components::trend_chart::{TrendChart, TrendPoint};
 use crate::error::AppError;
 use crate::metrics::health::{changes, trend, Trend};
@@ -30,12 +31,9 @@ pub fn HealthCard(
                     }).collect_view()}
                 </div>
             </div>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    Ok(h) => view! { <Panel h=h days=range.get_untracked() account_id=account_id.clone() save/> }.into_any(),
-                })}
-            </Transition>
+            <Loaded resource=data inline=true let:h>
+                <Panel h=h days=range.get_untracked() account_id=account_id.clone() save/>
+            </Loaded>
         </section>
     }
 }
@@ -157,8 +155,10 @@ fn Breakdown(measures: Vec<MeasureScore>) -> impl IntoView {
                             <th scope="row" title=m.measure.unit()>{m.measure.label()}</th>
                             <td>{m.measure.format_raw(raw)}</td>
                             <td class="num">{format!("{sub:.0}")}</td>
-                            <td class="num" title=format!("set to {}; {:.0} % of this score after missing measures", m.weight, m.share * 100.0)>{format!("{:.0} %", m.share * 100.0)}</td>
-                            <td class="num"><span class="bar" style=format!("width:{:.0}px", m.contribution.clamp(0.0, 100.0) * 0.8)></span>{format!("{:.1}", m.contribution)}</td>
+                            <td class="num" title=format!("set to {}; {:.0} % of this score after missing measures", m.weight, m.share * 100.0)>
+                                {format!("{:.0} %", m.share * 100.0)}</td>
+                            <td class="num"><span class="bar" style=format!("width:{:.0}px", m.contribution.clamp(0.0, 100.0) * 0.8)></span>
+                                {format!("{:.1}", m.contribution)}</td>
                         </tr>
                     }.into_any(),
                     _ => view! {
@@ -171,7 +171,8 @@ fn Breakdown(measures: Vec<MeasureScore>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <p class="muted small">"Score = Σ sub-score × weight ÷ Σ weight over the measures that have data; missing measures' weight is shared among the others."</p>
+        <p class="muted small">"Score = Σ sub-score × weight ÷ Σ weight over the measures that have data; missing measures' weight is shared among the \
+            others."</p>
     }
 }
 
@@ -182,7 +183,7 @@ fn Sentiment(
     account_id: String,
     save: ServerAction<SetSentiment>,
 ) -> impl IntoView {
-    let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let errors = refusal(save.value());
     let now = entry.as_ref().map(|s| {
         let who = s.set_by.clone().unwrap_or_else(|| "someone".into());
         let when = s.set_at.get(..10).unwrap_or(&s.set_at).to_string();

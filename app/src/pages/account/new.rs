@@ -2,28 +2,26 @@
 
 use super::form::AccountFields;
 use crate::api::accounts::CreateAccount;
+use crate::components::action::{go_on_success, refusal};
 use crate::components::layout::use_me;
 use crate::components::notice::{ErrorBanner, LoadError};
 use crate::error::AppError;
 use crate::model::AccountInput;
+use crate::model::Permission;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn NewAccountPage() -> impl IntoView {
     let me = use_me();
-    if !me.role.can_edit_accounts() {
+    if !me.role.may(Permission::EditAccounts) {
         return view! { <LoadError error=AppError::Forbidden("executives can view accounts but not create them".into())/> }.into_any();
     }
     let staff = super::form::staff_resource();
     let action = ServerAction::<CreateAccount>::new();
-    let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(account)) = action.value().get() {
-            navigate(&format!("/accounts/{}", account.id), Default::default());
-        }
+    let errors = refusal(action.value());
+    go_on_success(action.value(), |account| {
+        format!("/accounts/{}", account.id)
     });
     let today = chrono::Utc::now().date_naive();
     let initial = AccountInput {

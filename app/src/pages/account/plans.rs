@@ -1,8 +1,9 @@
 //! The account's success plans (status, progress) and making a new one from a journey template.
 
 use crate::api::plans::CreatePlan;
+use crate::components::action::{go_on_success, refusal};
 use crate::components::field::TextField;
-use crate::components::notice::ErrorBanner;
+use crate::components::notice::{ErrorBanner, Loaded};
 use crate::error::AppError;
 use crate::model::plan::{JourneyTemplate, PlanSummary};
 use leptos::prelude::*;
@@ -18,20 +19,14 @@ pub fn PlansCard(
     // depends on them.
     let templates = RwSignal::new(Vec::<JourneyTemplate>::new());
     let create = ServerAction::<CreatePlan>::new();
-    let errors = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let errors = refusal(create.value());
     let template_err =
         Signal::derive(move || errors.get().and_then(|e| e.for_field("template_id")));
     // A new plan opens in the builder.
     {
         let account_id = account_id.clone();
-        Effect::new(move |_| {
-            if let Some(Ok(id)) = create.value().get() {
-                let navigate = leptos_router::hooks::use_navigate();
-                navigate(
-                    &format!("/accounts/{account_id}/plans/{id}"),
-                    Default::default(),
-                );
-            }
+        go_on_success(create.value(), move |id| {
+            format!("/accounts/{account_id}/plans/{id}")
         });
     }
     let adding = RwSignal::new(false);
@@ -52,11 +47,12 @@ pub fn PlansCard(
                     }>"+ New plan"</button>
                 })}
             </div>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || plans.get().map(|r| match r {
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="muted">"No success plan yet. Start one from a journey template: due dates are laid out from the contract start."</p> }.into_any(),
-                    Ok(list) => view! {
+            <Loaded resource=plans inline=true let:list>
+                {if list.is_empty() {
+                    view! { <p class="muted">"No success plan yet. Start one from a journey template: due dates are laid out from the contract \
+                        start."</p> }.into_any()
+                } else {
+                    view! {
                         <ul class="plan-list">
                             {list.into_iter().map(|p| {
                                 view! {
@@ -69,9 +65,9 @@ pub fn PlansCard(
                                 }
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
-                })}
-            </Transition>
+                    }.into_any()
+                }}
+            </Loaded>
             {move || {
                 let account_id = account_id.clone();
                 adding.get().then(move || view! {
@@ -90,7 +86,8 @@ pub fn PlansCard(
                             </select>
                             <small class="error">{move || template_err.get()}</small>
                         </div>
-                        <TextField label="Lay out due dates from" name="input[start]" field="start" kind="date" errors value=contract_start.to_string() required=true id_prefix="plan-" hint="The contract start, or a date you choose"/>
+                        <TextField label="Lay out due dates from" name="input[start]" field="start" kind="date" errors
+                            value=contract_start.to_string() required=true id_prefix="plan-" hint="The contract start, or a date you choose"/>
                     </div>
                     <div class="form-actions">
                         <button type="submit" class="button primary small">"Create plan"</button>

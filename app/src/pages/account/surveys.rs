@@ -1,9 +1,10 @@
 //! The account's voice: its NPS/CSAT/CES over the last year and its latest answers.
 
+use crate::components::layout::Card;
 use crate::error::AppError;
 use crate::metrics::survey::format_score as score_text;
 use crate::model::AccountSurveys;
-use crate::pages::surveys::{band_class, day};
+use crate::pages::surveys::{day, Verbatim};
 use leptos::prelude::*;
 
 #[component]
@@ -12,8 +13,7 @@ pub fn SurveysCard(
     data: Resource<Result<AccountSurveys, AppError>>,
 ) -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="acc-surveys-h">
-            <h2 id="acc-surveys-h">"Survey answers"</h2>
+        <Card id="acc-surveys-h" title="Survey answers">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move { match data.await {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
@@ -30,22 +30,19 @@ pub fn SurveysCard(
                         </div>
                         <ul class="verbatims">
                             {s.recent.into_iter().map(|v| view! {
-                                <li class=format!("verbatim {}", band_class(v.kind.band(v.score)))>
-                                    <span class="score-pill" title=v.kind.band_label(v.kind.band(v.score))>{v.score}</span>
-                                    <div>
-                                        {v.comment.clone().map(|c| view! { <blockquote>{c}</blockquote> })}
-                                        <p class="muted small">
-                                            {v.contact_name.clone().unwrap_or_default()} " · "
-                                            <a href=format!("/surveys/{}", v.survey_id)>{v.survey_name.clone()}</a>
-                                            " · " {day(&v.at)}
-                                        </p>
-                                    </div>
-                                </li>
+                                <Verbatim kind=v.kind score=v.score>
+                                    {v.comment.clone().map(|c| view! { <blockquote>{c}</blockquote> })}
+                                    <p class="muted small">
+                                        {v.contact_name.clone().unwrap_or_default()} " · "
+                                        <a href=format!("/surveys/{}", v.survey_id)>{v.survey_name.clone()}</a>
+                                        " · " {day(&v.at)}
+                                    </p>
+                                </Verbatim>
                             }).collect_view()}
                         </ul>
                     }.into_any(),
                 }})}
             </Suspense>
-        </section>
+        </Card>
     }
 }

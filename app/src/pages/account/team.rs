@@ -1,6 +1,7 @@
 //! The account team: CSM, Account Manager, Technical Support, Subject Matter Expert.
 
 use crate::api::accounts::{AddTeamMember, RemoveTeamMember};
+use crate::components::action::refusal;
 use crate::components::field::SelectField;
 use crate::components::notice::{confirmed, ErrorBanner};
 use crate::error::AppError;
@@ -19,7 +20,7 @@ pub fn TeamCard(
     /// failed to hydrate now and then).
     staff: Option<Resource<Result<Vec<User>, AppError>>>,
 ) -> impl IntoView {
-    let errors = Signal::derive(move || add.value().get().and_then(|r| r.err()));
+    let errors = refusal(add.value());
     let roles: Vec<(String, String)> = TeamRole::ALL
         .iter()
         .map(|r| (r.key().into(), r.label().into()))
@@ -44,7 +45,8 @@ pub fn TeamCard(
                             </div>
                             {can_edit.then(|| view! {
                                 <button type="button" class="button ghost small" aria-label=label
-                                    on:click=move |_| { if confirmed(&confirm_text) { remove.dispatch(RemoveTeamMember { account_id: acc.clone(), member_id: mid.clone() }); } }>"Remove"</button>
+                                    on:click=move |_| { if confirmed(&confirm_text) { remove.dispatch(RemoveTeamMember { account_id: acc.clone(),
+                                        member_id: mid.clone() }); } }>"Remove"</button>
                             })}
                         </li>
                     }

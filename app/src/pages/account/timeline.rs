@@ -1,8 +1,9 @@
 //! One chronological feed of what happened with the account: touchpoints, plan activity (the
 //! customer's marked), survey answers and follow-ups; filterable by kind.
 
+use crate::components::notice::Loaded;
 use crate::error::AppError;
-use crate::model::engagement::{TimelineItem, TIMELINE_KINDS};
+use crate::model::engagement::{TimelineItem, TimelineKind};
 use leptos::prelude::*;
 
 fn when(at: &str) -> String {
@@ -22,18 +23,18 @@ pub fn TimelineCard(
                     <span class="sr-only">"Show"</span>
                     <select aria-label="Show in the timeline" on:change=move |ev| kind.set(event_target_value(&ev)) prop:value=move || kind.get()>
                         <option value="">"Everything"</option>
-                        {TIMELINE_KINDS.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
+                        {TimelineKind::ALL.iter().map(|k| view! { <option value=k.key()>{k.label()}</option> }).collect_view()}
                     </select>
                 </label>
             </div>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    Ok(items) if items.is_empty() => view! { <p class="muted">"Nothing here yet."</p> }.into_any(),
-                    Ok(items) => view! {
+            <Loaded resource=data inline=true let:items>
+                {if items.is_empty() {
+                    view! { <p class="muted">"Nothing here yet."</p> }.into_any()
+                } else {
+                    view! {
                         <ol class="timeline" data-testid="timeline">
                             {items.into_iter().map(|i| view! {
-                                <li class=format!("tl tl-{}", i.kind)>
+                                <li class=format!("tl tl-{}", i.kind.key())>
                                     <time>{when(&i.at)}</time>
                                     <div>
                                         <strong>{match &i.link {
@@ -46,9 +47,9 @@ pub fn TimelineCard(
                                 </li>
                             }).collect_view()}
                         </ol>
-                    }.into_any(),
-                })}
-            </Transition>
+                    }.into_any()
+                }}
+            </Loaded>
         </section>
     }
 }

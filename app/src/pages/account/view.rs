@@ -11,6 +11,7 @@ use crate::components::badges::{StageBadge, TierBadge};
 use crate::components::layout::use_me;
 use crate::components::notice::LoadError;
 use crate::model::money::format_minor;
+use crate::model::Permission;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -101,13 +102,13 @@ pub fn AccountPage() -> impl IntoView {
     // holds a resource its render did not read.
     let staff = me
         .role
-        .can_edit_accounts()
+        .may(Permission::EditAccounts)
         .then(|| Resource::new(|| (), |_| crate::api::users::list_staff()));
     let voice = Resource::new(
         move || params.get().get("id").unwrap_or_default(),
         crate::api::surveys::get_account_surveys,
     );
-    let can_edit = me.role.can_edit_accounts();
+    let can_edit = me.role.may(Permission::EditAccounts);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || detail.get().map(|r| match r {
@@ -132,8 +133,10 @@ pub fn AccountPage() -> impl IntoView {
                                 <span class="kpi-value">{a.renewal_date.format("%d %b %Y").to_string()}</span>
                                 <span class="kpi-note" class:warn=(0..=90).contains(&days_to_renewal)>{renewal_note(days_to_renewal)}</span>
                             </div>
-                            <div class="kpi"><span class="kpi-label">"Customer since"</span><span class="kpi-value">{a.contract_start.format("%d %b %Y").to_string()}</span></div>
-                            <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">{a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
+                            <div class="kpi"><span class="kpi-label">"Customer since"</span><span class="kpi-value">
+                                {a.contract_start.format("%d %b %Y").to_string()}</span></div>
+                            <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">
+                                {a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
                         </div>
                         <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
                         <div class="columns">
@@ -141,7 +144,8 @@ pub fn AccountPage() -> impl IntoView {
                             <super::engagement::EngagementCard account_id=a.id.clone() can_edit data=engagement log/>
                         </div>
                         <div class="columns">
-                            <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact update=update_contact editing=editing_contact/>
+                            <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact
+                                update=update_contact editing=editing_contact/>
                             <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member staff/>
                         </div>
                         <SurveysCard data=voice/>

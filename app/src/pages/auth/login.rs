@@ -1,6 +1,7 @@
 //! Sign in.
 
 use crate::api::auth::Login;
+use crate::components::action::refusal;
 use crate::components::field::TextField;
 use crate::components::notice::ErrorBanner;
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let action = ServerAction::<Login>::new();
-    let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let errors = refusal(action.value());
     // The server checks `next` and answers where to go (only a path on this site).
     Effect::new(move |_| {
         if let Some(Ok(_signed_in)) = action.value().get() {

@@ -1,6 +1,7 @@
 //! First run: create the first admin.
 
 use crate::api::auth::{needs_setup, SetupAdmin};
+use crate::components::action::refusal;
 use crate::components::field::TextField;
 use crate::components::notice::ErrorBanner;
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use leptos_router::components::Redirect;
 pub fn SetupPage() -> impl IntoView {
     let needed = Resource::new(|| (), |_| needs_setup());
     let action = ServerAction::<SetupAdmin>::new();
-    let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let errors = refusal(action.value());
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             #[cfg(feature = "hydrate")]
@@ -31,13 +32,16 @@ pub fn SetupPage() -> impl IntoView {
                             <section class="auth-card">
                                 <h1>"Welcome to Bellwether"</h1>
                                 <p class="lead">"Create the first administrator. You can invite your team afterwards."</p>
-                                <p class="muted small">"To prove you run this server, enter the set-up code it printed to its log when it started (or run "<code>"bellwether setup-code"</code>" on the server for a new one)."</p>
+                                <p class="muted small">"To prove you run this server, enter the set-up code it printed to its log when it started (or \
+                                    run "<code>"bellwether setup-code"</code>" on the server for a new one)."</p>
                                 <ErrorBanner error=errors/>
                                 <ActionForm action=action attr:novalidate="true">
-                                    <TextField label="Set-up code" name="setup_code" field="setup_code" errors=errors required=true autocomplete="off" hint="Like ABCD-EFGH-JKLM-NPQR, from the server's log."/>
+                                    <TextField label="Set-up code" name="setup_code" field="setup_code" errors=errors required=true autocomplete="off"
+                                        hint="Like ABCD-EFGH-JKLM-NPQR, from the server's log."/>
                                     <TextField label="Your name" name="name" field="name" errors=errors required=true autocomplete="name"/>
                                     <TextField label="Work email" name="email" field="email" kind="email" errors=errors required=true autocomplete="email"/>
-                                    <TextField label="Password" name="password" field="password" kind="password" errors=errors required=true autocomplete="new-password" hint="At least 10 characters."/>
+                                    <TextField label="Password" name="password" field="password" kind="password" errors=errors required=true
+                                        autocomplete="new-password" hint="At least 10 characters."/>
                                     <button type="submit" class="button primary wide" disabled=move || action.pending().get()>
                                         {move || if action.pending().get() { "Creating…" } else { "Create admin and sign in" }}
                                     </button>

@@ -7,6 +7,7 @@
 mod milestone;
 mod objectives;
 mod share;
+mod task;
 
 use crate::api::plans::get_plan;
 use crate::components::layout::use_me;

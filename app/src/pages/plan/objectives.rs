@@ -72,15 +72,22 @@ fn ObjectiveFields(
     let v = |f: fn(&Objective) -> String| o.as_ref().map(f).unwrap_or_default();
     view! {
         <div class="form-row">
-            <TextField label="Metric" name="input[metric]" field="metric" errors value=v(|o| o.metric.clone()) required=true id_prefix=prefix hint="e.g. Weekly active users"/>
+            <TextField label="Metric" name="input[metric]" field="metric" errors value=v(|o| o.metric.clone()) required=true
+                id_prefix=prefix hint="e.g. Weekly active users"/>
             <TextField label="Unit" name="input[unit]" field="unit" errors value=v(|o| o.unit.clone()) id_prefix=prefix/>
         </div>
         <div class="form-row three">
-            <TextField label="Baseline" name="input[baseline]" field="baseline" errors inputmode="decimal" value=v(|o| fmt_num(o.baseline)) required=true id_prefix=prefix/>
-            <TextField label="Current" name="input[current]" field="current" errors inputmode="decimal" value=v(|o| fmt_num(o.current)) required=true id_prefix=prefix/>
-            <TextField label="Target" name="input[target]" field="target" errors inputmode="decimal" value=v(|o| fmt_num(o.target)) required=true id_prefix=prefix/>
+            <TextField label="Baseline" name="input[baseline]" field="baseline" errors inputmode="decimal" value=v(|o| fmt_num(o.baseline))
+                required=true id_prefix=prefix/>
+            <TextField label="Current" name="input[current]" field="current" errors inputmode="decimal" value=v(|o| fmt_num(o.current))
+                required=true id_prefix=prefix/>
+            <TextField label="Target" name="input[target]" field="target" errors inputmode="decimal" value=v(|o| fmt_num(o.target))
+                required=true id_prefix=prefix/>
         </div>
-        <label class="check"><input type="checkbox" name="input[customer_can_update]" value="true" checked=o.as_ref().is_some_and(|o| o.customer_can_update)/>" The customer may update the current value on the shared plan"</label>
+        <label class="check">
+            <input type="checkbox" name="input[customer_can_update]" value="true" checked=o.as_ref().is_some_and(|o| o.customer_can_update)/>
+            " The customer may update the current value on the shared plan"
+        </label>
     }
 }
 

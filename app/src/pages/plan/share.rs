@@ -1,10 +1,10 @@
 //! Sharing the plan with a customer contact (magic links: made, listed, revoked) and the
 //! plan's activity — who did what, and when, the customer's actions marked.
 
-use super::use_builder;
+use super::{use_builder, Builder};
 use crate::api::plans::{get_plan, CommentOnPlan, SharePlan, SHARE_DAYS};
 use crate::components::notice::{confirmed, ErrorBanner};
-use crate::model::plan::OwnerRole;
+use crate::model::plan::{PlanEventKind, PlanShare, TaskOwner};
 use leptos::prelude::*;
 
 fn when(at: &str) -> String {
@@ -32,14 +32,19 @@ pub fn ShareCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="share-h">
             <h2 id="share-h">"Shared with the customer"</h2>
-            <p class="muted small">"A magic link opens this plan without a login: the customer ticks off their tasks, updates the objectives you allow, and comments. Links expire and can be revoked."</p>
+            <p class="muted small">
+                "A magic link opens this plan without a login: the customer ticks off their tasks, updates the objectives you "
+                "allow, and comments. Links expire and can be revoked."
+            </p>
             {move || b.shown().map(|d| {
                 let plan_id = d.plan.id.clone();
                 let contacts: Vec<(String, String)> = d
                     .owners
                     .iter()
-                    .filter(|o| o.role == OwnerRole::Customer && o.value.starts_with("c:"))
-                    .map(|o| (o.value[2..].to_string(), o.label.trim_end_matches(" (customer)").to_string()))
+                    .filter_map(|o| match &o.value {
+                        TaskOwner::Contact(id) => Some((id.clone(), o.label.trim_end_matches(" (customer)").to_string())),
+                        _ => None,
+                    })
                     .collect();
                 let shares = d.shares.clone();
                 let now = chrono::Utc::now().to_rfc3339();
@@ -62,7 +67,9 @@ pub fn ShareCard() -> impl IntoView {
                                     <div class="field">
                                         <label for="f-share-days">"Link works for"</label>
                                         <select id="f-share-days" name="days">
-                                            {SHARE_DAYS.iter().map(|d| view! { <option value=d.to_string() selected=*d == 30>{format!("{d} days")}</option> }).collect_view()}
+                                            {SHARE_DAYS.iter().map(|d| view! {
+                                                <option value=d.to_string() selected=*d == 30>{format!("{d} days")}</option>
+                                            }).collect_view()}
                                         </select>
                                     </div>
                                 </div>
@@ -77,38 +84,62 @@ pub fn ShareCard() -> impl IntoView {
                         </div>
                     })}
                     <ul class="shares">
-                        {shares.into_iter().map(|s| {
-                            let state = match (&s.revoked_at, s.expires_at.as_str() < now.as_str()) {
-                                (Some(r), _) => format!("revoked {}", when(r)),
-                                (None, true) => format!("expired {}", when(&s.expires_at)),
-                                (None, false) => format!("active until {}", when(&s.expires_at)),
-                            };
-                            let live = s.revoked_at.is_none() && s.expires_at.as_str() >= now.as_str();
-                            let sid = s.id.clone();
-                            let pid = plan_id.clone();
-                            let name = s.contact_name.clone();
-                            view! {
-                                <li class:inactive=!live data-testid="share">
-                                    <strong>{s.contact_name.clone()}</strong>" "<span class="muted small">{s.contact_email.clone()}</span>
-                                    <br/><span class="small">{state}</span>
-                                    <span class="muted small">{s.last_opened_at.as_ref().map(|o| format!(" · last opened {}", when(o))).unwrap_or_else(|| " · not opened yet".into())}</span>
-                                    {(live && b.can_edit).then(|| view! {
-                                        " "<button type="button" class="button ghost small danger" on:click=move |_| {
-                                            if !confirmed(&format!("Revoke {name}'s link? It stops working at once.")) { return; }
-                                            let (sid, pid) = (sid.clone(), pid.clone());
-                                            let at = chrono::Utc::now().to_rfc3339();
-                                            b.run("Revoking the link",
-                                                { let sid = sid.clone(); move |d| for s in &mut d.shares { if s.id == sid { s.revoked_at = Some(at.clone()); } } },
-                                                move || crate::api::plans::revoke_share(pid, sid));
-                                        }>"Revoke"</button>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
+                        {shares.into_iter().map(|share| view! { <ShareRow share plan_id=plan_id.clone() now=now.clone()/> }).collect_view()}
                     </ul>
                 }
             })}
         </section>
+    }
+}
+
+/// Revokes share `sid` of plan `pid`, once the person confirms: at once on screen, then on the
+/// server.
+fn revoke(b: Builder, pid: String, sid: String, name: &str) {
+    if !confirmed(&format!("Revoke {name}'s link? It stops working at once.")) {
+        return;
+    }
+    let at = chrono::Utc::now().to_rfc3339();
+    let shown = sid.clone();
+    b.run(
+        "Revoking the link",
+        move |d| {
+            for s in d.shares.iter_mut().filter(|s| s.id == shown) {
+                s.revoked_at = Some(at.clone());
+            }
+        },
+        move || crate::api::plans::revoke_share(pid, sid),
+    );
+}
+
+/// One link made for a contact: live, expired or revoked, when it was last opened, and (while
+/// live, for editors) the button that revokes it. `now` is an RFC 3339 time.
+#[component]
+fn ShareRow(share: PlanShare, plan_id: String, now: String) -> impl IntoView {
+    let b = use_builder();
+    let s = share;
+    let state = match (&s.revoked_at, s.expires_at.as_str() < now.as_str()) {
+        (Some(r), _) => format!("revoked {}", when(r)),
+        (None, true) => format!("expired {}", when(&s.expires_at)),
+        (None, false) => format!("active until {}", when(&s.expires_at)),
+    };
+    let live = s.revoked_at.is_none() && s.expires_at.as_str() >= now.as_str();
+    let opened = (s.last_opened_at.as_ref())
+        .map(|o| format!(" · last opened {}", when(o)))
+        .unwrap_or_else(|| " · not opened yet".into());
+    let (sid, name) = (s.id.clone(), s.contact_name.clone());
+    let button = (live && b.can_edit).then(|| {
+        view! {
+            " "<button type="button" class="button ghost small danger"
+                on:click=move |_| revoke(b, plan_id.clone(), sid.clone(), &name)>"Revoke"</button>
+        }
+    });
+    view! {
+        <li class:inactive=!live data-testid="share">
+            <strong>{s.contact_name.clone()}</strong>" "<span class="muted small">{s.contact_email.clone()}</span>
+            <br/><span class="small">{state}</span>
+            <span class="muted small">{opened}</span>
+            {button}
+        </li>
     }
 }
 
@@ -138,13 +169,17 @@ pub fn Activity() -> impl IntoView {
                         </ActionForm>
                     })}
                     <ul class="activity" data-testid="activity">
-                        {d.events.iter().map(|e| view! {
-                            <li class:customer=e.by_customer class:comment=e.kind == "comment">
-                                <strong>{e.actor.clone()}</strong>
-                                {e.by_customer.then(|| view! { " "<span class="tag">"Customer"</span> })}
-                                " "{if e.kind == "comment" { view! { <q>{e.text.clone()}</q> }.into_any() } else { view! { <span>{e.text.clone()}</span> }.into_any() }}
-                                <br/><time class="muted small">{when(&e.at)}</time>
-                            </li>
+                        {d.events.iter().map(|e| {
+                            let comment = e.kind == PlanEventKind::Comment;
+                            let words = e.describe();
+                            view! {
+                                <li class:customer=e.by_customer class:comment=comment>
+                                    <strong>{e.actor.clone()}</strong>
+                                    {e.by_customer.then(|| view! { " "<span class="tag">"Customer"</span> })}
+                                    " "{if comment { view! { <q>{words}</q> }.into_any() } else { view! { <span>{words}</span> }.into_any() }}
+                                    <br/><time class="muted small">{when(&e.at)}</time>
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                 }

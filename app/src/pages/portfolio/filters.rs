@@ -2,6 +2,7 @@
 
 use crate::api::accounts::list_industries;
 use crate::api::users::list_staff;
+use crate::model::Permission;
 use crate::model::{PortfolioFilter, SizeTier, Stage};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -77,7 +78,7 @@ pub fn FilterBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
                     <option value="" selected=move || filter.get().owner.is_none()>"Anyone"</option>
                     <option value="none" selected=move || filter.get().owner.as_deref() == Some("none")>"No owner"</option>
                     <Suspense fallback=|| ()>
-                        {move || staff.get().map(|r| r.unwrap_or_default().into_iter().filter(|u| u.role.can_edit_accounts()).map(|u| {
+                        {move || staff.get().map(|r| r.unwrap_or_default().into_iter().filter(|u| u.role.may(Permission::EditAccounts)).map(|u| {
                             let id = u.id.clone();
                             view! { <option value=u.id.clone() selected=move || filter.get().owner.as_deref() == Some(id.as_str())>{u.name}</option> }
                         }).collect_view())}

@@ -5,6 +5,7 @@ mod segments;
 mod table;
 
 use crate::api::accounts::get_portfolio;
+use crate::components::layout::Card;
 use crate::model::PortfolioFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,17 +59,17 @@ pub fn PortfolioPage() -> impl IntoView {
         </div>
         <segments::SegmentBar filter/>
         <filters::FilterBar filter/>
-        <section class="card health-dist" aria-labelledby="dist-h">
-            <h2 id="dist-h">"Health of these accounts"</h2>
+        <Card id="dist-h" title="Health of these accounts" class="health-dist">
             <Transition fallback=|| view! { <p class="muted small">"Loading…"</p> }>
                 {move || health.get().map(|r| match r {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     Ok(d) => view! {
-                        <crate::components::distribution::DistributionView dist=d caption="Accounts matching the filters (churned left out); ARR per band.".to_string()/>
+                        <crate::components::distribution::DistributionView dist=d
+                            caption="Accounts matching the filters (churned left out); ARR per band.".to_string()/>
                     }.into_any(),
                 })}
             </Transition>
-        </section>
+        </Card>
         <table::AccountsTable filter page/>
     }
 }

@@ -1,8 +1,10 @@
 //! Saved segments: one click applies a segment; the current filter can be saved as one.
 
 use crate::api::segments::{list_segments, DeleteSegment, SaveSegment};
+use crate::components::action::refusal;
 use crate::components::layout::use_me;
 use crate::components::notice::confirmed;
+use crate::model::Permission;
 use crate::model::PortfolioFilter;
 use leptos::prelude::*;
 
@@ -16,22 +18,23 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
         |_| list_segments(),
     );
     let open = RwSignal::new(false);
-    let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let errors = refusal(save.value());
     // A refused delete says what uses the segment (a health model, a cadence rule, a survey);
     // without this line the chip would just stay, with no reason given.
-    let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
+    let delete_error = refusal(delete.value());
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             open.set(false);
         }
     });
-    let can_edit = me.role.can_edit_accounts();
+    let can_edit = me.role.may(Permission::EditSegments);
     view! {
         <section class="segments" aria-label="Saved segments">
             <span class="segments-label">"Segments"</span>
             <Transition fallback=|| ()>
                 {move || segments.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! { <span class="muted small">"None saved yet. Filter the portfolio, then save the view as a segment."</span> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <span
+                        class="muted small">"None saved yet. Filter the portfolio, then save the view as a segment."</span> }.into_any(),
                     Ok(list) => list.into_iter().map(|s| {
                         let href = format!("/?{}", s.filter.to_query());
                         let active_filter = s.filter.clone();
@@ -43,7 +46,9 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
                                 <a href=href title=s.filter.describe()>{s.name.clone()}</a>
                                 {can_edit.then(|| view! {
                                     <button type="button" class="chip-x" aria-label=format!("Delete segment {name}")
-                                        on:click=move |_| { if confirmed(&format!("Delete the segment {confirm_name}? The accounts in it are not changed.")) { delete.dispatch(DeleteSegment { id: id.clone() }); } }>"×"</button>
+                                        on:click=move |_| { if
+                                            confirmed(&format!("Delete the segment {confirm_name}? The accounts in it are not changed.")) {
+                                                delete.dispatch(DeleteSegment { id: id.clone() }); } }>"×"</button>
                                 })}
                             </span>
                         }

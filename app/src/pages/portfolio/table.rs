@@ -85,9 +85,11 @@ pub fn AccountsTable(
                             </table>
                         </div>
                         <nav class="pager" aria-label="Pages">
-                            {(current > 0).then(|| view! { <a class="button ghost small" rel="prev" href=move || format!("/?{}", filter.get().with_page(current - 1).to_query())>"← Previous"</a> })}
+                            {(current > 0).then(|| view! { <a class="button ghost small" rel="prev" href=move || format!("/?{}",
+                                filter.get().with_page(current - 1).to_query())>"← Previous"</a> })}
                             <span class="muted">{format!("Page {} of {}", current + 1, pages)}</span>
-                            {(current + 1 < pages).then(|| view! { <a class="button ghost small" rel="next" href=move || format!("/?{}", filter.get().with_page(current + 1).to_query())>"Next →"</a> })}
+                            {(current + 1 < pages).then(|| view! { <a class="button ghost small" rel="next" href=move || format!("/?{}",
+                                filter.get().with_page(current + 1).to_query())>"Next →"</a> })}
                         </nav>
                     }.into_any()
                 }

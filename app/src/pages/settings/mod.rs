@@ -1,4 +1,12 @@
-//! Settings (admins): users and survey rules, health models, API keys.
+//! Settings (admins): users and survey rules, health models, journey templates, cadence rules,
+//! API keys.
+//!
+//! Every settings page sits under one `/settings` parent route ([`SettingsPage`]) that asks the
+//! permission question once and renders the page in its `<Outlet/>`. The pages need
+//! `ManageUsers` (users), `ManageApiKeys` (API keys) or `ManageSettings` (the rest); all three
+//! are admin-only, so the parent demands [`Permission::ManageSettings`]. If they ever part, the
+//! page whose permission differs checks its own as well. The server functions behind each page
+//! demand their own permission regardless: the route guard only spares people a page of errors.
 
 pub mod api_keys;
 pub mod engagement;
@@ -7,22 +15,86 @@ pub mod surveys;
 pub mod templates;
 pub mod users;
 
+use crate::components::layout::use_me;
+use crate::components::notice::LoadError;
+use crate::error::AppError;
+use crate::model::Permission;
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Outlet;
 
-/// The tabs across the settings pages.
+/// The permission every settings page needs.
+const SETTINGS: Permission = Permission::ManageSettings;
+
+/// The parent of every settings page: the permission check, then the page.
 #[component]
-pub fn SettingsNav(current: &'static str) -> impl IntoView {
-    let tabs = [
-        ("users", "/settings", "Users & surveys"),
-        ("health", "/settings/health", "Health models"),
-        ("templates", "/settings/templates", "Journey templates"),
-        ("engagement", "/settings/engagement", "Engagement"),
-        ("api", "/settings/api-keys", "API keys"),
+pub fn SettingsPage() -> impl IntoView {
+    if use_me().role.may(SETTINGS) {
+        view! { <Outlet/> }.into_any()
+    } else {
+        view! { <LoadError error=AppError::Forbidden(SETTINGS.refusal().into())/> }.into_any()
+    }
+}
+
+/// A settings tab: its key, link and label.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Users,
+    Health,
+    Templates,
+    Engagement,
+    ApiKeys,
+}
+
+impl Tab {
+    const ALL: [Tab; 5] = [
+        Tab::Users,
+        Tab::Health,
+        Tab::Templates,
+        Tab::Engagement,
+        Tab::ApiKeys,
     ];
+
+    fn href(self) -> &'static str {
+        match self {
+            Tab::Users => "/settings",
+            Tab::Health => "/settings/health",
+            Tab::Templates => "/settings/templates",
+            Tab::Engagement => "/settings/engagement",
+            Tab::ApiKeys => "/settings/api-keys",
+        }
+    }
+
+    /// The page's title (the tab's label, but "Users" for the first tab).
+    fn title(self) -> &'static str {
+        match self {
+            Tab::Users => "Users",
+            tab => tab.label(),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Users => "Users & surveys",
+            Tab::Health => "Health models",
+            Tab::Templates => "Journey templates",
+            Tab::Engagement => "Engagement",
+            Tab::ApiKeys => "API keys",
+        }
+    }
+}
+
+/// The head of a settings page: its title (in the document too), what this page is for
+/// (`intro`), and the tabs with `current` marked.
+#[component]
+pub fn SettingsHead(current: Tab, intro: &'static str) -> impl IntoView {
     view! {
+        <Title text=current.title()/>
+        <div class="page-head"><div><h1>"Settings"</h1><p class="muted">{intro}</p></div></div>
         <nav class="tabs" aria-label="Settings">
-            {tabs.into_iter().map(|(key, href, label)| view! {
-                <a href=href class:active=key == current aria-current=if key == current { "page" } else { "false" }>{label}</a>
+            {Tab::ALL.into_iter().map(|tab| {
+                let here = tab == current;
+                view! { <a href=tab.href() class:active=here aria-current=if here { "page" } else { "false" }>{tab.label()}</a> }
             }).collect_view()}
         </nav>
     }

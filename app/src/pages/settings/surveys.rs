@@ -1,7 +1,9 @@
 //! Settings → Surveys: the contact-frequency cap and how long a follow-up may stay open.
 
 use crate::api::surveys::{get_survey_settings, SaveSurveySettings};
+use crate::components::action::refusal;
 use crate::components::field::TextField;
+use crate::components::layout::Card;
 use crate::components::notice::ErrorBanner;
 use leptos::prelude::*;
 
@@ -9,10 +11,9 @@ use leptos::prelude::*;
 pub fn SurveySettingsCard() -> impl IntoView {
     let save = ServerAction::<SaveSurveySettings>::new();
     let current = Resource::new(move || save.version().get(), |_| get_survey_settings());
-    let errors = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let errors = refusal(save.value());
     view! {
-        <section class="card" aria-labelledby="survey-settings-h">
-            <h2 id="survey-settings-h">"Surveys"</h2>
+        <Card id="survey-settings-h" title="Surveys">
             <ErrorBanner error=errors/>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -29,6 +30,6 @@ pub fn SurveySettingsCard() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </section>
+        </Card>
     }
 }

@@ -4,6 +4,7 @@ use crate::api::surveys::list_surveys;
 use crate::components::layout::use_me;
 use crate::components::notice::LoadError;
 use crate::metrics::survey::format_score as score_text;
+use crate::model::Permission;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,7 +16,7 @@ pub fn SurveysPage() -> impl IntoView {
         <Title text="Surveys"/>
         <div class="page-head">
             <div><h1>"Surveys"</h1><p class="muted">"NPS, CSAT and CES: who was asked, who answered, and what they said."</p></div>
-            {me.role.can_edit_accounts().then(|| view! { <a class="button primary" href="/surveys/new">"+ New survey"</a> })}
+            {me.role.may(Permission::RunSurveys).then(|| view! { <a class="button primary" href="/surveys/new">"+ New survey"</a> })}
         </div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -24,7 +25,8 @@ pub fn SurveysPage() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! {
                         <section class="empty-state">
                             <h2>"No surveys yet"</h2>
-                            <p>"Ask a segment, a few accounts or chosen contacts how likely they are to recommend you, how satisfied they are, or how easy you are to work with."</p>
+                            <p>"Ask a segment, a few accounts or chosen contacts how likely they are to recommend you, how satisfied they are, or how \
+                                easy you are to work with."</p>
                         </section>
                     }.into_any(),
                     Ok(list) => view! {

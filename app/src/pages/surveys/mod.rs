@@ -6,7 +6,8 @@ pub mod picker;
 pub mod results;
 pub mod view;
 
-use crate::model::Band;
+use crate::model::{Band, SurveyKind};
+use leptos::prelude::*;
 
 /// A rate as a whole percentage, or a dash when there is nothing to divide.
 pub fn pct(v: Option<f64>) -> String {
@@ -34,4 +35,17 @@ pub fn band_class(band: Band) -> &'static str {
 /// "2026-11-23T10:00:00Z" → "2026-11-23".
 pub fn day(at: &str) -> String {
     at.get(..10).unwrap_or(at).to_string()
+}
+
+/// One answer in a list of verbatims: its score, coloured by band, and what was said
+/// (`children`).
+#[component]
+pub fn Verbatim(kind: SurveyKind, score: i64, children: Children) -> impl IntoView {
+    let band = kind.band(score);
+    view! {
+        <li class=format!("verbatim {}", band_class(band))>
+            <span class="score-pill" title=kind.band_label(band)>{score}</span>
+            <div>{children()}</div>
+        </li>
+    }
 }

@@ -3,29 +3,25 @@
 use super::picker::Picker;
 use crate::api::segments::list_segments;
 use crate::api::surveys::CreateSurvey;
+use crate::components::action::{go_on_success, refusal};
 use crate::components::field::TextField;
 use crate::components::layout::use_me;
 use crate::components::notice::{ErrorBanner, LoadError};
 use crate::error::AppError;
+use crate::model::Permission;
 use crate::model::{AudienceKind, PickItem, QuestionKind, SurveyKind, MAX_QUESTIONS};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn NewSurveyPage() -> impl IntoView {
     let me = use_me();
-    if !me.role.can_edit_accounts() {
+    if !me.role.may(Permission::RunSurveys) {
         return view! { <LoadError error=AppError::Forbidden("executives can read survey results but not create surveys".into())/> }.into_any();
     }
     let action = ServerAction::<CreateSurvey>::new();
-    let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(s)) = action.value().get() {
-            navigate(&format!("/surveys/{}", s.id), Default::default());
-        }
-    });
+    let errors = refusal(action.value());
+    go_on_success(action.value(), |s| format!("/surveys/{}", s.id));
     let kind = RwSignal::new(SurveyKind::Nps);
     let audience = RwSignal::new(AudienceKind::Segment);
     let accounts = RwSignal::new(Vec::<PickItem>::new());
@@ -42,11 +38,13 @@ pub fn NewSurveyPage() -> impl IntoView {
     let q_err = err("questions");
     view! {
         <Title text="New survey"/>
-        <div class="page-head"><div><h1>"New survey"</h1><p class="muted">"Invitations go out when you press Send on the next page, after you have seen who will get one."</p></div></div>
+        <div class="page-head"><div><h1>"New survey"</h1>
+            <p class="muted">"Invitations go out when you press Send on the next page, after you have seen who will get one."</p></div></div>
         <section class="card form-card">
             <ErrorBanner error=errors/>
             <ActionForm action=action attr:novalidate="true" attr:class="stack">
-                <TextField label="Name" name="input[name]" field="name" errors required=true hint="For your team, e.g. “Q1 2027 NPS – Enterprise”. Customers do not see it."/>
+                <TextField label="Name" name="input[name]" field="name" errors required=true
+                    hint="For your team, e.g. “Q1 2027 NPS – Enterprise”. Customers do not see it."/>
                 <fieldset class="field">
                     <legend>"Type"</legend>
                     <div class="segmented">
@@ -68,7 +66,8 @@ pub fn NewSurveyPage() -> impl IntoView {
                     <input id="f-question" name="input[question]" type="text" maxlength="300"
                         placeholder=move || kind.get().default_question()
                         aria-describedby="f-question-hint"/>
-                    <small class="hint" id="f-question-hint">"Leave blank for the standard wording shown. A “why?” comment box always follows the score."</small>
+                    <small class="hint" id="f-question-hint">"Leave blank for the standard wording shown. A “why?” comment box always follows the \
+                        score."</small>
                     <small class="error" aria-live="polite">{move || errors.get().and_then(|e| e.for_field("question"))}</small>
                 </div>
                 <fieldset class="field">
@@ -96,7 +95,8 @@ pub fn NewSurveyPage() -> impl IntoView {
                                         <label for=format!("q-{n}-options")>"Options " <span class="muted small">"(single choice: one per line)"</span></label>
                                         <textarea id=format!("q-{n}-options") name=format!("input[questions][{n}][options]") rows="2"></textarea>
                                     </div>
-                                    <button type="button" class="button ghost small" on:click=move |_| questions.update(|q| q.retain(|x| *x != n))>"Remove"</button>
+                                    <button type="button" class="button ghost small" on:click=move |_| questions.update(|q| q.retain(|x| *x !=
+                                        n))>"Remove"</button>
                                     <small class="error" aria-live="polite">{move || msg.get()}</small>
                                 </div>
                             }
@@ -114,7 +114,8 @@ pub fn NewSurveyPage() -> impl IntoView {
                             let a = *a;
                             view! {
                                 <label class="seg-option">
-                                    <input type="radio" name="input[audience]" value=a.key() checked=move || audience.get() == a on:change=move |_| audience.set(a)/>
+                                    <input type="radio" name="input[audience]" value=a.key() checked=move || audience.get() == a on:change=move |_|
+                                        audience.set(a)/>
                                     <span>{a.label()}</span>
                                 </label>
                             }

@@ -1,8 +1,9 @@
 //! A survey's figures: score, response rate, distribution, trend, segments, closing the loop,
 //! and the verbatims with their filters.
 
-use super::{band_class, day, hours, pct};
+use super::{band_class, day, hours, pct, Verbatim};
 use crate::components::charts::{Column, ColumnChart};
+use crate::components::layout::Card;
 use crate::metrics::survey::format_score as score_text;
 use crate::model::{Band, SurveyResults, VerbatimFilter};
 use leptos::prelude::*;
@@ -62,7 +63,8 @@ pub fn Results(
             <div class="kpi" title=kind.formula()>
                 <span class="kpi-label">{kind.label()}</span>
                 <span class="kpi-value score">{score_text(kind, r.score.value)}</span>
-                <span class="kpi-note">{format!("{} response{}", r.score.n, if r.score.n == 1 { "" } else { "s" })}<span class="sr-only">{format!(". {}", kind.formula())}</span></span>
+                <span class="kpi-note">{format!("{} response{}", r.score.n, if r.score.n == 1 { "" } else { "s" })}<span class="sr-only">
+                    {format!(". {}", kind.formula())}</span></span>
             </div>
             <div class="kpi" title="Invited contacts who answered ÷ invitations delivered">
                 <span class="kpi-label">"Response rate"</span>
@@ -83,35 +85,34 @@ pub fn Results(
             </div>
         </div>
         <div class="columns">
-            <section class="card" aria-labelledby="dist-h">
-                <h2 id="dist-h">"Distribution"</h2>
+            <Card id="dist-h" title="Distribution">
                 <ColumnChart columns=dist_cols caption=format!("Responses per score, {lo} to {hi}") value_name="Responses" whole=true/>
                 <ul class="legend small">
                     {Band::ALL.iter().map(|b| view! { <li><span class=format!("swatch {}", band_class(*b))></span>{kind.band_label(*b)}</li> }).collect_view()}
                 </ul>
-            </section>
+            </Card>
             <section class="card" aria-labelledby="trend-h">
                 <h2 id="trend-h">{format!("{} by month", kind.label())}</h2>
-                <ColumnChart columns=month_cols caption=format!("{} per calendar month (UTC)", kind.label()) value_name=kind.label() min=axis_min.unwrap_or(0.0) max=axis_max.unwrap_or(1.0)/>
+                <ColumnChart columns=month_cols caption=format!("{} per calendar month (UTC)", kind.label()) value_name=kind.label()
+                    min=axis_min.unwrap_or(0.0) max=axis_max.unwrap_or(1.0)/>
             </section>
         </div>
-        <section class="card" aria-labelledby="seg-h">
-            <h2 id="seg-h">"By segment"</h2>
+        <Card id="seg-h" title="By segment">
             {if r.by_segment.is_empty() {
                 view! { <p class="muted">"Save a segment in the portfolio to compare groups of accounts."</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap"><table>
-                        <thead><tr><th scope="col">"Segment"</th><th scope="col" class="num">"Responses"</th><th scope="col" class="num" title=kind.formula()>{kind.label()}</th></tr></thead>
+                        <thead><tr><th scope="col">"Segment"</th><th scope="col" class="num">"Responses"</th>
+                            <th scope="col" class="num" title=kind.formula()>{kind.label()}</th></tr></thead>
                         <tbody>{r.by_segment.iter().map(|p| view! {
                             <tr><th scope="row">{p.label.clone()}</th><td class="num">{p.n}</td><td class="num">{score_text(kind, p.value)}</td></tr>
                         }).collect_view()}</tbody>
                     </table></div>
                 }.into_any()
             }}
-        </section>
-        <section class="card" aria-labelledby="verb-h">
-            <h2 id="verb-h">"What they said"</h2>
+        </Card>
+        <Card id="verb-h" title="What they said">
             <form class="filters" node_ref=filters_form on:submit=|ev| ev.prevent_default() aria-label="Filter comments">
                 <div class="filter">
                     <label for="v-band">"Score band"</label>
@@ -127,9 +128,11 @@ pub fn Results(
                             let list = segments.await.unwrap_or_default();
                             let cur = filter.get_untracked().segment;
                             view! {
-                                <select id="v-seg" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.segment = (!v.is_empty()).then_some(v)); }>
+                                <select id="v-seg" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.segment =
+                                    (!v.is_empty()).then_some(v)); }>
                                     <option value="">"All accounts"</option>
-                                    {list.into_iter().map(|s| { let sel = cur.as_deref() == Some(s.id.as_str()); view! { <option value=s.id.clone() selected=sel>{s.name.clone()}</option> } }).collect_view()}
+                                    {list.into_iter().map(|s| { let sel = cur.as_deref() == Some(s.id.as_str()); view! { <option value=s.id.clone()
+                                        selected=sel>{s.name.clone()}</option> } }).collect_view()}
                                 </select>
                             }
                         })}
@@ -153,21 +156,22 @@ pub fn Results(
                 let shown = RwSignal::new(PAGE.min(total));
                 let all = StoredValue::new(r.verbatims);
                 view! {
-                    <p class="muted small">{if total >= 200 { "The 200 newest comments that match.".to_string() } else { format!("{total} comment{} match.", if total == 1 { "" } else { "s" }) }}</p>
+                    <p class="muted small">
+                        {if total >= 200 { "The 200 newest comments that match.".to_string() } else { format!("{total} comment{} match.", if total ==
+                            1 { "" } else { "s" }) }}</p>
                     <ul class="verbatims">
                         {move || all.with_value(|list| list.iter().take(shown.get()).cloned().collect::<Vec<_>>()).into_iter().map(|v| view! {
-                            <li class=format!("verbatim {}", band_class(v.kind.band(v.score)))>
-                                <span class="score-pill" title=v.kind.band_label(v.kind.band(v.score))>{v.score}</span>
-                                <div>
-                                    <blockquote>{v.comment.clone().unwrap_or_default()}</blockquote>
-                                    {v.answers.iter().map(|(q, a)| view! { <p class="small"><span class="muted">{q.clone()}": "</span>{a.clone()}</p> }).collect_view()}
-                                    <p class="muted small">
-                                        {v.contact_name.clone().unwrap_or_else(|| "Anonymous".into())}
-                                        {v.account_id.clone().map(|id| view! { " · " <a href=format!("/accounts/{id}")>{v.account_name.clone().unwrap_or_default()}</a> })}
-                                        " · " {day(&v.at)}
-                                    </p>
-                                </div>
-                            </li>
+                            <Verbatim kind=v.kind score=v.score>
+                                <blockquote>{v.comment.clone().unwrap_or_default()}</blockquote>
+                                {v.answers.iter().map(|(q, a)| view! { <p class="small"><span class="muted">{q.clone()}": "</span>{a.clone()}
+                                    </p> }).collect_view()}
+                                <p class="muted small">
+                                    {v.contact_name.clone().unwrap_or_else(|| "Anonymous".into())}
+                                    {v.account_id.clone().map(|id| view! { " · " <a href=format!("/accounts/{id}")>
+                                        {v.account_name.clone().unwrap_or_default()}</a> })}
+                                    " · " {day(&v.at)}
+                                </p>
+                            </Verbatim>
                         }).collect_view()}
                     </ul>
                     {move || (shown.get() < total).then(|| view! {
@@ -177,7 +181,7 @@ pub fn Results(
                     })}
                 }.into_any()
             }}
-        </section>
+        </Card>
     }
 }
 

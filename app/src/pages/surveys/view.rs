@@ -2,8 +2,11 @@
 
 use super::results::Results;
 use crate::api::surveys::{get_survey_results, preview_audience, SendSurvey, SetSurveyActive};
+use crate::components::action::refusal;
 use crate::components::layout::use_me;
+use crate::components::layout::Card;
 use crate::components::notice::{ErrorBanner, LoadError};
+use crate::model::Permission;
 use crate::model::VerbatimFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +15,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn SurveyPage() -> impl IntoView {
     let me = use_me();
-    let can_edit = me.role.can_edit_accounts();
+    let can_edit = me.role.may(Permission::RunSurveys);
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let send = ServerAction::<SendSurvey>::new();
@@ -34,8 +37,8 @@ pub fn SurveyPage() -> impl IntoView {
         |(id, _)| preview_audience(id),
     );
     let segments = Resource::new(|| (), |_| crate::api::segments::list_segments());
-    let send_error = Signal::derive(move || send.value().get().and_then(|r| r.err()));
-    let toggle_error = Signal::derive(move || toggle.value().get().and_then(|r| r.err()));
+    let send_error = refusal(send.value());
+    let toggle_error = refusal(toggle.value());
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -60,7 +63,8 @@ pub fn SurveyPage() -> impl IntoView {
                                 <div class="row-actions">
                                     <a class="button" href=format!("/surveys/{}/responses.csv", s.id) download="" rel="external">"Export CSV"</a>
                                     {can_edit.then(|| view! {
-                                        <button type="button" class="button" on:click=move |_| { toggle.dispatch(SetSurveyActive { id: sid2.clone(), active: !active }); }>
+                                        <button type="button" class="button" on:click=move |_| { toggle.dispatch(SetSurveyActive { id: sid2.clone(),
+                                            active: !active }); }>
                                             {if active { "Close survey" } else { "Reopen survey" }}
                                         </button>
                                         {active.then(|| view! {
@@ -76,7 +80,8 @@ pub fn SurveyPage() -> impl IntoView {
                             <ErrorBanner error=toggle_error/>
                             {move || send.value().get().and_then(|r| r.ok()).map(|o| view! {
                                 <div class="banner banner-ok" role="status">
-                                    {if o.queued == 0 { "Nobody new to invite".to_string() } else { format!("{} invitation{} on the way", o.queued, if o.queued == 1 { "" } else { "s" }) }}
+                                    {if o.queued == 0 { "Nobody new to invite".to_string() } else { format!("{} invitation{} on the way", o.queued, if
+                                        o.queued == 1 { "" } else { "s" }) }}
                                     {(o.suppressed > 0).then(|| format!("; {} held back (see the audience below).", o.suppressed))}
                                 </div>
                             })}
@@ -101,19 +106,20 @@ fn AudienceCard(
     preview: Resource<Result<crate::model::AudiencePreview, crate::error::AppError>>,
 ) -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="aud-h">
-            <h2 id="aud-h">"Audience if sent now"</h2>
+        <Card id="aud-h" title="Audience if sent now">
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || preview.get().map(|p| match p {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     Ok(p) => view! {
                         <p>
                             <strong>{p.to_invite}</strong>" of "{p.total}" contacts would be invited"
-                            {(p.suppressed > 0).then(|| view! { "; " <strong>{p.suppressed}</strong> " held back by the frequency cap or because they were already asked." })}
+                            {(p.suppressed > 0).then(|| view! { "; " <strong>{p.suppressed}
+                                </strong> " held back by the frequency cap or because they were already asked." })}
                         </p>
                         {(!p.rows.is_empty()).then(|| view! {
                             <details class="audience-list" open=p.total <= 10>
-                            <summary>{if p.rows.len() as u64 == p.total { format!("Show all {} contacts", p.total) } else { format!("Show the first {} of {} contacts (those held back first)", p.rows.len(), p.total) }}</summary>
+                            <summary>{if p.rows.len() as u64 == p.total { format!("Show all {} contacts", p.total) } else {
+                                format!("Show the first {} of {} contacts (those held back first)", p.rows.len(), p.total) }}</summary>
                             <div class="table-wrap">
                             <table class="preview">
                                 <thead><tr><th scope="col">"Contact"</th><th scope="col">"Account"</th><th scope="col">"Status"</th></tr></thead>
@@ -124,7 +130,8 @@ fn AudienceCard(
                                             <td><a href=format!("/accounts/{}", row.account_id)>{row.account_name}</a></td>
                                             <td>{match row.suppressed {
                                                 None => view! { <span class="badge ok">"Will be invited"</span> }.into_any(),
-                                                Some(why) => view! { <span class="badge off">"Held back"</span> <div class="small muted">{why}</div> }.into_any(),
+                                                Some(why) => view! { <span class="badge off">"Held back"</span> <div class="small muted">{why}
+                                                    </div> }.into_any(),
                                             }}</td>
                                         </tr>
                                     }}).collect_view()}
@@ -136,6 +143,6 @@ fn AudienceCard(
                     }.into_any(),
                 })}
             </Transition>
-        </section>
+        </Card>
     }
 }

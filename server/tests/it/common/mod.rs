@@ -17,17 +17,26 @@ pub struct TestApp {
 
 pub mod smtp;
 
+mod plans;
+pub use plans::*;
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|s| s).await
 }
 
 /// The app with its background tasks (mail queue) running, after `configure`.
 pub async fn spawn_app_with(configure: impl FnOnce(Server) -> Server) -> TestApp {
+    spawn_app_on("mem://", configure).await
+}
+
+/// The app on the database at `url` — `surrealkv://<dir>` where a test needs the real storage
+/// engine's behaviour (its optimistic write conflicts, its files) — after `configure`.
+pub async fn spawn_app_on(url: &str, configure: impl FnOnce(Server) -> Server) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_env_filter("warn,surrealdb=error,surrealdb_core=error")
         .with_test_writer()
         .try_init();
-    let db = app::store::connect("mem://", None, None)
+    let db = app::store::connect(url, None, None)
         .await
         .expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -107,6 +116,37 @@ impl Client {
         )
     }
 
+    /// Calls a server function and asserts the answer's status (the body is in the message when
+    /// it differs); returns the JSON answer.
+    pub async fn expect(&self, status: StatusCode, endpoint: &str, form: &[(&str, &str)]) -> Value {
+        let (got, body) = self.call(endpoint, form).await;
+        assert_eq!(got, status, "{endpoint}: {body}");
+        body
+    }
+
+    /// Calls a server function that must refuse the input as invalid (422); returns the
+    /// refusal, whose field errors [`field_error`] reads.
+    pub async fn invalid(&self, endpoint: &str, form: &[(&str, &str)]) -> Value {
+        self.expect(StatusCode::UNPROCESSABLE_ENTITY, endpoint, form)
+            .await
+    }
+
+    /// Calls a server function that must succeed; returns its JSON answer.
+    pub async fn ok(&self, endpoint: &str, form: &[(&str, &str)]) -> Value {
+        self.expect(StatusCode::OK, endpoint, form).await
+    }
+
+    /// Posts `body` as JSON to the server function at `/api/{endpoint}` (how the model editor,
+    /// the template editor and drag-and-drop send structured input).
+    pub async fn post_json(&self, endpoint: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))
@@ -117,23 +157,27 @@ impl Client {
     }
 }
 
+pub const ADMIN_EMAIL: &str = "ada@example.com";
 pub const ADMIN_PASS: &str = "correct horse battery";
+
+/// The sign-in form of the first admin.
+pub const ADMIN_LOGIN: [(&str, &str); 2] = [("email", ADMIN_EMAIL), ("password", ADMIN_PASS)];
+
+/// The set-up form for the first admin, named `name`, with the server's set-up `code`.
+pub fn setup_form<'a>(name: &'a str, code: &'a str) -> [(&'a str, &'a str); 4] {
+    [
+        ("email", ADMIN_EMAIL),
+        ("name", name),
+        ("password", ADMIN_PASS),
+        ("setup_code", code),
+    ]
+}
 
 /// Sets up the first admin and returns their signed-in client.
 pub async fn admin(app: &TestApp) -> Client {
     let c = Client::new(app);
-    let (status, body) = c
-        .call(
-            "auth/setup",
-            &[
-                ("email", "ada@example.com"),
-                ("name", "Ada Admin"),
-                ("password", ADMIN_PASS),
-                ("setup_code", &app.setup_code),
-            ],
-        )
+    c.ok("auth/setup", &setup_form("Ada Admin", &app.setup_code))
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
     c
 }
 
@@ -190,4 +234,70 @@ pub async fn portfolio_total(c: &Client, query: &[(&str, &str)]) -> u64 {
     let (status, body) = c.call("accounts/portfolio", query).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["total"].as_u64().unwrap()
+}
+
+/// Posts `form` to `url` as a plain HTML form does (no script, no JSON answer asked for): what a
+/// customer's phone sends from a public page.
+pub async fn post_form(
+    http: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    http.post(url).form(form).send().await.expect("request")
+}
+
+/// The status of [`post_form`]'s answer.
+pub async fn post_status(http: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> StatusCode {
+    post_form(http, url, form).await.status()
+}
+
+/// The `id` of a record a server function answered with.
+pub fn id_of(record: &Value) -> String {
+    record["id"].as_str().expect("an id").to_string()
+}
+
+/// Creates an account named `name` of `tier` (see [`account_form`]); returns its id.
+pub async fn create_account(c: &Client, name: &str, tier: &str) -> String {
+    id_of(&c.ok("accounts/create", &account_form(name, tier)).await)
+}
+
+/// Adds a contact to `account`, with the further form fields `extra` (`input[champion]` …);
+/// returns its id.
+pub async fn add_contact(
+    c: &Client,
+    account: &str,
+    name: &str,
+    email: &str,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut form = vec![
+        ("account_id", account),
+        ("input[name]", name),
+        ("input[email]", email),
+    ];
+    form.extend_from_slice(extra);
+    id_of(&c.ok("accounts/contacts/add", &form).await)
+}
+
+/// Rows in `table`, read from the database directly (to show nothing was written).
+pub async fn rows(app: &TestApp, table: &str) -> u64 {
+    let mut r = app
+        .db
+        .query(format!("SELECT count() AS n FROM {table} GROUP ALL"))
+        .await
+        .unwrap();
+    let v: Value = r
+        .take::<surrealdb::types::Value>(0)
+        .map(|v| v.into_json_value())
+        .unwrap_or_default();
+    v[0]["n"].as_u64().unwrap_or(0)
+}
+
+/// A cookie-less client that does not follow redirects: a visitor holding a public link (a
+/// customer on their phone).
+pub fn visitor() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }

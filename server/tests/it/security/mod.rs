@@ -10,68 +10,16 @@ mod lifecycle;
 mod signin;
 
 use crate::common::*;
-use reqwest::StatusCode;
-
-/// Rows in `table`.
-pub(crate) async fn rows(app: &TestApp, table: &str) -> u64 {
-    let mut r = app
-        .db
-        .query(format!("SELECT count() AS n FROM {table} GROUP ALL"))
-        .await
-        .unwrap();
-    let v: serde_json::Value = r
-        .take::<surrealdb::types::Value>(0)
-        .map(|v| v.into_json_value())
-        .unwrap_or_default();
-    v[0]["n"].as_u64().unwrap_or(0)
-}
 
 /// An account with one contact, a plan from the Onboarding template shared with the contact
 /// for 30 days. Returns (account id, plan id, the customer's link).
 pub(crate) async fn shared_plan(admin: &Client, name: &str) -> (String, String, String) {
-    let (s, acc) = admin
-        .call("accounts/create", &account_form(name, "smb"))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{acc}");
-    let acc = acc["id"].as_str().unwrap().to_string();
+    let acc = create_account(admin, name, "smb").await;
     let email = format!("kim@{}.example", name.to_lowercase().replace(' ', "-"));
-    let (s, contact) = admin
-        .call(
-            "accounts/contacts/add",
-            &[
-                ("account_id", acc.as_str()),
-                ("input[name]", "Kim Key"),
-                ("input[email]", email.as_str()),
-                ("input[champion]", "on"),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{contact}");
-    let today = chrono::Utc::now().date_naive().to_string();
-    let (s, plan) = admin
-        .call(
-            "plans/create",
-            &[
-                ("account_id", acc.as_str()),
-                ("input[title]", "Shared onboarding"),
-                ("input[template_id]", "onboarding"),
-                ("input[start]", today.as_str()),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{plan}");
-    let plan = plan.as_str().unwrap().to_string();
-    let (s, share) = admin
-        .call(
-            "plans/share",
-            &[
-                ("plan_id", plan.as_str()),
-                ("contact_id", contact["id"].as_str().unwrap()),
-                ("days", "30"),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{share}");
+    let champion = [("input[champion]", "on")];
+    let contact = add_contact(admin, &acc, "Kim Key", &email, &champion).await;
+    let plan = onboarding_plan(admin, &acc, "Shared onboarding", &today()).await;
+    let share = share_plan(admin, &plan, &contact).await;
     (acc, plan, share["url"].as_str().unwrap().to_string())
 }
 
@@ -103,35 +51,4 @@ pub(crate) async fn me_with_cookie(app: &TestApp, cookie: &str) -> serde_json::V
         .json()
         .await
         .unwrap()
-}
-
-/// A cookie-less client that does not follow redirects: a visitor holding a public link.
-pub(crate) fn visitor() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-pub(crate) async fn account_of(c: &Client, name: &str) -> String {
-    let (s, b) = c
-        .call("accounts/create", &account_form(name, "enterprise"))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    b["id"].as_str().unwrap().to_string()
-}
-
-pub(crate) async fn contact_of(c: &Client, account: &str, name: &str, email: &str) -> String {
-    let (s, b) = c
-        .call(
-            "accounts/contacts/add",
-            &[
-                ("account_id", account),
-                ("input[name]", name),
-                ("input[email]", email),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    b["id"].as_str().unwrap().to_string()
 }

@@ -1,0 +1,203 @@
+//! What staff read about surveys: lists, results, verbatims, follow-ups, an account's answers and
+//! the dashboard's voice-of-the-customer figures.
+
+use super::*;
+use serde::{Deserialize, Serialize};
+
+/// A survey as staff see it in lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveySummary {
+    pub id: String,
+    pub name: String,
+    pub kind: SurveyKind,
+    pub audience_label: String,
+    pub recurrence_months: Option<i64>,
+    pub active: bool,
+    pub invited: u64,
+    pub responses: u64,
+    /// The survey's metric over all responses (NPS, CSAT % or CES mean).
+    pub score: Option<f64>,
+}
+
+/// One survey in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Survey {
+    pub id: String,
+    pub name: String,
+    pub kind: SurveyKind,
+    pub question: String,
+    pub questions: Vec<Question>,
+    pub audience: Audience,
+    pub audience_label: String,
+    pub recurrence_months: Option<i64>,
+    pub public_key: String,
+    /// The anonymous link in full (set by the server, which knows its public address).
+    #[serde(default)]
+    pub share_url: String,
+    pub active: bool,
+    pub created_at: String,
+}
+
+/// One contact in an audience preview and whether they would be invited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRow {
+    pub contact_id: String,
+    pub contact_name: String,
+    pub email: String,
+    pub account_id: String,
+    pub account_name: String,
+    /// `None`: will be invited; otherwise why not.
+    pub suppressed: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AudiencePreview {
+    pub total: u64,
+    pub to_invite: u64,
+    pub suppressed: u64,
+    /// Up to 500 rows, the suppressed first so the reasons are seen.
+    pub rows: Vec<PreviewRow>,
+}
+
+/// One answer, as the results page and the CSV export show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseRow {
+    pub id: String,
+    pub survey_id: String,
+    pub survey_name: String,
+    pub kind: SurveyKind,
+    pub score: i64,
+    pub comment: Option<String>,
+    /// (question, answer) for the extra questions answered.
+    pub answers: Vec<(String, String)>,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub channel: String,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// What the verbatims list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerbatimFilter {
+    #[serde(default)]
+    pub band: Option<Band>,
+    #[serde(default)]
+    pub segment: Option<String>,
+    #[serde(default)]
+    pub from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// A metric with the number of responses behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScorePoint {
+    pub label: String,
+    pub value: Option<f64>,
+    pub n: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyResults {
+    pub survey: Survey,
+    pub invited: u64,
+    pub mail_failed: u64,
+    pub mail_queued: u64,
+    pub invited_responded: u64,
+    pub anonymous_responses: u64,
+    /// Invited contacts who answered ÷ invitations sent.
+    pub response_rate: Option<f64>,
+    pub score: ScorePoint,
+    /// Count per score on the scale, low to high.
+    pub distribution: Vec<(i64, u64)>,
+    /// Per calendar month (UTC), oldest first.
+    pub by_month: Vec<ScorePoint>,
+    /// Per saved segment (accounts in the segment now).
+    pub by_segment: Vec<ScorePoint>,
+    pub verbatims: Vec<ResponseRow>,
+    pub follow_ups: LoopStats,
+}
+
+/// Closing the loop, in figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoopStats {
+    pub opened: u64,
+    pub closed: u64,
+    pub overdue: u64,
+    /// closed ÷ opened.
+    pub closed_rate: Option<f64>,
+    /// Median hours from opening to closing, over closed follow-ups.
+    pub median_hours_to_close: Option<f64>,
+}
+
+vocabulary! {
+    /// The state of a follow-up.
+    FollowUpStatus {
+        Open => "open", "Open";
+        Closed => "closed", "Closed";
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub id: String,
+    pub survey_id: String,
+    pub survey_name: String,
+    pub kind: SurveyKind,
+    pub score: i64,
+    pub comment: Option<String>,
+    pub reason: String,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub due: chrono::NaiveDate,
+    pub status: FollowUpStatus,
+    pub outcome: Option<String>,
+    pub closed_by_name: Option<String>,
+    pub created_at: String,
+    pub closed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUpList {
+    pub items: Vec<FollowUp>,
+    pub stats: LoopStats,
+}
+
+/// A survey response on an account's page, with the account's latest figures per survey kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSurveys {
+    pub recent: Vec<ResponseRow>,
+    /// (kind, metric over the account's responses in the last 12 months, n)
+    pub figures: Vec<(SurveyKind, ScorePoint)>,
+}
+
+/// A search result in the audience picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickItem {
+    pub id: String,
+    pub label: String,
+    pub detail: String,
+}
+
+/// What pressing Send did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendOutcome {
+    pub queued: u64,
+    pub suppressed: u64,
+}
+
+/// The customer's voice for the dashboard: each survey metric over the last 90 days, the 90
+/// days before (for the trend), and closing the loop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoiceSummary {
+    /// (kind, last 90 days, the 90 days before)
+    pub figures: Vec<(SurveyKind, ScorePoint, ScorePoint)>,
+    pub follow_ups: LoopStats,
+}

@@ -1,0 +1,100 @@
+//! The engagement model as it stands today: each account's cadences (which rules apply follows
+//! its segments now), what the account page shows under Engagement, and time to value.
+
+use super::portfolio;
+use crate::error::AppError;
+use crate::metrics::time_to_value;
+use crate::model::engagement::{cadence_due, CadenceDue, CadenceRule, Engagement, TouchpointKind};
+use crate::model::plan::TimeToValue;
+use crate::state::AppState;
+use crate::store;
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+
+/// Each account's cadences as they stand on `today`. Segment membership is evaluated now (from
+/// the portfolio index), so an account that moves segment gets the new segment's cadence at once.
+pub async fn cadences_for(
+    state: &AppState,
+    accounts: &[store::accounts::Basics],
+    today: NaiveDate,
+) -> Result<Vec<(String, Vec<CadenceDue>)>, AppError> {
+    let rules = store::touchpoints::rules(&state.db).await?;
+    if rules.is_empty() || accounts.is_empty() {
+        return Ok(accounts.iter().map(|a| (a.id.clone(), vec![])).collect());
+    }
+    let segments = store::segments::list(&state.db).await?;
+    let mut members: HashMap<String, HashSet<String>> = HashMap::new();
+    for r in &rules {
+        if members.contains_key(&r.segment_id) {
+            continue;
+        }
+        if let Some(seg) = segments.iter().find(|s| s.id == r.segment_id) {
+            let ids = portfolio::ids(&state.db, &state.portfolio, &seg.filter).await?;
+            members.insert(r.segment_id.clone(), ids.into_iter().collect());
+        }
+    }
+    let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+    let last = store::touchpoints::last_by_kind(&state.db, &ids).await?;
+    Ok(accounts
+        .iter()
+        .map(|a| {
+            let applicable: Vec<&CadenceRule> = rules
+                .iter()
+                .filter(|r| {
+                    members
+                        .get(&r.segment_id)
+                        .is_some_and(|m| m.contains(&a.id))
+                })
+                .collect();
+            let mine: Vec<(TouchpointKind, NaiveDate)> = last
+                .iter()
+                .filter(|(acc, _, _)| *acc == a.id)
+                .map(|(_, k, d)| (*k, *d))
+                .collect();
+            (
+                a.id.clone(),
+                cadence_due(&applicable, &mine, a.contract_start, today),
+            )
+        })
+        .collect())
+}
+
+/// The account's cadences and its five latest touchpoints.
+pub async fn for_account(state: &AppState, account: &str) -> Result<Engagement, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    let basics = store::accounts::basics(&state.db, &[account.to_string()]).await?;
+    if basics.is_empty() {
+        return Err(AppError::NotFound("account".into()));
+    }
+    let cadences = cadences_for(state, &basics, today)
+        .await?
+        .pop()
+        .map(|(_, c)| c)
+        .unwrap_or_default();
+    let touchpoints = store::touchpoints::for_account(&state.db, account, 5).await?;
+    Ok(Engagement {
+        cadences,
+        touchpoints,
+    })
+}
+
+/// Median days to first value overall, per cohort and per saved segment.
+pub async fn time_to_value(state: &AppState) -> Result<TimeToValue, AppError> {
+    let rows = store::plans::first_value(&state.db).await?;
+    let mut by_segment = Vec::new();
+    for seg in store::segments::list(&state.db).await? {
+        let ids: HashSet<String> = portfolio::ids(&state.db, &state.portfolio, &seg.filter)
+            .await?
+            .into_iter()
+            .collect();
+        by_segment.push(time_to_value::row(
+            seg.name.clone(),
+            rows.iter().filter(|(a, _, _)| ids.contains(a)),
+        ));
+    }
+    Ok(TimeToValue {
+        overall: time_to_value::row("All accounts".into(), &rows),
+        by_cohort: time_to_value::by_cohort(&rows),
+        by_segment,
+    })
+}

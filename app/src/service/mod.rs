@@ -1,0 +1,15 @@
+//! Use cases (server only): what one action does across stores, called alike by server functions
+//! (`api`), REST handlers and background jobs (`server`). A server function demands a permission,
+//! validates its input, then calls one service or store function; a job never calls a server
+//! function. Pure arithmetic stays in `metrics` and `model`, SurrealQL in `store`.
+
+pub mod engagement;
+pub mod health;
+pub mod health_models;
+pub mod my_work;
+pub mod plans;
+pub mod portfolio;
+pub mod session;
+pub mod surveys;
+pub mod timeline;
+pub mod usage;

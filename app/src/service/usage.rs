@@ -1,0 +1,70 @@
+//! Receiving product-usage events (the REST API's `POST /api/v1/events`): each event is checked
+//! on its own, its account found, the good ones stored, and the accounts that got new events
+//! re-scored. A refused event changes nothing; the others of its batch are still stored.
+
+use super::portfolio;
+use crate::error::AppError;
+use crate::model::usage::{check_event, AccountRef, EventError, IngestReport, MAX_BATCH};
+use crate::state::AppState;
+use crate::store;
+
+/// Checks and stores a batch of events (JSON values as sent). An oversized batch is refused
+/// whole; otherwise the report lists every refused event by its index.
+pub async fn ingest(
+    state: &AppState,
+    events: &[serde_json::Value],
+) -> Result<IngestReport, AppError> {
+    if events.len() > MAX_BATCH {
+        return Err(AppError::TooLarge(format!(
+            "{} events in one batch; send at most {MAX_BATCH} per request",
+            events.len()
+        )));
+    }
+    let now = chrono::Utc::now();
+    let mut errors: Vec<EventError> = Vec::new();
+    let mut valid = Vec::with_capacity(events.len());
+    for (i, v) in events.iter().enumerate() {
+        match check_event(i, v, now) {
+            Ok(e) => valid.push((i, e)),
+            Err(e) => errors.push(e),
+        }
+    }
+    let accounts = portfolio::resolve(
+        &state.db,
+        &state.portfolio,
+        valid.iter().map(|(_, e)| &e.account),
+    )
+    .await?;
+    let mut ready = Vec::with_capacity(valid.len());
+    for (i, e) in &valid {
+        match accounts.get(&e.account).cloned().flatten() {
+            Some(account) => ready.push(store::usage::Resolved { account, event: e }),
+            None => errors.push(EventError {
+                index: *i,
+                idempotency_key: Some(e.idempotency_key.clone()),
+                field: match e.account {
+                    AccountRef::Id(_) => "account_id".into(),
+                    AccountRef::External(_) => "external_id".into(),
+                },
+                message: "no account has this id".into(),
+            }),
+        }
+    }
+    let stored = if ready.is_empty() {
+        store::usage::Stored {
+            accepted: 0,
+            duplicates: 0,
+            accounts: vec![],
+        }
+    } else {
+        store::usage::store(&state.db, &ready).await?
+    };
+    state.rescore(stored.accounts);
+    errors.sort_by_key(|e| e.index);
+    Ok(IngestReport {
+        accepted: stored.accepted,
+        duplicates: stored.duplicates,
+        rejected: errors.len(),
+        errors,
+    })
+}

@@ -1,0 +1,240 @@
+//! Reading plans whole: the plan rows and their objectives, milestones and tasks, put together
+//! in display order. Each read is one transaction, so a plan is never seen half-changed.
+
+use super::in_accounts;
+use crate::error::AppError;
+use crate::model::plan::*;
+use crate::store::{de, transact, Db};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+struct PlanRow {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    account: String,
+    #[serde(default)]
+    account_name: Option<String>,
+    #[serde(deserialize_with = "de::date")]
+    contract_start: NaiveDate,
+    title: String,
+    #[serde(deserialize_with = "de::date")]
+    start: NaiveDate,
+    #[serde(default)]
+    template_name: Option<String>,
+    #[serde(default)]
+    template_version: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct ObjRow {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    plan: String,
+    metric: String,
+    #[serde(default)]
+    unit: String,
+    baseline: f64,
+    current: f64,
+    target: f64,
+    #[serde(default)]
+    customer_can_update: bool,
+    #[serde(default)]
+    updated_by_name: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+impl From<ObjRow> for Objective {
+    fn from(o: ObjRow) -> Self {
+        Objective {
+            id: o.id,
+            metric: o.metric,
+            unit: o.unit,
+            baseline: o.baseline,
+            current: o.current,
+            target: o.target,
+            customer_can_update: o.customer_can_update,
+            updated_by: o.updated_by_name,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct MsRow {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    plan: String,
+    title: String,
+    #[serde(deserialize_with = "de::date")]
+    due: NaiveDate,
+    #[serde(default)]
+    first_value: bool,
+    #[serde(default, deserialize_with = "de::opt_date")]
+    completed_on: Option<NaiveDate>,
+    #[serde(default)]
+    completed_by_name: Option<String>,
+    #[serde(default)]
+    position: i64,
+}
+
+#[derive(Deserialize)]
+struct TaskRow {
+    #[serde(deserialize_with = "de::key")]
+    id: String,
+    #[serde(deserialize_with = "de::key")]
+    milestone: String,
+    title: String,
+    #[serde(deserialize_with = "de::date")]
+    due: NaiveDate,
+    status: TaskStatus,
+    owner_role: OwnerRole,
+    #[serde(default, deserialize_with = "de::opt_key")]
+    owner_user: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_key")]
+    owner_contact: Option<String>,
+    #[serde(default)]
+    user_name: Option<String>,
+    #[serde(default)]
+    contact_name: Option<String>,
+    #[serde(default)]
+    position: i64,
+    #[serde(default)]
+    resources: Vec<TrainingResource>,
+    #[serde(default)]
+    done_by_name: Option<String>,
+    #[serde(default)]
+    done_at: Option<String>,
+}
+
+impl From<TaskRow> for Task {
+    fn from(r: TaskRow) -> Self {
+        let (owner_id, owner_name) = match (r.owner_user, r.owner_contact) {
+            (Some(u), _) => (Some(u), r.user_name),
+            (None, Some(c)) => (Some(c), r.contact_name),
+            _ => (None, None),
+        };
+        Task {
+            id: r.id,
+            milestone_id: r.milestone,
+            title: r.title,
+            due: r.due,
+            status: r.status,
+            owner_role: r.owner_role,
+            owner_id,
+            owner_name,
+            position: r.position,
+            resources: r.resources,
+            done_by: r.done_by_name,
+            done_at: r.done_at,
+        }
+    }
+}
+
+const PLAN_FIELDS: &str = "id, account, account.name AS account_name,
+    account.contract_start AS contract_start, title, start, template_name, template_version";
+const OBJ_FIELDS: &str = "id, plan, metric, unit, baseline, current, target, customer_can_update,
+    updated_by_name, updated_at, position";
+const MS_FIELDS: &str =
+    "id, plan, title, due, first_value, completed_on, completed_by_name, position";
+const TASK_FIELDS: &str = "id, plan, milestone, title, due, status, owner_role, owner_user,
+    owner_contact, owner_user.name AS user_name, owner_contact.name AS contact_name, position,
+    resources, done_by_name, done_at";
+
+/// One plan with everything in it, or `None`.
+pub async fn get(db: &Db, id: &str) -> Result<Option<Plan>, AppError> {
+    let sql = format!(
+        "BEGIN;
+         LET $p = type::record('plan', $id);
+         SELECT {PLAN_FIELDS} FROM $p WHERE record::exists($p);
+         SELECT {OBJ_FIELDS} FROM objective WHERE plan = $p ORDER BY position;
+         SELECT {MS_FIELDS} FROM milestone WHERE plan = $p ORDER BY due, position;
+         SELECT {TASK_FIELDS} FROM task WHERE plan = $p ORDER BY position;
+         COMMIT;"
+    );
+    Ok(read_parts(db, &sql, json!({ "id": id })).await?.pop())
+}
+
+/// Every plan of the given accounts (all accounts for `None`), complete with their parts.
+pub async fn for_accounts(db: &Db, accounts: Option<&[String]>) -> Result<Vec<Plan>, AppError> {
+    let cond = in_accounts(accounts, "account");
+    let pcond = in_accounts(accounts, "plan.account");
+    let sql = format!(
+        "BEGIN;
+         LET $accs = array::map($keys, |$k| type::record('account', $k));
+         SELECT {PLAN_FIELDS}, created_at FROM plan {cond} ORDER BY created_at;
+         SELECT {OBJ_FIELDS} FROM objective {pcond} ORDER BY position;
+         SELECT {MS_FIELDS} FROM milestone {cond} ORDER BY due, position;
+         SELECT {TASK_FIELDS} FROM task {cond} ORDER BY position;
+         COMMIT;"
+    );
+    read_parts(db, &sql, json!({ "keys": accounts.unwrap_or_default() })).await
+}
+
+/// Runs a read of the shape `BEGIN; LET …; plans; objectives; milestones; tasks; COMMIT;` and
+/// puts the plans together.
+async fn read_parts(db: &Db, sql: &str, vars: serde_json::Value) -> Result<Vec<Plan>, AppError> {
+    let mut r = transact(db, sql, vars).await?;
+    // Statement 0 is BEGIN and 1 the LET.
+    let plans: Vec<PlanRow> = r.take(2)?;
+    let objectives: Vec<ObjRow> = r.take(3)?;
+    let milestones: Vec<MsRow> = r.take(4)?;
+    let tasks: Vec<TaskRow> = r.take(5)?;
+    Ok(assemble(plans, objectives, milestones, tasks))
+}
+
+/// Puts plans together from their parts (each list already in display order).
+fn assemble(
+    plans: Vec<PlanRow>,
+    objectives: Vec<ObjRow>,
+    milestones: Vec<MsRow>,
+    tasks: Vec<TaskRow>,
+) -> Vec<Plan> {
+    let mut tasks_by_ms: HashMap<String, Vec<Task>> = HashMap::new();
+    for t in tasks {
+        let key = t.milestone.clone();
+        tasks_by_ms.entry(key).or_default().push(t.into());
+    }
+    let mut ms_by_plan: HashMap<String, Vec<Milestone>> = HashMap::new();
+    for m in milestones {
+        let milestone = Milestone {
+            tasks: tasks_by_ms.remove(&m.id).unwrap_or_default(),
+            id: m.id,
+            title: m.title,
+            due: m.due,
+            first_value: m.first_value,
+            completed_on: m.completed_on,
+            completed_by: m.completed_by_name,
+            position: m.position,
+        };
+        ms_by_plan.entry(m.plan).or_default().push(milestone);
+    }
+    let mut obj_by_plan: HashMap<String, Vec<Objective>> = HashMap::new();
+    for o in objectives {
+        obj_by_plan
+            .entry(o.plan.clone())
+            .or_default()
+            .push(o.into());
+    }
+    plans
+        .into_iter()
+        .map(|p| Plan {
+            objectives: obj_by_plan.remove(&p.id).unwrap_or_default(),
+            milestones: ms_by_plan.remove(&p.id).unwrap_or_default(),
+            id: p.id,
+            account_id: p.account,
+            account_name: p.account_name.unwrap_or_default(),
+            title: p.title,
+            start: p.start,
+            contract_start: p.contract_start,
+            template_name: p.template_name,
+            template_version: p.template_version,
+        })
+        .collect()
+}

@@ -1,0 +1,439 @@
+//! The portfolio read model: every account's list row, held in memory and kept current by a
+//! SurrealDB live query, so that filtering, sorting, counting and paging 100 000 accounts takes
+//! a millisecond instead of a table scan and a sort per page view.
+//!
+//! Why not just SurrealDB: `ORDER BY … LIMIT … START` plus `count()` scan and sort the whole
+//! table on every request (≈ 10 ms at 10 000 accounts, growing linearly); a portfolio page
+//! is the most frequent request a CSM makes.
+//!
+//! Consistency: the index subscribes (`LIVE SELECT * FROM account`) *before* it loads the table,
+//! and applies what arrived meanwhile afterwards, so nothing falls between the two. Every node
+//! runs its own subscription, so a write on one node reaches the others' indexes within
+//! milliseconds. The node that made a write also applies it directly, so the person who saved
+//! sees it on their next page. Until the first load completes, callers fall back to SurrealDB.
+
+mod entry;
+
+pub(crate) use entry::{Entry, ENTRY_FIELDS};
+
+use super::Db;
+use crate::model::*;
+use entry::compare;
+use futures::StreamExt;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+type Sorted = Arc<Vec<Arc<Entry>>>;
+
+#[derive(Default)]
+pub struct PortfolioIndex {
+    rows: RwLock<HashMap<String, Arc<Entry>>>,
+    /// One sorted view per sort key, built on first use and dropped on any change.
+    sorted: Mutex<HashMap<&'static str, Sorted>>,
+    industries: Mutex<Option<Vec<String>>>,
+    /// external id → account key, built on first use and dropped on any change.
+    external: Mutex<Option<HashMap<String, String>>>,
+    ready: AtomicBool,
+    /// The key of every account the live query reports changed (any node's write): pages
+    /// that show one account subscribe to refresh themselves.
+    changes: std::sync::OnceLock<tokio::sync::broadcast::Sender<String>>,
+}
+
+impl PortfolioIndex {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Account keys as they change, from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.changes
+            .get_or_init(|| tokio::sync::broadcast::channel(1024).0)
+            .subscribe()
+    }
+
+    /// Tells this node's listeners that something shown with the account changed (a plan, a
+    /// touchpoint) though the account row itself did not. Local to this node: another node's
+    /// open pages see it on their next read.
+    pub fn notify(&self, id: &str) {
+        self.announce(id);
+    }
+
+    fn announce(&self, id: &str) {
+        if let Some(tx) = self.changes.get() {
+            let _ = tx.send(id.to_string());
+        }
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Subscribes to account changes, loads every account, then follows changes until the
+    /// subscription ends (it is re-established after a pause if the database drops it).
+    pub fn spawn_sync(self: &Arc<Self>, db: Db) {
+        let index = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = index.sync(&db).await {
+                    tracing::warn!(error = %e, "portfolio index lost its live query; falling back to the database and retrying");
+                }
+                index.ready.store(false, Ordering::Release);
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        });
+    }
+
+    async fn sync(&self, db: &Db) -> Result<(), String> {
+        let mut stream = db
+            .select::<Vec<surrealdb::types::Value>>("account")
+            .live()
+            .await
+            .map_err(|e| e.to_string())?;
+        let started = std::time::Instant::now();
+        let all: Vec<Entry> = super::query_all(
+            db,
+            &format!("SELECT {ENTRY_FIELDS} FROM account"),
+            json!({}),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let count = all.len();
+        {
+            let mut rows = self.rows.write().unwrap_or_else(|p| p.into_inner());
+            rows.clear();
+            for e in all {
+                rows.insert(e.id.clone(), Arc::new(e));
+            }
+        }
+        self.invalidate();
+        // Changes made while the table was loading are waiting in the stream; they are applied
+        // below, in order, before anyone could read a stale row for long.
+        self.ready.store(true, Ordering::Release);
+        tracing::info!(
+            accounts = count,
+            ms = started.elapsed().as_millis() as u64,
+            "portfolio index loaded"
+        );
+        while let Some(note) = stream.next().await {
+            let note = note.map_err(|e| e.to_string())?;
+            match note.action {
+                surrealdb::types::Action::Create | surrealdb::types::Action::Update => {
+                    match serde_json::from_value::<Entry>(note.data.into_json_value()) {
+                        Ok(e) => {
+                            let id = e.id.clone();
+                            self.put(e);
+                            self.announce(&id);
+                        }
+                        Err(e) => tracing::warn!(error = %e, "unreadable account change"),
+                    }
+                }
+                surrealdb::types::Action::Delete => {
+                    if let Some(id) = note
+                        .data
+                        .into_json_value()
+                        .get("id")
+                        .and_then(|v| v.as_str())
+                    {
+                        self.remove(&super::key_of(id));
+                    }
+                }
+                _ => return Err("live query ended".into()),
+            }
+        }
+        Err("live query stream closed".into())
+    }
+
+    fn invalidate(&self) {
+        self.sorted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        *self.industries.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.external.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn put(&self, e: Entry) {
+        self.rows
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(e.id.clone(), Arc::new(e));
+        self.invalidate();
+    }
+
+    fn remove(&self, id: &str) {
+        self.rows
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+        self.invalidate();
+    }
+
+    /// Applies a write this node just made (the live query will confirm it).
+    pub fn apply(&self, account: &Account) {
+        if self.is_ready() {
+            self.put(Entry::from_account(account));
+        }
+    }
+
+    fn sorted_by(&self, key: SortKey) -> Sorted {
+        if let Some(s) = self
+            .sorted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key.key())
+        {
+            return s.clone();
+        }
+        let mut v: Vec<Arc<Entry>> = self
+            .rows
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        v.sort_unstable_by(|a, b| compare(key, a, b));
+        let v = Arc::new(v);
+        self.sorted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.key(), v.clone());
+        v
+    }
+
+    /// A page of the portfolio, or `None` while the index is still loading.
+    pub fn query(&self, f: &PortfolioFilter) -> Option<PortfolioPage> {
+        if !self.is_ready() {
+            return None;
+        }
+        let sorted = self.sorted_by(f.sort);
+        let q = f.q.as_ref().map(|q| q.to_lowercase());
+        let start = f.page as usize * PAGE_SIZE as usize;
+        let end = start + PAGE_SIZE as usize;
+        let mut total = 0usize;
+        let mut rows = Vec::with_capacity(PAGE_SIZE as usize);
+        let mut visit = |e: &Arc<Entry>| {
+            if e.matches(f, q.as_deref()) {
+                if total >= start && total < end {
+                    rows.push(e.row());
+                }
+                total += 1;
+            }
+        };
+        if f.desc {
+            sorted.iter().rev().for_each(&mut visit);
+        } else {
+            sorted.iter().for_each(&mut visit);
+        }
+        Some(PortfolioPage {
+            rows,
+            total: total as u64,
+            page: f.page,
+            page_size: PAGE_SIZE,
+        })
+    }
+
+    /// `pick` of every entry the filter matches (unsorted), or `None` while the index is still
+    /// loading.
+    fn filtered<T>(&self, f: &PortfolioFilter, pick: impl Fn(&Entry) -> T) -> Option<Vec<T>> {
+        if !self.is_ready() {
+            return None;
+        }
+        let q = f.q.as_ref().map(|q| q.to_lowercase());
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        Some(
+            rows.values()
+                .filter(|e| e.matches(f, q.as_deref()))
+                .map(|e| pick(e))
+                .collect(),
+        )
+    }
+
+    /// Every account id the filter matches, or `None` while the index is still loading.
+    pub fn matching_ids(&self, f: &PortfolioFilter) -> Option<Vec<String>> {
+        self.filtered(f, |e| e.id.clone())
+    }
+
+    /// The account an event names, or `None` while the index is still loading (`Some(None)`:
+    /// no such account).
+    pub fn resolve(&self, r: &crate::model::usage::AccountRef) -> Option<Option<String>> {
+        use crate::model::usage::AccountRef;
+        if !self.is_ready() {
+            return None;
+        }
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        Some(match r {
+            AccountRef::Id(id) => rows.contains_key(id).then(|| id.clone()),
+            AccountRef::External(e) => {
+                let mut ext = self.external.lock().unwrap_or_else(|p| p.into_inner());
+                let map = ext.get_or_insert_with(|| {
+                    rows.values()
+                        .filter_map(|r| r.external_id.clone().map(|x| (x, r.id.clone())))
+                        .collect()
+                });
+                map.get(e).cloned()
+            }
+        })
+    }
+
+    /// An account's score and band as the index holds them (`None`: not loaded or unknown).
+    pub fn health(&self, id: &str) -> Option<(Option<u8>, Option<crate::model::health::Band>)> {
+        if !self.is_ready() {
+            return None;
+        }
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        rows.get(id).map(|e| (e.health_score, e.health_band))
+    }
+
+    /// Every account row the filter matches, unsorted (health scoring, what-if, the health
+    /// distribution), or `None` while the index is still loading.
+    pub fn rows_matching(&self, f: &PortfolioFilter) -> Option<Vec<AccountRow>> {
+        self.filtered(f, Entry::row)
+    }
+
+    /// The industries in use, A→Z (cached until the next change: every portfolio view asks).
+    pub fn industries(&self) -> Option<Vec<String>> {
+        if !self.is_ready() {
+            return None;
+        }
+        let mut cache = self.industries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(list) = cache.as_ref() {
+            return Some(list.clone());
+        }
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        let distinct: std::collections::BTreeSet<&str> =
+            rows.values().map(|e| e.industry.as_str()).collect();
+        let list: Vec<String> = distinct.into_iter().map(String::from).collect();
+        *cache = Some(list.clone());
+        Some(list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn entry(id: &str, name: &str, tier: SizeTier, arr: i64, owner: Option<&str>) -> Entry {
+        Entry {
+            id: id.into(),
+            name: name.into(),
+            name_key: name.to_lowercase(),
+            tier,
+            industry: "Software".into(),
+            stage: Stage::Growth,
+            arr_minor: arr,
+            currency: "USD".into(),
+            renewal_date: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            owner: owner.map(String::from),
+            owner_name: owner.map(|o| format!("Owner {o}")),
+            external_id: None,
+            health_score: None,
+            health_band: None,
+        }
+    }
+
+    fn ready_index(entries: Vec<Entry>) -> Arc<PortfolioIndex> {
+        let idx = PortfolioIndex::new();
+        for e in entries {
+            idx.put(e);
+        }
+        idx.ready.store(true, Ordering::Release);
+        idx
+    }
+
+    #[test]
+    fn nothing_is_answered_before_the_first_load() {
+        assert!(PortfolioIndex::new()
+            .query(&PortfolioFilter::default())
+            .is_none());
+    }
+
+    #[test]
+    fn filters_sorts_counts_and_pages() {
+        let mut entries = Vec::new();
+        for i in 0..120 {
+            let tier = if i % 3 == 0 {
+                SizeTier::Enterprise
+            } else {
+                SizeTier::Smb
+            };
+            entries.push(entry(
+                &format!("a{i}"),
+                &format!("Company {i:03}"),
+                tier,
+                i * 100,
+                (i % 2 == 0).then_some("u1"),
+            ));
+        }
+        let idx = ready_index(entries);
+        let all = idx.query(&PortfolioFilter::default()).unwrap();
+        assert_eq!(all.total, 120);
+        assert_eq!(all.rows.len(), 50);
+        assert_eq!(all.rows[0].name, "Company 000");
+        let last = idx
+            .query(&PortfolioFilter {
+                page: 2,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(last.rows.len(), 20);
+        assert_eq!(last.rows[19].name, "Company 119");
+
+        let ent = idx
+            .query(&PortfolioFilter {
+                tier: Some(SizeTier::Enterprise),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(ent.total, 40);
+        let by_arr = idx
+            .query(&PortfolioFilter {
+                sort: SortKey::Arr,
+                desc: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(by_arr.rows[0].arr_minor, 11_900);
+        let unowned = idx
+            .query(&PortfolioFilter {
+                owner: Some("none".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(unowned.total, 60);
+        let search = idx
+            .query(&PortfolioFilter {
+                q: Some("COMPANY 11".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(search.total, 10);
+    }
+
+    #[test]
+    fn changes_show_up_in_every_sort() {
+        let idx = ready_index(vec![
+            entry("a", "Alpha", SizeTier::Smb, 100, None),
+            entry("b", "Beta", SizeTier::Smb, 200, None),
+        ]);
+        let by_arr = |idx: &PortfolioIndex| {
+            idx.query(&PortfolioFilter {
+                sort: SortKey::Arr,
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        assert_eq!(by_arr(&idx).rows[0].name, "Alpha");
+        idx.put(entry("a", "Alpha", SizeTier::Smb, 300, None));
+        assert_eq!(
+            by_arr(&idx).rows[0].name,
+            "Beta",
+            "the cached order was rebuilt"
+        );
+        idx.remove("b");
+        assert_eq!(by_arr(&idx).total, 1);
+        assert_eq!(idx.industries().unwrap(), vec!["Software".to_string()]);
+    }
+}

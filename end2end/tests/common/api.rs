@@ -1,0 +1,128 @@
+//! Seeding over HTTP: the scenarios set up what they do not photograph (the admin, accounts,
+//! contacts, segments) by posting the same forms a browser posts to the server functions, as
+//! a JavaScript client would (`Accept: application/json`, so the answer is the JSON result).
+
+use super::{R, SETUP_CODE};
+use serde_json::Value;
+
+/// The first admin every scenario signs in as.
+pub const EMAIL: &str = "ada@bellwether.test";
+pub const PASS: &str = "correct horse battery";
+pub const ADMIN_NAME: &str = "Ada Lovelace";
+
+/// A client with its own cookie jar (its own session).
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// An account as the new-account form takes it.
+pub struct NewAccount<'a> {
+    pub name: &'a str,
+    pub tier: &'a str,
+    pub industry: &'a str,
+    pub stage: &'a str,
+    pub arr: &'a str,
+    pub currency: &'a str,
+    pub contract_start: &'a str,
+    pub renewal_date: &'a str,
+    /// The owner's user id, or empty for none.
+    pub owner_id: &'a str,
+}
+
+impl Api {
+    pub fn new(base: &str) -> R<Self> {
+        Ok(Self {
+            http: reqwest::Client::builder().cookie_store(true).build()?,
+            base: base.to_string(),
+        })
+    }
+
+    /// Posts `form` to the server function at `/api/{path}`; the call must succeed.
+    pub async fn call(&self, path: &str, form: &[(&str, &str)]) -> R<Value> {
+        let res = self
+            .http
+            .post(format!("{}/api/{path}", self.base))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await?;
+        assert!(res.status().is_success(), "{path}: {}", res.text().await?);
+        Ok(res.json().await?)
+    }
+
+    /// Sets up the first admin ([`EMAIL`], [`PASS`]) with the set-up code; this client is
+    /// signed in as them. Returns the admin's user record.
+    pub async fn set_up_admin(&self) -> R<Value> {
+        self.call(
+            "auth/setup",
+            &[
+                ("email", EMAIL),
+                ("name", ADMIN_NAME),
+                ("password", PASS),
+                ("setup_code", SETUP_CODE),
+            ],
+        )
+        .await
+    }
+
+    /// Signs this client in as the admin.
+    pub async fn sign_in(&self) -> R {
+        self.call("auth/login", &[("email", EMAIL), ("password", PASS)])
+            .await?;
+        Ok(())
+    }
+
+    /// Creates an account; returns its id.
+    pub async fn create_account(&self, a: NewAccount<'_>) -> R<String> {
+        let acc = self
+            .call(
+                "accounts/create",
+                &[
+                    ("input[name]", a.name),
+                    ("input[tier]", a.tier),
+                    ("input[industry]", a.industry),
+                    ("input[stage]", a.stage),
+                    ("input[arr]", a.arr),
+                    ("input[currency]", a.currency),
+                    ("input[contract_start]", a.contract_start),
+                    ("input[renewal_date]", a.renewal_date),
+                    ("input[owner_id]", a.owner_id),
+                ],
+            )
+            .await?;
+        Ok(id_of(&acc))
+    }
+
+    /// Adds a contact to `account`, with the further form fields `extra`
+    /// (`input[champion]`, `input[title]` …).
+    pub async fn add_contact(
+        &self,
+        account: &str,
+        name: &str,
+        email: &str,
+        extra: &[(&str, &str)],
+    ) -> R {
+        let mut form = vec![
+            ("account_id", account),
+            ("input[name]", name),
+            ("input[email]", email),
+        ];
+        form.extend_from_slice(extra);
+        self.call("accounts/contacts/add", &form).await?;
+        Ok(())
+    }
+
+    /// Saves a segment for the portfolio `query`; returns its id.
+    pub async fn save_segment(&self, name: &str, query: &str) -> R<String> {
+        let seg = self
+            .call("segments/save", &[("name", name), ("query", query)])
+            .await?;
+        Ok(id_of(&seg))
+    }
+}
+
+/// The `id` of a record a server function answered with.
+pub fn id_of(record: &Value) -> String {
+    record["id"].as_str().expect("an id").to_string()
+}

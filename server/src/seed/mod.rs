@@ -1,0 +1,134 @@
+//! `bellwether seed-demo`: realistic, deterministic demo data.
+//!
+//! The same `--seed` always gives the same companies, contacts and owners, so screenshots,
+//! benchmarks and bug reports can be reproduced. Accounts go in batches of 1 000, each batch one
+//! transaction (a batch is all there or not at all).
+//!
+//! One random generator is threaded through every step in a fixed order — accounts, survey
+//! answers, plans and touchpoints, product usage — so a step must draw exactly what it drew
+//! before, in the same order, or every later step (and every screenshot) changes:
+//!
+//! - [`accounts`]: the demo CSMs, then the accounts with their contacts and team;
+//! - [`surveys`]: a year of survey answers and the follow-ups they opened;
+//! - [`plans`]: cadence rules, success plans from the journey templates, touchpoints;
+//! - [`usage`]: a year of product usage, sentiment, churn dates and daily health scores.
+
+mod accounts;
+mod names;
+mod plans;
+mod surveys;
+mod usage;
+
+pub use usage::FEATURES;
+
+use app::error::AppError;
+use app::model::SizeTier;
+use app::store::{self, Db};
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// What the later steps need to know about a seeded account.
+struct SeededAccount {
+    key: String,
+    tier: SizeTier,
+    start: NaiveDate,
+    churned: bool,
+    /// The company's e-mail domain word (`acme` for "Acme Labs Inc."), for contacts and users.
+    domain: String,
+    /// The owning CSM's user key.
+    owner: String,
+}
+
+/// A demo CSM: user key and name.
+type Staff = (String, String);
+
+/// Store errors as the command line reports them.
+fn err(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// Seeds `accounts` accounts (plus demo CSMs to own them) from `seed`, with contacts, team and
+/// a year of survey answers and — with `history` — success plans, touchpoints, a year of product
+/// usage, sentiment, churn dates and daily health scores.
+pub async fn run(
+    db: &Db,
+    accounts: usize,
+    seed: u64,
+    progress: bool,
+    history: bool,
+) -> anyhow::Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let staff = accounts::demo_staff(db, &mut rng).await?;
+    let today = chrono::Utc::now().date_naive();
+    let started = Instant::now();
+    let bar = progress_bar(progress, accounts);
+    let (seeded, people) =
+        accounts::seed_accounts(db, &mut rng, &staff, accounts, today, &bar).await?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    let made = seeded.len();
+    println!(
+        "seeded {made} accounts in {secs:.1}s ({:.0} accounts/s) with seed {seed}",
+        made as f64 / secs.max(0.001)
+    );
+    let admin = staff.first().map(|s| s.0.as_str());
+    let t = Instant::now();
+    let answers = surveys::survey_history(db, &mut rng, &people, admin).await?;
+    if answers > 0 {
+        println!(
+            "seeded {answers} survey answers over 12 months in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    if !history {
+        return Ok(());
+    }
+    let t = Instant::now();
+    let (plans, touchpoints) =
+        plans::plans_and_touchpoints(db, &mut rng, &seeded, &staff, today).await?;
+    println!(
+        "seeded {plans} success plans and {touchpoints} touchpoints in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let (days, snaps) = usage::usage_history(db, &mut rng, &seeded, admin, today).await?;
+    println!(
+        "seeded {days} days of product usage and {snaps} daily health scores in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    rescore_today(db).await
+}
+
+/// A bar on a terminal; nothing (but the same counting) otherwise.
+fn progress_bar(progress: bool, accounts: usize) -> ProgressBar {
+    if progress && std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(accounts as u64);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:40} {pos}/{len} accounts ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        ProgressBar::with_draw_target(Some(accounts as u64), ProgressDrawTarget::hidden())
+    }
+}
+
+/// Today's scores again with the real engine reading the database, so they count the
+/// touchpoints and plan milestones seeded before (the history is computed from usage alone).
+/// The index is not loaded here, so the ids come from the database.
+async fn rescore_today(db: &Db) -> anyhow::Result<()> {
+    let portfolio = app::store::portfolio_index::PortfolioIndex::new();
+    let ids = store::accounts::ids_matching(db, &portfolio, &Default::default())
+        .await
+        .map_err(err)?;
+    app::service::health::recompute(db, &portfolio, Some(&ids), "seed-demo")
+        .await
+        .map_err(err)?;
+    Ok(())
+}

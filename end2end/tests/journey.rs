@@ -136,7 +136,7 @@ async fn account_created_after_its_mistakes_are_named(page: &Page) -> R<String> 
         ("arr", "must be zero or more"),
         ("renewal_date", "must be after the contract start"),
     ] {
-        expect(page.locator(&format!("#f-{field}-error")))
+        expect(page.locator(format!("#f-{field}-error")))
             .to_have_text(message)
             .await?;
     }
@@ -181,7 +181,7 @@ async fn account_created_after_its_mistakes_are_named(page: &Page) -> R<String> 
 /// Add a contact (an invalid email is refused first), then fix it in place: her title was
 /// missing.
 async fn contact_added_then_fixed_in_place(page: &Page) -> R {
-    let form = |what: &str| page.locator(&format!("section[aria-labelledby=contacts-h] {what}"));
+    let form = |what: &str| page.locator(format!("section[aria-labelledby=contacts-h] {what}"));
     page.locator("text=Add a contact").click(None).await?;
     form("#f-name").fill("Dana Scully", None).await?;
     form("#f-email").fill("dana-at-globex", None).await?;
@@ -292,7 +292,7 @@ async fn dashboard_adds_it_up(page: &Page, base: &str) -> R {
 /// Settings: add an executive.
 async fn executive_added_in_settings(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/settings")).await?;
-    let form = |what: &str| page.locator(&format!("section[aria-labelledby=invite-h] {what}"));
+    let form = |what: &str| page.locator(format!("section[aria-labelledby=invite-h] {what}"));
     form("#f-name").fill("Eve Exec", None).await?;
     form("#f-email").fill(EXEC_EMAIL, None).await?;
     form("#f-role").select_option("exec", None).await?;

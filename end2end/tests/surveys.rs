@@ -96,7 +96,7 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
 
 /// Opens a page from the top navigation.
 async fn open_from_nav(page: &Page, href: &str) -> R {
-    page.locator(&format!("header nav a[href='{href}']"))
+    page.locator(format!("header nav a[href='{href}']"))
         .click(None)
         .await?;
     page.wait_for_url(&format!("**{href}"), None).await?;

@@ -43,6 +43,8 @@ fn batch(n: u64, accounts: &[String], prefix: &str) -> Vec<serde_json::Value> {
     out
 }
 
+/// One run, in a fixed order on one database and server, so the figures can be compared:
+/// accounts, then raw inserts, then the API, then a full re-score, then event-to-score latency.
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = tracing_subscriber::fmt()
@@ -58,24 +60,7 @@ async fn main() -> anyhow::Result<()> {
     let samples = env("BENCH_SAMPLES", 50) as usize;
     let dir = tempfile::tempdir()?;
     let db = open_db(dir.path(), "db").await?;
-
-    // Accounts, inserted directly (the portfolio index loads them at start).
-    let mut ids = Vec::with_capacity(n_accounts);
-    for chunk in 0..n_accounts.div_ceil(1000) {
-        let mut rows = Vec::new();
-        for i in chunk * 1000..((chunk + 1) * 1000).min(n_accounts) {
-            let id = app::store::new_key();
-            rows.push(json!({
-                "id": id, "name": format!("Bench {i:05}"), "name_key": format!("bench {i:05}"),
-                "tier": "smb", "industry": "Software", "stage": "growth", "arr_minor": 1_000_000 + i as i64,
-                "currency": "USD", "contract_start": "2025-01-01T00:00:00Z", "renewal_date": "2027-01-01T00:00:00Z",
-            }));
-            ids.push(id);
-        }
-        app::store::accounts::insert_batch(&db, rows, vec![], vec![])
-            .await
-            .map_err(err)?;
-    }
+    let mut ids = insert_accounts(&db, n_accounts).await?;
     // The last `samples` accounts stay quiet until the latency test.
     let quiet: Vec<String> = ids.split_off(ids.len() - samples.min(ids.len() / 2));
 
@@ -99,13 +84,98 @@ async fn main() -> anyhow::Result<()> {
             .map(|n| serde_json::to_string(&batch(n, &ids, "api")).unwrap())
             .collect(),
     );
+    let raw_done = raw_inserts(&db, &ids, conc, secs).await?;
+    let raw_rate = raw_done.0 as f64 / raw_done.1;
+    let api = Target {
+        http: &http,
+        base: &base,
+        key: &key,
+    };
+    let (lat, failed, api_secs) = api_ingest(&api, bodies, conc).await?;
+    let stored = app::store::usage::count_events(&db).await.map_err(err)? - raw_done.0;
+    let api_rate = stored as f64 / api_secs;
+    settle(&state).await;
+    let all: Vec<String> = ids.iter().chain(quiet.iter()).cloned().collect();
+    let r = rescore(&db, &state, &all).await?;
+    let (stored_ms, latencies) = event_to_score(&db, &state, &api, &quiet).await?;
 
-    // 1. Raw SurrealDB inserts of the same rows (no HTTP, checks, idempotency or rollups), for
-    //    BENCH_SECS, same concurrency, on the same database, first (nothing else running).
+    println!("\nMachine: {}, {} cores", cpu_model(), cores());
+    println!(
+        "\n| Path | events/s | batch p50 ms | batch p99 ms | events | failed batches |\n|---|---|---|---|---|---|"
+    );
+    println!(
+        "| API `POST /api/v1/events`, batches of 1 000, {conc} clients | {api_rate:.0} | {:.1} | {:.1} | {stored} | {failed} |",
+        pct(&lat, 0.5),
+        pct(&lat, 0.99)
+    );
+    println!(
+        "| raw SurrealDB `INSERT` of the same rows, {conc} tasks | {raw_rate:.0} | | | {} | |",
+        raw_done.0
+    );
+    println!("\nAPI / raw = {:.0} %", 100.0 * api_rate / raw_rate);
+    println!(
+        "\nRe-score {} accounts with {stored} events behind them: {:.2} s end to end ({} scored). \
+         Parts: facts from rollups {:.2} s, scoring {:.0} ms, storing snapshots {:.2} s.",
+        all.len(),
+        r.full_secs,
+        r.scored,
+        r.facts_secs,
+        r.score_secs * 1000.0,
+        r.write_secs
+    );
+    println!(
+        "\nEvent → new score stored ({} samples): p50 {:.0} ms, p99 {:.0} ms; → live notification ({} samples): p50 {:.0} ms, p99 {:.0} ms (both include the worker's 100 ms gathering window).",
+        stored_ms.len(),
+        pct(&stored_ms, 0.5),
+        pct(&stored_ms, 0.99),
+        latencies.len(),
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99)
+    );
+    Ok(())
+}
+
+/// Where the API is: the client, the server's base URL and an API key.
+struct Target<'a> {
+    http: &'a reqwest::Client,
+    base: &'a str,
+    key: &'a str,
+}
+
+/// `n` accounts, inserted directly (the portfolio index loads them at start); returns their ids.
+async fn insert_accounts(db: &app::store::Db, n_accounts: usize) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::with_capacity(n_accounts);
+    for chunk in 0..n_accounts.div_ceil(1000) {
+        let mut rows = Vec::new();
+        for i in chunk * 1000..((chunk + 1) * 1000).min(n_accounts) {
+            let id = app::store::new_key();
+            rows.push(json!({
+                "id": id, "name": format!("Bench {i:05}"), "name_key": format!("bench {i:05}"),
+                "tier": "smb", "industry": "Software", "stage": "growth", "arr_minor": 1_000_000 + i as i64,
+                "currency": "USD", "contract_start": "2025-01-01T00:00:00Z", "renewal_date": "2027-01-01T00:00:00Z",
+            }));
+            ids.push(id);
+        }
+        app::store::accounts::insert_batch(db, rows, vec![], vec![])
+            .await
+            .map_err(err)?;
+    }
+    Ok(ids)
+}
+
+/// Phase 1, raw SurrealDB inserts of the same rows (no HTTP, checks, idempotency or rollups), for
+/// `secs`, at the same concurrency, on the same database, first (nothing else running).
+/// Returns the events written and the seconds taken.
+async fn raw_inserts(
+    db: &app::store::Db,
+    ids: &[String],
+    conc: u64,
+    secs: u64,
+) -> anyhow::Result<(u64, f64)> {
     let raw_bodies: Arc<Vec<serde_json::Value>> = Arc::new(
         (0..200u64)
             .map(|n| {
-                let rows: Vec<serde_json::Value> = batch(n, &ids, "raw")
+                let rows: Vec<serde_json::Value> = batch(n, ids, "raw")
                     .into_iter()
                     .map(|e| {
                         json!({
@@ -148,20 +218,30 @@ async fn main() -> anyhow::Result<()> {
     for t in tasks {
         t.await?;
     }
-    let raw_rate = raw_done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    Ok((
+        raw_done.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+    ))
+}
 
-    // 2. Through the API, until every batch is in (the streaming recompute runs alongside,
-    //    as it would in production).
+/// Phase 2, through the API: until every batch is in (the streaming recompute runs alongside, as it
+/// would in production). Returns the sorted batch latencies (ms), the failed batches and the
+/// seconds taken.
+async fn api_ingest(
+    api: &Target<'_>,
+    bodies: Arc<Vec<String>>,
+    conc: u64,
+) -> anyhow::Result<(Vec<f64>, u64, f64)> {
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..conc {
         let (http, bodies, next, base, key) = (
-            http.clone(),
+            api.http.clone(),
             bodies.clone(),
             next.clone(),
-            base.clone(),
-            key.clone(),
+            api.base.to_string(),
+            api.key.to_string(),
         );
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
@@ -207,12 +287,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let api_secs = started.elapsed().as_secs_f64();
     lat.sort_by(f64::total_cmp);
-    let stored =
-        app::store::usage::count_events(&db).await.map_err(err)? - raw_done.load(Ordering::Relaxed);
-    let api_rate = stored as f64 / api_secs;
+    Ok((lat, failed, api_secs))
+}
 
-    // Let the streaming recompute catch up before timing the full re-score: wait until no
-    // account has changed for two seconds (at most a minute).
+/// Lets the streaming recompute catch up before the full re-score is timed: waits until no
+/// account has changed for two seconds (at most a minute).
+async fn settle(state: &app::state::AppState) {
     let mut quiet_rx = state.portfolio.subscribe();
     let settle = Instant::now();
     while settle.elapsed() < Duration::from_secs(60) {
@@ -225,40 +305,69 @@ async fn main() -> anyhow::Result<()> {
         "streaming recompute settled {:.1} s after the last batch",
         settle.elapsed().as_secs_f64()
     );
+}
 
-    // 3. Re-score every account (the daily job / a model change), timed in parts.
+/// How long a full re-score took, in parts.
+struct Rescore {
+    facts_secs: f64,
+    score_secs: f64,
+    write_secs: f64,
+    full_secs: f64,
+    scored: usize,
+}
+
+/// Phase 3: re-scores every account in `all` (the daily job / a model change), timed in parts.
+async fn rescore(
+    db: &app::store::Db,
+    state: &app::state::AppState,
+    all: &[String],
+) -> anyhow::Result<Rescore> {
     let t = Instant::now();
-    let facts = app::store::health::facts_on(&db, None, chrono::Utc::now().date_naive())
+    let facts = app::store::health::facts_on(db, None, chrono::Utc::now().date_naive())
         .await
         .map_err(err)?;
     let facts_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let assignment = app::service::health::Assignment::load(&db, &state.portfolio)
+    let assignment = app::service::health::Assignment::load(db, &state.portfolio)
         .await
         .map_err(err)?;
-    let all: Vec<String> = ids.iter().chain(quiet.iter()).cloned().collect();
     let snaps = app::service::health::score_all(
         &assignment,
-        &all,
+        all,
         &facts,
         chrono::Utc::now().date_naive(),
         "bench",
     );
     let score_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    app::store::health::write_snapshots(&db, &snaps, |_, _, _| false)
+    app::store::health::write_snapshots(db, &snaps, |_, _, _| false)
         .await
         .map_err(err)?;
     let write_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let n = app::service::health::recompute(&db, &state.portfolio, None, "bench")
+    let n = app::service::health::recompute(db, &state.portfolio, None, "bench")
         .await
         .map_err(err)?;
     let full_secs = t.elapsed().as_secs_f64();
 
-    // 4. Event → new score: one login for a quiet account. Two clocks: until the new score is
-    //    stored (polled every 5 ms), and until the live query announces the change (what the
-    //    account page listens to), recorded by a listener as notifications arrive.
+    Ok(Rescore {
+        facts_secs,
+        score_secs,
+        write_secs,
+        full_secs,
+        scored: n,
+    })
+}
+
+/// Phase 4, event → new score: one login for each quiet account. Two clocks: until the new score is
+/// stored (polled every 5 ms), and until the live query announces the change (what the account
+/// page listens to), recorded by a listener as notifications arrive. Returns both, sorted (ms).
+async fn event_to_score(
+    db: &app::store::Db,
+    state: &app::state::AppState,
+    api: &Target<'_>,
+    quiet: &[String],
+) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
     let heard: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>> =
         Arc::new(std::sync::Mutex::new(Default::default()));
     {
@@ -284,15 +393,16 @@ async fn main() -> anyhow::Result<()> {
         let body = json!([{ "account_id": acc, "kind": "login", "contact_email": "first@bench.example",
             "at": chrono::Utc::now().to_rfc3339(), "idempotency_key": format!("lat-{i}") }]);
         let t = Instant::now();
-        let r = http
-            .post(format!("{base}/api/v1/events"))
-            .bearer_auth(&key)
+        let r = api
+            .http
+            .post(format!("{}/api/v1/events", api.base))
+            .bearer_auth(api.key)
             .json(&body)
             .send()
             .await?;
         assert_eq!(r.status(), 202);
         while t.elapsed() < Duration::from_secs(10) {
-            let h = app::store::health::history(&db, acc, today)
+            let h = app::store::health::history(db, acc, today)
                 .await
                 .map_err(err)?;
             if h.last().is_some_and(|s| s.score.is_some()) {
@@ -312,34 +422,5 @@ async fn main() -> anyhow::Result<()> {
     stored_ms.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
 
-    println!("\nMachine: {}, {} cores", cpu_model(), cores());
-    println!(
-        "\n| Path | events/s | batch p50 ms | batch p99 ms | events | failed batches |\n|---|---|---|---|---|---|"
-    );
-    println!(
-        "| API `POST /api/v1/events`, batches of 1 000, {conc} clients | {api_rate:.0} | {:.1} | {:.1} | {stored} | {failed} |",
-        pct(&lat, 0.5),
-        pct(&lat, 0.99)
-    );
-    println!(
-        "| raw SurrealDB `INSERT` of the same rows, {conc} tasks | {raw_rate:.0} | | | {} | |",
-        raw_done.load(Ordering::Relaxed)
-    );
-    println!("\nAPI / raw = {:.0} %", 100.0 * api_rate / raw_rate);
-    println!(
-        "\nRe-score {} accounts with {stored} events behind them: {full_secs:.2} s end to end ({n} scored). \
-         Parts: facts from rollups {facts_secs:.2} s, scoring {:.0} ms, storing snapshots {write_secs:.2} s.",
-        all.len(),
-        score_secs * 1000.0
-    );
-    println!(
-        "\nEvent → new score stored ({} samples): p50 {:.0} ms, p99 {:.0} ms; → live notification ({} samples): p50 {:.0} ms, p99 {:.0} ms (both include the worker's 100 ms gathering window).",
-        stored_ms.len(),
-        pct(&stored_ms, 0.5),
-        pct(&stored_ms, 0.99),
-        latencies.len(),
-        pct(&latencies, 0.5),
-        pct(&latencies, 0.99)
-    );
-    Ok(())
+    Ok((stored_ms, latencies))
 }

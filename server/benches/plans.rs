@@ -42,6 +42,8 @@ async fn measure(
     Ok((pct(&lat, 0.5), pct(&lat, 0.95), pct(&lat, 0.99), size))
 }
 
+/// One run: the plans of 30, 100 and 300 tasks are built and measured in turn, so the ratios
+/// between them come from the same machine state.
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let n = env("BENCH_REQUESTS", 200);
@@ -80,73 +82,12 @@ async fn main() -> anyhow::Result<()> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let start = chrono::Utc::now().date_naive();
     println!("| Plan | Page | p50 ms | p95 ms | p99 ms | HTML bytes |");
     println!("|---|---|---|---|---|---|");
     for (i, tasks) in [30usize, 100, 300].into_iter().enumerate() {
         let acc = accounts[i].clone();
-        // A blank plan, then milestones of 10 tasks each, through the same store calls the
-        // builder uses (each its own transaction with an activity entry).
-        let plan = app::store::plans::create(
-            &db,
-            &acc,
-            &app::model::plan::NewPlanInput {
-                title: format!("Bench plan {tasks}"),
-                template_id: String::new(),
-                start: start.to_string(),
-            }
-            .validate()
-            .map_err(e)?,
-            None,
-            &by,
-        )
-        .await
-        .map_err(e)?;
-        let owner = Owner {
-            plan: plan.clone(),
-            account: acc.clone(),
-            start,
-        };
         let contact = contact_of(acc.clone()).await?;
-        for m in 0..tasks / 10 {
-            let due = start + chrono::Duration::days(7 * (m as i64 + 1));
-            let ms = app::store::plans::add_milestone(
-                &db,
-                &owner,
-                &MilestoneInput {
-                    title: format!("Milestone {m}"),
-                    due: due.to_string(),
-                    first_value: m == 2,
-                }
-                .validate(start)
-                .map_err(e)?,
-                &by,
-            )
-            .await
-            .map_err(e)?;
-            for t in 0..10 {
-                let valid = TaskInput {
-                    title: format!("Task {m}.{t}: a realistic, fairly long task title"),
-                    due: due.to_string(),
-                    owner: String::new(),
-                }
-                .validate(start)
-                .map_err(e)?;
-                let who = match (&contact, t % 3 == 0) {
-                    (Some(c), true) => {
-                        app::store::plans::resolve_owner(&db, &acc, &TaskOwner::Contact(c.clone()))
-                            .await
-                            .map_err(e)?
-                    }
-                    _ => app::store::plans::resolve_owner(&db, &acc, &valid.owner)
-                        .await
-                        .map_err(e)?,
-                };
-                app::store::plans::add_task(&db, &owner, &ms, &valid, who, &by)
-                    .await
-                    .map_err(e)?;
-            }
-        }
+        let plan = build_plan(&db, &acc, tasks, contact.as_deref(), &by).await?;
         let builder = format!("{base}/accounts/{acc}/plans/{plan}");
         let (p50, p95, p99, size) = measure(&http, &builder, &cookie, n).await?;
         println!("| {tasks} tasks | builder (SSR) | {p50:.1} | {p95:.1} | {p99:.1} | {size} |");
@@ -191,4 +132,77 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// A blank plan of `tasks` tasks for `acc`: milestones of 10 tasks each, every third task the
+/// customer's (`contact`), through the same store calls the builder uses (each its own
+/// transaction with an activity entry). Returns the plan's id.
+async fn build_plan(
+    db: &app::store::Db,
+    acc: &str,
+    tasks: usize,
+    contact: Option<&str>,
+    by: &Actor,
+) -> anyhow::Result<String> {
+    let start = chrono::Utc::now().date_naive();
+    let plan = app::store::plans::create(
+        db,
+        acc,
+        &app::model::plan::NewPlanInput {
+            title: format!("Bench plan {tasks}"),
+            template_id: String::new(),
+            start: start.to_string(),
+        }
+        .validate()
+        .map_err(e)?,
+        None,
+        by,
+    )
+    .await
+    .map_err(e)?;
+    let owner = Owner {
+        plan: plan.clone(),
+        account: acc.to_string(),
+        start,
+    };
+    for m in 0..tasks / 10 {
+        let due = start + chrono::Duration::days(7 * (m as i64 + 1));
+        let ms = app::store::plans::add_milestone(
+            db,
+            &owner,
+            &MilestoneInput {
+                title: format!("Milestone {m}"),
+                due: due.to_string(),
+                first_value: m == 2,
+            }
+            .validate(start)
+            .map_err(e)?,
+            by,
+        )
+        .await
+        .map_err(e)?;
+        for t in 0..10 {
+            let valid = TaskInput {
+                title: format!("Task {m}.{t}: a realistic, fairly long task title"),
+                due: due.to_string(),
+                owner: String::new(),
+            }
+            .validate(start)
+            .map_err(e)?;
+            let who = match (contact, t % 3 == 0) {
+                (Some(c), true) => {
+                    app::store::plans::resolve_owner(db, acc, &TaskOwner::Contact(c.to_string()))
+                        .await
+                        .map_err(e)?
+                }
+                _ => app::store::plans::resolve_owner(db, acc, &valid.owner)
+                    .await
+                    .map_err(e)?,
+            };
+            app::store::plans::add_task(db, &owner, &ms, &valid, who, by)
+                .await
+                .map_err(e)?;
+        }
+    }
+    Ok(plan)
 }

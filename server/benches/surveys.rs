@@ -108,6 +108,8 @@ async fn post_answer(
     )
 }
 
+/// One run: the same survey answered through each path in turn, for `BENCH_SECS` each, then the
+/// figures side by side.
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let secs = env("BENCH_SECS", 10);
@@ -120,77 +122,15 @@ async fn main() -> anyhow::Result<()> {
     bellwether::seed::run(&db, accounts, 7, false, false).await?;
     let (base, state) = serve(&db, Some(10_000_000)).await?;
 
-    // One NPS survey to every seeded account, with an extra question; invitations queued.
-    let mut r = db.query("SELECT VALUE record::id(id) FROM account").await?;
-    let ids: Vec<String> = r.take(0)?;
-    let admin = bench_admin(&db, "Bench").await?;
-    let valid = SurveyInput {
-        name: "Bench NPS".into(),
-        kind: "nps".into(),
-        audience: "accounts".into(),
-        ids,
-        questions: vec![app::model::QuestionInput {
-            prompt: "Which team helped most?".into(),
-            kind: "choice".into(),
-            options: "Support\nOnboarding".into(),
-        }],
-        ..Default::default()
-    }
-    .validate()
-    .map_err(err)?;
-    let survey = app::store::surveys::create(&db, &valid, &admin.id)
-        .await
-        .map_err(err)?;
-    let settings = SurveySettings::default();
-    let now = chrono::Utc::now();
-    let decided = app::store::surveys::decide(&db, &state.portfolio, &survey, &settings, now)
-        .await
-        .map_err(err)?;
-    let contacts: Vec<_> = decided.into_iter().map(|(c, _)| c).collect();
-    app::store::surveys::queue(&db, &survey, &contacts, &settings, now)
-        .await
-        .map_err(err)?;
-    let mut r = db
-        .query(
-            "SELECT VALUE record::id(id) FROM invitation WHERE survey = type::record('survey', $s)",
-        )
-        .bind(json!({ "s": survey.id }))
-        .await?;
-    let invitations: Vec<String> = r.take(0)?;
-    let exp = (now + chrono::Duration::days(30)).timestamp();
-    let tokens: Arc<Vec<String>> = Arc::new(
-        invitations
-            .iter()
-            .map(|k| state.keyring().sign(k, exp))
-            .collect(),
-    );
+    let (survey, tokens) = invited_survey(&db, &state).await?;
+    let tokens = Arc::new(tokens);
 
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(conc as usize)
         .build()?;
 
-    // The survey page's size as sent, plain and gzip-compressed.
-    let page_url = format!("{base}/s/{}?score=9", tokens[0]);
-    let plain = http
-        .get(&page_url)
-        .header("accept-encoding", "identity")
-        .send()
-        .await?
-        .bytes()
-        .await?
-        .len();
-    // Without automatic decompression the body is what crossed the wire.
-    let gz_body = reqwest::Client::builder()
-        .no_gzip()
-        .build()?
-        .get(&page_url)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await?
-        .bytes()
-        .await?
-        .len();
+    let (plain, gz_body) = page_sizes(&http, &format!("{base}/s/{}?score=9", tokens[0])).await?;
 
     // 1. Invited answers: each POST updates its invitation's one response (and may open a
     //    follow-up) in one transaction; tokens rotate so most posts are first answers.
@@ -253,4 +193,80 @@ async fn main() -> anyhow::Result<()> {
         "survey page: {plain} bytes uncompressed, {gz_body} bytes gzip (no script, no stylesheet request)"
     );
     Ok(())
+}
+
+/// One NPS survey to every seeded account, with an extra question, its invitations queued.
+/// Returns the survey and each invitation's signed token.
+async fn invited_survey(
+    db: &app::store::Db,
+    state: &app::state::AppState,
+) -> anyhow::Result<(app::model::Survey, Vec<String>)> {
+    let mut r = db.query("SELECT VALUE record::id(id) FROM account").await?;
+    let ids: Vec<String> = r.take(0)?;
+    let admin = bench_admin(db, "Bench").await?;
+    let valid = SurveyInput {
+        name: "Bench NPS".into(),
+        kind: "nps".into(),
+        audience: "accounts".into(),
+        ids,
+        questions: vec![app::model::QuestionInput {
+            prompt: "Which team helped most?".into(),
+            kind: "choice".into(),
+            options: "Support\nOnboarding".into(),
+        }],
+        ..Default::default()
+    }
+    .validate()
+    .map_err(err)?;
+    let survey = app::store::surveys::create(db, &valid, &admin.id)
+        .await
+        .map_err(err)?;
+    let settings = SurveySettings::default();
+    let now = chrono::Utc::now();
+    let decided = app::store::surveys::decide(db, &state.portfolio, &survey, &settings, now)
+        .await
+        .map_err(err)?;
+    let contacts: Vec<_> = decided.into_iter().map(|(c, _)| c).collect();
+    app::store::surveys::queue(db, &survey, &contacts, &settings, now)
+        .await
+        .map_err(err)?;
+    let mut r = db
+        .query(
+            "SELECT VALUE record::id(id) FROM invitation WHERE survey = type::record('survey', $s)",
+        )
+        .bind(json!({ "s": survey.id }))
+        .await?;
+    let invitations: Vec<String> = r.take(0)?;
+    let exp = (now + chrono::Duration::days(30)).timestamp();
+    let tokens = invitations
+        .iter()
+        .map(|k| state.keyring().sign(k, exp))
+        .collect();
+
+    Ok((survey, tokens))
+}
+
+/// The survey page's size as sent, plain and gzip-compressed.
+async fn page_sizes(http: &reqwest::Client, page_url: &str) -> anyhow::Result<(usize, usize)> {
+    let plain = http
+        .get(page_url)
+        .header("accept-encoding", "identity")
+        .send()
+        .await?
+        .bytes()
+        .await?
+        .len();
+    // Without automatic decompression the body is what crossed the wire.
+    let gz_body = reqwest::Client::builder()
+        .no_gzip()
+        .build()?
+        .get(page_url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await?
+        .bytes()
+        .await?
+        .len();
+
+    Ok((plain, gz_body))
 }

@@ -20,102 +20,14 @@ pub fn DashboardPage() -> impl IntoView {
         <div class="page-head"><h1>"Dashboard"</h1></div>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                voice.await.ok().map(|v| {
-                    let fu = v.follow_ups.clone();
-                    view! {
-                        <section aria-labelledby="voice-h" class="voice">
-                            <h2 id="voice-h">"Customer voice " <span class="muted small">"· last 90 days vs the 90 before · "<a
-                                href="/surveys">"surveys"</a></span></h2>
-                            <div class="kpis">
-                                {v.figures.into_iter().map(|(k, now, before)| {
-                                    let delta = now.value.zip(before.value).map(|(a, b)| a - b);
-                                    view! {
-                                        <div class="kpi" title=k.formula()>
-                                            <span class="kpi-label">{k.label()}</span>
-                                            <span class="kpi-value">{format_score(k, now.value)}</span>
-                                            <span class="kpi-note">
-                                                {format!("{} response{}", now.n, if now.n == 1 { "" } else { "s" })}
-                                                {delta.map(|d| {
-                                                    let (arrow, class) = if d > 0.05 { ("▲", "up") } else if d < -0.05 { ("▼", "down") } else { ("▶", "flat") };
-                                                    let txt = if k == crate::model::SurveyKind::Ces { format!("{d:+.1}") } else { format!("{d:+.0}") };
-                                                    view! { " · " <span class=format!("trend {class}")>{format!("{arrow} {txt}")}</span> }
-                                                })}
-                                            </span>
-                                        </div>
-                                    }
-                                }).collect_view()}
-                                <div class="kpi" title="Follow-ups closed ÷ follow-ups opened by low scores (all time)">
-                                    <span class="kpi-label">"Closed-loop rate"</span>
-                                    <span class="kpi-value">{fu.closed_rate.map(|r| format!("{r:.0}%")).unwrap_or_else(|| "—".into())}</span>
-                                    <span class="kpi-note">{format!("{} open · {} overdue", fu.opened - fu.closed, fu.overdue)}
-                                        {fu.median_hours_to_close.map(|h| format!(" · median {:.1} days to close", h / 24.0))}</span>
-                                </div>
-                            </div>
-                        </section>
-                    }
-                })
+                voice.await.ok().map(|v| view! { <VoiceFigures v/> })
             })}
         </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
                     Err(e) => view! { <LoadError error=e/> }.into_any(),
-                    Ok(s) => {
-                        let cur = s.main_currency.clone();
-                        let arr_main = s.arr_by_currency.iter().find(|(c, _)| *c == cur).map(|(_, a)| *a).unwrap_or(0);
-                        let others: Vec<String> = s.arr_by_currency.iter().filter(|(c, _)| *c != cur).map(|(c, a)| format_compact(*a, c)).collect();
-                        let max_tier = s.by_tier.iter().map(|t| t.2).max().unwrap_or(1).max(1);
-                        let max_stage = s.by_stage.iter().map(|t| t.1).max().unwrap_or(1).max(1);
-                        let cur2 = cur.clone();
-                        view! {
-                            <div class="kpis">
-                                <div class="kpi"><span class="kpi-label">"Accounts"</span><span class="kpi-value">{group(s.accounts)}</span></div>
-                                <div class="kpi" title="Sum of ARR of accounts not churned">
-                                    <span class="kpi-label">"ARR (active)"</span>
-                                    <span class="kpi-value">{format_compact(arr_main, &cur)}</span>
-                                    {(!others.is_empty()).then(|| view! { <span class="kpi-note">"+ " {others.join(", ")}</span> })}
-                                </div>
-                                <div class="kpi"><span class="kpi-label">"Renewing in 90 days"</span><span class="kpi-value">{group(s.renewing_90d)}</span>
-                                    <span class="kpi-note">{format_compact(s.renewing_90d_arr, &cur)} " ARR"</span></div>
-                            </div>
-                            <div class="columns">
-                                <Card id="by-tier" title="ARR by size tier">
-                                    <p class="muted small">{format!("Active accounts; ARR in {cur}, the main currency.")}</p>
-                                    <ul class="bars">
-                                        {s.by_tier.iter().map(|(t, n, arr)| {
-                                            let pct = (*arr as f64 / max_tier as f64 * 100.0).round();
-                                            view! {
-                                                <li>
-                                                    <span class="bar-label">{t.label()}<span class="muted small">
-                                                        {format!(" · {} accounts", group(*n))}</span></span>
-                                                    <span class="bar" role="img" aria-label=format!("{}: {}", t.label(), format_minor(*arr, &cur2))>
-                                                        <span class="bar-fill" style=format!("width:{pct}%")></span>
-                                                    </span>
-                                                    <span class="bar-value">{format_compact(*arr, &cur2)}</span>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                </Card>
-                                <Card id="by-stage" title="Accounts by lifecycle stage">
-                                    <ul class="bars">
-                                        {s.by_stage.iter().map(|(st, n, _)| {
-                                            let pct = (*n as f64 / max_stage as f64 * 100.0).round();
-                                            view! {
-                                                <li>
-                                                    <span class="bar-label">{st.label()}</span>
-                                                    <span class="bar" role="img" aria-label=format!("{}: {n} accounts", st.label())>
-                                                        <span class=format!("bar-fill stage-{}", st.key()) style=format!("width:{pct}%")></span>
-                                                    </span>
-                                                    <span class="bar-value">{group(*n)}</span>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                </Card>
-                            </div>
-                        }.into_any()
-                    }
+                    Ok(s) => view! { <PortfolioFigures s/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -124,6 +36,112 @@ pub fn DashboardPage() -> impl IntoView {
                 ttv.await.ok().map(|t| view! { <TimeToValueCard t/> })
             })}
         </Suspense>
+    }
+}
+
+/// Survey scores of the last 90 days against the 90 before, and the closed-loop figures.
+#[component]
+fn VoiceFigures(v: crate::model::VoiceSummary) -> impl IntoView {
+    let fu = v.follow_ups.clone();
+    view! {
+        <section aria-labelledby="voice-h" class="voice">
+            <h2 id="voice-h">"Customer voice " <span class="muted small">"· last 90 days vs the 90 before · "<a
+                href="/surveys">"surveys"</a></span></h2>
+            <div class="kpis">
+                {v.figures.into_iter().map(|(k, now, before)| {
+                    let delta = now.value.zip(before.value).map(|(a, b)| a - b);
+                    view! {
+                        <div class="kpi" title=k.formula()>
+                            <span class="kpi-label">{k.label()}</span>
+                            <span class="kpi-value">{format_score(k, now.value)}</span>
+                            <span class="kpi-note">
+                                {format!("{} response{}", now.n, if now.n == 1 { "" } else { "s" })}
+                                {delta.map(|d| {
+                                    let (arrow, class) = if d > 0.05 { ("▲", "up") } else if d < -0.05 { ("▼", "down") } else { ("▶", "flat") };
+                                    let txt = if k == crate::model::SurveyKind::Ces { format!("{d:+.1}") } else { format!("{d:+.0}") };
+                                    view! { " · " <span class=format!("trend {class}")>{format!("{arrow} {txt}")}</span> }
+                                })}
+                            </span>
+                        </div>
+                    }
+                }).collect_view()}
+                <div class="kpi" title="Follow-ups closed ÷ follow-ups opened by low scores (all time)">
+                    <span class="kpi-label">"Closed-loop rate"</span>
+                    <span class="kpi-value">{fu.closed_rate.map(|r| format!("{r:.0}%")).unwrap_or_else(|| "—".into())}</span>
+                    <span class="kpi-note">{format!("{} open · {} overdue", fu.opened - fu.closed, fu.overdue)}
+                        {fu.median_hours_to_close.map(|h| format!(" · median {:.1} days to close", h / 24.0))}</span>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// Accounts, ARR and renewals, and the portfolio by size tier and by lifecycle stage.
+#[component]
+fn PortfolioFigures(s: crate::model::PortfolioSummary) -> impl IntoView {
+    let cur = s.main_currency.clone();
+    let arr_main = s
+        .arr_by_currency
+        .iter()
+        .find(|(c, _)| *c == cur)
+        .map(|(_, a)| *a)
+        .unwrap_or(0);
+    let others: Vec<String> = s
+        .arr_by_currency
+        .iter()
+        .filter(|(c, _)| *c != cur)
+        .map(|(c, a)| format_compact(*a, c))
+        .collect();
+    let max_tier = s.by_tier.iter().map(|t| t.2).max().unwrap_or(1).max(1);
+    let max_stage = s.by_stage.iter().map(|t| t.1).max().unwrap_or(1).max(1);
+    let cur2 = cur.clone();
+    view! {
+        <div class="kpis">
+            <div class="kpi"><span class="kpi-label">"Accounts"</span><span class="kpi-value">{group(s.accounts)}</span></div>
+            <div class="kpi" title="Sum of ARR of accounts not churned">
+                <span class="kpi-label">"ARR (active)"</span>
+                <span class="kpi-value">{format_compact(arr_main, &cur)}</span>
+                {(!others.is_empty()).then(|| view! { <span class="kpi-note">"+ " {others.join(", ")}</span> })}
+            </div>
+            <div class="kpi"><span class="kpi-label">"Renewing in 90 days"</span><span class="kpi-value">{group(s.renewing_90d)}</span>
+                <span class="kpi-note">{format_compact(s.renewing_90d_arr, &cur)} " ARR"</span></div>
+        </div>
+        <div class="columns">
+            <Card id="by-tier" title="ARR by size tier">
+                <p class="muted small">{format!("Active accounts; ARR in {cur}, the main currency.")}</p>
+                <ul class="bars">
+                    {s.by_tier.iter().map(|(t, n, arr)| {
+                        let pct = (*arr as f64 / max_tier as f64 * 100.0).round();
+                        view! {
+                            <li>
+                                <span class="bar-label">{t.label()}<span class="muted small">
+                                    {format!(" · {} accounts", group(*n))}</span></span>
+                                <span class="bar" role="img" aria-label=format!("{}: {}", t.label(), format_minor(*arr, &cur2))>
+                                    <span class="bar-fill" style=format!("width:{pct}%")></span>
+                                </span>
+                                <span class="bar-value">{format_compact(*arr, &cur2)}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Card>
+            <Card id="by-stage" title="Accounts by lifecycle stage">
+                <ul class="bars">
+                    {s.by_stage.iter().map(|(st, n, _)| {
+                        let pct = (*n as f64 / max_stage as f64 * 100.0).round();
+                        view! {
+                            <li>
+                                <span class="bar-label">{st.label()}</span>
+                                <span class="bar" role="img" aria-label=format!("{}: {n} accounts", st.label())>
+                                    <span class=format!("bar-fill stage-{}", st.key()) style=format!("width:{pct}%")></span>
+                                </span>
+                                <span class="bar-value">{group(*n)}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Card>
+        </div>
     }
 }
 
@@ -151,8 +169,10 @@ fn TimeToValueCard(t: crate::model::plan::TimeToValue) -> impl IntoView {
             </tr>
         }
     };
-    let head = || view! { <thead><tr><th scope="col"></th><th scope="col" class="num">"Median"</th><th scope="col" class="num">"Reached"</th>
-        <th scope="col" class="num">"Not yet"</th></tr></thead> };
+    let head = || {
+        view! { <thead><tr><th scope="col"></th><th scope="col" class="num">"Median"</th><th scope="col" class="num">"Reached"</th>
+        <th scope="col" class="num">"Not yet"</th></tr></thead> }
+    };
     view! {
         <section class="card ttv" aria-labelledby="ttv-h" data-testid="ttv">
             <h2 id="ttv-h">"Time to value"</h2>

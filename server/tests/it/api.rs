@@ -153,6 +153,40 @@ async fn signed_out_callers_are_refused_and_pages_redirect_to_login() {
 }
 
 #[tokio::test]
+async fn every_settings_page_is_for_admins_only_and_keeps_its_address() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let csm = user_with_role(&app, &admin, "csm").await;
+    let tabs = [
+        ("/settings", "Users"),
+        ("/settings/health", "Health models"),
+        ("/settings/templates", "Journey templates"),
+        ("/settings/engagement", "Engagement"),
+        ("/settings/api-keys", "API keys"),
+    ];
+    for (path, title) in tabs {
+        let page = admin.get(path).await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<title>{title} · Bellwether</title>")),
+            "{path}"
+        );
+        assert!(
+            html.contains(r#"aria-label="Settings""#),
+            "{path}: the tabs"
+        );
+        let page = csm.get(path).await;
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Only admins change settings"), "{path}");
+        assert!(
+            !html.contains(r#"aria-label="Settings""#),
+            "{path}: no tabs for a CSM"
+        );
+    }
+}
+
+#[tokio::test]
 async fn each_role_is_refused_what_it_may_not_do() {
     let app = spawn_app().await;
     let admin = admin(&app).await;

@@ -16,14 +16,12 @@ pub fn EngagementCard(
     data: Resource<Result<Engagement, AppError>>,
     log: ServerAction<LogTouchpoint>,
 ) -> impl IntoView {
-    let errors = refusal(log.value());
     let open = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(_)) = log.value().get() {
             open.set(false);
         }
     });
-    let today = chrono::Utc::now().date_naive().to_string();
     view! {
         <section class="card" aria-labelledby="eng-h">
             <div class="card-head">
@@ -34,34 +32,56 @@ pub fn EngagementCard(
             </div>
             {move || {
                 let account_id = account_id.clone();
-                let today = today.clone();
-                open.get().then(move || view! {
-                <ActionForm action=log attr:class="plan-form" attr:novalidate="true">
-                    <ErrorBanner error=errors fields_only_inline=true/>
-                    <input type="hidden" name="account_id" value=account_id.clone()/>
-                    <div class="form-row">
-                        <SelectField label="Kind" name="input[kind]" field="kind" errors
-                            options=TouchpointKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect()
-                            selected="call"/>
-                        <TextField label="Date" name="input[date]" field="date" kind="date" errors value=today.clone() required=true id_prefix="tp-"/>
-                    </div>
-                    <TextField label="Attendees" name="input[attendees]" field="attendees" errors id_prefix="tp-" hint="Separate names with commas"/>
-                    <div class="field">
-                        <label for="f-tp-notes">"Notes"</label>
-                        <textarea id="f-tp-notes" name="input[notes]" rows="3"></textarea>
-                        <small class="error">{move || errors.get().and_then(|e| e.for_field("notes"))}</small>
-                    </div>
-                    <div class="field">
-                        <label for="f-tp-next">"Next steps"</label>
-                        <textarea id="f-tp-next" name="input[next_steps]" rows="2"></textarea>
-                    </div>
-                    <div class="form-actions">
-                        <button type="submit" class="button primary small">"Save touchpoint"</button>
-                        <button type="button" class="button ghost small" on:click=move |_| open.set(false)>"Cancel"</button>
-                    </div>
-                </ActionForm>
-            })}}
+                open.get().then(move || view! { <TouchpointForm account_id log open/> })
+            }}
             <Loaded resource=data inline=true let:e>
+                <EngagementList e/>
+            </Loaded>
+        </section>
+    }
+}
+
+/// A touchpoint being logged: kind, date (today at first), attendees, notes, next steps.
+#[component]
+fn TouchpointForm(
+    account_id: String,
+    log: ServerAction<LogTouchpoint>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let errors = refusal(log.value());
+    let today = chrono::Utc::now().date_naive().to_string();
+    view! {
+        <ActionForm action=log attr:class="plan-form" attr:novalidate="true">
+            <ErrorBanner error=errors fields_only_inline=true/>
+            <input type="hidden" name="account_id" value=account_id.clone()/>
+            <div class="form-row">
+                <SelectField label="Kind" name="input[kind]" field="kind" errors
+                    options=TouchpointKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect()
+                    selected="call"/>
+                <TextField label="Date" name="input[date]" field="date" kind="date" errors value=today.clone() required=true id_prefix="tp-"/>
+            </div>
+            <TextField label="Attendees" name="input[attendees]" field="attendees" errors id_prefix="tp-" hint="Separate names with commas"/>
+            <div class="field">
+                <label for="f-tp-notes">"Notes"</label>
+                <textarea id="f-tp-notes" name="input[notes]" rows="3"></textarea>
+                <small class="error">{move || errors.get().and_then(|e| e.for_field("notes"))}</small>
+            </div>
+            <div class="field">
+                <label for="f-tp-next">"Next steps"</label>
+                <textarea id="f-tp-next" name="input[next_steps]" rows="2"></textarea>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="button primary small">"Save touchpoint"</button>
+                <button type="button" class="button ghost small" on:click=move |_| open.set(false)>"Cancel"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The cadences that apply (overdue ones flagged) and the latest touchpoints.
+#[component]
+fn EngagementList(e: Engagement) -> impl IntoView {
+    view! {
                 {if e.cadences.is_empty() {
                             view! { <p class="muted small">"No cadence applies: cadence rules are set per saved segment in Settings → Engagement."</p>
                                 }.into_any()
@@ -105,7 +125,5 @@ pub fn EngagementCard(
                                 </ul>
                             }.into_any()
                         }}
-            </Loaded>
-        </section>
     }
 }

@@ -7,7 +7,7 @@ use crate::components::action::refusal;
 use crate::components::notice::{ErrorBanner, Loaded};
 use crate::components::trend_chart::{TrendChart, TrendPoint};
 use crate::error::AppError;
-use crate::metrics::health::{changes, trend, Trend};
+use crate::metrics::health::{changes, trend, Change, Trend};
 use crate::model::health::*;
 use leptos::prelude::*;
 
@@ -111,31 +111,39 @@ fn Panel(
             </div>
             <div>
                 <h3>"What changed since last week"</h3>
-                {if !had_week {
-                    view! { <p class="muted small">"No score a week ago to compare with."</p> }.into_any()
-                } else if moved.is_empty() {
-                    view! { <p class="muted small">"Nothing moved the score by half a point or more."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="changes">
-                            {moved.into_iter().take(4).map(|c| {
-                                let from = c.before.map(|v| c.measure.format_raw(v)).unwrap_or_else(|| "no data".into());
-                                let to = c.after.map(|v| c.measure.format_raw(v)).unwrap_or_else(|| "no data".into());
-                                view! {
-                                    <li class={if c.points >= 0.0 { "up" } else { "down" }}>
-                                        <strong>{c.measure.label()}</strong>" "
-                                        <span class="points">{format!("{:+.1} points", c.points)}</span>
-                                        <div class="muted small">{format!("{from} → {to}")}</div>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
+                <Changes moved had_week/>
                 <h3>"CSM sentiment"</h3>
                 <Sentiment entry=h.sentiment can_edit=h.can_edit account_id save/>
             </div>
         </div>
+    }
+}
+
+/// The measures that moved the score most since last week (up to four).
+#[component]
+fn Changes(moved: Vec<Change>, had_week: bool) -> impl IntoView {
+    view! {
+        {if !had_week {
+            view! { <p class="muted small">"No score a week ago to compare with."</p> }.into_any()
+        } else if moved.is_empty() {
+            view! { <p class="muted small">"Nothing moved the score by half a point or more."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="changes">
+                    {moved.into_iter().take(4).map(|c| {
+                        let from = c.before.map(|v| c.measure.format_raw(v)).unwrap_or_else(|| "no data".into());
+                        let to = c.after.map(|v| c.measure.format_raw(v)).unwrap_or_else(|| "no data".into());
+                        view! {
+                            <li class={if c.points >= 0.0 { "up" } else { "down" }}>
+                                <strong>{c.measure.label()}</strong>" "
+                                <span class="points">{format!("{:+.1} points", c.points)}</span>
+                                <div class="muted small">{format!("{from} → {to}")}</div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
     }
 }
 

@@ -20,6 +20,7 @@ use leptos_router::hooks::use_params_map;
 pub fn AccountPage() -> impl IntoView {
     let me = use_me();
     let params = use_params_map();
+    let id = Signal::derive(move || params.get().get("id").unwrap_or_default());
     let add_contact = ServerAction::<AddContact>::new();
     let remove_contact = ServerAction::<RemoveContact>::new();
     let update_contact = ServerAction::<UpdateContact>::new();
@@ -39,7 +40,7 @@ pub fn AccountPage() -> impl IntoView {
     let detail = Resource::new(
         move || {
             (
-                params.get().get("id").unwrap_or_default(),
+                id.get(),
                 add_contact.version().get()
                     + remove_contact.version().get()
                     + add_member.version().get()
@@ -55,59 +56,20 @@ pub fn AccountPage() -> impl IntoView {
     let live = RwSignal::new(0u32);
     let sentiment = ServerAction::<crate::api::health::SetSentiment>::new();
     let health = Resource::new(
-        move || {
-            (
-                params.get().get("id").unwrap_or_default(),
-                range.get(),
-                live.get(),
-                sentiment.version().get(),
-            )
-        },
+        move || (id.get(), range.get(), live.get(), sentiment.version().get()),
         |(id, days, _, _)| crate::api::health::get_account_health(id, days),
     );
-    crate::components::live::listen_for_changes(
-        Signal::derive(move || params.get().get("id").unwrap_or_default()),
-        live,
-    );
-    // Plans, engagement and the timeline follow the live stream too: a customer ticking a task
-    // on the shared plan shows here without a reload.
+    crate::components::live::listen_for_changes(id, live);
     let log = ServerAction::<crate::api::engagement::LogTouchpoint>::new();
-    let plans = Resource::new(
-        move || (params.get().get("id").unwrap_or_default(), live.get()),
-        |(id, _)| crate::api::plans::account_plans(id),
-    );
-    let engagement = Resource::new(
-        move || {
-            (
-                params.get().get("id").unwrap_or_default(),
-                live.get(),
-                log.version().get(),
-            )
-        },
-        |(id, _, _)| crate::api::engagement::get_engagement(id),
-    );
     let timeline_kind = RwSignal::new(String::new());
-    let timeline = Resource::new(
-        move || {
-            (
-                params.get().get("id").unwrap_or_default(),
-                timeline_kind.get(),
-                live.get(),
-                log.version().get(),
-            )
-        },
-        |(id, kind, _, _)| crate::api::engagement::get_timeline(id, kind),
-    );
+    let (plans, engagement, timeline) = engagement_reads(id, live, log, timeline_kind);
     // Only editors see the team picker: made (and read) for them alone, so the server never
     // holds a resource its render did not read.
     let staff = me
         .role
         .may(Permission::EditAccounts)
         .then(|| Resource::new(|| (), |_| crate::api::users::list_staff()));
-    let voice = Resource::new(
-        move || params.get().get("id").unwrap_or_default(),
-        crate::api::surveys::get_account_surveys,
-    );
+    let voice = Resource::new(move || id.get(), crate::api::surveys::get_account_surveys);
     let can_edit = me.role.may(Permission::EditAccounts);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -115,29 +77,8 @@ pub fn AccountPage() -> impl IntoView {
                 Err(e) => view! { <LoadError error=e/> }.into_any(),
                 Ok(d) => {
                     let a = d.account.clone();
-                    let days_to_renewal = (a.renewal_date - chrono::Utc::now().date_naive()).num_days();
                     view! {
-                        <Title text=a.name.clone()/>
-                        <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Portfolio"</a>" / "<span>{a.name.clone()}</span></nav>
-                        <div class="page-head">
-                            <div>
-                                <h1>{a.name.clone()}</h1>
-                                <p class="badges"><TierBadge tier=a.tier/>" "<StageBadge stage=a.stage/>" "<span class="muted">{a.industry.clone()}</span></p>
-                            </div>
-                            {can_edit.then(|| view! { <a class="button" href=format!("/accounts/{}/edit", a.id)>"Edit account"</a> })}
-                        </div>
-                        <div class="kpis">
-                            <div class="kpi"><span class="kpi-label">"ARR"</span><span class="kpi-value">{format_minor(a.arr_minor, &a.currency)}</span></div>
-                            <div class="kpi">
-                                <span class="kpi-label">"Renewal"</span>
-                                <span class="kpi-value">{a.renewal_date.format("%d %b %Y").to_string()}</span>
-                                <span class="kpi-note" class:warn=(0..=90).contains(&days_to_renewal)>{renewal_note(days_to_renewal)}</span>
-                            </div>
-                            <div class="kpi"><span class="kpi-label">"Customer since"</span><span class="kpi-value">
-                                {a.contract_start.format("%d %b %Y").to_string()}</span></div>
-                            <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">
-                                {a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
-                        </div>
+                        <AccountHead account=a.clone() can_edit/>
                         <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
                         <div class="columns">
                             <super::plans::PlansCard account_id=a.id.clone() contract_start=a.contract_start can_edit plans/>
@@ -154,6 +95,74 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+type Read<T> = Resource<Result<T, crate::error::AppError>>;
+
+/// The account's plans, engagement and timeline. They follow the live stream too (a customer
+/// ticking a task on the shared plan shows here without a reload); a logged touchpoint re-reads
+/// engagement and the timeline, a new filter the timeline. Called by the page itself, so the
+/// resources are the page's (as hydration needs).
+fn engagement_reads(
+    id: Signal<String>,
+    live: RwSignal<u32>,
+    log: ServerAction<crate::api::engagement::LogTouchpoint>,
+    timeline_kind: RwSignal<String>,
+) -> (
+    Read<Vec<crate::model::plan::PlanSummary>>,
+    Read<crate::model::engagement::Engagement>,
+    Read<Vec<crate::model::engagement::TimelineItem>>,
+) {
+    let plans = Resource::new(
+        move || (id.get(), live.get()),
+        |(id, _)| crate::api::plans::account_plans(id),
+    );
+    let engagement = Resource::new(
+        move || (id.get(), live.get(), log.version().get()),
+        |(id, _, _)| crate::api::engagement::get_engagement(id),
+    );
+    let timeline = Resource::new(
+        move || {
+            (
+                id.get(),
+                timeline_kind.get(),
+                live.get(),
+                log.version().get(),
+            )
+        },
+        |(id, kind, _, _)| crate::api::engagement::get_timeline(id, kind),
+    );
+    (plans, engagement, timeline)
+}
+
+/// The account's name, badges and headline figures (ARR, renewal, customer since, owner).
+#[component]
+fn AccountHead(account: crate::model::Account, can_edit: bool) -> impl IntoView {
+    let a = account;
+    let days_to_renewal = (a.renewal_date - chrono::Utc::now().date_naive()).num_days();
+    view! {
+        <Title text=a.name.clone()/>
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Portfolio"</a>" / "<span>{a.name.clone()}</span></nav>
+        <div class="page-head">
+            <div>
+                <h1>{a.name.clone()}</h1>
+                <p class="badges"><TierBadge tier=a.tier/>" "<StageBadge stage=a.stage/>" "<span class="muted">{a.industry.clone()}</span></p>
+            </div>
+            {can_edit.then(|| view! { <a class="button" href=format!("/accounts/{}/edit", a.id)>"Edit account"</a> })}
+        </div>
+        <div class="kpis">
+            <div class="kpi"><span class="kpi-label">"ARR"</span><span class="kpi-value">{format_minor(a.arr_minor, &a.currency)}</span></div>
+            <div class="kpi">
+                <span class="kpi-label">"Renewal"</span>
+                <span class="kpi-value">{a.renewal_date.format("%d %b %Y").to_string()}</span>
+                <span class="kpi-note" class:warn=(0..=90).contains(&days_to_renewal)>{renewal_note(days_to_renewal)}</span>
+            </div>
+            <div class="kpi"><span class="kpi-label">"Customer since"</span><span class="kpi-value">
+                {a.contract_start.format("%d %b %Y").to_string()}</span></div>
+            <div class="kpi"><span class="kpi-label">"Owner"</span><span class="kpi-value">
+                {a.owner_name.clone().unwrap_or_else(|| "No owner".into())}</span></div>
+        </div>
     }
 }
 

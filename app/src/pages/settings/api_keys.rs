@@ -10,6 +10,14 @@ use crate::components::notice::{confirmed, ErrorBanner, Loaded};
 use crate::model::api_key::{ApiKey, ApiScope};
 use leptos::prelude::*;
 
+/// How another system sends usage events, as the page shows it.
+const EVENTS_EXAMPLE: &str = concat!(
+    "curl -X POST $BELLWETHER/api/v1/events \\\n",
+    "  -H 'Authorization: Bearer bw_…' -H 'Content-Type: application/json' \\\n",
+    "  -d '[{\"external_id\":\"crm-42\",\"kind\":\"login\",\"contact_email\":\"ann@acme.com\",\n",
+    "       \"at\":\"2026-11-23T09:12:00Z\",\"idempotency_key\":\"evt-123\"}]'",
+);
+
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
@@ -39,9 +47,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                     }}
                 </Loaded>
                 <h3>"Sending usage events"</h3>
-                <pre class="code small">"curl -X POST $BELLWETHER/api/v1/events \\\n  -H 'Authorization: Bearer bw_…' -H 'Content-Type: \
-                    application/json' \\\n  -d '[{\"external_id\":\"crm-42\",\"kind\":\"login\",\"contact_email\":\"ann@acme.com\",\n \
-                              \"at\":\"2026-11-23T09:12:00Z\",\"idempotency_key\":\"evt-123\"}]'"</pre>
+                <pre class="code small">{EVENTS_EXAMPLE}</pre>
                 <p class="muted small">"Up to 10 000 events per request. Each event is checked on its own: good ones are stored even if others are \
                     refused (422 lists each refusal). Resending is safe: an idempotency key already stored counts as a duplicate."</p>
             </Card>

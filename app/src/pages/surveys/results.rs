@@ -5,7 +5,7 @@ use super::{band_class, day, hours, pct, Verbatim};
 use crate::components::charts::{Column, ColumnChart};
 use crate::components::layout::Card;
 use crate::metrics::survey::format_score as score_text;
-use crate::model::{Band, SurveyResults, VerbatimFilter};
+use crate::model::{Band, ResponseRow, ScorePoint, SurveyKind, SurveyResults, VerbatimFilter};
 use leptos::prelude::*;
 
 #[component]
@@ -17,46 +17,18 @@ pub fn Results(
     segments: Resource<Result<Vec<crate::model::Segment>, crate::error::AppError>>,
 ) -> impl IntoView {
     let kind = r.survey.kind;
-    let (lo, hi) = kind.range();
-    let dist_cols: Vec<Column> = r
-        .distribution
-        .iter()
-        .map(|(s, n)| Column {
-            label: s.to_string(),
-            value: *n as f64,
-            class: band_class(kind.band(*s)),
-            tip: format!("Score {s}: {n} response{}", if *n == 1 { "" } else { "s" }),
-        })
-        .collect();
-    let (axis_min, axis_max) = match kind {
-        crate::model::SurveyKind::Nps => (Some(-100.0), Some(100.0)),
-        crate::model::SurveyKind::Csat => (Some(0.0), Some(100.0)),
-        crate::model::SurveyKind::Ces => (Some(0.0), Some(7.0)),
-    };
-    let month_cols: Vec<Column> = r
-        .by_month
-        .iter()
-        .map(|p| Column {
-            label: p.label.clone(),
-            value: p.value.unwrap_or(0.0),
-            class: "trend",
-            tip: format!(
-                "{}: {} ({} responses)",
-                p.label,
-                score_text(kind, p.value),
-                p.n
-            ),
-        })
-        .collect();
-    let f = filter.get_untracked();
-    // Effects run in the browser once this part has hydrated: the mark says the filters now
-    // answer (tests wait for it rather than guessing).
-    let filters_form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if let Some(form) = filters_form.get() {
-            let _ = form.set_attribute("data-live", "true");
-        }
-    });
+    view! {
+        <ResultKpis r=r.clone()/>
+        <ResultCharts kind distribution=r.distribution.clone() by_month=r.by_month.clone()/>
+        <SegmentsCard kind by_segment=r.by_segment.clone()/>
+        <VerbatimsCard kind verbatims=r.verbatims filter segments/>
+    }
+}
+
+/// The headline figures: score, response rate, closed-loop rate, time to close.
+#[component]
+fn ResultKpis(r: SurveyResults) -> impl IntoView {
+    let kind = r.survey.kind;
     let fu = r.follow_ups.clone();
     view! {
         <div class="kpis">
@@ -84,6 +56,46 @@ pub fn Results(
                 <span class="kpi-note">{format!("{} anonymous answer{}", r.anonymous_responses, if r.anonymous_responses == 1 { "" } else { "s" })}</span>
             </div>
         </div>
+    }
+}
+
+/// How the scores spread over the scale, and the score month by month.
+#[component]
+fn ResultCharts(
+    kind: SurveyKind,
+    distribution: Vec<(i64, u64)>,
+    by_month: Vec<ScorePoint>,
+) -> impl IntoView {
+    let (lo, hi) = kind.range();
+    let dist_cols: Vec<Column> = distribution
+        .iter()
+        .map(|(s, n)| Column {
+            label: s.to_string(),
+            value: *n as f64,
+            class: band_class(kind.band(*s)),
+            tip: format!("Score {s}: {n} response{}", if *n == 1 { "" } else { "s" }),
+        })
+        .collect();
+    let (axis_min, axis_max) = match kind {
+        crate::model::SurveyKind::Nps => (Some(-100.0), Some(100.0)),
+        crate::model::SurveyKind::Csat => (Some(0.0), Some(100.0)),
+        crate::model::SurveyKind::Ces => (Some(0.0), Some(7.0)),
+    };
+    let month_cols: Vec<Column> = by_month
+        .iter()
+        .map(|p| Column {
+            label: p.label.clone(),
+            value: p.value.unwrap_or(0.0),
+            class: "trend",
+            tip: format!(
+                "{}: {} ({} responses)",
+                p.label,
+                score_text(kind, p.value),
+                p.n
+            ),
+        })
+        .collect();
+    view! {
         <div class="columns">
             <Card id="dist-h" title="Distribution">
                 <ColumnChart columns=dist_cols caption=format!("Responses per score, {lo} to {hi}") value_name="Responses" whole=true/>
@@ -97,64 +109,48 @@ pub fn Results(
                     min=axis_min.unwrap_or(0.0) max=axis_max.unwrap_or(1.0)/>
             </section>
         </div>
+    }
+}
+
+/// The score per saved segment.
+#[component]
+fn SegmentsCard(kind: SurveyKind, by_segment: Vec<ScorePoint>) -> impl IntoView {
+    view! {
         <Card id="seg-h" title="By segment">
-            {if r.by_segment.is_empty() {
+            {if by_segment.is_empty() {
                 view! { <p class="muted">"Save a segment in the portfolio to compare groups of accounts."</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap"><table>
                         <thead><tr><th scope="col">"Segment"</th><th scope="col" class="num">"Responses"</th>
                             <th scope="col" class="num" title=kind.formula()>{kind.label()}</th></tr></thead>
-                        <tbody>{r.by_segment.iter().map(|p| view! {
+                        <tbody>{by_segment.iter().map(|p| view! {
                             <tr><th scope="row">{p.label.clone()}</th><td class="num">{p.n}</td><td class="num">{score_text(kind, p.value)}</td></tr>
                         }).collect_view()}</tbody>
                     </table></div>
                 }.into_any()
             }}
         </Card>
+    }
+}
+
+/// The comments, filtered by band, segment and dates, twenty at a time.
+#[component]
+fn VerbatimsCard(
+    kind: SurveyKind,
+    verbatims: Vec<ResponseRow>,
+    filter: RwSignal<VerbatimFilter>,
+    segments: Resource<Result<Vec<crate::model::Segment>, crate::error::AppError>>,
+) -> impl IntoView {
+    view! {
         <Card id="verb-h" title="What they said">
-            <form class="filters" node_ref=filters_form on:submit=|ev| ev.prevent_default() aria-label="Filter comments">
-                <div class="filter">
-                    <label for="v-band">"Score band"</label>
-                    <select id="v-band" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.band = Band::parse(&v)); }>
-                        <option value="" selected=f.band.is_none()>"All"</option>
-                        {Band::ALL.iter().map(|b| view! { <option value=b.key() selected=f.band == Some(*b)>{kind.band_label(*b)}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="filter">
-                    <label for="v-seg">"Segment"</label>
-                    <Suspense fallback=|| view! { <select disabled=true><option>"…"</option></select> }>
-                        {move || Suspend::new(async move {
-                            let list = segments.await.unwrap_or_default();
-                            let cur = filter.get_untracked().segment;
-                            view! {
-                                <select id="v-seg" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.segment =
-                                    (!v.is_empty()).then_some(v)); }>
-                                    <option value="">"All accounts"</option>
-                                    {list.into_iter().map(|s| { let sel = cur.as_deref() == Some(s.id.as_str()); view! { <option value=s.id.clone()
-                                        selected=sel>{s.name.clone()}</option> } }).collect_view()}
-                                </select>
-                            }
-                        })}
-                    </Suspense>
-                </div>
-                <div class="filter">
-                    <label for="v-from">"From"</label>
-                    <input id="v-from" type="date" value=f.from.map(|d| d.to_string()).unwrap_or_default()
-                        on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.from = v.parse().ok()); }/>
-                </div>
-                <div class="filter">
-                    <label for="v-to">"To"</label>
-                    <input id="v-to" type="date" value=f.to.map(|d| d.to_string()).unwrap_or_default()
-                        on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.to = v.parse().ok()); }/>
-                </div>
-            </form>
-            {if r.verbatims.is_empty() {
+            <VerbatimFilters kind filter segments/>
+            {if verbatims.is_empty() {
                 view! { <p class="muted">"No comments match."</p> }.into_any()
             } else {
-                let total = r.verbatims.len();
+                let total = verbatims.len();
                 let shown = RwSignal::new(PAGE.min(total));
-                let all = StoredValue::new(r.verbatims);
+                let all = StoredValue::new(verbatims);
                 view! {
                     <p class="muted small">
                         {if total >= 200 { "The 200 newest comments that match.".to_string() } else { format!("{total} comment{} match.", if total ==
@@ -182,6 +178,62 @@ pub fn Results(
                 }.into_any()
             }}
         </Card>
+    }
+}
+
+/// The verbatims' filters: score band, segment (`segments`, the page's), dates.
+#[component]
+fn VerbatimFilters(
+    kind: SurveyKind,
+    filter: RwSignal<VerbatimFilter>,
+    segments: Resource<Result<Vec<crate::model::Segment>, crate::error::AppError>>,
+) -> impl IntoView {
+    let f = filter.get_untracked();
+    // Effects run in the browser once this part has hydrated: the mark says the filters now
+    // answer (tests wait for it rather than guessing).
+    let filters_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(form) = filters_form.get() {
+            let _ = form.set_attribute("data-live", "true");
+        }
+    });
+    view! {
+        <form class="filters" node_ref=filters_form on:submit=|ev| ev.prevent_default() aria-label="Filter comments">
+            <div class="filter">
+                <label for="v-band">"Score band"</label>
+                <select id="v-band" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.band = Band::parse(&v)); }>
+                    <option value="" selected=f.band.is_none()>"All"</option>
+                    {Band::ALL.iter().map(|b| view! { <option value=b.key() selected=f.band == Some(*b)>{kind.band_label(*b)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="filter">
+                <label for="v-seg">"Segment"</label>
+                <Suspense fallback=|| view! { <select disabled=true><option>"…"</option></select> }>
+                    {move || Suspend::new(async move {
+                        let list = segments.await.unwrap_or_default();
+                        let cur = filter.get_untracked().segment;
+                        view! {
+                            <select id="v-seg" on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.segment =
+                                (!v.is_empty()).then_some(v)); }>
+                                <option value="">"All accounts"</option>
+                                {list.into_iter().map(|s| { let sel = cur.as_deref() == Some(s.id.as_str()); view! { <option value=s.id.clone()
+                                    selected=sel>{s.name.clone()}</option> } }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Suspense>
+            </div>
+            <div class="filter">
+                <label for="v-from">"From"</label>
+                <input id="v-from" type="date" value=f.from.map(|d| d.to_string()).unwrap_or_default()
+                    on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.from = v.parse().ok()); }/>
+            </div>
+            <div class="filter">
+                <label for="v-to">"To"</label>
+                <input id="v-to" type="date" value=f.to.map(|d| d.to_string()).unwrap_or_default()
+                    on:change=move |ev| { let v = event_target_value(&ev); filter.update(|f| f.to = v.parse().ok()); }/>
+            </div>
+        </form>
     }
 }
 

@@ -32,7 +32,7 @@ fi
 
 # A transaction text is passed to `transact`, never to `db.query` directly (the portfolio
 # index's `query` is an in-memory filter, not SurrealQL).
-if grep -rn '\.query(' app/src/store --include='*.rs' | grep -v -e 'app/src/store/query.rs' -e 'app/src/store/portfolio_index.rs'; then
+if grep -rn '\.query(' app/src/store --include='*.rs' | grep -v -e 'app/src/store/query.rs' -e 'app/src/store/portfolio_index/'; then
   echo "store queries go through store::query (query_all/query_one/execute/transact)"
   fail=1
 fi

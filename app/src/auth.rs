@@ -37,11 +37,7 @@ pub fn hash_password(password: &str) -> Result<String, crate::error::AppError> {
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 
@@ -134,9 +130,6 @@ mod tests {
         assert!(!session_cookie("t", true).contains("Domain"));
         // Behind HTTPS a cookie without the prefix is not ours.
         assert_eq!(token_from_cookie_header("bw_session=abc", true), None);
-        assert_eq!(
-            token_from_cookie_header("__Host-bw_session=abc", true).as_deref(),
-            Some("abc")
-        );
+        assert_eq!(token_from_cookie_header("__Host-bw_session=abc", true).as_deref(), Some("abc"));
     }
 }

@@ -43,9 +43,7 @@ impl Default for SafeCsv {
 
 impl SafeCsv {
     pub fn new() -> Self {
-        Self {
-            inner: csv::Writer::from_writer(Vec::new()),
-        }
+        Self { inner: csv::Writer::from_writer(Vec::new()) }
     }
 
     /// Writes one row (the header is a row like any other: its cells are neutralised too).
@@ -54,19 +52,14 @@ impl SafeCsv {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let cells: Vec<String> = cells
-            .into_iter()
-            .map(|c| neutralise(c.as_ref()).into_owned())
-            .collect();
+        let cells: Vec<String> =
+            cells.into_iter().map(|c| neutralise(c.as_ref()).into_owned()).collect();
         self.inner.write_record(&cells).map_err(fail)
     }
 
     /// The finished document.
     pub fn finish(self) -> Result<String, AppError> {
-        let bytes = self
-            .inner
-            .into_inner()
-            .map_err(|e| AppError::Internal(format!("CSV: {e}")))?;
+        let bytes = self.inner.into_inner().map_err(|e| AppError::Internal(format!("CSV: {e}")))?;
         String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("CSV: {e}")))
     }
 }
@@ -85,16 +78,8 @@ mod tests {
         let mut w = SafeCsv::new();
         w.row(cells).unwrap();
         let text = w.finish().unwrap();
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(text.as_bytes());
-        r.records()
-            .next()
-            .expect("one row")
-            .unwrap()
-            .iter()
-            .map(String::from)
-            .collect()
+        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        r.records().next().expect("one row").unwrap().iter().map(String::from).collect()
     }
 
     #[test]

@@ -20,10 +20,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -69,11 +66,7 @@ pub enum AppError {
 }
 
 fn describe_fields(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
 }
 
 impl AppError {
@@ -99,10 +92,9 @@ impl AppError {
     /// The message for `field`, if this is a validation error that names it.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Validation(errs) => errs
-                .iter()
-                .find(|e| e.field == field)
-                .map(|e| e.message.clone()),
+            AppError::Validation(errs) => {
+                errs.iter().find(|e| e.field == field).map(|e| e.message.clone())
+            }
             _ => None,
         }
     }
@@ -200,8 +192,7 @@ impl axum::response::IntoResponse for AppError {
         }
         let mut res = (status, axum::Json(serde_json::json!({ "error": error }))).into_response();
         if let AppError::OverLimit { retry_after, .. } = self {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
         res
     }
@@ -219,10 +210,7 @@ mod tests {
         c.fail("arr", "must be zero or more");
         let err = c.finish().unwrap_err();
         assert_eq!(err.for_field("name").as_deref(), Some("is required"));
-        assert_eq!(
-            err.for_field("arr").as_deref(),
-            Some("must be zero or more")
-        );
+        assert_eq!(err.for_field("arr").as_deref(), Some("must be zero or more"));
         assert_eq!(err.status(), 422);
     }
 
@@ -236,10 +224,7 @@ mod tests {
         assert_eq!(AppError::BadRequest("x".into()).status(), 400);
         assert_eq!(AppError::TooLarge("x".into()).status(), 413);
         assert_eq!(AppError::BadCredentials("x".into()).status(), 401);
-        let over = AppError::OverLimit {
-            message: "x".into(),
-            retry_after: 3,
-        };
+        let over = AppError::OverLimit { message: "x".into(), retry_after: 3 };
         assert_eq!(over.status(), 429);
     }
 
@@ -249,18 +234,13 @@ mod tests {
         use axum::response::IntoResponse;
         let res = AppError::field("name", "is required").into_response();
         assert_eq!(res.status(), 422);
-        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
-            .await
-            .unwrap();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["error"]["status"], 422);
         assert_eq!(v["error"]["message"], "name: is required");
         assert_eq!(v["error"]["fields"]["name"], "is required");
-        let res = AppError::OverLimit {
-            message: "slow down".into(),
-            retry_after: 7,
-        }
-        .into_response();
+        let res =
+            AppError::OverLimit { message: "slow down".into(), retry_after: 7 }.into_response();
         assert_eq!(res.status(), 429);
         assert_eq!(res.headers()["retry-after"], "7");
     }

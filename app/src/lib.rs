@@ -60,9 +60,7 @@ fn set_content_security_policy() {
     let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };
-    let nonce = leptos::nonce::use_nonce()
-        .map(|n| format!(" 'nonce-{n}'"))
-        .unwrap_or_default();
+    let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{nonce}; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"

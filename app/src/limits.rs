@@ -59,10 +59,7 @@ pub struct ClientAddressPolicy {
 
 impl Default for ClientAddressPolicy {
     fn default() -> Self {
-        Self {
-            trust_forwarded_for: false,
-            trusted_proxies: 1,
-        }
+        Self { trust_forwarded_for: false, trusted_proxies: 1 }
     }
 }
 
@@ -162,17 +159,14 @@ impl Limits {
         self.sign_in_address_email
             .check_key(&(client, email.to_string()))
             .map_err(|n| SignInRefusal::TooMany(retry_after(n)))?;
-        self.sign_in_global
-            .check()
-            .map_err(|n| SignInRefusal::TooMany(retry_after(n)))?;
+        self.sign_in_global.check().map_err(|n| SignInRefusal::TooMany(retry_after(n)))?;
         Ok(())
     }
 
     /// Runs a password hash or verification on the blocking pool once a slot is free; `Busy`
     /// when none frees up in time.
     pub async fn hash<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        &self, work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, SignInRefusal> {
         let permit = tokio::time::timeout(HASHING_WAIT, self.hashing.clone().acquire_owned())
             .await
@@ -190,9 +184,7 @@ impl Limits {
 
     /// A public page request from `client`.
     pub fn public(&self, client: IpAddr) -> Result<(), RetryAfter> {
-        self.public
-            .check_key(&limit_key(client))
-            .map_err(retry_after)
+        self.public.check_key(&limit_key(client)).map_err(retry_after)
     }
 
     /// A REST request with the API key `key_id`.
@@ -243,49 +235,25 @@ mod tests {
     #[test]
     fn forwarded_for_is_read_from_the_right() {
         let peer = ip("10.0.0.1");
-        let one = ClientAddressPolicy {
-            trust_forwarded_for: true,
-            trusted_proxies: 1,
-        };
+        let one = ClientAddressPolicy { trust_forwarded_for: true, trusted_proxies: 1 };
         // The client wrote "6.6.6.6"; the proxy appended the address it saw.
-        assert_eq!(
-            one.client(&["6.6.6.6, 203.0.113.9"], peer),
-            ip("203.0.113.9")
-        );
-        assert_eq!(
-            one.client(&["6.6.6.6", "203.0.113.9"], peer),
-            ip("203.0.113.9")
-        );
-        let two = ClientAddressPolicy {
-            trust_forwarded_for: true,
-            trusted_proxies: 2,
-        };
-        assert_eq!(
-            two.client(&["6.6.6.6, 203.0.113.9, 10.0.0.7"], peer),
-            ip("203.0.113.9")
-        );
+        assert_eq!(one.client(&["6.6.6.6, 203.0.113.9"], peer), ip("203.0.113.9"));
+        assert_eq!(one.client(&["6.6.6.6", "203.0.113.9"], peer), ip("203.0.113.9"));
+        let two = ClientAddressPolicy { trust_forwarded_for: true, trusted_proxies: 2 };
+        assert_eq!(two.client(&["6.6.6.6, 203.0.113.9, 10.0.0.7"], peer), ip("203.0.113.9"));
         // Fewer entries than proxies, junk, or no trust: the peer.
         assert_eq!(two.client(&["203.0.113.9"], peer), peer);
         assert_eq!(one.client(&["not an address"], peer), peer);
         assert_eq!(one.client(&[], peer), peer);
-        assert_eq!(
-            ClientAddressPolicy::default().client(&["203.0.113.9"], peer),
-            peer
-        );
+        assert_eq!(ClientAddressPolicy::default().client(&["203.0.113.9"], peer), peer);
         assert_eq!(one.client(&["[2001:db8::1]:443"], peer), ip("2001:db8::1"));
         assert_eq!(one.client(&["203.0.113.9:5000"], peer), ip("203.0.113.9"));
     }
 
     #[test]
     fn ipv6_is_limited_per_64() {
-        assert_eq!(
-            limit_key(ip("2001:db8:1:2:aaaa::1")),
-            limit_key(ip("2001:db8:1:2:bbbb::9"))
-        );
-        assert_ne!(
-            limit_key(ip("2001:db8:1:2::1")),
-            limit_key(ip("2001:db8:1:3::1"))
-        );
+        assert_eq!(limit_key(ip("2001:db8:1:2:aaaa::1")), limit_key(ip("2001:db8:1:2:bbbb::9")));
+        assert_ne!(limit_key(ip("2001:db8:1:2::1")), limit_key(ip("2001:db8:1:3::1")));
         assert_eq!(limit_key(ip("::ffff:192.0.2.1")), ip("192.0.2.1"));
         assert_eq!(limit_key(ip("192.0.2.1")), ip("192.0.2.1"));
     }

@@ -130,11 +130,8 @@ impl AppState {
 
     /// The client address of a request, from its headers and the connection's peer.
     pub fn client_addr(&self, headers: &http::HeaderMap, peer: Option<SocketAddr>) -> IpAddr {
-        let forwarded: Vec<&str> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
+        let forwarded: Vec<&str> =
+            headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let peer = peer.map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |p| p.ip());
         self.client_policy.client(&forwarded, peer)
     }

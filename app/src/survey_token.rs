@@ -41,10 +41,7 @@ pub fn sign_share(secret: &[u8], share_key: &str, expires_unix: i64) -> String {
 }
 
 fn sign_for(secret: &[u8], purpose: &str, key: &str, expires_unix: i64) -> String {
-    format!(
-        "{key}.{expires_unix}.{}",
-        signature(secret, purpose, key, expires_unix)
-    )
+    format!("{key}.{expires_unix}.{}", signature(secret, purpose, key, expires_unix))
 }
 
 /// The invitation key of a valid, unexpired token.
@@ -59,10 +56,7 @@ pub fn verify_share(secret: &[u8], token: &str, now_unix: i64) -> Result<String,
 }
 
 fn verify_for(
-    secret: &[u8],
-    purpose: &str,
-    token: &str,
-    now_unix: i64,
+    secret: &[u8], purpose: &str, token: &str, now_unix: i64,
 ) -> Result<String, TokenError> {
     let mut parts = token.split('.');
     let (Some(key), Some(exp), Some(sig), None) =
@@ -122,10 +116,7 @@ impl std::fmt::Debug for Keyring {
 impl Keyring {
     /// A keyring of one fresh key (throwaway databases, tests).
     pub fn random() -> Self {
-        Self {
-            current: key_bytes(&fresh_secret()),
-            retired: vec![],
-        }
+        Self { current: key_bytes(&fresh_secret()), retired: vec![] }
     }
 
     /// Reads the text form; the error says which line is wrong and why.
@@ -184,17 +175,10 @@ impl Keyring {
     /// A new current key; the old one verifies the links it signed until they expire. Retired
     /// keys whose time has passed are dropped.
     pub fn rotated(&self, now: i64) -> Self {
-        let mut retired: Vec<_> = self
-            .retired
-            .iter()
-            .filter(|(_, until)| *until > now)
-            .cloned()
-            .collect();
+        let mut retired: Vec<_> =
+            self.retired.iter().filter(|(_, until)| *until > now).cloned().collect();
         retired.insert(0, (self.current.clone(), now + MAX_LINK_DAYS * 86_400));
-        Self {
-            current: key_bytes(&fresh_secret()),
-            retired,
-        }
+        Self { current: key_bytes(&fresh_secret()), retired }
     }
 
     pub fn retired_count(&self) -> usize {
@@ -286,25 +270,12 @@ mod tests {
         let t = sign(S, "0193abc", 1_000);
         // a later expiry with the old signature
         let sig = t.rsplit('.').next().unwrap();
-        assert_eq!(
-            verify(S, &format!("0193abc.9999.{sig}"), 0),
-            Err(TokenError::Invalid)
-        );
+        assert_eq!(verify(S, &format!("0193abc.9999.{sig}"), 0), Err(TokenError::Invalid));
         // another invitation with the old signature
-        assert_eq!(
-            verify(S, &format!("0193abd.1000.{sig}"), 0),
-            Err(TokenError::Invalid)
-        );
+        assert_eq!(verify(S, &format!("0193abd.1000.{sig}"), 0), Err(TokenError::Invalid));
         // another secret
         assert_eq!(verify(b"another secret", &t, 0), Err(TokenError::Invalid));
-        for junk in [
-            "",
-            "a.b",
-            "a.1.zz",
-            "a.b.c.d",
-            "../x.1.00",
-            &t[..t.len() - 2],
-        ] {
+        for junk in ["", "a.b", "a.1.zz", "a.b.c.d", "../x.1.00", &t[..t.len() - 2]] {
             assert_eq!(verify(S, junk, 0), Err(TokenError::Invalid), "{junk}");
         }
     }
@@ -339,12 +310,7 @@ mod tests {
         assert_eq!(again.retired_count(), 1);
         // Rotating twice keeps both retired keys until their time passes.
         assert_eq!(again.rotated(now + 10).retired_count(), 2);
-        assert_eq!(
-            again
-                .rotated(now + (MAX_LINK_DAYS + 1) * 86_400)
-                .retired_count(),
-            1
-        );
+        assert_eq!(again.rotated(now + (MAX_LINK_DAYS + 1) * 86_400).retired_count(), 1);
     }
 
     #[test]
@@ -352,14 +318,10 @@ mod tests {
         assert!(Keyring::parse("").unwrap_err().contains("no current"));
         assert!(Keyring::parse("short").unwrap_err().contains("line 1"));
         let k = fresh_secret();
-        assert!(Keyring::parse(&format!("{k}\n{k}"))
+        assert!(Keyring::parse(&format!("{k}\n{k}")).unwrap_err().contains("line 2"));
+        assert!(Keyring::parse(&format!("# comment\n{k}\n{k} until yesterday"))
             .unwrap_err()
-            .contains("line 2"));
-        assert!(
-            Keyring::parse(&format!("# comment\n{k}\n{k} until yesterday"))
-                .unwrap_err()
-                .contains("line 3")
-        );
+            .contains("line 3"));
         assert!(Keyring::parse(&format!("{k}\n{k} until 2027-01-01T00:00:00Z")).is_ok());
     }
 

@@ -15,11 +15,9 @@ async fn seed(base: &str) -> R<Vec<String>> {
     let api = Api::new(base)?;
     api.set_up_admin().await?;
     let mut ids = Vec::new();
-    for (name, tier) in [
-        ("Globex Analytics", "enterprise"),
-        ("Initech", "mid_market"),
-        ("Umbrella Labs", "smb"),
-    ] {
+    for (name, tier) in
+        [("Globex Analytics", "enterprise"), ("Initech", "mid_market"), ("Umbrella Labs", "smb")]
+    {
         let id = api
             .create_account(NewAccount {
                 name,
@@ -95,22 +93,13 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
 async fn api_key_made_in_settings(page: &Page, base: &str) -> R<String> {
     visit(page, &format!("{base}/settings/api-keys")).await?;
     page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator("#f-name-error"))
-        .to_contain_text("required")
-        .await?;
-    page.locator("#f-name")
-        .fill("Product analytics", None)
-        .await?;
+    expect(page.locator("#f-name-error")).to_contain_text("required").await?;
+    page.locator("#f-name").fill("Product analytics", None).await?;
     page.locator("main button[type=submit]").click(None).await?;
     let secret_box = page.locator("[data-testid=new-key]");
-    expect(secret_box.clone())
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("bw_")
-        .await?;
+    expect(secret_box.clone()).with_timeout(Duration::from_secs(10)).to_contain_text("bw_").await?;
     let key = secret_box.inner_text().await?.trim().to_string();
-    expect(page.locator("table.users tbody tr"))
-        .to_contain_text("events:write")
-        .await?;
+    expect(page.locator("table.users tbody tr")).to_contain_text("events:write").await?;
     shot(page, "40-api-keys").await?;
     Ok(key)
 }
@@ -118,10 +107,7 @@ async fn api_key_made_in_settings(page: &Page, base: &str) -> R<String> {
 /// Usage arrives through the REST API while Globex's page is open: its score and chart follow
 /// without a reload.
 async fn events_move_the_open_account_live(
-    page: &Page,
-    base: &str,
-    key: &str,
-    ids: &[String],
+    page: &Page, base: &str, key: &str, ids: &[String],
 ) -> R {
     // Initech: busy, but only with a feature that is not a key feature → yellow (44).
     send(base, key, usage(&ids[1], "initech", &["exports"])).await?;
@@ -129,33 +115,20 @@ async fn events_move_the_open_account_live(
     send(base, key, usage(&ids[0], "globex", &[])).await?;
     visit(page, &format!("{base}/accounts/{}", ids[0])).await?;
     let score = page.locator("[data-testid=health-score]");
-    expect(score.clone())
-        .with_timeout(Duration::from_secs(15))
-        .to_have_text("44")
-        .await?;
+    expect(score.clone()).with_timeout(Duration::from_secs(15)).to_have_text("44").await?;
     // The page is not reloaded from here on: this mark would vanish if it were.
-    page.evaluate_expression("window.__stillHere = true")
-        .await?;
+    page.evaluate_expression("window.__stillHere = true").await?;
     shot(page, "41-account-health-before").await?;
 
     // Four key features arrive through the API: adoption 80 % → 100; score (100·20 + 100·25)/45.
     let features = ["dashboards", "reports", "integrations", "automation"];
     send(base, key, usage(&ids[0], "globex", &features)).await?;
-    expect(score.clone())
-        .with_timeout(Duration::from_secs(15))
-        .to_have_text("100")
-        .await?;
+    expect(score.clone()).with_timeout(Duration::from_secs(15)).to_have_text("100").await?;
     // The chart's text alternative (and its dot) carry the new score too.
-    expect(page.locator("figure.trend table.sr-only tbody"))
-        .to_contain_text("100")
-        .await?;
-    let still: bool = page
-        .evaluate("() => window.__stillHere === true", None::<&()>)
-        .await?;
+    expect(page.locator("figure.trend table.sr-only tbody")).to_contain_text("100").await?;
+    let still: bool = page.evaluate("() => window.__stillHere === true", None::<&()>).await?;
     assert!(still, "the page was reloaded");
-    expect(page.locator("table.breakdown"))
-        .to_contain_text("80 %")
-        .await?;
+    expect(page.locator("table.breakdown")).to_contain_text("80 %").await?;
     shot(page, "42-account-health-live").await?;
     Ok(())
 }
@@ -163,22 +136,14 @@ async fn events_move_the_open_account_live(
 /// The CSM's read disagrees with the data: flagged; the score drops to 82.
 async fn sentiment_that_disagrees_is_flagged(page: &Page) -> R {
     page.locator("label.choice.red").click(None).await?;
-    page.locator(".sentiment-form input[name=note]")
-        .fill("Champion left last week", None)
-        .await?;
-    page.locator(".sentiment-form button[type=submit]")
-        .click(None)
-        .await?;
+    page.locator(".sentiment-form input[name=note]").fill("Champion left last week", None).await?;
+    page.locator(".sentiment-form button[type=submit]").click(None).await?;
     expect(page.locator(".flag"))
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("the CSM says red, the data alone says green")
         .await?;
-    expect(page.locator("[data-testid=health-score]"))
-        .to_have_text("82")
-        .await?;
-    expect(page.locator(".sentiment-now"))
-        .to_contain_text("Red")
-        .await?;
+    expect(page.locator("[data-testid=health-score]")).to_have_text("82").await?;
+    expect(page.locator(".sentiment-now")).to_contain_text("Red").await?;
     shot(page, "43-account-sentiment").await?;
     Ok(())
 }
@@ -189,12 +154,8 @@ async fn portfolio_sorts_and_counts_by_health(page: &Page, base: &str) -> R {
     expect(page.locator("table.accounts tbody tr").first())
         .to_contain_text("Globex Analytics")
         .await?;
-    expect(page.locator(".health-dist [data-band=green] .n"))
-        .to_contain_text("1")
-        .await?;
-    expect(page.locator(".health-dist [data-band=yellow] .n"))
-        .to_contain_text("1")
-        .await?;
+    expect(page.locator(".health-dist [data-band=green] .n")).to_contain_text("1").await?;
+    expect(page.locator(".health-dist [data-band=yellow] .n")).to_contain_text("1").await?;
     shot(page, "44-portfolio-health").await?;
     Ok(())
 }
@@ -203,24 +164,16 @@ async fn portfolio_sorts_and_counts_by_health(page: &Page, base: &str) -> R {
 /// threshold that breaks the rules blocks Save; a reload shows nothing was saved.
 async fn what_if_changes_nothing_until_saved(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/settings/health")).await?;
-    expect(page.locator("#model-h + p"))
-        .to_contain_text("Version 1")
-        .await?;
+    expect(page.locator("#model-h + p")).to_contain_text("Version 1").await?;
     let green = page.locator(".what-if [data-band=green] .n");
     expect(green.clone()).to_contain_text("1 ").await?;
-    page.locator("#w-login_frequency")
-        .press("End", None)
-        .await?;
-    expect(page.locator("[data-measure=login_frequency] output"))
-        .to_have_text("100")
-        .await?;
+    page.locator("#w-login_frequency").press("End", None).await?;
+    expect(page.locator("[data-measure=login_frequency] output")).to_have_text("100").await?;
     expect(green.clone()).to_contain_text("2 ").await?;
     expect(page.locator(".what-if [data-band=yellow] .delta"))
         .to_contain_text("-1 accounts")
         .await?;
-    expect(page.locator(".affected"))
-        .to_contain_text("Initech")
-        .await?;
+    expect(page.locator(".affected")).to_contain_text("Initech").await?;
     expect(page.locator(".unsaved")).to_be_visible().await?;
     shot(page, "45-model-what-if").await?;
     // A threshold that breaks the rules is named and blocks Save.
@@ -229,17 +182,13 @@ async fn what_if_changes_nothing_until_saved(page: &Page, base: &str) -> R {
     expect(page.locator("[data-measure=login_frequency] .error"))
         .to_contain_text("must increase")
         .await?;
-    expect(page.locator("[data-testid=save-model]"))
-        .to_be_disabled()
-        .await?;
+    expect(page.locator("[data-testid=save-model]")).to_be_disabled().await?;
     threshold.fill("1", None).await?;
 
     // Nothing was saved: a reload shows version 1 with weight 20 and one green account.
     page.reload(None).await?;
     hydrated(page).await?;
-    expect(page.locator("[data-measure=login_frequency] output"))
-        .to_have_text("20")
-        .await?;
+    expect(page.locator("[data-measure=login_frequency] output")).to_have_text("20").await?;
     expect(green).to_contain_text("1 ").await?;
     expect(page.locator("[data-testid=auc]"))
         .with_timeout(Duration::from_secs(20))
@@ -250,26 +199,20 @@ async fn what_if_changes_nothing_until_saved(page: &Page, base: &str) -> R {
 
 /// Save makes version 2, and the accounts are re-scored with it (Initech: 80).
 async fn saving_makes_version_two(page: &Page, base: &str, initech: &str) -> R {
-    page.locator("#w-login_frequency")
-        .press("End", None)
-        .await?;
+    page.locator("#w-login_frequency").press("End", None).await?;
     page.locator("[data-testid=save-model]").click(None).await?;
     expect(page.locator("#model-h + p"))
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("Version 2")
         .await?;
-    expect(page.locator(".model-list"))
-        .to_contain_text("v2")
-        .await?;
+    expect(page.locator(".model-list")).to_contain_text("v2").await?;
     shot(page, "46-model-saved").await?;
     visit(page, &format!("{base}/accounts/{initech}")).await?;
     expect(page.locator("[data-testid=health-score]"))
         .with_timeout(Duration::from_secs(15))
         .to_have_text("80")
         .await?;
-    expect(page.locator(".health-head"))
-        .to_contain_text("Default v2")
-        .await?;
+    expect(page.locator(".health-head")).to_contain_text("Default v2").await?;
     shot(page, "47-account-after-model-change").await?;
     Ok(())
 }
@@ -282,45 +225,29 @@ async fn segment_model_saved_then_retired(page: &Page, base: &str) -> R {
     let seg = api.save_segment("Enterprise", "tier=enterprise").await?;
     let model_page = format!("{base}/settings/health?model={seg}");
     visit(page, &model_page).await?;
-    expect(page.locator("#model-h + p"))
-        .to_contain_text("Not saved yet")
-        .await?;
-    page.locator("#w-login_frequency")
-        .press("Home", None)
-        .await?;
+    expect(page.locator("#model-h + p")).to_contain_text("Not saved yet").await?;
+    page.locator("#w-login_frequency").press("Home", None).await?;
     page.locator("[data-testid=save-model]").click(None).await?;
     expect(page.locator("#model-h + p"))
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("Version 1")
         .await?;
-    expect(page.locator("[data-testid=retire-model]"))
-        .to_be_visible()
-        .await?;
+    expect(page.locator("[data-testid=retire-model]")).to_be_visible().await?;
     page.evaluate_expression("window.scrollTo(0, 0)").await?;
     shot(page, "48-segment-model").await?;
-    page.on_dialog(|dialog| async move { dialog.accept(None).await })
-        .await?;
+    page.on_dialog(|dialog| async move { dialog.accept(None).await }).await?;
     segment_in_use_is_not_deleted(page, base).await?;
 
     visit(page, &model_page).await?;
-    page.locator("[data-testid=retire-model]")
-        .click(None)
-        .await?;
+    page.locator("[data-testid=retire-model]").click(None).await?;
     expect(page.locator("#model-h + p"))
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("Not in use (stopped)")
         .await?;
-    expect(page.locator("#model-h + p"))
-        .to_contain_text("1 past version")
-        .await?;
+    expect(page.locator("#model-h + p")).to_contain_text("1 past version").await?;
     // Out of force: the list offers it as a new model again, and its accounts use the default.
-    expect(page.locator(".model-list"))
-        .not()
-        .to_contain_text("Enterprise v1")
-        .await?;
-    expect(page.locator(".model-list"))
-        .to_contain_text("(new)")
-        .await?;
+    expect(page.locator(".model-list")).not().to_contain_text("Enterprise v1").await?;
+    expect(page.locator(".model-list")).to_contain_text("(new)").await?;
     page.evaluate_expression("window.scrollTo(0, 0)").await?;
     shot(page, "49-segment-model-retired").await?;
     api.call("segments/delete", &[("id", seg.as_str())]).await?;
@@ -331,9 +258,7 @@ async fn segment_model_saved_then_retired(page: &Page, base: &str) -> R {
 /// says what uses it.
 async fn segment_in_use_is_not_deleted(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/")).await?;
-    page.locator("[aria-label='Delete segment Enterprise']")
-        .click(None)
-        .await?;
+    page.locator("[aria-label='Delete segment Enterprise']").click(None).await?;
     expect(page.locator(".error[role=alert]"))
         .to_contain_text("used by the health model “Enterprise”")
         .await?;

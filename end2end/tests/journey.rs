@@ -55,9 +55,7 @@ async fn first_admin_set_up_after_a_refused_password(page: &Page, base: &str) ->
     page.wait_for_url(&format!("{base}/"), None).await?;
     hydrated(page).await?;
     expect(page.locator("h1")).to_have_text("Portfolio").await?;
-    expect(page.locator(".empty-state"))
-        .to_contain_text("No accounts match")
-        .await?;
+    expect(page.locator(".empty-state")).to_contain_text("No accounts match").await?;
     shot(page, "03-empty-portfolio").await?;
 
     page.goto(&format!("{base}/setup"), None).await?;
@@ -74,9 +72,7 @@ async fn sign_in_again_stays_on_this_site(page: &Page, base: &str) -> R {
     page.wait_for_url("**/login", None).await?;
     visit(page, &format!("{base}/login?next=%2F%09%2Fevil.example")).await?;
     page.locator("#f-email").fill(EMAIL, None).await?;
-    page.locator("#f-password")
-        .fill("wrong password!", None)
-        .await?;
+    page.locator("#f-password").fill("wrong password!", None).await?;
     page.locator("main button[type=submit]").click(None).await?;
     expect(page.locator("#f-password-error"))
         .to_contain_text("email or password is not right")
@@ -95,21 +91,11 @@ async fn wrong_current_password_is_named(page: &Page) -> R {
     page.locator("header a.who").click(None).await?;
     page.wait_for_url("**/account", None).await?;
     hydrated(page).await?;
-    expect(page.locator("h1"))
-        .to_have_text("Your account")
-        .await?;
-    page.locator("#f-current")
-        .fill("not my password", None)
-        .await?;
-    page.locator("#f-new_password")
-        .fill("a brand new passphrase", None)
-        .await?;
-    page.locator("button:has-text('Change password')")
-        .click(None)
-        .await?;
-    expect(page.locator("#f-current-error"))
-        .to_contain_text("not your current password")
-        .await?;
+    expect(page.locator("h1")).to_have_text("Your account").await?;
+    page.locator("#f-current").fill("not my password", None).await?;
+    page.locator("#f-new_password").fill("a brand new passphrase", None).await?;
+    page.locator("button:has-text('Change password')").click(None).await?;
+    expect(page.locator("#f-current-error")).to_contain_text("not your current password").await?;
     shot(page, "04b-your-account").await?;
     Ok(())
 }
@@ -117,18 +103,12 @@ async fn wrong_current_password_is_named(page: &Page) -> R {
 /// New account: every mistake is named next to its field, and nothing is created; then Globex
 /// is created, its owner (the admin, preselected) on its team. Returns its address.
 async fn account_created_after_its_mistakes_are_named(page: &Page) -> R<String> {
-    page.locator("header a[href='/accounts/new']")
-        .click(None)
-        .await?;
+    page.locator("header a[href='/accounts/new']").click(None).await?;
     page.wait_for_url("**/accounts/new", None).await?;
     hydrated(page).await?;
     page.locator("#f-arr").fill("-5", None).await?;
-    page.locator("#f-contract_start")
-        .fill("2026-06-01", None)
-        .await?;
-    page.locator("#f-renewal_date")
-        .fill("2026-01-01", None)
-        .await?;
+    page.locator("#f-contract_start").fill("2026-06-01", None).await?;
+    page.locator("#f-renewal_date").fill("2026-01-01", None).await?;
     page.locator("main button[type=submit]").click(None).await?;
     for (field, message) in [
         ("name", "is required"),
@@ -136,44 +116,24 @@ async fn account_created_after_its_mistakes_are_named(page: &Page) -> R<String> 
         ("arr", "must be zero or more"),
         ("renewal_date", "must be after the contract start"),
     ] {
-        expect(page.locator(format!("#f-{field}-error")))
-            .to_have_text(message)
-            .await?;
+        expect(page.locator(format!("#f-{field}-error"))).to_have_text(message).await?;
     }
-    expect(page.locator("#f-tier-error"))
-        .to_contain_text("must be one of")
-        .await?;
-    expect(page.locator(".banner-error"))
-        .to_contain_text("highlighted fields")
-        .await?;
+    expect(page.locator("#f-tier-error")).to_contain_text("must be one of").await?;
+    expect(page.locator(".banner-error")).to_contain_text("highlighted fields").await?;
     shot(page, "05-new-account-errors").await?;
 
-    page.locator("#f-name")
-        .fill("Globex Analytics", None)
-        .await?;
+    page.locator("#f-name").fill("Globex Analytics", None).await?;
     page.locator("#f-industry").fill("Software", None).await?;
-    page.locator("#f-tier")
-        .select_option("enterprise", None)
-        .await?;
-    page.locator("#f-stage")
-        .select_option("growth", None)
-        .await?;
+    page.locator("#f-tier").select_option("enterprise", None).await?;
+    page.locator("#f-stage").select_option("growth", None).await?;
     page.locator("#f-arr").fill("480,000", None).await?;
-    page.locator("#f-renewal_date")
-        .fill("2027-06-01", None)
-        .await?;
+    page.locator("#f-renewal_date").fill("2027-06-01", None).await?;
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url("**/accounts/*", None).await?;
-    expect(page.locator("h1"))
-        .to_have_text("Globex Analytics")
-        .await?;
-    expect(page.locator(".kpi-value").first())
-        .to_have_text("$480,000")
-        .await?;
+    expect(page.locator("h1")).to_have_text("Globex Analytics").await?;
+    expect(page.locator(".kpi-value").first()).to_have_text("$480,000").await?;
     // The owner (the admin, preselected) joined the team as CSM in the same transaction.
-    expect(page.locator("#team-h + ul"))
-        .to_contain_text(ADMIN_NAME)
-        .await?;
+    expect(page.locator("#team-h + ul")).to_contain_text(ADMIN_NAME).await?;
     hydrated(page).await?;
     Ok(page.url())
 }
@@ -186,28 +146,14 @@ async fn contact_added_then_fixed_in_place(page: &Page) -> R {
     form("#f-name").fill("Dana Scully", None).await?;
     form("#f-email").fill("dana-at-globex", None).await?;
     form("button[type=submit]").click(None).await?;
-    expect(form("#f-email-error"))
-        .to_contain_text("email address")
-        .await?;
-    form("#f-email")
-        .fill("dana@globex.example.com", None)
-        .await?;
+    expect(form("#f-email-error")).to_contain_text("email address").await?;
+    form("#f-email").fill("dana@globex.example.com", None).await?;
     form("button[type=submit]").click(None).await?;
-    expect(page.locator(".people").first())
-        .to_contain_text("dana@globex.example.com")
-        .await?;
-    page.locator("button[aria-label='Edit Dana Scully']")
-        .click(None)
-        .await?;
-    page.locator("#f-edit-title")
-        .fill("Chief Data Officer", None)
-        .await?;
-    page.locator(".edit-contact button[type=submit]")
-        .click(None)
-        .await?;
-    expect(page.locator(".people").first())
-        .to_contain_text("Chief Data Officer")
-        .await?;
+    expect(page.locator(".people").first()).to_contain_text("dana@globex.example.com").await?;
+    page.locator("button[aria-label='Edit Dana Scully']").click(None).await?;
+    page.locator("#f-edit-title").fill("Chief Data Officer", None).await?;
+    page.locator(".edit-contact button[type=submit]").click(None).await?;
+    expect(page.locator(".people").first()).to_contain_text("Chief Data Officer").await?;
     shot(page, "06-account").await?;
     Ok(())
 }
@@ -217,23 +163,16 @@ async fn contact_added_then_fixed_in_place(page: &Page) -> R {
 async fn second_account_without_a_team(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/accounts/new")).await?;
     page.locator("#f-name").fill("Initech", None).await?;
-    page.locator("#f-industry")
-        .fill("Manufacturing", None)
-        .await?;
+    page.locator("#f-industry").fill("Manufacturing", None).await?;
     page.locator("#f-tier").select_option("smb", None).await?;
-    page.locator("#f-stage")
-        .select_option("onboarding", None)
-        .await?;
+    page.locator("#f-stage").select_option("onboarding", None).await?;
     page.locator("#f-arr").fill("12000", None).await?;
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url("**/accounts/*", None).await?;
     expect(page.locator("h1")).to_have_text("Initech").await?;
     hydrated(page).await?;
-    page.on_dialog(|dialog| async move { dialog.accept(None).await })
-        .await?;
-    page.locator("button[aria-label='Remove Ada Lovelace as CSM']")
-        .click(None)
-        .await?;
+    page.on_dialog(|dialog| async move { dialog.accept(None).await }).await?;
+    page.locator("button[aria-label='Remove Ada Lovelace as CSM']").click(None).await?;
     expect(page.locator("section[aria-labelledby=team-h]"))
         .to_contain_text("Nobody is on this account's team yet.")
         .await?;
@@ -246,45 +185,29 @@ async fn portfolio_filtered_and_saved_as_a_segment(page: &Page, base: &str) -> R
     let rows = page.locator("table.accounts tbody tr");
     visit(page, &format!("{base}/")).await?;
     expect(rows.clone()).to_have_count(2).await?;
-    page.locator("#flt-tier")
-        .select_option("enterprise", None)
-        .await?;
+    page.locator("#flt-tier").select_option("enterprise", None).await?;
     page.wait_for_url("**/?tier=enterprise", None).await?;
     expect(rows.clone()).to_have_count(1).await?;
-    expect(page.locator("table.accounts tbody"))
-        .to_contain_text("Globex Analytics")
-        .await?;
+    expect(page.locator("table.accounts tbody")).to_contain_text("Globex Analytics").await?;
 
     page.locator("text=Save as segment").click(None).await?;
-    page.locator("#seg-name")
-        .fill("Enterprise book", None)
-        .await?;
-    page.locator(".inline-form button[type=submit]")
-        .click(None)
-        .await?;
-    expect(page.locator(".chip.active"))
-        .to_contain_text("Enterprise book")
-        .await?;
+    page.locator("#seg-name").fill("Enterprise book", None).await?;
+    page.locator(".inline-form button[type=submit]").click(None).await?;
+    expect(page.locator(".chip.active")).to_contain_text("Enterprise book").await?;
     shot(page, "07-portfolio-filtered").await?;
 
     page.reload(None).await?;
     hydrated(page).await?;
     expect(rows).to_have_count(1).await?;
-    expect(page.locator(".chip"))
-        .to_contain_text("Enterprise book")
-        .await?;
+    expect(page.locator(".chip")).to_contain_text("Enterprise book").await?;
     Ok(())
 }
 
 /// The dashboard adds it up.
 async fn dashboard_adds_it_up(page: &Page, base: &str) -> R {
     page.goto(&format!("{base}/dashboard"), None).await?;
-    expect(page.locator(".kpi:has-text('Accounts')"))
-        .to_contain_text("2")
-        .await?;
-    expect(page.locator(".voice"))
-        .to_contain_text("NPS")
-        .await?;
+    expect(page.locator(".kpi:has-text('Accounts')")).to_contain_text("2").await?;
+    expect(page.locator(".voice")).to_contain_text("NPS").await?;
     shot(page, "08-dashboard").await?;
     Ok(())
 }
@@ -298,9 +221,7 @@ async fn executive_added_in_settings(page: &Page, base: &str) -> R {
     form("#f-role").select_option("exec", None).await?;
     form("#f-password").fill(EXEC_PASS, None).await?;
     form("button[type=submit]").click(None).await?;
-    expect(page.locator("table.users"))
-        .to_contain_text(EXEC_EMAIL)
-        .await?;
+    expect(page.locator("table.users")).to_contain_text(EXEC_EMAIL).await?;
     shot(page, "09-settings-users").await?;
     Ok(())
 }
@@ -310,11 +231,7 @@ async fn executive_added_in_settings(page: &Page, base: &str) -> R {
 async fn executive_reads_but_cannot_edit(browser: &Browser, account_url: &str) -> R {
     let ctx = browser.new_context().await?;
     let exec = ctx.new_page().await?;
-    exec.set_viewport_size(Viewport {
-        width: 1280,
-        height: 860,
-    })
-    .await?;
+    exec.set_viewport_size(Viewport { width: 1280, height: 860 }).await?;
     exec.goto(account_url, None).await?;
     exec.wait_for_url("**/login?next=*", None).await?;
     hydrated(&exec).await?;
@@ -322,9 +239,7 @@ async fn executive_reads_but_cannot_edit(browser: &Browser, account_url: &str) -
     exec.locator("#f-password").fill(EXEC_PASS, None).await?;
     exec.locator("main button[type=submit]").click(None).await?;
     exec.wait_for_url(account_url, None).await?;
-    expect(exec.locator("h1"))
-        .to_have_text("Globex Analytics")
-        .await?;
+    expect(exec.locator("h1")).to_have_text("Globex Analytics").await?;
     assert_eq!(
         exec.locator("text=Edit account").count().await?,
         0,
@@ -335,17 +250,10 @@ async fn executive_reads_but_cannot_edit(browser: &Browser, account_url: &str) -
         0,
         "no contact form for executives"
     );
-    assert_eq!(
-        exec.locator("header a[href='/accounts/new']")
-            .count()
-            .await?,
-        0
-    );
+    assert_eq!(exec.locator("header a[href='/accounts/new']").count().await?, 0);
     shot(&exec, "10-account-as-exec").await?;
     exec.goto(&format!("{account_url}/edit"), None).await?;
-    expect(exec.locator(".empty-state h1"))
-        .to_have_text("Not allowed")
-        .await?;
+    expect(exec.locator(".empty-state h1")).to_have_text("Not allowed").await?;
     let status: u16 = exec
         .evaluate(
             "() => fetch('/api/accounts/create', {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, \
@@ -360,21 +268,12 @@ async fn executive_reads_but_cannot_edit(browser: &Browser, account_url: &str) -
 
 /// The portfolio on a phone, and an unknown account as a proper 404 page.
 async fn phone_view_and_not_found_page(page: &Page, base: &str) -> R {
-    page.set_viewport_size(Viewport {
-        width: 390,
-        height: 844,
-    })
-    .await?;
+    page.set_viewport_size(Viewport { width: 390, height: 844 }).await?;
     visit(page, &format!("{base}/")).await?;
     shot(page, "11-portfolio-phone").await?;
-    let resp = page
-        .goto(&format!("{base}/accounts/nope"), None)
-        .await?
-        .expect("response");
+    let resp = page.goto(&format!("{base}/accounts/nope"), None).await?.expect("response");
     assert_eq!(resp.status(), 404);
-    expect(page.locator(".empty-state h1"))
-        .to_have_text("No such account")
-        .await?;
+    expect(page.locator(".empty-state h1")).to_have_text("No such account").await?;
     shot(page, "12-not-found").await?;
     Ok(())
 }

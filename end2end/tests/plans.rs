@@ -32,13 +32,7 @@ async fn seed(base: &str) -> R<String> {
             owner_id: &id_of(&me),
         })
         .await?;
-    api.add_contact(
-        &id,
-        "Dana Lee",
-        "dana@acme.example",
-        &[("input[champion]", "on")],
-    )
-    .await?;
+    api.add_contact(&id, "Dana Lee", "dana@acme.example", &[("input[champion]", "on")]).await?;
     api.save_segment("SMB", "tier=smb").await?;
     Ok(id)
 }
@@ -50,8 +44,7 @@ async fn build_share_and_work_a_plan_with_the_customer() -> R {
     let acc = seed(&base).await?;
     let (_pw, browser) = launch().await?;
     let page = new_page(&browser, 1280, 900).await?;
-    page.on_dialog(|dialog| async move { dialog.accept(None).await })
-        .await?;
+    page.on_dialog(|dialog| async move { dialog.accept(None).await }).await?;
     let errors = collect_script_errors(&page).await?;
     sign_in(&page, &base).await?;
 
@@ -100,9 +93,7 @@ async fn collect_script_errors(page: &Page) -> R<Arc<Mutex<Vec<String>>>> {
 /// weekly cadence for the SMB segment.
 async fn templates_and_a_cadence_in_settings(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/settings/templates")).await?;
-    expect(page.locator(".tpl-list"))
-        .to_contain_text("Onboarding")
-        .await?;
+    expect(page.locator(".tpl-list")).to_contain_text("Onboarding").await?;
     expect(page.locator("#tpl-m2-title"))
         .to_have_value("Initial goal setting and success metrics")
         .await?;
@@ -110,9 +101,7 @@ async fn templates_and_a_cadence_in_settings(page: &Page, base: &str) -> R {
     expect(page.locator(".tpl-tasks").first())
         .to_contain_text("the task title is required")
         .await?;
-    expect(page.locator(".sticky-actions button.primary"))
-        .to_be_disabled()
-        .await?;
+    expect(page.locator(".sticky-actions button.primary")).to_be_disabled().await?;
     shot(page, "50-settings-templates").await?;
     visit(page, &format!("{base}/settings/engagement")).await?;
     page.locator("main button[type=submit]").click(None).await?;
@@ -128,30 +117,18 @@ async fn templates_and_a_cadence_in_settings(page: &Page, base: &str) -> R {
 /// title refused by name first). Returns the plan's address.
 async fn plan_made_from_the_onboarding_template(page: &Page, base: &str, acc: &str) -> R<String> {
     visit(page, &format!("{base}/accounts/{acc}")).await?;
-    expect(page.locator("[data-testid=cadence]"))
-        .to_contain_text("Weekly status update")
-        .await?;
-    page.locator("section[aria-labelledby=plans-h] .card-head button")
-        .click(None)
-        .await?;
+    expect(page.locator("[data-testid=cadence]")).to_contain_text("Weekly status update").await?;
+    page.locator("section[aria-labelledby=plans-h] .card-head button").click(None).await?;
     let submit = page.locator("section[aria-labelledby=plans-h] button[type=submit]");
     submit.click(None).await?;
-    expect(page.locator("#f-plan-title-error"))
-        .to_contain_text("required")
-        .await?;
-    page.locator("#f-plan-title")
-        .fill("Acme onboarding", None)
-        .await?;
+    expect(page.locator("#f-plan-title-error")).to_contain_text("required").await?;
+    page.locator("#f-plan-title").fill("Acme onboarding", None).await?;
     submit.click(None).await?;
     page.wait_for_url("**/plans/**", None).await?;
     let plan_url = page.url();
     hydrated(page).await?;
-    expect(page.locator("[data-testid=milestone]"))
-        .to_have_count(3)
-        .await?;
-    expect(page.locator("[data-testid=task]"))
-        .to_have_count(8)
-        .await?;
+    expect(page.locator("[data-testid=milestone]")).to_have_count(3).await?;
+    expect(page.locator("[data-testid=task]")).to_have_count(8).await?;
     expect(first_milestone_tasks(page).first())
         .to_contain_text("Schedule the welcome meeting")
         .await?;
@@ -170,16 +147,10 @@ async fn task_moved_with_the_keyboard_stays_moved(page: &Page) -> R {
     let handle = page.locator("[data-testid=milestone] >> nth=0 >> .handle >> nth=0");
     handle.focus().await?;
     handle.press("ArrowDown", None).await?;
-    expect(page.locator("[data-testid=announce]"))
-        .to_contain_text("to position 2 of 3")
-        .await?;
-    expect(tasks.clone().first())
-        .to_contain_text("Share current tools")
-        .await?;
+    expect(page.locator("[data-testid=announce]")).to_contain_text("to position 2 of 3").await?;
+    expect(tasks.clone().first()).to_contain_text("Share current tools").await?;
     page.keyboard().press("ArrowDown", None).await?;
-    expect(tasks.clone().nth(2))
-        .to_contain_text("Schedule the welcome meeting")
-        .await?;
+    expect(tasks.clone().nth(2)).to_contain_text("Schedule the welcome meeting").await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     page.reload(None).await?;
     hydrated(page).await?;
@@ -192,12 +163,8 @@ async fn task_moved_with_the_keyboard_stays_moved(page: &Page) -> R {
 
 /// Complete the first milestone: done at once, and recorded.
 async fn milestone_completed_and_recorded(page: &Page) -> R {
-    page.locator("[data-testid=milestone] >> nth=0 >> text=Complete milestone")
-        .click(None)
-        .await?;
-    expect(page.locator("[data-testid=milestone] >> nth=0 >> .pill"))
-        .to_have_text("Done")
-        .await?;
+    page.locator("[data-testid=milestone] >> nth=0 >> text=Complete milestone").click(None).await?;
+    expect(page.locator("[data-testid=milestone] >> nth=0 >> .pill")).to_have_text("Done").await?;
     expect(page.locator("[data-testid=activity]"))
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("completed the milestone")
@@ -208,22 +175,14 @@ async fn milestone_completed_and_recorded(page: &Page) -> R {
 /// Share with Dana for 30 days. Returns the shared link; from here on the CSM's page is not
 /// reloaded (a mark on it would vanish if it were).
 async fn plan_shared_with_the_champion(page: &Page) -> R<String> {
-    page.locator(".share-form button[type=submit]")
-        .click(None)
-        .await?;
+    page.locator(".share-form button[type=submit]").click(None).await?;
     let url_box = page.locator("[data-testid=share-url]");
-    expect(url_box.clone())
-        .with_timeout(Duration::from_secs(10))
-        .to_have_count(1)
-        .await?;
+    expect(url_box.clone()).with_timeout(Duration::from_secs(10)).to_have_count(1).await?;
     let url = url_box.input_value(None).await?;
     assert!(url.contains("/p/"), "{url}");
-    expect(page.locator("[data-testid=share]"))
-        .to_contain_text("active until")
-        .await?;
+    expect(page.locator("[data-testid=share]")).to_contain_text("active until").await?;
     shot(page, "53-plan-shared").await?;
-    page.evaluate_expression("window.__stillHere = true")
-        .await?;
+    page.evaluate_expression("window.__stillHere = true").await?;
     Ok(url)
 }
 
@@ -231,38 +190,24 @@ async fn plan_shared_with_the_champion(page: &Page) -> R<String> {
 /// task (plain forms; the page has no script at all); the CSM's open page shows it without a
 /// reload (the account's live stream). Returns the phone's context and page.
 async fn customer_ticks_a_task_on_a_phone(
-    browser: &playwright_rs::protocol::Browser,
-    page: &Page,
-    url: &str,
+    browser: &playwright_rs::protocol::Browser, page: &Page, url: &str,
 ) -> R<(BrowserContext, Page)> {
     let phone_ctx = browser
         .new_context_with_options(
             BrowserContextOptions::builder()
                 .javascript_enabled(false)
-                .viewport(Viewport {
-                    width: 390,
-                    height: 844,
-                })
+                .viewport(Viewport { width: 390, height: 844 })
                 .is_mobile(true)
                 .build(),
         )
         .await?;
     let phone = phone_ctx.new_page().await?;
     phone.goto(url, None).await?;
-    expect(phone.locator("h1"))
-        .to_have_text("Acme onboarding")
-        .await?;
-    expect(phone.locator(".hello"))
-        .to_have_text("Hi Dana,")
-        .await?;
+    expect(phone.locator("h1")).to_have_text("Acme onboarding").await?;
+    expect(phone.locator(".hello")).to_have_text("Hi Dana,").await?;
     shot(&phone, "54-shared-plan-phone").await?;
-    phone
-        .locator("li.task:has-text('Share current tools') button")
-        .click(None)
-        .await?;
-    expect(phone.locator(".notice"))
-        .to_contain_text("Saved")
-        .await?;
+    phone.locator("li.task:has-text('Share current tools') button").click(None).await?;
+    expect(phone.locator(".notice")).to_contain_text("Saved").await?;
     expect(phone.locator("li.task:has-text('Share current tools')"))
         .to_contain_text("done by Dana Lee (customer)")
         .await?;
@@ -272,12 +217,8 @@ async fn customer_ticks_a_task_on_a_phone(
         .with_timeout(Duration::from_secs(10))
         .to_be_checked()
         .await?;
-    expect(page.locator("[data-testid=activity]"))
-        .to_contain_text("Dana Lee (customer)")
-        .await?;
-    let still: bool = page
-        .evaluate("() => window.__stillHere === true", None::<&()>)
-        .await?;
+    expect(page.locator("[data-testid=activity]")).to_contain_text("Dana Lee (customer)").await?;
+    let still: bool = page.evaluate("() => window.__stillHere === true", None::<&()>).await?;
     assert!(still, "the CSM's page was reloaded");
     shot(page, "56-plan-customer-ticked").await?;
     Ok((phone_ctx, phone))
@@ -286,9 +227,7 @@ async fn customer_ticks_a_task_on_a_phone(
 /// Revoke: shown at once, the server's answer adds the activity entry, and the customer's link
 /// stops working.
 async fn revoked_link_stops_working(page: &Page, phone: &Page, url: &str) -> R {
-    page.locator("[data-testid=share] button")
-        .click(None)
-        .await?;
+    page.locator("[data-testid=share] button").click(None).await?;
     expect(page.locator("[data-testid=share]"))
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("revoked")
@@ -300,52 +239,30 @@ async fn revoked_link_stops_working(page: &Page, phone: &Page, url: &str) -> R {
     let res = reqwest::get(url).await?;
     assert_eq!(res.status(), 404);
     phone.reload(None).await?;
-    expect(phone.locator("h1"))
-        .to_have_text("This link is no longer active")
-        .await?;
+    expect(phone.locator("h1")).to_have_text("This link is no longer active").await?;
     shot(phone, "57-shared-plan-revoked").await?;
     Ok(())
 }
 
 /// A touchpoint on the account; the cadence is no longer overdue; the timeline has it all.
 async fn touchpoint_meets_the_cadence_and_joins_the_timeline(
-    page: &Page,
-    base: &str,
-    acc: &str,
+    page: &Page, base: &str, acc: &str,
 ) -> R {
     visit(page, &format!("{base}/accounts/{acc}")).await?;
-    page.locator("section[aria-labelledby=eng-h] .card-head button")
-        .click(None)
-        .await?;
-    page.locator("select[name='input[kind]']")
-        .select_option("weekly_status", None)
-        .await?;
-    page.locator("#f-tp-attendees")
-        .fill("Dana Lee, Sam Ortiz", None)
-        .await?;
-    page.locator("#f-tp-notes")
-        .fill("Welcome call went well; training booked.", None)
-        .await?;
-    page.locator("section[aria-labelledby=eng-h] button[type=submit]")
-        .click(None)
-        .await?;
+    page.locator("section[aria-labelledby=eng-h] .card-head button").click(None).await?;
+    page.locator("select[name='input[kind]']").select_option("weekly_status", None).await?;
+    page.locator("#f-tp-attendees").fill("Dana Lee, Sam Ortiz", None).await?;
+    page.locator("#f-tp-notes").fill("Welcome call went well; training booked.", None).await?;
+    page.locator("section[aria-labelledby=eng-h] button[type=submit]").click(None).await?;
     expect(page.locator(".touchpoints"))
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("Welcome call went well")
         .await?;
-    expect(page.locator("[data-testid=cadence]"))
-        .to_contain_text("last ")
-        .await?;
+    expect(page.locator("[data-testid=cadence]")).to_contain_text("last ").await?;
     let timeline = page.locator("[data-testid=timeline]");
-    expect(timeline.clone())
-        .to_contain_text("Weekly status update")
-        .await?;
-    expect(timeline)
-        .to_contain_text("ticked off the task")
-        .await?;
-    expect(page.locator("[data-testid=plan-summary]"))
-        .to_contain_text("Acme onboarding")
-        .await?;
+    expect(timeline.clone()).to_contain_text("Weekly status update").await?;
+    expect(timeline).to_contain_text("ticked off the task").await?;
+    expect(page.locator("[data-testid=plan-summary]")).to_contain_text("Acme onboarding").await?;
     shot(page, "58-account-plans-engagement").await?;
     Ok(())
 }
@@ -353,14 +270,10 @@ async fn touchpoint_meets_the_cadence_and_joins_the_timeline(
 /// My work and the dashboard's time to value.
 async fn my_work_and_time_to_value(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/my-work")).await?;
-    expect(page.locator("main h1"))
-        .to_have_text("My work")
-        .await?;
+    expect(page.locator("main h1")).to_have_text("My work").await?;
     shot(page, "59-my-work").await?;
     visit(page, &format!("{base}/dashboard")).await?;
-    expect(page.locator("[data-testid=ttv]"))
-        .to_contain_text("Time to value")
-        .await?;
+    expect(page.locator("[data-testid=ttv]")).to_contain_text("Time to value").await?;
     shot(page, "60-dashboard-ttv").await?;
     Ok(())
 }
@@ -372,8 +285,7 @@ async fn refused_tick_is_rolled_back(page: &Page, plan_url: &str) -> R {
     let task =
         page.locator("li.task:has-text('Write up the needs assessment') input[type=checkbox]");
     expect(task.clone()).not().to_be_checked().await?;
-    page.evaluate_expression("fetch('/api/auth/logout', { method: 'POST' })")
-        .await?;
+    page.evaluate_expression("fetch('/api/auth/logout', { method: 'POST' })").await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     task.click(None).await?;
     expect(page.locator(".banner-error"))

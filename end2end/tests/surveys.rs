@@ -27,12 +27,10 @@ async fn seed(base: &str) -> R<String> {
             owner_id: &id_of(&me),
         })
         .await?;
-    for (name, email) in [
-        ("Dana Scully", "dana@globex.example"),
-        ("Fox Mulder", "fox@globex.example"),
-    ] {
-        api.add_contact(&id, name, email, &[("input[title]", "")])
-            .await?;
+    for (name, email) in
+        [("Dana Scully", "dana@globex.example"), ("Fox Mulder", "fox@globex.example")]
+    {
+        api.add_contact(&id, name, email, &[("input[title]", "")]).await?;
     }
     Ok(id)
 }
@@ -47,9 +45,7 @@ async fn link_for(dir: &Path, to: &str, score: u8) -> R<String> {
                 continue;
             }
             let raw = std::fs::read(&path)?;
-            let msg = mail_parser::MessageParser::default()
-                .parse(&raw)
-                .ok_or("unparsable mail")?;
+            let msg = mail_parser::MessageParser::default().parse(&raw).ok_or("unparsable mail")?;
             let addressed = msg
                 .to()
                 .and_then(|a| a.first())
@@ -96,9 +92,7 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
 
 /// Opens a page from the top navigation.
 async fn open_from_nav(page: &Page, href: &str) -> R {
-    page.locator(format!("header nav a[href='{href}']"))
-        .click(None)
-        .await?;
+    page.locator(format!("header nav a[href='{href}']")).click(None).await?;
     page.wait_for_url(&format!("**{href}"), None).await?;
     hydrated(page).await
 }
@@ -106,9 +100,7 @@ async fn open_from_nav(page: &Page, href: &str) -> R {
 /// No surveys yet.
 async fn no_surveys_yet(page: &Page) -> R {
     open_from_nav(page, "/surveys").await?;
-    expect(page.locator(".empty-state"))
-        .to_contain_text("No surveys yet")
-        .await?;
+    expect(page.locator(".empty-state")).to_contain_text("No surveys yet").await?;
     shot(page, "20-surveys-empty").await?;
     Ok(())
 }
@@ -119,38 +111,22 @@ async fn survey_built_with_its_mistakes_named(page: &Page) -> R<String> {
     page.locator("a[href='/surveys/new']").click(None).await?;
     page.wait_for_url("**/surveys/new", None).await?;
     hydrated(page).await?;
-    page.locator("label.seg-option:has-text('Chosen accounts')")
-        .click(None)
-        .await?;
+    page.locator("label.seg-option:has-text('Chosen accounts')").click(None).await?;
     page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator(".field.invalid #f-name-error"))
-        .to_contain_text("is required")
-        .await?;
+    expect(page.locator(".field.invalid #f-name-error")).to_contain_text("is required").await?;
     expect(page.locator(".audience-detail .error"))
         .to_contain_text("choose at least one account")
         .await?;
     shot(page, "21-survey-form-errors").await?;
 
-    page.locator("#f-name")
-        .fill("Q4 NPS – Enterprise", None)
-        .await?;
+    page.locator("#f-name").fill("Q4 NPS – Enterprise", None).await?;
     page.locator("text=+ Add a question").click(None).await?;
-    page.locator("#q-0-prompt")
-        .fill("Which team helped you most?", None)
-        .await?;
-    page.locator("#q-0-kind")
-        .select_option("choice", None)
-        .await?;
-    page.locator("#q-0-options")
-        .fill("Support\nOnboarding\nAccount management", None)
-        .await?;
+    page.locator("#q-0-prompt").fill("Which team helped you most?", None).await?;
+    page.locator("#q-0-kind").select_option("choice", None).await?;
+    page.locator("#q-0-options").fill("Support\nOnboarding\nAccount management", None).await?;
     page.locator("#pick-accounts").fill("globex", None).await?;
-    page.locator("button.pick:has-text('Globex Analytics')")
-        .click(None)
-        .await?;
-    expect(page.locator(".chips .chip"))
-        .to_contain_text("Globex Analytics")
-        .await?;
+    page.locator("button.pick:has-text('Globex Analytics')").click(None).await?;
+    expect(page.locator(".chips .chip")).to_contain_text("Globex Analytics").await?;
     shot(page, "22-survey-form").await?;
     page.locator("main button[type=submit]").click(None).await?;
     page.wait_for_url("**/surveys/*", None).await?;
@@ -163,12 +139,8 @@ async fn survey_built_with_its_mistakes_named(page: &Page) -> R<String> {
 
 /// Send: two invitations go out.
 async fn invitations_sent(page: &Page) -> R {
-    page.locator("button:has-text('Send invitations')")
-        .click(None)
-        .await?;
-    expect(page.locator(".banner-ok"))
-        .to_contain_text("2 invitations on the way")
-        .await?;
+    page.locator("button:has-text('Send invitations')").click(None).await?;
+    expect(page.locator(".banner-ok")).to_contain_text("2 invitations on the way").await?;
     expect(page.locator("#aud-h ~ *").first())
         .to_contain_text("0 of 2 contacts would be invited")
         .await?;
@@ -183,10 +155,7 @@ async fn promoter_answers_on_a_phone_without_javascript(browser: &Browser, mail:
         .new_context_with_options(
             BrowserContextOptions::builder()
                 .javascript_enabled(false)
-                .viewport(Viewport {
-                    width: 390,
-                    height: 800,
-                })
+                .viewport(Viewport { width: 390, height: 800 })
                 .is_mobile(true)
                 .build(),
         )
@@ -206,33 +175,20 @@ async fn promoter_answers_on_a_phone_without_javascript(browser: &Browser, mail:
     }
     let phone = no_js.new_page().await?;
     phone.goto(&dana, None).await?;
-    expect(phone.locator("input[name=score][value='9']"))
-        .to_be_checked()
-        .await?;
+    expect(phone.locator("input[name=score][value='9']")).to_be_checked().await?;
     let html = phone.content().await?;
-    assert!(
-        !html.to_lowercase().contains("<script"),
-        "no script on the survey page"
-    );
+    assert!(!html.to_lowercase().contains("<script"), "no script on the survey page");
     shot(&phone, "24-survey-page-phone-no-js").await?;
-    phone
-        .locator("#comment")
-        .fill("The onboarding team was superb.", None)
-        .await?;
+    phone.locator("#comment").fill("The onboarding team was superb.", None).await?;
     phone.locator("label[for='q1-1']").click(None).await?;
     phone.locator("button[type=submit]").click(None).await?;
     phone.wait_for_url("**/thanks", None).await?;
-    expect(phone.locator("h1"))
-        .to_have_text("Thank you!")
-        .await?;
-    expect(phone.locator(".answer"))
-        .to_contain_text("9")
-        .await?;
+    expect(phone.locator("h1")).to_have_text("Thank you!").await?;
+    expect(phone.locator(".answer")).to_contain_text("9").await?;
     shot(&phone, "25-survey-thanks-phone").await?;
     let urls = requested.lock().unwrap().clone();
     assert!(
-        urls.iter()
-            .all(|u| !u.ends_with(".wasm") && !u.ends_with(".js")),
+        urls.iter().all(|u| !u.ends_with(".wasm") && !u.ends_with(".js")),
         "no script or WASM requested: {urls:?}"
     );
     Ok(())
@@ -245,14 +201,10 @@ async fn detractor_answers_with_javascript(browser: &Browser, mail: &Path) -> R 
     let desk = js.new_page().await?;
     desk.goto(fox.split('?').next().unwrap(), None).await?;
     desk.locator("button[type=submit]").click(None).await?;
-    expect(desk.locator("#score-error"))
-        .to_contain_text("choose a score")
-        .await?;
+    expect(desk.locator("#score-error")).to_contain_text("choose a score").await?;
     shot(&desk, "26-survey-page-error").await?;
     desk.locator("label[for='score-3']").click(None).await?;
-    desk.locator("#comment")
-        .fill("Support tickets wait for days.", None)
-        .await?;
+    desk.locator("#comment").fill("Support tickets wait for days.", None).await?;
     desk.locator("button[type=submit]").click(None).await?;
     desk.wait_for_url("**/thanks", None).await?;
     Ok(())
@@ -262,20 +214,14 @@ async fn detractor_answers_with_javascript(browser: &Browser, mail: &Path) -> R 
 /// verbatims filtered to detractors (once the filters have hydrated).
 async fn results_show_both_answers(page: &Page, survey_url: &str) -> R {
     visit(page, survey_url).await?;
-    expect(page.locator(".kpi-value.score"))
-        .to_have_text("0")
-        .await?;
+    expect(page.locator(".kpi-value.score")).to_have_text("0").await?;
     let verbatims = page.locator(".verbatims");
     for said in ["superb", "Which team helped you most?", "wait for days"] {
         expect(verbatims.clone()).to_contain_text(said).await?;
     }
-    expect(page.locator(".chart svg").first())
-        .to_have_count(1)
-        .await?;
+    expect(page.locator(".chart svg").first()).to_have_count(1).await?;
     shot(page, "27-survey-results").await?;
-    expect(page.locator("form.filters[data-live]"))
-        .to_have_count(1)
-        .await?;
+    expect(page.locator("form.filters[data-live]")).to_have_count(1).await?;
     page.locator("#v-band").select_option("low", None).await?;
     expect(page.locator(".verbatim")).to_have_count(1).await?;
     expect(verbatims).to_contain_text("wait for days").await?;
@@ -288,36 +234,19 @@ async fn detractor_follow_up_closed_with_an_outcome(page: &Page) -> R {
     open_from_nav(page, "/follow-ups").await?;
     let follow_up = page.locator(".follow-up");
     expect(follow_up.clone()).to_have_count(1).await?;
-    expect(follow_up.clone())
-        .to_contain_text("NPS detractor")
-        .await?;
-    expect(follow_up)
-        .to_contain_text("Owner: Ada Lovelace")
-        .await?;
+    expect(follow_up.clone()).to_contain_text("NPS detractor").await?;
+    expect(follow_up).to_contain_text("Owner: Ada Lovelace").await?;
     shot(page, "28-follow-ups").await?;
     page.locator(".fu-close button").click(None).await?;
-    expect(page.locator(".fu-close .error"))
-        .to_contain_text("is required")
-        .await?;
+    expect(page.locator(".fu-close .error")).to_contain_text("is required").await?;
     page.locator(".fu-close textarea")
-        .fill(
-            "Called Fox; support lead now reviews their queue daily.",
-            None,
-        )
+        .fill("Called Fox; support lead now reviews their queue daily.", None)
         .await?;
     page.locator(".fu-close button").click(None).await?;
-    expect(page.locator(".empty-state"))
-        .to_contain_text("Nothing here")
-        .await?;
-    page.locator("label.seg-option:has-text('Closed')")
-        .click(None)
-        .await?;
-    expect(page.locator(".follow-up .outcome"))
-        .to_contain_text("reviews their queue")
-        .await?;
-    expect(page.locator(".kpis"))
-        .to_contain_text("100%")
-        .await?;
+    expect(page.locator(".empty-state")).to_contain_text("Nothing here").await?;
+    page.locator("label.seg-option:has-text('Closed')").click(None).await?;
+    expect(page.locator(".follow-up .outcome")).to_contain_text("reviews their queue").await?;
+    expect(page.locator(".kpis")).to_contain_text("100%").await?;
     shot(page, "29-follow-ups-closed").await?;
     Ok(())
 }
@@ -325,9 +254,7 @@ async fn detractor_follow_up_closed_with_an_outcome(page: &Page) -> R {
 /// The account page shows what its people said.
 async fn account_shows_what_its_people_said(page: &Page, base: &str, account: &str) -> R {
     visit(page, &format!("{base}/accounts/{account}")).await?;
-    expect(page.locator("#acc-surveys-h ~ *").first())
-        .to_contain_text("NPS")
-        .await?;
+    expect(page.locator("#acc-surveys-h ~ *").first()).to_contain_text("NPS").await?;
     shot(page, "30-account-surveys").await?;
     Ok(())
 }
@@ -336,25 +263,13 @@ async fn account_shows_what_its_people_said(page: &Page, base: &str, account: &s
 async fn feedback_from_another_channel(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/feedback")).await?;
     page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator("#f-text ~ .error"))
-        .to_contain_text("is required")
-        .await?;
-    page.locator("label.seg-option:has-text('Negative')")
-        .click(None)
-        .await?;
-    page.locator("#f-themes")
-        .fill("Support, response time", None)
-        .await?;
-    page.locator("#f-text")
-        .fill("Said on a call: tickets sit unanswered.", None)
-        .await?;
+    expect(page.locator("#f-text ~ .error")).to_contain_text("is required").await?;
+    page.locator("label.seg-option:has-text('Negative')").click(None).await?;
+    page.locator("#f-themes").fill("Support, response time", None).await?;
+    page.locator("#f-text").fill("Said on a call: tickets sit unanswered.", None).await?;
     page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator(".themes"))
-        .to_contain_text("response time")
-        .await?;
-    expect(page.locator(".feedback-items"))
-        .to_contain_text("tickets sit unanswered")
-        .await?;
+    expect(page.locator(".themes")).to_contain_text("response time").await?;
+    expect(page.locator(".feedback-items")).to_contain_text("tickets sit unanswered").await?;
     shot(page, "31-feedback").await?;
     Ok(())
 }
@@ -363,12 +278,8 @@ async fn feedback_from_another_channel(page: &Page, base: &str) -> R {
 async fn frequency_cap_checked_in_settings(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/settings")).await?;
     page.locator("#f-cap_days").fill("-3", None).await?;
-    page.locator("button:has-text('Save survey settings')")
-        .click(None)
-        .await?;
-    expect(page.locator("#f-cap_days-error"))
-        .to_contain_text("from 0")
-        .await?;
+    page.locator("button:has-text('Save survey settings')").click(None).await?;
+    expect(page.locator("#f-cap_days-error")).to_contain_text("from 0").await?;
     shot(page, "32-settings-surveys").await?;
     Ok(())
 }

@@ -71,26 +71,18 @@ async fn main() -> anyhow::Result<()> {
     let (_, key) = app::store::api_keys::create(&db, "bench", &["events:write".to_string()], None)
         .await
         .map_err(err)?;
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(conc as usize)
-        .build()?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(conc as usize).build()?;
     let ids = Arc::new(ids);
 
     // Pre-serialise the bodies so the load generator's JSON work is not in the timing.
     let batches = n_events.div_ceil(1000);
     println!("preparing {batches} batches of 1 000 events for {n_accounts} accounts…");
     let bodies: Arc<Vec<String>> = Arc::new(
-        (0..batches)
-            .map(|n| serde_json::to_string(&batch(n, &ids, "api")).unwrap())
-            .collect(),
+        (0..batches).map(|n| serde_json::to_string(&batch(n, &ids, "api")).unwrap()).collect(),
     );
     let raw_done = raw_inserts(&db, &ids, conc, secs).await?;
     let raw_rate = raw_done.0 as f64 / raw_done.1;
-    let api = Target {
-        http: &http,
-        base: &base,
-        key: &key,
-    };
+    let api = Target { http: &http, base: &base, key: &key };
     let (lat, failed, api_secs) = api_ingest(&api, bodies, conc).await?;
     let stored = app::store::usage::count_events(&db).await.map_err(err)? - raw_done.0;
     let api_rate = stored as f64 / api_secs;
@@ -156,9 +148,7 @@ async fn insert_accounts(db: &app::store::Db, n_accounts: usize) -> anyhow::Resu
             }));
             ids.push(id);
         }
-        app::store::accounts::insert_batch(db, rows, vec![], vec![])
-            .await
-            .map_err(err)?;
+        app::store::accounts::insert_batch(db, rows, vec![], vec![]).await.map_err(err)?;
     }
     Ok(ids)
 }
@@ -167,10 +157,7 @@ async fn insert_accounts(db: &app::store::Db, n_accounts: usize) -> anyhow::Resu
 /// `secs`, at the same concurrency, on the same database, first (nothing else running).
 /// Returns the events written and the seconds taken.
 async fn raw_inserts(
-    db: &app::store::Db,
-    ids: &[String],
-    conc: u64,
-    secs: u64,
+    db: &app::store::Db, ids: &[String], conc: u64, secs: u64,
 ) -> anyhow::Result<(u64, f64)> {
     let raw_bodies: Arc<Vec<serde_json::Value>> = Arc::new(
         (0..200u64)
@@ -218,19 +205,14 @@ async fn raw_inserts(
     for t in tasks {
         t.await?;
     }
-    Ok((
-        raw_done.load(Ordering::Relaxed),
-        started.elapsed().as_secs_f64(),
-    ))
+    Ok((raw_done.load(Ordering::Relaxed), started.elapsed().as_secs_f64()))
 }
 
 /// Phase 2, through the API: until every batch is in (the streaming recompute runs alongside, as it
 /// would in production). Returns the sorted batch latencies (ms), the failed batches and the
 /// seconds taken.
 async fn api_ingest(
-    api: &Target<'_>,
-    bodies: Arc<Vec<String>>,
-    conc: u64,
+    api: &Target<'_>, bodies: Arc<Vec<String>>, conc: u64,
 ) -> anyhow::Result<(Vec<f64>, u64, f64)> {
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -318,9 +300,7 @@ struct Rescore {
 
 /// Phase 3: re-scores every account in `all` (the daily job / a model change), timed in parts.
 async fn rescore(
-    db: &app::store::Db,
-    state: &app::state::AppState,
-    all: &[String],
+    db: &app::store::Db, state: &app::state::AppState, all: &[String],
 ) -> anyhow::Result<Rescore> {
     let t = Instant::now();
     let facts = app::store::health::facts_on(db, None, chrono::Utc::now().date_naive())
@@ -328,9 +308,8 @@ async fn rescore(
         .map_err(err)?;
     let facts_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let assignment = app::service::health::Assignment::load(db, &state.portfolio)
-        .await
-        .map_err(err)?;
+    let assignment =
+        app::service::health::Assignment::load(db, &state.portfolio).await.map_err(err)?;
     let snaps = app::service::health::score_all(
         &assignment,
         all,
@@ -340,33 +319,21 @@ async fn rescore(
     );
     let score_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    app::store::health::write_snapshots(db, &snaps, |_, _, _| false)
-        .await
-        .map_err(err)?;
+    app::store::health::write_snapshots(db, &snaps, |_, _, _| false).await.map_err(err)?;
     let write_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let n = app::service::health::recompute(db, &state.portfolio, None, "bench")
-        .await
-        .map_err(err)?;
+    let n =
+        app::service::health::recompute(db, &state.portfolio, None, "bench").await.map_err(err)?;
     let full_secs = t.elapsed().as_secs_f64();
 
-    Ok(Rescore {
-        facts_secs,
-        score_secs,
-        write_secs,
-        full_secs,
-        scored: n,
-    })
+    Ok(Rescore { facts_secs, score_secs, write_secs, full_secs, scored: n })
 }
 
 /// Phase 4, event → new score: one login for each quiet account. Two clocks: until the new score is
 /// stored (polled every 5 ms), and until the live query announces the change (what the account
 /// page listens to), recorded by a listener as notifications arrive. Returns both, sorted (ms).
 async fn event_to_score(
-    db: &app::store::Db,
-    state: &app::state::AppState,
-    api: &Target<'_>,
-    quiet: &[String],
+    db: &app::store::Db, state: &app::state::AppState, api: &Target<'_>, quiet: &[String],
 ) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
     let heard: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>> =
         Arc::new(std::sync::Mutex::new(Default::default()));
@@ -402,9 +369,7 @@ async fn event_to_score(
             .await?;
         assert_eq!(r.status(), 202);
         while t.elapsed() < Duration::from_secs(10) {
-            let h = app::store::health::history(db, acc, today)
-                .await
-                .map_err(err)?;
+            let h = app::store::health::history(db, acc, today).await.map_err(err)?;
             if h.last().is_some_and(|s| s.score.is_some()) {
                 stored_ms.push(t.elapsed().as_secs_f64() * 1000.0);
                 break;

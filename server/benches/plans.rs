@@ -15,21 +15,14 @@ mod common;
 
 /// Times `n` sequential GETs of `url`; returns (p50, p95, p99) in ms and the body size.
 async fn measure(
-    http: &reqwest::Client,
-    url: &str,
-    cookie: &str,
-    n: u64,
+    http: &reqwest::Client, url: &str, cookie: &str, n: u64,
 ) -> anyhow::Result<(f64, f64, f64, usize)> {
     let mut lat = Vec::new();
     let mut size = 0;
     for i in 0..n + 10 {
         let t = Instant::now();
-        let res = http
-            .get(url)
-            .header("cookie", cookie)
-            .header("accept", "text/html")
-            .send()
-            .await?;
+        let res =
+            http.get(url).header("cookie", cookie).header("accept", "text/html").send().await?;
         anyhow::ensure!(res.status().is_success(), "{url}: {}", res.status());
         let body = res.bytes().await?;
         // The first ten warm caches and connections.
@@ -55,17 +48,10 @@ async fn main() -> anyhow::Result<()> {
     // A signed-in admin (a session made directly: sign-in is not what is measured).
     let admin = bench_admin(&db, "Bench Admin").await?;
     let (token, hash) = app::auth::new_session_token();
-    app::store::sessions::create(&db, &hash, &admin.id, 1)
-        .await
-        .map_err(e)?;
+    app::store::sessions::create(&db, &hash, &admin.id, 1).await.map_err(e)?;
     let cookie = format!("{}={token}", app::auth::SESSION_COOKIE);
-    let by = Actor::Staff {
-        id: admin.id.clone(),
-        name: admin.name.clone(),
-    };
-    let mut r = db
-        .query("SELECT VALUE record::id(id) FROM account LIMIT 3")
-        .await?;
+    let by = Actor::Staff { id: admin.id.clone(), name: admin.name.clone() };
+    let mut r = db.query("SELECT VALUE record::id(id) FROM account LIMIT 3").await?;
     let accounts: Vec<String> = r.take(0)?;
     let contact_of = |acc: String| {
         let db = db.clone();
@@ -79,9 +65,7 @@ async fn main() -> anyhow::Result<()> {
         }
     };
 
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     println!("| Plan | Page | p50 ms | p95 ms | p99 ms | HTML bytes |");
     println!("|---|---|---|---|---|---|");
     for (i, tasks) in [30usize, 100, 300].into_iter().enumerate() {
@@ -138,11 +122,7 @@ async fn main() -> anyhow::Result<()> {
 /// customer's (`contact`), through the same store calls the builder uses (each its own
 /// transaction with an activity entry). Returns the plan's id.
 async fn build_plan(
-    db: &app::store::Db,
-    acc: &str,
-    tasks: usize,
-    contact: Option<&str>,
-    by: &Actor,
+    db: &app::store::Db, acc: &str, tasks: usize, contact: Option<&str>, by: &Actor,
 ) -> anyhow::Result<String> {
     let start = chrono::Utc::now().date_naive();
     let plan = app::store::plans::create(
@@ -160,11 +140,7 @@ async fn build_plan(
     )
     .await
     .map_err(e)?;
-    let owner = Owner {
-        plan: plan.clone(),
-        account: acc.to_string(),
-        start,
-    };
+    let owner = Owner { plan: plan.clone(), account: acc.to_string(), start };
     for m in 0..tasks / 10 {
         let due = start + chrono::Duration::days(7 * (m as i64 + 1));
         let ms = app::store::plans::add_milestone(
@@ -195,13 +171,9 @@ async fn build_plan(
                         .await
                         .map_err(e)?
                 }
-                _ => app::store::plans::resolve_owner(db, acc, &valid.owner)
-                    .await
-                    .map_err(e)?,
+                _ => app::store::plans::resolve_owner(db, acc, &valid.owner).await.map_err(e)?,
             };
-            app::store::plans::add_task(db, &owner, &ms, &valid, who, by)
-                .await
-                .map_err(e)?;
+            app::store::plans::add_task(db, &owner, &ms, &valid, who, by).await.map_err(e)?;
         }
     }
     Ok(plan)

@@ -72,12 +72,7 @@ where
             (ok, err, lat)
         }));
     }
-    let mut out = Outcome {
-        ok: 0,
-        errors: 0,
-        secs: 0.0,
-        lat_us: Vec::new(),
-    };
+    let mut out = Outcome { ok: 0, errors: 0, secs: 0.0, lat_us: Vec::new() };
     for t in tasks {
         let (ok, err, lat) = t.await.expect("worker");
         out.ok += ok;
@@ -91,16 +86,10 @@ where
 
 /// Posts one answer to a survey page; true when it was recorded (303 to the thanks page).
 async fn post_answer(
-    h: reqwest::Client,
-    url: String,
-    n: u64,
-    extra: &'static [(&'static str, &'static str)],
+    h: reqwest::Client, url: String, n: u64, extra: &'static [(&'static str, &'static str)],
 ) -> bool {
     let score = (n % 11).to_string();
-    let mut form = vec![
-        ("score", score.as_str()),
-        ("comment", "Responsive team, clear plan."),
-    ];
+    let mut form = vec![("score", score.as_str()), ("comment", "Responsive team, clear plan.")];
     form.extend_from_slice(extra);
     matches!(
         h.post(url).form(&form).send().await,
@@ -146,10 +135,8 @@ async fn main() -> anyhow::Result<()> {
     // 2. Anonymous link: every POST inserts a new response.
     let h = http.clone();
     let anon_url = format!("{base}/s/a/{}", survey.public_key);
-    let anonymous = load(conc, secs, move |w, n| {
-        post_answer(h.clone(), anon_url.clone(), w + n, &[])
-    })
-    .await;
+    let anonymous =
+        load(conc, secs, move |w, n| post_answer(h.clone(), anon_url.clone(), w + n, &[])).await;
 
     // 3. Raw SurrealDB: the same row inserted straight through the SDK, same concurrency,
     //    into a fresh embedded database with the same schema.
@@ -178,10 +165,7 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| scenario | responses/s | p50 ms | p99 ms | ok | errors |");
     println!("|---|---:|---:|---:|---:|---:|");
-    println!(
-        "{}",
-        invited.row("invited link (HTTP POST, upsert + follow-up txn)")
-    );
+    println!("{}", invited.row("invited link (HTTP POST, upsert + follow-up txn)"));
     println!("{}", anonymous.row("anonymous link (HTTP POST, insert)"));
     println!("{}", raw.row("raw SurrealDB CREATE (SDK, no HTTP)"));
     println!(
@@ -198,8 +182,7 @@ async fn main() -> anyhow::Result<()> {
 /// One NPS survey to every seeded account, with an extra question, its invitations queued.
 /// Returns the survey and each invitation's signed token.
 async fn invited_survey(
-    db: &app::store::Db,
-    state: &app::state::AppState,
+    db: &app::store::Db, state: &app::state::AppState,
 ) -> anyhow::Result<(app::model::Survey, Vec<String>)> {
     let mut r = db.query("SELECT VALUE record::id(id) FROM account").await?;
     let ids: Vec<String> = r.take(0)?;
@@ -218,18 +201,14 @@ async fn invited_survey(
     }
     .validate()
     .map_err(err)?;
-    let survey = app::store::surveys::create(db, &valid, &admin.id)
-        .await
-        .map_err(err)?;
+    let survey = app::store::surveys::create(db, &valid, &admin.id).await.map_err(err)?;
     let settings = SurveySettings::default();
     let now = chrono::Utc::now();
     let decided = app::store::surveys::decide(db, &state.portfolio, &survey, &settings, now)
         .await
         .map_err(err)?;
     let contacts: Vec<_> = decided.into_iter().map(|(c, _)| c).collect();
-    app::store::surveys::queue(db, &survey, &contacts, &settings, now)
-        .await
-        .map_err(err)?;
+    app::store::surveys::queue(db, &survey, &contacts, &settings, now).await.map_err(err)?;
     let mut r = db
         .query(
             "SELECT VALUE record::id(id) FROM invitation WHERE survey = type::record('survey', $s)",
@@ -238,24 +217,15 @@ async fn invited_survey(
         .await?;
     let invitations: Vec<String> = r.take(0)?;
     let exp = (now + chrono::Duration::days(30)).timestamp();
-    let tokens = invitations
-        .iter()
-        .map(|k| state.keyring().sign(k, exp))
-        .collect();
+    let tokens = invitations.iter().map(|k| state.keyring().sign(k, exp)).collect();
 
     Ok((survey, tokens))
 }
 
 /// The survey page's size as sent, plain and gzip-compressed.
 async fn page_sizes(http: &reqwest::Client, page_url: &str) -> anyhow::Result<(usize, usize)> {
-    let plain = http
-        .get(page_url)
-        .header("accept-encoding", "identity")
-        .send()
-        .await?
-        .bytes()
-        .await?
-        .len();
+    let plain =
+        http.get(page_url).header("accept-encoding", "identity").send().await?.bytes().await?.len();
     // Without automatic decompression the body is what crossed the wire.
     let gz_body = reqwest::Client::builder()
         .no_gzip()

@@ -33,12 +33,7 @@ pub struct DbArgs {
     #[arg(long, env = "BELLWETHER_DB_USER", global = true)]
     pub db_user: Option<String>,
     /// Root password for a SurrealDB server.
-    #[arg(
-        long,
-        env = "BELLWETHER_DB_PASS",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "BELLWETHER_DB_PASS", global = true, hide_env_values = true)]
     pub db_pass: Option<String>,
 }
 
@@ -152,12 +147,7 @@ pub struct MailArgs {
     #[arg(long, env = "BELLWETHER_SMTP_PORT", default_value_t = 587)]
     pub smtp_port: u16,
     /// none, starttls (port 587) or tls (port 465).
-    #[arg(
-        long,
-        env = "BELLWETHER_SMTP_TLS",
-        value_enum,
-        default_value = "starttls"
-    )]
+    #[arg(long, env = "BELLWETHER_SMTP_TLS", value_enum, default_value = "starttls")]
     pub smtp_tls: crate::mail::SmtpTls,
     #[arg(long, env = "BELLWETHER_SMTP_USER")]
     pub smtp_user: Option<String>,

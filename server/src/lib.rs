@@ -71,9 +71,7 @@ impl Server {
     /// Sign-ins per client address, public-page requests per address and API requests per
     /// key, each per minute.
     pub fn with_limits(mut self, sign_in: u32, public: u32, api: u32) -> Self {
-        self.state = self
-            .state
-            .with_limits(app::limits::Limits::new(sign_in, public, api));
+        self.state = self.state.with_limits(app::limits::Limits::new(sign_in, public, api));
         self
     }
 
@@ -88,9 +86,7 @@ impl Server {
     /// admin through the web. Returns the code, or `None` when set-up is done.
     pub async fn prepare_setup(&self, preset: Option<&str>) -> anyhow::Result<Option<String>> {
         let db = &self.state.db;
-        let users = app::store::users::count(db)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let users = app::store::users::count(db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if users > 0 {
             return Ok(None);
         }
@@ -105,9 +101,7 @@ impl Server {
             }
             None => app::store::setup_codes::new_code(),
         };
-        app::store::setup_codes::create(db, &code)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        app::store::setup_codes::create(db, &code).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if preset.is_none() {
             tracing::warn!(
                 "Bellwether has no users yet. Open /setup and enter the set-up code {code} \
@@ -133,12 +127,7 @@ impl Server {
     /// and the scoring worker that re-scores accounts as data arrives. Only the first call
     /// starts them.
     pub fn spawn_workers(&self) {
-        let Some(rescores) = self
-            .rescores
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        else {
+        let Some(rescores) = self.rescores.lock().unwrap_or_else(|p| p.into_inner()).take() else {
             return;
         };
         self.state.portfolio.spawn_sync(self.state.db.clone());
@@ -211,10 +200,7 @@ impl Server {
             .with_state(options);
         Router::new()
             .route("/healthz", get(healthz))
-            .route(
-                "/surveys/{id}/responses.csv",
-                get(exports::survey_responses),
-            )
+            .route("/surveys/{id}/responses.csv", get(exports::survey_responses))
             .with_state(self.state.clone())
             .merge(public::routes(self.state.clone()))
             .merge(rest::routes(self.state.clone()))
@@ -234,16 +220,13 @@ impl Server {
     pub fn service(
         &self,
     ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
-        self.router()
-            .into_make_service_with_connect_info::<SocketAddr>()
+        self.router().into_make_service_with_connect_info::<SocketAddr>()
     }
 
     /// Serves until the process is stopped (Ctrl-C or SIGTERM).
     pub async fn serve(self, listener: TcpListener) -> anyhow::Result<()> {
         self.spawn_background();
-        axum::serve(listener, self.service())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        axum::serve(listener, self.service()).with_graceful_shutdown(shutdown_signal()).await?;
         Ok(())
     }
 }
@@ -251,10 +234,9 @@ impl Server {
 /// 200 once the database answers; 503 otherwise. Load balancers and the benchmarks poll this.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match app::store::migrations::applied(&state.db).await {
-        Ok(versions) => (
-            StatusCode::OK,
-            Json(serde_json::json!({ "status": "ok", "migrations": versions })),
-        ),
+        Ok(versions) => {
+            (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "migrations": versions })))
+        }
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(serde_json::json!({ "status": "unavailable", "error": e.to_string() })),

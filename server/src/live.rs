@@ -20,15 +20,11 @@ use futures::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 pub fn routes(state: AppState) -> Router {
-    Router::new()
-        .route("/live/accounts/{id}", get(account))
-        .with_state(state)
+    Router::new().route("/live/accounts/{id}", get(account)).with_state(state)
 }
 
 async fn account(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>,
 ) -> Response {
     // Only signed-in staff may listen; the stream keeps the session's hash to re-check it.
     let Ok(Caller { me, session: hash }) =
@@ -50,9 +46,7 @@ async fn account(
         }
     });
     let ended = session_ended(state, me.id, hash);
-    Sse::new(stream.take_until(ended))
-        .keep_alive(KeepAlive::default())
-        .into_response()
+    Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
 }
 
 /// Resolves when the stream's session is no longer live.

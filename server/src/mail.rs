@@ -41,11 +41,7 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn smtp(
-        host: &str,
-        port: u16,
-        tls: SmtpTls,
-        credentials: Option<(String, String)>,
-        from: Mailbox,
+        host: &str, port: u16, tls: SmtpTls, credentials: Option<(String, String)>, from: Mailbox,
         company: &str,
     ) -> anyhow::Result<Self> {
         let mut b = match tls {
@@ -58,11 +54,7 @@ impl Mailer {
         if let Some((u, p)) = credentials {
             b = b.credentials(Credentials::new(u, p));
         }
-        Ok(Self {
-            transport: Transport::Smtp(b.build()),
-            from,
-            company: company.to_string(),
-        })
+        Ok(Self { transport: Transport::Smtp(b.build()), from, company: company.to_string() })
     }
 
     pub fn dir(dir: &std::path::Path, from: Mailbox, company: &str) -> anyhow::Result<Self> {
@@ -136,23 +128,15 @@ pub async fn drain(state: &AppState, mailer: &Mailer) -> Result<u64, app::error:
 /// survey page with that score chosen; only pressing Send records it (mail scanners follow
 /// links, so a GET never records anything).
 pub fn compose(mailer: &Mailer, inv: &Outgoing, url: &str) -> Result<Message, String> {
-    let to: Mailbox = format!(
-        "{} <{}>",
-        inv.contact_name.replace(['<', '>', '"'], ""),
-        inv.email
-    )
-    .parse()
-    .or_else(|_| inv.email.parse())
-    .map_err(|e| format!("bad recipient address: {e}"))?;
+    let to: Mailbox = format!("{} <{}>", inv.contact_name.replace(['<', '>', '"'], ""), inv.email)
+        .parse()
+        .or_else(|_| inv.email.parse())
+        .map_err(|e| format!("bad recipient address: {e}"))?;
     let kind = inv.kind;
     let (lo, hi) = kind.range();
     let (lo_word, hi_word) = kind.scale_ends();
     let expires = inv.expires_at.get(..10).unwrap_or(&inv.expires_at);
-    let first = inv
-        .contact_name
-        .split_whitespace()
-        .next()
-        .unwrap_or("there");
+    let first = inv.contact_name.split_whitespace().next().unwrap_or("there");
     let mut text = format!(
         "Hi {first},\n\n{}\n\nClick a score to answer ({lo} = {lo_word}, {hi} = {hi_word}):\n\n",
         inv.question
@@ -186,16 +170,8 @@ pub fn compose(mailer: &Mailer, inv: &Outgoing, url: &str) -> Result<Message, St
         .subject(subject)
         .multipart(
             MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(text),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(html),
-                ),
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html)),
         )
         .map_err(|e| e.to_string())
 }
@@ -265,15 +241,8 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("Hi &lt;b&gt;Dana&lt;/b&gt;,"));
         assert!(html.contains("Acme &amp; Co"));
-        assert!(
-            !html.contains("abc\"onmouseover"),
-            "attribute values are escaped"
-        );
-        assert_eq!(
-            html.matches("?score=").count(),
-            11,
-            "one link per score, 0–10"
-        );
+        assert!(!html.contains("abc\"onmouseover"), "attribute values are escaped");
+        assert_eq!(html.matches("?score=").count(), 11, "one link per score, 0–10");
         assert!(html.contains("href=\"https://cs.example/s/abc&quot;onmouseover=x?score=10\""));
     }
 }

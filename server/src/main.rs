@@ -17,23 +17,16 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::Secret(SecretCommand::Rotate)) = &cli.command {
         return bellwether::secrets::rotate(&cli.secret, &cli.db.db);
     }
-    let db = app::store::connect(
-        &cli.db.db,
-        cli.db.db_user.as_deref(),
-        cli.db.db_pass.as_deref(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db = app::store::connect(&cli.db.db, cli.db.db_user.as_deref(), cli.db.db_pass.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
             let listener = tokio::net::TcpListener::bind(args.bind)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.bind))?;
             let addr = listener.local_addr()?;
-            tracing::info!(
-                "Bellwether is listening on http://{addr} (database {})",
-                cli.db.db
-            );
+            tracing::info!("Bellwether is listening on http://{addr} (database {})", cli.db.db);
             let mailer = args.mail.mailer()?;
             match &args.mail.smtp_host {
                 Some(h) => tracing::info!("survey invitations go out through SMTP at {h}"),
@@ -42,11 +35,8 @@ async fn main() -> anyhow::Result<()> {
                     args.mail.mail_dir
                 ),
             }
-            let public_url = args
-                .mail
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{addr}"));
+            let public_url =
+                args.mail.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
             let keyring = bellwether::secrets::load(&cli.secret, &cli.db.db, &db).await?;
             let mut server = Server::new(db, &args.site_root, addr, args.secure_cookies)
                 .with_public_url(&public_url)
@@ -57,19 +47,14 @@ async fn main() -> anyhow::Result<()> {
                 trust_forwarded_for: args.mail.trust_forwarded_for,
                 trusted_proxies: args.mail.trusted_proxies,
             };
-            anyhow::ensure!(
-                args.session_idle_hours > 0,
-                "--session-idle-hours must be at least 1"
-            );
+            anyhow::ensure!(args.session_idle_hours > 0, "--session-idle-hours must be at least 1");
             server.state.session_idle = chrono::Duration::hours(args.session_idle_hours);
             server.prepare_setup(args.setup_code.as_deref()).await?;
             server.with_mailer(mailer).serve(listener).await
         }
         Command::Secret(SecretCommand::Rotate) => unreachable!("handled before connecting"),
         Command::SetupCode => {
-            let users = app::store::users::count(&db)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let users = app::store::users::count(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             anyhow::ensure!(
                 users == 0,
                 "Bellwether is already set up; admins add people in Settings, or use `bellwether user create`"
@@ -88,35 +73,20 @@ async fn main() -> anyhow::Result<()> {
         Command::SeedDemo(args) => {
             bellwether::seed::run(&db, args.accounts, args.seed, true, true).await
         }
-        Command::User(UserCommand::Create {
-            email,
-            role,
-            name,
-            password,
-        }) => {
+        Command::User(UserCommand::Create { email, role, name, password }) => {
             let password = match password {
                 Some(p) => p,
                 None => rpassword::prompt_password("Password: ")?,
             };
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
-            let input = app::model::NewUserInput {
-                email,
-                name,
-                role,
-                password,
-            };
+            let input = app::model::NewUserInput { email, name, role, password };
             let valid = input.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
             let hash =
                 app::auth::hash_password(&valid.password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let user = app::store::users::create(&db, &valid.email, &valid.name, valid.role, &hash)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "created {} <{}> as {}",
-                user.name,
-                user.email,
-                user.role.label()
-            );
+            println!("created {} <{}> as {}", user.name, user.email, user.role.label());
             Ok(())
         }
         Command::ApiKey(ApiKeyCommand::Create { name, scopes }) => {

@@ -74,30 +74,21 @@ impl<S: Scope> FromRequestParts<AppState> for ApiKey<S> {
                 retry_after: secs,
             });
         }
-        Ok(Self {
-            id,
-            _scope: std::marker::PhantomData,
-        })
+        Ok(Self { id, _scope: std::marker::PhantomData })
     }
 }
 
 /// The caller's key must exist, be live, and carry `scope`; returns the key's id.
 async fn authorise(
-    state: &AppState,
-    headers: &HeaderMap,
-    scope: ApiScope,
+    state: &AppState, headers: &HeaderMap, scope: ApiScope,
 ) -> Result<String, AppError> {
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Err(AppError::BadCredentials(
             "missing API key: send `Authorization: Bearer <key>` (admins create keys in Settings → API keys)".into(),
         ));
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or("");
+    let token =
+        value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or("");
     if token.is_empty() {
         return Err(AppError::BadCredentials(
             "the Authorization header must be `Bearer <key>`".into(),
@@ -110,10 +101,7 @@ async fn authorise(
         ));
     };
     if !scopes.iter().any(|s| s == scope.key()) {
-        return Err(AppError::Forbidden(format!(
-            "this API key lacks the `{}` scope",
-            scope.key()
-        )));
+        return Err(AppError::Forbidden(format!("this API key lacks the `{}` scope", scope.key())));
     }
     state.key_uses.note(&id);
     Ok(id)
@@ -121,17 +109,12 @@ async fn authorise(
 
 /// `POST /api/v1/events` (scope `events:write`): see the module note.
 async fn ingest(
-    State(state): State<AppState>,
-    _key: ApiKey<EventsWrite>,
-    body: Bytes,
+    State(state): State<AppState>, _key: ApiKey<EventsWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<app::model::usage::IngestReport>), AppError> {
     let events = event_list(&body)?;
     let report = service::usage::ingest(&state, &events).await?;
-    let status = if report.rejected == 0 {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status =
+        if report.rejected == 0 { StatusCode::ACCEPTED } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Json(report)))
 }
 
@@ -156,9 +139,7 @@ fn wrong_shape() -> AppError {
 /// `GET /api/v1/accounts/{id}/health` (scope `health:read`): the latest score with each
 /// measure's contribution.
 async fn account_health(
-    State(state): State<AppState>,
-    _key: ApiKey<HealthRead>,
-    Path(id): Path<String>,
+    State(state): State<AppState>, _key: ApiKey<HealthRead>, Path(id): Path<String>,
 ) -> Result<Json<Snapshot>, AppError> {
     let since = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
     let history = store::health::history(&state.db, &id, since).await?;

@@ -22,10 +22,7 @@ pub fn source(args: &SecretArgs, db_url: &str) -> anyhow::Result<Source> {
         return Ok(Source::Given(s.clone()));
     }
     if let Some(p) = &args.secret_file {
-        return Ok(Source::File {
-            path: p.clone(),
-            generate: false,
-        });
+        return Ok(Source::File { path: p.clone(), generate: false });
     }
     if let Some(path) = db_url.strip_prefix("surrealkv://") {
         let path = path.split('?').next().unwrap_or(path);
@@ -33,10 +30,7 @@ pub fn source(args: &SecretArgs, db_url: &str) -> anyhow::Result<Source> {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        return Ok(Source::File {
-            path: dir.join("secret"),
-            generate: true,
-        });
+        return Ok(Source::File { path: dir.join("secret"), generate: true });
     }
     if db_url.starts_with("mem://") {
         return Ok(Source::Ephemeral);
@@ -51,9 +45,8 @@ pub fn source(args: &SecretArgs, db_url: &str) -> anyhow::Result<Source> {
 /// over as a retired key the secret that older versions kept in the database, which is then
 /// removed from it.
 pub async fn load(args: &SecretArgs, db_url: &str, db: &app::store::Db) -> anyhow::Result<Keyring> {
-    let legacy = app::store::settings::take_legacy_secret(db)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let legacy =
+        app::store::settings::take_legacy_secret(db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     match source(args, db_url)? {
         Source::Given(text) => {
             warn_legacy_dropped(legacy.is_some());
@@ -120,9 +113,7 @@ pub fn write(path: &Path, keyring: &Keyring) -> anyhow::Result<()> {
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts
-            .open(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut f = opts.open(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
     }
@@ -171,14 +162,8 @@ mod tests {
             }
             _ => panic!("expected a file"),
         }
-        assert!(matches!(
-            source(&args, "mem://").unwrap(),
-            Source::Ephemeral
-        ));
-        let err = source(&args, "ws://127.0.0.1:8000")
-            .err()
-            .unwrap()
-            .to_string();
+        assert!(matches!(source(&args, "mem://").unwrap(), Source::Ephemeral));
+        let err = source(&args, "ws://127.0.0.1:8000").err().unwrap().to_string();
         assert!(err.contains("BELLWETHER_SECRET"), "{err}");
     }
 

@@ -15,25 +15,16 @@ pub async fn headers(State(secure): State<bool>, req: Request, next: Next) -> Re
     let cacheable = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     if !h.contains_key(header::REFERRER_POLICY) {
-        h.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        );
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     }
     if !cacheable && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if secure {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        );
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     h.insert(
         "permissions-policy",
@@ -62,10 +53,7 @@ pub async fn same_origin_writes(req: Request, next: Next) -> Response {
         return refuse();
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
         let origin_host = origin.split("://").nth(1).unwrap_or("");
         if origin != "null" && origin_host != host {
             return refuse();
@@ -77,10 +65,7 @@ pub async fn same_origin_writes(req: Request, next: Next) -> Response {
 fn refuse() -> Response {
     let body = serde_json::json!({ "Forbidden": "cross-site request refused" }).to_string();
     let mut res = (StatusCode::FORBIDDEN, Body::from(body)).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res
 }
 

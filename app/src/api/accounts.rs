@@ -22,9 +22,10 @@ pub async fn get_portfolio(
 
 #[server(endpoint = "accounts/get")]
 pub async fn get_account(id: String) -> Result<AccountDetail, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        store::accounts::detail(&state.db, &id).await
-    })
+    ctx::run(
+        Permission::View,
+        |state, _| async move { store::accounts::detail(&state.db, &id).await },
+    )
     .await
 }
 
@@ -69,9 +70,7 @@ pub async fn remove_contact(account_id: String, contact_id: String) -> Result<()
 
 #[server(endpoint = "accounts/contacts/update")]
 pub async fn update_contact(
-    account_id: String,
-    contact_id: String,
-    input: ContactInput,
+    account_id: String, contact_id: String, input: ContactInput,
 ) -> Result<Contact, AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         store::accounts::update_contact(&state.db, &account_id, &contact_id, &input.validate()?)
@@ -82,19 +81,13 @@ pub async fn update_contact(
 
 #[server(endpoint = "accounts/team/add")]
 pub async fn add_team_member(
-    account_id: String,
-    user_id: String,
-    role: String,
+    account_id: String, user_id: String, role: String,
 ) -> Result<(), AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         let mut c = crate::error::Checks::new();
         c.check(!user_id.trim().is_empty(), "user_id", "is required");
         let role = TeamRole::parse(&role);
-        c.check(
-            role.is_some(),
-            "role",
-            format!("must be one of {}", TeamRole::choices()),
-        );
+        c.check(role.is_some(), "role", format!("must be one of {}", TeamRole::choices()));
         c.finish()?;
         let role = role.unwrap_or(TeamRole::Csm);
         store::accounts::add_team_member(&state.db, &account_id, user_id.trim(), role).await
@@ -120,8 +113,6 @@ pub async fn list_industries() -> Result<Vec<String>, AppError> {
 
 #[server(endpoint = "accounts/summary")]
 pub async fn get_portfolio_summary() -> Result<PortfolioSummary, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        store::accounts::summary(&state.db).await
-    })
-    .await
+    ctx::run(Permission::View, |state, _| async move { store::accounts::summary(&state.db).await })
+        .await
 }

@@ -48,10 +48,7 @@ fn refused(r: crate::limits::SignInRefusal) -> AppError {
 /// exists.
 #[server(endpoint = "auth/setup")]
 pub async fn setup_admin(
-    email: String,
-    name: String,
-    password: String,
-    #[server(default)] setup_code: String,
+    email: String, name: String, password: String, #[server(default)] setup_code: String,
 ) -> Result<Me, AppError> {
     ctx::anyone(|state| async move {
         if crate::store::users::count(&state.db).await? > 0 {
@@ -59,19 +56,11 @@ pub async fn setup_admin(
                 "Bellwether is already set up; sign in instead".into(),
             ));
         }
-        let input = crate::model::NewUserInput {
-            email,
-            name,
-            role: "admin".into(),
-            password,
-        };
+        let input = crate::model::NewUserInput { email, name, role: "admin".into(), password };
         let code = setup_code.trim().to_string();
         let valid = check_setup(&input, &code)?;
         // Guessing codes costs what guessing passwords costs.
-        state
-            .limits
-            .sign_in(ctx::client_addr(&state), "setup")
-            .map_err(refused)?;
+        state.limits.sign_in(ctx::client_addr(&state), "setup").map_err(refused)?;
         let password = valid.password.clone();
         let hash = state
             .limits
@@ -96,8 +85,7 @@ pub async fn setup_admin(
 /// included).
 #[cfg(feature = "ssr")]
 fn check_setup(
-    input: &crate::model::NewUserInput,
-    code: &str,
+    input: &crate::model::NewUserInput, code: &str,
 ) -> Result<crate::model::ValidUser, AppError> {
     let code_error = (code.is_empty() || code.len() > 64).then(|| {
         crate::error::FieldError::new(
@@ -121,9 +109,7 @@ fn check_setup(
 /// per address and per (address, email), then Argon2 on the blocking pool behind a semaphore.
 #[server(endpoint = "auth/login")]
 pub async fn login(
-    email: String,
-    password: String,
-    #[server(default)] next: Option<String>,
+    email: String, password: String, #[server(default)] next: Option<String>,
 ) -> Result<SignedIn, AppError> {
     ctx::anyone(|state| async move {
         let mut c = crate::error::Checks::new();
@@ -137,10 +123,7 @@ pub async fn login(
             );
         }
         c.finish()?;
-        state
-            .limits
-            .sign_in(ctx::client_addr(&state), &email)
-            .map_err(refused)?;
+        state.limits.sign_in(ctx::client_addr(&state), &email).map_err(refused)?;
         let found = crate::store::users::credentials(&state.db, &email).await?;
         // Every path costs one Argon2 verification (unknown, deactivated or real), so the
         // time taken does not tell which emails have accounts.
@@ -154,16 +137,10 @@ pub async fn login(
             .await
             .map_err(refused)?;
         let Some((user, _)) = found.filter(|(u, _)| verified && u.active) else {
-            return Err(AppError::field(
-                "password",
-                "email or password is not right",
-            ));
+            return Err(AppError::field("password", "email or password is not right"));
         };
         start_session(&state, &user.id).await?;
-        Ok(SignedIn {
-            me: user.into(),
-            next: crate::model::safe_next(next.as_deref()),
-        })
+        Ok(SignedIn { me: user.into(), next: crate::model::safe_next(next.as_deref()) })
     })
     .await
 }
@@ -206,10 +183,7 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
     ctx::run_as(Permission::View, |state, caller| async move {
         check_password_change(&current, &new_password)?;
         let me = caller.me;
-        state
-            .limits
-            .sign_in(ctx::client_addr(&state), &me.email)
-            .map_err(refused)?;
+        state.limits.sign_in(ctx::client_addr(&state), &me.email).map_err(refused)?;
         let stored = crate::store::users::password_hash(&state.db, &me.id)
             .await?
             .ok_or_else(|| AppError::NotFound("user".into()))?;

@@ -52,9 +52,7 @@ fn state() -> Result<AppState, AppError> {
 
 /// The request's headers (none outside a request).
 fn headers() -> http::HeaderMap {
-    use_context::<http::request::Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default()
+    use_context::<http::request::Parts>().map(|p| p.headers).unwrap_or_default()
 }
 
 /// Sets the HTTP status of the answer from the error, then passes the result on.
@@ -84,9 +82,7 @@ pub fn session_hash(state: &AppState) -> Option<String> {
 pub fn client_addr(state: &AppState) -> std::net::IpAddr {
     let parts = use_context::<http::request::Parts>();
     let peer = parts.as_ref().and_then(|p| {
-        p.extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0)
+        p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0)
     });
     let empty = http::HeaderMap::new();
     state.client_addr(parts.as_ref().map_or(&empty, |p| &p.headers), peer)

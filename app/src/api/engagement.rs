@@ -23,8 +23,7 @@ pub async fn get_engagement(account_id: String) -> Result<Engagement, AppError> 
 
 #[server(endpoint = "engagement/log")]
 pub async fn log_touchpoint(
-    account_id: String,
-    input: TouchpointInput,
+    account_id: String, input: TouchpointInput,
 ) -> Result<Touchpoint, AppError> {
     ctx::run(Permission::EditPlans, |state, me| async move {
         let valid = input.validate(chrono::Utc::now().date_naive())?;
@@ -37,10 +36,8 @@ pub async fn log_touchpoint(
 
 #[server(endpoint = "engagement/rules")]
 pub async fn list_cadence_rules() -> Result<Vec<CadenceRule>, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        store::touchpoints::rules(&state.db).await
-    })
-    .await
+    ctx::run(Permission::View, |state, _| async move { store::touchpoints::rules(&state.db).await })
+        .await
 }
 
 #[server(endpoint = "engagement/rules/add")]
@@ -64,8 +61,7 @@ pub async fn remove_cadence_rule(id: String) -> Result<(), AppError> {
 /// kind (a [`TimelineKind`] key) or all when empty.
 #[server(endpoint = "engagement/timeline")]
 pub async fn get_timeline(
-    account_id: String,
-    #[server(default)] kind: String,
+    account_id: String, #[server(default)] kind: String,
 ) -> Result<Vec<TimelineItem>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::timeline::for_account(&state, &account_id, &kind).await

@@ -10,8 +10,7 @@ use {super::ctx, crate::store};
 /// Follow-ups: `status` is open, closed or blank (all); `mine` keeps the caller's own.
 #[server(endpoint = "follow_ups/list")]
 pub async fn list_follow_ups(
-    #[server(default)] status: String,
-    #[server(default)] mine: bool,
+    #[server(default)] status: String, #[server(default)] mine: bool,
 ) -> Result<FollowUpList, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let status = match status.trim() {
@@ -41,9 +40,10 @@ pub async fn close_follow_up(id: String, outcome: String) -> Result<FollowUp, Ap
 pub async fn list_feedback(
     #[server(default)] filter: FeedbackFilter,
 ) -> Result<FeedbackView, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        store::feedback::view(&state.db, &filter).await
-    })
+    ctx::run(
+        Permission::View,
+        |state, _| async move { store::feedback::view(&state.db, &filter).await },
+    )
     .await
 }
 

@@ -30,9 +30,7 @@ pub async fn get_account_health(id: String, days: u32) -> Result<AccountHealth, 
 /// The CSM's own read of the account; re-scores it at once.
 #[server(endpoint = "health/sentiment")]
 pub async fn set_sentiment(
-    account_id: String,
-    colour: String,
-    #[server(default)] note: String,
+    account_id: String, colour: String, #[server(default)] note: String,
 ) -> Result<(), AppError> {
     ctx::run(Permission::EditAccounts, |state, me| async move {
         let colour = Band::parse(&colour)
@@ -87,9 +85,7 @@ pub async fn retire_model(scope: String) -> Result<(), AppError> {
 /// The churn backtest of a model's settings (saved or being edited).
 #[server(endpoint = "health/backtest", input = server_fn::codec::Json)]
 pub async fn run_backtest(
-    scope: String,
-    config: HealthConfig,
-    days: u32,
+    scope: String, config: HealthConfig, days: u32,
 ) -> Result<Backtest, AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         config.validate()?;
@@ -113,17 +109,17 @@ pub async fn health_distribution(query: String) -> Result<Distribution, AppError
 
 #[server(endpoint = "api_keys/list")]
 pub async fn list_api_keys() -> Result<Vec<ApiKey>, AppError> {
-    ctx::run(Permission::ManageApiKeys, |state, _| async move {
-        store::api_keys::list(&state.db).await
-    })
+    ctx::run(
+        Permission::ManageApiKeys,
+        |state, _| async move { store::api_keys::list(&state.db).await },
+    )
     .await
 }
 
 /// Creates a key; the answer carries the secret, which is never shown again.
 #[server(endpoint = "api_keys/create")]
 pub async fn create_api_key(
-    name: String,
-    #[server(default)] scopes: Vec<String>,
+    name: String, #[server(default)] scopes: Vec<String>,
 ) -> Result<(ApiKey, String), AppError> {
     ctx::run(Permission::ManageApiKeys, |state, me| async move {
         let valid = crate::model::api_key::validate_api_key(&name, &scopes)?;

@@ -34,10 +34,8 @@ where
 
 #[server(endpoint = "templates/list")]
 pub async fn list_templates() -> Result<Vec<JourneyTemplate>, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        store::templates::list(&state.db).await
-    })
-    .await
+    ctx::run(Permission::View, |state, _| async move { store::templates::list(&state.db).await })
+        .await
 }
 
 /// Creates (empty `id`) or saves a new version of a template. Admins only.
@@ -83,74 +81,52 @@ pub async fn create_plan(account_id: String, input: NewPlanInput) -> Result<Stri
 
 #[server(endpoint = "plans/get")]
 pub async fn get_plan(id: String) -> Result<PlanDetail, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        service::detail(&state.db, &id).await
-    })
-    .await
+    ctx::run(Permission::View, |state, _| async move { service::detail(&state.db, &id).await })
+        .await
 }
 
 #[server(endpoint = "plans/milestone/add")]
 pub async fn add_milestone(plan_id: String, input: MilestoneInput) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Plan, plan_id, |state, owner, by| async move {
         let valid = input.validate(owner.start)?;
-        store_plans::add_milestone(&state.db, &owner, &valid, &by)
-            .await
-            .map(drop)
+        store_plans::add_milestone(&state.db, &owner, &valid, &by).await.map(drop)
     })
     .await
 }
 
 #[server(endpoint = "plans/milestone/update")]
 pub async fn update_milestone(id: String, input: MilestoneInput) -> Result<PlanDetail, AppError> {
-    edit(
-        PlanPart::Milestone,
-        id.clone(),
-        |state, owner, by| async move {
-            let valid = input.validate(owner.start)?;
-            store_plans::update_milestone(&state.db, &owner, &id, &valid, &by).await
-        },
-    )
+    edit(PlanPart::Milestone, id.clone(), |state, owner, by| async move {
+        let valid = input.validate(owner.start)?;
+        store_plans::update_milestone(&state.db, &owner, &id, &valid, &by).await
+    })
     .await
 }
 
 #[server(endpoint = "plans/milestone/complete")]
 pub async fn complete_milestone(id: String, done: bool) -> Result<PlanDetail, AppError> {
-    edit(
-        PlanPart::Milestone,
-        id.clone(),
-        |state, owner, by| async move {
-            let today = chrono::Utc::now().date_naive();
-            store_plans::complete_milestone(&state.db, &owner, &id, done, today, &by).await
-        },
-    )
+    edit(PlanPart::Milestone, id.clone(), |state, owner, by| async move {
+        let today = chrono::Utc::now().date_naive();
+        store_plans::complete_milestone(&state.db, &owner, &id, done, today, &by).await
+    })
     .await
 }
 
 #[server(endpoint = "plans/milestone/delete")]
 pub async fn delete_milestone(id: String) -> Result<PlanDetail, AppError> {
-    edit(
-        PlanPart::Milestone,
-        id.clone(),
-        |state, owner, by| async move {
-            store_plans::delete_milestone(&state.db, &owner, &id, &by).await
-        },
-    )
+    edit(PlanPart::Milestone, id.clone(), |state, owner, by| async move {
+        store_plans::delete_milestone(&state.db, &owner, &id, &by).await
+    })
     .await
 }
 
 #[server(endpoint = "plans/task/add")]
 pub async fn add_task(milestone_id: String, input: TaskInput) -> Result<PlanDetail, AppError> {
-    edit(
-        PlanPart::Milestone,
-        milestone_id.clone(),
-        |state, owner, by| async move {
-            let valid = input.validate(owner.start)?;
-            let who = store_plans::resolve_owner(&state.db, &owner.account, &valid.owner).await?;
-            store_plans::add_task(&state.db, &owner, &milestone_id, &valid, who, &by)
-                .await
-                .map(drop)
-        },
-    )
+    edit(PlanPart::Milestone, milestone_id.clone(), |state, owner, by| async move {
+        let valid = input.validate(owner.start)?;
+        let who = store_plans::resolve_owner(&state.db, &owner.account, &valid.owner).await?;
+        store_plans::add_task(&state.db, &owner, &milestone_id, &valid, who, &by).await.map(drop)
+    })
     .await
 }
 
@@ -186,16 +162,12 @@ pub async fn delete_task(id: String) -> Result<PlanDetail, AppError> {
 /// The new order of one milestone's tasks (every task id of that milestone, once).
 #[server(endpoint = "plans/task/reorder", input = server_fn::codec::Json)]
 pub async fn reorder_tasks(milestone_id: String, ids: Vec<String>) -> Result<PlanDetail, AppError> {
-    edit(
-        PlanPart::Milestone,
-        milestone_id.clone(),
-        |state, owner, by| async move {
-            if ids.len() > MAX_TASKS_PER_PLAN {
-                return Err(AppError::field("order", "too many tasks"));
-            }
-            store_plans::reorder_tasks(&state.db, &owner, &milestone_id, &ids, &by).await
-        },
-    )
+    edit(PlanPart::Milestone, milestone_id.clone(), |state, owner, by| async move {
+        if ids.len() > MAX_TASKS_PER_PLAN {
+            return Err(AppError::field("order", "too many tasks"));
+        }
+        store_plans::reorder_tasks(&state.db, &owner, &milestone_id, &ids, &by).await
+    })
     .await
 }
 
@@ -203,35 +175,25 @@ pub async fn reorder_tasks(milestone_id: String, ids: Vec<String>) -> Result<Pla
 pub async fn add_objective(plan_id: String, input: ObjectiveInput) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Plan, plan_id, |state, owner, by| async move {
         let valid = input.validate()?;
-        store_plans::add_objective(&state.db, &owner, &valid, &by)
-            .await
-            .map(drop)
+        store_plans::add_objective(&state.db, &owner, &valid, &by).await.map(drop)
     })
     .await
 }
 
 #[server(endpoint = "plans/objective/update")]
 pub async fn update_objective(id: String, input: ObjectiveInput) -> Result<PlanDetail, AppError> {
-    edit(
-        PlanPart::Objective,
-        id.clone(),
-        |state, owner, by| async move {
-            let valid = input.validate()?;
-            store_plans::update_objective(&state.db, &owner, &id, &valid, &by).await
-        },
-    )
+    edit(PlanPart::Objective, id.clone(), |state, owner, by| async move {
+        let valid = input.validate()?;
+        store_plans::update_objective(&state.db, &owner, &id, &valid, &by).await
+    })
     .await
 }
 
 #[server(endpoint = "plans/objective/delete")]
 pub async fn delete_objective(id: String) -> Result<PlanDetail, AppError> {
-    edit(
-        PlanPart::Objective,
-        id.clone(),
-        |state, owner, by| async move {
-            store_plans::delete_objective(&state.db, &owner, &id, &by).await
-        },
-    )
+    edit(PlanPart::Objective, id.clone(), |state, owner, by| async move {
+        store_plans::delete_objective(&state.db, &owner, &id, &by).await
+    })
     .await
 }
 
@@ -252,18 +214,13 @@ pub const SHARE_DAYS: &[u32] = &[7, 30, 90];
 /// is not stored, only what it names).
 #[server(endpoint = "plans/share")]
 pub async fn share_plan(
-    plan_id: String,
-    contact_id: String,
-    days: String,
+    plan_id: String, contact_id: String, days: String,
 ) -> Result<PlanShare, AppError> {
     ctx::run(Permission::EditPlans, |state, me| async move {
         let owner = service::owner(&state.db, PlanPart::Plan, &plan_id).await?;
         let contact = contact_id.trim();
         if contact.is_empty() {
-            return Err(AppError::field(
-                "contact_id",
-                "choose the contact to share with",
-            ));
+            return Err(AppError::field("contact_id", "choose the contact to share with"));
         }
         let days: u32 = days
             .trim()

@@ -9,10 +9,8 @@ use {super::ctx, crate::store};
 
 #[server(endpoint = "segments/list")]
 pub async fn list_segments() -> Result<Vec<Segment>, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        store::segments::list(&state.db).await
-    })
-    .await
+    ctx::run(Permission::View, |state, _| async move { store::segments::list(&state.db).await })
+        .await
 }
 
 /// Saves the filter given as a portfolio URL query (`tier=smb&stage=growth`) under a name.

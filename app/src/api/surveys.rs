@@ -12,10 +12,8 @@ use {
 
 #[server(endpoint = "surveys/list")]
 pub async fn list_surveys() -> Result<Vec<SurveySummary>, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        store::surveys::list(&state.db).await
-    })
-    .await
+    ctx::run(Permission::View, |state, _| async move { store::surveys::list(&state.db).await })
+        .await
 }
 
 #[server(endpoint = "surveys/create")]
@@ -28,20 +26,13 @@ pub async fn create_survey(input: SurveyInput) -> Result<Survey, AppError> {
 
 #[server(endpoint = "surveys/results")]
 pub async fn get_survey_results(
-    id: String,
-    #[server(default)] filter: VerbatimFilter,
+    id: String, #[server(default)] filter: VerbatimFilter,
 ) -> Result<SurveyResults, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let mut survey = store::surveys::get(&state.db, &id).await?;
         survey.share_url = format!("{}/s/a/{}", state.public_url, survey.public_key);
-        store::responses::results(
-            &state.db,
-            &state.portfolio,
-            &survey,
-            &filter,
-            chrono::Utc::now(),
-        )
-        .await
+        store::responses::results(&state.db, &state.portfolio, &survey, &filter, chrono::Utc::now())
+            .await
     })
     .await
 }
@@ -62,10 +53,7 @@ pub async fn send_survey(id: String) -> Result<SendOutcome, AppError> {
     ctx::run(Permission::RunSurveys, |state, _| async move {
         let survey = store::surveys::get(&state.db, &id).await?;
         if !survey.active {
-            return Err(AppError::field(
-                "form",
-                "this survey is closed; reopen it before sending",
-            ));
+            return Err(AppError::field("form", "this survey is closed; reopen it before sending"));
         }
         service::surveys::send(&state, &survey).await
     })
@@ -128,16 +116,13 @@ pub async fn get_account_surveys(account: String) -> Result<AccountSurveys, AppE
 
 #[server(endpoint = "settings/surveys")]
 pub async fn get_survey_settings() -> Result<SurveySettings, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        store::settings::surveys(&state.db).await
-    })
-    .await
+    ctx::run(Permission::View, |state, _| async move { store::settings::surveys(&state.db).await })
+        .await
 }
 
 #[server(endpoint = "settings/surveys/save")]
 pub async fn save_survey_settings(
-    cap_days: String,
-    follow_up_days: String,
+    cap_days: String, follow_up_days: String,
 ) -> Result<SurveySettings, AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         let s = SurveySettings::parse(&cap_days, &follow_up_days)?;

@@ -13,10 +13,8 @@ use {
 
 #[server(endpoint = "users/list")]
 pub async fn list_users() -> Result<Vec<User>, AppError> {
-    ctx::run(Permission::ManageUsers, |state, _| async move {
-        store::users::list(&state.db).await
-    })
-    .await
+    ctx::run(Permission::ManageUsers, |state, _| async move { store::users::list(&state.db).await })
+        .await
 }
 
 #[server(endpoint = "users/create")]
@@ -37,10 +35,7 @@ pub async fn update_user_access(id: String, role: String, active: bool) -> Resul
             AppError::field("role", format!("must be one of {}", Role::choices()))
         })?;
         if id == me.id && (!active || role != Role::Admin) {
-            return Err(AppError::field(
-                "role",
-                "you cannot demote or deactivate yourself",
-            ));
+            return Err(AppError::field("role", "you cannot demote or deactivate yourself"));
         }
         let user = store::users::update_access(&state.db, &id, role, active).await?;
         if !active {

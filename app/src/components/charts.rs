@@ -62,19 +62,9 @@ pub fn ColumnChart(
     if columns.is_empty() {
         return view! { <p class="muted small">"No data yet."</p> }.into_any();
     }
-    let lo = columns
-        .iter()
-        .map(|c| c.value)
-        .fold(min.unwrap_or(0.0).min(0.0), f64::min);
-    let hi = columns
-        .iter()
-        .map(|c| c.value)
-        .fold(max.unwrap_or(0.0).max(1.0), f64::max);
-    let step = if whole {
-        nice_step(hi - lo).max(1.0)
-    } else {
-        nice_step(hi - lo)
-    };
+    let lo = columns.iter().map(|c| c.value).fold(min.unwrap_or(0.0).min(0.0), f64::min);
+    let hi = columns.iter().map(|c| c.value).fold(max.unwrap_or(0.0).max(1.0), f64::max);
+    let step = if whole { nice_step(hi - lo).max(1.0) } else { nice_step(hi - lo) };
     let lo = (lo / step).floor() * step;
     let hi = (hi / step).ceil() * step;
     let plot_h = H - TOP - BOTTOM;
@@ -84,11 +74,7 @@ pub fn ColumnChart(
     let bar_w = (slot * 0.7).min(48.0);
     // Labels need ~50 px each: beyond 12 columns, label every other one (or fewer).
     let label_every = (n / 12.0).ceil().max(1.0) as usize;
-    let label_every = if n > 8.0 && label_every == 1 && slot < 50.0 {
-        2
-    } else {
-        label_every
-    };
+    let label_every = if n > 8.0 && label_every == 1 && slot < 50.0 { 2 } else { label_every };
     let mut ticks = Vec::new();
     let mut t = lo;
     while t <= hi + step / 2.0 {
@@ -131,9 +117,7 @@ pub fn ColumnChart(
 /// per mark (the first cell heads its row).
 #[component]
 pub fn ChartText(
-    caption: String,
-    head: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
+    caption: String, head: Vec<&'static str>, rows: Vec<Vec<String>>,
 ) -> impl IntoView {
     view! {
         <figcaption class="muted small">{caption}</figcaption>

@@ -9,17 +9,12 @@ fn arr_text(t: &BandTotal) -> String {
     if t.arr.is_empty() {
         return "no ARR".into();
     }
-    t.arr
-        .iter()
-        .map(|(c, v)| format_minor(*v, c))
-        .collect::<Vec<_>>()
-        .join(" + ")
+    t.arr.iter().map(|(c, v)| format_minor(*v, c)).collect::<Vec<_>>().join(" + ")
 }
 
 #[component]
 pub fn DistributionView(
-    dist: Distribution,
-    #[prop(optional)] before: Option<Distribution>,
+    dist: Distribution, #[prop(optional)] before: Option<Distribution>,
     /// What the figures cover, e.g. "accounts in this view".
     caption: String,
 ) -> impl IntoView {

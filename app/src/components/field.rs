@@ -18,14 +18,10 @@ pub fn TextField(
     name: &'static str,
     /// The name the server uses in its messages, e.g. `name`.
     field: &'static str,
-    #[prop(into)] errors: Signal<Option<AppError>>,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(optional, into)] value: String,
-    #[prop(optional)] required: bool,
-    #[prop(optional)] hint: &'static str,
-    #[prop(optional)] autocomplete: &'static str,
-    #[prop(optional)] list: &'static str,
-    #[prop(optional)] inputmode: &'static str,
+    #[prop(into)] errors: Signal<Option<AppError>>, #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String, #[prop(optional)] required: bool,
+    #[prop(optional)] hint: &'static str, #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] list: &'static str, #[prop(optional)] inputmode: &'static str,
     /// Makes the element id unique when the same field appears twice on a page.
     #[prop(optional)]
     id_prefix: &'static str,
@@ -57,9 +53,7 @@ pub fn TextField(
 
 #[component]
 pub fn SelectField(
-    label: &'static str,
-    name: &'static str,
-    field: &'static str,
+    label: &'static str, name: &'static str, field: &'static str,
     #[prop(into)] errors: Signal<Option<AppError>>,
     /// (value, label) pairs.
     options: Vec<(String, String)>,

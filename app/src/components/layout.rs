@@ -112,16 +112,10 @@ fn initials(name: &str) -> String {
 #[component]
 pub fn Card(
     /// The heading's id.
-    id: &'static str,
-    title: &'static str,
-    #[prop(optional)] class: &'static str,
-    children: Children,
+    id: &'static str, title: &'static str,
+    #[prop(optional)] class: &'static str, children: Children,
 ) -> impl IntoView {
-    let class = if class.is_empty() {
-        "card".to_string()
-    } else {
-        format!("card {class}")
-    };
+    let class = if class.is_empty() { "card".to_string() } else { format!("card {class}") };
     view! {
         <section class=class aria-labelledby=id>
             <h2 id=id>{title}</h2>

@@ -8,8 +8,7 @@ use leptos::prelude::*;
 /// their fields (a short form such as sign-in needs no summary).
 #[component]
 pub fn ErrorBanner(
-    #[prop(into)] error: Signal<Option<AppError>>,
-    #[prop(optional)] fields_only_inline: bool,
+    #[prop(into)] error: Signal<Option<AppError>>, #[prop(optional)] fields_only_inline: bool,
 ) -> impl IntoView {
     move || {
         error
@@ -29,10 +28,9 @@ pub fn LoadError(error: AppError) -> impl IntoView {
             "It may have been removed, or the link is wrong.".to_string(),
         ),
         AppError::Forbidden(why) => ("Not allowed".to_string(), capital(why)),
-        AppError::Unauthenticated => (
-            "Please sign in".to_string(),
-            "Your session has ended.".to_string(),
-        ),
+        AppError::Unauthenticated => {
+            ("Please sign in".to_string(), "Your session has ended.".to_string())
+        }
         other => ("Could not load this page".to_string(), other.to_string()),
     };
     view! {
@@ -50,9 +48,7 @@ pub fn LoadError(error: AppError) -> impl IntoView {
 /// The resource is the page's (created outside any `Suspense`, as hydration needs).
 #[component]
 pub fn Loaded<T, V, F>(
-    resource: Resource<Result<T, AppError>>,
-    #[prop(optional)] inline: bool,
-    children: F,
+    resource: Resource<Result<T, AppError>>, #[prop(optional)] inline: bool, children: F,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
@@ -72,9 +68,7 @@ where
 
 fn capital(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 /// Asks the person to confirm a destructive action (the browser's own dialog: keyboard- and
@@ -83,9 +77,7 @@ fn capital(s: &str) -> String {
 pub fn confirmed(message: &str) -> bool {
     #[cfg(feature = "hydrate")]
     {
-        web_sys::window()
-            .and_then(|w| w.confirm_with_message(message).ok())
-            .unwrap_or(false)
+        web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
     }
     #[cfg(not(feature = "hydrate"))]
     {

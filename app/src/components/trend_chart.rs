@@ -44,12 +44,10 @@ fn label_days(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 
 #[component]
 pub fn TrendChart(
-    points: Vec<TrendPoint>,
-    bands: Bands,
+    points: Vec<TrendPoint>, bands: Bands,
     /// The first day of the range shown (the axis starts here even without data).
     from: NaiveDate,
-    to: NaiveDate,
-    caption: String,
+    to: NaiveDate, caption: String,
 ) -> impl IntoView {
     if points.iter().all(|p| p.score.is_none()) {
         return view! { <p class="muted small">"No score history in this period yet."</p> }
@@ -83,11 +81,7 @@ pub fn TrendChart(
         .collect();
     let bands_view = [
         (0.0, bands.yellow_from as f64, "zone-red"),
-        (
-            bands.yellow_from as f64,
-            bands.green_from as f64,
-            "zone-yellow",
-        ),
+        (bands.yellow_from as f64, bands.green_from as f64, "zone-yellow"),
         (bands.green_from as f64, 100.0, "zone-green"),
     ];
     let dots = points.iter().filter(|p| p.score.is_some()).count();

@@ -70,14 +70,7 @@ pub fn bands(kind: SurveyKind, dist: &[(i64, u64)]) -> [(Band, u64); 3] {
 
 /// The full scale with a count for every score, so charts show empty bars too.
 pub fn full_distribution(kind: SurveyKind, dist: &[(i64, u64)]) -> Vec<(i64, u64)> {
-    kind.scores()
-        .map(|s| {
-            (
-                s,
-                dist.iter().filter(|(x, _)| *x == s).map(|(_, c)| c).sum(),
-            )
-        })
-        .collect()
+    kind.scores().map(|s| (s, dist.iter().filter(|(x, _)| *x == s).map(|(_, c)| c).sum())).collect()
 }
 
 /// Responses that came from invitations ÷ invitations sent.
@@ -166,10 +159,7 @@ mod tests {
     #[test]
     fn bands_and_full_scale() {
         let d = dist(&[10, 9, 8, 6, 6]);
-        assert_eq!(
-            bands(SurveyKind::Nps, &d),
-            [(Band::Low, 2), (Band::Mid, 1), (Band::High, 2)]
-        );
+        assert_eq!(bands(SurveyKind::Nps, &d), [(Band::Low, 2), (Band::Mid, 1), (Band::High, 2)]);
         let full = full_distribution(SurveyKind::Csat, &[(2, 4)]);
         assert_eq!(full, vec![(1, 0), (2, 4), (3, 0), (4, 0), (5, 0)]);
     }
@@ -177,22 +167,10 @@ mod tests {
     #[test]
     fn closing_the_loop() {
         let items = [
-            FollowUpTiming {
-                hours_to_close: Some(10.0),
-                overdue: false,
-            },
-            FollowUpTiming {
-                hours_to_close: Some(30.0),
-                overdue: false,
-            },
-            FollowUpTiming {
-                hours_to_close: Some(20.0),
-                overdue: false,
-            },
-            FollowUpTiming {
-                hours_to_close: None,
-                overdue: true,
-            },
+            FollowUpTiming { hours_to_close: Some(10.0), overdue: false },
+            FollowUpTiming { hours_to_close: Some(30.0), overdue: false },
+            FollowUpTiming { hours_to_close: Some(20.0), overdue: false },
+            FollowUpTiming { hours_to_close: None, overdue: true },
         ];
         let s = loop_stats(&items);
         assert_eq!(s.opened, 4);

@@ -21,21 +21,14 @@ pub fn row<'a>(label: String, accounts: impl IntoIterator<Item = &'a FirstValue>
             None => waiting += 1,
         }
     }
-    TtvRow {
-        label,
-        median_days: median_days(&days),
-        reached: days.len(),
-        waiting,
-    }
+    TtvRow { label, median_days: median_days(&days), reached: days.len(), waiting }
 }
 
 /// One row per month contracts started in ("Mar 2026"), the newest [`COHORTS`] first.
 pub fn by_cohort(accounts: &[FirstValue]) -> Vec<TtvRow> {
     let month = |d: &NaiveDate| d.format("%Y-%m").to_string();
-    let mut cohorts: Vec<(String, NaiveDate)> = accounts
-        .iter()
-        .map(|(_, s, _)| (month(s), s.with_day0(0).unwrap_or(*s)))
-        .collect();
+    let mut cohorts: Vec<(String, NaiveDate)> =
+        accounts.iter().map(|(_, s, _)| (month(s), s.with_day0(0).unwrap_or(*s))).collect();
     cohorts.sort();
     cohorts.dedup();
     cohorts

@@ -88,16 +88,12 @@ impl AccountInput {
 
     pub fn validate(&self) -> Result<ValidAccount, AppError> {
         let mut c = Checks::new();
-        let name = required_text(&self.name, ACCOUNT_NAME_MAX)
-            .map_err(|m| c.fail("name", m))
-            .ok();
+        let name = required_text(&self.name, ACCOUNT_NAME_MAX).map_err(|m| c.fail("name", m)).ok();
         let tier = SizeTier::parse(&self.tier);
         if tier.is_none() {
             c.fail("tier", format!("must be one of {}", SizeTier::choices()));
         }
-        let industry = required_text(&self.industry, 100)
-            .map_err(|m| c.fail("industry", m))
-            .ok();
+        let industry = required_text(&self.industry, 100).map_err(|m| c.fail("industry", m)).ok();
         let stage = Stage::parse(&self.stage);
         if stage.is_none() {
             c.fail("stage", format!("must be one of {}", Stage::choices()));
@@ -109,12 +105,8 @@ impl AccountInput {
             "currency",
             format!("must be one of {}", CURRENCIES.join(", ")),
         );
-        let start = date(&self.contract_start)
-            .map_err(|m| c.fail("contract_start", m))
-            .ok();
-        let renewal = date(&self.renewal_date)
-            .map_err(|m| c.fail("renewal_date", m))
-            .ok();
+        let start = date(&self.contract_start).map_err(|m| c.fail("contract_start", m)).ok();
+        let renewal = date(&self.renewal_date).map_err(|m| c.fail("renewal_date", m)).ok();
         if let (Some(s), Some(r)) = (start, renewal) {
             c.check(r > s, "renewal_date", "must be after the contract start");
         }
@@ -172,23 +164,14 @@ pub struct ValidContact {
 impl ContactInput {
     pub fn validate(&self) -> Result<ValidContact, AppError> {
         let mut c = Checks::new();
-        let name = required_text(&self.name, 200)
-            .map_err(|m| c.fail("name", m))
-            .ok();
+        let name = required_text(&self.name, 200).map_err(|m| c.fail("name", m)).ok();
         let email = self.email.trim().to_lowercase();
         if email.is_empty() {
             c.fail("email", "is required");
         } else {
-            c.check(
-                is_email(&email),
-                "email",
-                "must be an email address such as dana@example.com",
-            );
+            c.check(is_email(&email), "email", "must be an email address such as dana@example.com");
         }
-        let title = optional_text(&self.title, 200)
-            .map_err(|m| c.fail("title", m))
-            .ok()
-            .flatten();
+        let title = optional_text(&self.title, 200).map_err(|m| c.fail("title", m)).ok().flatten();
         c.finish()?;
         Ok(ValidContact {
             name: name.unwrap_or_default(),
@@ -265,10 +248,7 @@ mod tests {
         assert!(err.for_field("tier").unwrap().contains("Enterprise"));
         assert_eq!(err.for_field("industry").as_deref(), Some("is required"));
         assert!(err.for_field("stage").is_some());
-        assert_eq!(
-            err.for_field("arr").as_deref(),
-            Some("must be zero or more")
-        );
+        assert_eq!(err.for_field("arr").as_deref(), Some("must be zero or more"));
         assert!(err.for_field("currency").is_some());
         assert_eq!(
             err.for_field("renewal_date").as_deref(),
@@ -280,11 +260,7 @@ mod tests {
     fn renewal_on_the_start_day_is_refused() {
         let mut a = good();
         a.renewal_date = a.contract_start.clone();
-        assert!(a
-            .validate()
-            .unwrap_err()
-            .for_field("renewal_date")
-            .is_some());
+        assert!(a.validate().unwrap_err().for_field("renewal_date").is_some());
     }
 
     #[test]
@@ -298,11 +274,7 @@ mod tests {
         let v = c.validate().unwrap();
         assert_eq!(v.email, "dana@example.com");
         assert!(v.champion);
-        let bad = ContactInput {
-            name: "".into(),
-            email: "nope".into(),
-            ..Default::default()
-        };
+        let bad = ContactInput { name: "".into(), email: "nope".into(), ..Default::default() };
         let e = bad.validate().unwrap_err();
         assert!(e.for_field("name").is_some() && e.for_field("email").is_some());
     }

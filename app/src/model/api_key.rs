@@ -67,11 +67,7 @@ pub fn validate_api_key(name: &str, scopes: &[String]) -> Result<ValidApiKey, Ap
                 "scopes",
                 format!(
                     "unknown scope “{s}”; choose from {}",
-                    ApiScope::ALL
-                        .iter()
-                        .map(|s| s.key())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    ApiScope::ALL.iter().map(|s| s.key()).collect::<Vec<_>>().join(", ")
                 ),
             ),
         }
@@ -103,9 +99,6 @@ mod tests {
         assert!(scopes.contains("unknown scope “root”"), "{scopes}");
         assert!(scopes.contains("events:write, health:read"), "{scopes}");
         let err = validate_api_key("Analytics", &[]).unwrap_err();
-        assert_eq!(
-            err.for_field("scopes").as_deref(),
-            Some("choose at least one scope")
-        );
+        assert_eq!(err.for_field("scopes").as_deref(), Some("choose at least one scope"));
     }
 }

@@ -17,29 +17,17 @@ pub struct PastInvitation {
 /// `recurrence_months` since that contact's last invitation to it; and no contact gets any
 /// survey within `cap_days` of their last invitation to any survey (0 = no cap).
 pub fn suppression(
-    now: DateTime<Utc>,
-    cap_days: i64,
-    survey_id: &str,
-    recurrence_months: Option<i64>,
+    now: DateTime<Utc>, cap_days: i64, survey_id: &str, recurrence_months: Option<i64>,
     history: &[PastInvitation],
 ) -> Option<String> {
-    let last_here = history
-        .iter()
-        .filter(|h| h.survey_id == survey_id)
-        .map(|h| h.sent_at)
-        .max();
+    let last_here = history.iter().filter(|h| h.survey_id == survey_id).map(|h| h.sent_at).max();
     if let Some(last) = last_here {
         match recurrence_months {
             None => {
-                return Some(format!(
-                    "already invited to this survey on {}",
-                    last.date_naive()
-                ))
+                return Some(format!("already invited to this survey on {}", last.date_naive()))
             }
             Some(m) => {
-                let due = last
-                    .checked_add_months(Months::new(m as u32))
-                    .unwrap_or(last);
+                let due = last.checked_add_months(Months::new(m as u32)).unwrap_or(last);
                 if due > now {
                     return Some(format!(
                         "invited to this survey on {}; due again on {}",
@@ -52,10 +40,7 @@ pub fn suppression(
     }
     if cap_days > 0 {
         let since = now - chrono::Duration::days(cap_days);
-        if let Some(recent) = history
-            .iter()
-            .filter(|h| h.sent_at > since)
-            .max_by_key(|h| h.sent_at)
+        if let Some(recent) = history.iter().filter(|h| h.sent_at > since).max_by_key(|h| h.sent_at)
         {
             return Some(format!(
                 "invited to “{}” on {}; at most one survey every {cap_days} days",

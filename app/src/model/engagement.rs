@@ -74,10 +74,7 @@ impl TouchpointInput {
         let mut c = Checks::new();
         let kind = TouchpointKind::parse(self.kind.trim());
         if kind.is_none() {
-            c.fail(
-                "kind",
-                format!("choose one of {}", TouchpointKind::choices()),
-            );
+            c.fail("kind", format!("choose one of {}", TouchpointKind::choices()));
         }
         let when = match date(&self.date) {
             Err(m) => {
@@ -85,10 +82,7 @@ impl TouchpointInput {
                 None
             }
             Ok(d) if d > today + Duration::days(1) => {
-                c.fail(
-                    "date",
-                    "log a touchpoint once it has happened (the date is in the future)",
-                );
+                c.fail("date", "log a touchpoint once it has happened (the date is in the future)");
                 None
             }
             Ok(d) if d < today - Duration::days(5 * 365) => {
@@ -104,10 +98,7 @@ impl TouchpointInput {
             .filter(|s| !s.is_empty())
             .collect();
         if attendees.len() > 50 || attendees.iter().any(|a| a.chars().count() > 200) {
-            c.fail(
-                "attendees",
-                "at most 50 attendees of up to 200 characters each",
-            );
+            c.fail("attendees", "at most 50 attendees of up to 200 characters each");
         }
         let notes = optional_text(&self.notes, 10_000)
             .map_err(|m| c.fail("notes", format!("the notes {m}")))
@@ -154,18 +145,12 @@ impl CadenceInput {
         c.check(!seg.is_empty(), "segment_id", "choose a saved segment");
         let kind = TouchpointKind::parse(self.kind.trim());
         if kind.is_none() {
-            c.fail(
-                "kind",
-                format!("choose one of {}", TouchpointKind::choices()),
-            );
+            c.fail("kind", format!("choose one of {}", TouchpointKind::choices()));
         }
         let every = match self.every_days.trim().parse::<u32>() {
             Ok(n) if (1..=730).contains(&n) => Some(n),
             _ => {
-                c.fail(
-                    "every_days",
-                    "every how many days: a whole number from 1 to 730",
-                );
+                c.fail("every_days", "every how many days: a whole number from 1 to 730");
                 None
             }
         };
@@ -190,10 +175,8 @@ pub struct CadenceDue {
 /// or after the contract start when there has been none. Where two segments ask for the same
 /// kind, the stricter (shorter) interval wins. Overdue ones first, most overdue first.
 pub fn cadence_due(
-    rules: &[&CadenceRule],
-    last_by_kind: &[(TouchpointKind, NaiveDate)],
-    contract_start: NaiveDate,
-    today: NaiveDate,
+    rules: &[&CadenceRule], last_by_kind: &[(TouchpointKind, NaiveDate)],
+    contract_start: NaiveDate, today: NaiveDate,
 ) -> Vec<CadenceDue> {
     let mut out: Vec<CadenceDue> = Vec::new();
     for r in rules {
@@ -202,11 +185,7 @@ pub fn cadence_due(
                 continue;
             }
         }
-        let last = last_by_kind
-            .iter()
-            .filter(|(k, _)| *k == r.kind)
-            .map(|(_, d)| *d)
-            .max();
+        let last = last_by_kind.iter().filter(|(k, _)| *k == r.kind).map(|(_, d)| *d).max();
         let next_due = last.unwrap_or(contract_start) + Duration::days(r.every_days as i64);
         let due = CadenceDue {
             kind: r.kind,
@@ -219,11 +198,7 @@ pub fn cadence_due(
         out.retain(|c| c.kind != r.kind);
         out.push(due);
     }
-    out.sort_by(|a, b| {
-        b.overdue_days
-            .cmp(&a.overdue_days)
-            .then(a.next_due.cmp(&b.next_due))
-    });
+    out.sort_by(|a, b| b.overdue_days.cmp(&a.overdue_days).then(a.next_due.cmp(&b.next_due)));
     out
 }
 

@@ -97,9 +97,8 @@ pub const INDUSTRIES: &[&str] = &[
 ];
 
 /// Currencies accepted for ARR. A short, explicit list beats accepting any three letters.
-pub const CURRENCIES: &[&str] = &[
-    "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK",
-];
+pub const CURRENCIES: &[&str] =
+    &["USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK"];
 
 #[cfg(test)]
 mod tests {

@@ -188,20 +188,11 @@ impl Default for HealthConfig {
                     points: m.default_points(),
                 })
                 .collect(),
-            bands: Bands {
-                yellow_from: 40,
-                green_from: 70,
-            },
-            key_features: [
-                "dashboards",
-                "reports",
-                "integrations",
-                "automation",
-                "alerts",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            bands: Bands { yellow_from: 40, green_from: 70 },
+            key_features: ["dashboards", "reports", "integrations", "automation", "alerts"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             sentiment_days: 30,
         }
     }
@@ -220,11 +211,7 @@ impl HealthConfig {
     pub fn validate(&self) -> Result<(), AppError> {
         let mut c = Checks::new();
         let b = self.bands;
-        c.check(
-            (1..=99).contains(&b.yellow_from),
-            "bands.yellow_from",
-            "must be between 1 and 99",
-        );
+        c.check((1..=99).contains(&b.yellow_from), "bands.yellow_from", "must be between 1 and 99");
         c.check(
             b.green_from > b.yellow_from && b.green_from <= 100,
             "bands.green_from",
@@ -251,19 +238,11 @@ impl HealthConfig {
         );
         for m in Measure::ALL {
             let count = self.measures.iter().filter(|c| c.measure == *m).count();
-            c.check(
-                count <= 1,
-                &format!("{}.weight", m.key()),
-                "appears more than once",
-            );
+            c.check(count <= 1, &format!("{}.weight", m.key()), "appears more than once");
         }
         for mc in &self.measures {
             let key = mc.measure.key();
-            c.check(
-                mc.weight <= 100,
-                &format!("{key}.weight"),
-                "must be between 0 and 100",
-            );
+            c.check(mc.weight <= 100, &format!("{key}.weight"), "must be between 0 and 100");
             if let Err(msg) = check_points(mc.measure, &mc.points) {
                 c.fail(&format!("{key}.points"), msg);
             }
@@ -281,10 +260,7 @@ fn check_points(m: Measure, points: &[Point]) -> Result<(), String> {
     if points.len() < 2 || points.len() > MAX_POINTS {
         return Err(format!("needs 2 to {MAX_POINTS} thresholds"));
     }
-    if points
-        .iter()
-        .any(|p| !p.raw.is_finite() || !p.score.is_finite())
-    {
+    if points.iter().any(|p| !p.raw.is_finite() || !p.score.is_finite()) {
         return Err("every threshold needs a number".into());
     }
     if points.iter().any(|p| !(0.0..=100.0).contains(&p.score)) {
@@ -297,13 +273,15 @@ fn check_points(m: Measure, points: &[Point]) -> Result<(), String> {
         return Err("raw values must increase from one threshold to the next".into());
     }
     let rising = m.higher_is_better();
-    if points.windows(2).any(|w| {
-        if rising {
-            w[1].score < w[0].score
-        } else {
-            w[1].score > w[0].score
-        }
-    }) {
+    if points.windows(2).any(
+        |w| {
+            if rising {
+                w[1].score < w[0].score
+            } else {
+                w[1].score > w[0].score
+            }
+        },
+    ) {
         return Err(if rising {
             "more is better here: scores must not fall as the raw value rises".into()
         } else {
@@ -487,4 +465,3 @@ pub struct Backtest {
     /// (band, accounts, churned) for the scores at the look-back date.
     pub per_band: Vec<(Band, u32, u32)>,
 }
-

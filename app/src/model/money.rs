@@ -3,11 +3,8 @@
 /// Parses what a person types for an amount in major units ("120000", "120,000.50", "1 200")
 /// into minor units. Errors are phrased to follow the field's name.
 pub fn parse_major(input: &str) -> Result<i64, String> {
-    let cleaned: String = input
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != ' ' && *c != '_')
-        .collect();
+    let cleaned: String =
+        input.trim().chars().filter(|c| *c != ',' && *c != ' ' && *c != '_').collect();
     if cleaned.is_empty() {
         return Err("is required".into());
     }
@@ -29,11 +26,7 @@ pub fn parse_major(input: &str) -> Result<i64, String> {
         return Err("is too large".into());
     }
     let whole: i64 = whole.parse().map_err(|_| "is too large".to_string())?;
-    let frac: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().unwrap_or(0)
-    };
+    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().unwrap_or(0) };
     Ok(whole * 100 + frac)
 }
 
@@ -50,11 +43,7 @@ pub fn format_minor(minor: i64, currency: &str) -> String {
     let abs = minor.unsigned_abs();
     let whole = group_thousands(abs / 100);
     let cents = abs % 100;
-    let number = if cents == 0 {
-        whole
-    } else {
-        format!("{whole}.{cents:02}")
-    };
+    let number = if cents == 0 { whole } else { format!("{whole}.{cents:02}") };
     if symbol.is_empty() {
         format!("{sign}{number} {currency}")
     } else if currency == "CAD" || currency == "AUD" {

@@ -69,17 +69,12 @@ pub fn plan_work(plans: &[Plan], me: &str, today: NaiveDate, until: NaiveDate) -
 /// The touchpoints due by `until`, soonest first, from each account's cadences; `names` gives
 /// each account's name by id.
 pub fn due_touchpoints(
-    cadences: Vec<(String, Vec<CadenceDue>)>,
-    names: &[(String, String)],
-    until: NaiveDate,
+    cadences: Vec<(String, Vec<CadenceDue>)>, names: &[(String, String)], until: NaiveDate,
 ) -> Vec<WorkTouchpoint> {
     let mut out = Vec::new();
     for (account, dues) in cadences {
-        let name = names
-            .iter()
-            .find(|(id, _)| *id == account)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default();
+        let name =
+            names.iter().find(|(id, _)| *id == account).map(|(_, n)| n.clone()).unwrap_or_default();
         for due in dues.into_iter().filter(|d| d.next_due <= until) {
             out.push(WorkTouchpoint {
                 account_id: account.clone(),
@@ -102,11 +97,7 @@ mod tests {
     }
 
     fn task(
-        title: &str,
-        due: &str,
-        role: OwnerRole,
-        owner: Option<&str>,
-        status: TaskStatus,
+        title: &str, due: &str, role: OwnerRole, owner: Option<&str>, status: TaskStatus,
     ) -> Task {
         Task {
             id: title.into(),
@@ -175,12 +166,8 @@ mod tests {
 
     #[test]
     fn open_milestones_within_the_horizon_and_off_track_plans_are_listed() {
-        let w = plan_work(
-            &[plan(vec![], "2026-03-01", None)],
-            "me",
-            d("2026-03-03"),
-            d("2026-03-17"),
-        );
+        let w =
+            plan_work(&[plan(vec![], "2026-03-01", None)], "me", d("2026-03-03"), d("2026-03-17"));
         assert_eq!(w.milestones.len(), 1);
         assert_eq!(w.milestones[0].status, PlanStatus::OffTrack);
         assert_eq!(w.off_track.len(), 1);
@@ -208,15 +195,10 @@ mod tests {
             ("b".to_string(), vec![due("2026-03-10"), due("2026-05-01")]),
             ("a".to_string(), vec![due("2026-03-04")]),
         ];
-        let names = [
-            ("a".to_string(), "Acme".to_string()),
-            ("b".to_string(), "Beta".to_string()),
-        ];
+        let names = [("a".to_string(), "Acme".to_string()), ("b".to_string(), "Beta".to_string())];
         let out = due_touchpoints(cadences, &names, d("2026-03-17"));
-        let got: Vec<(&str, NaiveDate)> = out
-            .iter()
-            .map(|t| (t.account_name.as_str(), t.due.next_due))
-            .collect();
+        let got: Vec<(&str, NaiveDate)> =
+            out.iter().map(|t| (t.account_name.as_str(), t.due.next_due)).collect();
         assert_eq!(got, [("Acme", d("2026-03-04")), ("Beta", d("2026-03-10"))]);
     }
 }

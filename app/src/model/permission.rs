@@ -71,20 +71,12 @@ mod tests {
 
     #[test]
     fn executives_read_csms_edit_admins_manage() {
-        for p in [
-            Permission::EditAccounts,
-            Permission::EditPlans,
-            Permission::RunSurveys,
-        ] {
+        for p in [Permission::EditAccounts, Permission::EditPlans, Permission::RunSurveys] {
             assert!(!Role::Exec.may(p));
             assert!(Role::Csm.may(p));
             assert!(Role::Admin.may(p));
         }
-        for p in [
-            Permission::ManageUsers,
-            Permission::ManageSettings,
-            Permission::ManageApiKeys,
-        ] {
+        for p in [Permission::ManageUsers, Permission::ManageSettings, Permission::ManageApiKeys] {
             assert!(!Role::Csm.may(p));
             assert!(Role::Admin.may(p));
         }

@@ -156,44 +156,23 @@ impl PortfolioFilter {
         if self.page > 0 {
             parts.push(("page".into(), (self.page + 1).to_string()));
         }
-        parts
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        parts.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
     }
 
     /// The same filter on another page.
     pub fn with_page(&self, page: u32) -> Self {
-        Self {
-            page,
-            ..self.clone()
-        }
+        Self { page, ..self.clone() }
     }
 
     /// The same filter sorted by `key`; choosing the current key again flips the direction.
     pub fn sorted_by(&self, key: SortKey) -> Self {
-        let desc = if self.sort == key {
-            !self.desc
-        } else {
-            key.default_descending()
-        };
-        Self {
-            sort: key,
-            desc,
-            page: 0,
-            ..self.clone()
-        }
+        let desc = if self.sort == key { !self.desc } else { key.default_descending() };
+        Self { sort: key, desc, page: 0, ..self.clone() }
     }
 
     /// The filter without sort and page: what a segment stores.
     pub fn criteria(&self) -> Self {
-        Self {
-            sort: SortKey::Name,
-            desc: false,
-            page: 0,
-            ..self.clone()
-        }
+        Self { sort: SortKey::Name, desc: false, page: 0, ..self.clone() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -216,11 +195,7 @@ impl PortfolioFilter {
             parts.push(s.label().to_string());
         }
         if let Some(o) = &self.owner {
-            parts.push(if o == "none" {
-                "no owner".into()
-            } else {
-                "one owner".into()
-            });
+            parts.push(if o == "none" { "no owner".into() } else { "one owner".into() });
         }
         if let Some(d) = self.renewal_before {
             parts.push(format!("renewing by {d}"));
@@ -254,10 +229,7 @@ pub fn decode(v: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let escaped = (bytes[i] == b'%')
-            .then(|| {
-                v.get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            })
+            .then(|| v.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()))
             .flatten();
         if let Some(b) = escaped {
             out.push(b);
@@ -321,9 +293,7 @@ impl PortfolioPage {
 }
 
 fn group(n: u64) -> String {
-    crate::model::money::format_minor(n as i64 * 100, "")
-        .trim()
-        .to_string()
+    crate::model::money::format_minor(n as i64 * 100, "").trim().to_string()
 }
 
 /// A saved, named filter. Later features (health models, SLA policies, surveys) target segments.
@@ -336,9 +306,7 @@ pub struct Segment {
 
 pub fn validate_segment_name(name: &str) -> Result<String, AppError> {
     let mut c = Checks::new();
-    let name = super::validate::required_text(name, 80)
-        .map_err(|m| c.fail("name", m))
-        .ok();
+    let name = super::validate::required_text(name, 80).map_err(|m| c.fail("name", m)).ok();
     c.finish()?;
     Ok(name.unwrap_or_default())
 }
@@ -410,20 +378,10 @@ mod tests {
 
     #[test]
     fn page_labels() {
-        let p = PortfolioPage {
-            rows: vec![],
-            total: 0,
-            page: 0,
-            page_size: 50,
-        };
+        let p = PortfolioPage { rows: vec![], total: 0, page: 0, page_size: 50 };
         assert_eq!(p.range_label(), "No accounts match");
         assert_eq!(p.page_count(), 1);
-        let p = PortfolioPage {
-            rows: vec![],
-            total: 1234,
-            page: 1,
-            page_size: 50,
-        };
+        let p = PortfolioPage { rows: vec![], total: 1234, page: 1, page_size: 50 };
         assert_eq!(p.page_count(), 25);
     }
 

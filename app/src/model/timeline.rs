@@ -90,10 +90,7 @@ mod tests {
     #[test]
     fn a_touchpoint_reads_with_whom_and_next_steps() {
         let item = touchpoint_item(touchpoint("2026-03-02", "2026-03-02T15:30:00Z"));
-        assert_eq!(
-            item.detail,
-            "With Ann, Bo. Went well.\nNext steps: Send the deck"
-        );
+        assert_eq!(item.detail, "With Ann, Bo. Went well.\nNext steps: Send the deck");
         assert_eq!(item.actor, "Dana");
         assert_eq!(item.kind, TimelineKind::Touchpoint);
     }
@@ -120,9 +117,8 @@ mod tests {
             actor: String::new(),
             link: None,
         };
-        let items: Vec<TimelineItem> = (0..250)
-            .map(|i| item(format!("2026-01-01T00:{:02}:{:02}Z", i / 60, i % 60)))
-            .collect();
+        let items: Vec<TimelineItem> =
+            (0..250).map(|i| item(format!("2026-01-01T00:{:02}:{:02}Z", i / 60, i % 60))).collect();
         let feed = newest_first(items);
         assert_eq!(feed.len(), TIMELINE_MAX);
         assert_eq!(feed[0].at, "2026-01-01T00:04:09Z");

@@ -50,20 +50,14 @@ fn text<'a>(v: &'a serde_json::Value, field: &str) -> Result<Option<&'a str>, St
 fn is_kind(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 50
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.:-".contains(c))
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.:-".contains(c))
 }
 
 /// Checks one event (a JSON value from the batch) at `now`.
 pub fn check_event(
-    index: usize,
-    v: &serde_json::Value,
-    now: DateTime<Utc>,
+    index: usize, v: &serde_json::Value, now: DateTime<Utc>,
 ) -> Result<ValidEvent, EventError> {
-    let key = v
-        .get("idempotency_key")
-        .and_then(|k| k.as_str())
-        .map(|s| s.trim().to_string());
+    let key = v.get("idempotency_key").and_then(|k| k.as_str()).map(|s| s.trim().to_string());
     let fail = |field: &str, message: String| EventError {
         index,
         idempotency_key: key.clone().filter(|k| !k.is_empty()),
@@ -82,10 +76,7 @@ pub fn check_event(
             ))
         }
         Some(k) if k.chars().count() > 200 => {
-            return Err(fail(
-                "idempotency_key",
-                "must be at most 200 characters".into(),
-            ))
+            return Err(fail("idempotency_key", "must be at most 200 characters".into()))
         }
         Some(k) => k.to_string(),
     };
@@ -93,10 +84,7 @@ pub fn check_event(
     let ext = text(v, "external_id").map_err(|m| fail("external_id", m))?;
     let account = match (id, ext) {
         (Some(_), Some(_)) => {
-            return Err(fail(
-                "account_id",
-                "give account_id or external_id, not both".into(),
-            ))
+            return Err(fail("account_id", "give account_id or external_id, not both".into()))
         }
         (None, None) => {
             return Err(fail(
@@ -111,23 +99,15 @@ pub fn check_event(
             return Err(fail("external_id", "must be at most 200 characters".into()))
         }
     };
-    let kind = text(v, "kind")
-        .map_err(|m| fail("kind", m))?
-        .ok_or_else(|| {
-            fail(
-                "kind",
-                "is required: login, feature_used or your own (a–z, 0–9, _ . : -)".into(),
-            )
-        })?;
+    let kind = text(v, "kind").map_err(|m| fail("kind", m))?.ok_or_else(|| {
+        fail("kind", "is required: login, feature_used or your own (a–z, 0–9, _ . : -)".into())
+    })?;
     if !is_kind(kind) {
         return Err(fail("kind", "must be login, feature_used or your own name of lower-case letters, digits and _ . : - (at most 50)".into()));
     }
     let feature = text(v, "feature").map_err(|m| fail("feature", m))?;
     if kind == "feature_used" && feature.is_none() {
-        return Err(fail(
-            "feature",
-            "is required when kind is feature_used".into(),
-        ));
+        return Err(fail("feature", "is required when kind is feature_used".into()));
     }
     if feature.is_some_and(|f| f.chars().count() > 100) {
         return Err(fail("feature", "must be at most 100 characters".into()));
@@ -137,10 +117,7 @@ pub fn check_event(
         return Err(fail("contact_email", "is not an email address".into()));
     }
     let at_text = text(v, "at").map_err(|m| fail("at", m))?.ok_or_else(|| {
-        fail(
-            "at",
-            "is required: when it happened, RFC 3339 (2026-11-23T14:05:00Z)".into(),
-        )
+        fail("at", "is required: when it happened, RFC 3339 (2026-11-23T14:05:00Z)".into())
     })?;
     let at = DateTime::parse_from_rfc3339(at_text)
         .map_err(|_| {
@@ -198,10 +175,7 @@ mod tests {
         assert_eq!(e.account, AccountRef::Id("abc".into()));
         assert_eq!(e.feature.as_deref(), Some("reports"));
         assert_eq!(e.contact_email.as_deref(), Some("ann@example.com"));
-        assert_eq!(
-            e.at,
-            "2026-11-23T10:00:00Z".parse::<DateTime<Utc>>().unwrap()
-        );
+        assert_eq!(e.at, "2026-11-23T10:00:00Z".parse::<DateTime<Utc>>().unwrap());
     }
 
     #[test]
@@ -213,12 +187,8 @@ mod tests {
             check_event(3, &b, now()).unwrap_err()
         };
         assert_eq!(with("at", json!("yesterday")).field, "at");
-        assert!(with("at", json!("2027-01-01T00:00:00Z"))
-            .message
-            .contains("future"));
-        assert!(with("at", json!("2020-01-01T00:00:00Z"))
-            .message
-            .contains("400 days"));
+        assert!(with("at", json!("2027-01-01T00:00:00Z")).message.contains("future"));
+        assert!(with("at", json!("2020-01-01T00:00:00Z")).message.contains("400 days"));
         assert_eq!(with("kind", json!("Log In")).field, "kind");
         assert_eq!(with("kind", json!("feature_used")).field, "feature");
         assert_eq!(with("contact_email", json!("nope")).field, "contact_email");
@@ -229,10 +199,7 @@ mod tests {
         let e = with("idempotency_key", json!(""));
         assert_eq!((e.index, e.field.as_str()), (3, "idempotency_key"));
         assert_eq!(with("kind", json!(5)).message, "must be a string");
-        assert_eq!(
-            check_event(0, &json!([1]), now()).unwrap_err().field,
-            "event"
-        );
+        assert_eq!(check_event(0, &json!([1]), now()).unwrap_err().field, "event");
         let e = with("at", json!("nope"));
         assert_eq!(e.idempotency_key.as_deref(), Some("k"));
     }

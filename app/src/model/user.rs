@@ -25,12 +25,7 @@ pub struct Me {
 
 impl From<User> for Me {
     fn from(u: User) -> Self {
-        Me {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            role: u.role,
-        }
+        Me { id: u.id, email: u.email, name: u.name, role: u.role }
     }
 }
 
@@ -53,9 +48,7 @@ pub fn safe_next(next: Option<&str>) -> String {
     let plain = n.starts_with('/')
         && !n.starts_with("//")
         && n.len() <= 2000
-        && !n
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+        && !n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
     if plain {
         n.to_string()
     } else {
@@ -105,9 +98,7 @@ impl NewUserInput {
     pub fn validate(&self) -> Result<ValidUser, AppError> {
         let mut c = Checks::new();
         let email = check_email(&mut c, "email", &self.email);
-        let name = required_text(&self.name, 200)
-            .map_err(|m| c.fail("name", m))
-            .ok();
+        let name = required_text(&self.name, 200).map_err(|m| c.fail("name", m)).ok();
         let role = Role::parse(&self.role);
         if role.is_none() {
             c.fail("role", format!("must be one of {}", Role::choices()));

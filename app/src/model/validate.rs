@@ -81,10 +81,7 @@ mod tests {
         assert_eq!(required_text("   ", 10), Err("is required".into()));
         assert!(required_text("abcdefghijk", 10).is_err());
         assert_eq!(optional_text("", 5), Ok(None));
-        assert_eq!(
-            date("2026-02-28"),
-            Ok(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap())
-        );
+        assert_eq!(date("2026-02-28"), Ok(NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()));
         assert!(date("2026-02-30").is_err());
         assert!(date("28/02/2026").is_err());
     }

@@ -80,12 +80,7 @@ fn VoiceFigures(v: crate::model::VoiceSummary) -> impl IntoView {
 #[component]
 fn PortfolioFigures(s: crate::model::PortfolioSummary) -> impl IntoView {
     let cur = s.main_currency.clone();
-    let arr_main = s
-        .arr_by_currency
-        .iter()
-        .find(|(c, _)| *c == cur)
-        .map(|(_, a)| *a)
-        .unwrap_or(0);
+    let arr_main = s.arr_by_currency.iter().find(|(c, _)| *c == cur).map(|(_, a)| *a).unwrap_or(0);
     let others: Vec<String> = s
         .arr_by_currency
         .iter()
@@ -146,14 +141,8 @@ fn PortfolioFigures(s: crate::model::PortfolioSummary) -> impl IntoView {
 }
 
 fn days(v: Option<f64>) -> String {
-    v.map(|d| {
-        if d.fract() == 0.0 {
-            format!("{d:.0} days")
-        } else {
-            format!("{d:.1} days")
-        }
-    })
-    .unwrap_or_else(|| "—".into())
+    v.map(|d| if d.fract() == 0.0 { format!("{d:.0} days") } else { format!("{d:.1} days") })
+        .unwrap_or_else(|| "—".into())
 }
 
 /// Median days from contract start to the first-value milestone, per cohort and segment.

@@ -18,10 +18,8 @@ pub fn FeedbackPage() -> impl IntoView {
     let me = use_me();
     let create = ServerAction::<CreateFeedback>::new();
     let filter = RwSignal::new(FeedbackFilter::default());
-    let view_res = Resource::new(
-        move || (filter.get(), create.version().get()),
-        |(f, _)| list_feedback(f),
-    );
+    let view_res =
+        Resource::new(move || (filter.get(), create.version().get()), |(f, _)| list_feedback(f));
     view! {
         <Title text="Feedback"/>
         <div class="page-head"><div><h1>"Feedback"</h1><p class="muted">"What customers said outside surveys, counted by theme."</p></div></div>
@@ -117,10 +115,8 @@ fn FeedbackForm(create: ServerAction<CreateFeedback>) -> impl IntoView {
             account.set(Vec::new());
         }
     });
-    let sources: Vec<(String, String)> = FeedbackSource::ALL
-        .iter()
-        .map(|s| (s.key().into(), s.label().into()))
-        .collect();
+    let sources: Vec<(String, String)> =
+        FeedbackSource::ALL.iter().map(|s| (s.key().into(), s.label().into())).collect();
     let field =
         move |f: &'static str| Signal::derive(move || errors.get().and_then(|e| e.for_field(f)));
     let (text_err, themes_err) = (field("text"), field("themes"));

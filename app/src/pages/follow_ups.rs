@@ -23,11 +23,7 @@ pub fn FollowUpsPage() -> impl IntoView {
     let last = RwSignal::new(None::<String>);
     // Field messages sit on their card; anything else is a banner.
     let close_error = Signal::derive(move || {
-        close
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .filter(|e| e.for_field("outcome").is_none())
+        close.value().get().and_then(|r| r.err()).filter(|e| e.for_field("outcome").is_none())
     });
     let today = chrono::Utc::now().date_naive();
     view! {
@@ -97,10 +93,7 @@ pub fn FollowUpsPage() -> impl IntoView {
 
 #[component]
 fn FollowUpCard(
-    f: FollowUp,
-    today: chrono::NaiveDate,
-    can_edit: bool,
-    close: ServerAction<CloseFollowUp>,
+    f: FollowUp, today: chrono::NaiveDate, can_edit: bool, close: ServerAction<CloseFollowUp>,
     last: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let open = f.status == FollowUpStatus::Open;

@@ -26,16 +26,8 @@ pub fn MyWorkPage() -> impl IntoView {
 fn Work(w: MyWork) -> impl IntoView {
     let today = chrono::Utc::now().date_naive();
     let late_tasks = w.tasks.iter().filter(|t| t.overdue).count();
-    let late_tp = w
-        .touchpoints
-        .iter()
-        .filter(|t| t.due.overdue_days > 0)
-        .count();
-    let tasks = w
-        .tasks
-        .into_iter()
-        .map(|t| view! { <TaskItem t/> }.into_any())
-        .collect::<Vec<_>>();
+    let late_tp = w.touchpoints.iter().filter(|t| t.due.overdue_days > 0).count();
+    let tasks = w.tasks.into_iter().map(|t| view! { <TaskItem t/> }.into_any()).collect::<Vec<_>>();
     let touchpoints = w
         .touchpoints
         .into_iter()
@@ -74,9 +66,7 @@ fn Work(w: MyWork) -> impl IntoView {
 /// One card of My work: its items, or what to say when there are none.
 #[component]
 fn WorkCard(
-    id: &'static str,
-    title: &'static str,
-    empty: &'static str,
+    id: &'static str, title: &'static str, empty: &'static str,
     /// The list's `data-testid`, if tests look for it.
     #[prop(optional)]
     testid: Option<&'static str>,

@@ -14,9 +14,7 @@ use std::collections::{HashMap, HashSet};
 /// Each account's cadences as they stand on `today`. Segment membership is evaluated now (from
 /// the portfolio index), so an account that moves segment gets the new segment's cadence at once.
 pub async fn cadences_for(
-    state: &AppState,
-    accounts: &[store::accounts::Basics],
-    today: NaiveDate,
+    state: &AppState, accounts: &[store::accounts::Basics], today: NaiveDate,
 ) -> Result<Vec<(String, Vec<CadenceDue>)>, AppError> {
     let rules = store::touchpoints::rules(&state.db).await?;
     if rules.is_empty() || accounts.is_empty() {
@@ -40,21 +38,11 @@ pub async fn cadences_for(
         .map(|a| {
             let applicable: Vec<&CadenceRule> = rules
                 .iter()
-                .filter(|r| {
-                    members
-                        .get(&r.segment_id)
-                        .is_some_and(|m| m.contains(&a.id))
-                })
+                .filter(|r| members.get(&r.segment_id).is_some_and(|m| m.contains(&a.id)))
                 .collect();
-            let mine: Vec<(TouchpointKind, NaiveDate)> = last
-                .iter()
-                .filter(|(acc, _, _)| *acc == a.id)
-                .map(|(_, k, d)| (*k, *d))
-                .collect();
-            (
-                a.id.clone(),
-                cadence_due(&applicable, &mine, a.contract_start, today),
-            )
+            let mine: Vec<(TouchpointKind, NaiveDate)> =
+                last.iter().filter(|(acc, _, _)| *acc == a.id).map(|(_, k, d)| (*k, *d)).collect();
+            (a.id.clone(), cadence_due(&applicable, &mine, a.contract_start, today))
         })
         .collect())
 }
@@ -66,16 +54,10 @@ pub async fn for_account(state: &AppState, account: &str) -> Result<Engagement, 
     if basics.is_empty() {
         return Err(AppError::NotFound("account".into()));
     }
-    let cadences = cadences_for(state, &basics, today)
-        .await?
-        .pop()
-        .map(|(_, c)| c)
-        .unwrap_or_default();
+    let cadences =
+        cadences_for(state, &basics, today).await?.pop().map(|(_, c)| c).unwrap_or_default();
     let touchpoints = store::touchpoints::for_account(&state.db, account, 5).await?;
-    Ok(Engagement {
-        cadences,
-        touchpoints,
-    })
+    Ok(Engagement { cadences, touchpoints })
 }
 
 /// Median days to first value overall, per cohort and per saved segment.
@@ -83,10 +65,8 @@ pub async fn time_to_value(state: &AppState) -> Result<TimeToValue, AppError> {
     let rows = store::plans::first_value(&state.db).await?;
     let mut by_segment = Vec::new();
     for seg in store::segments::list(&state.db).await? {
-        let ids: HashSet<String> = portfolio::ids(&state.db, &state.portfolio, &seg.filter)
-            .await?
-            .into_iter()
-            .collect();
+        let ids: HashSet<String> =
+            portfolio::ids(&state.db, &state.portfolio, &seg.filter).await?.into_iter().collect();
         by_segment.push(time_to_value::row(
             seg.name.clone(),
             rows.iter().filter(|(a, _, _)| ids.contains(a)),

@@ -35,14 +35,11 @@ impl Assignment {
         let segments = store::segments::list(db).await?;
         let mut members = Vec::with_capacity(models.len());
         for m in &models {
-            let segment = segments
-                .iter()
-                .find(|s| Some(&s.id) == m.segment_id.as_ref());
+            let segment = segments.iter().find(|s| Some(&s.id) == m.segment_id.as_ref());
             let set = match segment {
-                Some(seg) if m.scope != DEFAULT_SCOPE => portfolio::ids(db, index, &seg.filter)
-                    .await?
-                    .into_iter()
-                    .collect(),
+                Some(seg) if m.scope != DEFAULT_SCOPE => {
+                    portfolio::ids(db, index, &seg.filter).await?.into_iter().collect()
+                }
                 _ => HashSet::new(),
             };
             members.push(set);
@@ -69,9 +66,7 @@ impl Assignment {
 /// The facts of these accounts on `day`: a short list is fetched by account, a long one in one
 /// pass over the day's rollups (faster past a few hundred accounts).
 pub(crate) async fn facts_for(
-    db: &Db,
-    ids: &[String],
-    day: NaiveDate,
+    db: &Db, ids: &[String], day: NaiveDate,
 ) -> Result<HashMap<String, HealthFacts>, AppError> {
     if ids.len() <= 500 {
         store::health::facts_on(db, Some(ids), day).await
@@ -83,10 +78,7 @@ pub(crate) async fn facts_for(
 /// Scores accounts (all of them with `None`) as of today and stores the day's snapshots.
 /// Returns how many were scored.
 pub async fn recompute(
-    db: &Db,
-    index: &PortfolioIndex,
-    ids: Option<&[String]>,
-    cause: &str,
+    db: &Db, index: &PortfolioIndex, ids: Option<&[String]>, cause: &str,
 ) -> Result<usize, AppError> {
     let started = std::time::Instant::now();
     let assignment = Assignment::load(db, index).await?;
@@ -94,11 +86,7 @@ pub async fn recompute(
     let today = Utc::now().date_naive();
     let ids: Vec<String> = match ids {
         Some(i) => i.to_vec(),
-        None => portfolio::all_rows(index)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
+        None => portfolio::all_rows(index).await?.into_iter().map(|r| r.id).collect(),
     };
     let facts = facts_for(db, &ids, today).await?;
     let gathered = started.elapsed();
@@ -131,10 +119,7 @@ pub fn rescore_all_in_background(db: &Db, index: &Arc<PortfolioIndex>, what: &'s
 
 /// The pure part of a recompute: facts in, snapshots out (the benchmark times it alone too).
 pub fn score_all(
-    assignment: &Assignment,
-    ids: &[String],
-    facts: &HashMap<String, HealthFacts>,
-    day: NaiveDate,
+    assignment: &Assignment, ids: &[String], facts: &HashMap<String, HealthFacts>, day: NaiveDate,
     cause: &str,
 ) -> Vec<SnapshotWrite> {
     let empty = HealthFacts::default();
@@ -208,12 +193,7 @@ pub async fn daily(db: &Db, index: &PortfolioIndex) -> Result<usize, AppError> {
 
 /// The CSM's own read of an account, stored and scored at once.
 pub async fn set_sentiment(
-    db: &Db,
-    index: &PortfolioIndex,
-    account: &str,
-    colour: Band,
-    note: Option<&str>,
-    by: &str,
+    db: &Db, index: &PortfolioIndex, account: &str, colour: Band, note: Option<&str>, by: &str,
 ) -> Result<(), AppError> {
     store::health::set_sentiment(db, account, colour, note, by).await?;
     recompute(db, index, Some(&[account.to_string()]), "sentiment").await?;
@@ -223,11 +203,7 @@ pub async fn set_sentiment(
 /// Everything the account's health panel shows: today's score, `days` of history, the
 /// snapshot from a week ago, the sentiment, and whether it disagrees with the data.
 pub async fn account_health(
-    db: &Db,
-    index: &PortfolioIndex,
-    id: &str,
-    days: u32,
-    can_edit: bool,
+    db: &Db, index: &PortfolioIndex, id: &str, days: u32, can_edit: bool,
 ) -> Result<AccountHealth, AppError> {
     let id = id.to_string();
     let today = chrono::Utc::now().date_naive();
@@ -261,8 +237,7 @@ pub async fn account_health(
 /// Red / yellow / green counts and ARR of the accounts a portfolio filter shows (churned ones
 /// left out: their health no longer matters).
 pub async fn distribution(
-    index: &PortfolioIndex,
-    filter: &crate::model::PortfolioFilter,
+    index: &PortfolioIndex, filter: &crate::model::PortfolioFilter,
 ) -> Result<Distribution, AppError> {
     let rows = portfolio::rows(index, filter).await?;
     Ok(engine::distribution(

@@ -18,10 +18,7 @@ use std::sync::Arc;
 /// The accounts a model scores, with today's facts, for the what-if editor. Churned accounts
 /// are left out: their score no longer matters.
 pub async fn what_if_accounts(
-    db: &Db,
-    index: &PortfolioIndex,
-    assignment: &Assignment,
-    scope: &str,
+    db: &Db, index: &PortfolioIndex, assignment: &Assignment, scope: &str,
 ) -> Result<Vec<WhatIfAccount>, AppError> {
     let rows: Vec<AccountRow> = portfolio::all_rows(index)
         .await?
@@ -48,11 +45,7 @@ pub async fn what_if_accounts(
 /// before it churned, each retained account as of `days` before today, from the rollups,
 /// survey answers and sentiment that existed then.
 pub async fn backtest(
-    db: &Db,
-    index: &PortfolioIndex,
-    scope: &str,
-    config: &HealthConfig,
-    days: u32,
+    db: &Db, index: &PortfolioIndex, scope: &str, config: &HealthConfig, days: u32,
 ) -> Result<Backtest, AppError> {
     let assignment = Assignment::load(db, index).await?;
     let today = Utc::now().date_naive();
@@ -61,10 +54,7 @@ pub async fn backtest(
         store::health::churned(db).await?.into_iter().collect();
     let rows = portfolio::all_rows(index).await?;
     let mut by_date: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
-    for r in rows
-        .iter()
-        .filter(|r| assignment.model_for(&r.id).scope == scope)
-    {
+    for r in rows.iter().filter(|r| assignment.model_for(&r.id).scope == scope) {
         let at = match (r.stage, churned.get(&r.id)) {
             (Stage::Churned, Some(d)) => *d - back,
             (Stage::Churned, None) => continue,
@@ -89,15 +79,9 @@ pub async fn backtest(
 /// without one starts from the default's settings, as version 0), the accounts it scores with
 /// their facts (the browser re-scores them for what-if), and its versions.
 pub async fn model_editor(
-    db: &Db,
-    index: &PortfolioIndex,
-    scope: &str,
+    db: &Db, index: &PortfolioIndex, scope: &str,
 ) -> Result<ModelEditor, AppError> {
-    let scope = if scope.is_empty() {
-        DEFAULT_SCOPE
-    } else {
-        scope
-    };
+    let scope = if scope.is_empty() { DEFAULT_SCOPE } else { scope };
     let assignment = Assignment::load(db, index).await?;
     let segments = store::segments::list(db).await?;
     let model = match assignment.model(scope) {
@@ -126,10 +110,7 @@ pub async fn model_editor(
     let accounts = if model.version == 0 {
         // Not in force yet: the accounts it would take over are the segment's.
         let ids: HashSet<String> = match segments.iter().find(|s| s.id == scope) {
-            Some(s) => portfolio::ids(db, index, &s.filter)
-                .await?
-                .into_iter()
-                .collect(),
+            Some(s) => portfolio::ids(db, index, &s.filter).await?.into_iter().collect(),
             None => HashSet::new(),
         };
         // (Accounts another segment model holds stay with it.)
@@ -150,35 +131,16 @@ pub async fn model_editor(
         .filter(|s| assignment.model(&s.id).is_none())
         .map(|s| (s.id.clone(), s.name.clone()))
         .collect();
-    Ok(ModelEditor {
-        model,
-        models: assignment.models.clone(),
-        free_segments,
-        accounts,
-        versions,
-    })
+    Ok(ModelEditor { model, models: assignment.models.clone(), free_segments, accounts, versions })
 }
 
 /// Saves `config` (already checked) as the next version of the model for `scope`, then
 /// re-scores every account in the background: the new version applies from now.
 pub async fn save_model(
-    db: &Db,
-    index: &Arc<PortfolioIndex>,
-    scope: &str,
-    mut config: HealthConfig,
-    by: &str,
+    db: &Db, index: &Arc<PortfolioIndex>, scope: &str, mut config: HealthConfig, by: &str,
 ) -> Result<HealthModel, AppError> {
-    config.key_features = config
-        .key_features
-        .iter()
-        .map(|f| f.trim().to_lowercase())
-        .collect();
-    if scope != DEFAULT_SCOPE
-        && !store::segments::list(db)
-            .await?
-            .iter()
-            .any(|s| s.id == scope)
-    {
+    config.key_features = config.key_features.iter().map(|f| f.trim().to_lowercase()).collect();
+    if scope != DEFAULT_SCOPE && !store::segments::list(db).await?.iter().any(|s| s.id == scope) {
         return Err(AppError::NotFound("segment".into()));
     }
     let saved = store::health::save_version(db, scope, &config, by).await?;
@@ -190,9 +152,7 @@ pub async fn save_model(
 /// background) and the segment can be deleted. The versions stay, so scores made with them
 /// keep their explanation; saving a new version brings the model back.
 pub async fn retire_model(
-    db: &Db,
-    index: &Arc<PortfolioIndex>,
-    scope: &str,
+    db: &Db, index: &Arc<PortfolioIndex>, scope: &str,
 ) -> Result<(), AppError> {
     store::health::retire(db, scope).await?;
     rescore_all_in_background(db, index, "retiring a model");

@@ -15,21 +15,15 @@ const MAX_DAYS: u32 = 90;
 
 /// What is due for the user `me` within `days` (0: the default horizon).
 pub async fn for_user(state: &AppState, me: &str, days: u32) -> Result<MyWork, AppError> {
-    let horizon = if days == 0 {
-        DEFAULT_DAYS
-    } else {
-        days.min(MAX_DAYS)
-    } as i64;
+    let horizon = if days == 0 { DEFAULT_DAYS } else { days.min(MAX_DAYS) } as i64;
     let today = chrono::Utc::now().date_naive();
     let until = today + chrono::Duration::days(horizon);
     let accounts = store::accounts::of_user(&state.db, me).await?;
     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
     let plans = store::plans::for_accounts(&state.db, Some(&ids)).await?;
     let work = plan_work(&plans, me, today, until);
-    let names: Vec<(String, String)> = accounts
-        .iter()
-        .map(|a| (a.id.clone(), a.name.clone()))
-        .collect();
+    let names: Vec<(String, String)> =
+        accounts.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
     let cadences = cadences_for(state, &accounts, today).await?;
     Ok(MyWork {
         tasks: work.tasks,

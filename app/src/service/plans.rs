@@ -13,10 +13,7 @@ const EVENTS_SHOWN: usize = 30;
 
 /// A staff member acting on a plan.
 pub fn staff(me: &Me) -> Actor {
-    Actor::Staff {
-        id: me.id.clone(),
-        name: me.name.clone(),
-    }
+    Actor::Staff { id: me.id.clone(), name: me.name.clone() }
 }
 
 /// The plan (and account) the part `id` belongs to; 404 naming the part when there is none.
@@ -35,12 +32,7 @@ pub async fn detail(db: &Db, id: &str) -> Result<PlanDetail, AppError> {
     let shares = store::plan_shares::list(db, id).await?;
     let events = store::plans::events(db, id, EVENTS_SHOWN).await?;
     let owners = store::plans::owner_choices(db, &plan.account_id).await?;
-    Ok(PlanDetail {
-        plan,
-        shares,
-        events,
-        owners,
-    })
+    Ok(PlanDetail { plan, shares, events, owners })
 }
 
 /// After a change to the plan `owner` names: its account is re-scored (milestone slippage,
@@ -52,10 +44,7 @@ pub async fn changed(state: &AppState, owner: &Owner) -> Result<PlanDetail, AppE
 
 /// Makes a plan on the account, blank or from a template; answers its id.
 pub async fn create(
-    state: &AppState,
-    account: &str,
-    input: &NewPlanInput,
-    by: &Actor,
+    state: &AppState, account: &str, input: &NewPlanInput, by: &Actor,
 ) -> Result<String, AppError> {
     let valid = input.validate()?;
     let template = match &valid.template_id {
@@ -74,11 +63,7 @@ pub async fn create(
 /// Shares the plan with a contact of its account for `days`. The answer carries the signed
 /// link, shown once: it is not stored, only the share it names.
 pub async fn share(
-    state: &AppState,
-    owner: &Owner,
-    contact: &str,
-    days: u32,
-    me: &Me,
+    state: &AppState, owner: &Owner, contact: &str, days: u32, me: &Me,
 ) -> Result<PlanShare, AppError> {
     let expires = chrono::Utc::now() + chrono::Duration::days(days as i64);
     let by = (me.id.as_str(), me.name.as_str());

@@ -20,9 +20,7 @@ const LOAD_WAIT: Duration = Duration::from_secs(10);
 
 /// One page of the portfolio.
 pub async fn page(
-    db: &Db,
-    index: &PortfolioIndex,
-    filter: &PortfolioFilter,
+    db: &Db, index: &PortfolioIndex, filter: &PortfolioFilter,
 ) -> Result<PortfolioPage, AppError> {
     match index.query(filter) {
         Some(page) => Ok(page),
@@ -40,9 +38,7 @@ pub async fn industries(db: &Db, index: &PortfolioIndex) -> Result<Vec<String>, 
 
 /// The id of every account a filter matches (a segment's members).
 pub async fn ids(
-    db: &Db,
-    index: &PortfolioIndex,
-    filter: &PortfolioFilter,
+    db: &Db, index: &PortfolioIndex, filter: &PortfolioFilter,
 ) -> Result<Vec<String>, AppError> {
     store::accounts::ids_matching(db, index, filter).await
 }
@@ -50,8 +46,7 @@ pub async fn ids(
 /// Every account row a filter matches, unsorted; waits for the index's load (see the module
 /// note).
 pub async fn rows(
-    index: &PortfolioIndex,
-    filter: &PortfolioFilter,
+    index: &PortfolioIndex, filter: &PortfolioFilter,
 ) -> Result<Vec<AccountRow>, AppError> {
     let step = Duration::from_millis(50);
     for _ in 0..(LOAD_WAIT.as_millis() / step.as_millis()) {
@@ -70,9 +65,7 @@ pub async fn all_rows(index: &PortfolioIndex) -> Result<Vec<AccountRow>, AppErro
 
 /// The account each reference names (`None`: no such account).
 pub async fn resolve<'a>(
-    db: &Db,
-    index: &PortfolioIndex,
-    refs: impl IntoIterator<Item = &'a AccountRef>,
+    db: &Db, index: &PortfolioIndex, refs: impl IntoIterator<Item = &'a AccountRef>,
 ) -> Result<HashMap<AccountRef, Option<String>>, AppError> {
     let mut found: HashMap<AccountRef, Option<String>> = HashMap::new();
     let mut unknown = HashSet::new();

@@ -27,8 +27,7 @@ pub async fn lookup(state: &AppState, session: &str) -> Result<Option<Me>, AppEr
 
 /// The signed-in person behind a request's headers, if any.
 pub async fn signed_in(
-    state: &AppState,
-    headers: &http::HeaderMap,
+    state: &AppState, headers: &http::HeaderMap,
 ) -> Result<Option<Me>, AppError> {
     match hash_from(state, headers) {
         Some(session) => lookup(state, &session).await,
@@ -38,14 +37,10 @@ pub async fn signed_in(
 
 /// The caller, who must be signed in (401) and hold `p` (403 with the permission's refusal).
 pub async fn authorise(
-    state: &AppState,
-    headers: &http::HeaderMap,
-    p: Permission,
+    state: &AppState, headers: &http::HeaderMap, p: Permission,
 ) -> Result<Caller, AppError> {
     let session = hash_from(state, headers).ok_or(AppError::Unauthenticated)?;
-    let me = lookup(state, &session)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let me = lookup(state, &session).await?.ok_or(AppError::Unauthenticated)?;
     if !me.role.may(p) {
         return Err(AppError::Forbidden(p.refusal().to_string()));
     }

@@ -22,19 +22,13 @@ pub async fn send(state: &AppState, survey: &Survey) -> Result<SendOutcome, AppE
     let decided =
         store::surveys::decide(&state.db, &state.portfolio, survey, &settings, now).await?;
     let suppressed = decided.iter().filter(|(_, why)| why.is_some()).count() as u64;
-    let eligible: Vec<_> = decided
-        .into_iter()
-        .filter(|(_, why)| why.is_none())
-        .map(|(c, _)| c)
-        .collect();
+    let eligible: Vec<_> =
+        decided.into_iter().filter(|(_, why)| why.is_none()).map(|(c, _)| c).collect();
     let queued = store::surveys::queue(&state.db, survey, &eligible, &settings, now).await?;
     if queued > 0 {
         state.mail_wakeup.notify_one();
     }
-    Ok(SendOutcome {
-        queued,
-        suppressed: suppressed + (eligible.len() as u64 - queued),
-    })
+    Ok(SendOutcome { queued, suppressed: suppressed + (eligible.len() as u64 - queued) })
 }
 
 /// Recurring surveys: invites every contact whose period has passed (the cap still applies).

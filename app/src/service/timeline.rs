@@ -12,9 +12,7 @@ const PER_KIND: usize = 100;
 
 /// The account's feed; `kind` keeps one kind (a [`TimelineKind`] key), or all when empty.
 pub async fn for_account(
-    state: &AppState,
-    account: &str,
-    kind: &str,
+    state: &AppState, account: &str, kind: &str,
 ) -> Result<Vec<TimelineItem>, AppError> {
     let only = match kind.trim() {
         "" => None,

@@ -11,8 +11,7 @@ use crate::store;
 /// Checks and stores a batch of events (JSON values as sent). An oversized batch is refused
 /// whole; otherwise the report lists every refused event by its index.
 pub async fn ingest(
-    state: &AppState,
-    events: &[serde_json::Value],
+    state: &AppState, events: &[serde_json::Value],
 ) -> Result<IngestReport, AppError> {
     if events.len() > MAX_BATCH {
         return Err(AppError::TooLarge(format!(
@@ -29,12 +28,9 @@ pub async fn ingest(
             Err(e) => errors.push(e),
         }
     }
-    let accounts = portfolio::resolve(
-        &state.db,
-        &state.portfolio,
-        valid.iter().map(|(_, e)| &e.account),
-    )
-    .await?;
+    let accounts =
+        portfolio::resolve(&state.db, &state.portfolio, valid.iter().map(|(_, e)| &e.account))
+            .await?;
     let mut ready = Vec::with_capacity(valid.len());
     for (i, e) in &valid {
         match accounts.get(&e.account).cloned().flatten() {
@@ -51,11 +47,7 @@ pub async fn ingest(
         }
     }
     let stored = if ready.is_empty() {
-        store::usage::Stored {
-            accepted: 0,
-            duplicates: 0,
-            accounts: vec![],
-        }
+        store::usage::Stored { accepted: 0, duplicates: 0, accounts: vec![] }
     } else {
         store::usage::store(&state.db, &ready).await?
     };

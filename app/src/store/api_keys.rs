@@ -39,20 +39,16 @@ impl From<Row> for ApiKey {
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             revoked: r.revoked_at.is_some(),
-            created_by: r.creator_name.map(|name| KeyCreator {
-                name,
-                active: r.creator_active.unwrap_or(false),
-            }),
+            created_by: r
+                .creator_name
+                .map(|name| KeyCreator { name, active: r.creator_active.unwrap_or(false) }),
         }
     }
 }
 
 /// A new key: `bw_` + 64 hex characters. Returns the record and the secret (show it once).
 pub async fn create(
-    db: &Db,
-    name: &str,
-    scopes: &[String],
-    created_by: Option<&str>,
+    db: &Db, name: &str, scopes: &[String], created_by: Option<&str>,
 ) -> Result<(ApiKey, String), AppError> {
     let secret = format!("bw_{}", crate::auth::new_session_token().0);
     let prefix: String = secret.chars().take(10).collect();
@@ -75,12 +71,9 @@ pub async fn create(
 
 /// Every key, newest first, with who made it and whether that person is still active.
 pub async fn list(db: &Db) -> Result<Vec<ApiKey>, AppError> {
-    let rows: Vec<Row> = query_all(
-        db,
-        &format!("SELECT {FIELDS} FROM api_key ORDER BY created_at DESC"),
-        json!({}),
-    )
-    .await?;
+    let rows: Vec<Row> =
+        query_all(db, &format!("SELECT {FIELDS} FROM api_key ORDER BY created_at DESC"), json!({}))
+            .await?;
     Ok(rows.into_iter().map(ApiKey::from).collect())
 }
 

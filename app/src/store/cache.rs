@@ -28,11 +28,7 @@ pub struct SurveyCache {
 
 impl SurveyCache {
     pub fn new(db: Db) -> Self {
-        Self {
-            db,
-            settings: RwLock::new(None),
-            surveys: RwLock::new(HashMap::new()),
-        }
+        Self { db, settings: RwLock::new(None), surveys: RwLock::new(HashMap::new()) }
     }
 
     /// The survey settings, from a copy at most `TTL` old.
@@ -78,18 +74,12 @@ impl SurveyCache {
 
     /// A survey was opened or closed on this node: its pages follow at once.
     pub fn forget_surveys(&self) {
-        self.surveys
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.surveys.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     fn cached(&self, key: &str) -> Option<Survey> {
         let cache = self.surveys.read().unwrap_or_else(|p| p.into_inner());
-        cache
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < TTL)
-            .map(|(_, s)| s.clone())
+        cache.get(key).filter(|(at, _)| at.elapsed() < TTL).map(|(_, s)| s.clone())
     }
 
     fn keep(&self, s: &Survey) {
@@ -113,10 +103,7 @@ pub struct KeyUses {
 
 impl KeyUses {
     pub fn new(db: Db) -> Self {
-        Self {
-            db,
-            last: Mutex::new(HashMap::new()),
-        }
+        Self { db, last: Mutex::new(HashMap::new()) }
     }
 
     /// Records that the key `id` was used, unless that was recorded less than a minute ago.
@@ -124,10 +111,7 @@ impl KeyUses {
     pub fn note(&self, id: &str) {
         {
             let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-            if last
-                .get(id)
-                .is_some_and(|t| t.elapsed() < Duration::from_secs(60))
-            {
+            if last.get(id).is_some_and(|t| t.elapsed() < Duration::from_secs(60)) {
                 return;
             }
             last.insert(id.to_string(), Instant::now());

@@ -117,11 +117,7 @@ pub async fn view(db: &Db, f: &FeedbackFilter) -> Result<FeedbackView, AppError>
     }
     let mut themes: Vec<ThemeCount> = counts
         .into_iter()
-        .map(|(theme, (count, negative))| ThemeCount {
-            theme,
-            count,
-            negative,
-        })
+        .map(|(theme, (count, negative))| ThemeCount { theme, count, negative })
         .collect();
     themes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.theme.cmp(&b.theme)));
     Ok(FeedbackView {

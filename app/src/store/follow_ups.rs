@@ -68,10 +68,7 @@ impl From<Row> for FollowUp {
 
 /// Follow-ups with a status, optionally only one person's; open ones by due date first.
 pub async fn list(
-    db: &Db,
-    status: Option<FollowUpStatus>,
-    assignee: Option<&str>,
-    now: DateTime<Utc>,
+    db: &Db, status: Option<FollowUpStatus>, assignee: Option<&str>, now: DateTime<Utc>,
 ) -> Result<FollowUpList, AppError> {
     let mut conds = vec!["true"];
     if status.is_some() {
@@ -124,8 +121,7 @@ pub async fn close(db: &Db, id: &str, outcome: &str, by: &str) -> Result<FollowU
 
 /// An account's follow-ups as timeline entries: one when each opened, one when it closed.
 pub async fn for_account(
-    db: &Db,
-    account: &str,
+    db: &Db, account: &str,
 ) -> Result<Vec<crate::model::engagement::TimelineItem>, AppError> {
     use crate::model::engagement::TimelineItem;
     let rows: Vec<Row> = query_all(
@@ -143,11 +139,7 @@ pub async fn for_account(
         out.push(TimelineItem {
             kind: crate::model::engagement::TimelineKind::FollowUp,
             at: f.created_at.clone(),
-            title: format!(
-                "Follow-up opened: {} {} from {who}",
-                f.kind.label(),
-                f.score
-            ),
+            title: format!("Follow-up opened: {} {} from {who}", f.kind.label(), f.score),
             detail: f.reason.clone(),
             actor: f.assignee_name.clone().unwrap_or_default(),
             link: Some("/follow-ups".into()),

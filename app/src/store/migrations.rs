@@ -12,11 +12,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "health", include_str!("migrations/003_health.surql")),
     (4, "plans", include_str!("migrations/004_plans.surql")),
     (5, "security", include_str!("migrations/005_security.surql")),
-    (
-        6,
-        "plan activity",
-        include_str!("migrations/006_plan_activity.surql"),
-    ),
+    (6, "plan activity", include_str!("migrations/006_plan_activity.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {
@@ -51,10 +47,5 @@ pub async fn apply(db: &Db) -> Result<(), AppError> {
 
 /// The versions recorded as applied, oldest first.
 pub async fn applied(db: &Db) -> Result<Vec<i64>, AppError> {
-    query_all(
-        db,
-        "SELECT VALUE version FROM migration ORDER BY version",
-        json!({}),
-    )
-    .await
+    query_all(db, "SELECT VALUE version FROM migration ORDER BY version", json!({})).await
 }

@@ -42,17 +42,11 @@ pub async fn connect(url: &str, user: Option<&str>, pass: Option<&str>) -> Resul
         .await
         .map_err(|e| AppError::Internal(format!("cannot open the database at {url}: {e}")))?;
     if let (Some(u), Some(p)) = (user, pass) {
-        db.signin(surrealdb::opt::auth::Root {
-            username: u.to_string(),
-            password: p.to_string(),
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("database sign-in failed: {e}")))?;
+        db.signin(surrealdb::opt::auth::Root { username: u.to_string(), password: p.to_string() })
+            .await
+            .map_err(|e| AppError::Internal(format!("database sign-in failed: {e}")))?;
     }
-    db.use_ns(NAMESPACE)
-        .use_db(DATABASE)
-        .await
-        .map_err(db_err)?;
+    db.use_ns(NAMESPACE).use_db(DATABASE).await.map_err(db_err)?;
     migrations::apply(&db).await?;
     Ok(db)
 }
@@ -80,10 +74,7 @@ pub(crate) fn vars(value: serde_json::Value) -> serde_json::Value {
 pub(crate) fn deep_vars(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => serde_json::Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, deep_vars(v)))
-                .collect(),
+            map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, deep_vars(v))).collect(),
         ),
         serde_json::Value::Array(items) => {
             serde_json::Value::Array(items.into_iter().map(deep_vars).collect())
@@ -106,8 +97,7 @@ pub fn new_key() -> String {
 /// The key of a record id as SurrealDB prints it (`user:⟨0193…⟩` → `0193…`).
 pub fn key_of(record: &str) -> String {
     let k = record.split_once(':').map(|(_, k)| k).unwrap_or(record);
-    k.trim_matches(|c| c == '⟨' || c == '⟩' || c == '`')
-        .to_string()
+    k.trim_matches(|c| c == '⟨' || c == '⟩' || c == '`').to_string()
 }
 
 /// A datetime as SurrealDB returns it (RFC 3339); the epoch if unreadable.
@@ -155,9 +145,7 @@ pub(crate) mod de {
 /// A transaction on one account's rows: `body` runs with `$a` bound to the account named by the
 /// `account` variable, after a check that it exists (refused as "account not found" otherwise).
 pub(crate) async fn transact_on_account(
-    db: &Db,
-    body: &str,
-    vars: serde_json::Value,
+    db: &Db, body: &str, vars: serde_json::Value,
 ) -> Result<Results, AppError> {
     transact(
         db,

@@ -61,12 +61,7 @@ pub async fn list(db: &Db, plan: &str) -> Result<Vec<PlanShare>, AppError> {
 /// Shares a plan with a contact of its account until `expires`; the activity entry is written
 /// in the same transaction. Returns the share.
 pub async fn create(
-    db: &Db,
-    plan: &str,
-    account: &str,
-    contact: &str,
-    expires: DateTime<Utc>,
-    by: (&str, &str),
+    db: &Db, plan: &str, account: &str, contact: &str, expires: DateTime<Utc>, by: (&str, &str),
 ) -> Result<PlanShare, AppError> {
     let key = new_key();
     let mut r = transact(

@@ -111,18 +111,14 @@ pub async fn run(db: &Db, sql: &str, vars: serde_json::Value) -> Result<Results,
 
 /// All rows of a one-statement query.
 pub async fn query_all<T: DeserializeOwned>(
-    db: &Db,
-    sql: &str,
-    vars: serde_json::Value,
+    db: &Db, sql: &str, vars: serde_json::Value,
 ) -> Result<Vec<T>, AppError> {
     run(db, sql, vars).await?.take(0)
 }
 
 /// The first row of a one-statement query, if any.
 pub async fn query_one<T: DeserializeOwned>(
-    db: &Db,
-    sql: &str,
-    vars: serde_json::Value,
+    db: &Db, sql: &str, vars: serde_json::Value,
 ) -> Result<Option<T>, AppError> {
     let rows: Vec<T> = query_all(db, sql, vars).await?;
     Ok(rows.into_iter().next())
@@ -131,9 +127,7 @@ pub async fn query_one<T: DeserializeOwned>(
 /// The whole result of a one-statement query read as `T` (`RETURN …`, `SELECT VALUE … LIMIT 1`
 /// read as an `Option`, a count).
 pub async fn query_value<T: DeserializeOwned>(
-    db: &Db,
-    sql: &str,
-    vars: serde_json::Value,
+    db: &Db, sql: &str, vars: serde_json::Value,
 ) -> Result<T, AppError> {
     run(db, sql, vars).await?.take(0)
 }
@@ -154,10 +148,7 @@ pub async fn execute(db: &Db, sql: &str, vars: serde_json::Value) -> Result<(), 
 /// [`Results::before_commit`]. Refuses (in debug builds) a text that is not a transaction, so
 /// every multi-statement write is atomic and safe to retry.
 pub async fn transact(db: &Db, sql: &str, vars: serde_json::Value) -> Result<Results, AppError> {
-    debug_assert!(
-        sql.trim_start().starts_with("BEGIN"),
-        "transact takes a BEGIN … COMMIT text"
-    );
+    debug_assert!(sql.trim_start().starts_with("BEGIN"), "transact takes a BEGIN … COMMIT text");
     run(db, sql, vars).await
 }
 

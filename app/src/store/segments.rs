@@ -17,29 +17,18 @@ struct Row {
 
 impl From<Row> for Segment {
     fn from(r: Row) -> Self {
-        Segment {
-            id: r.id,
-            name: r.name,
-            filter: r.filter,
-        }
+        Segment { id: r.id, name: r.name, filter: r.filter }
     }
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Segment>, AppError> {
-    let rows: Vec<Row> = query_all(
-        db,
-        "SELECT id, name, filter FROM segment ORDER BY name_key",
-        json!({}),
-    )
-    .await?;
+    let rows: Vec<Row> =
+        query_all(db, "SELECT id, name, filter FROM segment ORDER BY name_key", json!({})).await?;
     Ok(rows.into_iter().map(Segment::from).collect())
 }
 
 pub async fn create(
-    db: &Db,
-    name: &str,
-    filter: &PortfolioFilter,
-    by: &str,
+    db: &Db, name: &str, filter: &PortfolioFilter, by: &str,
 ) -> Result<Segment, AppError> {
     let mut r = transact(
         db,
@@ -67,10 +56,8 @@ pub async fn create(
 /// The check and the delete are one transaction: a rule or survey created between a separate
 /// check and the delete could otherwise end up pointing at nothing.
 pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {
-    let kinds: serde_json::Map<String, serde_json::Value> = TouchpointKind::ALL
-        .iter()
-        .map(|k| (k.key().to_string(), json!(k.label())))
-        .collect();
+    let kinds: serde_json::Map<String, serde_json::Value> =
+        TouchpointKind::ALL.iter().map(|k| (k.key().to_string(), json!(k.label()))).collect();
     transact(
         db,
         "BEGIN;

@@ -15,10 +15,7 @@ use serde_json::json;
 const SEEN_GRANULARITY_SECS: i64 = 60;
 
 pub async fn create(
-    db: &Db,
-    token_hash: &str,
-    user_id: &str,
-    ttl_days: i64,
+    db: &Db, token_hash: &str, user_id: &str, ttl_days: i64,
 ) -> Result<(), AppError> {
     execute(
         db,
@@ -36,9 +33,7 @@ fn idle_duration(idle: chrono::Duration) -> String {
 /// The signed-in user behind a session token hash, if the session is live (not expired, used
 /// within `idle`) and the user active. Records the use.
 pub async fn lookup(
-    db: &Db,
-    token_hash: &str,
-    idle: chrono::Duration,
+    db: &Db, token_hash: &str, idle: chrono::Duration,
 ) -> Result<Option<Me>, AppError> {
     #[derive(Deserialize)]
     struct Row {
@@ -68,21 +63,11 @@ pub async fn lookup(
         .await?;
     }
     let role = row.user.role();
-    Ok(Some(Me {
-        id: row.user.id,
-        email: row.user.email,
-        name: row.user.name,
-        role,
-    }))
+    Ok(Some(Me { id: row.user.id, email: row.user.email, name: row.user.name, role }))
 }
 
 pub async fn delete(db: &Db, token_hash: &str) -> Result<(), AppError> {
-    execute(
-        db,
-        "DELETE session WHERE token_hash = $hash",
-        json!({ "hash": token_hash }),
-    )
-    .await
+    execute(db, "DELETE session WHERE token_hash = $hash", json!({ "hash": token_hash })).await
 }
 
 /// Ends every session of `user` except the one with `keep` (a token hash), if given. Returns

@@ -22,10 +22,7 @@ async fn get(db: &Db, key: &str) -> Result<Option<serde_json::Value>, AppError> 
 }
 
 pub async fn surveys(db: &Db) -> Result<SurveySettings, AppError> {
-    Ok(get(db, "surveys")
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
+    Ok(get(db, "surveys").await?.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default())
 }
 
 pub async fn save_surveys(db: &Db, s: &SurveySettings) -> Result<(), AppError> {

@@ -49,9 +49,7 @@ pub async fn list(db: &Db) -> Result<Vec<JourneyTemplate>, AppError> {
     let mut list: Vec<JourneyTemplate> = rows.into_iter().map(Into::into).collect();
     // Journey order: templates for a stage in the stage's order, then the others.
     list.sort_by_key(|t| {
-        t.stage
-            .and_then(|s| Stage::ALL.iter().position(|x| *x == s))
-            .unwrap_or(Stage::ALL.len())
+        t.stage.and_then(|s| Stage::ALL.iter().position(|x| *x == s)).unwrap_or(Stage::ALL.len())
     });
     Ok(list)
 }
@@ -82,11 +80,7 @@ fn content(t: &TemplateInput) -> serde_json::Value {
 /// Refuses a name another template (other than the one being saved, on update) already has.
 /// The unique index on `name_key` stays the last word; this names the field before it has to.
 fn name_free(updating: bool) -> String {
-    let other = if updating {
-        "AND id != type::record('journey_template', $id)"
-    } else {
-        ""
-    };
+    let other = if updating { "AND id != type::record('journey_template', $id)" } else { "" };
     format!(
         "IF (SELECT VALUE id FROM journey_template WHERE name_key = $c.name_key {other}) != [] {{
             THROW 'bw:field:name:another template has this name'
@@ -112,16 +106,12 @@ pub async fn create(db: &Db, t: &TemplateInput, by: &str) -> Result<JourneyTempl
     )
     .await?;
     let row: Option<Row> = r.before_commit()?;
-    row.map(Into::into)
-        .ok_or_else(|| AppError::Internal("the template was not created".into()))
+    row.map(Into::into).ok_or_else(|| AppError::Internal("the template was not created".into()))
 }
 
 /// Saves a new version of a template. Plans made from earlier versions keep what they copied.
 pub async fn update(
-    db: &Db,
-    id: &str,
-    t: &TemplateInput,
-    by: &str,
+    db: &Db, id: &str, t: &TemplateInput, by: &str,
 ) -> Result<JourneyTemplate, AppError> {
     let mut r = transact(
         db,
@@ -140,10 +130,7 @@ pub async fn update(
     )
     .await?;
     let rows: Vec<Row> = r.before_commit()?;
-    rows.into_iter()
-        .next()
-        .map(Into::into)
-        .ok_or_else(|| AppError::NotFound("template".into()))
+    rows.into_iter().next().map(Into::into).ok_or_else(|| AppError::NotFound("template".into()))
 }
 
 /// Archives a template: it is no longer offered, and plans made from it are untouched.

@@ -51,10 +51,7 @@ const FIELDS: &str = "id, account, account.name AS account_name, kind, date, att
     next_steps, logged_by.name AS logged_by, created_at";
 
 pub async fn create(
-    db: &Db,
-    account: &str,
-    t: &ValidTouchpoint,
-    by: &str,
+    db: &Db, account: &str, t: &ValidTouchpoint, by: &str,
 ) -> Result<Touchpoint, AppError> {
     let mut r = transact_on_account(
         db,
@@ -73,9 +70,7 @@ pub async fn create(
 }
 
 pub async fn for_account(
-    db: &Db,
-    account: &str,
-    limit: usize,
+    db: &Db, account: &str, limit: usize,
 ) -> Result<Vec<Touchpoint>, AppError> {
     let rows: Vec<Row> = query_all(
         db,
@@ -91,8 +86,7 @@ pub async fn for_account(
 
 /// The latest touchpoint of each kind per account: (account, kind, date).
 pub async fn last_by_kind(
-    db: &Db,
-    accounts: &[String],
+    db: &Db, accounts: &[String],
 ) -> Result<Vec<(String, TouchpointKind, NaiveDate)>, AppError> {
     #[derive(Deserialize)]
     struct L {
@@ -111,10 +105,7 @@ pub async fn last_by_kind(
     )
     .await?
     .take(1)?;
-    Ok(rows
-        .into_iter()
-        .map(|l| (l.account, l.kind, l.last))
-        .collect())
+    Ok(rows.into_iter().map(|l| (l.account, l.kind, l.last)).collect())
 }
 
 #[derive(Deserialize)]
@@ -151,10 +142,7 @@ pub async fn rules(db: &Db) -> Result<Vec<CadenceRule>, AppError> {
 }
 
 pub async fn add_rule(
-    db: &Db,
-    segment: &str,
-    kind: TouchpointKind,
-    every_days: u32,
+    db: &Db, segment: &str, kind: TouchpointKind, every_days: u32,
 ) -> Result<(), AppError> {
     transact(
         db,
@@ -188,9 +176,7 @@ pub async fn remove_rule(db: &Db, id: &str) -> Result<(), AppError> {
 /// Days since each account's latest touchpoint of any kind, as of `date` (health's engagement
 /// recency). Accounts without touchpoints are left out.
 pub async fn days_since_last(
-    db: &Db,
-    accounts: Option<&[String]>,
-    date: NaiveDate,
+    db: &Db, accounts: Option<&[String]>, date: NaiveDate,
 ) -> Result<Vec<(String, u32)>, AppError> {
     #[derive(Deserialize)]
     struct L {
@@ -199,11 +185,7 @@ pub async fn days_since_last(
         #[serde(deserialize_with = "de::date")]
         last: NaiveDate,
     }
-    let cond = if accounts.is_some() {
-        "AND account IN $accs"
-    } else {
-        ""
-    };
+    let cond = if accounts.is_some() { "AND account IN $accs" } else { "" };
     let rows: Vec<L> = query_many(
         db,
         &format!(
@@ -218,8 +200,5 @@ pub async fn days_since_last(
     )
     .await?
     .take(1)?;
-    Ok(rows
-        .into_iter()
-        .map(|l| (l.account, (date - l.last).num_days().max(0) as u32))
-        .collect())
+    Ok(rows.into_iter().map(|l| (l.account, (date - l.last).num_days().max(0) as u32)).collect())
 }

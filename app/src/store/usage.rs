@@ -35,8 +35,7 @@ struct DayDelta {
 /// Accounts named by id or external id, looked up in the database (the portfolio index answers
 /// first; this is its fallback while it loads).
 pub async fn resolve_accounts(
-    db: &Db,
-    refs: &[AccountRef],
+    db: &Db, refs: &[AccountRef],
 ) -> Result<HashMap<AccountRef, String>, AppError> {
     let ids: Vec<&str> = refs
         .iter()
@@ -106,19 +105,11 @@ async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
     let fresh = fresh_events(db, events).await?;
     let duplicates = events.len() - fresh.len();
     if fresh.is_empty() {
-        return Ok(Stored {
-            accepted: 0,
-            duplicates,
-            accounts: vec![],
-        });
+        return Ok(Stored { accepted: 0, duplicates, accounts: vec![] });
     }
     let (rows, deltas) = rows_and_rollups(&fresh);
-    let accounts: Vec<String> = deltas
-        .iter()
-        .map(|d| d.acc.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let accounts: Vec<String> =
+        deltas.iter().map(|d| d.acc.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     transact(
         db,
         "BEGIN;
@@ -135,27 +126,17 @@ async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
         json!({ "rows": rows, "deltas": deltas }),
     )
     .await?;
-    Ok(Stored {
-        accepted: fresh.len(),
-        duplicates,
-        accounts,
-    })
+    Ok(Stored { accepted: fresh.len(), duplicates, accounts })
 }
 
 /// The events of the batch not stored yet; of repeats inside the batch, the first one counts.
 async fn fresh_events<'a, 'e>(
-    db: &Db,
-    events: &'a [Resolved<'e>],
+    db: &Db, events: &'a [Resolved<'e>],
 ) -> Result<Vec<&'a Resolved<'e>>, AppError> {
     let mut seen = HashSet::with_capacity(events.len());
-    let unique: Vec<&Resolved> = events
-        .iter()
-        .filter(|r| seen.insert(r.event.idempotency_key.as_str()))
-        .collect();
-    let keys: Vec<&str> = unique
-        .iter()
-        .map(|r| r.event.idempotency_key.as_str())
-        .collect();
+    let unique: Vec<&Resolved> =
+        events.iter().filter(|r| seen.insert(r.event.idempotency_key.as_str())).collect();
+    let keys: Vec<&str> = unique.iter().map(|r| r.event.idempotency_key.as_str()).collect();
     let existing: Vec<serde_json::Value> = query_value(
         db,
         "RETURN array::filter($keys, |$k| record::exists(type::record('usage_event', $k)))",
@@ -169,10 +150,7 @@ async fn fresh_events<'a, 'e>(
             other => other.to_string(),
         })
         .collect();
-    Ok(unique
-        .into_iter()
-        .filter(|r| !existing.contains(&r.event.idempotency_key))
-        .collect())
+    Ok(unique.into_iter().filter(|r| !existing.contains(&r.event.idempotency_key)).collect())
 }
 
 /// The event rows to insert (optional fields left out, so they are NONE rather than NULL) and
@@ -191,13 +169,11 @@ fn rows_and_rollups(fresh: &[&Resolved]) -> (Vec<serde_json::Value>, Vec<DayDelt
             "at": e.at.to_rfc3339(),
         })));
         let day = e.at.date_naive().to_string();
-        let d = days
-            .entry((r.account.clone(), day.clone()))
-            .or_insert_with(|| DayDelta {
-                acc: r.account.clone(),
-                day,
-                ..Default::default()
-            });
+        let d = days.entry((r.account.clone(), day.clone())).or_insert_with(|| DayDelta {
+            acc: r.account.clone(),
+            day,
+            ..Default::default()
+        });
         d.events += 1;
         if e.kind == "login" {
             d.logins += 1;
@@ -225,12 +201,8 @@ pub async fn raw_insert(db: &Db, rows: serde_json::Value) -> Result<(), AppError
 
 /// Number of stored raw events (tests and benchmarks).
 pub async fn count_events(db: &Db) -> Result<u64, AppError> {
-    let rows: Vec<Count> = query_all(
-        db,
-        "SELECT count() AS n FROM usage_event GROUP ALL",
-        json!({}),
-    )
-    .await?;
+    let rows: Vec<Count> =
+        query_all(db, "SELECT count() AS n FROM usage_event GROUP ALL", json!({})).await?;
     Ok(rows.first().map(|c| c.n).unwrap_or(0))
 }
 

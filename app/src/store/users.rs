@@ -49,11 +49,7 @@ pub async fn count(db: &Db) -> Result<u64, AppError> {
 
 /// Creates a user. `password_hash` is already an Argon2id PHC string.
 pub async fn create(
-    db: &Db,
-    email: &str,
-    name: &str,
-    role: Role,
-    password_hash: &str,
+    db: &Db, email: &str, name: &str, role: Role, password_hash: &str,
 ) -> Result<User, AppError> {
     let mut r = transact(
         db,
@@ -74,11 +70,7 @@ pub async fn create(
 /// code (see `setup_codes`): two people racing through the set-up page cannot both become
 /// admin, because the checks and the write are one transaction. Every code ends with it.
 pub async fn create_first_admin(
-    db: &Db,
-    email: &str,
-    name: &str,
-    password_hash: &str,
-    setup_code: &str,
+    db: &Db, email: &str, name: &str, password_hash: &str, setup_code: &str,
 ) -> Result<User, AppError> {
     let mut r = transact(
         db,
@@ -106,12 +98,8 @@ pub async fn create_first_admin(
 }
 
 pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
-    let rows: Vec<UserRow> = query_all(
-        db,
-        &format!("SELECT {USER_FIELDS} FROM user ORDER BY name"),
-        json!({}),
-    )
-    .await?;
+    let rows: Vec<UserRow> =
+        query_all(db, &format!("SELECT {USER_FIELDS} FROM user ORDER BY name"), json!({})).await?;
     Ok(rows.into_iter().map(UserRow::into_user).collect())
 }
 
@@ -122,8 +110,7 @@ pub async fn get(db: &Db, id: &str) -> Result<User, AppError> {
         json!({ "id": id }),
     )
     .await?;
-    row.map(UserRow::into_user)
-        .ok_or_else(|| AppError::NotFound("user".into()))
+    row.map(UserRow::into_user).ok_or_else(|| AppError::NotFound("user".into()))
 }
 
 /// The user and password hash for a sign-in attempt.
@@ -146,10 +133,7 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<(User, String)>,
 /// Sets a new password (already hashed) and ends every other session of the user, in one
 /// transaction: whoever knew the old password is signed out with it.
 pub async fn set_password(
-    db: &Db,
-    id: &str,
-    password_hash: &str,
-    keep_session: &str,
+    db: &Db, id: &str, password_hash: &str, keep_session: &str,
 ) -> Result<(), AppError> {
     transact(
         db,

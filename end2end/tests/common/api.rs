@@ -68,8 +68,7 @@ impl Api {
 
     /// Signs this client in as the admin.
     pub async fn sign_in(&self) -> R {
-        self.call("auth/login", &[("email", EMAIL), ("password", PASS)])
-            .await?;
+        self.call("auth/login", &[("email", EMAIL), ("password", PASS)]).await?;
         Ok(())
     }
 
@@ -97,17 +96,10 @@ impl Api {
     /// Adds a contact to `account`, with the further form fields `extra`
     /// (`input[champion]`, `input[title]` …).
     pub async fn add_contact(
-        &self,
-        account: &str,
-        name: &str,
-        email: &str,
-        extra: &[(&str, &str)],
+        &self, account: &str, name: &str, email: &str, extra: &[(&str, &str)],
     ) -> R {
-        let mut form = vec![
-            ("account_id", account),
-            ("input[name]", name),
-            ("input[email]", email),
-        ];
+        let mut form =
+            vec![("account_id", account), ("input[name]", name), ("input[email]", email)];
         form.extend_from_slice(extra);
         self.call("accounts/contacts/add", &form).await?;
         Ok(())
@@ -115,9 +107,7 @@ impl Api {
 
     /// Saves a segment for the portfolio `query`; returns its id.
     pub async fn save_segment(&self, name: &str, query: &str) -> R<String> {
-        let seg = self
-            .call("segments/save", &[("name", name), ("query", query)])
-            .await?;
+        let seg = self.call("segments/save", &[("name", name), ("query", query)]).await?;
         Ok(id_of(&seg))
     }
 }

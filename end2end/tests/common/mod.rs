@@ -20,10 +20,7 @@ pub const SETUP_CODE: &str = "E2E0-TEST-SETU-PCOD";
 pub type R<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
 }
 
 /// A running server; killed when dropped.
@@ -48,21 +45,13 @@ pub async fn start_server_with(extra: &[&str]) -> TestServer {
     let bin = std::env::var("BELLWETHER_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|_| workspace().join("target/debug/bellwether"));
-    assert!(
-        bin.exists(),
-        "{} is missing: build it first (cargo build -p server)",
-        bin.display()
-    );
+    assert!(bin.exists(), "{} is missing: build it first (cargo build -p server)", bin.display());
     let site = workspace().join("target/site");
     assert!(
         site.join("pkg/bellwether.wasm").exists(),
         "the site is not built: run scripts/build-site.sh"
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(bin)
         .args([
             "serve",
@@ -112,12 +101,7 @@ pub async fn launch() -> R<(Playwright, Browser)> {
     .collect();
     let browser = pw
         .chromium()
-        .launch_with_options(
-            LaunchOptions::new()
-                .headless(true)
-                .executable_path(exe)
-                .args(args),
-        )
+        .launch_with_options(LaunchOptions::new().headless(true).executable_path(exe).args(args))
         .await?;
     Ok((pw, browser))
 }
@@ -126,11 +110,8 @@ pub async fn launch() -> R<(Playwright, Browser)> {
 pub async fn shot(page: &Page, name: &str) -> R {
     let dir = workspace().join("end2end/screenshots");
     std::fs::create_dir_all(&dir)?;
-    let opts = playwright_rs::protocol::ScreenshotOptions::builder()
-        .full_page(true)
-        .build();
-    page.screenshot_to_file(&dir.join(format!("{name}.png")), Some(opts))
-        .await?;
+    let opts = playwright_rs::protocol::ScreenshotOptions::builder().full_page(true).build();
+    page.screenshot_to_file(&dir.join(format!("{name}.png")), Some(opts)).await?;
     Ok(())
 }
 

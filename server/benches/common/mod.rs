@@ -12,10 +12,7 @@ use std::path::Path;
 
 /// A knob: the environment variable `name` as a number, or `default`.
 pub fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// The `p` quantile (0–1) of `sorted` (nearest rank); 0 when empty.
@@ -52,9 +49,7 @@ pub async fn serve(db: &Db, public_per_minute: Option<u32>) -> anyhow::Result<(S
     let state = server.state.clone();
     server.spawn_workers();
     tokio::spawn(async move {
-        axum::serve(listener, server.service())
-            .await
-            .expect("serve");
+        axum::serve(listener, server.service()).await.expect("serve");
     });
     Ok((base, state))
 }
@@ -62,9 +57,7 @@ pub async fn serve(db: &Db, public_per_minute: Option<u32>) -> anyhow::Result<(S
 /// An admin made directly in the store (signing in is not what is measured).
 pub async fn bench_admin(db: &Db, name: &str) -> anyhow::Result<app::model::User> {
     let role = app::model::Role::Admin;
-    app::store::users::create(db, "bench@example.com", name, role, "x")
-        .await
-        .map_err(err)
+    app::store::users::create(db, "bench@example.com", name, role, "x").await.map_err(err)
 }
 
 /// How many cores this machine has.

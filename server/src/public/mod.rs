@@ -37,20 +37,14 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .merge(survey::routes())
         .merge(plan::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit))
         .with_state(state)
 }
 
 /// Per-client-address limit on everything under `/s/` and `/p/`: the address is the peer, or
 /// behind trusted proxies the one they appended (see `limits::ClientAddressPolicy`).
 async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let client = state.client_addr(req.headers(), peer);
     if let Err(app::limits::RetryAfter(secs)) = state.limits.public(client) {
         let mut res = survey_message(
@@ -59,8 +53,7 @@ async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> 
             "Please wait a moment",
             &["We received many requests from your network in a short time. Please try again in a minute."],
         );
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         return res;
     }
     next.run(req).await
@@ -104,11 +97,7 @@ const SURVEY_FOOTER: &str = "Your answer is private to the team that works with 
 
 /// A whole script-free page: the layout around `content`, with the public pages' headers.
 fn page(
-    status: StatusCode,
-    title: &str,
-    styles: Styles,
-    content: Markup,
-    footer: &str,
+    status: StatusCode, title: &str, styles: Styles, content: Markup, footer: &str,
 ) -> Response {
     let markup = html! {
         (DOCTYPE)
@@ -134,10 +123,7 @@ fn page(
 /// without one.
 fn with_public_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -151,13 +137,7 @@ fn with_public_headers(mut res: Response) -> Response {
 
 /// A survey-styled page whose content is one card.
 fn survey_page(status: StatusCode, title: &str, card: Markup) -> Response {
-    page(
-        status,
-        title,
-        Styles::Survey,
-        html! { div.card { (card) } },
-        SURVEY_FOOTER,
-    )
+    page(status, title, Styles::Survey, html! { div.card { (card) } }, SURVEY_FOOTER)
 }
 
 /// A heading and a few paragraphs: the content of every "that did not work" page.

@@ -44,23 +44,15 @@ async fn open(state: &AppState, token: &str) -> Result<Option<Opened>, AppError>
 /// The plan a customer's change touches. The plan's start bounds due dates, which customers
 /// never set, so it is not read.
 fn owner_of(o: &Opened) -> Owner {
-    Owner {
-        plan: o.plan.clone(),
-        account: o.account.clone(),
-        start: chrono::NaiveDate::MIN,
-    }
+    Owner { plan: o.plan.clone(), account: o.account.clone(), start: chrono::NaiveDate::MIN }
 }
 
 fn actor(o: &Opened) -> Actor {
-    Actor::Customer {
-        contact: o.contact.clone(),
-        name: o.contact_name.clone(),
-    }
+    Actor::Customer { contact: o.contact.clone(), name: o.contact_name.clone() }
 }
 
 async fn show(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
+    State(state): State<AppState>, Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let notice = match q.get("saved").map(String::as_str) {
@@ -74,11 +66,7 @@ async fn show(
 
 /// Renders the plan for the share behind `token`, with a notice or an error at the top.
 async fn render(
-    state: &AppState,
-    token: &str,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<&str>,
+    state: &AppState, token: &str, status: StatusCode, notice: Option<&str>, error: Option<&str>,
 ) -> Response {
     let opened = match open(state, token).await {
         Ok(Some(o)) => o,
@@ -90,9 +78,7 @@ async fn render(
         Ok(None) => return invalid_link(),
         Err(e) => return broken(e),
     };
-    let events = app::store::plans::events(&state.db, &opened.plan, 20)
-        .await
-        .unwrap_or_default();
+    let events = app::store::plans::events(&state.db, &opened.plan, 20).await.unwrap_or_default();
     let _ = app::store::plan_shares::touch(&state.db, &key_of(token)).await;
     let view = PlanView {
         company: &state.company,
@@ -118,18 +104,13 @@ fn key_of(token: &str) -> String {
 /// After a refused change: the page again, with the reason, and the status that says why.
 async fn refused(state: &AppState, token: &str, e: AppError) -> Response {
     let (status, msg) = match &e {
-        AppError::NotFound(what) => (
-            StatusCode::NOT_FOUND,
-            format!("That {what} was not found, so nothing was changed."),
-        ),
-        AppError::Forbidden(why) => (
-            StatusCode::FORBIDDEN,
-            format!("Nothing was changed: {why}."),
-        ),
-        AppError::Validation(_) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Nothing was changed: {e}."),
-        ),
+        AppError::NotFound(what) => {
+            (StatusCode::NOT_FOUND, format!("That {what} was not found, so nothing was changed."))
+        }
+        AppError::Forbidden(why) => (StatusCode::FORBIDDEN, format!("Nothing was changed: {why}.")),
+        AppError::Validation(_) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("Nothing was changed: {e}."))
+        }
         _ => return broken(e),
     };
     render(state, token, status, None, Some(&msg)).await
@@ -139,10 +120,7 @@ async fn refused(state: &AppState, token: &str, e: AppError) -> Response {
 /// stores it; done → back to the page (a notice, the changed item in view), refused → the page
 /// again with the reason and the status that says why.
 async fn act<Fut>(
-    state: &AppState,
-    token: &str,
-    saved: &str,
-    change: impl FnOnce(Owner, Actor) -> Fut,
+    state: &AppState, token: &str, saved: &str, change: impl FnOnce(Owner, Actor) -> Fut,
 ) -> Response
 where
     Fut: std::future::Future<Output = Result<(), AppError>>,
@@ -162,8 +140,7 @@ where
 }
 
 async fn tick(
-    State(state): State<AppState>,
-    Path((token, id)): Path<(String, String)>,
+    State(state): State<AppState>, Path((token, id)): Path<(String, String)>,
     PublicForm(form): PublicForm,
 ) -> Response {
     let db = state.db.clone();
@@ -180,8 +157,7 @@ async fn tick(
 }
 
 async fn objective(
-    State(state): State<AppState>,
-    Path((token, id)): Path<(String, String)>,
+    State(state): State<AppState>, Path((token, id)): Path<(String, String)>,
     PublicForm(form): PublicForm,
 ) -> Response {
     let db = state.db.clone();
@@ -196,9 +172,7 @@ async fn objective(
 }
 
 async fn comment(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    PublicForm(form): PublicForm,
+    State(state): State<AppState>, Path(token): Path<String>, PublicForm(form): PublicForm,
 ) -> Response {
     let db = state.db.clone();
     act(&state, &token, "comment", |owner, by| async move {

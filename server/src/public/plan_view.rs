@@ -54,11 +54,7 @@ fn summary(v: &PlanView) -> Markup {
     let derived = plan_status(p, v.today);
     let (done, total) = progress(p);
     let pct = (done * 100).checked_div(total).unwrap_or(0);
-    let first = o
-        .contact_name
-        .split_whitespace()
-        .next()
-        .unwrap_or(&o.contact_name);
+    let first = o.contact_name.split_whitespace().next().unwrap_or(&o.contact_name);
     html! {
         div.card {
             p.hello { "Hi " (first) "," }
@@ -72,11 +68,8 @@ fn summary(v: &PlanView) -> Markup {
 
 fn objective(v: &PlanView, ob: &Objective) -> Markup {
     let pct = (ob.progress() * 100.0).round() as u32;
-    let target = if ob.has_target() {
-        fmt_num(ob.target)
-    } else {
-        "target to be agreed".to_string()
-    };
+    let target =
+        if ob.has_target() { fmt_num(ob.target) } else { "target to be agreed".to_string() };
     html! {
         div class="obj" id={ "o-" (ob.id) } {
             div.row { strong { (ob.metric) } span { (fmt_num(ob.current)) " → " (target) " " (ob.unit) } }
@@ -120,15 +113,9 @@ fn owner_words(v: &PlanView, t: &Task, theirs: bool) -> String {
     if theirs && t.owner_id.is_some() {
         "You".to_string()
     } else if t.owner_role == OwnerRole::Customer {
-        t.owner_name
-            .clone()
-            .unwrap_or_else(|| "Your team".to_string())
+        t.owner_name.clone().unwrap_or_else(|| "Your team".to_string())
     } else {
-        format!(
-            "{} ({})",
-            t.owner_name.as_deref().unwrap_or(v.company),
-            t.owner_role.label()
-        )
+        format!("{} ({})", t.owner_name.as_deref().unwrap_or(v.company), t.owner_role.label())
     }
 }
 

@@ -39,10 +39,7 @@ pub(super) struct Target {
 /// The survey and invitation behind a signed link; `full` also reads the contact's name and
 /// earlier answer (for showing a page; recording an answer does not need them).
 async fn by_token(state: &AppState, token: &str, full: bool) -> Result<Option<Target>, AppError> {
-    let Ok(key) = state
-        .keyring()
-        .verify(token, chrono::Utc::now().timestamp())
-    else {
+    let Ok(key) = state.keyring().verify(token, chrono::Utc::now().timestamp()) else {
         return Ok(None);
     };
     let inv = if full {
@@ -57,56 +54,42 @@ async fn by_token(state: &AppState, token: &str, full: bool) -> Result<Option<Ta
         Some(s) if s.active => s,
         _ => return Ok(None),
     };
-    Ok(Some(Target {
-        survey,
-        invitation: Some(inv),
-        base: format!("/s/{token}"),
-    }))
+    Ok(Some(Target { survey, invitation: Some(inv), base: format!("/s/{token}") }))
 }
 
 async fn by_key(state: &AppState, key: &str) -> Result<Option<Target>, AppError> {
     if key.len() > 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    Ok(state
-        .surveys
-        .by_public_key(key)
-        .await?
-        .map(|survey| Target {
-            survey,
-            invitation: None,
-            base: format!("/s/a/{key}"),
-        }))
+    Ok(state.surveys.by_public_key(key).await?.map(|survey| Target {
+        survey,
+        invitation: None,
+        base: format!("/s/a/{key}"),
+    }))
 }
 
 async fn invited_form(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
+    State(state): State<AppState>, Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     show_form(by_token(&state, &token, true).await, &q)
 }
 
 async fn open_form(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
+    State(state): State<AppState>, Path(key): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     show_form(by_key(&state, &key).await, &q)
 }
 
 async fn invited_submit(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    PublicForm(form): PublicForm,
+    State(state): State<AppState>, Path(token): Path<String>, PublicForm(form): PublicForm,
 ) -> Response {
     submit(&state, by_token(&state, &token, false).await, form).await
 }
 
 async fn open_submit(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    PublicForm(form): PublicForm,
+    State(state): State<AppState>, Path(key): Path<String>, PublicForm(form): PublicForm,
 ) -> Response {
     submit(&state, by_key(&state, &key).await, form).await
 }
@@ -166,11 +149,7 @@ impl Values {
 
 /// A valid answer (score, comment, extra answers), or a message per field.
 type Checked = Result<
-    (
-        i64,
-        Option<String>,
-        serde_json::Map<String, serde_json::Value>,
-    ),
+    (i64, Option<String>, serde_json::Map<String, serde_json::Value>),
     HashMap<String, String>,
 >;
 
@@ -190,10 +169,7 @@ fn validate(survey: &Survey, form: &HashMap<String, String>) -> (Values, Checked
     let score = match survey.kind.check_score(&values.score) {
         Ok(s) => Some(s),
         Err(e) => {
-            errors.insert(
-                "score".to_string(),
-                e.for_field("score").unwrap_or_default(),
-            );
+            errors.insert("score".to_string(), e.for_field("score").unwrap_or_default());
             None
         }
     };
@@ -229,20 +205,14 @@ fn validate(survey: &Survey, form: &HashMap<String, String>) -> (Values, Checked
         }
     }
     let result = match (score, errors.is_empty()) {
-        (Some(s), true) => Ok((
-            s,
-            (!comment.is_empty()).then(|| comment.to_string()),
-            answers,
-        )),
+        (Some(s), true) => Ok((s, (!comment.is_empty()).then(|| comment.to_string()), answers)),
         _ => Err(errors),
     };
     (values, result)
 }
 
 async fn submit(
-    state: &AppState,
-    target: Result<Option<Target>, AppError>,
-    form: HashMap<String, String>,
+    state: &AppState, target: Result<Option<Target>, AppError>, form: HashMap<String, String>,
 ) -> Response {
     let t = match target {
         Ok(Some(t)) => t,
@@ -287,10 +257,7 @@ async fn submit(
 }
 
 fn form_page(
-    status: StatusCode,
-    t: &Target,
-    v: &Values,
-    errors: &HashMap<String, String>,
+    status: StatusCode, t: &Target, v: &Values, errors: &HashMap<String, String>,
     notice: Option<&str>,
 ) -> Response {
     let form = survey_form::form(t, v, errors, notice);

@@ -11,10 +11,7 @@ use std::collections::HashMap;
 
 /// The form for `t`, showing `v` and a message beside every field in `errors`.
 pub(super) fn form(
-    t: &Target,
-    v: &Values,
-    errors: &HashMap<String, String>,
-    notice: Option<&str>,
+    t: &Target, v: &Values, errors: &HashMap<String, String>, notice: Option<&str>,
 ) -> Markup {
     let s = &t.survey;
     let first = t

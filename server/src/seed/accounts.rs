@@ -52,11 +52,8 @@ pub(super) async fn demo_staff(db: &Db, rng: &mut ChaCha8Rng) -> anyhow::Result<
             ("Avery", "Santos"),
             ("Taylor", "Nguyen"),
         ] {
-            let email = format!(
-                "{}.{}@demo.bellwether.local",
-                first.to_lowercase(),
-                last.to_lowercase()
-            );
+            let email =
+                format!("{}.{}@demo.bellwether.local", first.to_lowercase(), last.to_lowercase());
             let u = store::users::create(db, &email, &format!("{first} {last}"), Role::Csm, &hash)
                 .await
                 .map_err(err)?;
@@ -73,19 +70,12 @@ pub(super) async fn demo_staff(db: &Db, rng: &mut ChaCha8Rng) -> anyhow::Result<
 /// champion), its owner as CSM and, for enterprise accounts, an account manager. Returns the
 /// accounts and their contacts for the later steps.
 pub(super) async fn seed_accounts(
-    db: &Db,
-    rng: &mut ChaCha8Rng,
-    staff: &[Staff],
-    count: usize,
-    today: NaiveDate,
+    db: &Db, rng: &mut ChaCha8Rng, staff: &[Staff], count: usize, today: NaiveDate,
     bar: &ProgressBar,
 ) -> anyhow::Result<(Vec<SeededAccount>, Vec<Person>)> {
     // Names already there (a second seeding) are avoided, not collided with.
-    let mut names: HashSet<String> = store::accounts::name_keys(db)
-        .await
-        .map_err(err)?
-        .into_iter()
-        .collect();
+    let mut names: HashSet<String> =
+        store::accounts::name_keys(db).await.map_err(err)?.into_iter().collect();
     let mut seeded = Vec::with_capacity(count);
     let mut people = Vec::new();
     while seeded.len() < count {
@@ -107,10 +97,7 @@ pub(super) async fn seed_accounts(
 /// One account's row and team rows: a unique name, a tier (half SMB), an ARR fitting the tier,
 /// a contract start up to five years back with yearly renewals, a stage fitting its age.
 fn new_account(
-    rng: &mut ChaCha8Rng,
-    names: &mut HashSet<String>,
-    staff: &[Staff],
-    today: NaiveDate,
+    rng: &mut ChaCha8Rng, names: &mut HashSet<String>, staff: &[Staff], today: NaiveDate,
     batch: &mut Batch,
 ) -> SeededAccount {
     let name = unique_name(rng, names);
@@ -133,14 +120,8 @@ fn new_account(
     let start = today - Duration::days(rng.gen_range(10..1800));
     let years = ((today - start).num_days() / 365 + 1).max(1) as i32;
     let renewal = add_years(start, years);
-    let stage = stage_for(
-        rng,
-        (today - start).num_days(),
-        (renewal - today).num_days(),
-    );
-    let currency = *["USD", "USD", "USD", "USD", "EUR", "EUR", "GBP"]
-        .choose(rng)
-        .unwrap_or(&"USD");
+    let stage = stage_for(rng, (today - start).num_days(), (renewal - today).num_days());
+    let currency = *["USD", "USD", "USD", "USD", "EUR", "EUR", "GBP"].choose(rng).unwrap_or(&"USD");
     let (owner_id, owner_name) = staff.choose(rng).cloned().unwrap_or_default();
     let industry = *app::model::INDUSTRIES.choose(rng).unwrap_or(&"Software");
     batch.accounts.push(json!({
@@ -149,9 +130,7 @@ fn new_account(
         "contract_start": format!("{start}T00:00:00Z"), "renewal_date": format!("{renewal}T00:00:00Z"),
         "owner": owner_id, "owner_name": owner_name,
     }));
-    batch
-        .team
-        .push(json!({ "account": key, "user": owner_id, "role": TeamRole::Csm.key() }));
+    batch.team.push(json!({ "account": key, "user": owner_id, "role": TeamRole::Csm.key() }));
     if tier == SizeTier::Enterprise {
         let (other, _) = staff.choose(rng).cloned().unwrap_or_default();
         batch
@@ -176,10 +155,7 @@ fn new_account(
 /// The account's contacts (four at an enterprise, three at mid-market, one at SMB; a drawn name
 /// that is already there is skipped), remembered in `people` for the survey history.
 fn add_contacts(
-    rng: &mut ChaCha8Rng,
-    a: &SeededAccount,
-    batch: &mut Batch,
-    people: &mut Vec<Person>,
+    rng: &mut ChaCha8Rng, a: &SeededAccount, batch: &mut Batch, people: &mut Vec<Person>,
 ) {
     let contacts = match a.tier {
         SizeTier::Enterprise => 4,
@@ -190,12 +166,8 @@ fn add_contacts(
     for i in 0..contacts {
         let first = FIRST.choose(rng).unwrap_or(&"Alex");
         let last = LAST.choose(rng).unwrap_or(&"Kim");
-        let email = format!(
-            "{}.{}@{}.example.com",
-            first.to_lowercase(),
-            last.to_lowercase(),
-            a.domain
-        );
+        let email =
+            format!("{}.{}@{}.example.com", first.to_lowercase(), last.to_lowercase(), a.domain);
         if !emails.insert(email.clone()) {
             continue;
         }

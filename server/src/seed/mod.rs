@@ -55,11 +55,7 @@ fn err(e: AppError) -> anyhow::Error {
 /// a year of survey answers and — with `history` — success plans, touchpoints, a year of product
 /// usage, sentiment, churn dates and daily health scores.
 pub async fn run(
-    db: &Db,
-    accounts: usize,
-    seed: u64,
-    progress: bool,
-    history: bool,
+    db: &Db, accounts: usize, seed: u64, progress: bool, history: bool,
 ) -> anyhow::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let staff = accounts::demo_staff(db, &mut rng).await?;
@@ -124,11 +120,8 @@ fn progress_bar(progress: bool, accounts: usize) -> ProgressBar {
 /// The index is not loaded here, so the ids come from the database.
 async fn rescore_today(db: &Db) -> anyhow::Result<()> {
     let portfolio = app::store::portfolio_index::PortfolioIndex::new();
-    let ids = store::accounts::ids_matching(db, &portfolio, &Default::default())
-        .await
-        .map_err(err)?;
-    app::service::health::recompute(db, &portfolio, Some(&ids), "seed-demo")
-        .await
-        .map_err(err)?;
+    let ids =
+        store::accounts::ids_matching(db, &portfolio, &Default::default()).await.map_err(err)?;
+    app::service::health::recompute(db, &portfolio, Some(&ids), "seed-demo").await.map_err(err)?;
     Ok(())
 }

@@ -19,17 +19,10 @@ const PLAN_AGE_DAYS: i64 = 540;
 /// Seeds the cadence rules, then each live account's plan and touchpoints; returns how many
 /// plans and touchpoints.
 pub(super) async fn plans_and_touchpoints(
-    db: &Db,
-    rng: &mut ChaCha8Rng,
-    accounts: &[SeededAccount],
-    staff: &[Staff],
-    today: NaiveDate,
+    db: &Db, rng: &mut ChaCha8Rng, accounts: &[SeededAccount], staff: &[Staff], today: NaiveDate,
 ) -> anyhow::Result<(usize, usize)> {
     let (by, by_name) = staff.first().cloned().unwrap_or_default();
-    let actor = Actor::Staff {
-        id: by.clone(),
-        name: by_name.clone(),
-    };
+    let actor = Actor::Staff { id: by.clone(), name: by_name.clone() };
     cadence_rules(db, &by).await?;
     let templates = store::templates::list(db).await.map_err(err)?;
     let mut plans = 0;
@@ -68,9 +61,7 @@ async fn cadence_rules(db: &Db, by: &str) -> anyhow::Result<()> {
             Some(s) => s.clone(),
             None => {
                 let filter = app::model::PortfolioFilter::from_query_string(query);
-                store::segments::create(db, name, &filter, by)
-                    .await
-                    .map_err(err)?
+                store::segments::create(db, name, &filter, by).await.map_err(err)?
             }
         };
         for (kind, every) in rules {
@@ -83,11 +74,7 @@ async fn cadence_rules(db: &Db, by: &str) -> anyhow::Result<()> {
 /// A plan from template `t` laid out from the contract start; of its milestones due before
 /// today, 88 % are completed — most around their date, some up to three weeks late.
 async fn plan_from(
-    db: &Db,
-    rng: &mut ChaCha8Rng,
-    a: &SeededAccount,
-    t: &JourneyTemplate,
-    actor: &Actor,
+    db: &Db, rng: &mut ChaCha8Rng, a: &SeededAccount, t: &JourneyTemplate, actor: &Actor,
     today: NaiveDate,
 ) -> anyhow::Result<()> {
     let valid = NewPlanInput {
@@ -97,9 +84,7 @@ async fn plan_from(
     }
     .validate()
     .map_err(err)?;
-    let plan = store::plans::create(db, &a.key, &valid, Some(t), actor)
-        .await
-        .map_err(err)?;
+    let plan = store::plans::create(db, &a.key, &valid, Some(t), actor).await.map_err(err)?;
     let Some(p) = store::plans::get(db, &plan).await.map_err(err)? else {
         return Ok(());
     };
@@ -108,15 +93,9 @@ async fn plan_from(
         if roll < 0.12 {
             continue;
         }
-        let late = if roll < 0.3 {
-            rng.gen_range(3..25)
-        } else {
-            rng.gen_range(-4..3)
-        };
+        let late = if roll < 0.3 { rng.gen_range(3..25) } else { rng.gen_range(-4..3) };
         let on = (m.due + Duration::days(late)).min(today);
-        store::plans::complete_as_of(db, &m.id, on, &actor.label())
-            .await
-            .map_err(err)?;
+        store::plans::complete_as_of(db, &m.id, on, &actor.label()).await.map_err(err)?;
     }
     Ok(())
 }
@@ -124,11 +103,7 @@ async fn plan_from(
 /// Touchpoints over the last four months, more for bigger accounts (none before the contract
 /// start); returns how many.
 async fn seed_touchpoints(
-    db: &Db,
-    rng: &mut ChaCha8Rng,
-    a: &SeededAccount,
-    by: &str,
-    today: NaiveDate,
+    db: &Db, rng: &mut ChaCha8Rng, a: &SeededAccount, by: &str, today: NaiveDate,
 ) -> anyhow::Result<usize> {
     let n = match a.tier {
         SizeTier::Enterprise => rng.gen_range(6..14),
@@ -168,9 +143,7 @@ async fn seed_touchpoints(
         }
         .validate(today)
         .map_err(err)?;
-        store::touchpoints::create(db, &a.key, &valid, by)
-            .await
-            .map_err(err)?;
+        store::touchpoints::create(db, &a.key, &valid, by).await.map_err(err)?;
         made += 1;
     }
     Ok(made)

@@ -84,17 +84,10 @@ impl History {
 /// Seeds the surveys and a year of their invitations and answers; returns how many answers.
 /// Skipped (0) if already seeded, or when there is nobody to ask.
 pub(super) async fn survey_history(
-    db: &Db,
-    rng: &mut ChaCha8Rng,
-    people: &[Person],
-    fallback_owner: Option<&str>,
+    db: &Db, rng: &mut ChaCha8Rng, people: &[Person], fallback_owner: Option<&str>,
 ) -> anyhow::Result<usize> {
     if people.is_empty()
-        || store::surveys::list(db)
-            .await
-            .map_err(err)?
-            .iter()
-            .any(|s| s.name == "Relationship NPS")
+        || store::surveys::list(db).await.map_err(err)?.iter().any(|s| s.name == "Relationship NPS")
     {
         return Ok(0);
     }
@@ -117,11 +110,7 @@ pub(super) async fn survey_history(
                 base
             }
         });
-        let rounds = if survey.recurrence_months.is_some() {
-            2
-        } else {
-            1
-        };
+        let rounds = if survey.recurrence_months.is_some() { 2 } else { 1 };
         for round in 0..rounds {
             if rng.gen_bool(0.7) {
                 answers += usize::from(invite(rng, p, survey, mood, round, now, &mut history));
@@ -141,33 +130,15 @@ async fn create_surveys(db: &Db, owner: &str) -> anyhow::Result<Vec<TierSurvey>>
     let segments = store::segments::list(db).await.map_err(err)?;
     let mut surveys = Vec::new();
     for (name, kind, seg_name, tier, months) in [
-        (
-            "Relationship NPS",
-            SurveyKind::Nps,
-            "Enterprise",
-            SizeTier::Enterprise,
-            Some(6),
-        ),
+        ("Relationship NPS", SurveyKind::Nps, "Enterprise", SizeTier::Enterprise, Some(6)),
         ("Support CSAT", SurveyKind::Csat, "SMB", SizeTier::Smb, None),
-        (
-            "Onboarding effort (CES)",
-            SurveyKind::Ces,
-            "Mid-market",
-            SizeTier::MidMarket,
-            None,
-        ),
+        ("Onboarding effort (CES)", SurveyKind::Ces, "Mid-market", SizeTier::MidMarket, None),
     ] {
         let segment = match segments.iter().find(|s| s.name == seg_name) {
             Some(s) => s.id.clone(),
             None => {
-                let f = app::model::PortfolioFilter {
-                    tier: Some(tier),
-                    ..Default::default()
-                };
-                store::segments::create(db, seg_name, &f, owner)
-                    .await
-                    .map_err(err)?
-                    .id
+                let f = app::model::PortfolioFilter { tier: Some(tier), ..Default::default() };
+                store::segments::create(db, seg_name, &f, owner).await.map_err(err)?.id
             }
         };
         let valid = ValidSurvey {
@@ -182,15 +153,8 @@ async fn create_surveys(db: &Db, owner: &str) -> anyhow::Result<Vec<TierSurvey>>
             },
             recurrence_months: months,
         };
-        let s = store::surveys::create(db, &valid, owner)
-            .await
-            .map_err(err)?;
-        surveys.push(TierSurvey {
-            id: s.id,
-            kind,
-            tier,
-            recurrence_months: months,
-        });
+        let s = store::surveys::create(db, &valid, owner).await.map_err(err)?;
+        surveys.push(TierSurvey { id: s.id, kind, tier, recurrence_months: months });
     }
     Ok(surveys)
 }
@@ -198,13 +162,8 @@ async fn create_surveys(db: &Db, owner: &str) -> anyhow::Result<Vec<TierSurvey>>
 /// One invitation sent to `p` in half-year `round` (0: the last six months); answered 45 % of
 /// the time. Returns whether it was answered.
 fn invite(
-    rng: &mut ChaCha8Rng,
-    p: &Person,
-    survey: &TierSurvey,
-    mood: f64,
-    round: i64,
-    now: DateTime<Utc>,
-    history: &mut History,
+    rng: &mut ChaCha8Rng, p: &Person, survey: &TierSurvey, mood: f64, round: i64,
+    now: DateTime<Utc>, history: &mut History,
 ) -> bool {
     let days_ago = rng.gen_range(0..180) + 182 * round;
     let sent = now - Duration::days(days_ago) - Duration::minutes(rng.gen_range(0..1440));
@@ -227,14 +186,8 @@ fn invite(
 /// tone; a low score opens a follow-up for the owner, most of them closed since.
 #[allow(clippy::too_many_arguments)]
 fn answer(
-    rng: &mut ChaCha8Rng,
-    p: &Person,
-    survey: &TierSurvey,
-    key: &str,
-    mood: f64,
-    at: DateTime<Utc>,
-    now: DateTime<Utc>,
-    history: &mut History,
+    rng: &mut ChaCha8Rng, p: &Person, survey: &TierSurvey, key: &str, mood: f64, at: DateTime<Utc>,
+    now: DateTime<Utc>, history: &mut History,
 ) {
     let kind = survey.kind;
     let (lo, hi) = kind.range();

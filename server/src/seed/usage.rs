@@ -22,15 +22,8 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 /// The product features demo accounts (and the health benchmark's events) use.
-pub const FEATURES: &[&str] = &[
-    "dashboards",
-    "reports",
-    "integrations",
-    "automation",
-    "alerts",
-    "exports",
-    "api",
-];
+pub const FEATURES: &[&str] =
+    &["dashboards", "reports", "integrations", "automation", "alerts", "exports", "api"];
 
 /// Usage rollups written per call.
 const ROWS_PER_WRITE: usize = 2000;
@@ -58,10 +51,7 @@ type Answers = HashMap<String, Vec<(NaiveDate, app::model::SurveyKind, u8)>>;
 /// Seeds the usage, sentiment and churn history, then the daily health snapshots; returns
 /// (active account-days, snapshots).
 pub(super) async fn usage_history(
-    db: &Db,
-    rng: &mut ChaCha8Rng,
-    accounts: &[SeededAccount],
-    admin: Option<&str>,
+    db: &Db, rng: &mut ChaCha8Rng, accounts: &[SeededAccount], admin: Option<&str>,
     today: NaiveDate,
 ) -> anyhow::Result<(usize, usize)> {
     let mut rows = Vec::new();
@@ -78,15 +68,11 @@ pub(super) async fn usage_history(
         }
         histories.push(h);
         if rows.len() >= ROWS_PER_WRITE {
-            store::health::seed_history(db, &rows, &[], &[])
-                .await
-                .map_err(err)?;
+            store::health::seed_history(db, &rows, &[], &[]).await.map_err(err)?;
             rows.clear();
         }
     }
-    store::health::seed_history(db, &rows, &churn_dates, &sentiments)
-        .await
-        .map_err(err)?;
+    store::health::seed_history(db, &rows, &churn_dates, &sentiments).await.map_err(err)?;
     let day_count = histories.iter().map(|h| h.days.len()).sum();
     let snaps = score_history(db, accounts, &histories, admin, today).await?;
     Ok((day_count, snaps))
@@ -96,10 +82,7 @@ pub(super) async fn usage_history(
 /// others), its usage on each weekday as rows for the store, and for a third of live accounts a
 /// CSM read, mostly in line with the data.
 fn simulate(
-    rng: &mut ChaCha8Rng,
-    a: &SeededAccount,
-    today: NaiveDate,
-    rows: &mut Vec<Value>,
+    rng: &mut ChaCha8Rng, a: &SeededAccount, today: NaiveDate, rows: &mut Vec<Value>,
 ) -> AccountHistory {
     let level: f64 = if a.churned {
         rng.gen_range(0.2..0.7)
@@ -109,9 +92,7 @@ fn simulate(
         rng.gen_range(0.45..1.0)
     };
     let declining = !a.churned && rng.gen_bool(0.12);
-    let churn_on = a
-        .churned
-        .then(|| today - Duration::days(rng.gen_range(15..300)));
+    let churn_on = a.churned.then(|| today - Duration::days(rng.gen_range(15..300)));
     let users: usize = match a.tier {
         SizeTier::Enterprise => rng.gen_range(12..40),
         SizeTier::MidMarket => rng.gen_range(5..15),
@@ -135,21 +116,13 @@ fn simulate(
         d += Duration::days(1);
     }
     let felt = sentiment_read(rng, a, level, declining, today);
-    AccountHistory {
-        days,
-        churn_on,
-        felt,
-    }
+    AccountHistory { days, churn_on, felt }
 }
 
 /// The account's engagement on day `d`: its level, fading over the 120 days before churn, and
 /// for a declining account falling over the last 60 days to 30 %.
 fn engagement(
-    level: f64,
-    d: NaiveDate,
-    today: NaiveDate,
-    churn_on: Option<NaiveDate>,
-    declining: bool,
+    level: f64, d: NaiveDate, today: NaiveDate, churn_on: Option<NaiveDate>, declining: bool,
 ) -> f64 {
     let mut e = level;
     if let Some(c) = churn_on {
@@ -170,12 +143,7 @@ fn engagement(
 /// One weekday of use at engagement `e`: its rollup row pushed to `rows`, or `None` when nobody
 /// was active.
 fn use_day(
-    rng: &mut ChaCha8Rng,
-    a: &SeededAccount,
-    d: NaiveDate,
-    e: f64,
-    users: usize,
-    adopted: &[usize],
+    rng: &mut ChaCha8Rng, a: &SeededAccount, d: NaiveDate, e: f64, users: usize, adopted: &[usize],
     rows: &mut Vec<Value>,
 ) -> Option<DayUsage> {
     // Expected active users; the fraction becomes a chance of one more, so a one-seat account
@@ -192,9 +160,7 @@ fn use_day(
     let mut feats = adopted.to_vec();
     feats.shuffle(rng);
     feats.truncate(n_features);
-    let who: Vec<usize> = (0..active)
-        .map(|i| (i * 7 + d.ordinal() as usize) % users)
-        .collect();
+    let who: Vec<usize> = (0..active).map(|i| (i * 7 + d.ordinal() as usize) % users).collect();
     rows.push(json!({
         "acc": a.key, "day": d.to_string(), "events": logins + n_features, "logins": logins,
         "users": who.iter().map(|u| format!("user{u}@{}.example.com", a.domain)).collect::<Vec<_>>(),
@@ -211,11 +177,7 @@ fn use_day(
 /// A third of live accounts have a CSM read set in the last 25 days: 80 % of them in line with
 /// the account's engagement, the rest any colour.
 fn sentiment_read(
-    rng: &mut ChaCha8Rng,
-    a: &SeededAccount,
-    level: f64,
-    declining: bool,
-    today: NaiveDate,
+    rng: &mut ChaCha8Rng, a: &SeededAccount, level: f64, declining: bool, today: NaiveDate,
 ) -> Option<(Band, NaiveDate)> {
     if a.churned || !rng.gen_bool(0.33) {
         return None;
@@ -238,10 +200,7 @@ fn sentiment_read(
 /// of the last 30 and every week of the 48 before; only today's are copied onto the accounts.
 /// Returns how many.
 async fn score_history(
-    db: &Db,
-    accounts: &[SeededAccount],
-    histories: &[AccountHistory],
-    admin: Option<&str>,
+    db: &Db, accounts: &[SeededAccount], histories: &[AccountHistory], admin: Option<&str>,
     today: NaiveDate,
 ) -> anyhow::Result<usize> {
     // Survey answers (seeded before this) count as satisfaction on and after their day.
@@ -274,34 +233,23 @@ async fn score_history(
             .collect();
         snaps += batch.len();
         let last = day == today;
-        store::health::write_snapshots(db, &batch, |_, _, _| !last)
-            .await
-            .map_err(err)?;
+        store::health::write_snapshots(db, &batch, |_, _, _| !last).await.map_err(err)?;
     }
     Ok(snaps)
 }
 
 /// The default model as shipped (v1) and, with an admin to save it, v2: adoption weighed more.
 async fn model_versions(
-    db: &Db,
-    admin: Option<&str>,
+    db: &Db, admin: Option<&str>,
 ) -> anyhow::Result<(HealthConfig, Option<HealthModel>)> {
     store::health::ensure_default(db).await.map_err(err)?;
     let v1 = HealthConfig::default();
     let mut v2 = v1.clone();
-    if let Some(m) = v2
-        .measures
-        .iter_mut()
-        .find(|m| m.measure == Measure::FeatureAdoption)
-    {
+    if let Some(m) = v2.measures.iter_mut().find(|m| m.measure == Measure::FeatureAdoption) {
         m.weight = 35;
     }
     let saved = match admin {
-        Some(by) => Some(
-            store::health::save_version(db, "default", &v2, by)
-                .await
-                .map_err(err)?,
-        ),
+        Some(by) => Some(store::health::save_version(db, "default", &v2, by).await.map_err(err)?),
         None => None,
     };
     Ok((v1, saved))
@@ -309,9 +257,7 @@ async fn model_versions(
 
 /// Every week of the 48 before the last 30 days, then each of those 30 days, oldest first.
 fn snapshot_days(today: NaiveDate) -> Vec<NaiveDate> {
-    let mut days: Vec<NaiveDate> = (1..=48)
-        .map(|w| today - Duration::days(29 + 7 * w))
-        .collect();
+    let mut days: Vec<NaiveDate> = (1..=48).map(|w| today - Duration::days(29 + 7 * w)).collect();
     days.reverse();
     days.extend((0..30).map(|i| today - Duration::days(29 - i)));
     days
@@ -320,10 +266,7 @@ fn snapshot_days(today: NaiveDate) -> Vec<NaiveDate> {
 /// The facts the server would read for account `a` on `day`: usage of the last 30 days (any in
 /// the last 90 counts as having usage), the latest survey answer of the past year, the CSM read.
 fn facts_on(
-    day: NaiveDate,
-    a: &SeededAccount,
-    h: &AccountHistory,
-    answers: &Answers,
+    day: NaiveDate, a: &SeededAccount, h: &AccountHistory, answers: &Answers,
 ) -> HealthFacts {
     let (mut logins, mut users, mut feats, mut recent_usage) = (0u32, 0u64, 0u8, false);
     for u in &h.days {

@@ -16,13 +16,8 @@ async fn healthz_answers_200_once_the_database_is_ready() {
 #[tokio::test]
 async fn migrations_apply_once_even_when_run_again() {
     let app = spawn_app().await;
-    app::store::migrations::apply(&app.db)
-        .await
-        .expect("second run is a no-op");
-    assert_eq!(
-        app::store::migrations::applied(&app.db).await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6]
-    );
+    app::store::migrations::apply(&app.db).await.expect("second run is a no-op");
+    assert_eq!(app::store::migrations::applied(&app.db).await.unwrap(), vec![1, 2, 3, 4, 5, 6]);
 }
 
 #[tokio::test]
@@ -37,11 +32,7 @@ async fn setup_creates_the_first_admin_only_once() {
         .expect(
             StatusCode::FORBIDDEN,
             "auth/setup",
-            &[
-                ("email", "eve@example.com"),
-                ("name", "Eve"),
-                ("password", "a long password"),
-            ],
+            &[("email", "eve@example.com"), ("name", "Eve"), ("password", "a long password")],
         )
         .await;
     let (_, needs) = stranger.call("auth/needs_setup", &[]).await;
@@ -53,27 +44,12 @@ async fn setup_validates_and_names_each_field() {
     let app = spawn_app().await;
     let c = Client::new(&app);
     let body = c
-        .invalid(
-            "auth/setup",
-            &[
-                ("email", "not-an-email"),
-                ("name", ""),
-                ("password", "short"),
-            ],
-        )
+        .invalid("auth/setup", &[("email", "not-an-email"), ("name", ""), ("password", "short")])
         .await;
-    assert!(field_error(&body, "email")
-        .unwrap()
-        .contains("email address"));
+    assert!(field_error(&body, "email").unwrap().contains("email address"));
     assert_eq!(field_error(&body, "name").as_deref(), Some("is required"));
-    assert!(field_error(&body, "password")
-        .unwrap()
-        .contains("at least 10"));
-    assert_eq!(
-        app::store::users::count(&app.db).await.unwrap(),
-        0,
-        "nothing written"
-    );
+    assert!(field_error(&body, "password").unwrap().contains("at least 10"));
+    assert_eq!(app::store::users::count(&app.db).await.unwrap(), 0, "nothing written");
 }
 
 #[tokio::test]
@@ -81,25 +57,12 @@ async fn login_refuses_a_wrong_password_without_saying_which_part_was_wrong() {
     let app = spawn_app().await;
     admin(&app).await;
     let c = Client::new(&app);
-    let wrong_pass = c
-        .invalid(
-            "auth/login",
-            &[("email", ADMIN_EMAIL), ("password", "not the password")],
-        )
-        .await;
+    let wrong_pass =
+        c.invalid("auth/login", &[("email", ADMIN_EMAIL), ("password", "not the password")]).await;
     let (_, unknown) = c
-        .call(
-            "auth/login",
-            &[
-                ("email", "nobody@example.com"),
-                ("password", "not the password"),
-            ],
-        )
+        .call("auth/login", &[("email", "nobody@example.com"), ("password", "not the password")])
         .await;
-    assert_eq!(
-        wrong_pass, unknown,
-        "same answer for unknown email and wrong password"
-    );
+    assert_eq!(wrong_pass, unknown, "same answer for unknown email and wrong password");
     let (_, me) = c.call("auth/me", &[]).await;
     assert_eq!(me, serde_json::Value::Null);
 }
@@ -113,18 +76,9 @@ async fn the_session_cookie_is_httponly_and_samesite() {
         .send()
         .await
         .unwrap();
-    let cookie = res
-        .headers()
-        .get("set-cookie")
-        .expect("cookie")
-        .to_str()
-        .unwrap()
-        .to_string();
+    let cookie = res.headers().get("set-cookie").expect("cookie").to_str().unwrap().to_string();
     assert!(cookie.starts_with("bw_session="));
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
 #[tokio::test]
@@ -132,8 +86,7 @@ async fn logout_ends_the_session_on_the_server() {
     let app = spawn_app().await;
     let c = admin(&app).await;
     c.ok("auth/logout", &[]).await;
-    c.expect(StatusCode::UNAUTHORIZED, "accounts/portfolio", &[])
-        .await;
+    c.expect(StatusCode::UNAUTHORIZED, "accounts/portfolio", &[]).await;
 }
 
 #[tokio::test]
@@ -141,11 +94,8 @@ async fn signed_out_callers_are_refused_and_pages_redirect_to_login() {
     let app = spawn_app().await;
     admin(&app).await;
     let c = Client::new(&app);
-    c.expect(StatusCode::UNAUTHORIZED, "accounts/portfolio", &[])
-        .await;
-    let (status, _) = c
-        .call("accounts/create", &account_form("Sneaky", "smb"))
-        .await;
+    c.expect(StatusCode::UNAUTHORIZED, "accounts/portfolio", &[]).await;
+    let (status, _) = c.call("accounts/create", &account_form("Sneaky", "smb")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let res = c.get("/accounts/abc").await;
     assert_eq!(res.status(), StatusCode::FOUND);
@@ -168,21 +118,12 @@ async fn every_settings_page_is_for_admins_only_and_keeps_its_address() {
         let page = admin.get(path).await;
         assert_eq!(page.status(), StatusCode::OK, "{path}");
         let html = page.text().await.unwrap();
-        assert!(
-            html.contains(&format!("<title>{title} · Bellwether</title>")),
-            "{path}"
-        );
-        assert!(
-            html.contains(r#"aria-label="Settings""#),
-            "{path}: the tabs"
-        );
+        assert!(html.contains(&format!("<title>{title} · Bellwether</title>")), "{path}");
+        assert!(html.contains(r#"aria-label="Settings""#), "{path}: the tabs");
         let page = csm.get(path).await;
         let html = page.text().await.unwrap();
         assert!(html.contains("Only admins change settings"), "{path}");
-        assert!(
-            !html.contains(r#"aria-label="Settings""#),
-            "{path}: no tabs for a CSM"
-        );
+        assert!(!html.contains(r#"aria-label="Settings""#), "{path}: no tabs for a CSM");
     }
 }
 
@@ -195,38 +136,23 @@ async fn each_role_is_refused_what_it_may_not_do() {
 
     // Executives read but never write.
     let body = exec
-        .expect(
-            StatusCode::FORBIDDEN,
-            "accounts/create",
-            &account_form("Exec Co", "smb"),
-        )
+        .expect(StatusCode::FORBIDDEN, "accounts/create", &account_form("Exec Co", "smb"))
         .await;
     assert!(body["Forbidden"].as_str().unwrap().contains("executives"));
     exec.ok("accounts/portfolio", &[]).await;
-    exec.expect(
-        StatusCode::FORBIDDEN,
-        "segments/save",
-        &[("name", "x"), ("query", "tier=smb")],
-    )
-    .await;
+    exec.expect(StatusCode::FORBIDDEN, "segments/save", &[("name", "x"), ("query", "tier=smb")])
+        .await;
 
     // CSMs manage accounts but not users.
-    let created = csm
-        .ok("accounts/create", &account_form("Csm Co", "smb"))
-        .await;
+    let created = csm.ok("accounts/create", &account_form("Csm Co", "smb")).await;
     let id = created["id"].as_str().unwrap();
     let mut upd = account_form("Csm Co", "mid_market");
     upd.push(("id", id));
-    exec.expect(StatusCode::FORBIDDEN, "accounts/update", &upd)
-        .await;
+    exec.expect(StatusCode::FORBIDDEN, "accounts/update", &upd).await;
     exec.expect(
         StatusCode::FORBIDDEN,
         "accounts/contacts/add",
-        &[
-            ("account_id", id),
-            ("input[name]", "X"),
-            ("input[email]", "x@example.com"),
-        ],
+        &[("account_id", id), ("input[name]", "X"), ("input[email]", "x@example.com")],
     )
     .await;
     for c in [&csm, &exec] {
@@ -244,11 +170,7 @@ async fn each_role_is_refused_what_it_may_not_do() {
         .await;
     }
     let users = admin.ok("users/list", &[]).await;
-    assert_eq!(
-        users.as_array().unwrap().len(),
-        3,
-        "nobody was added by the refused calls"
-    );
+    assert_eq!(users.as_array().unwrap().len(), 3, "nobody was added by the refused calls");
 }
 
 #[tokio::test]
@@ -268,17 +190,9 @@ async fn a_bad_account_is_refused_field_by_field_and_nothing_is_written() {
     ];
     let body = c.invalid("accounts/create", &form).await;
     assert_eq!(field_error(&body, "name").as_deref(), Some("is required"));
-    assert!(field_error(&body, "tier")
-        .unwrap()
-        .contains("Enterprise, Mid-market, SMB"));
-    assert_eq!(
-        field_error(&body, "industry").as_deref(),
-        Some("is required")
-    );
-    assert_eq!(
-        field_error(&body, "arr").as_deref(),
-        Some("must be zero or more")
-    );
+    assert!(field_error(&body, "tier").unwrap().contains("Enterprise, Mid-market, SMB"));
+    assert_eq!(field_error(&body, "industry").as_deref(), Some("is required"));
+    assert_eq!(field_error(&body, "arr").as_deref(), Some("must be zero or more"));
     assert!(field_error(&body, "currency").is_some());
     assert_eq!(
         field_error(&body, "renewal_date").as_deref(),
@@ -296,13 +210,9 @@ async fn a_bad_account_is_refused_field_by_field_and_nothing_is_written() {
 async fn account_names_are_unique_regardless_of_case() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (status, _) = c
-        .call("accounts/create", &account_form("Globex", "smb"))
-        .await;
+    let (status, _) = c.call("accounts/create", &account_form("Globex", "smb")).await;
     assert_eq!(status, StatusCode::OK);
-    let body = c
-        .invalid("accounts/create", &account_form("GLOBEX", "enterprise"))
-        .await;
+    let body = c.invalid("accounts/create", &account_form("GLOBEX", "enterprise")).await;
     assert_eq!(
         field_error(&body, "name").as_deref(),
         Some("an account with this name already exists")
@@ -356,44 +266,21 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
             ],
         )
         .await;
-    assert!(field_error(&dup, "email")
-        .unwrap()
-        .contains("already has a contact"));
-    c.ok(
-        "accounts/team/add",
-        &[("account_id", id), ("user_id", my_id), ("role", "sme")],
-    )
-    .await;
+    assert!(field_error(&dup, "email").unwrap().contains("already has a contact"));
+    c.ok("accounts/team/add", &[("account_id", id), ("user_id", my_id), ("role", "sme")]).await;
     let body = c
-        .invalid(
-            "accounts/team/add",
-            &[("account_id", id), ("user_id", my_id), ("role", "wizard")],
-        )
+        .invalid("accounts/team/add", &[("account_id", id), ("user_id", my_id), ("role", "wizard")])
         .await;
     assert!(field_error(&body, "role").is_some());
 
     let detail = c.ok("accounts/get", &[("id", id)]).await;
     assert_eq!(detail["contacts"][0]["email"], "peter@initech.example");
     assert_eq!(detail["contacts"][0]["champion"], true);
-    let roles: Vec<&str> = detail["team"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["role"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        roles,
-        vec!["csm", "sme"],
-        "the owner joined as CSM when the account was created"
-    );
+    let roles: Vec<&str> =
+        detail["team"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["csm", "sme"], "the owner joined as CSM when the account was created");
 
-    let body = c
-        .expect(
-            StatusCode::NOT_FOUND,
-            "accounts/get",
-            &[("id", "does-not-exist")],
-        )
-        .await;
+    let body = c.expect(StatusCode::NOT_FOUND, "accounts/get", &[("id", "does-not-exist")]).await;
     assert_eq!(body["NotFound"], "account");
     let (status, _) = c
         .call(
@@ -416,18 +303,14 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
 async fn updating_an_account_validates_and_keeps_the_rest() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (_, acc) = c
-        .call("accounts/create", &account_form("Hooli", "smb"))
-        .await;
+    let (_, acc) = c.call("accounts/create", &account_form("Hooli", "smb")).await;
     let id = acc["id"].as_str().unwrap().to_string();
     let mut bad = account_form("Hooli", "smb");
     bad.retain(|(k, _)| *k != "input[arr]");
     bad.push(("input[arr]", "12k"));
     bad.push(("id", &id));
     let body = c.invalid("accounts/update", &bad).await;
-    assert!(field_error(&body, "arr")
-        .unwrap()
-        .contains("must be a number"));
+    assert!(field_error(&body, "arr").unwrap().contains("must be a number"));
     let (_, detail) = c.call("accounts/get", &[("id", &id)]).await;
     assert_eq!(detail["account"]["arr_minor"], 12_000_000, "unchanged");
 
@@ -442,9 +325,7 @@ async fn updating_an_account_validates_and_keeps_the_rest() {
 async fn the_portfolio_filters_sorts_and_pages() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    bellwether::seed::run(&app.db, 230, 7, false, false)
-        .await
-        .unwrap();
+    bellwether::seed::run(&app.db, 230, 7, false, false).await.unwrap();
     // The seed wrote straight to the database; the portfolio index hears of it through its
     // live query within moments.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -461,31 +342,18 @@ async fn the_portfolio_filters_sorts_and_pages() {
     let (_, p) = c
         .call(
             "accounts/portfolio",
-            &[
-                ("filter[sort]", "arr"),
-                ("filter[desc]", "true"),
-                ("filter[page]", "1"),
-            ],
+            &[("filter[sort]", "arr"), ("filter[desc]", "true"), ("filter[page]", "1")],
         )
         .await;
     let rows = p["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 50);
-    let arrs: Vec<i64> = rows
-        .iter()
-        .map(|r| r["arr_minor"].as_i64().unwrap())
-        .collect();
-    assert!(
-        arrs.windows(2).all(|w| w[0] >= w[1]),
-        "sorted by ARR, largest first"
-    );
+    let arrs: Vec<i64> = rows.iter().map(|r| r["arr_minor"].as_i64().unwrap()).collect();
+    assert!(arrs.windows(2).all(|w| w[0] >= w[1]), "sorted by ARR, largest first");
     let (_, last) = c.call("accounts/portfolio", &[("filter[page]", "4")]).await;
     assert_eq!(last["rows"].as_array().unwrap().len(), 30);
 
     let (_, combined) = c
-        .call(
-            "accounts/portfolio",
-            &[("filter[tier]", "enterprise"), ("filter[stage]", "growth")],
-        )
+        .call("accounts/portfolio", &[("filter[tier]", "enterprise"), ("filter[stage]", "growth")])
         .await;
     for r in combined["rows"].as_array().unwrap() {
         assert_eq!(r["tier"], "enterprise");
@@ -493,9 +361,7 @@ async fn the_portfolio_filters_sorts_and_pages() {
     }
     let first_name = rows[0]["name"].as_str().unwrap().to_lowercase();
     let needle: String = first_name.chars().take(6).collect();
-    let (_, found) = c
-        .call("accounts/portfolio", &[("filter[q]", &needle)])
-        .await;
+    let (_, found) = c.call("accounts/portfolio", &[("filter[q]", &needle)]).await;
     assert!(found["rows"].as_array().unwrap().iter().all(|r| r["name"]
         .as_str()
         .unwrap()
@@ -508,9 +374,7 @@ async fn the_portfolio_filters_sorts_and_pages() {
 async fn segments_save_a_filter_under_a_unique_name() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (status, body) = c
-        .call("segments/save", &[("name", "Everything"), ("query", "")])
-        .await;
+    let (status, body) = c.call("segments/save", &[("name", "Everything"), ("query", "")]).await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -528,22 +392,15 @@ async fn segments_save_a_filter_under_a_unique_name() {
     assert_eq!(status, StatusCode::OK, "{seg}");
     assert_eq!(seg["filter"]["tier"], "enterprise");
     assert_eq!(seg["filter"]["page"], 0, "paging is not part of a segment");
-    let (status, dup) = c
-        .call(
-            "segments/save",
-            &[("name", "enterprise RENEWALS"), ("query", "tier=smb")],
-        )
-        .await;
+    let (status, dup) =
+        c.call("segments/save", &[("name", "enterprise RENEWALS"), ("query", "tier=smb")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_error(&dup, "name")
-        .unwrap()
-        .contains("already exists"));
+    assert!(field_error(&dup, "name").unwrap().contains("already exists"));
     let (_, list) = c.call("segments/list", &[]).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     let id = seg["id"].as_str().unwrap();
     c.ok("segments/delete", &[("id", id)]).await;
-    c.expect(StatusCode::NOT_FOUND, "segments/delete", &[("id", id)])
-        .await;
+    c.expect(StatusCode::NOT_FOUND, "segments/delete", &[("id", id)]).await;
 }
 
 #[tokio::test]
@@ -554,11 +411,7 @@ async fn the_last_admin_cannot_be_removed_and_deactivation_ends_sessions() {
     admin
         .invalid(
             "users/access",
-            &[
-                ("id", me["id"].as_str().unwrap()),
-                ("role", "csm"),
-                ("active", "true"),
-            ],
+            &[("id", me["id"].as_str().unwrap()), ("role", "csm"), ("active", "true")],
         )
         .await;
 
@@ -568,19 +421,11 @@ async fn the_last_admin_cannot_be_removed_and_deactivation_ends_sessions() {
     admin
         .ok(
             "users/access",
-            &[
-                ("id", csm_me["id"].as_str().unwrap()),
-                ("role", "csm"),
-                ("active", "false"),
-            ],
+            &[("id", csm_me["id"].as_str().unwrap()), ("role", "csm"), ("active", "false")],
         )
         .await;
     let (status, _) = csm.call("accounts/portfolio", &[]).await;
-    assert_eq!(
-        status,
-        StatusCode::UNAUTHORIZED,
-        "a deactivated user is signed out at once"
-    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a deactivated user is signed out at once");
 }
 
 #[tokio::test]
@@ -602,10 +447,7 @@ async fn cross_site_writes_are_refused_and_pages_carry_security_headers() {
     assert_eq!(page.status(), StatusCode::OK);
     let h = page.headers();
     let csp = h["content-security-policy"].to_str().unwrap();
-    assert!(
-        csp.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-"),
-        "{csp}"
-    );
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-"), "{csp}");
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
 }
@@ -618,41 +460,22 @@ async fn password_guessing_is_throttled_per_email() {
     let mut statuses = Vec::new();
     for _ in 0..12 {
         let (status, _) = c
-            .call(
-                "auth/login",
-                &[("email", ADMIN_EMAIL), ("password", "guess guess guess")],
-            )
+            .call("auth/login", &[("email", ADMIN_EMAIL), ("password", "guess guess guess")])
             .await;
         statuses.push(status);
     }
-    assert!(
-        statuses[..10]
-            .iter()
-            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY),
-        "{statuses:?}"
-    );
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY), "{statuses:?}");
     assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS);
     let (status, _) = c.call("auth/login", &ADMIN_LOGIN).await;
-    assert_eq!(
-        status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
-    );
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
     let other = Client::new(&app);
     let (status, _) = other
         .call(
             "auth/login",
-            &[
-                ("email", "someone-else@example.com"),
-                ("password", "guess guess guess"),
-            ],
+            &[("email", "someone-else@example.com"), ("password", "guess guess guess")],
         )
         .await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "other addresses are not affected"
-    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "other addresses are not affected");
 }
 
 #[tokio::test]
@@ -675,13 +498,8 @@ async fn the_dashboard_adds_money_up_only_within_one_currency() {
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!(s["accounts"], 3);
     assert_eq!(s["main_currency"], "USD");
-    let ent = s["by_tier"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t[0] == "enterprise")
-        .unwrap()
-        .clone();
+    let ent =
+        s["by_tier"].as_array().unwrap().iter().find(|t| t[0] == "enterprise").unwrap().clone();
     assert_eq!(ent[1], 2, "two enterprise accounts");
     assert_eq!(ent[2], 30_000_000, "only the USD one is added to USD ARR");
 }
@@ -690,34 +508,19 @@ async fn the_dashboard_adds_money_up_only_within_one_currency() {
 async fn contacts_are_edited_only_through_their_own_account() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (_, a) = c
-        .call("accounts/create", &account_form("Alpha", "smb"))
-        .await;
-    let (_, b) = c
-        .call("accounts/create", &account_form("Beta", "smb"))
-        .await;
-    let (a, b) = (
-        a["id"].as_str().unwrap().to_string(),
-        b["id"].as_str().unwrap().to_string(),
-    );
+    let (_, a) = c.call("accounts/create", &account_form("Alpha", "smb")).await;
+    let (_, b) = c.call("accounts/create", &account_form("Beta", "smb")).await;
+    let (a, b) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
     let (_, dana) = c
         .call(
             "accounts/contacts/add",
-            &[
-                ("account_id", &a),
-                ("input[name]", "Dana"),
-                ("input[email]", "dana@alpha.example"),
-            ],
+            &[("account_id", &a), ("input[name]", "Dana"), ("input[email]", "dana@alpha.example")],
         )
         .await;
     let (_, sam) = c
         .call(
             "accounts/contacts/add",
-            &[
-                ("account_id", &a),
-                ("input[name]", "Sam"),
-                ("input[email]", "sam@alpha.example"),
-            ],
+            &[("account_id", &a), ("input[name]", "Sam"), ("input[email]", "sam@alpha.example")],
         )
         .await;
     let dana = dana["id"].as_str().unwrap().to_string();
@@ -744,17 +547,9 @@ async fn contacts_are_edited_only_through_their_own_account() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&body, "email").is_some());
     let (status, body) = call(edit(&a, sam["email"].as_str().unwrap())).await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "Sam already has that email: {body}"
-    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "Sam already has that email: {body}");
     let (status, body) = call(edit(&b, "dana@alpha.example")).await;
-    assert_eq!(
-        status,
-        StatusCode::NOT_FOUND,
-        "Dana is not Beta's contact: {body}"
-    );
+    assert_eq!(status, StatusCode::NOT_FOUND, "Dana is not Beta's contact: {body}");
     let (_, detail) = c.call("accounts/get", &[("id", &a)]).await;
     let before = detail["contacts"]
         .as_array()
@@ -763,10 +558,7 @@ async fn contacts_are_edited_only_through_their_own_account() {
         .find(|x| x["id"] == dana.as_str())
         .unwrap()
         .clone();
-    assert_eq!(
-        before["name"], "Dana",
-        "nothing changed by the refused edits"
-    );
+    assert_eq!(before["name"], "Dana", "nothing changed by the refused edits");
 
     let (status, body) = call(edit(&a, "DANA@alpha.example")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -779,9 +571,7 @@ async fn contacts_are_edited_only_through_their_own_account() {
 async fn the_portfolio_index_and_the_database_agree() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    bellwether::seed::run(&app.db, 180, 11, false, false)
-        .await
-        .unwrap();
+    bellwether::seed::run(&app.db, 180, 11, false, false).await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while portfolio_total(&c, &[]).await != 180 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -789,22 +579,9 @@ async fn the_portfolio_index_and_the_database_agree() {
     use app::model::{PortfolioFilter, SizeTier, SortKey};
     let filters = [
         PortfolioFilter::default(),
-        PortfolioFilter {
-            sort: SortKey::Arr,
-            desc: true,
-            page: 1,
-            ..Default::default()
-        },
-        PortfolioFilter {
-            tier: Some(SizeTier::Smb),
-            sort: SortKey::Renewal,
-            ..Default::default()
-        },
-        PortfolioFilter {
-            q: Some("a".into()),
-            sort: SortKey::Owner,
-            ..Default::default()
-        },
+        PortfolioFilter { sort: SortKey::Arr, desc: true, page: 1, ..Default::default() },
+        PortfolioFilter { tier: Some(SizeTier::Smb), sort: SortKey::Renewal, ..Default::default() },
+        PortfolioFilter { q: Some("a".into()), sort: SortKey::Owner, ..Default::default() },
     ];
     for f in filters {
         let from_db = app::store::accounts::portfolio(&app.db, &f).await.unwrap();
@@ -820,16 +597,9 @@ async fn the_portfolio_index_and_the_database_agree() {
         if let Some(t) = f.tier {
             pairs.push(("filter[tier]".into(), t.key().into()));
         }
-        let form: Vec<(&str, &str)> = pairs
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let form: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let from_index = c.ok("accounts/portfolio", &form).await;
-        assert_eq!(
-            from_index["total"].as_u64().unwrap(),
-            from_db.total,
-            "{query}"
-        );
+        assert_eq!(from_index["total"].as_u64().unwrap(), from_db.total, "{query}");
         let index_names: Vec<&str> = from_index["rows"]
             .as_array()
             .unwrap()

@@ -14,10 +14,7 @@ const EDITS: usize = 50;
 
 /// Fails the test on any server error; returns the body of a success.
 fn ok(what: &str, (status, body): (StatusCode, Value)) -> Value {
-    assert!(
-        !status.is_server_error(),
-        "{what}: server error {status}: {body}"
-    );
+    assert!(!status.is_server_error(), "{what}: server error {status}: {body}");
     assert_eq!(status, StatusCode::OK, "{what}: {body}");
     body
 }
@@ -125,10 +122,7 @@ async fn team_edits(c: Arc<Client>, account: String, user: String) -> Vec<(Strin
             );
             on.push((user.clone(), role.to_string()));
         } else {
-            let detail = ok(
-                "get account",
-                c.call("accounts/get", &[("id", &account)]).await,
-            );
+            let detail = ok("get account", c.call("accounts/get", &[("id", &account)]).await);
             let member = detail["team"]
                 .as_array()
                 .unwrap()
@@ -140,10 +134,7 @@ async fn team_edits(c: Arc<Client>, account: String, user: String) -> Vec<(Strin
                 "remove team member",
                 c.call(
                     "accounts/team/remove",
-                    &[
-                        ("account_id", &account),
-                        ("member_id", member["id"].as_str().unwrap()),
-                    ],
+                    &[("account_id", &account), ("member_id", member["id"].as_str().unwrap())],
                 )
                 .await,
             );
@@ -156,10 +147,7 @@ async fn team_edits(c: Arc<Client>, account: String, user: String) -> Vec<(Strin
 /// Saves the account again and again with a new ARR, handing it between no owner and its own
 /// CSM (who joins the team as CSM in the same transaction). Returns the last ARR and owner.
 async fn account_edits(
-    c: Arc<Client>,
-    account: String,
-    name: String,
-    owner: String,
+    c: Arc<Client>, account: String, name: String, owner: String,
 ) -> (i64, Option<String>) {
     let mut last = (0, None);
     for i in 0..EDITS {
@@ -172,10 +160,7 @@ async fn account_edits(
         form.push(("id", &account));
         let body = ok("update account", c.call("accounts/update", &form).await);
         assert_eq!(body["arr_minor"], (1000 + i as i64) * 100, "{body}");
-        last = (
-            (1000 + i as i64) * 100,
-            (!who.is_empty()).then(|| who.to_string()),
-        );
+        last = ((1000 + i as i64) * 100, (!who.is_empty()).then(|| who.to_string()));
     }
     last
 }
@@ -202,11 +187,8 @@ async fn run_writers(admin: &Arc<Client>, account: &str, name: &str, users: &[St
             _ => account_tasks.push(tokio::spawn(account_edits(c, a, name.to_string(), u))),
         }
     }
-    let mut expected = Expected {
-        contacts: Contacts::new(),
-        team: Vec::new(),
-        last_saves: Vec::new(),
-    };
+    let mut expected =
+        Expected { contacts: Contacts::new(), team: Vec::new(), last_saves: Vec::new() };
     for t in contact_tasks {
         expected.contacts.extend(t.await.expect("contact writer"));
     }
@@ -237,10 +219,7 @@ fn assert_account_is(detail: &Value, name: &str, expected: &Expected) {
         "every contact added and not removed, with its last title"
     );
     let a = &detail["account"];
-    let now = (
-        a["arr_minor"].as_i64().unwrap(),
-        a["owner_id"].as_str().map(String::from),
-    );
+    let now = (a["arr_minor"].as_i64().unwrap(), a["owner_id"].as_str().map(String::from));
     assert!(
         expected.last_saves.contains(&now),
         "the account is one writer's last save: {now:?} in {:?}",
@@ -252,10 +231,7 @@ fn assert_account_is(detail: &Value, name: &str, expected: &Expected) {
         .unwrap()
         .iter()
         .map(|m| {
-            (
-                m["user_id"].as_str().unwrap().to_string(),
-                m["role"].as_str().unwrap().to_string(),
-            )
+            (m["user_id"].as_str().unwrap().to_string(), m["role"].as_str().unwrap().to_string())
         })
         .collect();
     team.sort();
@@ -283,18 +259,13 @@ async fn race_for_one_email(admin: &Arc<Client>, account: &str) {
     let mut wins = 0;
     for r in racers {
         let (status, body) = r.await.unwrap();
-        assert!(
-            !status.is_server_error(),
-            "duplicate contact race: {status}: {body}"
-        );
+        assert!(!status.is_server_error(), "duplicate contact race: {status}: {body}");
         if status == StatusCode::OK {
             wins += 1;
         } else {
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert!(
-                field_error(&body, "email")
-                    .unwrap()
-                    .contains("already has a contact"),
+                field_error(&body, "email").unwrap().contains("already has a contact"),
                 "{body}"
             );
         }
@@ -310,13 +281,8 @@ async fn eight_writers_on_one_account_get_no_server_error_and_lose_no_edit() {
     let app = spawn_app_on(&url, |s| s).await;
     let admin = admin(&app).await;
     let name = "Concurrent Corp";
-    let created = admin
-        .call("accounts/create", &account_form(name, "enterprise"))
-        .await;
-    let account = ok("create account", created)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let created = admin.call("accounts/create", &account_form(name, "enterprise")).await;
+    let account = ok("create account", created)["id"].as_str().unwrap().to_string();
     let mut users = Vec::new();
     for t in 0..TASKS {
         users.push(new_csm(&admin, &format!("csm{t}")).await);
@@ -324,16 +290,9 @@ async fn eight_writers_on_one_account_get_no_server_error_and_lose_no_edit() {
     let admin = Arc::new(admin);
 
     let expected = run_writers(&admin, &account, name, &users).await;
-    let detail = ok(
-        "get account",
-        admin.call("accounts/get", &[("id", &account)]).await,
-    );
+    let detail = ok("get account", admin.call("accounts/get", &[("id", &account)]).await);
     assert_account_is(&detail, name, &expected);
 
     race_for_one_email(&admin, &account).await;
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(45),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(45), "took {:?}", started.elapsed());
 }

@@ -12,10 +12,7 @@ const SETUP_CODE: &str = "DURA-BLE0-SETU-PCOD";
 fn start(dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_bellwether"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env(
-            "BELLWETHER_DB",
-            format!("surrealkv://{}", dir.join("db").display()),
-        )
+        .env("BELLWETHER_DB", format!("surrealkv://{}", dir.join("db").display()))
         .env("RUST_LOG", "warn")
         .env("BELLWETHER_SETUP_CODE", SETUP_CODE)
         .stdout(Stdio::null())
@@ -40,11 +37,7 @@ async fn wait_healthy(base: &str) {
 #[tokio::test]
 async fn every_acknowledged_write_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start(dir.path(), port);
     wait_healthy(&base).await;
@@ -87,30 +80,18 @@ async fn every_acknowledged_write_survives_sigkill() {
     server.wait().unwrap();
     let _ = writer.await;
     let acked = acknowledged.lock().unwrap().clone();
-    assert!(
-        acked.len() >= 25,
-        "only {} writes before the kill",
-        acked.len()
-    );
+    assert!(acked.len() >= 25, "only {} writes before the kill", acked.len());
 
     let mut server = start(dir.path(), port);
     wait_healthy(&base).await;
     let c = Client::at(&base);
     let (status, _) = c.call("auth/login", &ADMIN_LOGIN).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "the admin and their password survived"
-    );
+    assert_eq!(status, StatusCode::OK, "the admin and their password survived");
     for name in &acked {
         let (status, page) = c.call("accounts/portfolio", &[("filter[q]", name)]).await;
         assert_eq!(status, StatusCode::OK);
         assert!(
-            page["rows"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|r| r["name"] == name.as_str()),
+            page["rows"].as_array().unwrap().iter().any(|r| r["name"] == name.as_str()),
             "{name} was acknowledged but is gone"
         );
     }

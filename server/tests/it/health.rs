@@ -8,10 +8,7 @@ use std::time::Duration;
 
 async fn key(app: &TestApp, scopes: &[&str]) -> String {
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-    app::store::api_keys::create(&app.db, "test", &scopes, None)
-        .await
-        .unwrap()
-        .1
+    app::store::api_keys::create(&app.db, "test", &scopes, None).await.unwrap().1
 }
 
 async fn post_events(app: &TestApp, key: Option<&str>, body: String) -> (StatusCode, Value) {
@@ -25,19 +22,12 @@ async fn post_events(app: &TestApp, key: Option<&str>, body: String) -> (StatusC
     let res = req.send().await.unwrap();
     let status = res.status();
     let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
-    )
+    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
 }
 
 /// Saves a model through its JSON server function, as the editor does.
 async fn save_model(c: &Client, scope: &str, config: &Value) -> reqwest::Response {
-    c.post_json(
-        "health/save_model",
-        &json!({ "scope": scope, "config": config }),
-    )
-    .await
+    c.post_json("health/save_model", &json!({ "scope": scope, "config": config })).await
 }
 
 fn now_minus(minutes: i64) -> String {
@@ -72,35 +62,20 @@ async fn keys_scopes_and_bad_batches_get_clear_json_errors() {
     // No key, a made-up key, a revoked key, a key without the scope.
     let (s, b) = post_events(&app, None, good.clone()).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert!(b["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("missing API key"));
+    assert!(b["error"]["message"].as_str().unwrap().contains("missing API key"));
     let (s, b) = post_events(&app, Some("bw_madeup"), good.clone()).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert!(b["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("not valid"));
+    assert!(b["error"]["message"].as_str().unwrap().contains("not valid"));
     let reader = key(&app, &["health:read"]).await;
     let (s, b) = post_events(&app, Some(&reader), good.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    assert!(b["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("events:write"));
+    assert!(b["error"]["message"].as_str().unwrap().contains("events:write"));
     // Keys made in Settings: only admins; the secret is returned once and works.
-    let b = admin
-        .ok(
-            "api_keys/create",
-            &[("name", "Analytics"), ("scopes[0]", "events:write")],
-        )
-        .await;
+    let b =
+        admin.ok("api_keys/create", &[("name", "Analytics"), ("scopes[0]", "events:write")]).await;
     let secret = b[1].as_str().unwrap().to_string();
     assert!(secret.starts_with("bw_"));
-    let b = admin
-        .invalid("api_keys/create", &[("name", ""), ("scopes[0]", "root")])
-        .await;
+    let b = admin.invalid("api_keys/create", &[("name", ""), ("scopes[0]", "root")]).await;
     assert!(field_error(&b, "name").is_some());
     assert!(field_error(&b, "scopes").unwrap().contains("unknown scope"));
     let csm = user_with_role(&app, &admin, "csm").await;
@@ -115,10 +90,7 @@ async fn keys_scopes_and_bad_batches_get_clear_json_errors() {
     // Malformed JSON, wrong shape, oversize batch: the whole request is refused.
     let (s, b) = post_events(&app, Some(&secret), "[{not json".into()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(b["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("not valid JSON"));
+    assert!(b["error"]["message"].as_str().unwrap().contains("not valid JSON"));
     let (s, _) = post_events(&app, Some(&secret), json!({"event": 1}).to_string()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let many: Vec<Value> = (0..10_001)
@@ -175,17 +147,11 @@ async fn resent_events_are_not_counted_twice_and_scores_follow_within_a_second()
     let started = std::time::Instant::now();
     let (s, b) = post_events(&app, Some(&secret), json!(events).to_string()).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{b}");
-    assert_eq!(
-        (b["accepted"].as_u64(), b["duplicates"].as_u64()),
-        (Some(33), Some(1))
-    );
+    assert_eq!((b["accepted"].as_u64(), b["duplicates"].as_u64()), (Some(33), Some(1)));
 
     let score = score_of(&app, &acc).await.expect("scored");
     let latency = started.elapsed();
-    assert!(
-        latency < Duration::from_secs(3),
-        "score arrived after {latency:?}"
-    );
+    assert!(latency < Duration::from_secs(3), "score arrived after {latency:?}");
     // 30 logins by 3 users in 30 days = 10/user/30 days = 2.33/user/week → 50 + 1.33/2·30 = 70
     // adoption: dashboards, reports of 5 key features = 40 % → 51.67; nothing else has data.
     // (70·20 + 51.67·25) / 45 = 59.8 → 60.
@@ -195,14 +161,8 @@ async fn resent_events_are_not_counted_twice_and_scores_follow_within_a_second()
     let days_before = app::store::usage::days(&app.db, &acc).await.unwrap();
     let (s, b) = post_events(&app, Some(&secret), json!(events).to_string()).await;
     assert_eq!(s, StatusCode::ACCEPTED);
-    assert_eq!(
-        (b["accepted"].as_u64(), b["duplicates"].as_u64()),
-        (Some(0), Some(34))
-    );
-    assert_eq!(
-        app::store::usage::days(&app.db, &acc).await.unwrap(),
-        days_before
-    );
+    assert_eq!((b["accepted"].as_u64(), b["duplicates"].as_u64()), (Some(0), Some(34)));
+    assert_eq!(app::store::usage::days(&app.db, &acc).await.unwrap(), days_before);
     assert_eq!(events_stored(&app).await, 33);
     let logins: u64 = days_before.iter().map(|d| d.logins).sum();
     assert_eq!(logins, 30);
@@ -227,27 +187,16 @@ async fn resent_events_are_not_counted_twice_and_scores_follow_within_a_second()
     assert!((login["sub_score"].as_f64().unwrap() - 70.0).abs() < 1e-6);
 
     // Sentiment: a CSM's red read is recomputed at once and disagrees with the data (yellow).
-    let b = admin
-        .invalid(
-            "health/sentiment",
-            &[("account_id", &acc), ("colour", "purple")],
-        )
-        .await;
+    let b = admin.invalid("health/sentiment", &[("account_id", &acc), ("colour", "purple")]).await;
     assert!(field_error(&b, "colour").is_some());
     admin
         .ok(
             "health/sentiment",
-            &[
-                ("account_id", &acc),
-                ("colour", "red"),
-                ("note", "Champion left"),
-            ],
+            &[("account_id", &acc), ("colour", "red"), ("note", "Champion left")],
         )
         .await;
     // (70·20 + 51.67·25 + 0·10) / 55 = 48.9 → 49
-    let h = admin
-        .ok("health/account", &[("id", &acc), ("days", "30")])
-        .await;
+    let h = admin.ok("health/account", &[("id", &acc), ("days", "30")]).await;
     assert_eq!(h["current"]["score"], 49);
     assert_eq!(h["current"]["band"], "yellow");
     assert_eq!(h["sentiment"]["colour"], "red");
@@ -301,9 +250,8 @@ async fn model_versions_validation_and_backtest() {
     .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     assert!(score_of(&app, &acc).await.is_some());
-    let snap = app::store::health::history(&app.db, &acc, chrono::Utc::now().date_naive())
-        .await
-        .unwrap();
+    let snap =
+        app::store::health::history(&app.db, &acc, chrono::Utc::now().date_naive()).await.unwrap();
     assert_eq!(snap.last().unwrap().version, 2);
 
     // Backtest: a churned account that had gone quiet vs a retained one that was busy.
@@ -331,10 +279,7 @@ async fn model_versions_validation_and_backtest() {
     let (s, b) = post_events(&app, Some(&secret), json!(events).to_string()).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{b}");
     let res = admin
-        .post_json(
-            "health/backtest",
-            &json!({ "scope": "default", "config": config, "days": 90 }),
-        )
+        .post_json("health/backtest", &json!({ "scope": "default", "config": config, "days": 90 }))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let bt: Value = res.json().await.unwrap();
@@ -371,18 +316,11 @@ async fn external_ids_and_segment_models() {
     )
     .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{b}");
-    assert_eq!(
-        app::store::usage::days(&app.db, &crm).await.unwrap()[0].logins,
-        1
-    );
+    assert_eq!(app::store::usage::days(&app.db, &crm).await.unwrap()[0].logins, 1);
 
     // A model for the Enterprise segment scores Crm Co; Small Co stays on the default.
-    let seg = admin
-        .ok(
-            "segments/save",
-            &[("name", "Enterprise"), ("query", "tier=enterprise")],
-        )
-        .await;
+    let seg =
+        admin.ok("segments/save", &[("name", "Enterprise"), ("query", "tier=enterprise")]).await;
     let seg_id = seg["id"].as_str().unwrap().to_string();
     let (s, ed) = admin.call("health/editor", &[("scope", &seg_id)]).await;
     assert_eq!(s, StatusCode::OK, "{ed}");
@@ -394,17 +332,12 @@ async fn external_ids_and_segment_models() {
     let res = save_model(&admin, &seg_id, &config).await;
     assert_eq!(res.status(), StatusCode::OK);
     let saved: Value = res.json().await.unwrap();
-    assert_eq!(
-        (saved["version"].as_u64(), saved["name"].as_str()),
-        (Some(1), Some("Enterprise"))
-    );
+    assert_eq!((saved["version"].as_u64(), saved["name"].as_str()), (Some(1), Some("Enterprise")));
     // The re-score after a save runs in the background.
     let today = chrono::Utc::now().date_naive();
     let mut model = String::new();
     for _ in 0..100 {
-        let h = app::store::health::history(&app.db, &crm, today)
-            .await
-            .unwrap();
+        let h = app::store::health::history(&app.db, &crm, today).await.unwrap();
         if let Some(s) = h.last() {
             model = s.model.clone();
             if model == seg_id {
@@ -415,12 +348,7 @@ async fn external_ids_and_segment_models() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(model, seg_id);
-    let small = app::store::health::history(&app.db, &smb, today)
-        .await
-        .unwrap();
+    let small = app::store::health::history(&app.db, &smb, today).await.unwrap();
     assert_eq!(small.last().unwrap().model, "default");
-    assert_eq!(
-        small.last().unwrap().band,
-        Some(app::model::health::Band::Red)
-    );
+    assert_eq!(small.last().unwrap().band, Some(app::model::health::Band::Red));
 }

@@ -28,12 +28,8 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
 
     // The three stages are seeded, in journey order.
     let templates = admin.ok("templates/list", &[]).await;
-    let names: Vec<&str> = templates
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> =
+        templates.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Onboarding", "Implementation", "Growth"]);
 
     // Bad input: named fields, nothing written.
@@ -61,8 +57,7 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
         ("input[template_id]", "onboarding"),
         ("input[start]", "2026-01-05"),
     ];
-    exec.expect(StatusCode::FORBIDDEN, "plans/create", &form)
-        .await;
+    exec.expect(StatusCode::FORBIDDEN, "plans/create", &form).await;
 
     let (s, b) = admin.call("plans/create", &form).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -93,17 +88,11 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
     let b = admin
         .invalid(
             "plans/milestone/add",
-            &[
-                ("plan_id", &plan_id),
-                ("input[title]", ""),
-                ("input[due]", "2026-01-02"),
-            ],
+            &[("plan_id", &plan_id), ("input[title]", ""), ("input[due]", "2026-01-02")],
         )
         .await;
     assert!(field_error(&b, "title").is_some());
-    assert!(field_error(&b, "due")
-        .unwrap()
-        .contains("before the plan starts"));
+    assert!(field_error(&b, "due").unwrap().contains("before the plan starts"));
     let m0 = ms[0]["id"].as_str().unwrap().to_string();
     let b = admin
         .invalid(
@@ -116,9 +105,7 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
             ],
         )
         .await;
-    assert!(field_error(&b, "owner")
-        .unwrap()
-        .contains("not at this account"));
+    assert!(field_error(&b, "owner").unwrap().contains("not at this account"));
     let b = admin
         .invalid(
             "plans/objective/add",
@@ -153,53 +140,29 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
         .iter()
         .map(|t| t["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(
-        b["plan"]["milestones"][0]["tasks"][3]["title"],
-        "Send the agenda"
-    );
+    assert_eq!(b["plan"]["milestones"][0]["tasks"][3]["title"], "Send the agenda");
     let mut order = ids.clone();
     order.rotate_right(1);
-    let res = admin
-        .post_json(
-            "plans/task/reorder",
-            &json!({ "milestone_id": m0, "ids": order }),
-        )
-        .await;
+    let res =
+        admin.post_json("plans/task/reorder", &json!({ "milestone_id": m0, "ids": order })).await;
     assert_eq!(res.status(), StatusCode::OK);
     let b: Value = res.json().await.unwrap();
-    assert_eq!(
-        b["plan"]["milestones"][0]["tasks"][0]["title"],
-        "Send the agenda"
-    );
+    assert_eq!(b["plan"]["milestones"][0]["tasks"][0]["title"], "Send the agenda");
     // A stale order (a task missing) moves nothing.
     let res = admin
-        .post_json(
-            "plans/task/reorder",
-            &json!({ "milestone_id": m0, "ids": &order[1..] }),
-        )
+        .post_json("plans/task/reorder", &json!({ "milestone_id": m0, "ids": &order[1..] }))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let b: Value = res.json().await.unwrap();
     assert!(field_error(&b, "order").unwrap().contains("reload"));
     let p = plan_detail(&admin, &plan_id).await;
-    assert_eq!(
-        p["plan"]["milestones"][0]["tasks"][0]["title"],
-        "Send the agenda"
-    );
+    assert_eq!(p["plan"]["milestones"][0]["tasks"][0]["title"], "Send the agenda");
 
     // Completing the first-value milestone sets time to value: 1 Jan → today.
-    let m2 = p["plan"]["milestones"][2]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = admin
-        .ok("plans/milestone/complete", &[("id", &m2), ("done", "true")])
-        .await;
+    let m2 = p["plan"]["milestones"][2]["id"].as_str().unwrap().to_string();
+    let b = admin.ok("plans/milestone/complete", &[("id", &m2), ("done", "true")]).await;
     assert!(b["plan"]["milestones"][2]["completed_on"].is_string());
-    assert!(b["events"][0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("completed the milestone"));
+    assert!(b["events"][0]["text"].as_str().unwrap().contains("completed the milestone"));
     let ttv = admin.ok("engagement/ttv", &[]).await;
     let expected = (chrono::Utc::now().date_naive()
         - chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
@@ -223,10 +186,7 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
     let saved: Value = res.json().await.unwrap();
     assert_eq!(saved["version"], 2);
     let p = plan_detail(&admin, &plan_id).await;
-    assert_eq!(
-        p["plan"]["milestones"][0]["title"],
-        "Welcome meeting and needs assessment"
-    );
+    assert_eq!(p["plan"]["milestones"][0]["title"], "Welcome meeting and needs assessment");
     assert_eq!(p["plan"]["template_version"], 1);
     // A template with a task after its milestone is refused, naming the nested field.
     let mut bad = t.clone();
@@ -266,13 +226,9 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
     let other_plan = onboarding_plan(&admin, &other_acc, "Other onboarding", &today()).await;
 
     // Sharing needs a contact of this account and a known duration.
-    let b = admin
-        .invalid("plans/share", &share_form(&plan_id, &outsider, "30"))
-        .await;
+    let b = admin.invalid("plans/share", &share_form(&plan_id, &outsider, "30")).await;
     assert!(field_error(&b, "contact_id").is_some());
-    let b = admin
-        .invalid("plans/share", &share_form(&plan_id, &dana, "1000"))
-        .await;
+    let b = admin.invalid("plans/share", &share_form(&plan_id, &dana, "1000")).await;
     assert!(field_error(&b, "days").is_some());
     let share = share_plan(&admin, &plan_id, &dana).await;
     let url = share["url"].as_str().unwrap().to_string();
@@ -282,10 +238,7 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
     let web = visitor();
     let res = web.get(&url).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("default-src 'none'"));
     let html = res.text().await.unwrap();
     assert!(html.contains("Shared onboarding"));
@@ -303,10 +256,7 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
         StatusCode::SEE_OTHER
     );
     let p = plan_detail(&admin, &plan_id).await;
-    let t = tasks_of(&p)
-        .into_iter()
-        .find(|t| t["id"] == theirs.as_str())
-        .unwrap();
+    let t = tasks_of(&p).into_iter().find(|t| t["id"] == theirs.as_str()).unwrap();
     assert_eq!(t["status"], "done");
     assert_eq!(t["done_by"], "Dana Lee (customer)");
     assert!(p["events"][0]["by_customer"].as_bool().unwrap());
@@ -330,10 +280,7 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
     assert_eq!(rows(&app, "plan_event").await, events_before);
 
     // Objectives: only when the team allowed it; the value must be a number.
-    let obj = p["plan"]["objectives"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let obj = p["plan"]["objectives"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(
         post_status(&web, &format!("{url}/objectives/{obj}"), &[("value", "12")]).await,
         StatusCode::FORBIDDEN
@@ -359,10 +306,7 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
     assert_eq!(updated, StatusCode::SEE_OTHER);
     let p = plan_detail(&admin, &plan_id).await;
     assert_eq!(p["plan"]["objectives"][0]["current"], 21.0);
-    assert_eq!(
-        p["plan"]["objectives"][0]["updated_by"],
-        "Dana Lee (customer)"
-    );
+    assert_eq!(p["plan"]["objectives"][0]["updated_by"], "Dana Lee (customer)");
 
     // Comments: empty refused, a real one posted.
     let comments = format!("{url}/comments");
@@ -380,22 +324,14 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
     let later = "9999999999";
     parts[1] = later;
     let altered = parts.join(".");
-    for bad in [
-        format!("{}/p/nothing", app.base),
-        format!("{}/p/{altered}", app.base),
-    ] {
+    for bad in [format!("{}/p/nothing", app.base), format!("{}/p/{altered}", app.base)] {
         let res = web.get(&bad).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 
     // Revoked: the link stops working at once, for reading and for changes.
     let share_id = share["id"].as_str().unwrap();
-    let b = admin
-        .ok(
-            "plans/share/revoke",
-            &[("plan_id", &plan_id), ("share_id", share_id)],
-        )
-        .await;
+    let b = admin.ok("plans/share/revoke", &[("plan_id", &plan_id), ("share_id", share_id)]).await;
     assert!(b["shares"][0]["revoked_at"].is_string());
     let res = web.get(&url).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -406,10 +342,7 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
     );
     let p = plan_detail(&admin, &plan_id).await;
     assert_eq!(
-        tasks_of(&p)
-            .into_iter()
-            .find(|t| t["id"] == theirs.as_str())
-            .unwrap()["status"],
+        tasks_of(&p).into_iter().find(|t| t["id"] == theirs.as_str()).unwrap()["status"],
         "done"
     );
 }
@@ -419,9 +352,7 @@ async fn touchpoints_cadences_timeline_and_my_work() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
     let acc = create_account(&admin, "Cadence Co", "smb").await;
-    let seg = admin
-        .ok("segments/save", &[("name", "SMB"), ("query", "tier=smb")])
-        .await;
+    let seg = admin.ok("segments/save", &[("name", "SMB"), ("query", "tier=smb")]).await;
     let seg_id = seg["id"].as_str().unwrap();
 
     // Rules: admins only, checked.
@@ -442,25 +373,19 @@ async fn touchpoints_cadences_timeline_and_my_work() {
         ("input[kind]", "weekly_status"),
         ("input[every_days]", "7"),
     ];
-    csm.expect(StatusCode::FORBIDDEN, "engagement/rules/add", &rule)
-        .await;
+    csm.expect(StatusCode::FORBIDDEN, "engagement/rules/add", &rule).await;
     admin.ok("engagement/rules/add", &rule).await;
     let b = admin.invalid("engagement/rules/add", &rule).await;
     assert!(field_error(&b, "kind").unwrap().contains("already"));
 
     // No touchpoint since the contract started (1 Jan): long overdue.
-    let e = admin
-        .ok("engagement/account", &[("account_id", &acc)])
-        .await;
+    let e = admin.ok("engagement/account", &[("account_id", &acc)]).await;
     assert_eq!(e["cadences"][0]["kind"], "weekly_status");
     assert!(e["cadences"][0]["overdue_days"].as_i64().unwrap() > 300);
 
     // Bad touchpoints are refused by field; nothing stored.
-    let lunch_in_the_future = [
-        ("account_id", acc.as_str()),
-        ("input[kind]", "lunch"),
-        ("input[date]", "2099-01-01"),
-    ];
+    let lunch_in_the_future =
+        [("account_id", acc.as_str()), ("input[kind]", "lunch"), ("input[date]", "2099-01-01")];
     let b = admin.invalid("engagement/log", &lunch_in_the_future).await;
     assert!(field_error(&b, "kind").is_some());
     assert!(field_error(&b, "date").unwrap().contains("future"));
@@ -479,9 +404,7 @@ async fn touchpoints_cadences_timeline_and_my_work() {
             ],
         )
         .await;
-    let (_, e) = admin
-        .call("engagement/account", &[("account_id", &acc)])
-        .await;
+    let (_, e) = admin.call("engagement/account", &[("account_id", &acc)]).await;
     assert_eq!(e["cadences"][0]["overdue_days"], 0);
     assert_eq!(e["touchpoints"][0]["attendees"][1], "Sam Ortiz");
 
@@ -493,10 +416,7 @@ async fn touchpoints_cadences_timeline_and_my_work() {
     let me = admin.ok("auth/me", &[]).await;
     let my_id = me["id"].as_str().unwrap();
     admin
-        .ok(
-            "accounts/team/add",
-            &[("account_id", &acc), ("user_id", my_id), ("role", "csm")],
-        )
+        .ok("accounts/team/add", &[("account_id", &acc), ("user_id", my_id), ("role", "csm")])
         .await;
     let start = (chrono::Utc::now().date_naive() - chrono::Duration::days(20)).to_string();
     onboarding_plan(&admin, &acc, "Onboarding", &start).await;
@@ -512,36 +432,14 @@ async fn touchpoints_cadences_timeline_and_my_work() {
     let facts = facts_today(&app, &acc).await;
     assert_eq!(facts.overdue_milestones, Some(1));
 
-    let tl = admin
-        .ok("engagement/timeline", &[("account_id", &acc)])
-        .await;
-    let kinds: Vec<&str> = tl
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["kind"].as_str().unwrap())
-        .collect();
-    assert!(
-        kinds.contains(&"touchpoint") && kinds.contains(&"plan"),
-        "{kinds:?}"
-    );
-    let (_, only) = admin
-        .call(
-            "engagement/timeline",
-            &[("account_id", &acc), ("kind", "touchpoint")],
-        )
-        .await;
-    assert!(only
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|i| i["kind"] == "touchpoint"));
-    admin
-        .invalid(
-            "engagement/timeline",
-            &[("account_id", &acc), ("kind", "gossip")],
-        )
-        .await;
+    let tl = admin.ok("engagement/timeline", &[("account_id", &acc)]).await;
+    let kinds: Vec<&str> =
+        tl.as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"touchpoint") && kinds.contains(&"plan"), "{kinds:?}");
+    let (_, only) =
+        admin.call("engagement/timeline", &[("account_id", &acc), ("kind", "touchpoint")]).await;
+    assert!(only.as_array().unwrap().iter().all(|i| i["kind"] == "touchpoint"));
+    admin.invalid("engagement/timeline", &[("account_id", &acc), ("kind", "gossip")]).await;
 }
 
 #[tokio::test]

@@ -9,10 +9,7 @@ use std::time::Duration;
 /// An app that mails through a test SMTP server; returns the app and the mailbox.
 async fn app_with_smtp(
     public_rate: u32,
-) -> (
-    TestApp,
-    tokio::sync::mpsc::UnboundedReceiver<smtp::Received>,
-) {
+) -> (TestApp, tokio::sync::mpsc::UnboundedReceiver<smtp::Received>) {
     let (port, inbox) = smtp::start().await;
     let app = spawn_app_with(move |s| {
         let mailer = bellwether::mail::Mailer::smtp(
@@ -43,10 +40,7 @@ async fn account_with_contacts(c: &Client, name: &str) -> (String, Vec<String>) 
     let slug = name.to_lowercase().replace(' ', "");
     let mut contacts = Vec::new();
     for who in ["Dana Scully", "Fox Mulder"] {
-        let email = format!(
-            "{}@{slug}.example",
-            who.split(' ').next().unwrap().to_lowercase()
-        );
+        let email = format!("{}@{slug}.example", who.split(' ').next().unwrap().to_lowercase());
         let contact = c
             .ok(
                 "accounts/contacts/add",
@@ -64,10 +58,7 @@ async fn account_with_contacts(c: &Client, name: &str) -> (String, Vec<String>) 
 }
 
 async fn create_survey(
-    c: &Client,
-    name: &str,
-    kind: &str,
-    accounts: &[&str],
+    c: &Client, name: &str, kind: &str, accounts: &[&str],
 ) -> (StatusCode, Value) {
     let mut form: Vec<(String, String)> = vec![
         ("input[name]".into(), name.into()),
@@ -129,10 +120,7 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     assert_eq!(mails[0].to, vec!["dana@initech.example".to_string()]);
     assert_eq!(mails[0].from, "success@acme.example");
     let text = text_of(&mails[0]);
-    assert!(
-        text.contains("How likely are you to recommend us"),
-        "{text}"
-    );
+    assert!(text.contains("How likely are you to recommend us"), "{text}");
     let link = score_link(&text, 9);
     assert!(link.starts_with(&app.base), "{link}");
 
@@ -141,10 +129,7 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     let page = http.get(&link).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(
-        html.contains(r#"value="9" checked"#),
-        "score 9 pre-selected"
-    );
+    assert!(html.contains(r#"value="9" checked"#), "score 9 pre-selected");
     assert!(!html.to_lowercase().contains("<script"), "no script at all");
     assert_eq!(rows(&app, "survey_response").await, 0);
 
@@ -158,16 +143,8 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let thanks = res.headers()["location"].to_str().unwrap().to_string();
-    let page = http
-        .get(format!("{}{thanks}", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert!(page
-        .text()
-        .await
-        .unwrap()
-        .contains("Your score: <strong>9</strong>"));
+    let page = http.get(format!("{}{thanks}", app.base)).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("Your score: <strong>9</strong>"));
 
     let (_, results) = c.call("surveys/results", &[("id", sid)]).await;
     assert_eq!(results["score"]["value"], 100.0, "{results}");
@@ -198,23 +175,14 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     let fid = items[0]["id"].as_str().unwrap();
 
     // Closing needs an outcome, and happens once.
-    let body = c
-        .invalid("follow_ups/close", &[("id", fid), ("outcome", "  ")])
-        .await;
+    let body = c.invalid("follow_ups/close", &[("id", fid), ("outcome", "  ")]).await;
     assert!(field_error(&body, "outcome").is_some(), "{body}");
     let (status, body) = c
-        .call(
-            "follow_ups/close",
-            &[
-                ("id", fid),
-                ("outcome", "Called Dana; support lead assigned"),
-            ],
-        )
+        .call("follow_ups/close", &[("id", fid), ("outcome", "Called Dana; support lead assigned")])
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "closed");
-    c.invalid("follow_ups/close", &[("id", fid), ("outcome", "again")])
-        .await;
+    c.invalid("follow_ups/close", &[("id", fid), ("outcome", "again")]).await;
     let (_, list) = c.call("follow_ups/list", &[]).await;
     assert_eq!(list["stats"]["closed_rate"], 100.0, "{list}");
     assert!(list["stats"]["median_hours_to_close"].as_f64().is_some());
@@ -227,21 +195,13 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     // scale → sub-score 20 (0→0 … 60→40), the only measure with data.
     let mut score = None;
     for _ in 0..60 {
-        score = app::store::accounts::detail(&app.db, &account)
-            .await
-            .unwrap()
-            .account
-            .health_score;
+        score = app::store::accounts::detail(&app.db, &account).await.unwrap().account.health_score;
         if score == Some(20) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(
-        score,
-        Some(20),
-        "the first answer (9) gave 88; the second (3) must give 20"
-    );
+    assert_eq!(score, Some(20), "the first answer (9) gave 88; the second (3) must give 20");
 }
 
 #[tokio::test]
@@ -250,17 +210,13 @@ async fn the_frequency_cap_holds_contacts_back_and_says_why() {
     let c = admin(&app).await;
     let (account, _) = account_with_contacts(&c, "Hooli").await;
     let (_, first) = create_survey(&c, "Onboarding CSAT", "csat", &[&account]).await;
-    let (_, sent) = c
-        .call("surveys/send", &[("id", first["id"].as_str().unwrap())])
-        .await;
+    let (_, sent) = c.call("surveys/send", &[("id", first["id"].as_str().unwrap())]).await;
     assert_eq!(sent["queued"], 2, "{sent}");
     next_mail(&mut inbox).await;
     next_mail(&mut inbox).await;
 
     // Sending the same one-off survey again invites nobody.
-    let (_, again) = c
-        .call("surveys/send", &[("id", first["id"].as_str().unwrap())])
-        .await;
+    let (_, again) = c.call("surveys/send", &[("id", first["id"].as_str().unwrap())]).await;
     assert_eq!(again["queued"], 0, "{again}");
 
     // Another survey to the same people: held back by the 90-day cap, with the reason.
@@ -270,28 +226,17 @@ async fn the_frequency_cap_holds_contacts_back_and_says_why() {
     assert_eq!(preview["to_invite"], 0, "{preview}");
     assert_eq!(preview["suppressed"], 2);
     let why = preview["rows"][0]["suppressed"].as_str().unwrap();
-    assert!(
-        why.contains("Onboarding CSAT") && why.contains("90 days"),
-        "{why}"
-    );
+    assert!(why.contains("Onboarding CSAT") && why.contains("90 days"), "{why}");
     let (_, sent) = c.call("surveys/send", &[("id", sid)]).await;
     assert_eq!(sent["queued"], 0);
     assert_eq!(sent["suppressed"], 2);
 
     // An admin may lower the cap; bad values are named.
-    let body = c
-        .invalid(
-            "settings/surveys/save",
-            &[("cap_days", "-5"), ("follow_up_days", "0")],
-        )
-        .await;
+    let body =
+        c.invalid("settings/surveys/save", &[("cap_days", "-5"), ("follow_up_days", "0")]).await;
     assert!(field_error(&body, "cap_days").is_some());
     assert!(field_error(&body, "follow_up_days").is_some());
-    c.ok(
-        "settings/surveys/save",
-        &[("cap_days", "0"), ("follow_up_days", "5")],
-    )
-    .await;
+    c.ok("settings/surveys/save", &[("cap_days", "0"), ("follow_up_days", "5")]).await;
     let (_, preview) = c.call("surveys/preview", &[("id", sid)]).await;
     assert_eq!(preview["to_invite"], 2, "{preview}");
 }
@@ -302,8 +247,7 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
     let c = admin(&app).await;
     let (account, _) = account_with_contacts(&c, "Globex").await;
     let (_, survey) = create_survey(&c, "Globex NPS", "nps", &[&account]).await;
-    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())])
-        .await;
+    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())]).await;
     let link = score_link(&text_of(&next_mail(&mut inbox).await), 5);
     let url = link.split('?').next().unwrap().to_string();
     let http = visitor();
@@ -317,18 +261,11 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.unwrap();
         assert!(html.contains(field_text), "{html}");
-        assert!(
-            html.contains("id=\"score-error\""),
-            "message beside the scale"
-        );
+        assert!(html.contains("id=\"score-error\""), "message beside the scale");
     }
     let long = "x".repeat(5001);
-    let res = http
-        .post(&url)
-        .form(&[("score", "8"), ("comment", long.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res =
+        http.post(&url).form(&[("score", "8"), ("comment", long.as_str())]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("under 5000 characters"));
@@ -340,10 +277,7 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
     let token = url.rsplit('/').next().unwrap();
     let (key, rest) = token.split_once('.').unwrap();
     let sig = rest.split('.').nth(1).unwrap();
-    let expired = app
-        .state
-        .keyring()
-        .sign(key, chrono::Utc::now().timestamp() - 60);
+    let expired = app.state.keyring().sign(key, chrono::Utc::now().timestamp() - 60);
     let mut bodies = Vec::new();
     for bad in [
         format!("{key}.99999999999.{sig}"),
@@ -351,11 +285,7 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
         format!("{}.{rest}", "0".repeat(32)),
         expired,
     ] {
-        let res = http
-            .get(format!("{}/s/{bad}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = http.get(format!("{}/s/{bad}", app.base)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{bad}");
         bodies.push(res.text().await.unwrap());
         let res = http
@@ -377,23 +307,11 @@ async fn survey_pages_carry_no_script_and_stay_small() {
     let c = admin(&app).await;
     let (account, _) = account_with_contacts(&c, "Umbrella").await;
     let (_, survey) = create_survey(&c, "Umbrella NPS", "nps", &[&account]).await;
-    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())])
-        .await;
+    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())]).await;
     let link = score_link(&text_of(&next_mail(&mut inbox).await), 10);
-    let res = visitor()
-        .get(&link)
-        .header("accept-encoding", "identity")
-        .send()
-        .await
-        .unwrap();
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        csp.contains("default-src 'none'") && !csp.contains("script-src"),
-        "{csp}"
-    );
+    let res = visitor().get(&link).header("accept-encoding", "identity").send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
     let html = res.text().await.unwrap();
     assert!(html.len() < 30 * 1024, "{} bytes", html.len());
     let lower = html.to_lowercase();
@@ -414,10 +332,7 @@ async fn the_anonymous_link_records_answers_without_a_contact() {
     let key = survey["public_key"].as_str().unwrap();
     let http = visitor();
     let url = format!("{}/s/a/{key}", app.base);
-    assert_eq!(
-        http.get(&url).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(http.get(&url).send().await.unwrap().status(), StatusCode::OK);
     let res = http
         .post(&url)
         .form(&[("score", "2"), ("comment", "Queue too long")])
@@ -425,28 +340,17 @@ async fn the_anonymous_link_records_answers_without_a_contact() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (_, results) = c
-        .call("surveys/results", &[("id", survey["id"].as_str().unwrap())])
-        .await;
+    let (_, results) = c.call("surveys/results", &[("id", survey["id"].as_str().unwrap())]).await;
     assert_eq!(results["anonymous_responses"], 1, "{results}");
     assert_eq!(results["score"]["value"], 0.0);
     // Nobody to follow up with.
     assert_eq!(rows(&app, "follow_up").await, 0);
     // A closed survey's link stops working.
-    c.call(
-        "surveys/set_active",
-        &[("id", survey["id"].as_str().unwrap()), ("active", "false")],
-    )
-    .await;
-    assert_eq!(
-        http.get(&url).send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
+    c.call("surveys/set_active", &[("id", survey["id"].as_str().unwrap()), ("active", "false")])
+        .await;
+    assert_eq!(http.get(&url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     let bogus = format!("{}/s/a/{}", app.base, "f".repeat(32));
-    assert_eq!(
-        http.get(&bogus).send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(http.get(&bogus).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -458,18 +362,11 @@ async fn public_pages_are_rate_limited_per_address() {
     for _ in 0..8 {
         statuses.push(http.get(&url).send().await.unwrap().status());
     }
-    assert!(
-        statuses[..5].iter().all(|s| *s == StatusCode::NOT_FOUND),
-        "{statuses:?}"
-    );
+    assert!(statuses[..5].iter().all(|s| *s == StatusCode::NOT_FOUND), "{statuses:?}");
     assert_eq!(statuses[7], StatusCode::TOO_MANY_REQUESTS);
     // Retry-After says when the next request will be let through (5 a minute: within 12 s).
     let res = http.get(&url).send().await.unwrap();
-    let wait: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=13).contains(&wait), "{wait}");
 }
 
@@ -492,20 +389,12 @@ async fn survey_definitions_are_validated_and_roles_enforced() {
             ],
         )
         .await;
-    for f in [
-        "name",
-        "kind",
-        "segment",
-        "recurrence_months",
-        "questions.0",
-    ] {
+    for f in ["name", "kind", "segment", "recurrence_months", "questions.0"] {
         assert!(field_error(&body, f).is_some(), "{f}: {body}");
     }
     let (status, body) = create_survey(&c, "Ghosts", "nps", &["nonexistent"]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_error(&body, "ids")
-        .unwrap()
-        .contains("no longer exist"));
+    assert!(field_error(&body, "ids").unwrap().contains("no longer exist"));
     assert_eq!(rows(&app, "survey").await, 0, "nothing written");
 
     let (status, ok) = create_survey(&c, "Wayne NPS", "nps", &[&account]).await;
@@ -519,8 +408,7 @@ async fn survey_definitions_are_validated_and_roles_enforced() {
     let (status, _) = create_survey(&exec, "Exec NPS", "nps", &[&account]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let sid = ok["id"].as_str().unwrap();
-    exec.expect(StatusCode::FORBIDDEN, "surveys/send", &[("id", sid)])
-        .await;
+    exec.expect(StatusCode::FORBIDDEN, "surveys/send", &[("id", sid)]).await;
     exec.ok("surveys/results", &[("id", sid)]).await;
     exec.expect(
         StatusCode::FORBIDDEN,
@@ -577,35 +465,16 @@ async fn feedback_items_are_logged_and_counted_by_theme() {
     let body = c
         .invalid(
             "feedback/create",
-            &[
-                ("input[source]", "radio"),
-                ("input[sentiment]", ""),
-                ("input[text]", ""),
-            ],
+            &[("input[source]", "radio"), ("input[sentiment]", ""), ("input[text]", "")],
         )
         .await;
     for f in ["source", "sentiment", "text"] {
         assert!(field_error(&body, f).is_some(), "{f}");
     }
     for (source, sentiment, themes, text) in [
-        (
-            "interview",
-            "negative",
-            "Onboarding, pricing",
-            "Setup took weeks",
-        ),
-        (
-            "support",
-            "negative",
-            "onboarding",
-            "Could not find the SSO docs",
-        ),
-        (
-            "social_media",
-            "positive",
-            "product",
-            "Love the new dashboard",
-        ),
+        ("interview", "negative", "Onboarding, pricing", "Setup took weeks"),
+        ("support", "negative", "onboarding", "Could not find the SSO docs"),
+        ("social_media", "positive", "product", "Love the new dashboard"),
     ] {
         c.ok(
             "feedback/create",
@@ -624,20 +493,14 @@ async fn feedback_items_are_logged_and_counted_by_theme() {
     assert_eq!(view["themes"][0]["theme"], "onboarding");
     assert_eq!(view["themes"][0]["count"], 2);
     assert_eq!(view["themes"][0]["negative"], 2);
-    let (_, view) = c
-        .call("feedback/list", &[("filter[theme]", "Pricing")])
-        .await;
+    let (_, view) = c.call("feedback/list", &[("filter[theme]", "Pricing")]).await;
     assert_eq!(view["total"], 1, "{view}");
     assert_eq!(view["items"][0]["account_name"], "Soylent");
     let exec = user_with_role(&app, &c, "exec").await;
     exec.expect(
         StatusCode::FORBIDDEN,
         "feedback/create",
-        &[
-            ("input[source]", "support"),
-            ("input[sentiment]", "neutral"),
-            ("input[text]", "x"),
-        ],
+        &[("input[source]", "support"), ("input[sentiment]", "neutral"), ("input[text]", "x")],
     )
     .await;
 }
@@ -676,8 +539,7 @@ async fn hostile_text_is_escaped_on_the_survey_page() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{survey}");
-    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())])
-        .await;
+    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())]).await;
     let link = score_link(&text_of(&next_mail(&mut inbox).await), 4);
     let http = visitor();
     let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
@@ -688,19 +550,11 @@ async fn hostile_text_is_escaped_on_the_survey_page() {
     assert!(!html.contains("<script") && !html.contains("<b>"), "{html}");
     assert!(html.contains(&format!("Hi {escaped},")), "{html}");
     assert!(html.contains(&format!("<title>How was it? {escaped}</title>")));
-    assert!(
-        html.contains(r#"value="&quot;&gt;&lt;b&gt;bold&lt;/b&gt;""#),
-        "{html}"
-    );
+    assert!(html.contains(r#"value="&quot;&gt;&lt;b&gt;bold&lt;/b&gt;""#), "{html}");
 
     // Typed text comes back escaped with the error.
     let form_url = link.split('?').next().unwrap().to_string();
-    let res = http
-        .post(&form_url)
-        .form(&[("score", "9"), ("comment", XSS)])
-        .send()
-        .await
-        .unwrap();
+    let res = http.post(&form_url).form(&[("score", "9"), ("comment", XSS)]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     eprintln!("survey form with errors: {} bytes", html.len());

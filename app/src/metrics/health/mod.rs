@@ -23,19 +23,11 @@ pub fn sub_score(points: &[Point], raw: f64) -> f64 {
         let (a, b) = (w[0], w[1]);
         if raw <= b.raw {
             let span = b.raw - a.raw;
-            let t = if span > 0.0 {
-                (raw - a.raw) / span
-            } else {
-                1.0
-            };
+            let t = if span > 0.0 { (raw - a.raw) / span } else { 1.0 };
             return (a.score + t * (b.score - a.score)).clamp(0.0, 100.0);
         }
     }
-    points
-        .last()
-        .map(|p| p.score)
-        .unwrap_or(0.0)
-        .clamp(0.0, 100.0)
+    points.last().map(|p| p.score).unwrap_or(0.0).clamp(0.0, 100.0)
 }
 
 /// Turns an account's facts into each measure's raw value under a model (`None` = missing).
@@ -57,10 +49,7 @@ pub fn inputs(config: &HealthConfig, facts: &HealthFacts) -> Vec<(Measure, Optio
                             .key_features
                             .iter()
                             .filter(|k| {
-                                facts
-                                    .features_30d
-                                    .iter()
-                                    .any(|f| f.eq_ignore_ascii_case(k.trim()))
+                                facts.features_30d.iter().any(|f| f.eq_ignore_ascii_case(k.trim()))
                             })
                             .count();
                         100.0 * used as f64 / config.key_features.len() as f64
@@ -112,11 +101,7 @@ pub fn score_inputs(config: &HealthConfig, raws: &[(Measure, Option<f64>)]) -> H
         })
         .collect();
     let score = (present_weight > 0).then(|| total.round().clamp(0.0, 100.0) as u8);
-    HealthScore {
-        score,
-        band: score.map(|s| config.bands.band(s)),
-        measures,
-    }
+    HealthScore { score, band: score.map(|s| config.bands.band(s)), measures }
 }
 
 /// An account's score under a model.
@@ -127,10 +112,7 @@ pub fn score(config: &HealthConfig, facts: &HealthFacts) -> HealthScore {
 /// The band the data alone gives, beside the CSM's sentiment, when they differ.
 pub fn disagreement(config: &HealthConfig, facts: &HealthFacts) -> Option<(Band, Band)> {
     let raws = inputs(config, facts);
-    let sentiment = raws
-        .iter()
-        .find(|(m, _)| *m == Measure::CsmSentiment)
-        .and_then(|(_, v)| *v)?;
+    let sentiment = raws.iter().find(|(m, _)| *m == Measure::CsmSentiment).and_then(|(_, v)| *v)?;
     let colour = match sentiment.round() as i64 {
         0 => Band::Red,
         1 => Band::Yellow,
@@ -138,13 +120,7 @@ pub fn disagreement(config: &HealthConfig, facts: &HealthFacts) -> Option<(Band,
     };
     let without: Vec<(Measure, Option<f64>)> = raws
         .into_iter()
-        .map(|(m, v)| {
-            if m == Measure::CsmSentiment {
-                (m, None)
-            } else {
-                (m, v)
-            }
-        })
+        .map(|(m, v)| if m == Measure::CsmSentiment { (m, None) } else { (m, v) })
         .collect();
     let data = score_inputs(config, &without).band?;
     (data != colour).then_some((colour, data))
@@ -240,20 +216,13 @@ pub fn roc_auc(samples: &[(u8, bool)]) -> Option<f64> {
 
 /// The backtest from scores at the look-back date: AUC and churn per band.
 pub fn backtest(days_before: u32, bands: &Bands, samples: &[(Option<u8>, bool)]) -> Backtest {
-    let scored: Vec<(u8, bool)> = samples
-        .iter()
-        .filter_map(|(s, c)| s.map(|s| (s, *c)))
-        .collect();
+    let scored: Vec<(u8, bool)> = samples.iter().filter_map(|(s, c)| s.map(|s| (s, *c))).collect();
     let per_band = Band::ALL
         .iter()
         .map(|&b| {
             let in_band: Vec<&(u8, bool)> =
                 scored.iter().filter(|(s, _)| bands.band(*s) == b).collect();
-            (
-                b,
-                in_band.len() as u32,
-                in_band.iter().filter(|(_, c)| *c).count() as u32,
-            )
+            (b, in_band.len() as u32, in_band.iter().filter(|(_, c)| *c).count() as u32)
         })
         .collect();
     Backtest {
@@ -296,18 +265,9 @@ mod tests {
     #[test]
     fn thresholds_interpolate_and_stay_flat_beyond_the_ends() {
         let pts = [
-            Point {
-                raw: 0.0,
-                score: 0.0,
-            },
-            Point {
-                raw: 1.0,
-                score: 50.0,
-            },
-            Point {
-                raw: 3.0,
-                score: 80.0,
-            },
+            Point { raw: 0.0, score: 0.0 },
+            Point { raw: 1.0, score: 50.0 },
+            Point { raw: 3.0, score: 80.0 },
         ];
         assert_eq!(sub_score(&pts, -1.0), 0.0);
         assert_eq!(sub_score(&pts, 0.5), 25.0);
@@ -332,15 +292,8 @@ mod tests {
         assert!((login.sub_score.unwrap() - 80.0).abs() < 1e-9);
         assert!((login.share - 20.0 / 75.0).abs() < 1e-9);
         assert!((login.contribution - 80.0 * 20.0 / 75.0).abs() < 1e-9);
-        let missing = s
-            .measures
-            .iter()
-            .find(|m| m.measure == Measure::SupportEscalations)
-            .unwrap();
-        assert_eq!(
-            (missing.raw, missing.share, missing.contribution),
-            (None, 0.0, 0.0)
-        );
+        let missing = s.measures.iter().find(|m| m.measure == Measure::SupportEscalations).unwrap();
+        assert_eq!((missing.raw, missing.share, missing.contribution), (None, 0.0, 0.0));
         let total: f64 = s.measures.iter().map(|m| m.contribution).sum();
         assert!((total - expected).abs() < 1e-9);
     }
@@ -361,10 +314,7 @@ mod tests {
         f.has_usage = true;
         f.logins_30d = 0;
         f.active_users_30d = 0;
-        assert_eq!(
-            inputs(&HealthConfig::default(), &f)[0],
-            (Measure::LoginFrequency, Some(0.0))
-        );
+        assert_eq!(inputs(&HealthConfig::default(), &f)[0], (Measure::LoginFrequency, Some(0.0)));
     }
 
     #[test]
@@ -375,10 +325,7 @@ mod tests {
 
     #[test]
     fn bands_follow_the_thresholds() {
-        let b = Bands {
-            yellow_from: 40,
-            green_from: 70,
-        };
+        let b = Bands { yellow_from: 40, green_from: 70 };
         assert_eq!(b.band(39), Band::Red);
         assert_eq!(b.band(40), Band::Yellow);
         assert_eq!(b.band(69), Band::Yellow);
@@ -390,10 +337,7 @@ mod tests {
         let mut f = facts();
         f.sentiment = Some((Band::Red, 1));
         // Without sentiment: (80·20 + 51.67·25 + 87.5·20)/65 = 71.4 → green.
-        assert_eq!(
-            disagreement(&HealthConfig::default(), &f),
-            Some((Band::Red, Band::Green))
-        );
+        assert_eq!(disagreement(&HealthConfig::default(), &f), Some((Band::Red, Band::Green)));
         f.sentiment = Some((Band::Green, 1));
         assert_eq!(disagreement(&HealthConfig::default(), &f), None);
     }
@@ -424,10 +368,7 @@ mod tests {
         assert_eq!(roc_auc(&[(50, false)]), None);
         let b = backtest(
             90,
-            &Bands {
-                yellow_from: 40,
-                green_from: 70,
-            },
+            &Bands { yellow_from: 40, green_from: 70 },
             &[
                 (Some(80), false),
                 (Some(60), false),
@@ -438,10 +379,7 @@ mod tests {
         );
         assert_eq!(b.auc, Some(0.75));
         assert_eq!((b.churned, b.retained, b.skipped), (2, 2, 1));
-        assert_eq!(
-            b.per_band,
-            vec![(Band::Red, 1, 1), (Band::Yellow, 1, 0), (Band::Green, 2, 1)]
-        );
+        assert_eq!(b.per_band, vec![(Band::Red, 1, 1), (Band::Yellow, 1, 0), (Band::Green, 2, 1)]);
     }
 
     #[test]
@@ -458,27 +396,13 @@ mod tests {
         let mut c = HealthConfig::default();
         c.bands.green_from = 30;
         c.measures[0].points[1].raw = 0.0;
-        c.measures[3].points = vec![
-            Point {
-                raw: 0.0,
-                score: 0.0,
-            },
-            Point {
-                raw: 5.0,
-                score: 100.0,
-            },
-        ];
+        c.measures[3].points =
+            vec![Point { raw: 0.0, score: 0.0 }, Point { raw: 5.0, score: 100.0 }];
         c.key_features.push("Dashboards".into());
         let err = c.validate().unwrap_err();
         assert!(err.for_field("bands.green_from").is_some());
-        assert!(err
-            .for_field("login_frequency.points")
-            .unwrap()
-            .contains("increase"));
-        assert!(err
-            .for_field("support_escalations.points")
-            .unwrap()
-            .contains("less is better"));
+        assert!(err.for_field("login_frequency.points").unwrap().contains("increase"));
+        assert!(err.for_field("support_escalations.points").unwrap().contains("less is better"));
         assert!(err.for_field("key_features").unwrap().contains("twice"));
         let mut none = HealthConfig::default();
         none.measures.iter_mut().for_each(|m| m.weight = 0);
@@ -496,13 +420,7 @@ mod tests {
                 0u32..500,
                 0u32..50,
                 proptest::sample::subsequence(
-                    vec![
-                        "dashboards",
-                        "reports",
-                        "integrations",
-                        "automation",
-                        "alerts",
-                    ],
+                    vec!["dashboards", "reports", "integrations", "automation", "alerts"],
                     0..5,
                 ),
                 proptest::option::of(0.0f64..=100.0),

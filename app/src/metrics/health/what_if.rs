@@ -38,10 +38,7 @@ pub struct ScoreChanges {
 /// Compares `before[i]` with `after[i]` for each of `accounts[i]` and keeps the `keep` largest
 /// moves.
 pub fn score_changes(
-    accounts: &[WhatIfAccount],
-    before: &[Option<u8>],
-    after: &[Option<u8>],
-    keep: usize,
+    accounts: &[WhatIfAccount], before: &[Option<u8>], after: &[Option<u8>], keep: usize,
 ) -> ScoreChanges {
     let mut moved: Vec<ScoreChange> = accounts
         .iter()
@@ -58,10 +55,7 @@ pub fn score_changes(
     moved.sort_by_key(|m| std::cmp::Reverse(m.delta.abs()));
     let total = moved.len();
     moved.truncate(keep);
-    ScoreChanges {
-        most_affected: moved,
-        total,
-    }
+    ScoreChanges { most_affected: moved, total }
 }
 
 #[cfg(test)]
@@ -85,11 +79,8 @@ mod tests {
         let after = [Some(50), Some(65), Some(58), Some(40), Some(25)];
         let changes = score_changes(&accounts, &before, &after, 3);
         assert_eq!(changes.total, 4);
-        let order: Vec<(&str, i32)> = changes
-            .most_affected
-            .iter()
-            .map(|c| (c.id.as_str(), c.delta))
-            .collect();
+        let order: Vec<(&str, i32)> =
+            changes.most_affected.iter().map(|c| (c.id.as_str(), c.delta)).collect();
         // d appears (0 → 40), c falls by 12; b and e tie at 5 and keep their order.
         assert_eq!(order, [("d", 40), ("c", -12), ("b", 5)]);
         assert!(changes.most_affected[0].rises());

@@ -71,19 +71,12 @@ impl Opened {
     /// The plan a customer's change touches. Customers never set due dates, so the plan's
     /// start is not needed (and not read).
     pub fn owner(&self) -> Owner {
-        Owner {
-            plan: self.plan.clone(),
-            account: self.account.clone(),
-            start: NaiveDate::MIN,
-        }
+        Owner { plan: self.plan.clone(), account: self.account.clone(), start: NaiveDate::MIN }
     }
 
     /// The customer acting through the link.
     pub fn actor(&self) -> Actor {
-        Actor::Customer {
-            contact: self.contact.clone(),
-            name: self.contact_name.clone(),
-        }
+        Actor::Customer { contact: self.contact.clone(), name: self.contact_name.clone() }
     }
 
     /// Whether the customer may tick `t` off: a customer task given to them or to nobody in

@@ -88,10 +88,7 @@ pub struct EventData {
 impl EventData {
     /// Data naming the milestone, task or objective an entry is about.
     pub fn titled(title: impl Into<String>) -> Self {
-        EventData {
-            title: Some(title.into()),
-            ..Default::default()
-        }
+        EventData { title: Some(title.into()), ..Default::default() }
     }
 }
 
@@ -156,29 +153,19 @@ fn words(kind: PlanEventKind, d: &EventData) -> String {
         TasksReordered => format!("reordered the tasks of “{title}”"),
         TaskDeleted => format!("deleted the task “{title}”"),
         ObjectiveAdded => format!("added the objective “{title}”"),
-        ObjectiveEdited => format!(
-            "set “{title}” to {} (target {})",
-            num(d.value),
-            num(d.target)
-        ),
+        ObjectiveEdited => format!("set “{title}” to {} (target {})", num(d.value), num(d.target)),
         ObjectiveUpdated => format!("updated “{title}” to {}", num(d.value)),
         ObjectiveDeleted => format!("deleted the objective “{title}”"),
         Comment => d.text.clone().unwrap_or_default(),
         Shared => format!(
             "shared the plan with {} until {}",
             d.contact.as_deref().unwrap_or_default(),
-            d.until
-                .map(|u| u.format("%d %b %Y").to_string())
-                .unwrap_or_default()
+            d.until.map(|u| u.format("%d %b %Y").to_string()).unwrap_or_default()
         ),
         ShareRevoked => format!(
             "revoked the link shared with {}{}",
             d.contact.as_deref().unwrap_or_default(),
-            if d.contact_removed {
-                " (removed from the contacts)"
-            } else {
-                ""
-            }
+            if d.contact_removed { " (removed from the contacts)" } else { "" }
         ),
     }
 }
@@ -246,22 +233,14 @@ mod tests {
     fn entries_are_put_into_words_from_their_data() {
         use PlanEventKind::*;
         let kickoff = || EventData::titled("Kickoff");
-        assert_eq!(
-            event(MilestoneDone, kickoff()).describe(),
-            "completed the milestone “Kickoff”"
-        );
+        assert_eq!(event(MilestoneDone, kickoff()).describe(), "completed the milestone “Kickoff”");
         assert_eq!(
             event(MilestoneDeleted, kickoff()).describe(),
             "deleted the milestone “Kickoff” and its tasks"
         );
-        let started = EventData {
-            status: Some(TaskStatus::InProgress),
-            ..EventData::titled("Call")
-        };
-        assert_eq!(
-            event(TaskStatusChanged, started).describe(),
-            "started the task “Call”"
-        );
+        let started =
+            EventData { status: Some(TaskStatus::InProgress), ..EventData::titled("Call") };
+        assert_eq!(event(TaskStatusChanged, started).describe(), "started the task “Call”");
         let set = EventData {
             value: Some(12.0),
             target: Some(50.5),
@@ -280,10 +259,7 @@ mod tests {
             event(PlanCreated, from).describe(),
             "made the plan from the “Onboarding” template (version 2)"
         );
-        assert_eq!(
-            event(PlanCreated, EventData::default()).describe(),
-            "made a blank plan"
-        );
+        assert_eq!(event(PlanCreated, EventData::default()).describe(), "made a blank plan");
         let shared = EventData {
             contact: Some("Dana Lee".into()),
             until: NaiveDate::from_ymd_opt(2026, 4, 9),
@@ -302,10 +278,7 @@ mod tests {
             event(ShareRevoked, removed).describe(),
             "revoked the link shared with Dana Lee (removed from the contacts)"
         );
-        let said = EventData {
-            text: Some("Training booked".into()),
-            ..Default::default()
-        };
+        let said = EventData { text: Some("Training booked".into()), ..Default::default() };
         assert_eq!(event(Comment, said).describe(), "Training booked");
     }
 

@@ -30,9 +30,8 @@ impl NewPlanInput {
         let title = required_text(&self.title, MAX_TITLE)
             .map_err(|m| c.fail("title", format!("the title {m}")))
             .unwrap_or_default();
-        let start = date(&self.start)
-            .map_err(|m| c.fail("start", format!("the start date {m}")))
-            .ok();
+        let start =
+            date(&self.start).map_err(|m| c.fail("start", format!("the start date {m}"))).ok();
         c.finish()?;
         Ok(ValidNewPlan {
             title,
@@ -63,11 +62,7 @@ impl MilestoneInput {
         let mut c = Checks::new();
         let (title, due) = title_and_due(&mut c, "milestone", &self.title, &self.due, start);
         c.finish()?;
-        Ok(ValidMilestone {
-            title,
-            due: due.expect("checked"),
-            first_value: self.first_value,
-        })
+        Ok(ValidMilestone { title, due: due.expect("checked"), first_value: self.first_value })
     }
 }
 
@@ -93,28 +88,17 @@ impl TaskInput {
         let (title, due) = title_and_due(&mut c, "task", &self.title, &self.due, start);
         let owner = TaskOwner::parse(&self.owner);
         if owner.is_none() {
-            c.fail(
-                "owner",
-                "choose a team member, a customer contact or a role",
-            );
+            c.fail("owner", "choose a team member, a customer contact or a role");
         }
         c.finish()?;
-        Ok(ValidTask {
-            title,
-            due: due.expect("checked"),
-            owner: owner.expect("checked"),
-        })
+        Ok(ValidTask { title, due: due.expect("checked"), owner: owner.expect("checked") })
     }
 }
 
 /// The title and due date every dated part of a plan has (`what`: "milestone", "task"): the
 /// title required, the due date within the plan that starts on `start`.
 fn title_and_due(
-    c: &mut Checks,
-    what: &str,
-    title: &str,
-    due: &str,
-    start: NaiveDate,
+    c: &mut Checks, what: &str, title: &str, due: &str, start: NaiveDate,
 ) -> (String, Option<NaiveDate>) {
     let title = required_text(title, MAX_TITLE)
         .map_err(|m| c.fail("title", format!("the {what} title {m}")))
@@ -140,10 +124,7 @@ fn due_check(c: &mut Checks, value: &str, start: NaiveDate) -> Option<NaiveDate>
             None
         }
         Ok(d) if (d - start).num_days() > 3 * 365 => {
-            c.fail(
-                "due",
-                "the due date is more than three years after the plan starts",
-            );
+            c.fail("due", "the due date is more than three years after the plan starts");
             None
         }
         Ok(d) => Some(d),
@@ -184,9 +165,7 @@ impl ObjectiveInput {
             .flatten()
             .unwrap_or_default();
         let mut num = |field: &str, v: &str| {
-            parse_number(v)
-                .map_err(|m| c.fail(field, format!("the {field} value {m}")))
-                .ok()
+            parse_number(v).map_err(|m| c.fail(field, format!("the {field} value {m}"))).ok()
         };
         let baseline = num("baseline", &self.baseline);
         let current = num("current", &self.current);
@@ -208,20 +187,13 @@ impl ObjectiveInput {
 
 /// A number as a person types it ("1,200", " 3.5 "); the message names what is wrong.
 pub fn parse_number(value: &str) -> Result<f64, String> {
-    let v: String = value
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != '_')
-        .collect();
+    let v: String = value.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
     if v.is_empty() {
         return Err("is required".into());
     }
     match v.parse::<f64>() {
         Ok(n) if n.is_finite() && n.abs() < 1e12 => Ok(n),
-        _ => Err(format!(
-            "must be a number such as 42 or 3.5 (not “{}”)",
-            value.trim()
-        )),
+        _ => Err(format!("must be a number such as 42 or 3.5 (not “{}”)", value.trim())),
     }
 }
 
@@ -230,10 +202,7 @@ pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
-        format!("{v:.2}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
+        format!("{v:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
@@ -245,27 +214,16 @@ mod tests {
     #[test]
     fn inputs_name_their_fields() {
         let start = d("2026-03-01");
-        let e = MilestoneInput {
-            title: " ".into(),
-            due: "2026-02-27".into(),
-            first_value: false,
-        }
-        .validate(start)
-        .err()
-        .unwrap();
+        let e = MilestoneInput { title: " ".into(), due: "2026-02-27".into(), first_value: false }
+            .validate(start)
+            .err()
+            .unwrap();
         assert!(e.for_field("title").unwrap().contains("required"));
-        assert!(e
-            .for_field("due")
-            .unwrap()
-            .contains("before the plan starts"));
-        let e = TaskInput {
-            title: "Call".into(),
-            due: "tomorrow".into(),
-            owner: "x:1".into(),
-        }
-        .validate(start)
-        .err()
-        .unwrap();
+        assert!(e.for_field("due").unwrap().contains("before the plan starts"));
+        let e = TaskInput { title: "Call".into(), due: "tomorrow".into(), owner: "x:1".into() }
+            .validate(start)
+            .err()
+            .unwrap();
         assert!(e.for_field("due").unwrap().contains("2026-01-31"));
         assert!(e.for_field("owner").is_some());
         let e = ObjectiveInput {

@@ -103,14 +103,8 @@ mod tests {
 
     #[test]
     fn select_values_read_back() {
-        assert_eq!(
-            TaskOwner::parse("c:abc1"),
-            Some(TaskOwner::Contact("abc1".into()))
-        );
-        assert_eq!(
-            TaskOwner::parse("r:customer"),
-            Some(TaskOwner::Role(OwnerRole::Customer))
-        );
+        assert_eq!(TaskOwner::parse("c:abc1"), Some(TaskOwner::Contact("abc1".into())));
+        assert_eq!(TaskOwner::parse("r:customer"), Some(TaskOwner::Role(OwnerRole::Customer)));
         assert_eq!(TaskOwner::parse(""), Some(TaskOwner::Role(OwnerRole::Csm)));
         assert_eq!(TaskOwner::parse("u:a'b"), None);
         assert_eq!(TaskOwner::parse("x:1"), None);

@@ -34,10 +34,7 @@ pub fn milestone_status(m: &Milestone, today: NaiveDate) -> Derived {
     if days_left < 0 {
         return Derived {
             status: PlanStatus::OffTrack,
-            reason: format!(
-                "{} past its due date",
-                plural((-days_left) as usize, "day", "days")
-            ),
+            reason: format!("{} past its due date", plural((-days_left) as usize, "day", "days")),
         };
     }
     let overdue = m.tasks.iter().filter(|t| t.is_overdue(today)).count();
@@ -58,30 +55,18 @@ pub fn milestone_status(m: &Milestone, today: NaiveDate) -> Derived {
             ),
         };
     }
-    Derived {
-        status: PlanStatus::OnTrack,
-        reason: format!("due {}", m.due.format("%d %b")),
-    }
+    Derived { status: PlanStatus::OnTrack, reason: format!("due {}", m.due.format("%d %b")) }
 }
 
 /// A plan's status: the worst of its milestones' (done when every milestone is).
 pub fn plan_status(p: &Plan, today: NaiveDate) -> Derived {
     if p.milestones.is_empty() {
-        return Derived {
-            status: PlanStatus::OnTrack,
-            reason: "no milestones yet".into(),
-        };
+        return Derived { status: PlanStatus::OnTrack, reason: "no milestones yet".into() };
     }
-    let all: Vec<(&Milestone, Derived)> = p
-        .milestones
-        .iter()
-        .map(|m| (m, milestone_status(m, today)))
-        .collect();
+    let all: Vec<(&Milestone, Derived)> =
+        p.milestones.iter().map(|m| (m, milestone_status(m, today))).collect();
     if all.iter().all(|(_, d)| d.status == PlanStatus::Done) {
-        return Derived {
-            status: PlanStatus::Done,
-            reason: "every milestone is complete".into(),
-        };
+        return Derived { status: PlanStatus::Done, reason: "every milestone is complete".into() };
     }
     for worst in [PlanStatus::OffTrack, PlanStatus::AtRisk] {
         let hits: Vec<_> = all.iter().filter(|(_, d)| d.status == worst).collect();
@@ -92,8 +77,7 @@ pub fn plan_status(p: &Plan, today: NaiveDate) -> Derived {
                 String::new()
             };
             return Derived {
-                status: worst,
-                reason: format!("“{}”: {}{more}", m.title, d.reason),
+                status: worst, reason: format!("“{}”: {}{more}", m.title, d.reason)
             };
         }
     }
@@ -114,10 +98,7 @@ pub fn plan_status(p: &Plan, today: NaiveDate) -> Derived {
 pub fn progress(p: &Plan) -> (usize, usize) {
     let tasks: Vec<&Task> = p.milestones.iter().flat_map(|m| &m.tasks).collect();
     let done = tasks.iter().filter(|t| t.is_done()).count()
-        + p.milestones
-            .iter()
-            .filter(|m| m.completed_on.is_some())
-            .count();
+        + p.milestones.iter().filter(|m| m.completed_on.is_some()).count();
     (done, tasks.len() + p.milestones.len())
 }
 
@@ -133,12 +114,7 @@ pub fn summary(p: &Plan, today: NaiveDate) -> PlanSummary {
         reason: d.reason,
         done,
         total,
-        next_due: p
-            .milestones
-            .iter()
-            .filter(|m| m.completed_on.is_none())
-            .map(|m| m.due)
-            .min(),
+        next_due: p.milestones.iter().filter(|m| m.completed_on.is_none()).map(|m| m.due).min(),
     }
 }
 
@@ -154,11 +130,7 @@ mod tests {
             milestone_id: "m".into(),
             title: "T".into(),
             due: d(due),
-            status: if done {
-                TaskStatus::Done
-            } else {
-                TaskStatus::Open
-            },
+            status: if done { TaskStatus::Done } else { TaskStatus::Open },
             owner_role: OwnerRole::Csm,
             owner_id: None,
             owner_name: None,
@@ -212,21 +184,14 @@ mod tests {
         let m = ms(
             "Kickoff",
             "2026-03-15",
-            vec![
-                task("2026-03-12", true),
-                task("2026-03-14", false),
-                task("2026-03-14", false),
-            ],
+            vec![task("2026-03-12", true), task("2026-03-14", false), task("2026-03-14", false)],
         );
         let s = milestone_status(&m, today);
         assert_eq!(s.status, PlanStatus::AtRisk);
         assert_eq!(s.reason, "due in 5 days with 1 of 3 tasks done");
         // Half done is enough.
-        let m = ms(
-            "Kickoff",
-            "2026-03-15",
-            vec![task("2026-03-12", true), task("2026-03-14", false)],
-        );
+        let m =
+            ms("Kickoff", "2026-03-15", vec![task("2026-03-12", true), task("2026-03-14", false)]);
         assert_eq!(milestone_status(&m, today).status, PlanStatus::OnTrack);
         // Past due and not complete: off track, even with every task done.
         let m = ms("Kickoff", "2026-03-09", vec![task("2026-03-01", true)]);
@@ -248,10 +213,7 @@ mod tests {
         let ok = ms("Setup", "2026-05-01", vec![]);
         let risky = ms("Training", "2026-04-01", vec![task("2026-03-01", false)]);
         let late = ms("Kickoff", "2026-03-01", vec![]);
-        assert_eq!(
-            plan_status(&plan(vec![ok.clone()]), today).status,
-            PlanStatus::OnTrack
-        );
+        assert_eq!(plan_status(&plan(vec![ok.clone()]), today).status, PlanStatus::OnTrack);
         assert_eq!(
             plan_status(&plan(vec![ok.clone(), risky.clone()]), today).status,
             PlanStatus::AtRisk
@@ -264,23 +226,14 @@ mod tests {
         let s = plan_status(&plan(vec![done.clone()]), today);
         assert_eq!(s.status, PlanStatus::Done);
         // Completing the late milestone brings the plan back to the next worst.
-        assert_eq!(
-            plan_status(&plan(vec![done, risky, ok]), today).status,
-            PlanStatus::AtRisk
-        );
-        assert_eq!(
-            plan_status(&plan(vec![]), today).status,
-            PlanStatus::OnTrack
-        );
+        assert_eq!(plan_status(&plan(vec![done, risky, ok]), today).status, PlanStatus::AtRisk);
+        assert_eq!(plan_status(&plan(vec![]), today).status, PlanStatus::OnTrack);
     }
 
     #[test]
     fn progress_counts_tasks_and_milestones() {
-        let mut m = ms(
-            "A",
-            "2026-04-01",
-            vec![task("2026-03-01", true), task("2026-03-02", false)],
-        );
+        let mut m =
+            ms("A", "2026-04-01", vec![task("2026-03-01", true), task("2026-03-02", false)]);
         m.completed_on = None;
         let mut m2 = ms("B", "2026-04-01", vec![task("2026-03-01", true)]);
         m2.completed_on = Some(d("2026-03-05"));

@@ -103,10 +103,7 @@ impl TemplateInput {
             c.fail("milestones", "at most 50 milestones");
         }
         if self.milestones.iter().filter(|m| m.first_value).count() > 1 {
-            c.fail(
-                "milestones",
-                "only one milestone can be the first-value milestone",
-            );
+            c.fail("milestones", "only one milestone can be the first-value milestone");
         }
         let milestones = (self.milestones.iter().enumerate())
             .map(|(i, m)| checked_milestone(&mut c, &format!("milestones[{i}]"), m))
@@ -115,13 +112,7 @@ impl TemplateInput {
             .map(|(i, o)| checked_objective(&mut c, &format!("objectives[{i}]"), o))
             .collect();
         c.finish()?;
-        Ok(TemplateInput {
-            name,
-            stage: stage.to_string(),
-            description,
-            milestones,
-            objectives,
-        })
+        Ok(TemplateInput { name, stage: stage.to_string(), description, milestones, objectives })
     }
 }
 
@@ -139,12 +130,7 @@ fn checked_milestone(c: &mut Checks, f: &str, m: &TemplateMilestone) -> Template
     let tasks = (m.tasks.iter().enumerate())
         .map(|(j, t)| checked_task(c, &format!("{f}.tasks[{j}]"), m.offset_days, t))
         .collect();
-    TemplateMilestone {
-        title,
-        offset_days: m.offset_days,
-        first_value: m.first_value,
-        tasks,
-    }
+    TemplateMilestone { title, offset_days: m.offset_days, first_value: m.first_value, tasks }
 }
 
 /// One task: due between day 0 and its milestone's day (`milestone_day`).
@@ -161,12 +147,7 @@ fn checked_task(c: &mut Checks, f: &str, milestone_day: i32, t: &TemplateTask) -
     let resources = (t.resources.iter().enumerate())
         .map(|(k, r)| checked_resource(c, &format!("{f}.resources[{k}]"), r))
         .collect();
-    TemplateTask {
-        title,
-        offset_days: t.offset_days,
-        owner_role: t.owner_role,
-        resources,
-    }
+    TemplateTask { title, offset_days: t.offset_days, owner_role: t.owner_role, resources }
 }
 
 /// One training resource: a title and a web address (never `javascript:` or the like).
@@ -179,16 +160,9 @@ fn checked_resource(c: &mut Checks, f: &str, r: &TrainingResource) -> TrainingRe
         || url.len() > 2000
         || url.contains(char::is_whitespace)
     {
-        c.fail(
-            &format!("{f}.url"),
-            "must be a web address starting with https://",
-        );
+        c.fail(&format!("{f}.url"), "must be a web address starting with https://");
     }
-    TrainingResource {
-        kind: r.kind,
-        title,
-        url,
-    }
+    TrainingResource { kind: r.kind, title, url }
 }
 
 fn checked_objective(c: &mut Checks, f: &str, o: &TemplateObjective) -> TemplateObjective {
@@ -220,11 +194,7 @@ pub fn layout(t: &[TemplateMilestone], start: NaiveDate) -> Vec<(NaiveDate, Vec<
     t.iter()
         .map(|m| {
             let due = due_from(start, m.offset_days);
-            let tasks = m
-                .tasks
-                .iter()
-                .map(|x| due_from(start, x.offset_days).min(due))
-                .collect();
+            let tasks = m.tasks.iter().map(|x| due_from(start, x.offset_days).min(due)).collect();
             (due, tasks)
         })
         .collect()
@@ -236,12 +206,7 @@ mod tests {
     use super::*;
 
     fn template_task(title: &str, offset_days: i32, owner_role: OwnerRole) -> TemplateTask {
-        TemplateTask {
-            title: title.into(),
-            offset_days,
-            owner_role,
-            resources: vec![],
-        }
+        TemplateTask { title: title.into(), offset_days, owner_role, resources: vec![] }
     }
 
     #[test]
@@ -264,10 +229,7 @@ mod tests {
             ],
         }];
         let l = layout(&t, d("2026-01-05"));
-        assert_eq!(
-            l,
-            vec![(d("2026-01-09"), vec![d("2026-01-06"), d("2026-01-09")])]
-        );
+        assert_eq!(l, vec![(d("2026-01-09"), vec![d("2026-01-06"), d("2026-01-09")])]);
         // Starting on a Wednesday: the milestone (day 3 = Saturday) moves to Monday 12th, its
         // task on day 3 as well; a task on day 2 (Friday) stays.
         let t2 = vec![TemplateMilestone {
@@ -276,10 +238,7 @@ mod tests {
             first_value: false,
             tasks: vec![template_task("a", 2, OwnerRole::Csm)],
         }];
-        assert_eq!(
-            layout(&t2, d("2026-01-07")),
-            vec![(d("2026-01-12"), vec![d("2026-01-09")])]
-        );
+        assert_eq!(layout(&t2, d("2026-01-07")), vec![(d("2026-01-12"), vec![d("2026-01-09")])]);
     }
 
     #[test]
@@ -317,9 +276,7 @@ mod tests {
             .for_field("milestones[0].tasks[0].offset_days")
             .unwrap()
             .contains("milestone's day (10)"));
-        assert!(e
-            .for_field("milestones[0].tasks[0].resources[0].url")
-            .is_some());
+        assert!(e.for_field("milestones[0].tasks[0].resources[0].url").is_some());
         assert!(e.for_field("milestones[1].offset_days").is_some());
         assert!(e.for_field("milestones").unwrap().contains("only one"));
     }

@@ -18,11 +18,7 @@ pub fn median_days(values: &[i64]) -> Option<f64> {
     let mut v = values.to_vec();
     v.sort_unstable();
     let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2] as f64
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
-    })
+    Some(if n % 2 == 1 { v[n / 2] as f64 } else { (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0 })
 }
 
 /// One row of the time-to-value report.

@@ -32,11 +32,7 @@ impl FeedbackInput {
     pub fn validate(&self) -> Result<ValidFeedback, AppError> {
         let mut c = Checks::new();
         let source = FeedbackSource::parse(self.source.trim());
-        c.check(
-            source.is_some(),
-            "source",
-            format!("choose one of {}", FeedbackSource::choices()),
-        );
+        c.check(source.is_some(), "source", format!("choose one of {}", FeedbackSource::choices()));
         let sentiment = Sentiment::parse(self.sentiment.trim());
         c.check(
             sentiment.is_some(),

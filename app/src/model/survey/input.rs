@@ -56,11 +56,7 @@ impl SurveyInput {
             String::new()
         });
         let kind = SurveyKind::parse(self.kind.trim());
-        c.check(
-            kind.is_some(),
-            "kind",
-            format!("choose one of {}", SurveyKind::choices()),
-        );
+        c.check(kind.is_some(), "kind", format!("choose one of {}", SurveyKind::choices()));
         let kind = kind.unwrap_or(SurveyKind::Nps);
         let question = match optional_text(&self.question, 300) {
             Ok(Some(q)) => q,
@@ -71,10 +67,7 @@ impl SurveyInput {
             }
         };
         if self.questions.len() > MAX_QUESTIONS {
-            c.fail(
-                "questions",
-                format!("at most {MAX_QUESTIONS} extra questions"),
-            );
+            c.fail("questions", format!("at most {MAX_QUESTIONS} extra questions"));
         }
         let mut questions = Vec::new();
         for (i, q) in self.questions.iter().enumerate().take(MAX_QUESTIONS) {
@@ -87,10 +80,7 @@ impl SurveyInput {
                 }
             };
             let Some(qk) = QuestionKind::parse(q.kind.trim()) else {
-                c.fail(
-                    &field,
-                    format!("question {}: choose free text or single choice", i + 1),
-                );
+                c.fail(&field, format!("question {}: choose free text or single choice", i + 1));
                 continue;
             };
             let options: Vec<String> = q
@@ -123,19 +113,11 @@ impl SurveyInput {
                 id: format!("q{}", i + 1),
                 prompt,
                 kind: qk,
-                options: if qk == QuestionKind::Choice {
-                    options
-                } else {
-                    Vec::new()
-                },
+                options: if qk == QuestionKind::Choice { options } else { Vec::new() },
             });
         }
         let audience_kind = AudienceKind::parse(self.audience.trim());
-        c.check(
-            audience_kind.is_some(),
-            "audience",
-            "choose a segment, accounts or contacts",
-        );
+        c.check(audience_kind.is_some(), "audience", "choose a segment, accounts or contacts");
         let mut audience = Audience {
             kind: audience_kind.unwrap_or(AudienceKind::Segment),
             segment: None,
@@ -156,16 +138,8 @@ impl SurveyInput {
                     .collect();
                 ids.sort();
                 ids.dedup();
-                let what = if k == AudienceKind::Accounts {
-                    "account"
-                } else {
-                    "contact"
-                };
-                c.check(
-                    !ids.is_empty(),
-                    "ids",
-                    format!("choose at least one {what}"),
-                );
+                let what = if k == AudienceKind::Accounts { "account" } else { "contact" };
+                c.check(!ids.is_empty(), "ids", format!("choose at least one {what}"));
                 c.check(
                     ids.len() <= 5000,
                     "ids",
@@ -189,14 +163,7 @@ impl SurveyInput {
             },
         };
         c.finish()?;
-        Ok(ValidSurvey {
-            name,
-            kind,
-            question,
-            questions,
-            audience,
-            recurrence_months,
-        })
+        Ok(ValidSurvey { name, kind, question, questions, audience, recurrence_months })
     }
 }
 
@@ -234,11 +201,7 @@ mod tests {
                     kind: "choice".into(),
                     options: "Only one".into(),
                 },
-                QuestionInput {
-                    prompt: "".into(),
-                    kind: "text".into(),
-                    options: "".into(),
-                },
+                QuestionInput { prompt: "".into(), kind: "text".into(), options: "".into() },
             ],
             audience: "accounts".into(),
             segment: "".into(),
@@ -246,15 +209,9 @@ mod tests {
             recurrence_months: "36".into(),
         };
         let e = bad.validate().unwrap_err();
-        for f in [
-            "name",
-            "kind",
-            "question",
-            "questions.0",
-            "questions.1",
-            "ids",
-            "recurrence_months",
-        ] {
+        for f in
+            ["name", "kind", "question", "questions.0", "questions.1", "ids", "recurrence_months"]
+        {
             assert!(e.for_field(f).is_some(), "{f} should be named: {e}");
         }
     }

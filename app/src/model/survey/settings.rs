@@ -14,10 +14,7 @@ pub struct SurveySettings {
 
 impl Default for SurveySettings {
     fn default() -> Self {
-        Self {
-            cap_days: 90,
-            follow_up_days: 7,
-        }
+        Self { cap_days: 90, follow_up_days: 7 }
     }
 }
 
@@ -31,16 +28,9 @@ impl SurveySettings {
             "a whole number of days from 0 (no cap) to 730",
         );
         let due = follow_up_days.trim().parse::<i64>();
-        c.check(
-            matches!(due, Ok(1..=90)),
-            "follow_up_days",
-            "a whole number of days from 1 to 90",
-        );
+        c.check(matches!(due, Ok(1..=90)), "follow_up_days", "a whole number of days from 1 to 90");
         c.finish()?;
-        Ok(Self {
-            cap_days: cap.unwrap_or(90),
-            follow_up_days: due.unwrap_or(7),
-        })
+        Ok(Self { cap_days: cap.unwrap_or(90), follow_up_days: due.unwrap_or(7) })
     }
 }
 
@@ -50,10 +40,7 @@ mod tests {
 
     #[test]
     fn settings_have_bounds() {
-        assert_eq!(
-            SurveySettings::parse("90", "7").unwrap(),
-            SurveySettings::default()
-        );
+        assert_eq!(SurveySettings::parse("90", "7").unwrap(), SurveySettings::default());
         let e = SurveySettings::parse("-1", "0").unwrap_err();
         assert!(e.for_field("cap_days").is_some());
         assert!(e.for_field("follow_up_days").is_some());

@@ -9,24 +9,14 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ContactsCard(
-    account_id: String,
-    contacts: Vec<Contact>,
-    can_edit: bool,
-    add: ServerAction<AddContact>,
-    remove: ServerAction<RemoveContact>,
-    update: ServerAction<UpdateContact>,
+    account_id: String, contacts: Vec<Contact>, can_edit: bool, add: ServerAction<AddContact>,
+    remove: ServerAction<RemoveContact>, update: ServerAction<UpdateContact>,
     /// The contact being edited in place, if any (one at a time).
     editing: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let update_errors = refusal(update.value());
     let errors = refusal(add.value());
-    let remove_error = move || {
-        remove
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
+    let remove_error = move || remove.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let empty = contacts.is_empty();
     let acc = account_id.clone();
     view! {
@@ -70,10 +60,7 @@ pub fn ContactsCard(
 
 /// A contact as read: name, champion badge, title, email, and the edit/remove buttons.
 fn contact_line(
-    c: Contact,
-    account_id: String,
-    can_edit: bool,
-    remove: ServerAction<RemoveContact>,
+    c: Contact, account_id: String, can_edit: bool, remove: ServerAction<RemoveContact>,
     editing: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let label = format!("Remove {}", c.name);
@@ -105,11 +92,8 @@ fn contact_line(
 
 /// A contact being edited in place.
 fn contact_form(
-    c: Contact,
-    account_id: String,
-    update: ServerAction<UpdateContact>,
-    errors: Signal<Option<crate::error::AppError>>,
-    editing: RwSignal<Option<String>>,
+    c: Contact, account_id: String, update: ServerAction<UpdateContact>,
+    errors: Signal<Option<crate::error::AppError>>, editing: RwSignal<Option<String>>,
 ) -> impl IntoView {
     view! {
         <ActionForm action=update attr:novalidate="true" attr:class="stack edit-contact">

@@ -20,9 +20,7 @@ pub fn EditAccountPage() -> impl IntoView {
     let detail = Resource::new(id, get_account);
     let action = ServerAction::<UpdateAccount>::new();
     let errors = refusal(action.value());
-    go_on_success(action.value(), |account| {
-        format!("/accounts/{}", account.id)
-    });
+    go_on_success(action.value(), |account| format!("/accounts/{}", account.id));
     if !me.role.may(Permission::EditAccounts) {
         return view! { <LoadError error=AppError::Forbidden("executives can view accounts but not change them".into())/> }.into_any();
     }

@@ -11,9 +11,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn EngagementCard(
-    account_id: String,
-    can_edit: bool,
-    data: Resource<Result<Engagement, AppError>>,
+    account_id: String, can_edit: bool, data: Resource<Result<Engagement, AppError>>,
     log: ServerAction<LogTouchpoint>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
@@ -44,9 +42,7 @@ pub fn EngagementCard(
 /// A touchpoint being logged: kind, date (today at first), attendees, notes, next steps.
 #[component]
 fn TouchpointForm(
-    account_id: String,
-    log: ServerAction<LogTouchpoint>,
-    open: RwSignal<bool>,
+    account_id: String, log: ServerAction<LogTouchpoint>, open: RwSignal<bool>,
 ) -> impl IntoView {
     let errors = refusal(log.value());
     let today = chrono::Utc::now().date_naive().to_string();

@@ -14,24 +14,17 @@ pub fn staff_resource() -> Resource<Result<Vec<crate::model::User>, AppError>> {
 
 #[component]
 pub fn AccountFields(
-    initial: AccountInput,
-    #[prop(into)] errors: Signal<Option<AppError>>,
+    initial: AccountInput, #[prop(into)] errors: Signal<Option<AppError>>,
     /// Made by the page (see [`staff_resource`]), not here: a resource created while a
     /// `Suspense` renders is a new one on each render and races the server's when hydrating.
     staff: Resource<Result<Vec<crate::model::User>, AppError>>,
 ) -> impl IntoView {
-    let tiers: Vec<(String, String)> = SizeTier::ALL
-        .iter()
-        .map(|t| (t.key().into(), t.label().into()))
-        .collect();
-    let stages: Vec<(String, String)> = Stage::ALL
-        .iter()
-        .map(|s| (s.key().into(), s.label().into()))
-        .collect();
-    let currencies: Vec<(String, String)> = CURRENCIES
-        .iter()
-        .map(|c| (c.to_string(), c.to_string()))
-        .collect();
+    let tiers: Vec<(String, String)> =
+        SizeTier::ALL.iter().map(|t| (t.key().into(), t.label().into())).collect();
+    let stages: Vec<(String, String)> =
+        Stage::ALL.iter().map(|s| (s.key().into(), s.label().into())).collect();
+    let currencies: Vec<(String, String)> =
+        CURRENCIES.iter().map(|c| (c.to_string(), c.to_string())).collect();
     let owner = initial.owner_id.clone();
     view! {
         <fieldset class="form-grid">

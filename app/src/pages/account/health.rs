@@ -15,9 +15,7 @@ use leptos::prelude::*;
 pub fn HealthCard(
     /// Created by the page outside its `Transition` (hydration needs it there).
     data: Resource<Result<AccountHealth, AppError>>,
-    range: RwSignal<u32>,
-    account_id: String,
-    save: ServerAction<SetSentiment>,
+    range: RwSignal<u32>, account_id: String, save: ServerAction<SetSentiment>,
 ) -> impl IntoView {
     view! {
         <section class="card health-card" aria-labelledby="health-h">
@@ -44,10 +42,7 @@ fn band_word(b: Option<Band>) -> &'static str {
 
 #[component]
 fn Panel(
-    h: AccountHealth,
-    days: u32,
-    account_id: String,
-    save: ServerAction<SetSentiment>,
+    h: AccountHealth, days: u32, account_id: String, save: ServerAction<SetSentiment>,
 ) -> impl IntoView {
     let today = chrono::Utc::now().date_naive();
     let from = today - chrono::Duration::days(days as i64);
@@ -186,9 +181,7 @@ fn Breakdown(measures: Vec<MeasureScore>) -> impl IntoView {
 
 #[component]
 fn Sentiment(
-    entry: Option<SentimentEntry>,
-    can_edit: bool,
-    account_id: String,
+    entry: Option<SentimentEntry>, can_edit: bool, account_id: String,
     save: ServerAction<SetSentiment>,
 ) -> impl IntoView {
     let errors = refusal(save.value());

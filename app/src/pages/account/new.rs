@@ -20,9 +20,7 @@ pub fn NewAccountPage() -> impl IntoView {
     let staff = super::form::staff_resource();
     let action = ServerAction::<CreateAccount>::new();
     let errors = refusal(action.value());
-    go_on_success(action.value(), |account| {
-        format!("/accounts/{}", account.id)
-    });
+    go_on_success(action.value(), |account| format!("/accounts/{}", account.id));
     let today = chrono::Utc::now().date_naive();
     let initial = AccountInput {
         contract_start: today.to_string(),

@@ -10,9 +10,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn PlansCard(
-    account_id: String,
-    contract_start: chrono::NaiveDate,
-    can_edit: bool,
+    account_id: String, contract_start: chrono::NaiveDate, can_edit: bool,
     plans: Resource<Result<Vec<PlanSummary>, AppError>>,
 ) -> impl IntoView {
     // Templates are read when the form opens, not with the page: nothing the server renders
@@ -25,9 +23,7 @@ pub fn PlansCard(
     // A new plan opens in the builder.
     {
         let account_id = account_id.clone();
-        go_on_success(create.value(), move |id| {
-            format!("/accounts/{account_id}/plans/{id}")
-        });
+        go_on_success(create.value(), move |id| format!("/accounts/{account_id}/plans/{id}"));
     }
     let adding = RwSignal::new(false);
     view! {

@@ -10,10 +10,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn TeamCard(
-    account_id: String,
-    team: Vec<TeamMember>,
-    can_edit: bool,
-    add: ServerAction<AddTeamMember>,
+    account_id: String, team: Vec<TeamMember>, can_edit: bool, add: ServerAction<AddTeamMember>,
     remove: ServerAction<RemoveTeamMember>,
     /// Created by the page, outside its `Transition`: a resource made while the page's data
     /// renders is a new one on every render, and hydrating it raced the server's (the page
@@ -21,10 +18,8 @@ pub fn TeamCard(
     staff: Option<Resource<Result<Vec<User>, AppError>>>,
 ) -> impl IntoView {
     let errors = refusal(add.value());
-    let roles: Vec<(String, String)> = TeamRole::ALL
-        .iter()
-        .map(|r| (r.key().into(), r.label().into()))
-        .collect();
+    let roles: Vec<(String, String)> =
+        TeamRole::ALL.iter().map(|r| (r.key().into(), r.label().into())).collect();
     let empty = team.is_empty();
     let acc = account_id.clone();
     view! {

@@ -12,8 +12,7 @@ fn when(at: &str) -> String {
 
 #[component]
 pub fn TimelineCard(
-    kind: RwSignal<String>,
-    data: Resource<Result<Vec<TimelineItem>, AppError>>,
+    kind: RwSignal<String>, data: Resource<Result<Vec<TimelineItem>, AppError>>,
 ) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="tl-h">

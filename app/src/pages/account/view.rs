@@ -105,10 +105,8 @@ type Read<T> = Resource<Result<T, crate::error::AppError>>;
 /// engagement and the timeline, a new filter the timeline. Called by the page itself, so the
 /// resources are the page's (as hydration needs).
 fn engagement_reads(
-    id: Signal<String>,
-    live: RwSignal<u32>,
-    log: ServerAction<crate::api::engagement::LogTouchpoint>,
-    timeline_kind: RwSignal<String>,
+    id: Signal<String>, live: RwSignal<u32>,
+    log: ServerAction<crate::api::engagement::LogTouchpoint>, timeline_kind: RwSignal<String>,
 ) -> (
     Read<Vec<crate::model::plan::PlanSummary>>,
     Read<crate::model::engagement::Engagement>,
@@ -123,14 +121,7 @@ fn engagement_reads(
         |(id, _, _)| crate::api::engagement::get_engagement(id),
     );
     let timeline = Resource::new(
-        move || {
-            (
-                id.get(),
-                timeline_kind.get(),
-                live.get(),
-                log.version().get(),
-            )
-        },
+        move || (id.get(), timeline_kind.get(), live.get(), log.version().get()),
         |(id, kind, _, _)| crate::api::engagement::get_timeline(id, kind),
     );
     (plans, engagement, timeline)

@@ -49,10 +49,7 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(
-            safe_next(Some("/accounts/1?tab=plans")),
-            "/accounts/1?tab=plans"
-        );
+        assert_eq!(safe_next(Some("/accounts/1?tab=plans")), "/accounts/1?tab=plans");
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");

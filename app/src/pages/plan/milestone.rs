@@ -60,11 +60,8 @@ fn refusal(value: impl Answer) -> Signal<Option<AppError>> {
 impl Forms {
     /// The forms of the builder `b`: a form's accepted answer replaces the plan and closes it.
     fn new(b: Builder) -> Self {
-        let (add_task, edit_task, edit_ms) = (
-            ServerAction::new(),
-            ServerAction::new(),
-            ServerAction::new(),
-        );
+        let (add_task, edit_task, edit_ms) =
+            (ServerAction::new(), ServerAction::new(), ServerAction::new());
         let forms = Forms {
             open: RwSignal::new(None),
             dragging: RwSignal::new(None),
@@ -134,9 +131,7 @@ pub fn Milestones() -> impl IntoView {
 
 #[component]
 fn AddMilestoneForm(
-    action: ServerAction<AddMilestone>,
-    plan_id: String,
-    start: NaiveDate,
+    action: ServerAction<AddMilestone>, plan_id: String, start: NaiveDate,
 ) -> impl IntoView {
     let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     // `TextField` takes its hint as static text: this leaks a few bytes each time the form is
@@ -165,10 +160,7 @@ fn AddMilestoneForm(
 
 #[component]
 fn MilestoneCard(
-    m: Milestone,
-    owners: Vec<OwnerChoice>,
-    forms: Forms,
-    today: NaiveDate,
+    m: Milestone, owners: Vec<OwnerChoice>, forms: Forms, today: NaiveDate,
 ) -> impl IntoView {
     let b = use_builder();
     let status = milestone_status(&m, today);
@@ -176,11 +168,7 @@ fn MilestoneCard(
     let n = m.tasks.len();
     let complete = m.completed_on.is_some();
     let completed = m.completed_on.map(|c| {
-        let by = m
-            .completed_by
-            .as_ref()
-            .map(|w| format!(" by {w}"))
-            .unwrap_or_default();
+        let by = m.completed_by.as_ref().map(|w| format!(" by {w}")).unwrap_or_default();
         format!(" · completed {}{by}", c.format("%d %b"))
     });
     let edit_form = {
@@ -199,9 +187,8 @@ fn MilestoneCard(
     let actions = b.can_edit.then(
         || view! { <MilestoneActions id=m.id.clone() title=m.title.clone() complete forms/> },
     );
-    let add_task = b
-        .can_edit
-        .then(|| view! { <AddTaskForm milestone=m.id.clone() due=m.due owners forms/> });
+    let add_task =
+        b.can_edit.then(|| view! { <AddTaskForm milestone=m.id.clone() due=m.due owners forms/> });
     view! {
         <article class="milestone" class:complete=complete id=format!("ms-{}", m.id) data-testid="milestone">
             <header class="ms-head">
@@ -227,19 +214,8 @@ fn MilestoneCard(
 /// Completes milestone `id` (today) or reopens it: at once on screen, then on the server.
 fn set_complete(b: Builder, id: String, done: bool) {
     let today = chrono::Utc::now().date_naive();
-    b.announce.set(
-        if done {
-            "Milestone completed"
-        } else {
-            "Milestone reopened"
-        }
-        .into(),
-    );
-    let what = if done {
-        "Completing the milestone"
-    } else {
-        "Reopening the milestone"
-    };
+    b.announce.set(if done { "Milestone completed" } else { "Milestone reopened" }.into());
+    let what = if done { "Completing the milestone" } else { "Reopening the milestone" };
     let shown = id.clone();
     b.run(
         what,
@@ -284,11 +260,7 @@ fn MilestoneActions(id: String, title: String, complete: bool, forms: Forms) -> 
 
 #[component]
 fn MilestoneEditForm(
-    id: String,
-    title: String,
-    due: NaiveDate,
-    first_value: bool,
-    forms: Forms,
+    id: String, title: String, due: NaiveDate, first_value: bool, forms: Forms,
 ) -> impl IntoView {
     let errors = forms.edit_ms_err;
     view! {
@@ -314,10 +286,7 @@ fn MilestoneEditForm(
 /// "+ Add task" under a milestone, and the form it opens.
 #[component]
 fn AddTaskForm(
-    milestone: String,
-    due: NaiveDate,
-    owners: Vec<OwnerChoice>,
-    forms: Forms,
+    milestone: String, due: NaiveDate, owners: Vec<OwnerChoice>, forms: Forms,
 ) -> impl IntoView {
     let adding = OpenForm::AddTask(milestone.clone());
     let errors = forms.add_task_err;
@@ -350,9 +319,7 @@ fn AddTaskForm(
 /// Who a task goes to: the account team, its contacts, or a role.
 #[component]
 pub(crate) fn OwnerSelect(
-    owners: Vec<OwnerChoice>,
-    selected: Option<TaskOwner>,
-    errors: Signal<Option<AppError>>,
+    owners: Vec<OwnerChoice>, selected: Option<TaskOwner>, errors: Signal<Option<AppError>>,
     id_prefix: &'static str,
 ) -> impl IntoView {
     let id = format!("f-{id_prefix}owner");

@@ -37,15 +37,11 @@ pub(crate) struct Builder {
 
 impl Builder {
     pub fn shown(&self) -> Option<PlanDetail> {
-        self.local
-            .get()
-            .or_else(|| self.server.get().and_then(|r| r.ok()))
+        self.local.get().or_else(|| self.server.get().and_then(|r| r.ok()))
     }
 
     pub fn shown_untracked(&self) -> Option<PlanDetail> {
-        self.local
-            .get_untracked()
-            .or_else(|| self.server.get_untracked().and_then(|r| r.ok()))
+        self.local.get_untracked().or_else(|| self.server.get_untracked().and_then(|r| r.ok()))
     }
 
     /// Takes the server's answer to a form (not optimistic: forms show field errors instead).
@@ -57,9 +53,7 @@ impl Builder {
     /// Applies `change` at once, then sends `call`; the answer replaces the copy, a refusal
     /// restores what was there before and says so.
     pub fn run<Fut>(
-        self,
-        what: &'static str,
-        change: impl FnOnce(&mut PlanDetail),
+        self, what: &'static str, change: impl FnOnce(&mut PlanDetail),
         call: impl FnOnce() -> Fut + 'static,
     ) where
         Fut: Future<Output = Result<PlanDetail, AppError>> + 'static,
@@ -93,11 +87,9 @@ impl Builder {
 /// A refusal as a person reads it.
 fn explain(e: &AppError) -> String {
     match e {
-        AppError::Validation(list) => list
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("; "),
+        AppError::Validation(list) => {
+            list.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")
+        }
         other => other.to_string(),
     }
 }

@@ -65,9 +65,7 @@ pub fn Objectives() -> impl IntoView {
 
 #[component]
 fn ObjectiveFields(
-    errors: Signal<Option<AppError>>,
-    o: Option<Objective>,
-    prefix: &'static str,
+    errors: Signal<Option<AppError>>, o: Option<Objective>, prefix: &'static str,
 ) -> impl IntoView {
     let v = |f: fn(&Objective) -> String| o.as_ref().map(f).unwrap_or_default();
     view! {
@@ -93,9 +91,7 @@ fn ObjectiveFields(
 
 #[component]
 fn ObjectiveRow(
-    o: Objective,
-    editing: RwSignal<Option<String>>,
-    edit: ServerAction<UpdateObjective>,
+    o: Objective, editing: RwSignal<Option<String>>, edit: ServerAction<UpdateObjective>,
     edit_err: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let b = use_builder();

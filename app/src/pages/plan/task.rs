@@ -59,16 +59,8 @@ fn edit_task(d: &mut PlanDetail, id: &str, change: impl Fn(&mut Task)) {
 
 /// Ticks task `id` off, or opens it again.
 fn set_done(b: Builder, id: String, done: bool) {
-    let status = if done {
-        TaskStatus::Done
-    } else {
-        TaskStatus::Open
-    };
-    let what = if done {
-        "Ticking off the task"
-    } else {
-        "Reopening the task"
-    };
+    let status = if done { TaskStatus::Done } else { TaskStatus::Open };
+    let what = if done { "Ticking off the task" } else { "Reopening the task" };
     let shown = id.clone();
     b.run(
         what,
@@ -96,8 +88,7 @@ fn delete(b: Builder, id: String, title: &str) {
 
 /// Starts dragging `here`.
 fn drag_start(
-    dragging: RwSignal<Option<Dragging>>,
-    here: Dragging,
+    dragging: RwSignal<Option<Dragging>>, here: Dragging,
 ) -> impl FnMut(DragEvent) + 'static {
     move |ev| {
         #[cfg(feature = "hydrate")]
@@ -112,8 +103,7 @@ fn drag_start(
 
 /// Lets a task of `milestone` be dropped here (and nothing else).
 fn drag_over(
-    dragging: RwSignal<Option<Dragging>>,
-    milestone: String,
+    dragging: RwSignal<Option<Dragging>>, milestone: String,
 ) -> impl FnMut(DragEvent) + 'static {
     move |ev| {
         if dragging.with_untracked(|d| d.as_ref().is_some_and(|d| d.milestone == milestone)) {
@@ -124,9 +114,7 @@ fn drag_over(
 
 /// Drops the dragged task onto `target`'s place.
 fn drop_on(
-    b: Builder,
-    dragging: RwSignal<Option<Dragging>>,
-    target: Dragging,
+    b: Builder, dragging: RwSignal<Option<Dragging>>, target: Dragging,
 ) -> impl FnMut(DragEvent) + 'static {
     move |ev| {
         ev.prevent_default();
@@ -153,18 +141,12 @@ fn drop_on(
 
 #[component]
 pub(super) fn TaskRow(
-    task: Task,
-    owners: Vec<OwnerChoice>,
-    forms: Forms,
-    today: NaiveDate,
+    task: Task, owners: Vec<OwnerChoice>, forms: Forms, today: NaiveDate,
 ) -> impl IntoView {
     let b = use_builder();
     let can_edit = b.can_edit;
     let (id, done, late) = (task.id.clone(), task.is_done(), task.is_overdue(today));
-    let here = Dragging {
-        milestone: task.milestone_id.clone(),
-        task: id.clone(),
-    };
+    let here = Dragging { milestone: task.milestone_id.clone(), task: id.clone() };
     let edit_form = {
         let (editing, task) = (OpenForm::EditTask(id.clone()), task.clone());
         move || {
@@ -221,9 +203,8 @@ fn TaskHandle(here: Dragging, title: String) -> impl IntoView {
 /// What a task is: its title (the label of its tick box), owner, due date and resources.
 #[component]
 fn TaskSummary(task: Task, late: bool) -> impl IntoView {
-    let done_by = (task.is_done())
-        .then(|| task.done_by.clone().map(|w| format!(" · done by {w}")))
-        .flatten();
+    let done_by =
+        (task.is_done()).then(|| task.done_by.clone().map(|w| format!(" · done by {w}"))).flatten();
     let resources = (!task.resources.is_empty()).then(|| {
         view! {
             <span class="resources small">

@@ -15,11 +15,7 @@ pub fn FilterBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
     let go = move |f: PortfolioFilter| {
         let q = f.to_query();
         navigate(
-            &if q.is_empty() {
-                "/".to_string()
-            } else {
-                format!("/?{q}")
-            },
+            &if q.is_empty() { "/".to_string() } else { format!("/?{q}") },
             Default::default(),
         );
     };

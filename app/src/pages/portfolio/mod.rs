@@ -11,17 +11,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-const KEYS: &[&str] = &[
-    "q",
-    "tier",
-    "industry",
-    "stage",
-    "owner",
-    "renewal_before",
-    "sort",
-    "dir",
-    "page",
-];
+const KEYS: &[&str] =
+    &["q", "tier", "industry", "stage", "owner", "renewal_before", "sort", "dir", "page"];
 
 /// The filter in the address bar: the URL is the state, so every view can be bookmarked,
 /// shared and reloaded.
@@ -29,10 +20,8 @@ pub fn use_filter() -> Memo<PortfolioFilter> {
     let query = use_query_map();
     Memo::new(move |_| {
         let q = query.get();
-        let pairs: Vec<(&str, String)> = KEYS
-            .iter()
-            .filter_map(|k| q.get(k).map(|v| (*k, v)))
-            .collect();
+        let pairs: Vec<(&str, String)> =
+            KEYS.iter().filter_map(|k| q.get(k).map(|v| (*k, v))).collect();
         PortfolioFilter::from_query(pairs.iter().map(|(k, v)| (*k, v.as_str())))
     })
 }

@@ -13,10 +13,8 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
     let me = use_me();
     let save = ServerAction::<SaveSegment>::new();
     let delete = ServerAction::<DeleteSegment>::new();
-    let segments = Resource::new(
-        move || (save.version().get(), delete.version().get()),
-        |_| list_segments(),
-    );
+    let segments =
+        Resource::new(move || (save.version().get(), delete.version().get()), |_| list_segments());
     let open = RwSignal::new(false);
     let errors = refusal(save.value());
     // A refused delete says what uses the segment (a health model, a cadence rule, a survey);

@@ -9,8 +9,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn AccountsTable(
-    filter: Memo<PortfolioFilter>,
-    page: Resource<Result<PortfolioPage, AppError>>,
+    filter: Memo<PortfolioFilter>, page: Resource<Result<PortfolioPage, AppError>>,
 ) -> impl IntoView {
     let header = move |key: SortKey, label: &'static str, class: &'static str| {
         let sort_state = move || {

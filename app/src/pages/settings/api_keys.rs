@@ -60,10 +60,8 @@ pub fn ApiKeysPage() -> impl IntoView {
 #[component]
 fn KeyRow(api_key: ApiKey, revoke: ServerAction<RevokeApiKey>) -> impl IntoView {
     let id = api_key.id.clone();
-    let confirm_text = format!(
-        "Revoke “{}”? Systems using it will be refused at once.",
-        api_key.name
-    );
+    let confirm_text =
+        format!("Revoke “{}”? Systems using it will be refused at once.", api_key.name);
     let created = format!(" · created {}", api_key.created_at.get(..10).unwrap_or(""));
     let last_used = api_key
         .last_used_at

@@ -86,10 +86,8 @@ fn RuleRow(rule: CadenceRule, remove: ServerAction<RemoveCadenceRule>) -> impl I
 #[component]
 fn RuleForm(add: ServerAction<AddCadenceRule>, segs: Vec<(String, String)>) -> impl IntoView {
     let errors = refusal(add.value());
-    let kinds = TouchpointKind::ALL
-        .iter()
-        .map(|k| (k.key().to_string(), k.label().to_string()))
-        .collect();
+    let kinds =
+        TouchpointKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect();
     view! {
         <ActionForm action=add attr:class="stack" attr:novalidate="true">
             <SelectField label="Segment" name="input[segment_id]" field="segment_id" errors options=segs/>

@@ -47,13 +47,7 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [
-        Tab::Users,
-        Tab::Health,
-        Tab::Templates,
-        Tab::Engagement,
-        Tab::ApiKeys,
-    ];
+    const ALL: [Tab; 5] = [Tab::Users, Tab::Health, Tab::Templates, Tab::Engagement, Tab::ApiKeys];
 
     fn href(self) -> &'static str {
         match self {

@@ -15,10 +15,8 @@ use leptos::prelude::*;
 pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let access = ServerAction::<UpdateUserAccess>::new();
-    let users = Resource::new(
-        move || (create.version().get(), access.version().get()),
-        |_| list_users(),
-    );
+    let users =
+        Resource::new(move || (create.version().get(), access.version().get()), |_| list_users());
     view! {
         <SettingsHead current=Tab::Users intro="People who use Bellwether and what they may do."/>
         <div class="columns wide-left">
@@ -56,13 +54,7 @@ fn UsersTable(list: Vec<User>, access: ServerAction<UpdateUserAccess>) -> impl I
 
 #[component]
 fn UserRow(user: User, is_me: bool, access: ServerAction<UpdateUserAccess>) -> impl IntoView {
-    let User {
-        id,
-        email,
-        name,
-        role,
-        active,
-    } = user;
+    let User { id, email, name, role, active } = user;
     let select_id = format!("role-{id}");
     let change_role = {
         let id = id.clone();
@@ -106,10 +98,8 @@ fn UserRow(user: User, is_me: bool, access: ServerAction<UpdateUserAccess>) -> i
 #[component]
 fn AddUserCard(create: ServerAction<CreateUser>) -> impl IntoView {
     let errors = refusal(create.value());
-    let roles: Vec<(String, String)> = Role::ALL
-        .iter()
-        .map(|r| (r.key().into(), r.label().into()))
-        .collect();
+    let roles: Vec<(String, String)> =
+        Role::ALL.iter().map(|r| (r.key().into(), r.label().into())).collect();
     view! {
         <Card id="invite-h" title="Add a user">
             <p class="muted small">"Share the initial password with them privately."</p>

@@ -8,8 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Picker(
     /// `accounts` or `contacts`.
-    what: &'static str,
-    chosen: RwSignal<Vec<PickItem>>,
+    what: &'static str, chosen: RwSignal<Vec<PickItem>>,
     /// Form name prefix for the hidden inputs.
     name: &'static str,
     /// Keep only one choice (for a single account).

@@ -10,8 +10,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Results(
-    r: SurveyResults,
-    filter: RwSignal<VerbatimFilter>,
+    r: SurveyResults, filter: RwSignal<VerbatimFilter>,
     /// Created by the page, outside any `Suspend`: a resource created inside one is not in
     /// the server's serialized data, so the browser refetches it and hydration can mismatch.
     segments: Resource<Result<Vec<crate::model::Segment>, crate::error::AppError>>,
@@ -62,9 +61,7 @@ fn ResultKpis(r: SurveyResults) -> impl IntoView {
 /// How the scores spread over the scale, and the score month by month.
 #[component]
 fn ResultCharts(
-    kind: SurveyKind,
-    distribution: Vec<(i64, u64)>,
-    by_month: Vec<ScorePoint>,
+    kind: SurveyKind, distribution: Vec<(i64, u64)>, by_month: Vec<ScorePoint>,
 ) -> impl IntoView {
     let (lo, hi) = kind.range();
     let dist_cols: Vec<Column> = distribution
@@ -87,12 +84,7 @@ fn ResultCharts(
             label: p.label.clone(),
             value: p.value.unwrap_or(0.0),
             class: "trend",
-            tip: format!(
-                "{}: {} ({} responses)",
-                p.label,
-                score_text(kind, p.value),
-                p.n
-            ),
+            tip: format!("{}: {} ({} responses)", p.label, score_text(kind, p.value), p.n),
         })
         .collect();
     view! {
@@ -137,9 +129,7 @@ fn SegmentsCard(kind: SurveyKind, by_segment: Vec<ScorePoint>) -> impl IntoView 
 /// The comments, filtered by band, segment and dates, twenty at a time.
 #[component]
 fn VerbatimsCard(
-    kind: SurveyKind,
-    verbatims: Vec<ResponseRow>,
-    filter: RwSignal<VerbatimFilter>,
+    kind: SurveyKind, verbatims: Vec<ResponseRow>, filter: RwSignal<VerbatimFilter>,
     segments: Resource<Result<Vec<crate::model::Segment>, crate::error::AppError>>,
 ) -> impl IntoView {
     view! {
@@ -184,8 +174,7 @@ fn VerbatimsCard(
 /// The verbatims' filters: score band, segment (`segments`, the page's), dates.
 #[component]
 fn VerbatimFilters(
-    kind: SurveyKind,
-    filter: RwSignal<VerbatimFilter>,
+    kind: SurveyKind, filter: RwSignal<VerbatimFilter>,
     segments: Resource<Result<Vec<crate::model::Segment>, crate::error::AppError>>,
 ) -> impl IntoView {
     let f = filter.get_untracked();

@@ -22,20 +22,11 @@ pub fn SurveyPage() -> impl IntoView {
     let toggle = ServerAction::<SetSurveyActive>::new();
     let filter = RwSignal::new(VerbatimFilter::default());
     let results = Resource::new(
-        move || {
-            (
-                id(),
-                filter.get(),
-                send.version().get(),
-                toggle.version().get(),
-            )
-        },
+        move || (id(), filter.get(), send.version().get(), toggle.version().get()),
         |(id, filter, _, _)| get_survey_results(id, filter),
     );
-    let preview = Resource::new(
-        move || (id(), send.version().get()),
-        |(id, _)| preview_audience(id),
-    );
+    let preview =
+        Resource::new(move || (id(), send.version().get()), |(id, _)| preview_audience(id));
     let segments = Resource::new(|| (), |_| crate::api::segments::list_segments());
     let send_error = refusal(send.value());
     let toggle_error = refusal(toggle.value());

@@ -67,10 +67,7 @@ pub async fn add_contact(db: &Db, account_id: &str, c: &ValidContact) -> Result<
 
 /// Changes a contact; only a contact of `account_id` can be changed through that account.
 pub async fn update_contact(
-    db: &Db,
-    account_id: &str,
-    contact_id: &str,
-    c: &ValidContact,
+    db: &Db, account_id: &str, contact_id: &str, c: &ValidContact,
 ) -> Result<Contact, AppError> {
     let mut r = transact(
         db,
@@ -94,10 +91,7 @@ pub async fn update_contact(
 /// with them (see [`REVOKE_FOR_CONTACT`](crate::store::plan_shares::REVOKE_FOR_CONTACT));
 /// `by_name` signs the activity entries.
 pub async fn remove_contact(
-    db: &Db,
-    account_id: &str,
-    contact_id: &str,
-    by_name: &str,
+    db: &Db, account_id: &str, contact_id: &str, by_name: &str,
 ) -> Result<(), AppError> {
     transact(
         db,

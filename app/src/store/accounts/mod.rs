@@ -59,10 +59,7 @@ async fn check_owner(db: &Db, owner: &Option<String>) -> Result<(), AppError> {
             .await
             .map_err(|_| AppError::field("owner_id", "is not a Bellwether user"))?;
         if !user.active || !user.role.can_edit_accounts() {
-            return Err(AppError::field(
-                "owner_id",
-                "must be an active admin or CSM",
-            ));
+            return Err(AppError::field("owner_id", "must be an active admin or CSM"));
         }
     }
     Ok(())
@@ -166,10 +163,7 @@ pub async fn detail(db: &Db, id: &str) -> Result<AccountDetail, AppError> {
 /// Inserts many accounts (with their contacts and team) in one transaction; for demo data and
 /// imports. Rows are already valid.
 pub async fn insert_batch(
-    db: &Db,
-    accounts: Vec<Value>,
-    contacts: Vec<Value>,
-    team: Vec<Value>,
+    db: &Db, accounts: Vec<Value>, contacts: Vec<Value>, team: Vec<Value>,
 ) -> Result<(), AppError> {
     transact(
         db,

@@ -42,11 +42,8 @@ fn conditions(f: &PortfolioFilter) -> (String, Value) {
         conds.push("renewal_date <= <datetime>$renewal_before");
         params.insert("renewal_before".into(), json!(date_param(d)));
     }
-    let clause = if conds.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conds.join(" AND "))
-    };
+    let clause =
+        if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
     (clause, Value::Object(params))
 }
 
@@ -102,12 +99,8 @@ pub async fn name_keys(db: &Db) -> Result<Vec<String>, AppError> {
 
 /// The distinct industries in use, for the filter's choices.
 pub async fn industries(db: &Db) -> Result<Vec<String>, AppError> {
-    let mut v: Vec<String> = query_all(
-        db,
-        "SELECT VALUE industry FROM account GROUP BY industry",
-        json!({}),
-    )
-    .await?;
+    let mut v: Vec<String> =
+        query_all(db, "SELECT VALUE industry FROM account GROUP BY industry", json!({})).await?;
     v.sort();
     Ok(v)
 }
@@ -130,9 +123,7 @@ struct Money {
 
 /// Each of `all` with its group's count and ARR (zero when no account is in it).
 fn by_key<T: Copy>(
-    all: &[T],
-    key: impl Fn(&T) -> &'static str,
-    groups: &[Group],
+    all: &[T], key: impl Fn(&T) -> &'static str, groups: &[Group],
 ) -> Vec<(T, u64, i64)> {
     all.iter()
         .map(|t| {
@@ -165,16 +156,10 @@ pub async fn summary(db: &Db) -> Result<PortfolioSummary, AppError> {
     let tiers: Vec<Group> = r.take(2)?;
     let stages: Vec<Group> = r.take(3)?;
     let renewing: Vec<Group> = r.take(4)?;
-    let main_currency = money
-        .first()
-        .map(|m| m.currency.clone())
-        .unwrap_or_else(|| "USD".into());
+    let main_currency = money.first().map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into());
     Ok(PortfolioSummary {
         accounts: stages.iter().map(|g| g.n).sum(),
-        arr_by_currency: money
-            .into_iter()
-            .map(|m| (m.currency, m.arr.unwrap_or(0)))
-            .collect(),
+        arr_by_currency: money.into_iter().map(|m| (m.currency, m.arr.unwrap_or(0))).collect(),
         by_tier: by_key(SizeTier::ALL, |t| t.key(), &tiers),
         by_stage: by_key(Stage::ALL, |s| s.key(), &stages),
         renewing_90d: renewing.first().map_or(0, |g| g.n),
@@ -186,19 +171,13 @@ pub async fn summary(db: &Db) -> Result<PortfolioSummary, AppError> {
 /// The ids of every account a filter matches (sort and page ignored): from the in-memory
 /// index when it is loaded, from SurrealDB otherwise.
 pub async fn ids_matching(
-    db: &Db,
-    index: &PortfolioIndex,
-    f: &PortfolioFilter,
+    db: &Db, index: &PortfolioIndex, f: &PortfolioFilter,
 ) -> Result<Vec<String>, AppError> {
     if let Some(ids) = index.matching_ids(f) {
         return Ok(ids);
     }
     let (clause, params) = conditions(f);
-    let ids: Vec<String> = query_all(
-        db,
-        &format!("SELECT VALUE id FROM account {clause}"),
-        vars(params),
-    )
-    .await?;
+    let ids: Vec<String> =
+        query_all(db, &format!("SELECT VALUE id FROM account {clause}"), vars(params)).await?;
     Ok(ids.iter().map(|i| key_of(i)).collect())
 }

@@ -39,10 +39,7 @@ impl From<TeamRow> for TeamMember {
 /// Puts an active user on the account's team in a role (once per role: checked here, with the
 /// `team_member_unique` index as the backstop).
 pub async fn add_team_member(
-    db: &Db,
-    account_id: &str,
-    user_id: &str,
-    role: TeamRole,
+    db: &Db, account_id: &str, user_id: &str, role: TeamRole,
 ) -> Result<(), AppError> {
     transact_on_account(
         db,
@@ -61,9 +58,7 @@ pub async fn add_team_member(
 
 /// Takes a member off the account's team.
 pub async fn remove_team_member(
-    db: &Db,
-    account_id: &str,
-    member_id: &str,
+    db: &Db, account_id: &str, member_id: &str,
 ) -> Result<(), AppError> {
     let gone: Vec<serde_json::Value> = query_all(
         db,

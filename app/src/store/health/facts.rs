@@ -16,16 +16,11 @@ type Facts = HashMap<String, HealthFacts>;
 /// The facts behind every account's score on `date` (all accounts, or just `accounts`).
 /// Usage comes from daily rollups, aggregated by the database: one row per account comes back.
 pub async fn facts_on(
-    db: &Db,
-    accounts: Option<&[String]>,
-    date: NaiveDate,
+    db: &Db, accounts: Option<&[String]>, date: NaiveDate,
 ) -> Result<Facts, AppError> {
     let mut r = query_many(db, &facts_query(accounts), facts_vars(accounts, date)).await?;
-    let mut out: Facts = accounts
-        .unwrap_or_default()
-        .iter()
-        .map(|a| (a.clone(), HealthFacts::default()))
-        .collect();
+    let mut out: Facts =
+        accounts.unwrap_or_default().iter().map(|a| (a.clone(), HealthFacts::default())).collect();
     add_usage(&mut out, r.take(1)?, r.take(2)?);
     add_satisfaction(&mut out, r.take(3)?);
     add_sentiment(&mut out, r.take(4)?, date);
@@ -91,11 +86,8 @@ fn facts_query(accounts: Option<&[String]>) -> String {
 /// The windows around `date`, and `$k0`, `$k1` … for the named accounts' key ranges.
 fn facts_vars(accounts: Option<&[String]>, date: NaiveDate) -> Value {
     let keys = accounts.unwrap_or_default();
-    let mut vars: Map<String, Value> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (format!("k{i}"), Value::String(k.clone())))
-        .collect();
+    let mut vars: Map<String, Value> =
+        keys.iter().enumerate().map(|(i, k)| (format!("k{i}"), Value::String(k.clone()))).collect();
     let windows = json!({
         // The last 30 days are [date − 29, date]; the 60 before them [date − 89, date − 30].
         "first30": day_str(date - Duration::days(29)),
@@ -192,9 +184,7 @@ fn add_sentiment(out: &mut Facts, sentiments: Vec<SentimentRow>, date: NaiveDate
     for s in sentiments {
         let f = out.entry(s.acc).or_default();
         if f.sentiment.is_none() {
-            let age = (date - parse_time(&s.set_at).date_naive())
-                .num_days()
-                .max(0) as u32;
+            let age = (date - parse_time(&s.set_at).date_naive()).num_days().max(0) as u32;
             f.sentiment = Some((s.colour, age));
         }
     }

@@ -26,11 +26,7 @@ fn day_str(d: NaiveDate) -> String {
 
 /// Records a CSM's read of an account (the latest one counts while it is fresh).
 pub async fn set_sentiment(
-    db: &Db,
-    account: &str,
-    colour: Band,
-    note: Option<&str>,
-    by: &str,
+    db: &Db, account: &str, colour: Band, note: Option<&str>, by: &str,
 ) -> Result<(), AppError> {
     transact_on_account(
         db,
@@ -54,9 +50,7 @@ struct SentimentRow {
 
 /// The latest sentiment of an account (expired or not); it expires `days` after it was set.
 pub async fn latest_sentiment(
-    db: &Db,
-    account: &str,
-    days: u32,
+    db: &Db, account: &str, days: u32,
 ) -> Result<Option<SentimentEntry>, AppError> {
     let row: Option<SentimentRow> = query_one(
         db,
@@ -100,9 +94,7 @@ pub async fn churned(db: &Db) -> Result<Vec<(String, NaiveDate)>, AppError> {
 /// Demo history in bulk (seed-demo): daily rollups, churn dates and sentiment, 2 000 rows per
 /// transaction.
 pub async fn seed_history(
-    db: &Db,
-    days: &[serde_json::Value],
-    churned: &[serde_json::Value],
+    db: &Db, days: &[serde_json::Value], churned: &[serde_json::Value],
     sentiments: &[serde_json::Value],
 ) -> Result<(), AppError> {
     for chunk in days.chunks(2000) {
@@ -154,9 +146,7 @@ pub async fn survey_answers(
     .await?;
     let mut out: HashMap<String, Vec<(NaiveDate, SurveyKind, u8)>> = HashMap::new();
     for a in rows {
-        out.entry(a.acc)
-            .or_default()
-            .push((a.created_at, a.kind, a.score));
+        out.entry(a.acc).or_default().push((a.created_at, a.kind, a.score));
     }
     Ok(out)
 }

@@ -80,11 +80,7 @@ pub async fn current_models(db: &Db) -> Result<Vec<HealthModel>, AppError> {
 
 /// Every version of every model, newest first within a scope.
 pub async fn all_versions(db: &Db) -> Result<Vec<HealthModel>, AppError> {
-    Ok(version_rows(db)
-        .await?
-        .into_iter()
-        .map(HealthModel::from)
-        .collect())
+    Ok(version_rows(db).await?.into_iter().map(HealthModel::from).collect())
 }
 
 async fn version_rows(db: &Db) -> Result<Vec<ModelRow>, AppError> {
@@ -124,10 +120,7 @@ pub async fn retire(db: &Db, scope: &str) -> Result<(), AppError> {
 /// once both get a version: the numbering and the write are one transaction, so the second
 /// conflicts with the first, runs again and takes the next number.
 pub async fn save_version(
-    db: &Db,
-    scope: &str,
-    config: &HealthConfig,
-    by: &str,
+    db: &Db, scope: &str, config: &HealthConfig, by: &str,
 ) -> Result<HealthModel, AppError> {
     let mut r = transact(
         db,

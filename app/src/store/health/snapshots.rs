@@ -37,16 +37,7 @@ mod compact {
     pub fn serialize<S: Serializer>(m: &[MeasureScore], s: S) -> Result<S::Ok, S::Error> {
         let rows: Vec<Row> = m
             .iter()
-            .map(|m| {
-                (
-                    m.measure,
-                    m.raw,
-                    m.sub_score,
-                    m.weight,
-                    m.share,
-                    m.contribution,
-                )
-            })
+            .map(|m| (m.measure, m.raw, m.sub_score, m.weight, m.share, m.contribution))
             .collect();
         rows.serialize(s)
     }
@@ -55,16 +46,14 @@ mod compact {
         let rows: Vec<Row> = Vec::deserialize(d)?;
         Ok(rows
             .into_iter()
-            .map(
-                |(measure, raw, sub_score, weight, share, contribution)| MeasureScore {
-                    measure,
-                    raw,
-                    sub_score,
-                    weight,
-                    share,
-                    contribution,
-                },
-            )
+            .map(|(measure, raw, sub_score, weight, share, contribution)| MeasureScore {
+                measure,
+                raw,
+                sub_score,
+                weight,
+                share,
+                contribution,
+            })
             .collect())
     }
 }
@@ -86,20 +75,14 @@ struct AccountScore<'a> {
 /// accounts already carry that score (the caller knows from the portfolio index): they are not
 /// written, so the portfolio's live query hears only real changes.
 pub async fn write_snapshots(
-    db: &Db,
-    snaps: &[SnapshotWrite],
-    unchanged: impl Fn(&str, Option<u8>, Option<Band>) -> bool,
+    db: &Db, snaps: &[SnapshotWrite], unchanged: impl Fn(&str, Option<u8>, Option<Band>) -> bool,
 ) -> Result<(), AppError> {
     let mut failed = None;
     for chunk in snaps.chunks(1000) {
         let changed: Vec<AccountScore> = chunk
             .iter()
             .filter(|s| !unchanged(&s.acc, s.score, s.band))
-            .map(|s| AccountScore {
-                acc: &s.acc,
-                score: s.score,
-                band: s.band,
-            })
+            .map(|s| AccountScore { acc: &s.acc, score: s.score, band: s.band })
             .collect();
         let written = transact(
             db,

@@ -11,10 +11,7 @@ use serde_json::json;
 
 /// Records a comment (the text as written) in the plan's activity.
 pub async fn comment(db: &Db, owner: &Owner, text: String, by: &Actor) -> Result<(), AppError> {
-    let data = EventData {
-        text: Some(text),
-        ..Default::default()
-    };
+    let data = EventData { text: Some(text), ..Default::default() };
     change(db, owner, "", json!({}), (PlanEventKind::Comment, data), by).await
 }
 
@@ -67,18 +64,12 @@ pub async fn events(db: &Db, plan: &str, limit: usize) -> Result<Vec<PlanEvent>,
         json!({ "p": plan, "limit": limit }),
     )
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(EventRow::into_event)
-        .map(|(_, _, e)| e)
-        .collect())
+    Ok(rows.into_iter().filter_map(EventRow::into_event).map(|(_, _, e)| e).collect())
 }
 
 /// An account's plan activity, newest first (for its timeline).
 pub async fn account_events(
-    db: &Db,
-    account: &str,
-    limit: usize,
+    db: &Db, account: &str, limit: usize,
 ) -> Result<Vec<AccountEvent>, AppError> {
     let rows: Vec<EventRow> = query_all(
         db,
@@ -117,25 +108,14 @@ mod tests {
         )
         .await
         .unwrap();
-        let owner = Owner {
-            plan: "p1".into(),
-            account: "a1".into(),
-            start: chrono::NaiveDate::MIN,
-        };
-        let by = Actor::Staff {
-            id: "u1".into(),
-            name: "Sam Ortiz".into(),
-        };
-        comment(&db, &owner, "Training booked".into(), &by)
-            .await
-            .unwrap();
-        let stored: Vec<serde_json::Value> = query_all(
-            &db,
-            "SELECT VALUE data FROM plan_event WHERE kind = 'comment'",
-            json!({}),
-        )
-        .await
-        .unwrap();
+        let owner =
+            Owner { plan: "p1".into(), account: "a1".into(), start: chrono::NaiveDate::MIN };
+        let by = Actor::Staff { id: "u1".into(), name: "Sam Ortiz".into() };
+        comment(&db, &owner, "Training booked".into(), &by).await.unwrap();
+        let stored: Vec<serde_json::Value> =
+            query_all(&db, "SELECT VALUE data FROM plan_event WHERE kind = 'comment'", json!({}))
+                .await
+                .unwrap();
         assert_eq!(stored, vec![json!({ "text": "Training booked" })]);
 
         let list = events(&db, "p1", 10).await.unwrap();

@@ -52,11 +52,7 @@ impl People {
         let facts: Vec<AccountFacts> = r.take(2)?;
         let facts =
             (facts.into_iter().next()).ok_or_else(|| AppError::NotFound("account".into()))?;
-        Ok(People {
-            owner: facts.owner,
-            seats: r.take(3)?,
-            contacts: r.take(4)?,
-        })
+        Ok(People { owner: facts.owner, seats: r.take(3)?, contacts: r.take(4)? })
     }
 
     /// Who gets a template step for `role`: (user, contact). Customer steps go to the champion
@@ -65,38 +61,24 @@ impl People {
     fn person_for(&self, role: OwnerRole) -> (Option<String>, Option<String>) {
         if role == OwnerRole::Customer {
             let champion = self.contacts.iter().find(|c| c.champion);
-            return (
-                None,
-                champion.or(self.contacts.first()).map(|c| c.id.clone()),
-            );
+            return (None, champion.or(self.contacts.first()).map(|c| c.id.clone()));
         }
         let seat = self.seats.iter().find(|s| s.role == role.key());
-        let user = seat.map(|s| s.user.clone()).or_else(|| {
-            (role == OwnerRole::Csm)
-                .then(|| self.owner.clone())
-                .flatten()
-        });
+        let user = seat
+            .map(|s| s.user.clone())
+            .or_else(|| (role == OwnerRole::Csm).then(|| self.owner.clone()).flatten());
         (user, None)
     }
 }
 
 /// The rows a template lays out from `start`: (milestones, tasks, objectives), ready to bind.
 fn rows_from(
-    t: &JourneyTemplate,
-    start: chrono::NaiveDate,
-    people: &People,
-) -> (
-    Vec<serde_json::Value>,
-    Vec<serde_json::Value>,
-    Vec<serde_json::Value>,
-) {
+    t: &JourneyTemplate, start: chrono::NaiveDate, people: &People,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>, Vec<serde_json::Value>) {
     let mut milestones = Vec::new();
     let mut tasks = Vec::new();
-    for (i, (m, (due, task_dues))) in t
-        .milestones
-        .iter()
-        .zip(layout(&t.milestones, start))
-        .enumerate()
+    for (i, (m, (due, task_dues))) in
+        t.milestones.iter().zip(layout(&t.milestones, start)).enumerate()
     {
         let mk = new_key();
         milestones.push(json!({
@@ -122,22 +104,14 @@ fn rows_from(
 /// where the account has someone in that role (its team; its champion for customer steps).
 /// Returns the new plan's key.
 pub async fn create(
-    db: &Db,
-    account: &str,
-    v: &ValidNewPlan,
-    template: Option<&JourneyTemplate>,
-    by: &Actor,
+    db: &Db, account: &str, v: &ValidNewPlan, template: Option<&JourneyTemplate>, by: &Actor,
 ) -> Result<String, AppError> {
     let people = People::of(db, account).await?;
     let (milestones, tasks, objectives) = match template {
         Some(t) => rows_from(t, v.start, &people),
         None => Default::default(),
     };
-    let owner = Owner {
-        plan: new_key(),
-        account: account.to_string(),
-        start: v.start,
-    };
+    let owner = Owner { plan: new_key(), account: account.to_string(), start: v.start };
     let data = EventData {
         template: template.map(|t| t.name.clone()),
         version: template.map(|t| t.version),

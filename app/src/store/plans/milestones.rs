@@ -12,10 +12,7 @@ fn milestone_vars(m: &ValidMilestone) -> serde_json::Value {
 }
 
 pub async fn add_milestone(
-    db: &Db,
-    owner: &Owner,
-    m: &ValidMilestone,
-    by: &Actor,
+    db: &Db, owner: &Owner, m: &ValidMilestone, by: &Actor,
 ) -> Result<String, AppError> {
     let body = format!(
         "IF $first {{ UPDATE milestone SET first_value = false WHERE plan = $p }};
@@ -28,11 +25,7 @@ pub async fn add_milestone(
 }
 
 pub async fn update_milestone(
-    db: &Db,
-    owner: &Owner,
-    id: &str,
-    m: &ValidMilestone,
-    by: &Actor,
+    db: &Db, owner: &Owner, id: &str, m: &ValidMilestone, by: &Actor,
 ) -> Result<(), AppError> {
     let mut vars = milestone_vars(m);
     vars["id"] = json!(id);
@@ -50,19 +43,10 @@ pub async fn update_milestone(
 
 /// Marks a milestone complete (today) or open again.
 pub async fn complete_milestone(
-    db: &Db,
-    owner: &Owner,
-    id: &str,
-    done: bool,
-    today: NaiveDate,
-    by: &Actor,
+    db: &Db, owner: &Owner, id: &str, done: bool, today: NaiveDate, by: &Actor,
 ) -> Result<(), AppError> {
     let title = title_of(db, PlanPart::Milestone, id).await?;
-    let kind = if done {
-        PlanEventKind::MilestoneDone
-    } else {
-        PlanEventKind::MilestoneReopened
-    };
+    let kind = if done { PlanEventKind::MilestoneDone } else { PlanEventKind::MilestoneReopened };
     change(
         db,
         owner,
@@ -78,10 +62,7 @@ pub async fn complete_milestone(
 
 /// Deletes a milestone and its tasks.
 pub async fn delete_milestone(
-    db: &Db,
-    owner: &Owner,
-    id: &str,
-    by: &Actor,
+    db: &Db, owner: &Owner, id: &str, by: &Actor,
 ) -> Result<(), AppError> {
     let tasks = "DELETE task WHERE milestone = type::record('milestone', $id);";
     let kind = PlanEventKind::MilestoneDeleted;
@@ -91,10 +72,7 @@ pub async fn delete_milestone(
 /// Demo data only (`seed-demo`): marks a milestone complete on a past date, with its tasks
 /// done, as if the work had happened then.
 pub async fn complete_as_of(
-    db: &Db,
-    milestone: &str,
-    on: NaiveDate,
-    by: &str,
+    db: &Db, milestone: &str, on: NaiveDate, by: &str,
 ) -> Result<(), AppError> {
     transact(
         db,

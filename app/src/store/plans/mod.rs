@@ -60,11 +60,7 @@ pub async fn owner_of(db: &Db, part: PlanPart, id: &str) -> Result<Option<Owner>
     );
     let vars = json!({ "table": part.table(), "id": id });
     let row: Option<Row> = query_one(db, &sql, vars).await?;
-    Ok(row.map(|r| Owner {
-        plan: r.plan,
-        account: r.account,
-        start: r.start,
-    }))
+    Ok(row.map(|r| Owner { plan: r.plan, account: r.account, start: r.start }))
 }
 
 /// The title of a milestone or task, or an objective's metric: what its activity entry names.
@@ -99,12 +95,7 @@ type Entry = (PlanEventKind, EventData);
 /// Runs `body` (SurrealQL using `$p`, `$acc`, `$actor` and the given variables) and records the
 /// activity entry, in one transaction.
 async fn change(
-    db: &Db,
-    owner: &Owner,
-    body: &str,
-    vars: serde_json::Value,
-    (kind, data): Entry,
-    by: &Actor,
+    db: &Db, owner: &Owner, body: &str, vars: serde_json::Value, (kind, data): Entry, by: &Actor,
 ) -> Result<(), AppError> {
     let mut all = deep_vars(vars);
     if let serde_json::Value::Object(m) = &mut all {
@@ -133,12 +124,7 @@ async fn change(
 
 /// A [`change`] whose `body` creates a part under a new key, bound as `$key`; answers the key.
 async fn add_part(
-    db: &Db,
-    owner: &Owner,
-    body: &str,
-    mut vars: serde_json::Value,
-    entry: Entry,
-    by: &Actor,
+    db: &Db, owner: &Owner, body: &str, mut vars: serde_json::Value, entry: Entry, by: &Actor,
 ) -> Result<String, AppError> {
     let key = new_key();
     if let Some(m) = vars.as_object_mut() {
@@ -151,11 +137,7 @@ async fn add_part(
 /// Deletes the part `id` (after running `first`, SurrealQL that removes what goes with it),
 /// with an activity entry of `kind` that names it.
 async fn remove_part(
-    db: &Db,
-    owner: &Owner,
-    (part, id): (PlanPart, &str),
-    kind: PlanEventKind,
-    first: &str,
+    db: &Db, owner: &Owner, (part, id): (PlanPart, &str), kind: PlanEventKind, first: &str,
     by: &Actor,
 ) -> Result<(), AppError> {
     let title = title_of(db, part, id).await?;

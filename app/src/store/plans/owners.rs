@@ -10,16 +10,10 @@ use serde_json::json;
 /// The user or contact a task goes to, checked against the account (a contact of another
 /// account, or an unknown user, is refused).
 pub async fn resolve_owner(
-    db: &Db,
-    account: &str,
-    owner: &TaskOwner,
+    db: &Db, account: &str, owner: &TaskOwner,
 ) -> Result<Assignee, AppError> {
     match owner {
-        TaskOwner::Role(r) => Ok(Assignee {
-            role: *r,
-            user: None,
-            contact: None,
-        }),
+        TaskOwner::Role(r) => Ok(Assignee { role: *r, user: None, contact: None }),
         TaskOwner::Contact(c) => {
             let found: Vec<serde_json::Value> = query_all(
                 db,
@@ -28,16 +22,9 @@ pub async fn resolve_owner(
             )
             .await?;
             if found.is_empty() {
-                return Err(AppError::field(
-                    "owner",
-                    "that contact is not at this account",
-                ));
+                return Err(AppError::field("owner", "that contact is not at this account"));
             }
-            Ok(Assignee {
-                role: OwnerRole::Customer,
-                user: None,
-                contact: Some(c.clone()),
-            })
+            Ok(Assignee { role: OwnerRole::Customer, user: None, contact: Some(c.clone()) })
         }
         TaskOwner::User(u) => {
             let mut r = transact(
@@ -52,20 +39,11 @@ pub async fn resolve_owner(
             .await?;
             let found: Vec<serde_json::Value> = r.take(1)?;
             if found.is_empty() {
-                return Err(AppError::field(
-                    "owner",
-                    "that person is not an active user",
-                ));
+                return Err(AppError::field("owner", "that person is not an active user"));
             }
             let roles: Vec<String> = r.take(2)?;
-            let role = (roles.first())
-                .and_then(|r| OwnerRole::parse(r))
-                .unwrap_or(OwnerRole::Csm);
-            Ok(Assignee {
-                role,
-                user: Some(u.clone()),
-                contact: None,
-            })
+            let role = (roles.first()).and_then(|r| OwnerRole::parse(r)).unwrap_or(OwnerRole::Csm);
+            Ok(Assignee { role, user: Some(u.clone()), contact: None })
         }
     }
 }
@@ -104,11 +82,7 @@ pub async fn owner_choices(db: &Db, account: &str) -> Result<Vec<OwnerChoice>, A
             continue;
         }
         let role = OwnerRole::parse(&t.role).unwrap_or(OwnerRole::Csm);
-        out.push(OwnerChoice {
-            value,
-            label: format!("{} ({})", t.name, role.label()),
-            role,
-        });
+        out.push(OwnerChoice { value, label: format!("{} ({})", t.name, role.label()), role });
     }
     out.extend(contacts.into_iter().map(|c| OwnerChoice {
         value: TaskOwner::Contact(c.id),

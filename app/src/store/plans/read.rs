@@ -191,10 +191,7 @@ async fn read_parts(db: &Db, sql: &str, vars: serde_json::Value) -> Result<Vec<P
 
 /// Puts plans together from their parts (each list already in display order).
 fn assemble(
-    plans: Vec<PlanRow>,
-    objectives: Vec<ObjRow>,
-    milestones: Vec<MsRow>,
-    tasks: Vec<TaskRow>,
+    plans: Vec<PlanRow>, objectives: Vec<ObjRow>, milestones: Vec<MsRow>, tasks: Vec<TaskRow>,
 ) -> Vec<Plan> {
     let mut tasks_by_ms: HashMap<String, Vec<Task>> = HashMap::new();
     for t in tasks {
@@ -217,10 +214,7 @@ fn assemble(
     }
     let mut obj_by_plan: HashMap<String, Vec<Objective>> = HashMap::new();
     for o in objectives {
-        obj_by_plan
-            .entry(o.plan.clone())
-            .or_default()
-            .push(o.into());
+        obj_by_plan.entry(o.plan.clone()).or_default().push(o.into());
     }
     plans
         .into_iter()

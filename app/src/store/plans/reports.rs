@@ -42,9 +42,7 @@ pub async fn first_value(db: &Db) -> Result<Vec<(String, NaiveDate, Option<Naive
 /// Milestones past due and not complete as of `date`, per account that has any milestone
 /// (health's milestone slippage; accounts without plans are left out, so "missing").
 pub async fn overdue_milestones(
-    db: &Db,
-    accounts: Option<&[String]>,
-    date: NaiveDate,
+    db: &Db, accounts: Option<&[String]>, date: NaiveDate,
 ) -> Result<Vec<(String, u32)>, AppError> {
     #[derive(Deserialize)]
     struct Late {

@@ -119,7 +119,5 @@ pub(super) fn compare(key: SortKey, a: &Entry, b: &Entry) -> std::cmp::Ordering 
         // Unscored accounts sort first ascending, like NONE in SurrealDB.
         SortKey::Health => a.health_score.cmp(&b.health_score),
     };
-    primary
-        .then_with(|| a.name_key.cmp(&b.name_key))
-        .then_with(|| a.id.cmp(&b.id))
+    primary.then_with(|| a.name_key.cmp(&b.name_key)).then_with(|| a.id.cmp(&b.id))
 }

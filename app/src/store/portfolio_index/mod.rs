@@ -48,9 +48,7 @@ impl PortfolioIndex {
 
     /// Account keys as they change, from now on.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<String> {
-        self.changes
-            .get_or_init(|| tokio::sync::broadcast::channel(1024).0)
-            .subscribe()
+        self.changes.get_or_init(|| tokio::sync::broadcast::channel(1024).0).subscribe()
     }
 
     /// Tells this node's listeners that something shown with the account changed (a plan, a
@@ -92,13 +90,10 @@ impl PortfolioIndex {
             .await
             .map_err(|e| e.to_string())?;
         let started = std::time::Instant::now();
-        let all: Vec<Entry> = super::query_all(
-            db,
-            &format!("SELECT {ENTRY_FIELDS} FROM account"),
-            json!({}),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        let all: Vec<Entry> =
+            super::query_all(db, &format!("SELECT {ENTRY_FIELDS} FROM account"), json!({}))
+                .await
+                .map_err(|e| e.to_string())?;
         let count = all.len();
         {
             let mut rows = self.rows.write().unwrap_or_else(|p| p.into_inner());
@@ -130,11 +125,7 @@ impl PortfolioIndex {
                     }
                 }
                 surrealdb::types::Action::Delete => {
-                    if let Some(id) = note
-                        .data
-                        .into_json_value()
-                        .get("id")
-                        .and_then(|v| v.as_str())
+                    if let Some(id) = note.data.into_json_value().get("id").and_then(|v| v.as_str())
                     {
                         self.remove(&super::key_of(id));
                     }
@@ -146,27 +137,18 @@ impl PortfolioIndex {
     }
 
     fn invalidate(&self) {
-        self.sorted
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.sorted.lock().unwrap_or_else(|p| p.into_inner()).clear();
         *self.industries.lock().unwrap_or_else(|p| p.into_inner()) = None;
         *self.external.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     fn put(&self, e: Entry) {
-        self.rows
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(e.id.clone(), Arc::new(e));
+        self.rows.write().unwrap_or_else(|p| p.into_inner()).insert(e.id.clone(), Arc::new(e));
         self.invalidate();
     }
 
     fn remove(&self, id: &str) {
-        self.rows
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(id);
+        self.rows.write().unwrap_or_else(|p| p.into_inner()).remove(id);
         self.invalidate();
     }
 
@@ -178,27 +160,14 @@ impl PortfolioIndex {
     }
 
     fn sorted_by(&self, key: SortKey) -> Sorted {
-        if let Some(s) = self
-            .sorted
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key.key())
-        {
+        if let Some(s) = self.sorted.lock().unwrap_or_else(|p| p.into_inner()).get(key.key()) {
             return s.clone();
         }
-        let mut v: Vec<Arc<Entry>> = self
-            .rows
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let mut v: Vec<Arc<Entry>> =
+            self.rows.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
         v.sort_unstable_by(|a, b| compare(key, a, b));
         let v = Arc::new(v);
-        self.sorted
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key.key(), v.clone());
+        self.sorted.lock().unwrap_or_else(|p| p.into_inner()).insert(key.key(), v.clone());
         v
     }
 
@@ -226,12 +195,7 @@ impl PortfolioIndex {
         } else {
             sorted.iter().for_each(&mut visit);
         }
-        Some(PortfolioPage {
-            rows,
-            total: total as u64,
-            page: f.page,
-            page_size: PAGE_SIZE,
-        })
+        Some(PortfolioPage { rows, total: total as u64, page: f.page, page_size: PAGE_SIZE })
     }
 
     /// `pick` of every entry the filter matches (unsorted), or `None` while the index is still
@@ -242,12 +206,7 @@ impl PortfolioIndex {
         }
         let q = f.q.as_ref().map(|q| q.to_lowercase());
         let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
-        Some(
-            rows.values()
-                .filter(|e| e.matches(f, q.as_deref()))
-                .map(|e| pick(e))
-                .collect(),
-        )
+        Some(rows.values().filter(|e| e.matches(f, q.as_deref())).map(|e| pick(e)).collect())
     }
 
     /// Every account id the filter matches, or `None` while the index is still loading.
@@ -345,20 +304,14 @@ mod tests {
 
     #[test]
     fn nothing_is_answered_before_the_first_load() {
-        assert!(PortfolioIndex::new()
-            .query(&PortfolioFilter::default())
-            .is_none());
+        assert!(PortfolioIndex::new().query(&PortfolioFilter::default()).is_none());
     }
 
     #[test]
     fn filters_sorts_counts_and_pages() {
         let mut entries = Vec::new();
         for i in 0..120 {
-            let tier = if i % 3 == 0 {
-                SizeTier::Enterprise
-            } else {
-                SizeTier::Smb
-            };
+            let tier = if i % 3 == 0 { SizeTier::Enterprise } else { SizeTier::Smb };
             entries.push(entry(
                 &format!("a{i}"),
                 &format!("Company {i:03}"),
@@ -372,42 +325,24 @@ mod tests {
         assert_eq!(all.total, 120);
         assert_eq!(all.rows.len(), 50);
         assert_eq!(all.rows[0].name, "Company 000");
-        let last = idx
-            .query(&PortfolioFilter {
-                page: 2,
-                ..Default::default()
-            })
-            .unwrap();
+        let last = idx.query(&PortfolioFilter { page: 2, ..Default::default() }).unwrap();
         assert_eq!(last.rows.len(), 20);
         assert_eq!(last.rows[19].name, "Company 119");
 
         let ent = idx
-            .query(&PortfolioFilter {
-                tier: Some(SizeTier::Enterprise),
-                ..Default::default()
-            })
+            .query(&PortfolioFilter { tier: Some(SizeTier::Enterprise), ..Default::default() })
             .unwrap();
         assert_eq!(ent.total, 40);
         let by_arr = idx
-            .query(&PortfolioFilter {
-                sort: SortKey::Arr,
-                desc: true,
-                ..Default::default()
-            })
+            .query(&PortfolioFilter { sort: SortKey::Arr, desc: true, ..Default::default() })
             .unwrap();
         assert_eq!(by_arr.rows[0].arr_minor, 11_900);
         let unowned = idx
-            .query(&PortfolioFilter {
-                owner: Some("none".into()),
-                ..Default::default()
-            })
+            .query(&PortfolioFilter { owner: Some("none".into()), ..Default::default() })
             .unwrap();
         assert_eq!(unowned.total, 60);
         let search = idx
-            .query(&PortfolioFilter {
-                q: Some("COMPANY 11".into()),
-                ..Default::default()
-            })
+            .query(&PortfolioFilter { q: Some("COMPANY 11".into()), ..Default::default() })
             .unwrap();
         assert_eq!(search.total, 10);
     }
@@ -419,19 +354,11 @@ mod tests {
             entry("b", "Beta", SizeTier::Smb, 200, None),
         ]);
         let by_arr = |idx: &PortfolioIndex| {
-            idx.query(&PortfolioFilter {
-                sort: SortKey::Arr,
-                ..Default::default()
-            })
-            .unwrap()
+            idx.query(&PortfolioFilter { sort: SortKey::Arr, ..Default::default() }).unwrap()
         };
         assert_eq!(by_arr(&idx).rows[0].name, "Alpha");
         idx.put(entry("a", "Alpha", SizeTier::Smb, 300, None));
-        assert_eq!(
-            by_arr(&idx).rows[0].name,
-            "Beta",
-            "the cached order was rebuilt"
-        );
+        assert_eq!(by_arr(&idx).rows[0].name, "Beta", "the cached order was rebuilt");
         idx.remove("b");
         assert_eq!(by_arr(&idx).total, 1);
         assert_eq!(idx.industries().unwrap(), vec!["Software".to_string()]);

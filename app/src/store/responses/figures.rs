@@ -41,18 +41,12 @@ struct AccountScoreN {
 
 /// Verbatim conditions; only fixed text enters the query, values are bound.
 fn verbatim_conditions(
-    survey: &Survey,
-    f: &VerbatimFilter,
-    segment_accounts: Option<Vec<String>>,
+    survey: &Survey, f: &VerbatimFilter, segment_accounts: Option<Vec<String>>,
     params: &mut Map<String, Value>,
 ) -> String {
     let mut conds = vec!["survey = $s".to_string()];
     if let Some(b) = f.band {
-        let scores: Vec<i64> = survey
-            .kind
-            .scores()
-            .filter(|s| survey.kind.band(*s) == b)
-            .collect();
+        let scores: Vec<i64> = survey.kind.scores().filter(|s| survey.kind.band(*s) == b).collect();
         conds.push("score IN $scores".into());
         params.insert("scores".into(), json!(scores));
     }
@@ -62,10 +56,7 @@ fn verbatim_conditions(
     }
     if let Some(to) = f.to {
         conds.push("created_at < <datetime>$to".into());
-        params.insert(
-            "to".into(),
-            json!(date_param(to + chrono::Duration::days(1))),
-        );
+        params.insert("to".into(), json!(date_param(to + chrono::Duration::days(1))));
     }
     if let Some(ids) = segment_accounts {
         conds.push("account IN $accounts".into());
@@ -76,27 +67,18 @@ fn verbatim_conditions(
 
 /// A figure over a distribution of scores.
 fn point(kind: SurveyKind, label: impl Into<String>, d: &[(i64, u64)]) -> ScorePoint {
-    ScorePoint {
-        label: label.into(),
-        value: m::score(kind, d),
-        n: d.iter().map(|(_, n)| n).sum(),
-    }
+    ScorePoint { label: label.into(), value: m::score(kind, d), n: d.iter().map(|(_, n)| n).sum() }
 }
 
 /// The accounts of the segment the verbatims are filtered by, if any.
 async fn filter_accounts(
-    db: &Db,
-    index: &PortfolioIndex,
-    segments: &[Segment],
-    filter: &VerbatimFilter,
+    db: &Db, index: &PortfolioIndex, segments: &[Segment], filter: &VerbatimFilter,
 ) -> Result<Option<Vec<String>>, AppError> {
     let Some(id) = &filter.segment else {
         return Ok(None);
     };
     match segments.iter().find(|s| &s.id == id) {
-        Some(s) => Ok(Some(
-            crate::store::accounts::ids_matching(db, index, &s.filter).await?,
-        )),
+        Some(s) => Ok(Some(crate::store::accounts::ids_matching(db, index, &s.filter).await?)),
         None => Err(AppError::field("segment", "this segment does not exist")),
     }
 }
@@ -107,18 +89,12 @@ fn by_month(kind: SurveyKind, months: Vec<MonthScoreN>) -> Vec<ScorePoint> {
     for x in months {
         month_dist.entry(x.month).or_default().push((x.score, x.n));
     }
-    month_dist
-        .into_iter()
-        .map(|(label, d)| point(kind, label, &d))
-        .collect()
+    month_dist.into_iter().map(|(label, d)| point(kind, label, &d)).collect()
 }
 
 /// The score within each saved segment (evaluated now).
 async fn by_segment(
-    db: &Db,
-    index: &PortfolioIndex,
-    kind: SurveyKind,
-    segments: &[Segment],
+    db: &Db, index: &PortfolioIndex, kind: SurveyKind, segments: &[Segment],
     per_account: &[AccountScoreN],
 ) -> Result<Vec<ScorePoint>, AppError> {
     let mut out = Vec::new();
@@ -139,11 +115,7 @@ async fn by_segment(
 
 /// Everything the results page shows for one survey.
 pub async fn results(
-    db: &Db,
-    index: &PortfolioIndex,
-    survey: &Survey,
-    filter: &VerbatimFilter,
-    now: DateTime<Utc>,
+    db: &Db, index: &PortfolioIndex, survey: &Survey, filter: &VerbatimFilter, now: DateTime<Utc>,
 ) -> Result<SurveyResults, AppError> {
     let segments = crate::store::segments::list(db).await?;
     let segment_accounts = filter_accounts(db, index, &segments, filter).await?;
@@ -179,13 +151,8 @@ pub async fn results(
     let follow: Vec<Timing> = r.take(8)?;
     let verbatims: Vec<Row> = r.take(9)?;
 
-    let status = |s: &str| {
-        by_status
-            .iter()
-            .filter(|x| x.mail_status == s)
-            .map(|x| x.n)
-            .sum::<u64>()
-    };
+    let status =
+        |s: &str| by_status.iter().filter(|x| x.mail_status == s).map(|x| x.n).sum::<u64>();
     let delivered = status("sent");
     let invited_responded = responded.first().map_or(0, |c| c.n);
     let dist: Vec<(i64, u64)> = dist.iter().map(|d| (d.score, d.n)).collect();
@@ -232,19 +199,13 @@ pub async fn for_account(db: &Db, account: &str) -> Result<AccountSurveys, AppEr
     let figures = SurveyKind::ALL
         .iter()
         .filter_map(|k| {
-            let d: Vec<(i64, u64)> = dist
-                .iter()
-                .filter(|x| x.kind == *k)
-                .map(|x| (x.score, x.n))
-                .collect();
+            let d: Vec<(i64, u64)> =
+                dist.iter().filter(|x| x.kind == *k).map(|x| (x.score, x.n)).collect();
             let p = point(*k, k.label(), &d);
             (p.n > 0).then_some((*k, p))
         })
         .collect();
-    Ok(AccountSurveys {
-        recent: recent.into_iter().map(ResponseRow::from).collect(),
-        figures,
-    })
+    Ok(AccountSurveys { recent: recent.into_iter().map(ResponseRow::from).collect(), figures })
 }
 
 #[derive(Deserialize)]
@@ -280,13 +241,7 @@ pub async fn voice(db: &Db, now: DateTime<Utc>) -> Result<VoiceSummary, AppError
     Ok(VoiceSummary {
         figures: SurveyKind::ALL
             .iter()
-            .map(|k| {
-                (
-                    *k,
-                    period(*k, true, "last 90 days"),
-                    period(*k, false, "previous 90 days"),
-                )
-            })
+            .map(|k| (*k, period(*k, true, "last 90 days"), period(*k, false, "previous 90 days")))
             .collect(),
         follow_ups: m::loop_stats(&timings(&follow, now)),
     })

@@ -30,16 +30,10 @@ pub struct NewResponse<'a> {
 ///
 /// Anonymous answers open no follow-up: there is no one to follow up with.
 pub async fn record(
-    db: &Db,
-    r: NewResponse<'_>,
-    settings: &SurveySettings,
-    now: DateTime<Utc>,
+    db: &Db, r: NewResponse<'_>, settings: &SurveySettings, now: DateTime<Utc>,
 ) -> Result<String, AppError> {
     let kind = r.survey.kind;
-    let key = r
-        .invitation
-        .map(|i| i.id.clone())
-        .unwrap_or_else(super::new_key);
+    let key = r.invitation.map(|i| i.id.clone()).unwrap_or_else(super::new_key);
     let params = vars(json!({
         "key": key,
         "survey": r.survey.id,
@@ -234,13 +228,11 @@ pub async fn export_csv(db: &Db, survey: &Survey) -> Result<String, AppError> {
             r.contact_email.clone().unwrap_or_default(),
             r.channel.clone(),
         ];
-        rec.extend(survey.questions.iter().map(|q| {
-            answers
-                .get(&q.id)
-                .and_then(|a| a.as_str())
-                .unwrap_or_default()
-                .to_string()
-        }));
+        rec.extend(
+            survey.questions.iter().map(|q| {
+                answers.get(&q.id).and_then(|a| a.as_str()).unwrap_or_default().to_string()
+            }),
+        );
         w.row(&rec)?;
     }
     w.finish()

@@ -26,17 +26,13 @@ pub struct AudienceContact {
 
 /// Every contact the audience reaches now (a segment is evaluated at the time of asking).
 pub async fn audience_contacts(
-    db: &Db,
-    index: &PortfolioIndex,
-    survey: &Survey,
+    db: &Db, index: &PortfolioIndex, survey: &Survey,
 ) -> Result<Vec<AudienceContact>, AppError> {
     let (cond, ids) = match survey.audience.kind {
         AudienceKind::Segment => {
             let seg = survey.audience.segment.clone().unwrap_or_default();
-            let Some(segment) = crate::store::segments::list(db)
-                .await?
-                .into_iter()
-                .find(|s| s.id == seg)
+            let Some(segment) =
+                crate::store::segments::list(db).await?.into_iter().find(|s| s.id == seg)
             else {
                 return Ok(Vec::new());
             };
@@ -85,11 +81,7 @@ fn window(now: DateTime<Utc>, cap_days: i64, survey: &Survey) -> (DateTime<Utc>,
 
 /// Each contact's relevant past invitations.
 async fn history(
-    db: &Db,
-    contacts: &[AudienceContact],
-    survey: &Survey,
-    cap_days: i64,
-    now: DateTime<Utc>,
+    db: &Db, contacts: &[AudienceContact], survey: &Survey, cap_days: i64, now: DateTime<Utc>,
 ) -> Result<HashMap<String, Vec<PastInvitation>>, AppError> {
     let (cap_since, here_since) = window(now, cap_days, survey);
     let ids: Vec<&str> = contacts.iter().map(|c| c.id.as_str()).collect();
@@ -122,11 +114,7 @@ async fn history(
 
 /// Each contact of the audience with the reason they would not be invited, if any.
 pub async fn decide(
-    db: &Db,
-    index: &PortfolioIndex,
-    survey: &Survey,
-    settings: &SurveySettings,
-    now: DateTime<Utc>,
+    db: &Db, index: &PortfolioIndex, survey: &Survey, settings: &SurveySettings, now: DateTime<Utc>,
 ) -> Result<Vec<(AudienceContact, Option<String>)>, AppError> {
     let contacts = audience_contacts(db, index, survey).await?;
     let hist = history(db, &contacts, survey, settings.cap_days, now).await?;
@@ -162,21 +150,13 @@ pub fn preview(decided: Vec<(AudienceContact, Option<String>)>) -> AudiencePrevi
         .collect();
     rows.sort_by_key(|r| r.suppressed.is_none());
     rows.truncate(500);
-    AudiencePreview {
-        total,
-        to_invite: total - suppressed,
-        suppressed,
-        rows,
-    }
+    AudiencePreview { total, to_invite: total - suppressed, suppressed, rows }
 }
 
 /// Queues one invitation per contact, in one transaction. The cap is checked again inside it,
 /// so two people pressing Send at once cannot invite a contact twice.
 pub async fn queue(
-    db: &Db,
-    survey: &Survey,
-    contacts: &[AudienceContact],
-    settings: &SurveySettings,
+    db: &Db, survey: &Survey, contacts: &[AudienceContact], settings: &SurveySettings,
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
     if contacts.is_empty() {

@@ -71,11 +71,7 @@ fn plural(n: usize, what: &str) -> String {
 }
 
 async fn segment_names(db: &Db) -> Result<HashMap<String, String>, AppError> {
-    Ok(super::segments::list(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect())
+    Ok(super::segments::list(db).await?.into_iter().map(|s| (s.id, s.name)).collect())
 }
 
 /// Creates a survey after checking that what its audience names exists.
@@ -88,11 +84,7 @@ pub async fn create(db: &Db, v: &ValidSurvey, by: &str) -> Result<Survey, AppErr
             }
         }
         kind => {
-            let table = if kind == AudienceKind::Accounts {
-                "account"
-            } else {
-                "contact"
-            };
+            let table = if kind == AudienceKind::Accounts { "account" } else { "contact" };
             let n: Vec<Count> = query_all(
                 db,
                 &format!("SELECT count() AS n FROM {table} WHERE record::id(id) IN $ids GROUP ALL"),
@@ -153,9 +145,7 @@ async fn row(db: &Db, id: &str) -> Result<Option<Row>, AppError> {
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Survey, AppError> {
-    let row = row(db, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("survey".into()))?;
+    let row = row(db, id).await?.ok_or_else(|| AppError::NotFound("survey".into()))?;
     Ok(row.into_survey(&segment_names(db).await?))
 }
 
@@ -210,11 +200,8 @@ pub async fn list(db: &Db) -> Result<Vec<SurveySummary>, AppError> {
         .into_iter()
         .map(|row| {
             let s = row.into_survey(&segments);
-            let dist: Vec<(i64, u64)> = scores
-                .iter()
-                .filter(|c| c.survey == s.id)
-                .map(|c| (c.score, c.n))
-                .collect();
+            let dist: Vec<(i64, u64)> =
+                scores.iter().filter(|c| c.survey == s.id).map(|c| (c.score, c.n)).collect();
             SurveySummary {
                 invited: invited.iter().find(|c| c.survey == s.id).map_or(0, |c| c.n),
                 responses: dist.iter().map(|(_, n)| n).sum(),
@@ -259,9 +246,7 @@ pub async fn recurring(db: &Db) -> Result<Vec<Survey>, AppError> {
 /// follow-ups low scores opened, in one transaction per call. Keys are given by the caller:
 /// a response shares its invitation's key and a follow-up its response's.
 pub async fn insert_history(
-    db: &Db,
-    invitations: Vec<serde_json::Value>,
-    responses: Vec<serde_json::Value>,
+    db: &Db, invitations: Vec<serde_json::Value>, responses: Vec<serde_json::Value>,
     follow_ups: Vec<serde_json::Value>,
 ) -> Result<(), AppError> {
     transact(

@@ -36,32 +36,17 @@ pub async fn spawn_app_on(url: &str, configure: impl FnOnce(Server) -> Server) -
         .with_env_filter("warn,surrealdb=error,surrealdb_core=error")
         .with_test_writer()
         .try_init();
-    let db = app::store::connect(url, None, None)
-        .await
-        .expect("database");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("port");
+    let db = app::store::connect(url, None, None).await.expect("database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
     let addr = listener.local_addr().unwrap();
     let server = configure(Server::new(db.clone(), "target/site", addr, false));
-    let setup_code = server
-        .prepare_setup(None)
-        .await
-        .expect("setup code")
-        .unwrap_or_default();
+    let setup_code = server.prepare_setup(None).await.expect("setup code").unwrap_or_default();
     server.spawn_background();
     let state = server.state.clone();
     tokio::spawn(async move {
-        axum::serve(listener, server.service())
-            .await
-            .expect("serve");
+        axum::serve(listener, server.service()).await.expect("serve");
     });
-    TestApp {
-        base: format!("http://{addr}"),
-        db,
-        state,
-        setup_code,
-    }
+    TestApp { base: format!("http://{addr}"), db, state, setup_code }
 }
 
 /// A browser-like client with its own cookie jar.
@@ -92,10 +77,7 @@ impl Client {
             .local_address(from)
             .build()
             .unwrap();
-        Self {
-            http,
-            base: base.to_string(),
-        }
+        Self { http, base: base.to_string() }
     }
 
     /// Calls a server function the way a form does (URL-encoded POST); returns status and JSON.
@@ -110,10 +92,7 @@ impl Client {
             .expect("request");
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     /// Calls a server function and asserts the answer's status (the body is in the message when
@@ -127,8 +106,7 @@ impl Client {
     /// Calls a server function that must refuse the input as invalid (422); returns the
     /// refusal, whose field errors [`field_error`] reads.
     pub async fn invalid(&self, endpoint: &str, form: &[(&str, &str)]) -> Value {
-        self.expect(StatusCode::UNPROCESSABLE_ENTITY, endpoint, form)
-            .await
+        self.expect(StatusCode::UNPROCESSABLE_ENTITY, endpoint, form).await
     }
 
     /// Calls a server function that must succeed; returns its JSON answer.
@@ -165,19 +143,13 @@ pub const ADMIN_LOGIN: [(&str, &str); 2] = [("email", ADMIN_EMAIL), ("password",
 
 /// The set-up form for the first admin, named `name`, with the server's set-up `code`.
 pub fn setup_form<'a>(name: &'a str, code: &'a str) -> [(&'a str, &'a str); 4] {
-    [
-        ("email", ADMIN_EMAIL),
-        ("name", name),
-        ("password", ADMIN_PASS),
-        ("setup_code", code),
-    ]
+    [("email", ADMIN_EMAIL), ("name", name), ("password", ADMIN_PASS), ("setup_code", code)]
 }
 
 /// Sets up the first admin and returns their signed-in client.
 pub async fn admin(app: &TestApp) -> Client {
     let c = Client::new(app);
-    c.ok("auth/setup", &setup_form("Ada Admin", &app.setup_code))
-        .await;
+    c.ok("auth/setup", &setup_form("Ada Admin", &app.setup_code)).await;
     c
 }
 
@@ -197,12 +169,8 @@ pub async fn user_with_role(app: &TestApp, admin: &Client, role: &str) -> Client
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let c = Client::new(app);
-    let (status, body) = c
-        .call(
-            "auth/login",
-            &[("email", &email), ("password", "a long password")],
-        )
-        .await;
+    let (status, body) =
+        c.call("auth/login", &[("email", &email), ("password", "a long password")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     c
 }
@@ -239,9 +207,7 @@ pub async fn portfolio_total(c: &Client, query: &[(&str, &str)]) -> u64 {
 /// Posts `form` to `url` as a plain HTML form does (no script, no JSON answer asked for): what a
 /// customer's phone sends from a public page.
 pub async fn post_form(
-    http: &reqwest::Client,
-    url: &str,
-    form: &[(&str, &str)],
+    http: &reqwest::Client, url: &str, form: &[(&str, &str)],
 ) -> reqwest::Response {
     http.post(url).form(form).send().await.expect("request")
 }
@@ -264,40 +230,23 @@ pub async fn create_account(c: &Client, name: &str, tier: &str) -> String {
 /// Adds a contact to `account`, with the further form fields `extra` (`input[champion]` …);
 /// returns its id.
 pub async fn add_contact(
-    c: &Client,
-    account: &str,
-    name: &str,
-    email: &str,
-    extra: &[(&str, &str)],
+    c: &Client, account: &str, name: &str, email: &str, extra: &[(&str, &str)],
 ) -> String {
-    let mut form = vec![
-        ("account_id", account),
-        ("input[name]", name),
-        ("input[email]", email),
-    ];
+    let mut form = vec![("account_id", account), ("input[name]", name), ("input[email]", email)];
     form.extend_from_slice(extra);
     id_of(&c.ok("accounts/contacts/add", &form).await)
 }
 
 /// Rows in `table`, read from the database directly (to show nothing was written).
 pub async fn rows(app: &TestApp, table: &str) -> u64 {
-    let mut r = app
-        .db
-        .query(format!("SELECT count() AS n FROM {table} GROUP ALL"))
-        .await
-        .unwrap();
-    let v: Value = r
-        .take::<surrealdb::types::Value>(0)
-        .map(|v| v.into_json_value())
-        .unwrap_or_default();
+    let mut r = app.db.query(format!("SELECT count() AS n FROM {table} GROUP ALL")).await.unwrap();
+    let v: Value =
+        r.take::<surrealdb::types::Value>(0).map(|v| v.into_json_value()).unwrap_or_default();
     v[0]["n"].as_u64().unwrap_or(0)
 }
 
 /// A cookie-less client that does not follow redirects: a visitor holding a public link (a
 /// customer on their phone).
 pub fn visitor() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }

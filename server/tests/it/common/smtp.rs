@@ -52,9 +52,7 @@ pub async fn start() -> (u16, mpsc::UnboundedReceiver<Received>) {
                         to.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
                         b"250 OK\r\n"
                     } else if upper == "DATA" {
-                        let _ = w
-                            .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                            .await;
+                        let _ = w.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await;
                         let mut data = String::new();
                         loop {
                             line.clear();

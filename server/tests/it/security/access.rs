@@ -32,12 +32,8 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
     let task = task_owned_by(&plan_detail(&csm, &plan).await, "customer");
 
     // Dana leaves the customer; the CSM removes her.
-    let (s, b) = csm
-        .call(
-            "accounts/contacts/remove",
-            &[("account_id", &acc), ("contact_id", &dana)],
-        )
-        .await;
+    let (s, b) =
+        csm.call("accounts/contacts/remove", &[("account_id", &acc), ("contact_id", &dana)]).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let detail = plan_detail(&csm, &plan).await;
     let share = detail["shares"]
@@ -49,10 +45,7 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
         .clone();
     assert!(share["revoked_at"].is_string(), "{share}");
     assert_eq!(detail["events"][0]["kind"], "share_revoked");
-    assert!(detail["events"][0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("Dana Lee"));
+    assert!(detail["events"][0]["text"].as_str().unwrap().contains("Dana Lee"));
     let events_after_removal = detail["events"].as_array().unwrap().len();
 
     // The link she kept is refused, for reading and for changes; nothing changes.
@@ -64,26 +57,15 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        post_status(
-            &web,
-            &format!("{dana_url}/comments"),
-            &[("text", "Still here")]
-        )
-        .await,
+        post_status(&web, &format!("{dana_url}/comments"), &[("text", "Still here")]).await,
         StatusCode::NOT_FOUND
     );
     let detail = plan_detail(&csm, &plan).await;
     assert!(tasks_of(&detail).iter().all(|t| t["status"] == "open"));
-    assert_eq!(
-        detail["events"].as_array().unwrap().len(),
-        events_after_removal
-    );
+    assert_eq!(detail["events"].as_array().unwrap().len(), events_after_removal);
 
     // Fox's link is his own and keeps working.
-    assert_eq!(
-        web.get(&fox_url).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(web.get(&fox_url).send().await.unwrap().status(), StatusCode::OK);
 
     // Removing a contact of another account through this one is refused, and revokes nothing.
     let other = create_account(&csm, "Other Co", "enterprise").await;
@@ -93,10 +75,7 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
         &[("account_id", &other), ("contact_id", &fox)],
     )
     .await;
-    assert_eq!(
-        web.get(&fox_url).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(web.get(&fox_url).send().await.unwrap().status(), StatusCode::OK);
 
     // A contact removed before removals revoked links left the share open in the database:
     // the link checks that its contact still exists.
@@ -107,10 +86,7 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
         .unwrap()
         .check()
         .unwrap();
-    assert_eq!(
-        web.get(&fox_url).send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(web.get(&fox_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
 // ---- API keys and the admins who made them --------------------------------------------------
@@ -133,16 +109,8 @@ async fn send_event(app: &TestApp, key: &str, account: &str) -> StatusCode {
 
 /// Creates a key through Settings; returns (id, secret).
 async fn create_key(c: &Client, name: &str) -> (String, String) {
-    let b = c
-        .ok(
-            "api_keys/create",
-            &[("name", name), ("scopes[0]", "events:write")],
-        )
-        .await;
-    (
-        b[0]["id"].as_str().unwrap().to_string(),
-        b[1].as_str().unwrap().to_string(),
-    )
+    let b = c.ok("api_keys/create", &[("name", name), ("scopes[0]", "events:write")]).await;
+    (b[0]["id"].as_str().unwrap().to_string(), b[1].as_str().unwrap().to_string())
 }
 
 #[tokio::test]
@@ -160,9 +128,7 @@ async fn only_admins_list_and_revoke_api_keys_and_a_revoked_key_is_refused() {
         let (s, b) = other.call("api_keys/revoke", &[("id", &id)]).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{role}: {b}");
     }
-    let (s, _) = Client::new(&app)
-        .call("api_keys/revoke", &[("id", &id)])
-        .await;
+    let (s, _) = Client::new(&app).call("api_keys/revoke", &[("id", &id)]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(
         send_event(&app, &secret, &acc).await,
@@ -171,10 +137,7 @@ async fn only_admins_list_and_revoke_api_keys_and_a_revoked_key_is_refused() {
     );
 
     admin.ok("api_keys/revoke", &[("id", &id)]).await;
-    assert_eq!(
-        send_event(&app, &secret, &acc).await,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(send_event(&app, &secret, &acc).await, StatusCode::UNAUTHORIZED);
     let b = admin.ok("api_keys/list", &[]).await;
     assert_eq!(b[0]["revoked"], true, "{b}");
 }
@@ -190,37 +153,18 @@ async fn a_key_outlives_its_deactivated_maker_shows_it_and_another_admin_revokes
     let second = user_with_role(&app, &ada, "admin").await;
 
     let b = second.ok("api_keys/list", &[]).await;
-    assert_eq!(
-        b[0]["created_by"],
-        json!({ "name": "Ada Admin", "active": true })
-    );
+    assert_eq!(b[0]["created_by"], json!({ "name": "Ada Admin", "active": true }));
 
     // Ada leaves; the second admin deactivates her.
-    second
-        .ok(
-            "users/access",
-            &[("id", &ada_id), ("role", "admin"), ("active", "false")],
-        )
-        .await;
+    second.ok("users/access", &[("id", &ada_id), ("role", "admin"), ("active", "false")]).await;
 
     // By design her key keeps working, and Settings says whose it was.
     assert_eq!(send_event(&app, &secret, &acc).await, StatusCode::ACCEPTED);
     let b = second.ok("api_keys/list", &[]).await;
-    let key = b
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["id"] == id.as_str())
-        .unwrap();
-    assert_eq!(
-        key["created_by"],
-        json!({ "name": "Ada Admin", "active": false })
-    );
+    let key = b.as_array().unwrap().iter().find(|k| k["id"] == id.as_str()).unwrap();
+    assert_eq!(key["created_by"], json!({ "name": "Ada Admin", "active": false }));
     assert_eq!(key["revoked"], false);
 
     second.ok("api_keys/revoke", &[("id", &id)]).await;
-    assert_eq!(
-        send_event(&app, &secret, &acc).await,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(send_event(&app, &secret, &acc).await, StatusCode::UNAUTHORIZED);
 }

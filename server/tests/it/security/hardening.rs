@@ -31,21 +31,12 @@ async fn a_rotated_secret_keeps_old_links_working_and_the_database_holds_none() 
     let forged = old.sign_share(key, now + 200 * 86_400);
     assert_eq!(status(forged).await, StatusCode::NOT_FOUND);
     // A key we never had: refused.
-    assert_eq!(
-        status(Keyring::random().sign_share(key, expires)).await,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(status(Keyring::random().sign_share(key, expires)).await, StatusCode::NOT_FOUND);
     // Nothing in the database can sign.
-    let mut r = app
-        .db
-        .query("SELECT * FROM setting WHERE record::id(id) = 'secret'")
-        .await
-        .unwrap();
+    let mut r =
+        app.db.query("SELECT * FROM setting WHERE record::id(id) = 'secret'").await.unwrap();
     let rows: Vec<surrealdb::types::Value> = r.take(0).unwrap();
-    assert!(
-        rows.is_empty(),
-        "a signing secret is stored in the database"
-    );
+    assert!(rows.is_empty(), "a signing secret is stored in the database");
 }
 
 /// An install from before secrets left the database: start-up moves its secret into the
@@ -55,9 +46,7 @@ async fn the_old_database_secret_moves_out_into_the_secret_file() {
     let app = spawn_app().await;
     let legacy = app::survey_token::fresh_secret();
     app.db
-        .query(format!(
-            "CREATE type::record('setting', 'secret') SET data = {{ key: '{legacy}' }}"
-        ))
+        .query(format!("CREATE type::record('setting', 'secret') SET data = {{ key: '{legacy}' }}"))
         .await
         .unwrap()
         .check()
@@ -65,41 +54,23 @@ async fn the_old_database_secret_moves_out_into_the_secret_file() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("surrealkv://{}/bellwether.db", dir.path().display());
     let args = bellwether::config::SecretArgs::default();
-    let keyring = bellwether::secrets::load(&args, &url, &app.db)
-        .await
-        .unwrap();
+    let keyring = bellwether::secrets::load(&args, &url, &app.db).await.unwrap();
     let file = std::fs::read_to_string(dir.path().join("secret")).unwrap();
     assert!(file.contains(&format!("{legacy} until ")), "{file}");
     // A link the old version signed (HMAC under the hex-decoded secret) still verifies.
     let old_bytes = hex_decode(&legacy);
     let exp = chrono::Utc::now().timestamp() + 86_400;
     let t = app::survey_token::sign(&old_bytes, "0193abc", exp);
-    assert_eq!(
-        keyring.verify(&t, chrono::Utc::now().timestamp()).unwrap(),
-        "0193abc"
-    );
-    assert!(app::store::settings::take_legacy_secret(&app.db)
-        .await
-        .unwrap()
-        .is_none());
+    assert_eq!(keyring.verify(&t, chrono::Utc::now().timestamp()).unwrap(), "0193abc");
+    assert!(app::store::settings::take_legacy_secret(&app.db).await.unwrap().is_none());
     // Starting again reads the same file.
-    let again = bellwether::secrets::load(&args, &url, &app.db)
-        .await
-        .unwrap();
+    let again = bellwether::secrets::load(&args, &url, &app.db).await.unwrap();
     let new_link = keyring.sign("0193abd", exp);
-    assert_eq!(
-        again
-            .verify(&new_link, chrono::Utc::now().timestamp())
-            .unwrap(),
-        "0193abd"
-    );
+    assert_eq!(again.verify(&new_link, chrono::Utc::now().timestamp()).unwrap(), "0193abd");
 }
 
 fn hex_decode(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
 #[tokio::test]
@@ -107,11 +78,7 @@ async fn public_pages_keep_no_referrer_and_private_answers_are_not_stored() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
     let http = reqwest::Client::new();
-    let res = http
-        .get(format!("{}/s/a/{}", app.base, "c".repeat(32)))
-        .send()
-        .await
-        .unwrap();
+    let res = http.get(format!("{}/s/a/{}", app.base, "c".repeat(32))).send().await.unwrap();
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
     assert_eq!(res.headers()["cache-control"], "no-store");
     let res = admin
@@ -146,10 +113,7 @@ async fn secure_cookies_use_the_host_prefix_and_hsts() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.headers()["strict-transport-security"],
-        "max-age=31536000"
-    );
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000");
     let set = res.headers()["set-cookie"].to_str().unwrap().to_string();
 
     assert!(set.starts_with("__Host-bw_session="), "{set}");
@@ -157,10 +121,7 @@ async fn secure_cookies_use_the_host_prefix_and_hsts() {
     assert!(!set.to_lowercase().contains("domain"), "{set}");
     let token = super::cookie_token(&res);
     let plain = super::me_with_cookie(&app, &format!("bw_session={token}")).await;
-    assert!(
-        plain.is_null(),
-        "an unprefixed cookie is not a session here"
-    );
+    assert!(plain.is_null(), "an unprefixed cookie is not a session here");
     let prefixed = super::me_with_cookie(&app, &format!("__Host-bw_session={token}")).await;
     assert_eq!(prefixed["email"], "ada@example.com");
 }

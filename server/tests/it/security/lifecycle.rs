@@ -47,12 +47,7 @@ async fn a_live_stream_ends_at_sign_out_and_at_deactivation() {
     assert_eq!(s, StatusCode::OK);
     assert!(ends_within(stream, Duration::from_secs(3)).await);
     // Without a session no stream opens.
-    let res = admin
-        .http
-        .get(format!("{}/live/accounts/anything", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = admin.http.get(format!("{}/live/accounts/anything", app.base)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     // Deactivation: the CSM's open stream ends at once.
@@ -62,12 +57,7 @@ async fn a_live_stream_ends_at_sign_out_and_at_deactivation() {
     let (_, me) = csm.call("auth/me", &[]).await;
     let csm_id = me["id"].as_str().unwrap().to_string();
     let stream = open_stream(&app, &csm).await;
-    admin
-        .ok(
-            "users/access",
-            &[("id", &csm_id), ("role", "csm"), ("active", "false")],
-        )
-        .await;
+    admin.ok("users/access", &[("id", &csm_id), ("role", "csm"), ("active", "false")]).await;
     assert!(ends_within(stream, Duration::from_secs(3)).await);
 }
 
@@ -103,10 +93,7 @@ async fn changing_the_password_ends_the_other_sessions() {
     let b = laptop
         .invalid(
             "auth/change_password",
-            &[
-                ("current", "not my password"),
-                ("new_password", "a brand new passphrase"),
-            ],
+            &[("current", "not my password"), ("new_password", "a brand new passphrase")],
         )
         .await;
     assert!(field_error(&b, "current").is_some());
@@ -115,10 +102,7 @@ async fn changing_the_password_ends_the_other_sessions() {
     let (s, _) = Client::new(&app)
         .call(
             "auth/change_password",
-            &[
-                ("current", ADMIN_PASS),
-                ("new_password", "owned by eve now"),
-            ],
+            &[("current", ADMIN_PASS), ("new_password", "owned by eve now")],
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -126,29 +110,16 @@ async fn changing_the_password_ends_the_other_sessions() {
     laptop
         .ok(
             "auth/change_password",
-            &[
-                ("current", ADMIN_PASS),
-                ("new_password", "a brand new passphrase"),
-            ],
+            &[("current", ADMIN_PASS), ("new_password", "a brand new passphrase")],
         )
         .await;
     assert!(signed_in(&laptop).await, "this session stays");
     assert!(!signed_in(&phone).await, "the other session ended");
     let c = Client::new(&app);
     let (s, _) = c.call("auth/login", &ADMIN_LOGIN).await;
-    assert_eq!(
-        s,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "the old password is dead"
-    );
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "the old password is dead");
     let (s, _) = c
-        .call(
-            "auth/login",
-            &[
-                ("email", ADMIN_EMAIL),
-                ("password", "a brand new passphrase"),
-            ],
-        )
+        .call("auth/login", &[("email", ADMIN_EMAIL), ("password", "a brand new passphrase")])
         .await;
     assert_eq!(s, StatusCode::OK);
 }
@@ -179,9 +150,7 @@ async fn an_idle_session_ends() {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert!(!signed_in(&c).await, "idle for longer than the timeout");
     // Purging removes it from the database too.
-    app::store::sessions::purge_expired(&app.db, app.state.session_idle)
-        .await
-        .unwrap();
+    app::store::sessions::purge_expired(&app.db, app.state.session_idle).await.unwrap();
     let mut r = app.db.query("SELECT VALUE id FROM session").await.unwrap();
     let left: Vec<surrealdb::types::Value> = r.take(0).unwrap();
     assert!(left.is_empty());

@@ -25,11 +25,7 @@ pub(crate) async fn shared_plan(admin: &Client, name: &str) -> (String, String, 
 
 /// The `Retry-After` of a refusal, in seconds.
 pub(crate) fn retry_after(res: &reqwest::Response) -> u64 {
-    res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
+    res.headers()["retry-after"].to_str().unwrap().parse().unwrap()
 }
 
 /// The session token a `Set-Cookie` answer carries.

@@ -6,8 +6,7 @@ use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 
 async fn login(c: &Client, email: &str, password: &str) -> (StatusCode, serde_json::Value) {
-    c.call("auth/login", &[("email", email), ("password", password)])
-        .await
+    c.call("auth/login", &[("email", email), ("password", password)]).await
 }
 
 /// A sign-in form whose email is 900 KB of hex: it must be refused as a malformed email
@@ -57,18 +56,13 @@ async fn oversized_emails_are_refused_and_a_real_sign_in_still_gets_through_the_
     let (status, body) = login(&owner, ADMIN_EMAIL, ADMIN_PASS).await;
     let took = started.elapsed();
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(
-        took < Duration::from_secs(10),
-        "sign-in took {took:?} during the flood"
-    );
+    assert!(took < Duration::from_secs(10), "sign-in took {took:?} during the flood");
     assert!(!flood.is_finished(), "the flood should still be running");
 
     let statuses = flood.await.unwrap();
     assert_eq!(statuses.len(), 300);
     assert!(
-        statuses
-            .iter()
-            .all(|(s, len)| *s == StatusCode::UNPROCESSABLE_ENTITY && *len < 1000),
+        statuses.iter().all(|(s, len)| *s == StatusCode::UNPROCESSABLE_ENTITY && *len < 1000),
         "every oversized email is a short 422: {:?}",
         &statuses[..3]
     );
@@ -96,12 +90,7 @@ async fn a_guesser_is_throttled_and_the_admin_elsewhere_is_not_locked_out() {
         let (s, _) = login(&guesser, ADMIN_EMAIL, &format!("guess number {i}")).await;
         statuses.push(s);
     }
-    assert!(
-        statuses[..10]
-            .iter()
-            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY),
-        "{statuses:?}"
-    );
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY), "{statuses:?}");
     assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
     // Even the right password is refused from the guesser's address for now…
     let res = guesser
@@ -163,18 +152,13 @@ async fn a_fresh_instance_cannot_be_claimed_without_the_setup_code() {
     };
     let b = visitor.invalid("auth/setup", &form("")).await;
     assert!(field_error(&b, "setup_code").unwrap().contains("log"));
-    let b = visitor
-        .invalid("auth/setup", &form("AAAA-BBBB-CCCC-DDDD"))
-        .await;
+    let b = visitor.invalid("auth/setup", &form("AAAA-BBBB-CCCC-DDDD")).await;
     assert!(field_error(&b, "setup_code").is_some());
     assert_eq!(app::store::users::count(&app.db).await.unwrap(), 0);
     // Guessing: the address runs out of attempts.
     let mut last = StatusCode::OK;
     for _ in 0..40 {
-        last = visitor
-            .call("auth/setup", &form("AAAA-BBBB-CCCC-DDDE"))
-            .await
-            .0;
+        last = visitor.call("auth/setup", &form("AAAA-BBBB-CCCC-DDDE")).await.0;
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(app::store::users::count(&app.db).await.unwrap(), 0);
@@ -216,14 +200,7 @@ async fn sign_in_only_ever_sends_people_to_a_path_on_this_site() {
         ("/%09/evil.example", "/%09/evil.example"),
     ] {
         let b = c
-            .ok(
-                "auth/login",
-                &[
-                    ("email", ADMIN_EMAIL),
-                    ("password", ADMIN_PASS),
-                    ("next", asked),
-                ],
-            )
+            .ok("auth/login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASS), ("next", asked)])
             .await;
         assert_eq!(b["next"], expected, "next={asked:?}");
     }

@@ -92,13 +92,7 @@ impl Draft {
 /// the right.
 #[component]
 fn Editor(data: ModelEditor, save: SaveAction, retire: RetireAction) -> impl IntoView {
-    let ModelEditor {
-        model,
-        models,
-        free_segments,
-        accounts,
-        versions,
-    } = data;
+    let ModelEditor { model, models, free_segments, accounts, versions } = data;
     let draft = Draft::new(model.config.clone(), save);
     // The backtest runs in the browser after load (saved settings), and on demand for a draft.
     let backtest: BacktestAction = Action::new(|(scope, config): &(String, HealthConfig)| {
@@ -131,9 +125,7 @@ fn Editor(data: ModelEditor, save: SaveAction, retire: RetireAction) -> impl Int
 /// start one for a segment without its own.
 #[component]
 fn ModelsCard(
-    models: Vec<HealthModel>,
-    current: HealthModel,
-    free_segments: Vec<(String, String)>,
+    models: Vec<HealthModel>, current: HealthModel, free_segments: Vec<(String, String)>,
 ) -> impl IntoView {
     view! {
         <Card id="models-h" title="Models">

@@ -21,11 +21,7 @@ fn version_note(model: &HealthModel, versions: &[(u32, String)]) -> String {
             "Version {} · saved {}{}",
             model.version,
             model.created_at.get(..10).unwrap_or(""),
-            model
-                .created_by
-                .as_ref()
-                .map(|b| format!(" by {b}"))
-                .unwrap_or_default()
+            model.created_by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
         )
     }
 }
@@ -33,20 +29,13 @@ fn version_note(model: &HealthModel, versions: &[(u32, String)]) -> String {
 /// "2 past versions": the versions before the one in force (all of them for a model not in
 /// force).
 fn past_versions(model: &HealthModel, versions: &[(u32, String)]) -> String {
-    let past = if model.version == 0 {
-        versions.len()
-    } else {
-        versions.len().saturating_sub(1)
-    };
+    let past = if model.version == 0 { versions.len() } else { versions.len().saturating_sub(1) };
     format!("{past} past version{}", if past == 1 { "" } else { "s" })
 }
 
 #[component]
 pub(super) fn ModelCard(
-    model: HealthModel,
-    versions: Vec<(u32, String)>,
-    draft: Draft,
-    retire: RetireAction,
+    model: HealthModel, versions: Vec<(u32, String)>, draft: Draft, retire: RetireAction,
 ) -> impl IntoView {
     let config = draft.config;
     let note = version_note(&model, &versions);
@@ -55,11 +44,8 @@ pub(super) fn ModelCard(
     let set_features = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
         config.update(|c| {
-            c.key_features = v
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect()
+            c.key_features =
+                v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
         });
     };
     view! {
@@ -117,11 +103,8 @@ fn RetireButton(model: HealthModel, retire: RetireAction) -> impl IntoView {
 
 #[component]
 fn NumberField(
-    label: &'static str,
-    field: &'static str,
-    value: Signal<f64>,
-    set: impl Fn(f64) + 'static + Send + Sync,
-    msg: Signal<Option<String>>,
+    label: &'static str, field: &'static str, value: Signal<f64>,
+    set: impl Fn(f64) + 'static + Send + Sync, msg: Signal<Option<String>>,
     #[prop(optional)] hint: &'static str,
 ) -> impl IntoView {
     let id = format!("f-{field}");
@@ -184,35 +167,21 @@ fn MeasureRow(index: usize, measure: Measure, draft: Draft) -> impl IntoView {
 /// Threshold `point` of measure `index`: its raw value and the score it maps to.
 #[component]
 fn PointInputs(
-    index: usize,
-    point: usize,
-    measure: Measure,
-    config: RwSignal<HealthConfig>,
+    index: usize, point: usize, measure: Measure, config: RwSignal<HealthConfig>,
 ) -> impl IntoView {
     let read = move |f: fn(&Point) -> f64| {
         Memo::new(move |_| {
             config.with(|c| {
-                c.measures
-                    .get(index)
-                    .and_then(|m| m.points.get(point))
-                    .map(f)
-                    .unwrap_or(0.0)
+                c.measures.get(index).and_then(|m| m.points.get(point)).map(f).unwrap_or(0.0)
             })
         })
     };
     let (raw, score) = (read(|pt| pt.raw), read(|pt| pt.score));
     let write = move |f: fn(&mut Point, f64)| {
         move |ev: leptos::ev::Event| {
-            let v = event_target_value(&ev)
-                .trim()
-                .parse::<f64>()
-                .unwrap_or(f64::NAN);
+            let v = event_target_value(&ev).trim().parse::<f64>().unwrap_or(f64::NAN);
             config.update(|c| {
-                if let Some(pt) = c
-                    .measures
-                    .get_mut(index)
-                    .and_then(|m| m.points.get_mut(point))
-                {
+                if let Some(pt) = c.measures.get_mut(index).and_then(|m| m.points.get_mut(point)) {
                     f(pt, v);
                 }
             });

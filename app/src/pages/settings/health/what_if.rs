@@ -14,23 +14,11 @@ const MOST_AFFECTED: usize = 8;
 
 #[component]
 pub(super) fn WhatIfCard(
-    accounts: Vec<WhatIfAccount>,
-    draft: Draft,
-    save: SaveAction,
-    scope: String,
+    accounts: Vec<WhatIfAccount>, draft: Draft, save: SaveAction, scope: String,
 ) -> impl IntoView {
     let n_accounts = accounts.len();
-    let Rescored {
-        before_dist,
-        after_dist,
-        affected,
-    } = rescore(accounts, draft);
-    let Draft {
-        changed,
-        problems,
-        server_error,
-        ..
-    } = draft;
+    let Rescored { before_dist, after_dist, affected } = rescore(accounts, draft);
+    let Draft { changed, problems, server_error, .. } = draft;
     let save_draft = move |_| {
         save.dispatch((scope.clone(), draft.config.get_untracked()));
     };
@@ -80,10 +68,7 @@ fn rescore(accounts: Vec<WhatIfAccount>, draft: Draft) -> Rescored {
     let saved = draft.saved.get_value();
     let before: Vec<HealthScore> = accounts.iter().map(|a| score(&saved, &a.facts)).collect();
     let before_dist = distribution(
-        accounts
-            .iter()
-            .zip(&before)
-            .map(|(a, s)| (s.band, a.currency.as_str(), a.arr_minor)),
+        accounts.iter().zip(&before).map(|(a, s)| (s.band, a.currency.as_str(), a.arr_minor)),
     );
     let before = StoredValue::new(before.into_iter().map(|s| s.score).collect::<Vec<_>>());
     let accounts = StoredValue::new(accounts);
@@ -115,11 +100,7 @@ fn rescore(accounts: Vec<WhatIfAccount>, draft: Draft) -> Rescored {
         accounts
             .with_value(|list| before.with_value(|b| score_changes(list, b, &after, MOST_AFFECTED)))
     });
-    Rescored {
-        before_dist,
-        after_dist,
-        affected,
-    }
+    Rescored { before_dist, after_dist, affected }
 }
 
 /// An account the draft moves: "62 → 71", marked up or down.

@@ -26,13 +26,7 @@ fn day(ev: &Event) -> i32 {
 #[component]
 pub(super) fn TemplateEditor(input: TemplateInput) -> impl IntoView {
     let t = draft();
-    let TemplateInput {
-        name,
-        stage,
-        description,
-        milestones,
-        ..
-    } = input;
+    let TemplateInput { name, stage, description, milestones, .. } = input;
     let add_milestone = move |_| {
         t.edit(|d| {
             let day = d.milestones.last().map(|m| m.offset_days + 14).unwrap_or(7);
@@ -173,10 +167,7 @@ fn TaskEditor(milestone: usize, index: usize, task: TemplateTask) -> impl IntoVi
 /// Resource `index` of a task: its kind, title and link.
 #[component]
 fn ResourceEditor(
-    milestone: usize,
-    task: usize,
-    index: usize,
-    resource: TrainingResource,
+    milestone: usize, task: usize, index: usize, resource: TrainingResource,
 ) -> impl IntoView {
     let (t, i, j, k) = (draft(), milestone, task, index);
     let path = format!("milestones[{i}].tasks[{j}].resources[{k}]");

@@ -25,10 +25,7 @@ use leptos::prelude::*;
 type Shape = Vec<Vec<usize>>;
 
 fn shape_of(d: &TemplateInput) -> Shape {
-    d.milestones
-        .iter()
-        .map(|m| m.tasks.iter().map(|t| t.resources.len()).collect())
-        .collect()
+    d.milestones.iter().map(|m| m.tasks.iter().map(|t| t.resources.len()).collect()).collect()
 }
 
 /// The template being edited.
@@ -66,19 +63,17 @@ impl TemplateDraft {
     /// Opens template `t`, or a new one with one empty milestone.
     fn load(self, t: Option<JourneyTemplate>) {
         self.selected.set(t.as_ref().map(|t| t.id.clone()));
-        self.draft.set(
-            t.as_ref()
-                .map(TemplateInput::from_template)
-                .unwrap_or_else(|| TemplateInput {
-                    milestones: vec![TemplateMilestone {
-                        title: String::new(),
-                        offset_days: 7,
-                        first_value: false,
-                        tasks: vec![],
-                    }],
-                    ..Default::default()
-                }),
-        );
+        self.draft.set(t.as_ref().map(TemplateInput::from_template).unwrap_or_else(|| {
+            TemplateInput {
+                milestones: vec![TemplateMilestone {
+                    title: String::new(),
+                    offset_days: 7,
+                    first_value: false,
+                    tasks: vec![],
+                }],
+                ..Default::default()
+            }
+        }));
         self.server_err.set(None);
         self.notice.set(None);
         self.dirty.set(false);

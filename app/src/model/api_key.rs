@@ -21,8 +21,8 @@ pub struct ApiKey {
     pub prefix: String,
     /// The stored scope keys (`events:write`).
     pub scopes: Vec<String>,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
+    pub created_at: crate::model::Timestamp,
+    pub last_used_at: Option<crate::model::Timestamp>,
     pub revoked: bool,
     /// Who made the key in Settings; `None` for keys made outside it (the command line).
     pub created_by: Option<KeyCreator>,

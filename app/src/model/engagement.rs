@@ -43,7 +43,7 @@ pub struct Touchpoint {
     pub next_steps: String,
     pub logged_by: Option<String>,
     /// When it was logged (RFC 3339).
-    pub logged_at: String,
+    pub logged_at: crate::model::Timestamp,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -223,7 +223,7 @@ vocabulary! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineItem {
     pub kind: TimelineKind,
-    pub at: String,
+    pub at: crate::model::Timestamp,
     pub title: String,
     pub detail: String,
     pub actor: String,

@@ -302,7 +302,7 @@ pub struct HealthModel {
     pub name: String,
     pub version: u32,
     pub config: HealthConfig,
-    pub created_at: String,
+    pub created_at: crate::model::Timestamp,
     pub created_by: Option<String>,
 }
 
@@ -381,7 +381,7 @@ pub struct SentimentEntry {
     pub colour: Band,
     pub note: Option<String>,
     pub set_by: Option<String>,
-    pub set_at: String,
+    pub set_at: crate::model::Timestamp,
     pub expires_on: chrono::NaiveDate,
     pub expired: bool,
 }
@@ -404,7 +404,7 @@ pub struct ModelEditor {
     /// Segments without a model of their own (a model can be started for them).
     pub free_segments: Vec<(String, String)>,
     pub accounts: Vec<WhatIfAccount>,
-    pub versions: Vec<(u32, String)>,
+    pub versions: Vec<(u32, crate::model::Timestamp)>,
 }
 
 /// Red / yellow / green counts and ARR, for the portfolio and the what-if.

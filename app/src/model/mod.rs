@@ -19,6 +19,9 @@ pub mod usage;
 pub mod user;
 pub mod validate;
 
+/// A moment in time, as stored (UTC). Pages format it; nothing parses it twice.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
 pub use account::*;
 pub use enums::*;
 pub use permission::Permission;

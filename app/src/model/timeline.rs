@@ -20,10 +20,10 @@ pub fn touchpoint_item(t: Touchpoint) -> TimelineItem {
     }
     // Logged the day it happened: its own moment orders it among the day's other entries;
     // logged later: midday of that day.
-    let at = if t.logged_at.get(..10) == Some(t.date.to_string().as_str()) {
-        t.logged_at.clone()
+    let at = if t.logged_at.date_naive() == t.date {
+        t.logged_at
     } else {
-        format!("{}T12:00:00Z", t.date)
+        t.date.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
     };
     TimelineItem {
         kind: TimelineKind::Touchpoint,
@@ -61,7 +61,7 @@ pub fn survey_item(r: ResponseRow) -> TimelineItem {
 
 /// The feed: newest first, at most [`TIMELINE_MAX`] entries.
 pub fn newest_first(mut items: Vec<TimelineItem>) -> Vec<TimelineItem> {
-    items.sort_by(|a, b| b.at.cmp(&a.at));
+    items.sort_by_key(|i| std::cmp::Reverse(i.at));
     items.truncate(TIMELINE_MAX);
     items
 }
@@ -83,7 +83,7 @@ mod tests {
             notes: "Went well.".into(),
             next_steps: "Send the deck".into(),
             logged_by: Some("Dana".into()),
-            logged_at: logged_at.into(),
+            logged_at: logged_at.parse().unwrap(),
         }
     }
 
@@ -98,20 +98,20 @@ mod tests {
     #[test]
     fn a_touchpoint_logged_later_sorts_at_midday_of_its_day() {
         assert_eq!(
-            touchpoint_item(touchpoint("2026-03-02", "2026-03-02T15:30:00Z")).at,
-            "2026-03-02T15:30:00Z"
+            touchpoint_item(touchpoint("2026-03-02", "2026-03-02T15:30:00Z")).at.to_rfc3339(),
+            "2026-03-02T15:30:00+00:00"
         );
         assert_eq!(
-            touchpoint_item(touchpoint("2026-03-02", "2026-03-05T08:00:00Z")).at,
-            "2026-03-02T12:00:00Z"
+            touchpoint_item(touchpoint("2026-03-02", "2026-03-05T08:00:00Z")).at.to_rfc3339(),
+            "2026-03-02T12:00:00+00:00"
         );
     }
 
     #[test]
     fn the_feed_is_newest_first_and_capped() {
         let item = |at: String| TimelineItem {
+            at: at.parse().unwrap(),
             kind: TimelineKind::Plan,
-            at,
             title: String::new(),
             detail: String::new(),
             actor: String::new(),
@@ -121,7 +121,7 @@ mod tests {
             (0..250).map(|i| item(format!("2026-01-01T00:{:02}:{:02}Z", i / 60, i % 60))).collect();
         let feed = newest_first(items);
         assert_eq!(feed.len(), TIMELINE_MAX);
-        assert_eq!(feed[0].at, "2026-01-01T00:04:09Z");
+        assert_eq!(feed[0].at.to_rfc3339(), "2026-01-01T00:04:09+00:00");
         assert!(feed.windows(2).all(|w| w[0].at >= w[1].at));
     }
 }

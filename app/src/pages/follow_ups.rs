@@ -152,7 +152,7 @@ fn FollowUpCard(
                 f.outcome.clone().map(|o| view! {
                     <p class="outcome"><span class="muted">"Outcome: "</span>{o}
                         <span class="muted small">
-                            {format!(" — {} {}", f.closed_by_name.clone().unwrap_or_default(), f.closed_at.as_deref().map(day).unwrap_or_default())}</span></p>
+                            {format!(" — {} {}", f.closed_by_name.clone().unwrap_or_default(), f.closed_at.as_ref().map(day).unwrap_or_default())}</span></p>
                 }).into_any()
             }}
         </li>

@@ -12,9 +12,7 @@ pub mod portfolio;
 pub mod settings;
 pub mod surveys;
 
-/// An RFC 3339 time as `fmt` writes it (in UTC, as stored); the date part if unreadable.
-pub fn format_time(at: &str, fmt: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|d| d.format(fmt).to_string())
-        .unwrap_or_else(|_| at.get(..10).unwrap_or(at).to_string())
+/// A time as `fmt` writes it (in UTC, as stored).
+pub fn format_time(at: &crate::model::Timestamp, fmt: &str) -> String {
+    at.format(fmt).to_string()
 }

@@ -102,7 +102,7 @@ pub async fn model_editor(
                 name: seg.name.clone(),
                 version: 0,
                 config: default.config.clone(),
-                created_at: String::new(),
+                created_at: crate::model::Timestamp::default(),
                 created_by: None,
             }
         }

@@ -14,11 +14,11 @@ struct Row {
     name: String,
     prefix: String,
     scopes: Vec<String>,
-    created_at: String,
+    created_at: crate::model::Timestamp,
     #[serde(default)]
-    last_used_at: Option<String>,
+    last_used_at: Option<crate::model::Timestamp>,
     #[serde(default)]
-    revoked_at: Option<String>,
+    revoked_at: Option<crate::model::Timestamp>,
     #[serde(default)]
     creator_name: Option<String>,
     #[serde(default)]

@@ -21,7 +21,7 @@ struct Row {
     text: String,
     #[serde(default)]
     by_name: Option<String>,
-    created_at: String,
+    created_at: crate::model::Timestamp,
 }
 
 impl From<Row> for FeedbackItem {

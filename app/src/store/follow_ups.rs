@@ -28,9 +28,9 @@ struct Row {
     outcome: Option<String>,
     #[serde(default)]
     closed_by_name: Option<String>,
-    created_at: String,
+    created_at: crate::model::Timestamp,
     #[serde(default)]
-    closed_at: Option<String>,
+    closed_at: Option<crate::model::Timestamp>,
 }
 
 const FIELDS: &str = "id, survey, survey.name AS survey_name, response.kind AS kind,
@@ -138,13 +138,13 @@ pub async fn for_account(
         let who = f.contact_name.clone().unwrap_or_else(|| "a contact".into());
         out.push(TimelineItem {
             kind: crate::model::engagement::TimelineKind::FollowUp,
-            at: f.created_at.clone(),
+            at: f.created_at,
             title: format!("Follow-up opened: {} {} from {who}", f.kind.label(), f.score),
             detail: f.reason.clone(),
             actor: f.assignee_name.clone().unwrap_or_default(),
             link: Some("/follow-ups".into()),
         });
-        if let Some(closed) = f.closed_at.clone() {
+        if let Some(closed) = f.closed_at {
             out.push(TimelineItem {
                 kind: crate::model::engagement::TimelineKind::FollowUp,
                 at: closed,

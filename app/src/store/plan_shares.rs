@@ -19,12 +19,12 @@ struct Row {
     contact_name: Option<String>,
     #[serde(default)]
     contact_email: Option<String>,
-    expires_at: String,
+    expires_at: crate::model::Timestamp,
     #[serde(default)]
-    revoked_at: Option<String>,
-    created_at: String,
+    revoked_at: Option<crate::model::Timestamp>,
+    created_at: crate::model::Timestamp,
     #[serde(default)]
-    last_opened_at: Option<String>,
+    last_opened_at: Option<crate::model::Timestamp>,
 }
 
 const FIELDS: &str = "id, contact, contact.name AS contact_name, contact.email AS contact_email,

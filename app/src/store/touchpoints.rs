@@ -27,7 +27,7 @@ struct Row {
     #[serde(default)]
     logged_by: Option<String>,
     #[serde(default)]
-    created_at: String,
+    created_at: crate::model::Timestamp,
 }
 
 impl From<Row> for Touchpoint {

@@ -182,9 +182,7 @@ fn activity_entry(e: &PlanEvent) -> Option<Markup> {
     if !e.kind.shown_to_customer() {
         return None;
     }
-    let when = chrono::DateTime::parse_from_rfc3339(&e.at)
-        .map(|d| d.format("%d %b, %H:%M").to_string())
-        .unwrap_or_default();
+    let when = e.at.format("%d %b, %H:%M").to_string();
     Some(if e.kind == PlanEventKind::Comment {
         html! { li.comment { strong { (e.actor) } " " time { (when) } p { (e.describe()) } } }
     } else {

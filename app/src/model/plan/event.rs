@@ -109,7 +109,7 @@ pub struct PlanEvent {
     /// "Dana Chen (customer)" or a staff member's name.
     pub actor: String,
     pub by_customer: bool,
-    pub at: String,
+    pub at: crate::model::Timestamp,
 }
 
 impl PlanEvent {
@@ -178,7 +178,7 @@ struct EventWire {
     actor: String,
     #[serde(default)]
     by_customer: bool,
-    at: String,
+    at: crate::model::Timestamp,
 }
 
 impl From<PlanEvent> for EventWire {
@@ -225,7 +225,7 @@ mod tests {
             stored_text: None,
             actor: "Sam Ortiz".into(),
             by_customer: false,
-            at: "2026-03-10T09:00:00Z".into(),
+            at: "2026-03-10T09:00:00Z".parse().unwrap(),
         }
     }
 

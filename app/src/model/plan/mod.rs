@@ -88,7 +88,7 @@ pub struct Objective {
     /// The customer may update the current value on the shared plan.
     pub customer_can_update: bool,
     pub updated_by: Option<String>,
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::model::Timestamp>,
 }
 
 impl Objective {
@@ -125,7 +125,7 @@ pub struct Task {
     pub resources: Vec<TrainingResource>,
     /// Who marked it done and when ("Dana Chen (customer)").
     pub done_by: Option<String>,
-    pub done_at: Option<String>,
+    pub done_at: Option<crate::model::Timestamp>,
 }
 
 impl Task {
@@ -155,10 +155,10 @@ pub struct PlanShare {
     pub contact_id: String,
     pub contact_name: String,
     pub contact_email: String,
-    pub expires_at: String,
-    pub revoked_at: Option<String>,
-    pub created_at: String,
-    pub last_opened_at: Option<String>,
+    pub expires_at: crate::model::Timestamp,
+    pub revoked_at: Option<crate::model::Timestamp>,
+    pub created_at: crate::model::Timestamp,
+    pub last_opened_at: Option<crate::model::Timestamp>,
     /// The link itself; only in the answer to "share", never stored.
     pub url: Option<String>,
 }

@@ -84,7 +84,7 @@ pub struct FeedbackItem {
     pub themes: Vec<String>,
     pub text: String,
     pub by_name: Option<String>,
-    pub at: String,
+    pub at: crate::model::Timestamp,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -35,7 +35,7 @@ pub struct Survey {
     #[serde(default)]
     pub share_url: String,
     pub active: bool,
-    pub created_at: String,
+    pub created_at: crate::model::Timestamp,
 }
 
 /// One contact in an audience preview and whether they would be invited.
@@ -76,7 +76,7 @@ pub struct ResponseRow {
     pub contact_email: Option<String>,
     pub channel: String,
     /// RFC 3339.
-    pub at: String,
+    pub at: crate::model::Timestamp,
 }
 
 /// What the verbatims list shows.
@@ -160,8 +160,8 @@ pub struct FollowUp {
     pub status: FollowUpStatus,
     pub outcome: Option<String>,
     pub closed_by_name: Option<String>,
-    pub created_at: String,
-    pub closed_at: Option<String>,
+    pub created_at: crate::model::Timestamp,
+    pub closed_at: Option<crate::model::Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

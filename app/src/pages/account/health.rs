@@ -187,7 +187,7 @@ fn Sentiment(
     let errors = refusal(save.value());
     let now = entry.as_ref().map(|s| {
         let who = s.set_by.clone().unwrap_or_else(|| "someone".into());
-        let when = s.set_at.get(..10).unwrap_or(&s.set_at).to_string();
+        let when = s.set_at.format("%Y-%m-%d").to_string();
         let status = if s.expired {
             format!("expired {}", s.expires_on.format("%d %b"))
         } else {

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::model::engagement::{TimelineItem, TimelineKind};
 use leptos::prelude::*;
 
-fn when(at: &str) -> String {
+fn when(at: &crate::model::Timestamp) -> String {
     crate::pages::format_time(at, "%d %b %Y")
 }
 

@@ -7,7 +7,7 @@ use crate::components::notice::{confirmed, ErrorBanner};
 use crate::model::plan::{PlanEventKind, PlanShare, TaskOwner};
 use leptos::prelude::*;
 
-fn when(at: &str) -> String {
+fn when(at: &crate::model::Timestamp) -> String {
     crate::pages::format_time(at, "%d %b %Y, %H:%M")
 }
 
@@ -47,7 +47,7 @@ pub fn ShareCard() -> impl IntoView {
                     })
                     .collect();
                 let shares = d.shares.clone();
-                let now = chrono::Utc::now().to_rfc3339();
+                let now = chrono::Utc::now();
                 view! {
                     {b.can_edit.then({ let plan_id = plan_id.clone(); move || if contacts.is_empty() {
                         view! { <p class="muted">"Add a contact to the account to share the plan."</p> }.into_any()
@@ -84,7 +84,7 @@ pub fn ShareCard() -> impl IntoView {
                         </div>
                     })}
                     <ul class="shares">
-                        {shares.into_iter().map(|share| view! { <ShareRow share plan_id=plan_id.clone() now=now.clone()/> }).collect_view()}
+                        {shares.into_iter().map(|share| view! { <ShareRow share plan_id=plan_id.clone() now/> }).collect_view()}
                     </ul>
                 }
             })}
@@ -98,13 +98,13 @@ fn revoke(b: Builder, pid: String, sid: String, name: &str) {
     if !confirmed(&format!("Revoke {name}'s link? It stops working at once.")) {
         return;
     }
-    let at = chrono::Utc::now().to_rfc3339();
+    let at = chrono::Utc::now();
     let shown = sid.clone();
     b.run(
         "Revoking the link",
         move |d| {
             for s in d.shares.iter_mut().filter(|s| s.id == shown) {
-                s.revoked_at = Some(at.clone());
+                s.revoked_at = Some(at);
             }
         },
         move || crate::api::plans::revoke_share(pid, sid),
@@ -112,17 +112,17 @@ fn revoke(b: Builder, pid: String, sid: String, name: &str) {
 }
 
 /// One link made for a contact: live, expired or revoked, when it was last opened, and (while
-/// live, for editors) the button that revokes it. `now` is an RFC 3339 time.
+/// live, for editors) the button that revokes it.
 #[component]
-fn ShareRow(share: PlanShare, plan_id: String, now: String) -> impl IntoView {
+fn ShareRow(share: PlanShare, plan_id: String, now: crate::model::Timestamp) -> impl IntoView {
     let b = use_builder();
     let s = share;
-    let state = match (&s.revoked_at, s.expires_at.as_str() < now.as_str()) {
+    let state = match (&s.revoked_at, s.expires_at < now) {
         (Some(r), _) => format!("revoked {}", when(r)),
         (None, true) => format!("expired {}", when(&s.expires_at)),
         (None, false) => format!("active until {}", when(&s.expires_at)),
     };
-    let live = s.revoked_at.is_none() && s.expires_at.as_str() >= now.as_str();
+    let live = s.revoked_at.is_none() && s.expires_at >= now;
     let opened = (s.last_opened_at.as_ref())
         .map(|o| format!(" · last opened {}", when(o)))
         .unwrap_or_else(|| " · not opened yet".into());

@@ -62,11 +62,11 @@ fn KeyRow(api_key: ApiKey, revoke: ServerAction<RevokeApiKey>) -> impl IntoView 
     let id = api_key.id.clone();
     let confirm_text =
         format!("Revoke “{}”? Systems using it will be refused at once.", api_key.name);
-    let created = format!(" · created {}", api_key.created_at.get(..10).unwrap_or(""));
+    let created = format!(" · created {}", api_key.created_at.format("%Y-%m-%d"));
     let last_used = api_key
         .last_used_at
         .as_ref()
-        .map(|t| t.get(..16).unwrap_or(t).replace('T', " "))
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| "never".into());
     view! {
         <tr class:inactive=api_key.revoked>

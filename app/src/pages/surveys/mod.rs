@@ -32,9 +32,9 @@ pub fn band_class(band: Band) -> &'static str {
     }
 }
 
-/// "2026-11-23T10:00:00Z" → "2026-11-23".
-pub fn day(at: &str) -> String {
-    at.get(..10).unwrap_or(at).to_string()
+/// The day of a time (UTC), "2026-11-23".
+pub fn day(at: &crate::model::Timestamp) -> String {
+    at.format("%Y-%m-%d").to_string()
 }
 
 /// One answer in a list of verbatims: its score, coloured by band, and what was said

@@ -45,7 +45,7 @@ struct SentimentRow {
     note: Option<String>,
     #[serde(default)]
     set_by: Option<String>,
-    set_at: String,
+    set_at: crate::model::Timestamp,
 }
 
 /// The latest sentiment of an account (expired or not); it expires `days` after it was set.
@@ -60,7 +60,7 @@ pub async fn latest_sentiment(
     )
     .await?;
     Ok(row.map(|s| {
-        let set = super::parse_time(&s.set_at);
+        let set = s.set_at;
         let expires_on = set.date_naive() + chrono::Duration::days(days as i64);
         SentimentEntry {
             colour: s.colour,

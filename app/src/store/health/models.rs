@@ -19,7 +19,7 @@ struct ModelRow {
     segment_name: Option<String>,
     version: u32,
     config: HealthConfig,
-    created_at: String,
+    created_at: crate::model::Timestamp,
     #[serde(default)]
     created_by: Option<String>,
     /// Retired by an admin (the segment no longer has a model of its own).

@@ -29,7 +29,7 @@ struct EventRow {
     actor: String,
     #[serde(default)]
     by_customer: bool,
-    at: String,
+    at: crate::model::Timestamp,
 }
 
 impl EventRow {

@@ -46,7 +46,7 @@ struct ObjRow {
     #[serde(default)]
     updated_by_name: Option<String>,
     #[serde(default)]
-    updated_at: Option<String>,
+    updated_at: Option<crate::model::Timestamp>,
 }
 
 impl From<ObjRow> for Objective {
@@ -110,7 +110,7 @@ struct TaskRow {
     #[serde(default)]
     done_by_name: Option<String>,
     #[serde(default)]
-    done_at: Option<String>,
+    done_at: Option<crate::model::Timestamp>,
 }
 
 impl From<TaskRow> for Task {

@@ -126,7 +126,7 @@ pub(super) struct Row {
     #[serde(default)]
     answers: Map<String, Value>,
     channel: String,
-    created_at: String,
+    created_at: crate::model::Timestamp,
 }
 
 impl From<Row> for ResponseRow {
@@ -164,17 +164,17 @@ impl From<Row> for ResponseRow {
 #[derive(Deserialize)]
 pub(crate) struct Timing {
     pub status: String,
-    pub created_at: String,
+    pub created_at: crate::model::Timestamp,
     #[serde(default)]
-    pub closed_at: Option<String>,
+    pub closed_at: Option<crate::model::Timestamp>,
     pub due_at: String,
 }
 
 pub(crate) fn timings(rows: &[Timing], now: DateTime<Utc>) -> Vec<m::FollowUpTiming> {
     rows.iter()
         .map(|t| {
-            let opened = super::parse_time(&t.created_at);
-            let closed = t.closed_at.as_deref().map(super::parse_time);
+            let opened = t.created_at;
+            let closed = t.closed_at;
             m::FollowUpTiming {
                 hours_to_close: closed
                     .filter(|_| t.status == "closed")
@@ -217,7 +217,7 @@ pub async fn export_csv(db: &Db, survey: &Survey) -> Result<String, AppError> {
         let answers = row.answers.clone();
         let r = ResponseRow::from(row);
         let mut rec = vec![
-            r.at.clone(),
+            r.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             r.survey_name.clone(),
             r.kind.label().to_string(),
             r.score.to_string(),

@@ -29,7 +29,7 @@ struct Row {
     recurrence_months: Option<i64>,
     public_key: String,
     active: bool,
-    created_at: String,
+    created_at: crate::model::Timestamp,
 }
 
 impl Row {

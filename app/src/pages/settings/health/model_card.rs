@@ -8,7 +8,7 @@ use crate::model::health::*;
 use leptos::prelude::*;
 
 /// "Version 3 · saved … by …", or why the model is not (or no longer) in force.
-fn version_note(model: &HealthModel, versions: &[(u32, String)]) -> String {
+fn version_note(model: &HealthModel, versions: &[(u32, crate::model::Timestamp)]) -> String {
     if model.version == 0 && !versions.is_empty() {
         format!(
             "Not in use (stopped): these accounts use the default model; saving brings it back as version {}.",
@@ -20,7 +20,7 @@ fn version_note(model: &HealthModel, versions: &[(u32, String)]) -> String {
         format!(
             "Version {} · saved {}{}",
             model.version,
-            model.created_at.get(..10).unwrap_or(""),
+            model.created_at.format("%Y-%m-%d"),
             model.created_by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default()
         )
     }
@@ -28,14 +28,15 @@ fn version_note(model: &HealthModel, versions: &[(u32, String)]) -> String {
 
 /// "2 past versions": the versions before the one in force (all of them for a model not in
 /// force).
-fn past_versions(model: &HealthModel, versions: &[(u32, String)]) -> String {
+fn past_versions(model: &HealthModel, versions: &[(u32, crate::model::Timestamp)]) -> String {
     let past = if model.version == 0 { versions.len() } else { versions.len().saturating_sub(1) };
     format!("{past} past version{}", if past == 1 { "" } else { "s" })
 }
 
 #[component]
 pub(super) fn ModelCard(
-    model: HealthModel, versions: Vec<(u32, String)>, draft: Draft, retire: RetireAction,
+    model: HealthModel, versions: Vec<(u32, crate::model::Timestamp)>, draft: Draft,
+    retire: RetireAction,
 ) -> impl IntoView {
     let config = draft.config;
     let note = version_note(&model, &versions);

@@ -9,5 +9,6 @@ mod concurrency;
 mod durability;
 mod health;
 mod plans;
+mod roles;
 mod security;
 mod surveys;

@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounts/:id") view=pages::account::view::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/plans/:plan") view=pages::plan::PlanPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/edit") view=pages::account::edit::EditAccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("segments") view=pages::segments::SegmentsPage ssr=SsrMode::Async/>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys") view=pages::surveys::list::SurveysPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/new") view=pages::surveys::new::NewSurveyPage ssr=SsrMode::Async/>

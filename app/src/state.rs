@@ -53,7 +53,7 @@ pub struct AppState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ended {
     /// Every session of this user (deactivation, "sign out everywhere", password change).
-    User(String),
+    User(crate::model::UserId),
     /// One session, by its token hash (sign-out).
     Session(String),
 }

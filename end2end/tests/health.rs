@@ -92,15 +92,13 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
 /// An API key, made in Settings (a missing name is named first) and shown once. Returns it.
 async fn api_key_made_in_settings(page: &Page, base: &str) -> R<String> {
     visit(page, &format!("{base}/settings/api-keys")).await?;
-    page.locator("main button[type=submit]").click(None).await?;
+    submit(page).await?;
     expect(page.locator("#f-name-error")).to_contain_text("required").await?;
-    page.locator("#f-name").fill("Product analytics", None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
+    fill_and_submit(page, &[("#f-name", "Product analytics")]).await?;
     let secret_box = page.locator("[data-testid=new-key]");
     expect(secret_box.clone()).with_timeout(Duration::from_secs(10)).to_contain_text("bw_").await?;
     let key = secret_box.inner_text().await?.trim().to_string();
-    expect(page.locator("table.users tbody tr")).to_contain_text("events:write").await?;
-    shot(page, "40-api-keys").await?;
+    shot_showing(page, &[("table.users tbody tr", "events:write")], "40-api-keys").await?;
     Ok(key)
 }
 
@@ -116,8 +114,8 @@ async fn events_move_the_open_account_live(
     visit(page, &format!("{base}/accounts/{}", ids[0])).await?;
     let score = page.locator("[data-testid=health-score]");
     expect(score.clone()).with_timeout(Duration::from_secs(15)).to_have_text("44").await?;
-    // The page is not reloaded from here on: this mark would vanish if it were.
-    page.evaluate_expression("window.__stillHere = true").await?;
+    // The page is not reloaded from here on.
+    mark_not_reloaded(page).await?;
     shot(page, "41-account-health-before").await?;
 
     // Four key features arrive through the API: adoption 80 % → 100; score (100·20 + 100·25)/45.
@@ -126,11 +124,8 @@ async fn events_move_the_open_account_live(
     expect(score.clone()).with_timeout(Duration::from_secs(15)).to_have_text("100").await?;
     // The chart's text alternative (and its dot) carry the new score too.
     expect(page.locator("figure.trend table.sr-only tbody")).to_contain_text("100").await?;
-    let still: bool = page.evaluate("() => window.__stillHere === true", None::<&()>).await?;
-    assert!(still, "the page was reloaded");
-    expect(page.locator("table.breakdown")).to_contain_text("80 %").await?;
-    shot(page, "42-account-health-live").await?;
-    Ok(())
+    assert_not_reloaded(page).await?;
+    shot_showing(page, &[("table.breakdown", "80 %")], "42-account-health-live").await
 }
 
 /// The CSM's read disagrees with the data: flagged; the score drops to 82.
@@ -138,26 +133,20 @@ async fn sentiment_that_disagrees_is_flagged(page: &Page) -> R {
     page.locator("label.choice.red").click(None).await?;
     page.locator(".sentiment-form input[name=note]").fill("Champion left last week", None).await?;
     page.locator(".sentiment-form button[type=submit]").click(None).await?;
-    expect(page.locator(".flag"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("the CSM says red, the data alone says green")
-        .await?;
+    soon_shows(page, ".flag", "the CSM says red, the data alone says green").await?;
     expect(page.locator("[data-testid=health-score]")).to_have_text("82").await?;
-    expect(page.locator(".sentiment-now")).to_contain_text("Red").await?;
-    shot(page, "43-account-sentiment").await?;
-    Ok(())
+    shot_showing(page, &[(".sentiment-now", "Red")], "43-account-sentiment").await
 }
 
 /// The portfolio: health column, sort, distribution.
 async fn portfolio_sorts_and_counts_by_health(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/?sort=health&dir=desc")).await?;
-    expect(page.locator("table.accounts tbody tr").first())
-        .to_contain_text("Globex Analytics")
-        .await?;
-    expect(page.locator(".health-dist [data-band=green] .n")).to_contain_text("1").await?;
-    expect(page.locator(".health-dist [data-band=yellow] .n")).to_contain_text("1").await?;
-    shot(page, "44-portfolio-health").await?;
-    Ok(())
+    let shows = [
+        ("table.accounts tbody tr >> nth=0", "Globex Analytics"),
+        (".health-dist [data-band=green] .n", "1"),
+        (".health-dist [data-band=yellow] .n", "1"),
+    ];
+    shot_showing(page, &shows, "44-portfolio-health").await
 }
 
 /// What-if: login frequency weight to 100 with the keyboard → Initech turns green at once; a
@@ -186,8 +175,7 @@ async fn what_if_changes_nothing_until_saved(page: &Page, base: &str) -> R {
     threshold.fill("1", None).await?;
 
     // Nothing was saved: a reload shows version 1 with weight 20 and one green account.
-    page.reload(None).await?;
-    hydrated(page).await?;
+    reload(page).await?;
     expect(page.locator("[data-measure=login_frequency] output")).to_have_text("20").await?;
     expect(green).to_contain_text("1 ").await?;
     expect(page.locator("[data-testid=auc]"))
@@ -201,20 +189,14 @@ async fn what_if_changes_nothing_until_saved(page: &Page, base: &str) -> R {
 async fn saving_makes_version_two(page: &Page, base: &str, initech: &str) -> R {
     page.locator("#w-login_frequency").press("End", None).await?;
     page.locator("[data-testid=save-model]").click(None).await?;
-    expect(page.locator("#model-h + p"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("Version 2")
-        .await?;
-    expect(page.locator(".model-list")).to_contain_text("v2").await?;
-    shot(page, "46-model-saved").await?;
+    soon_shows(page, "#model-h + p", "Version 2").await?;
+    shot_showing(page, &[(".model-list", "v2")], "46-model-saved").await?;
     visit(page, &format!("{base}/accounts/{initech}")).await?;
     expect(page.locator("[data-testid=health-score]"))
         .with_timeout(Duration::from_secs(15))
         .to_have_text("80")
         .await?;
-    expect(page.locator(".health-head")).to_contain_text("Default v2").await?;
-    shot(page, "47-account-after-model-change").await?;
-    Ok(())
+    shot_showing(page, &[(".health-head", "Default v2")], "47-account-after-model-change").await
 }
 
 /// A segment with a model of its own, then that model retired by the admin: the segment's
@@ -228,22 +210,16 @@ async fn segment_model_saved_then_retired(page: &Page, base: &str) -> R {
     expect(page.locator("#model-h + p")).to_contain_text("Not saved yet").await?;
     page.locator("#w-login_frequency").press("Home", None).await?;
     page.locator("[data-testid=save-model]").click(None).await?;
-    expect(page.locator("#model-h + p"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("Version 1")
-        .await?;
+    soon_shows(page, "#model-h + p", "Version 1").await?;
     expect(page.locator("[data-testid=retire-model]")).to_be_visible().await?;
     page.evaluate_expression("window.scrollTo(0, 0)").await?;
     shot(page, "48-segment-model").await?;
-    page.on_dialog(|dialog| async move { dialog.accept(None).await }).await?;
+    accept_dialogs(page).await?;
     segment_in_use_is_not_deleted(page, base).await?;
 
     visit(page, &model_page).await?;
     page.locator("[data-testid=retire-model]").click(None).await?;
-    expect(page.locator("#model-h + p"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("Not in use (stopped)")
-        .await?;
+    soon_shows(page, "#model-h + p", "Not in use (stopped)").await?;
     expect(page.locator("#model-h + p")).to_contain_text("1 past version").await?;
     // Out of force: the list offers it as a new model again, and its accounts use the default.
     expect(page.locator(".model-list")).not().to_contain_text("Enterprise v1").await?;
@@ -259,9 +235,6 @@ async fn segment_model_saved_then_retired(page: &Page, base: &str) -> R {
 async fn segment_in_use_is_not_deleted(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/")).await?;
     page.locator("[aria-label='Delete segment Enterprise']").click(None).await?;
-    expect(page.locator(".error[role=alert]"))
-        .to_contain_text("used by the health model “Enterprise”")
-        .await?;
-    shot(page, "48b-segment-in-use").await?;
-    Ok(())
+    let refusal = [(".error[role=alert]", "used by the health model “Enterprise”")];
+    shot_showing(page, &refusal, "48b-segment-in-use").await
 }

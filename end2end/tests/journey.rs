@@ -37,26 +37,22 @@ async fn first_day_with_bellwether() -> R {
 /// then set-up is closed.
 async fn first_admin_set_up_after_a_refused_password(page: &Page, base: &str) -> R {
     page.goto(&format!("{base}/"), None).await?;
-    page.wait_for_url("**/setup", None).await?;
-    hydrated(page).await?;
+    landed(page, "**/setup").await?;
     shot(page, "01-setup").await?;
 
-    page.locator("#f-setup_code").fill(SETUP_CODE, None).await?;
-    page.locator("#f-name").fill(ADMIN_NAME, None).await?;
-    page.locator("#f-email").fill(EMAIL, None).await?;
-    page.locator("#f-password").fill("short", None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator(".field.invalid #f-password-error"))
-        .to_contain_text("at least 10 characters")
-        .await?;
-    shot(page, "02-setup-error").await?;
-    page.locator("#f-password").fill(PASS, None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    page.wait_for_url(&format!("{base}/"), None).await?;
-    hydrated(page).await?;
+    let form = [
+        ("#f-setup_code", SETUP_CODE),
+        ("#f-name", ADMIN_NAME),
+        ("#f-email", EMAIL),
+        ("#f-password", "short"),
+    ];
+    fill_and_submit(page, &form).await?;
+    let refusal = [(".field.invalid #f-password-error", "at least 10 characters")];
+    shot_showing(page, &refusal, "02-setup-error").await?;
+    fill_and_submit(page, &[("#f-password", PASS)]).await?;
+    landed(page, &format!("{base}/")).await?;
     expect(page.locator("h1")).to_have_text("Portfolio").await?;
-    expect(page.locator(".empty-state")).to_contain_text("No accounts match").await?;
-    shot(page, "03-empty-portfolio").await?;
+    shot_showing(page, &[(".empty-state", "No accounts match")], "03-empty-portfolio").await?;
 
     page.goto(&format!("{base}/setup"), None).await?;
     page.wait_for_url(&format!("{base}/login"), None).await?;
@@ -71,45 +67,33 @@ async fn sign_in_again_stays_on_this_site(page: &Page, base: &str) -> R {
     page.locator("text=Sign out").click(None).await?;
     page.wait_for_url("**/login", None).await?;
     visit(page, &format!("{base}/login?next=%2F%09%2Fevil.example")).await?;
-    page.locator("#f-email").fill(EMAIL, None).await?;
-    page.locator("#f-password").fill("wrong password!", None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator("#f-password-error"))
-        .to_contain_text("email or password is not right")
-        .await?;
-    shot(page, "04-login-error").await?;
-    page.locator("#f-password").fill(PASS, None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    page.wait_for_url(&format!("{base}/"), None).await?;
-    hydrated(page).await?;
+    submit_sign_in(page, EMAIL, "wrong password!").await?;
+    let refusal = [("#f-password-error", "email or password is not right")];
+    shot_showing(page, &refusal, "04-login-error").await?;
+    fill_and_submit(page, &[("#f-password", PASS)]).await?;
+    landed(page, &format!("{base}/")).await?;
     assert_eq!(page.url(), format!("{base}/"), "stayed on this site");
     Ok(())
 }
 
 /// Your account (from the name in the top bar): a wrong current password is named.
 async fn wrong_current_password_is_named(page: &Page) -> R {
-    page.locator("header a.who").click(None).await?;
-    page.wait_for_url("**/account", None).await?;
-    hydrated(page).await?;
+    follow(page, "header a.who", "**/account").await?;
     expect(page.locator("h1")).to_have_text("Your account").await?;
     page.locator("#f-current").fill("not my password", None).await?;
     page.locator("#f-new_password").fill("a brand new passphrase", None).await?;
     page.locator("button:has-text('Change password')").click(None).await?;
-    expect(page.locator("#f-current-error")).to_contain_text("not your current password").await?;
-    shot(page, "04b-your-account").await?;
-    Ok(())
+    let refusal = [("#f-current-error", "not your current password")];
+    shot_showing(page, &refusal, "04b-your-account").await
 }
 
 /// New account: every mistake is named next to its field, and nothing is created; then Globex
 /// is created, its owner (the admin, preselected) on its team. Returns its address.
 async fn account_created_after_its_mistakes_are_named(page: &Page) -> R<String> {
-    page.locator("header a[href='/accounts/new']").click(None).await?;
-    page.wait_for_url("**/accounts/new", None).await?;
-    hydrated(page).await?;
-    page.locator("#f-arr").fill("-5", None).await?;
-    page.locator("#f-contract_start").fill("2026-06-01", None).await?;
-    page.locator("#f-renewal_date").fill("2026-01-01", None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
+    follow(page, "header a[href='/accounts/new']", "**/accounts/new").await?;
+    let mistakes =
+        [("#f-arr", "-5"), ("#f-contract_start", "2026-06-01"), ("#f-renewal_date", "2026-01-01")];
+    fill_and_submit(page, &mistakes).await?;
     for (field, message) in [
         ("name", "is required"),
         ("industry", "is required"),
@@ -118,17 +102,14 @@ async fn account_created_after_its_mistakes_are_named(page: &Page) -> R<String> 
     ] {
         expect(page.locator(format!("#f-{field}-error"))).to_have_text(message).await?;
     }
-    expect(page.locator("#f-tier-error")).to_contain_text("must be one of").await?;
-    expect(page.locator(".banner-error")).to_contain_text("highlighted fields").await?;
-    shot(page, "05-new-account-errors").await?;
+    let shows = [("#f-tier-error", "must be one of"), (".banner-error", "highlighted fields")];
+    shot_showing(page, &shows, "05-new-account-errors").await?;
 
     page.locator("#f-name").fill("Globex Analytics", None).await?;
     page.locator("#f-industry").fill("Software", None).await?;
     page.locator("#f-tier").select_option("enterprise", None).await?;
     page.locator("#f-stage").select_option("growth", None).await?;
-    page.locator("#f-arr").fill("480,000", None).await?;
-    page.locator("#f-renewal_date").fill("2027-06-01", None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
+    fill_and_submit(page, &[("#f-arr", "480,000"), ("#f-renewal_date", "2027-06-01")]).await?;
     page.wait_for_url("**/accounts/*", None).await?;
     expect(page.locator("h1")).to_have_text("Globex Analytics").await?;
     expect(page.locator(".kpi-value").first()).to_have_text("$480,000").await?;
@@ -153,9 +134,7 @@ async fn contact_added_then_fixed_in_place(page: &Page) -> R {
     page.locator("button[aria-label='Edit Dana Scully']").click(None).await?;
     page.locator("#f-edit-title").fill("Chief Data Officer", None).await?;
     page.locator(".edit-contact button[type=submit]").click(None).await?;
-    expect(page.locator(".people").first()).to_contain_text("Chief Data Officer").await?;
-    shot(page, "06-account").await?;
-    Ok(())
+    shot_showing(page, &[(".people >> nth=0", "Chief Data Officer")], "06-account").await
 }
 
 /// A second account, so that the filter has something to filter out. Removing someone from
@@ -166,12 +145,11 @@ async fn second_account_without_a_team(page: &Page, base: &str) -> R {
     page.locator("#f-industry").fill("Manufacturing", None).await?;
     page.locator("#f-tier").select_option("smb", None).await?;
     page.locator("#f-stage").select_option("onboarding", None).await?;
-    page.locator("#f-arr").fill("12000", None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
+    fill_and_submit(page, &[("#f-arr", "12000")]).await?;
     page.wait_for_url("**/accounts/*", None).await?;
     expect(page.locator("h1")).to_have_text("Initech").await?;
     hydrated(page).await?;
-    page.on_dialog(|dialog| async move { dialog.accept(None).await }).await?;
+    accept_dialogs(page).await?;
     page.locator("button[aria-label='Remove Ada Lovelace as CSM']").click(None).await?;
     expect(page.locator("section[aria-labelledby=team-h]"))
         .to_contain_text("Nobody is on this account's team yet.")
@@ -193,11 +171,9 @@ async fn portfolio_filtered_and_saved_as_a_segment(page: &Page, base: &str) -> R
     page.locator("text=Save as segment").click(None).await?;
     page.locator("#seg-name").fill("Enterprise book", None).await?;
     page.locator(".inline-form button[type=submit]").click(None).await?;
-    expect(page.locator(".chip.active")).to_contain_text("Enterprise book").await?;
-    shot(page, "07-portfolio-filtered").await?;
+    shot_showing(page, &[(".chip.active", "Enterprise book")], "07-portfolio-filtered").await?;
 
-    page.reload(None).await?;
-    hydrated(page).await?;
+    reload(page).await?;
     expect(rows).to_have_count(1).await?;
     expect(page.locator(".chip")).to_contain_text("Enterprise book").await?;
     Ok(())
@@ -206,10 +182,8 @@ async fn portfolio_filtered_and_saved_as_a_segment(page: &Page, base: &str) -> R
 /// The dashboard adds it up.
 async fn dashboard_adds_it_up(page: &Page, base: &str) -> R {
     page.goto(&format!("{base}/dashboard"), None).await?;
-    expect(page.locator(".kpi:has-text('Accounts')")).to_contain_text("2").await?;
-    expect(page.locator(".voice")).to_contain_text("NPS").await?;
-    shot(page, "08-dashboard").await?;
-    Ok(())
+    let shows = [(".kpi:has-text('Accounts')", "2"), (".voice", "NPS")];
+    shot_showing(page, &shows, "08-dashboard").await
 }
 
 /// Settings: add an executive.
@@ -221,9 +195,7 @@ async fn executive_added_in_settings(page: &Page, base: &str) -> R {
     form("#f-role").select_option("exec", None).await?;
     form("#f-password").fill(EXEC_PASS, None).await?;
     form("button[type=submit]").click(None).await?;
-    expect(page.locator("table.users")).to_contain_text(EXEC_EMAIL).await?;
-    shot(page, "09-settings-users").await?;
-    Ok(())
+    shot_showing(page, &[("table.users", EXEC_EMAIL)], "09-settings-users").await
 }
 
 /// The executive, in a browser of their own, reads the account but cannot edit it — and the
@@ -233,11 +205,8 @@ async fn executive_reads_but_cannot_edit(browser: &Browser, account_url: &str) -
     let exec = ctx.new_page().await?;
     exec.set_viewport_size(Viewport { width: 1280, height: 860 }).await?;
     exec.goto(account_url, None).await?;
-    exec.wait_for_url("**/login?next=*", None).await?;
-    hydrated(&exec).await?;
-    exec.locator("#f-email").fill(EXEC_EMAIL, None).await?;
-    exec.locator("#f-password").fill(EXEC_PASS, None).await?;
-    exec.locator("main button[type=submit]").click(None).await?;
+    landed(&exec, "**/login?next=*").await?;
+    submit_sign_in(&exec, EXEC_EMAIL, EXEC_PASS).await?;
     exec.wait_for_url(account_url, None).await?;
     expect(exec.locator("h1")).to_have_text("Globex Analytics").await?;
     assert_eq!(

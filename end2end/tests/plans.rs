@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use playwright_rs::expect;
-use playwright_rs::protocol::{BrowserContext, BrowserContextOptions, Page, Viewport};
+use playwright_rs::protocol::{BrowserContext, Page};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ async fn build_share_and_work_a_plan_with_the_customer() -> R {
     let acc = seed(&base).await?;
     let (_pw, browser) = launch().await?;
     let page = new_page(&browser, 1280, 900).await?;
-    page.on_dialog(|dialog| async move { dialog.accept(None).await }).await?;
+    accept_dialogs(&page).await?;
     let errors = collect_script_errors(&page).await?;
     sign_in(&page, &base).await?;
 
@@ -104,11 +104,8 @@ async fn templates_and_a_cadence_in_settings(page: &Page, base: &str) -> R {
     expect(page.locator(".sticky-actions button.primary")).to_be_disabled().await?;
     shot(page, "50-settings-templates").await?;
     visit(page, &format!("{base}/settings/engagement")).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator("[data-testid=rule]"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("Weekly status update")
-        .await?;
+    page.locator("main button:has-text('Add rule')").click(None).await?;
+    soon_shows(page, "[data-testid=rule]", "Weekly status update").await?;
     shot(page, "51-settings-engagement").await?;
     Ok(())
 }
@@ -124,9 +121,8 @@ async fn plan_made_from_the_onboarding_template(page: &Page, base: &str, acc: &s
     expect(page.locator("#f-plan-title-error")).to_contain_text("required").await?;
     page.locator("#f-plan-title").fill("Acme onboarding", None).await?;
     submit.click(None).await?;
-    page.wait_for_url("**/plans/**", None).await?;
+    landed(page, "**/plans/**").await?;
     let plan_url = page.url();
-    hydrated(page).await?;
     expect(page.locator("[data-testid=milestone]")).to_have_count(3).await?;
     expect(page.locator("[data-testid=task]")).to_have_count(8).await?;
     expect(first_milestone_tasks(page).first())
@@ -152,8 +148,7 @@ async fn task_moved_with_the_keyboard_stays_moved(page: &Page) -> R {
     page.keyboard().press("ArrowDown", None).await?;
     expect(tasks.clone().nth(2)).to_contain_text("Schedule the welcome meeting").await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    page.reload(None).await?;
-    hydrated(page).await?;
+    reload(page).await?;
     expect(tasks.nth(2))
         .with_timeout(Duration::from_secs(10))
         .to_contain_text("Schedule the welcome meeting")
@@ -165,24 +160,20 @@ async fn task_moved_with_the_keyboard_stays_moved(page: &Page) -> R {
 async fn milestone_completed_and_recorded(page: &Page) -> R {
     page.locator("[data-testid=milestone] >> nth=0 >> text=Complete milestone").click(None).await?;
     expect(page.locator("[data-testid=milestone] >> nth=0 >> .pill")).to_have_text("Done").await?;
-    expect(page.locator("[data-testid=activity]"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("completed the milestone")
-        .await?;
+    soon_shows(page, "[data-testid=activity]", "completed the milestone").await?;
     Ok(())
 }
 
 /// Share with Dana for 30 days. Returns the shared link; from here on the CSM's page is not
-/// reloaded (a mark on it would vanish if it were).
+/// reloaded.
 async fn plan_shared_with_the_champion(page: &Page) -> R<String> {
     page.locator(".share-form button[type=submit]").click(None).await?;
     let url_box = page.locator("[data-testid=share-url]");
     expect(url_box.clone()).with_timeout(Duration::from_secs(10)).to_have_count(1).await?;
     let url = url_box.input_value(None).await?;
     assert!(url.contains("/p/"), "{url}");
-    expect(page.locator("[data-testid=share]")).to_contain_text("active until").await?;
-    shot(page, "53-plan-shared").await?;
-    page.evaluate_expression("window.__stillHere = true").await?;
+    shot_showing(page, &[("[data-testid=share]", "active until")], "53-plan-shared").await?;
+    mark_not_reloaded(page).await?;
     Ok(url)
 }
 
@@ -192,15 +183,7 @@ async fn plan_shared_with_the_champion(page: &Page) -> R<String> {
 async fn customer_ticks_a_task_on_a_phone(
     browser: &playwright_rs::protocol::Browser, page: &Page, url: &str,
 ) -> R<(BrowserContext, Page)> {
-    let phone_ctx = browser
-        .new_context_with_options(
-            BrowserContextOptions::builder()
-                .javascript_enabled(false)
-                .viewport(Viewport { width: 390, height: 844 })
-                .is_mobile(true)
-                .build(),
-        )
-        .await?;
+    let phone_ctx = phone_without_script(browser, 844).await?;
     let phone = phone_ctx.new_page().await?;
     phone.goto(url, None).await?;
     expect(phone.locator("h1")).to_have_text("Acme onboarding").await?;
@@ -218,8 +201,7 @@ async fn customer_ticks_a_task_on_a_phone(
         .to_be_checked()
         .await?;
     expect(page.locator("[data-testid=activity]")).to_contain_text("Dana Lee (customer)").await?;
-    let still: bool = page.evaluate("() => window.__stillHere === true", None::<&()>).await?;
-    assert!(still, "the CSM's page was reloaded");
+    assert_not_reloaded(page).await?;
     shot(page, "56-plan-customer-ticked").await?;
     Ok((phone_ctx, phone))
 }
@@ -228,14 +210,8 @@ async fn customer_ticks_a_task_on_a_phone(
 /// stops working.
 async fn revoked_link_stops_working(page: &Page, phone: &Page, url: &str) -> R {
     page.locator("[data-testid=share] button").click(None).await?;
-    expect(page.locator("[data-testid=share]"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("revoked")
-        .await?;
-    expect(page.locator("[data-testid=activity]"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("revoked the link shared with Dana Lee")
-        .await?;
+    soon_shows(page, "[data-testid=share]", "revoked").await?;
+    soon_shows(page, "[data-testid=activity]", "revoked the link shared with Dana Lee").await?;
     let res = reqwest::get(url).await?;
     assert_eq!(res.status(), 404);
     phone.reload(None).await?;
@@ -254,17 +230,14 @@ async fn touchpoint_meets_the_cadence_and_joins_the_timeline(
     page.locator("#f-tp-attendees").fill("Dana Lee, Sam Ortiz", None).await?;
     page.locator("#f-tp-notes").fill("Welcome call went well; training booked.", None).await?;
     page.locator("section[aria-labelledby=eng-h] button[type=submit]").click(None).await?;
-    expect(page.locator(".touchpoints"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("Welcome call went well")
-        .await?;
-    expect(page.locator("[data-testid=cadence]")).to_contain_text("last ").await?;
-    let timeline = page.locator("[data-testid=timeline]");
-    expect(timeline.clone()).to_contain_text("Weekly status update").await?;
-    expect(timeline).to_contain_text("ticked off the task").await?;
-    expect(page.locator("[data-testid=plan-summary]")).to_contain_text("Acme onboarding").await?;
-    shot(page, "58-account-plans-engagement").await?;
-    Ok(())
+    soon_shows(page, ".touchpoints", "Welcome call went well").await?;
+    let shows = [
+        ("[data-testid=cadence]", "last "),
+        ("[data-testid=timeline]", "Weekly status update"),
+        ("[data-testid=timeline]", "ticked off the task"),
+        ("[data-testid=plan-summary]", "Acme onboarding"),
+    ];
+    shot_showing(page, &shows, "58-account-plans-engagement").await
 }
 
 /// My work and the dashboard's time to value.
@@ -273,9 +246,7 @@ async fn my_work_and_time_to_value(page: &Page, base: &str) -> R {
     expect(page.locator("main h1")).to_have_text("My work").await?;
     shot(page, "59-my-work").await?;
     visit(page, &format!("{base}/dashboard")).await?;
-    expect(page.locator("[data-testid=ttv]")).to_contain_text("Time to value").await?;
-    shot(page, "60-dashboard-ttv").await?;
-    Ok(())
+    shot_showing(page, &[("[data-testid=ttv]", "Time to value")], "60-dashboard-ttv").await
 }
 
 /// A refusal rolls the optimistic change back and says why: the session ends (signed out
@@ -288,10 +259,7 @@ async fn refused_tick_is_rolled_back(page: &Page, plan_url: &str) -> R {
     page.evaluate_expression("fetch('/api/auth/logout', { method: 'POST' })").await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     task.click(None).await?;
-    expect(page.locator(".banner-error"))
-        .with_timeout(Duration::from_secs(10))
-        .to_contain_text("was not saved and has been undone")
-        .await?;
+    soon_shows(page, ".banner-error", "was not saved and has been undone").await?;
     expect(task).not().to_be_checked().await?;
     shot(page, "61-plan-refused-rolled-back").await?;
     Ok(())

@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use playwright_rs::expect;
-use playwright_rs::protocol::{Browser, BrowserContextOptions, Page, Viewport};
+use playwright_rs::protocol::{Browser, Page};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -92,27 +92,21 @@ async fn a_survey_goes_out_is_answered_without_javascript_and_closes_the_loop() 
 
 /// Opens a page from the top navigation.
 async fn open_from_nav(page: &Page, href: &str) -> R {
-    page.locator(format!("header nav a[href='{href}']")).click(None).await?;
-    page.wait_for_url(&format!("**{href}"), None).await?;
-    hydrated(page).await
+    follow(page, &format!("header nav a[href='{href}']"), &format!("**{href}")).await
 }
 
 /// No surveys yet.
 async fn no_surveys_yet(page: &Page) -> R {
     open_from_nav(page, "/surveys").await?;
-    expect(page.locator(".empty-state")).to_contain_text("No surveys yet").await?;
-    shot(page, "20-surveys-empty").await?;
-    Ok(())
+    shot_showing(page, &[(".empty-state", "No surveys yet")], "20-surveys-empty").await
 }
 
 /// The survey form: a mistake first (no name, no account), each named beside its field; then
 /// an NPS with a choice question for Globex. Returns the survey's address.
 async fn survey_built_with_its_mistakes_named(page: &Page) -> R<String> {
-    page.locator("a[href='/surveys/new']").click(None).await?;
-    page.wait_for_url("**/surveys/new", None).await?;
-    hydrated(page).await?;
+    follow(page, "a[href='/surveys/new']", "**/surveys/new").await?;
     page.locator("label.seg-option:has-text('Chosen accounts')").click(None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
+    submit(page).await?;
     expect(page.locator(".field.invalid #f-name-error")).to_contain_text("is required").await?;
     expect(page.locator(".audience-detail .error"))
         .to_contain_text("choose at least one account")
@@ -128,9 +122,8 @@ async fn survey_built_with_its_mistakes_named(page: &Page) -> R<String> {
     page.locator("button.pick:has-text('Globex Analytics')").click(None).await?;
     expect(page.locator(".chips .chip")).to_contain_text("Globex Analytics").await?;
     shot(page, "22-survey-form").await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    page.wait_for_url("**/surveys/*", None).await?;
-    hydrated(page).await?;
+    submit(page).await?;
+    landed(page, "**/surveys/*").await?;
     expect(page.locator("#aud-h + p, #aud-h ~ *").first())
         .to_contain_text("2 of 2 contacts would be invited")
         .await?;
@@ -140,26 +133,17 @@ async fn survey_built_with_its_mistakes_named(page: &Page) -> R<String> {
 /// Send: two invitations go out.
 async fn invitations_sent(page: &Page) -> R {
     page.locator("button:has-text('Send invitations')").click(None).await?;
-    expect(page.locator(".banner-ok")).to_contain_text("2 invitations on the way").await?;
-    expect(page.locator("#aud-h ~ *").first())
-        .to_contain_text("0 of 2 contacts would be invited")
-        .await?;
-    shot(page, "23-survey-sent").await?;
-    Ok(())
+    let shows = [
+        (".banner-ok", "2 invitations on the way"),
+        ("#aud-h ~ * >> nth=0", "0 of 2 contacts would be invited"),
+    ];
+    shot_showing(page, &shows, "23-survey-sent").await
 }
 
 /// Dana answers 9 with JavaScript off, on a phone: the page loads no script and no WASM.
 async fn promoter_answers_on_a_phone_without_javascript(browser: &Browser, mail: &Path) -> R {
     let dana = link_for(mail, "dana@globex.example", 9).await?;
-    let no_js = browser
-        .new_context_with_options(
-            BrowserContextOptions::builder()
-                .javascript_enabled(false)
-                .viewport(Viewport { width: 390, height: 800 })
-                .is_mobile(true)
-                .build(),
-        )
-        .await?;
+    let no_js = phone_without_script(browser, 800).await?;
     let requested = Arc::new(Mutex::new(Vec::<String>::new()));
     {
         let requested = requested.clone();
@@ -184,8 +168,7 @@ async fn promoter_answers_on_a_phone_without_javascript(browser: &Browser, mail:
     phone.locator("button[type=submit]").click(None).await?;
     phone.wait_for_url("**/thanks", None).await?;
     expect(phone.locator("h1")).to_have_text("Thank you!").await?;
-    expect(phone.locator(".answer")).to_contain_text("9").await?;
-    shot(&phone, "25-survey-thanks-phone").await?;
+    shot_showing(&phone, &[(".answer", "9")], "25-survey-thanks-phone").await?;
     let urls = requested.lock().unwrap().clone();
     assert!(
         urls.iter().all(|u| !u.ends_with(".wasm") && !u.ends_with(".js")),
@@ -245,33 +228,29 @@ async fn detractor_follow_up_closed_with_an_outcome(page: &Page) -> R {
     page.locator(".fu-close button").click(None).await?;
     expect(page.locator(".empty-state")).to_contain_text("Nothing here").await?;
     page.locator("label.seg-option:has-text('Closed')").click(None).await?;
-    expect(page.locator(".follow-up .outcome")).to_contain_text("reviews their queue").await?;
-    expect(page.locator(".kpis")).to_contain_text("100%").await?;
-    shot(page, "29-follow-ups-closed").await?;
-    Ok(())
+    let shows = [(".follow-up .outcome", "reviews their queue"), (".kpis", "100%")];
+    shot_showing(page, &shows, "29-follow-ups-closed").await
 }
 
 /// The account page shows what its people said.
 async fn account_shows_what_its_people_said(page: &Page, base: &str, account: &str) -> R {
     visit(page, &format!("{base}/accounts/{account}")).await?;
-    expect(page.locator("#acc-surveys-h ~ *").first()).to_contain_text("NPS").await?;
-    shot(page, "30-account-surveys").await?;
-    Ok(())
+    shot_showing(page, &[("#acc-surveys-h ~ * >> nth=0", "NPS")], "30-account-surveys").await
 }
 
 /// Feedback from another channel (an empty text refused first), counted by theme.
 async fn feedback_from_another_channel(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/feedback")).await?;
-    page.locator("main button[type=submit]").click(None).await?;
+    submit(page).await?;
     expect(page.locator("#f-text ~ .error")).to_contain_text("is required").await?;
     page.locator("label.seg-option:has-text('Negative')").click(None).await?;
-    page.locator("#f-themes").fill("Support, response time", None).await?;
-    page.locator("#f-text").fill("Said on a call: tickets sit unanswered.", None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    expect(page.locator(".themes")).to_contain_text("response time").await?;
-    expect(page.locator(".feedback-items")).to_contain_text("tickets sit unanswered").await?;
-    shot(page, "31-feedback").await?;
-    Ok(())
+    let said = [
+        ("#f-themes", "Support, response time"),
+        ("#f-text", "Said on a call: tickets sit unanswered."),
+    ];
+    fill_and_submit(page, &said).await?;
+    let shows = [(".themes", "response time"), (".feedback-items", "tickets sit unanswered")];
+    shot_showing(page, &shows, "31-feedback").await
 }
 
 /// Settings: the cap is there, and a bad value is named.
@@ -279,7 +258,5 @@ async fn frequency_cap_checked_in_settings(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/settings")).await?;
     page.locator("#f-cap_days").fill("-3", None).await?;
     page.locator("button:has-text('Save survey settings')").click(None).await?;
-    expect(page.locator("#f-cap_days-error")).to_contain_text("from 0").await?;
-    shot(page, "32-settings-surveys").await?;
-    Ok(())
+    shot_showing(page, &[("#f-cap_days-error", "from 0")], "32-settings-surveys").await
 }

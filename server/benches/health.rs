@@ -310,16 +310,18 @@ async fn rescore(
     let t = Instant::now();
     let assignment =
         app::service::health::Assignment::load(db, &state.portfolio).await.map_err(err)?;
-    let snaps = app::service::health::score_all(
+    let (snaps, scored) = app::service::health::score_all(
         &assignment,
         all,
         &facts,
+        &Default::default(),
+        &Default::default(),
         chrono::Utc::now().date_naive(),
         "bench",
     );
     let score_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    app::store::health::write_snapshots(db, &snaps, |_, _, _| false).await.map_err(err)?;
+    app::store::health::write_snapshots(db, &snaps, &scored).await.map_err(err)?;
     let write_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let n =

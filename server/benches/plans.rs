@@ -7,7 +7,7 @@
 //! Knobs: BENCH_REQUESTS (200 per scenario, sequential). Bounded; loopback only.
 
 use app::model::plan::{MilestoneInput, TaskInput, TaskOwner};
-use app::store::plans::{Actor, Owner};
+use app::store::plans::{Actor, PlanOwner};
 use common::{bench_admin, env, err as e, open_db, pct, serve};
 use std::time::Instant;
 
@@ -140,7 +140,7 @@ async fn build_plan(
     )
     .await
     .map_err(e)?;
-    let owner = Owner { plan: plan.clone(), account: acc.to_string(), start };
+    let owner = PlanOwner { plan: plan.clone(), account: acc.into(), start };
     for m in 0..tasks / 10 {
         let due = start + chrono::Duration::days(7 * (m as i64 + 1));
         let ms = app::store::plans::add_milestone(
@@ -167,7 +167,7 @@ async fn build_plan(
             .map_err(e)?;
             let who = match (contact, t % 3 == 0) {
                 (Some(c), true) => {
-                    app::store::plans::resolve_owner(db, acc, &TaskOwner::Contact(c.to_string()))
+                    app::store::plans::resolve_owner(db, acc, &TaskOwner::Contact(c.into()))
                         .await
                         .map_err(e)?
                 }
@@ -176,5 +176,5 @@ async fn build_plan(
             app::store::plans::add_task(db, &owner, &ms, &valid, who, by).await.map_err(e)?;
         }
     }
-    Ok(plan)
+    Ok(plan.to_string())
 }

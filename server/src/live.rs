@@ -20,7 +20,10 @@ use futures::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 pub fn routes(state: AppState) -> Router {
-    Router::new().route("/live/accounts/{id}", get(account)).with_state(state)
+    Router::new()
+        .route("/live/accounts/{id}", get(account))
+        .route("/live/segments", get(segments))
+        .with_state(state)
 }
 
 async fn account(
@@ -45,7 +48,49 @@ async fn account(
             }
         }
     });
-    let ended = session_ended(state, me.id, hash);
+    let ended = session_ended(state, me.id.into_inner(), hash);
+    Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// How long the segments stream gathers changes before telling the page: a scoring pass
+/// changes many accounts at once, and one re-read after the burst shows them all.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// `GET /live/segments`: `changed` after segment membership moved on this node, or any account
+/// changed on any node (another node's moves follow its account writes), at most once per
+/// burst — the last change of a burst is always followed by an event.
+async fn segments(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Ok(Caller { me, session: hash }) =
+        session::authorise(&state, &headers, Permission::View).await
+    else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let mut changes = state.portfolio.subscribe();
+    let (tx, rx) = tokio::sync::mpsc::channel::<()>(1);
+    tokio::spawn(async move {
+        // Ends when the page goes away (the receiver is dropped) or the index stops.
+        loop {
+            match changes.recv().await {
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+            let settle = tokio::time::sleep(SETTLE);
+            tokio::pin!(settle);
+            loop {
+                tokio::select! {
+                    _ = &mut settle => break,
+                    m = changes.recv() => if matches!(m, Err(tokio::sync::broadcast::error::RecvError::Closed)) { return },
+                }
+            }
+            if tx.send(()).await.is_err() {
+                return;
+            }
+        }
+    });
+    let stream = tokio_stream::wrappers::ReceiverStream::new(rx).map(|_| {
+        Ok::<_, std::convert::Infallible>(Event::default().event("changed").data("segments"))
+    });
+    let ended = session_ended(state, me.id.to_string(), hash);
     Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
 }
 

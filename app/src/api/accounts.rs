@@ -21,7 +21,7 @@ pub async fn get_portfolio(
 }
 
 #[server(endpoint = "accounts/get")]
-pub async fn get_account(id: String) -> Result<AccountDetail, AppError> {
+pub async fn get_account(id: AccountId) -> Result<AccountDetail, AppError> {
     ctx::run(
         Permission::View,
         |state, _| async move { store::accounts::detail(&state.db, &id).await },
@@ -40,7 +40,7 @@ pub async fn create_account(input: AccountInput) -> Result<Account, AppError> {
 }
 
 #[server(endpoint = "accounts/update")]
-pub async fn update_account(id: String, input: AccountInput) -> Result<Account, AppError> {
+pub async fn update_account(id: AccountId, input: AccountInput) -> Result<Account, AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         let account = store::accounts::update(&state.db, &id, &input.validate()?).await?;
         state.portfolio.apply(&account);
@@ -50,7 +50,7 @@ pub async fn update_account(id: String, input: AccountInput) -> Result<Account, 
 }
 
 #[server(endpoint = "accounts/contacts/add")]
-pub async fn add_contact(account_id: String, input: ContactInput) -> Result<Contact, AppError> {
+pub async fn add_contact(account_id: AccountId, input: ContactInput) -> Result<Contact, AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         store::accounts::add_contact(&state.db, &account_id, &input.validate()?).await
     })
@@ -58,7 +58,7 @@ pub async fn add_contact(account_id: String, input: ContactInput) -> Result<Cont
 }
 
 #[server(endpoint = "accounts/contacts/remove")]
-pub async fn remove_contact(account_id: String, contact_id: String) -> Result<(), AppError> {
+pub async fn remove_contact(account_id: AccountId, contact_id: ContactId) -> Result<(), AppError> {
     ctx::run(Permission::EditAccounts, |state, me| async move {
         store::accounts::remove_contact(&state.db, &account_id, &contact_id, &me.name).await?;
         // Their plan links were revoked with them: open plan pages show it at once.
@@ -70,7 +70,7 @@ pub async fn remove_contact(account_id: String, contact_id: String) -> Result<()
 
 #[server(endpoint = "accounts/contacts/update")]
 pub async fn update_contact(
-    account_id: String, contact_id: String, input: ContactInput,
+    account_id: AccountId, contact_id: ContactId, input: ContactInput,
 ) -> Result<Contact, AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         store::accounts::update_contact(&state.db, &account_id, &contact_id, &input.validate()?)
@@ -81,7 +81,7 @@ pub async fn update_contact(
 
 #[server(endpoint = "accounts/team/add")]
 pub async fn add_team_member(
-    account_id: String, user_id: String, role: String,
+    account_id: AccountId, user_id: String, role: String,
 ) -> Result<(), AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         let mut c = crate::error::Checks::new();
@@ -96,7 +96,7 @@ pub async fn add_team_member(
 }
 
 #[server(endpoint = "accounts/team/remove")]
-pub async fn remove_team_member(account_id: String, member_id: String) -> Result<(), AppError> {
+pub async fn remove_team_member(account_id: AccountId, member_id: String) -> Result<(), AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         store::accounts::remove_team_member(&state.db, &account_id, &member_id).await
     })

@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use crate::model::engagement::*;
 use crate::model::plan::TimeToValue;
+use crate::model::AccountId;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -14,7 +15,7 @@ use {
 };
 
 #[server(endpoint = "engagement/account")]
-pub async fn get_engagement(account_id: String) -> Result<Engagement, AppError> {
+pub async fn get_engagement(account_id: AccountId) -> Result<Engagement, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::engagement::for_account(&state, &account_id).await
     })
@@ -23,7 +24,7 @@ pub async fn get_engagement(account_id: String) -> Result<Engagement, AppError> 
 
 #[server(endpoint = "engagement/log")]
 pub async fn log_touchpoint(
-    account_id: String, input: TouchpointInput,
+    account_id: AccountId, input: TouchpointInput,
 ) -> Result<Touchpoint, AppError> {
     ctx::run(Permission::EditPlans, |state, me| async move {
         let valid = input.validate(chrono::Utc::now().date_naive())?;
@@ -61,7 +62,7 @@ pub async fn remove_cadence_rule(id: String) -> Result<(), AppError> {
 /// kind (a [`TimelineKind`] key) or all when empty.
 #[server(endpoint = "engagement/timeline")]
 pub async fn get_timeline(
-    account_id: String, #[server(default)] kind: String,
+    account_id: AccountId, #[server(default)] kind: String,
 ) -> Result<Vec<TimelineItem>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::timeline::for_account(&state, &account_id, &kind).await

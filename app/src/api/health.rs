@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use crate::model::api_key::ApiKey;
 use crate::model::health::*;
+use crate::model::AccountId;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -18,7 +19,7 @@ pub const RANGES: &[u32] = &[30, 90, 365];
 
 /// The account's score, its history over `days`, and why.
 #[server(endpoint = "health/account")]
-pub async fn get_account_health(id: String, days: u32) -> Result<AccountHealth, AppError> {
+pub async fn get_account_health(id: AccountId, days: u32) -> Result<AccountHealth, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let days = if RANGES.contains(&days) { days } else { 90 };
         let can_edit = me.role.may(Permission::EditAccounts);
@@ -30,7 +31,7 @@ pub async fn get_account_health(id: String, days: u32) -> Result<AccountHealth, 
 /// The CSM's own read of the account; re-scores it at once.
 #[server(endpoint = "health/sentiment")]
 pub async fn set_sentiment(
-    account_id: String, colour: String, #[server(default)] note: String,
+    account_id: AccountId, colour: String, #[server(default)] note: String,
 ) -> Result<(), AppError> {
     ctx::run(Permission::EditAccounts, |state, me| async move {
         let colour = Band::parse(&colour)

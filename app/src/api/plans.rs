@@ -4,12 +4,12 @@
 
 use crate::error::AppError;
 use crate::model::plan::*;
+use crate::model::{AccountId, PlanId, TemplateId};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
     super::ctx,
-    crate::model::plan::Owner,
     crate::model::Permission,
     crate::service::plans as service,
     crate::state::AppState,
@@ -21,7 +21,7 @@ use {
 #[cfg(feature = "ssr")]
 async fn edit<F, Fut>(part: PlanPart, id: String, change: F) -> Result<PlanDetail, AppError>
 where
-    F: FnOnce(AppState, Owner, Actor) -> Fut,
+    F: FnOnce(AppState, PlanOwner, Actor) -> Fut,
     Fut: std::future::Future<Output = Result<(), AppError>>,
 {
     ctx::run(Permission::EditPlans, |state, me| async move {
@@ -52,7 +52,7 @@ pub async fn save_template(id: String, input: TemplateInput) -> Result<JourneyTe
 }
 
 #[server(endpoint = "templates/archive")]
-pub async fn archive_template(id: String) -> Result<(), AppError> {
+pub async fn archive_template(id: TemplateId) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         store::templates::archive(&state.db, &id).await
     })
@@ -61,10 +61,10 @@ pub async fn archive_template(id: String) -> Result<(), AppError> {
 
 /// The account's plans with their derived status and progress.
 #[server(endpoint = "plans/for_account")]
-pub async fn account_plans(account_id: String) -> Result<Vec<PlanSummary>, AppError> {
+pub async fn account_plans(account_id: AccountId) -> Result<Vec<PlanSummary>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let today = chrono::Utc::now().date_naive();
-        let plans = store_plans::for_accounts(&state.db, Some(&[account_id])).await?;
+        let plans = store_plans::for_accounts(&state.db, Some(&[account_id.into_inner()])).await?;
         Ok(plans.iter().map(|p| summary(p, today)).collect())
     })
     .await
@@ -72,7 +72,7 @@ pub async fn account_plans(account_id: String) -> Result<Vec<PlanSummary>, AppEr
 
 /// Makes a plan on the account (blank or from a template); answers the new plan's id.
 #[server(endpoint = "plans/create")]
-pub async fn create_plan(account_id: String, input: NewPlanInput) -> Result<String, AppError> {
+pub async fn create_plan(account_id: AccountId, input: NewPlanInput) -> Result<PlanId, AppError> {
     ctx::run(Permission::EditPlans, |state, me| async move {
         service::create(&state, &account_id, &input, &service::staff(&me)).await
     })
@@ -80,14 +80,14 @@ pub async fn create_plan(account_id: String, input: NewPlanInput) -> Result<Stri
 }
 
 #[server(endpoint = "plans/get")]
-pub async fn get_plan(id: String) -> Result<PlanDetail, AppError> {
+pub async fn get_plan(id: PlanId) -> Result<PlanDetail, AppError> {
     ctx::run(Permission::View, |state, _| async move { service::detail(&state.db, &id).await })
         .await
 }
 
 #[server(endpoint = "plans/milestone/add")]
-pub async fn add_milestone(plan_id: String, input: MilestoneInput) -> Result<PlanDetail, AppError> {
-    edit(PlanPart::Plan, plan_id, |state, owner, by| async move {
+pub async fn add_milestone(plan_id: PlanId, input: MilestoneInput) -> Result<PlanDetail, AppError> {
+    edit(PlanPart::Plan, plan_id.into(), |state, owner, by| async move {
         let valid = input.validate(owner.start)?;
         store_plans::add_milestone(&state.db, &owner, &valid, &by).await.map(drop)
     })
@@ -172,8 +172,8 @@ pub async fn reorder_tasks(milestone_id: String, ids: Vec<String>) -> Result<Pla
 }
 
 #[server(endpoint = "plans/objective/add")]
-pub async fn add_objective(plan_id: String, input: ObjectiveInput) -> Result<PlanDetail, AppError> {
-    edit(PlanPart::Plan, plan_id, |state, owner, by| async move {
+pub async fn add_objective(plan_id: PlanId, input: ObjectiveInput) -> Result<PlanDetail, AppError> {
+    edit(PlanPart::Plan, plan_id.into(), |state, owner, by| async move {
         let valid = input.validate()?;
         store_plans::add_objective(&state.db, &owner, &valid, &by).await.map(drop)
     })
@@ -198,8 +198,8 @@ pub async fn delete_objective(id: String) -> Result<PlanDetail, AppError> {
 }
 
 #[server(endpoint = "plans/comment")]
-pub async fn comment_on_plan(plan_id: String, text: String) -> Result<PlanDetail, AppError> {
-    edit(PlanPart::Plan, plan_id, |state, owner, by| async move {
+pub async fn comment_on_plan(plan_id: PlanId, text: String) -> Result<PlanDetail, AppError> {
+    edit(PlanPart::Plan, plan_id.into(), |state, owner, by| async move {
         let text = crate::model::validate::required_text(&text, 2000)
             .map_err(|m| AppError::field("text", format!("the comment {m}")))?;
         store_plans::comment(&state.db, &owner, text, &by).await
@@ -214,7 +214,7 @@ pub const SHARE_DAYS: &[u32] = &[7, 30, 90];
 /// is not stored, only what it names).
 #[server(endpoint = "plans/share")]
 pub async fn share_plan(
-    plan_id: String, contact_id: String, days: String,
+    plan_id: PlanId, contact_id: String, days: String,
 ) -> Result<PlanShare, AppError> {
     ctx::run(Permission::EditPlans, |state, me| async move {
         let owner = service::owner(&state.db, PlanPart::Plan, &plan_id).await?;
@@ -234,7 +234,7 @@ pub async fn share_plan(
 }
 
 #[server(endpoint = "plans/share/revoke")]
-pub async fn revoke_share(plan_id: String, share_id: String) -> Result<PlanDetail, AppError> {
+pub async fn revoke_share(plan_id: PlanId, share_id: String) -> Result<PlanDetail, AppError> {
     ctx::run(Permission::EditPlans, |state, me| async move {
         let owner = service::owner(&state.db, PlanPart::Plan, &plan_id).await?;
         store::plan_shares::revoke(&state.db, &owner.plan, &share_id, &me.name).await?;

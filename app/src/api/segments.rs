@@ -1,11 +1,11 @@
-//! Saved segments.
+//! Saved segments, their movement, and the engagement levels they filter on.
 
 use crate::error::AppError;
 use crate::model::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::ctx, crate::store};
+use {super::ctx, crate::service, crate::store};
 
 #[server(endpoint = "segments/list")]
 pub async fn list_segments() -> Result<Vec<Segment>, AppError> {
@@ -18,6 +18,9 @@ pub async fn list_segments() -> Result<Vec<Segment>, AppError> {
 pub async fn save_segment(name: String, query: String) -> Result<Segment, AppError> {
     ctx::run(Permission::EditSegments, |state, me| async move {
         let name = validate_segment_name(&name)?;
+        if query.len() > 4_000 {
+            return Err(AppError::field("name", "this filter is too long to save"));
+        }
         let filter = PortfolioFilter::from_query_string(&query);
         if filter.is_empty() {
             return Err(AppError::field(
@@ -25,7 +28,8 @@ pub async fn save_segment(name: String, query: String) -> Result<Segment, AppErr
                 "choose at least one filter before saving a segment",
             ));
         }
-        store::segments::create(&state.db, &name, &filter, &me.id).await
+        filter.check()?;
+        service::segments::create(&state.db, &state.portfolio, &name, &filter, &me.id).await
     })
     .await
 }
@@ -38,6 +42,43 @@ pub async fn save_segment(name: String, query: String) -> Result<Segment, AppErr
 pub async fn delete_segment(id: String) -> Result<(), AppError> {
     ctx::run(Permission::EditSegments, |state, _| async move {
         store::segments::delete(&state.db, &id).await
+    })
+    .await
+}
+
+/// Every saved segment with its accounts, ARR, health and who entered and left lately.
+#[server(endpoint = "segments/overview")]
+pub async fn segments_overview() -> Result<Vec<SegmentOverview>, AppError> {
+    ctx::run(Permission::View, |state, _| async move {
+        service::segments::overview(&state.db, &state.portfolio).await
+    })
+    .await
+}
+
+/// Where the engagement levels start (logins per active user per week).
+#[server(endpoint = "segments/engagement-levels")]
+pub async fn engagement_levels() -> Result<EngagementThresholds, AppError> {
+    ctx::run(Permission::View, |state, _| async move {
+        store::settings::engagement_levels(&state.db).await
+    })
+    .await
+}
+
+/// Moves the engagement levels; every account is re-levelled in the background, and segments
+/// on engagement follow.
+#[server(endpoint = "segments/engagement-levels/save")]
+pub async fn save_engagement_levels(
+    medium_from: String, high_from: String,
+) -> Result<(), AppError> {
+    ctx::run(Permission::ManageSettings, |state, _| async move {
+        let t = EngagementThresholds::parse(&medium_from, &high_from)?;
+        store::settings::save_engagement_levels(&state.db, &t).await?;
+        service::health::rescore_all_in_background(
+            &state.db,
+            &state.portfolio,
+            "new engagement levels",
+        );
+        Ok(())
     })
     .await
 }

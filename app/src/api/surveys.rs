@@ -26,7 +26,7 @@ pub async fn create_survey(input: SurveyInput) -> Result<Survey, AppError> {
 
 #[server(endpoint = "surveys/results")]
 pub async fn get_survey_results(
-    id: String, #[server(default)] filter: VerbatimFilter,
+    id: SurveyId, #[server(default)] filter: VerbatimFilter,
 ) -> Result<SurveyResults, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let mut survey = store::surveys::get(&state.db, &id).await?;
@@ -39,7 +39,7 @@ pub async fn get_survey_results(
 
 /// Who the survey would reach if sent now, and who the cap holds back and why.
 #[server(endpoint = "surveys/preview")]
-pub async fn preview_audience(id: String) -> Result<AudiencePreview, AppError> {
+pub async fn preview_audience(id: SurveyId) -> Result<AudiencePreview, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let survey = store::surveys::get(&state.db, &id).await?;
         service::surveys::preview(&state, &survey).await
@@ -49,7 +49,7 @@ pub async fn preview_audience(id: String) -> Result<AudiencePreview, AppError> {
 
 /// Queues invitations for every contact the cap allows; the mailer sends them.
 #[server(endpoint = "surveys/send")]
-pub async fn send_survey(id: String) -> Result<SendOutcome, AppError> {
+pub async fn send_survey(id: SurveyId) -> Result<SendOutcome, AppError> {
     ctx::run(Permission::RunSurveys, |state, _| async move {
         let survey = store::surveys::get(&state.db, &id).await?;
         if !survey.active {
@@ -61,7 +61,7 @@ pub async fn send_survey(id: String) -> Result<SendOutcome, AppError> {
 }
 
 #[server(endpoint = "surveys/set_active")]
-pub async fn set_survey_active(id: String, active: bool) -> Result<(), AppError> {
+pub async fn set_survey_active(id: SurveyId, active: bool) -> Result<(), AppError> {
     ctx::run(Permission::RunSurveys, |state, _| async move {
         store::surveys::set_active(&state.db, &id, active).await?;
         state.surveys.forget_surveys();
@@ -107,7 +107,7 @@ fn account_pick(r: AccountRow) -> PickItem {
 
 /// An account's survey responses and figures, for its page.
 #[server(endpoint = "surveys/account")]
-pub async fn get_account_surveys(account: String) -> Result<AccountSurveys, AppError> {
+pub async fn get_account_surveys(account: AccountId) -> Result<AccountSurveys, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         store::responses::for_account(&state.db, &account).await
     })

@@ -1,7 +1,7 @@
 //! User administration (admins only), and the list of possible account owners (everyone).
 
 use crate::error::AppError;
-use crate::model::{NewUserInput, User};
+use crate::model::{NewUserInput, User, UserId};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -29,7 +29,7 @@ pub async fn create_user(input: NewUserInput) -> Result<User, AppError> {
 
 /// Changes a role or (de)activates a user. Deactivation ends their sessions at once.
 #[server(endpoint = "users/access")]
-pub async fn update_user_access(id: String, role: String, active: bool) -> Result<User, AppError> {
+pub async fn update_user_access(id: UserId, role: String, active: bool) -> Result<User, AppError> {
     ctx::run(Permission::ManageUsers, |state, me| async move {
         let role = Role::parse(&role).ok_or_else(|| {
             AppError::field("role", format!("must be one of {}", Role::choices()))

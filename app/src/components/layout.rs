@@ -75,6 +75,7 @@ fn Nav(me: Me) -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <A href="/" exact=true>"Portfolio"</A>
+                <A href="/segments">"Segments"</A>
                 <A href="/my-work">"My work"</A>
                 <A href="/surveys">"Surveys"</A>
                 <A href="/follow-ups">"Follow-ups"</A>

@@ -5,7 +5,23 @@ use leptos::prelude::*;
 /// Subscribes (in the browser) to `/live/accounts/{id}`: each `changed` event bumps `tick`.
 /// The stream is closed when the account changes or the page goes away; each time it opens,
 /// `tick` is bumped too.
-pub fn listen_for_changes(id: Signal<String>, tick: RwSignal<u32>) {
+pub fn listen_for_changes(id: Signal<crate::model::AccountId>, tick: RwSignal<u32>) {
+    listen_to(
+        Signal::derive(move || {
+            let id = id.get();
+            if id.is_empty() {
+                String::new()
+            } else {
+                format!("/live/accounts/{id}")
+            }
+        }),
+        tick,
+    );
+}
+
+/// Subscribes (in the browser) to a live stream at `url` (none while it is empty): each
+/// `changed` event, and each (re)opening, bumps `tick`.
+pub fn listen_to(url: Signal<String>, tick: RwSignal<u32>) {
     #[cfg(feature = "hydrate")]
     {
         use send_wrapper::SendWrapper;
@@ -18,12 +34,12 @@ pub fn listen_for_changes(id: Signal<String>, tick: RwSignal<u32>) {
             }
         };
         Effect::new(move |_| {
-            let id = id.get();
+            let url = url.get();
             close();
-            if id.is_empty() {
+            if url.is_empty() {
                 return;
             }
-            if let Ok(es) = web_sys::EventSource::new(&format!("/live/accounts/{id}")) {
+            if let Ok(es) = web_sys::EventSource::new(&url) {
                 let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
                     tick.try_update(|n| *n += 1);
                 });
@@ -38,5 +54,5 @@ pub fn listen_for_changes(id: Signal<String>, tick: RwSignal<u32>) {
         on_cleanup(close);
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (id, tick);
+    let _ = (url, tick);
 }

@@ -4,3 +4,4 @@
 pub mod health;
 pub mod survey;
 pub mod time_to_value;
+pub mod usage;

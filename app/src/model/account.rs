@@ -1,6 +1,7 @@
 //! Accounts (the customer companies), their contacts and their team.
 
 use super::enums::{SizeTier, Stage, TeamRole, CURRENCIES};
+use super::ids::{AccountId, ContactId, UserId};
 use super::money::parse_major;
 use super::validate::{date, is_email, optional_text, required_text};
 use crate::error::{AppError, Checks};
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// An account as the account page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
-    pub id: String,
+    pub id: AccountId,
     pub name: String,
     pub tier: SizeTier,
     pub industry: String,
@@ -19,7 +20,7 @@ pub struct Account {
     pub currency: String,
     pub contract_start: NaiveDate,
     pub renewal_date: NaiveDate,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
     /// The id other systems (a CRM) know this account by; usage events may name it.
     #[serde(default)]
@@ -64,7 +65,7 @@ pub struct ValidAccount {
     pub currency: String,
     pub contract_start: NaiveDate,
     pub renewal_date: NaiveDate,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub external_id: Option<String>,
 }
 
@@ -81,7 +82,7 @@ impl AccountInput {
             currency: a.currency.clone(),
             contract_start: a.contract_start.to_string(),
             renewal_date: a.renewal_date.to_string(),
-            owner_id: a.owner_id.clone().unwrap_or_default(),
+            owner_id: a.owner_id.as_deref().unwrap_or_default().to_string(),
             external_id: a.external_id.clone().unwrap_or_default(),
         }
     }
@@ -125,7 +126,7 @@ impl AccountInput {
             currency,
             contract_start: start.unwrap_or_default(),
             renewal_date: renewal.unwrap_or_default(),
-            owner_id: (!owner.is_empty()).then(|| owner.to_string()),
+            owner_id: (!owner.is_empty()).then(|| owner.into()),
             external_id,
         })
     }
@@ -134,8 +135,8 @@ impl AccountInput {
 /// A person at the customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
-    pub id: String,
-    pub account_id: String,
+    pub id: ContactId,
+    pub account_id: AccountId,
     pub name: String,
     pub email: String,
     pub title: Option<String>,
@@ -186,8 +187,8 @@ impl ContactInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TeamMember {
     pub id: String,
-    pub account_id: String,
-    pub user_id: String,
+    pub account_id: AccountId,
+    pub user_id: UserId,
     pub user_name: String,
     pub user_email: String,
     pub role: TeamRole,

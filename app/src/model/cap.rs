@@ -1,12 +1,13 @@
 //! The contact-frequency cap across every survey, as one pure decision per contact, so the
 //! audience preview and the actual send can never disagree.
 
+use crate::model::SurveyId;
 use chrono::{DateTime, Months, Utc};
 
 /// An invitation a contact already received.
 #[derive(Debug, Clone)]
 pub struct PastInvitation {
-    pub survey_id: String,
+    pub survey_id: SurveyId,
     pub survey_name: String,
     pub sent_at: DateTime<Utc>,
 }

@@ -3,6 +3,7 @@
 
 use super::validate::{date, optional_text, required_text};
 use crate::error::{AppError, Checks};
+use crate::model::{AccountId, PlanId};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +35,7 @@ impl TouchpointKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Touchpoint {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub account_name: String,
     pub kind: TouchpointKind,
     pub date: NaiveDate,
@@ -216,6 +217,7 @@ vocabulary! {
         Plan => "plan", "Success plans";
         Survey => "survey", "Survey responses";
         FollowUp => "follow_up", "Follow-ups";
+        Segment => "segment", "Segment moves";
     }
 }
 
@@ -242,8 +244,8 @@ pub struct MyWork {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkTask {
-    pub plan_id: String,
-    pub account_id: String,
+    pub plan_id: PlanId,
+    pub account_id: AccountId,
     pub account_name: String,
     pub title: String,
     pub milestone: String,
@@ -254,8 +256,8 @@ pub struct WorkTask {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkMilestone {
-    pub plan_id: String,
-    pub account_id: String,
+    pub plan_id: PlanId,
+    pub account_id: AccountId,
     pub account_name: String,
     pub title: String,
     pub due: NaiveDate,
@@ -265,7 +267,7 @@ pub struct WorkMilestone {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkTouchpoint {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub account_name: String,
     pub due: CadenceDue,
 }

@@ -2,6 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A closed set with stored keys: what [`KeySet`](crate::model::segment::KeySet) needs to
+/// read and write a set of them as `a,b,c`.
+pub trait Keyed: Copy + Ord + Send + Sync + 'static {
+    fn key(self) -> &'static str;
+    fn parse(s: &str) -> Option<Self>;
+    fn all() -> &'static [Self];
+}
+
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
         $(#[$doc])*
@@ -21,6 +29,12 @@ macro_rules! vocabulary {
             pub fn choices() -> String {
                 Self::ALL.iter().map(|v| v.label()).collect::<Vec<_>>().join(", ")
             }
+        }
+
+        impl $crate::model::enums::Keyed for $name {
+            fn key(self) -> &'static str { $name::key(self) }
+            fn parse(s: &str) -> Option<Self> { $name::parse(s) }
+            fn all() -> &'static [Self] { Self::ALL }
         }
 
         impl std::fmt::Display for $name {

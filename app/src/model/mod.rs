@@ -8,14 +8,17 @@ pub mod api_key;
 pub mod cap;
 pub mod engagement;
 pub mod health;
+pub mod ids;
 pub mod money;
 pub mod my_work;
 pub mod permission;
 pub mod plan;
 pub mod portfolio;
+pub mod segment;
 pub mod survey;
 pub mod timeline;
 pub mod usage;
+pub mod usage_filter;
 pub mod user;
 pub mod validate;
 
@@ -24,7 +27,10 @@ pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
 pub use account::*;
 pub use enums::*;
+pub use ids::*;
 pub use permission::Permission;
 pub use portfolio::*;
+pub use segment::*;
+pub use usage_filter::UsageFacts;
 pub use survey::*;
 pub use user::*;

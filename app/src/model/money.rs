@@ -30,15 +30,20 @@ pub fn parse_major(input: &str) -> Result<i64, String> {
     Ok(whole * 100 + frac)
 }
 
-/// Formats minor units for people: `$1,234,567` (cents shown only when there are any).
-pub fn format_minor(minor: i64, currency: &str) -> String {
-    let symbol = match currency {
+/// The sign written before an amount in `currency` (empty for a currency shown by its code).
+fn symbol(currency: &str) -> &'static str {
+    match currency {
         "USD" | "CAD" | "AUD" => "$",
         "EUR" => "€",
         "GBP" => "£",
         "JPY" => "¥",
         _ => "",
-    };
+    }
+}
+
+/// Formats minor units for people: `$1,234,567` (cents shown only when there are any).
+pub fn format_minor(minor: i64, currency: &str) -> String {
+    let symbol = symbol(currency);
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
     let whole = group_thousands(abs / 100);
@@ -56,13 +61,7 @@ pub fn format_minor(minor: i64, currency: &str) -> String {
 /// Compact form for dense tables and charts: `$1.2M`, `$940K`.
 pub fn format_compact(minor: i64, currency: &str) -> String {
     let major = minor as f64 / 100.0;
-    let symbol = match currency {
-        "USD" | "CAD" | "AUD" => "$",
-        "EUR" => "€",
-        "GBP" => "£",
-        "JPY" => "¥",
-        _ => "",
-    };
+    let symbol = symbol(currency);
     let (value, suffix) = if major >= 1e9 {
         (major / 1e9, "B")
     } else if major >= 1e6 {

@@ -5,6 +5,7 @@
 
 use super::engagement::{CadenceDue, WorkMilestone, WorkTask, WorkTouchpoint};
 use super::plan::{milestone_status, summary, OwnerRole, Plan, PlanStatus, PlanSummary};
+use super::AccountId;
 use chrono::NaiveDate;
 
 /// What a person's plans ask of them up to a day.
@@ -69,7 +70,7 @@ pub fn plan_work(plans: &[Plan], me: &str, today: NaiveDate, until: NaiveDate) -
 /// The touchpoints due by `until`, soonest first, from each account's cadences; `names` gives
 /// each account's name by id.
 pub fn due_touchpoints(
-    cadences: Vec<(String, Vec<CadenceDue>)>, names: &[(String, String)], until: NaiveDate,
+    cadences: Vec<(AccountId, Vec<CadenceDue>)>, names: &[(AccountId, String)], until: NaiveDate,
 ) -> Vec<WorkTouchpoint> {
     let mut out = Vec::new();
     for (account, dues) in cadences {
@@ -192,10 +193,10 @@ mod tests {
             overdue_days: 0,
         };
         let cadences = vec![
-            ("b".to_string(), vec![due("2026-03-10"), due("2026-05-01")]),
-            ("a".to_string(), vec![due("2026-03-04")]),
+            (AccountId::from("b"), vec![due("2026-03-10"), due("2026-05-01")]),
+            (AccountId::from("a"), vec![due("2026-03-04")]),
         ];
-        let names = [("a".to_string(), "Acme".to_string()), ("b".to_string(), "Beta".to_string())];
+        let names = [(AccountId::from("a"), "Acme".to_string()), ("b".into(), "Beta".to_string())];
         let out = due_touchpoints(cadences, &names, d("2026-03-17"));
         let got: Vec<(&str, NaiveDate)> =
             out.iter().map(|t| (t.account_name.as_str(), t.due.next_due)).collect();

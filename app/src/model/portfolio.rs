@@ -1,7 +1,9 @@
 //! The portfolio: a filtered, sorted, paged view of accounts, and saved segments (named filters).
 
 use super::enums::{SizeTier, Stage};
-use crate::error::{AppError, Checks};
+use super::health::Band;
+use super::plan::PlanStatus;
+use super::segment::{BandChoice, Engagement, KeySet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +28,12 @@ pub enum SortKey {
     Owner,
     #[serde(rename = "health")]
     Health,
+    #[serde(rename = "adoption")]
+    Adoption,
+    #[serde(rename = "engagement")]
+    Engagement,
+    #[serde(rename = "last_active")]
+    LastActive,
 }
 
 impl SortKey {
@@ -38,6 +46,9 @@ impl SortKey {
         SortKey::Stage,
         SortKey::Owner,
         SortKey::Health,
+        SortKey::Adoption,
+        SortKey::Engagement,
+        SortKey::LastActive,
     ];
     pub fn key(self) -> &'static str {
         match self {
@@ -49,14 +60,18 @@ impl SortKey {
             SortKey::Stage => "stage",
             SortKey::Owner => "owner",
             SortKey::Health => "health",
+            SortKey::Adoption => "adoption",
+            SortKey::Engagement => "engagement",
+            SortKey::LastActive => "last_active",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.key() == s)
     }
-    /// Money and dates read best largest/soonest first; text A→Z.
+    /// Money reads best largest first, last activity most recent first; text A→Z, levels
+    /// lowest first (the accounts that need attention).
     pub fn default_descending(self) -> bool {
-        matches!(self, SortKey::Arr)
+        matches!(self, SortKey::Arr | SortKey::LastActive)
     }
 }
 
@@ -77,6 +92,22 @@ pub struct PortfolioFilter {
     /// Only accounts renewing on or before this date.
     #[serde(default)]
     pub renewal_before: Option<NaiveDate>,
+    /// Health bands (one or several; `unscored` for accounts without a score).
+    #[serde(default, skip_serializing_if = "KeySet::is_empty")]
+    pub band: KeySet<BandChoice>,
+    /// Feature adoption at least / at most this percent (both inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adoption_min: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adoption_max: Option<u8>,
+    #[serde(default, skip_serializing_if = "KeySet::is_empty")]
+    pub engagement: KeySet<Engagement>,
+    /// No usage event in the last N days (never-active accounts included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactive_days: Option<u32>,
+    /// The worst status among the account's open plans.
+    #[serde(default, skip_serializing_if = "KeySet::is_empty")]
+    pub plan: KeySet<PlanStatus>,
     #[serde(default)]
     pub sort: SortKey,
     #[serde(default)]
@@ -104,6 +135,17 @@ impl PortfolioFilter {
                 "owner" => f.owner = Some(v.chars().take(64).collect()),
                 "renewal_before" => {
                     f.renewal_before = NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
+                }
+                "band" => f.band = KeySet::parse(v),
+                "adoption_min" => f.adoption_min = percent(v),
+                "adoption_max" => f.adoption_max = percent(v),
+                "engagement" => f.engagement = KeySet::parse(v),
+                "inactive_days" => {
+                    f.inactive_days = v.parse::<u32>().ok().filter(|d| (1..=3650).contains(d))
+                }
+                "plan" => {
+                    f.plan = KeySet::parse(v);
+                    f.plan.0.remove(&PlanStatus::Done);
                 }
                 "sort" => f.sort = SortKey::parse(v).unwrap_or_default(),
                 "dir" => desc_given = Some(v == "desc"),
@@ -146,6 +188,9 @@ impl PortfolioFilter {
         }
         if let Some(d) = self.renewal_before {
             parts.push(("renewal_before".into(), d.to_string()));
+        }
+        for (k, v) in self.usage_pairs() {
+            parts.push((k.into(), v));
         }
         if self.sort != SortKey::Name {
             parts.push(("sort".into(), self.sort.key().into()));
@@ -200,12 +245,18 @@ impl PortfolioFilter {
         if let Some(d) = self.renewal_before {
             parts.push(format!("renewing by {d}"));
         }
+        parts.extend(self.describe_usage());
         if parts.is_empty() {
             "all accounts".into()
         } else {
             parts.join(" · ")
         }
     }
+}
+
+/// A whole percent 0–100; anything else is ignored.
+fn percent(v: &str) -> Option<u8> {
+    v.parse::<u8>().ok().filter(|p| *p <= 100)
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
@@ -265,7 +316,10 @@ pub struct AccountRow {
     #[serde(default)]
     pub health_score: Option<u8>,
     #[serde(default)]
-    pub health_band: Option<super::health::Band>,
+    pub health_band: Option<Band>,
+    /// Adoption, engagement, last activity and plan status.
+    #[serde(default)]
+    pub usage: super::usage_filter::UsageFacts,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -296,21 +350,6 @@ fn group(n: u64) -> String {
     crate::model::money::format_minor(n as i64 * 100, "").trim().to_string()
 }
 
-/// A saved, named filter. Later features (health models, SLA policies, surveys) target segments.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Segment {
-    pub id: String,
-    pub name: String,
-    pub filter: PortfolioFilter,
-}
-
-pub fn validate_segment_name(name: &str) -> Result<String, AppError> {
-    let mut c = Checks::new();
-    let name = super::validate::required_text(name, 80).map_err(|m| c.fail("name", m)).ok();
-    c.finish()?;
-    Ok(name.unwrap_or_default())
-}
-
 /// Portfolio-wide figures for the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct PortfolioSummary {
@@ -338,11 +377,18 @@ mod tests {
             stage: Some(Stage::Renewal),
             owner: Some("none".into()),
             renewal_before: NaiveDate::from_ymd_opt(2027, 3, 1),
+            band: KeySet::parse("red,unscored"),
+            adoption_min: Some(10),
+            adoption_max: Some(40),
+            engagement: KeySet::parse("none,low"),
+            inactive_days: Some(30),
+            plan: KeySet::parse("off_track"),
             sort: SortKey::Arr,
             desc: false,
             page: 3,
         };
         let q = f.to_query();
+        assert!(q.contains("band=red%2Cunscored"), "{q}");
         assert!(q.contains("q=acme%20%26%20co"));
         let back = PortfolioFilter::from_query_string(&q);
         assert_eq!(back, f);
@@ -394,6 +440,5 @@ mod tests {
         };
         assert_eq!(f.describe(), "SMB · Onboarding");
         assert_eq!(PortfolioFilter::default().describe(), "all accounts");
-        assert!(validate_segment_name("  ").is_err());
     }
 }

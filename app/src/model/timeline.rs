@@ -4,6 +4,7 @@
 
 use super::engagement::{TimelineItem, TimelineKind, Touchpoint};
 use super::plan::AccountEvent;
+use super::segment::SegmentMove;
 use super::survey::ResponseRow;
 
 /// The most entries a timeline shows.
@@ -52,10 +53,22 @@ pub fn survey_item(r: ResponseRow) -> TimelineItem {
     TimelineItem {
         kind: TimelineKind::Survey,
         at: r.at,
-        title: format!("{} answer: {}", r.kind.label(), r.score),
-        detail: r.comment.unwrap_or_default(),
-        actor: r.contact_name.unwrap_or_else(|| "Anonymous".into()),
-        link: Some(format!("/surveys/{}", r.survey_id)),
+        title: format!("{} answer: {}", r.response.kind.label(), r.response.score),
+        detail: r.response.comment.unwrap_or_default(),
+        actor: r.response.contact_name.unwrap_or_else(|| "Anonymous".into()),
+        link: Some(format!("/surveys/{}", r.response.survey_id)),
+    }
+}
+
+/// An account entering or leaving a saved segment, linking to the Segments page.
+pub fn segment_item(m: SegmentMove) -> TimelineItem {
+    TimelineItem {
+        kind: TimelineKind::Segment,
+        at: m.at,
+        title: if m.entered { "Entered a segment" } else { "Left a segment" }.into(),
+        detail: m.describe(),
+        actor: "Bellwether".into(),
+        link: Some("/segments".into()),
     }
 }
 

@@ -1,13 +1,14 @@
 //! People who sign in to Bellwether.
 
 use super::enums::Role;
+use super::ids::UserId;
 use super::validate::{is_email, required_text};
 use crate::error::{AppError, Checks};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -17,7 +18,7 @@ pub struct User {
 /// The signed-in person, as every page knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Role,

@@ -111,15 +111,16 @@ fn FollowUpCard(
                 .and_then(|e| e.for_field("outcome"))
         }
     });
+    let r = &f.response;
     view! {
         <li class="card follow-up" class:overdue=overdue>
             <div class="fu-head">
-                <span class=format!("score-pill {}", band_class(f.kind.band(f.score)))>{f.score}</span>
+                <span class=format!("score-pill {}", band_class(r.kind.band(r.score)))>{r.score}</span>
                 <div>
-                    <strong>{f.account_id.clone().map(|a| view! { <a href=format!("/accounts/{a}")>{f.account_name.clone().unwrap_or_default()}</a> })}</strong>
-                    " · " {f.contact_name.clone().unwrap_or_default()}
-                    {f.contact_email.clone().map(|e| view! { " " <a class="muted small" href=format!("mailto:{e}")>{e.clone()}</a> })}
-                    <div class="muted small">{f.reason.clone()} " · " <a href=format!("/surveys/{}", f.survey_id)>{f.survey_name.clone()}
+                    <strong>{r.account_id.clone().map(|a| view! { <a href=format!("/accounts/{a}")>{r.account_name.clone().unwrap_or_default()}</a> })}</strong>
+                    " · " {r.contact_name.clone().unwrap_or_default()}
+                    {r.contact_email.clone().map(|e| view! { " " <a class="muted small" href=format!("mailto:{e}")>{e.clone()}</a> })}
+                    <div class="muted small">{f.reason.clone()} " · " <a href=format!("/surveys/{}", r.survey_id)>{r.survey_name.clone()}
                         </a> " · " {day(&f.created_at)}</div>
                 </div>
                 <div class="fu-due">
@@ -132,7 +133,7 @@ fn FollowUpCard(
                     <div class="muted small">{f.assignee_name.clone().map(|n| format!("Owner: {n}")).unwrap_or_else(|| "No owner".into())}</div>
                 </div>
             </div>
-            {f.comment.clone().map(|c| view! { <blockquote>{c}</blockquote> })}
+            {r.comment.clone().map(|c| view! { <blockquote>{c}</blockquote> })}
             {if open && can_edit {
                 view! {
                     <form class="fu-close" on:submit=move |ev| {

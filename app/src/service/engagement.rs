@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::metrics::time_to_value;
 use crate::model::engagement::{cadence_due, CadenceDue, CadenceRule, Engagement, TouchpointKind};
 use crate::model::plan::TimeToValue;
+use crate::model::AccountId;
 use crate::state::AppState;
 use crate::store;
 use chrono::NaiveDate;
@@ -15,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 /// the portfolio index), so an account that moves segment gets the new segment's cadence at once.
 pub async fn cadences_for(
     state: &AppState, accounts: &[store::accounts::Basics], today: NaiveDate,
-) -> Result<Vec<(String, Vec<CadenceDue>)>, AppError> {
+) -> Result<Vec<(AccountId, Vec<CadenceDue>)>, AppError> {
     let rules = store::touchpoints::rules(&state.db).await?;
     if rules.is_empty() || accounts.is_empty() {
         return Ok(accounts.iter().map(|a| (a.id.clone(), vec![])).collect());
@@ -31,17 +32,17 @@ pub async fn cadences_for(
             members.insert(r.segment_id.clone(), ids.into_iter().collect());
         }
     }
-    let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+    let ids: Vec<String> = accounts.iter().map(|a| a.id.to_string()).collect();
     let last = store::touchpoints::last_by_kind(&state.db, &ids).await?;
     Ok(accounts
         .iter()
         .map(|a| {
             let applicable: Vec<&CadenceRule> = rules
                 .iter()
-                .filter(|r| members.get(&r.segment_id).is_some_and(|m| m.contains(&a.id)))
+                .filter(|r| members.get(&r.segment_id).is_some_and(|m| m.contains(a.id.as_str())))
                 .collect();
             let mine: Vec<(TouchpointKind, NaiveDate)> =
-                last.iter().filter(|(acc, _, _)| *acc == a.id).map(|(_, k, d)| (*k, *d)).collect();
+                last.iter().filter(|(acc, _, _)| a.id == *acc).map(|(_, k, d)| (*k, *d)).collect();
             (a.id.clone(), cadence_due(&applicable, &mine, a.contract_start, today))
         })
         .collect())

@@ -8,8 +8,10 @@ use super::portfolio;
 use crate::error::AppError;
 use crate::metrics::health as engine;
 use crate::model::health::*;
+use crate::model::plan::PlanStatus;
+use crate::model::EngagementThresholds;
 use crate::store::health::{SnapshotWrite, DEFAULT_SCOPE};
-use crate::store::portfolio_index::PortfolioIndex;
+use crate::store::portfolio_index::{PortfolioIndex, Scored};
 use crate::store::{self, Db};
 use chrono::{NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
@@ -75,8 +77,9 @@ pub(crate) async fn facts_for(
     }
 }
 
-/// Scores accounts (all of them with `None`) as of today and stores the day's snapshots.
-/// Returns how many were scored.
+/// Scores accounts (all of them with `None`) as of today, stores the day's snapshots with the
+/// usage facts segments filter on, and records who entered or left a saved segment. Returns
+/// how many were scored.
 pub async fn recompute(
     db: &Db, index: &PortfolioIndex, ids: Option<&[String]>, cause: &str,
 ) -> Result<usize, AppError> {
@@ -84,19 +87,25 @@ pub async fn recompute(
     let assignment = Assignment::load(db, index).await?;
     let loaded = started.elapsed();
     let today = Utc::now().date_naive();
+    let all = ids.is_none();
     let ids: Vec<String> = match ids {
         Some(i) => i.to_vec(),
         None => portfolio::all_rows(index).await?.into_iter().map(|r| r.id).collect(),
     };
     let facts = facts_for(db, &ids, today).await?;
+    let levels = store::settings::engagement_levels(db).await?;
+    let plans = store::plans::for_accounts(db, (!all).then_some(ids.as_slice())).await?;
+    let plans = crate::metrics::usage::worst_open_plans(&plans, today);
     let gathered = started.elapsed();
-    let snaps = score_all(&assignment, &ids, &facts, today, cause);
-    store::health::write_snapshots(db, &snaps, |acc, score, band| {
-        index.health(acc) == Some((score, band))
-    })
-    .await?;
+    let (snaps, scored) = score_all(&assignment, &ids, &facts, &levels, &plans, today, cause);
+    let changed: Vec<Scored> =
+        scored.into_iter().filter(|s| index.scored(&s.acc).as_ref() != Some(s)).collect();
+    store::health::write_snapshots(db, &snaps, &changed).await?;
+    index.apply_scores(&changed);
+    super::segments::track(db, index, (!all).then_some(ids.as_slice())).await?;
     tracing::debug!(
         accounts = snaps.len(),
+        changed = changed.len(),
         models_ms = loaded.as_millis() as u64,
         facts_ms = (gathered - loaded).as_millis() as u64,
         total_ms = started.elapsed().as_millis() as u64,
@@ -117,17 +126,23 @@ pub fn rescore_all_in_background(db: &Db, index: &Arc<PortfolioIndex>, what: &'s
     });
 }
 
-/// The pure part of a recompute: facts in, snapshots out (the benchmark times it alone too).
+/// The pure part of a recompute: facts in, snapshots and what to copy onto each account out
+/// (the benchmark times it alone too).
 pub fn score_all(
-    assignment: &Assignment, ids: &[String], facts: &HashMap<String, HealthFacts>, day: NaiveDate,
+    assignment: &Assignment, ids: &[String], facts: &HashMap<String, HealthFacts>,
+    levels: &EngagementThresholds, plans: &HashMap<String, PlanStatus>, day: NaiveDate,
     cause: &str,
-) -> Vec<SnapshotWrite> {
+) -> (Vec<SnapshotWrite>, Vec<Scored>) {
     let empty = HealthFacts::default();
     ids.iter()
         .map(|id| {
             let m = assignment.model_for(id);
-            let s = engine::score(&m.config, facts.get(id).unwrap_or(&empty));
-            SnapshotWrite {
+            let f = facts.get(id).unwrap_or(&empty);
+            let s = engine::score(&m.config, f);
+            let usage =
+                crate::metrics::usage::usage_facts(&m.config, f, levels, plans.get(id).copied());
+            let scored = Scored { acc: id.clone(), score: s.score, band: s.band, usage };
+            let snap = SnapshotWrite {
                 acc: id.clone(),
                 day: day.to_string(),
                 score: s.score,
@@ -136,9 +151,10 @@ pub fn score_all(
                 version: m.version,
                 measures: s.measures,
                 cause: cause.to_string(),
-            }
+            };
+            (snap, scored)
         })
-        .collect()
+        .unzip()
 }
 
 /// Accounts waiting to be re-scored, as the scoring worker receives them.
@@ -178,17 +194,21 @@ pub fn spawn_worker(db: Db, index: Arc<PortfolioIndex>, Rescores(mut rx): Rescor
     });
 }
 
-/// Snapshots every account that has none for today (the daily job: history without gaps).
+/// The daily pass: snapshots every account that has none for today (history without gaps),
+/// then evaluates every saved segment over every account, since inactivity grows with the
+/// calendar alone and plans slip without anyone touching them.
 pub async fn daily(db: &Db, index: &PortfolioIndex) -> Result<usize, AppError> {
     let today = Utc::now().date_naive();
     let missing = store::health::accounts_without_snapshot(db, today).await?;
-    if missing.is_empty() {
-        return Ok(0);
-    }
-    if missing.len() > 500 {
-        return recompute(db, index, None, "daily").await;
-    }
-    recompute(db, index, Some(&missing), "daily").await
+    let scored = if missing.is_empty() {
+        0
+    } else if missing.len() > 500 {
+        recompute(db, index, None, "daily").await?
+    } else {
+        recompute(db, index, Some(&missing), "daily").await?
+    };
+    super::segments::track(db, index, None).await?;
+    Ok(scored)
 }
 
 /// The CSM's own read of an account, stored and scored at once.

@@ -128,7 +128,7 @@ pub async fn model_editor(
         .collect();
     let free_segments = segments
         .iter()
-        .filter(|s| assignment.model(&s.id).is_none())
+        .filter(|s| assignment.model(&s.id).is_none() && s.cannot_scope_health().is_none())
         .map(|s| (s.id.clone(), s.name.clone()))
         .collect();
     Ok(ModelEditor { model, models: assignment.models.clone(), free_segments, accounts, versions })
@@ -140,8 +140,15 @@ pub async fn save_model(
     db: &Db, index: &Arc<PortfolioIndex>, scope: &str, mut config: HealthConfig, by: &str,
 ) -> Result<HealthModel, AppError> {
     config.key_features = config.key_features.iter().map(|f| f.trim().to_lowercase()).collect();
-    if scope != DEFAULT_SCOPE && !store::segments::list(db).await?.iter().any(|s| s.id == scope) {
-        return Err(AppError::NotFound("segment".into()));
+    if scope != DEFAULT_SCOPE {
+        let segments = store::segments::list(db).await?;
+        let Some(segment) = segments.iter().find(|s| s.id == scope) else {
+            return Err(AppError::NotFound("segment".into()));
+        };
+        // A model chosen by what models produce would choose itself (see the Segment docs).
+        if let Some(why) = segment.cannot_scope_health() {
+            return Err(AppError::field("segment", why));
+        }
     }
     let saved = store::health::save_version(db, scope, &config, by).await?;
     rescore_all_in_background(db, index, "a model change");

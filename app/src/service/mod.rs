@@ -9,6 +9,7 @@ pub mod health_models;
 pub mod my_work;
 pub mod plans;
 pub mod portfolio;
+pub mod segments;
 pub mod session;
 pub mod surveys;
 pub mod timeline;

@@ -6,6 +6,7 @@ use super::engagement::cadences_for;
 use crate::error::AppError;
 use crate::model::engagement::MyWork;
 use crate::model::my_work::{due_touchpoints, plan_work};
+use crate::model::AccountId;
 use crate::state::AppState;
 use crate::store;
 
@@ -19,10 +20,10 @@ pub async fn for_user(state: &AppState, me: &str, days: u32) -> Result<MyWork, A
     let today = chrono::Utc::now().date_naive();
     let until = today + chrono::Duration::days(horizon);
     let accounts = store::accounts::of_user(&state.db, me).await?;
-    let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+    let ids: Vec<String> = accounts.iter().map(|a| a.id.to_string()).collect();
     let plans = store::plans::for_accounts(&state.db, Some(&ids)).await?;
     let work = plan_work(&plans, me, today, until);
-    let names: Vec<(String, String)> =
+    let names: Vec<(AccountId, String)> =
         accounts.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
     let cadences = cadences_for(state, &accounts, today).await?;
     Ok(MyWork {

@@ -3,8 +3,8 @@
 //! on it), making a plan from a template, and sharing a plan with a contact.
 
 use crate::error::AppError;
-use crate::model::plan::{Actor, NewPlanInput, Owner, PlanDetail, PlanPart, PlanShare};
-use crate::model::Me;
+use crate::model::plan::{Actor, NewPlanInput, PlanDetail, PlanOwner, PlanPart, PlanShare};
+use crate::model::{Me, PlanId};
 use crate::state::AppState;
 use crate::store::{self, Db};
 
@@ -17,7 +17,7 @@ pub fn staff(me: &Me) -> Actor {
 }
 
 /// The plan (and account) the part `id` belongs to; 404 naming the part when there is none.
-pub async fn owner(db: &Db, part: PlanPart, id: &str) -> Result<Owner, AppError> {
+pub async fn owner(db: &Db, part: PlanPart, id: &str) -> Result<PlanOwner, AppError> {
     store::plans::owner_of(db, part, id)
         .await?
         .ok_or_else(|| AppError::NotFound(part.table().into()))
@@ -37,7 +37,7 @@ pub async fn detail(db: &Db, id: &str) -> Result<PlanDetail, AppError> {
 
 /// After a change to the plan `owner` names: its account is re-scored (milestone slippage,
 /// engagement recency), pages open on it refresh, and the plan is answered as it now stands.
-pub async fn changed(state: &AppState, owner: &Owner) -> Result<PlanDetail, AppError> {
+pub async fn changed(state: &AppState, owner: &PlanOwner) -> Result<PlanDetail, AppError> {
     state.account_activity(&owner.account);
     detail(&state.db, &owner.plan).await
 }
@@ -45,7 +45,7 @@ pub async fn changed(state: &AppState, owner: &Owner) -> Result<PlanDetail, AppE
 /// Makes a plan on the account, blank or from a template; answers its id.
 pub async fn create(
     state: &AppState, account: &str, input: &NewPlanInput, by: &Actor,
-) -> Result<String, AppError> {
+) -> Result<PlanId, AppError> {
     let valid = input.validate()?;
     let template = match &valid.template_id {
         None => None,
@@ -63,7 +63,7 @@ pub async fn create(
 /// Shares the plan with a contact of its account for `days`. The answer carries the signed
 /// link, shown once: it is not stored, only the share it names.
 pub async fn share(
-    state: &AppState, owner: &Owner, contact: &str, days: u32, me: &Me,
+    state: &AppState, owner: &PlanOwner, contact: &str, days: u32, me: &Me,
 ) -> Result<PlanShare, AppError> {
     let expires = chrono::Utc::now() + chrono::Duration::days(days as i64);
     let by = (me.id.as_str(), me.name.as_str());

@@ -1,9 +1,10 @@
-//! An account's timeline: touchpoints, plan activity, survey answers and follow-ups in one feed,
+//! An account's timeline: touchpoints, plan activity, survey answers, follow-ups and segment
+//! moves in one feed,
 //! newest first. How each record reads is `model::timeline`; this reads the records.
 
 use crate::error::AppError;
 use crate::model::engagement::{TimelineItem, TimelineKind};
-use crate::model::timeline::{newest_first, plan_item, survey_item, touchpoint_item};
+use crate::model::timeline::{newest_first, plan_item, segment_item, survey_item, touchpoint_item};
 use crate::state::AppState;
 use crate::store;
 
@@ -37,6 +38,10 @@ pub async fn for_account(
     }
     if want(TimelineKind::FollowUp) {
         items.extend(store::follow_ups::for_account(&state.db, account).await?);
+    }
+    if want(TimelineKind::Segment) {
+        let moves = store::segment_moves::for_account(&state.db, account, PER_KIND).await?;
+        items.extend(moves.into_iter().map(segment_item));
     }
     Ok(newest_first(items))
 }

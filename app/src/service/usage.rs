@@ -47,10 +47,13 @@ pub async fn ingest(
         }
     }
     let stored = if ready.is_empty() {
-        store::usage::Stored { accepted: 0, duplicates: 0, accounts: vec![] }
+        store::usage::Stored { accepted: 0, duplicates: 0, accounts: vec![], latest: vec![] }
     } else {
         store::usage::store(&state.db, &ready).await?
     };
+    // This node's index sees the new last activity at once (segment membership is evaluated
+    // right after re-scoring); the live query brings it to the other nodes.
+    state.portfolio.apply_activity(&stored.latest);
     state.rescore(stored.accounts);
     errors.sort_by_key(|e| e.index);
     Ok(IngestReport {

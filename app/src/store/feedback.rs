@@ -12,7 +12,7 @@ struct Row {
     #[serde(deserialize_with = "de::key")]
     id: String,
     #[serde(default, deserialize_with = "de::opt_key")]
-    account: Option<String>,
+    account: Option<AccountId>,
     #[serde(default)]
     account_name: Option<String>,
     source: FeedbackSource,

@@ -18,7 +18,7 @@ struct Row {
     scored: Scored,
     reason: String,
     #[serde(default, deserialize_with = "de::opt_key")]
-    assignee: Option<String>,
+    assignee: Option<UserId>,
     #[serde(default)]
     assignee_name: Option<String>,
     #[serde(deserialize_with = "de::date")]
@@ -41,19 +41,10 @@ const FIELDS: &str = "id, survey, survey.name AS survey_name, response.kind AS k
 
 impl From<Row> for FollowUp {
     fn from(r: Row) -> Self {
-        let s = r.scored;
         FollowUp {
             id: r.id,
-            survey_id: s.survey,
-            survey_name: s.survey_name.unwrap_or_default(),
-            kind: s.kind,
-            score: s.score,
-            comment: s.comment,
+            response: r.scored.into(),
             reason: r.reason,
-            account_id: s.account,
-            account_name: s.account_name,
-            contact_name: s.contact_name,
-            contact_email: s.contact_email,
             assignee_id: r.assignee,
             assignee_name: r.assignee_name,
             due: r.due_at,
@@ -135,11 +126,12 @@ pub async fn for_account(
     .await?;
     let mut out = Vec::new();
     for f in rows.into_iter().map(FollowUp::from) {
-        let who = f.contact_name.clone().unwrap_or_else(|| "a contact".into());
+        let answer = &f.response;
+        let who = answer.contact_name.clone().unwrap_or_else(|| "a contact".into());
         out.push(TimelineItem {
             kind: crate::model::engagement::TimelineKind::FollowUp,
             at: f.created_at,
-            title: format!("Follow-up opened: {} {} from {who}", f.kind.label(), f.score),
+            title: format!("Follow-up opened: {} {} from {who}", answer.kind.label(), answer.score),
             detail: f.reason.clone(),
             actor: f.assignee_name.clone().unwrap_or_default(),
             link: Some("/follow-ups".into()),

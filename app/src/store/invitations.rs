@@ -63,11 +63,11 @@ pub struct Opened {
     #[serde(deserialize_with = "de::key")]
     pub id: String,
     #[serde(deserialize_with = "de::key")]
-    pub survey: String,
+    pub survey: SurveyId,
     #[serde(deserialize_with = "de::key")]
-    pub contact: String,
+    pub contact: ContactId,
     #[serde(deserialize_with = "de::key")]
-    pub account: String,
+    pub account: AccountId,
     #[serde(default)]
     pub contact_name: Option<String>,
     #[serde(default)]

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "plans", include_str!("migrations/004_plans.surql")),
     (5, "security", include_str!("migrations/005_security.surql")),
     (6, "plan activity", include_str!("migrations/006_plan_activity.surql")),
+    (7, "usage segments", include_str!("migrations/007_usage_segments.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

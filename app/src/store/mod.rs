@@ -14,6 +14,7 @@ pub mod plans;
 pub mod portfolio_index;
 pub mod query;
 pub mod responses;
+pub mod segment_moves;
 pub mod segments;
 pub mod sessions;
 pub mod settings;
@@ -89,6 +90,20 @@ pub(crate) struct Count {
     pub n: u64,
 }
 
+/// The head of a row that belongs to an account, read from `id, account, account.name AS
+/// account_name`: its own key (`K`, a typed id or `String`) and the account's key and name.
+/// Flattened into each such row, so the three columns are read one way.
+#[derive(serde::Deserialize)]
+#[serde(bound = "K: From<String>")]
+pub(crate) struct OnAccount<K> {
+    #[serde(deserialize_with = "de::key")]
+    pub id: K,
+    #[serde(deserialize_with = "de::key")]
+    pub account: crate::model::AccountId,
+    #[serde(default)]
+    pub account_name: Option<String>,
+}
+
 /// A new record key: time-ordered (UUID v7), so inserts land at the end of the table's keyspace.
 pub fn new_key() -> String {
     uuid::Uuid::now_v7().simple().to_string()
@@ -122,12 +137,17 @@ pub(crate) mod de {
             .map_err(serde::de::Error::custom)
     }
 
-    pub fn key<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        Ok(super::key_of(&String::deserialize(d)?))
+    /// A record id (`account:⟨0193…⟩`) read as its key, into a `String` or a typed id
+    /// ([`crate::model::AccountId`] …).
+    pub fn key<'de, D: Deserializer<'de>, K: From<String>>(d: D) -> Result<K, D::Error> {
+        Ok(super::key_of(&String::deserialize(d)?).into())
     }
 
-    pub fn opt_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(Option::<String>::deserialize(d)?.map(|s| super::key_of(&s)))
+    /// Like [`key`], for a record link that may be absent.
+    pub fn opt_key<'de, D: Deserializer<'de>, K: From<String>>(
+        d: D,
+    ) -> Result<Option<K>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(|s| super::key_of(&s).into()))
     }
 
     pub fn opt_date<'de, D: Deserializer<'de>>(

@@ -5,6 +5,7 @@
 use super::{de, execute, new_key, query_all, query_one, transact, Db};
 use crate::error::AppError;
 use crate::model::plan::{PlanEventKind, PlanShare};
+use crate::model::{AccountId, ContactId, PlanId};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -14,7 +15,7 @@ struct Row {
     #[serde(deserialize_with = "de::key")]
     id: String,
     #[serde(deserialize_with = "de::key")]
-    contact: String,
+    contact: ContactId,
     #[serde(default)]
     contact_name: Option<String>,
     #[serde(default)]
@@ -137,11 +138,11 @@ pub async fn open(db: &Db, share: &str, now: DateTime<Utc>) -> Result<Option<Ope
     #[derive(Deserialize)]
     struct R {
         #[serde(deserialize_with = "de::key")]
-        plan: String,
+        plan: PlanId,
         #[serde(deserialize_with = "de::key")]
-        account: String,
+        account: AccountId,
         #[serde(deserialize_with = "de::key")]
-        contact: String,
+        contact: ContactId,
         contact_name: Option<String>,
     }
     let row: Option<R> = query_one(

@@ -82,6 +82,7 @@ pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {
                     ELSE { array::join(array::slice($uses, 0, -1), ', ') + ' and ' + array::last($uses) })
                  + '; change those first'
          };
+         DELETE segment_member WHERE segment = $s;
          DELETE $s;
          COMMIT;",
         json!({ "id": id, "kinds": kinds }),

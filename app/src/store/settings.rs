@@ -1,8 +1,8 @@
-//! Instance settings: the survey cap and follow-up due time.
+//! Instance settings: the survey cap and follow-up due time, engagement level thresholds.
 
 use super::{execute, query_value, Db};
 use crate::error::AppError;
-use crate::model::SurveySettings;
+use crate::model::{EngagementThresholds, SurveySettings};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,6 +30,23 @@ pub async fn save_surveys(db: &Db, s: &SurveySettings) -> Result<(), AppError> {
         db,
         "UPSERT type::record('setting', 'surveys') SET data = $value, updated_at = time::now()",
         super::vars(json!({ "value": s })),
+    )
+    .await
+}
+
+/// Where the engagement levels start (defaults until an admin sets them).
+pub async fn engagement_levels(db: &Db) -> Result<EngagementThresholds, AppError> {
+    Ok(get(db, "engagement_levels")
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
+}
+
+pub async fn save_engagement_levels(db: &Db, t: &EngagementThresholds) -> Result<(), AppError> {
+    execute(
+        db,
+        "UPSERT type::record('setting', 'engagement_levels') SET data = $value, updated_at = time::now()",
+        super::vars(json!({ "value": t })),
     )
     .await
 }

@@ -3,14 +3,14 @@
 use super::{de, deep_vars, query_all, query_one, transact, Db};
 use crate::error::AppError;
 use crate::model::plan::{JourneyTemplate, TemplateInput, TemplateMilestone, TemplateObjective};
-use crate::model::Stage;
+use crate::model::{Stage, TemplateId};
 use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Deserialize)]
 struct Row {
     #[serde(deserialize_with = "de::key")]
-    id: String,
+    id: TemplateId,
     name: String,
     #[serde(default)]
     stage: Option<Stage>,

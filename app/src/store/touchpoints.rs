@@ -1,6 +1,6 @@
 //! Touchpoints with customers and the cadence rules that say how often each segment gets them.
 
-use super::{date_param, de, query_all, query_many, transact, transact_on_account, Db};
+use super::{date_param, de, query_all, query_many, transact, transact_on_account, Db, OnAccount};
 use crate::error::AppError;
 use crate::model::engagement::*;
 use chrono::NaiveDate;
@@ -9,12 +9,8 @@ use serde_json::json;
 
 #[derive(Deserialize)]
 struct Row {
-    #[serde(deserialize_with = "de::key")]
-    id: String,
-    #[serde(deserialize_with = "de::key")]
-    account: String,
-    #[serde(default)]
-    account_name: Option<String>,
+    #[serde(flatten)]
+    head: OnAccount<String>,
     kind: TouchpointKind,
     #[serde(deserialize_with = "de::date")]
     date: NaiveDate,
@@ -33,9 +29,9 @@ struct Row {
 impl From<Row> for Touchpoint {
     fn from(r: Row) -> Self {
         Touchpoint {
-            id: r.id,
-            account_id: r.account,
-            account_name: r.account_name.unwrap_or_default(),
+            id: r.head.id,
+            account_id: r.head.account,
+            account_name: r.head.account_name.unwrap_or_default(),
             kind: r.kind,
             date: r.date,
             attendees: r.attendees,

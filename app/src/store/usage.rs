@@ -20,6 +20,9 @@ pub struct Stored {
     pub duplicates: usize,
     /// Accounts that received new events (to be re-scored).
     pub accounts: Vec<String>,
+    /// Each such account's latest event day in the batch (its last activity moves to it if
+    /// later).
+    pub latest: Vec<(String, chrono::NaiveDate)>,
 }
 
 #[derive(Serialize, Default)]
@@ -105,11 +108,20 @@ async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
     let fresh = fresh_events(db, events).await?;
     let duplicates = events.len() - fresh.len();
     if fresh.is_empty() {
-        return Ok(Stored { accepted: 0, duplicates, accounts: vec![] });
+        return Ok(Stored { accepted: 0, duplicates, accounts: vec![], latest: vec![] });
     }
     let (rows, deltas) = rows_and_rollups(&fresh);
     let accounts: Vec<String> =
         deltas.iter().map(|d| d.acc.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut latest: HashMap<&str, &str> = HashMap::new();
+    for d in &deltas {
+        let day = latest.entry(d.acc.as_str()).or_insert(d.day.as_str());
+        if *day < d.day.as_str() {
+            *day = d.day.as_str();
+        }
+    }
+    let latest_rows: Vec<serde_json::Value> =
+        latest.iter().map(|(acc, day)| json!({ "acc": acc, "day": day })).collect();
     transact(
         db,
         "BEGIN;
@@ -122,11 +134,19 @@ async fn try_store(db: &Db, events: &[Resolved<'_>]) -> Result<Stored, AppError>
                  users = array::union(users ?? [], $d.users), features = array::union(features ?? [], $d.features)
                  RETURN NONE;
          };
+         FOR $l IN $latest {
+             UPDATE type::record('account', $l.acc) SET last_active_on = $l.day
+                 WHERE last_active_on = NONE OR last_active_on < $l.day RETURN NONE;
+         };
          COMMIT;",
-        json!({ "rows": rows, "deltas": deltas }),
+        json!({ "rows": rows, "deltas": deltas, "latest": latest_rows }),
     )
     .await?;
-    Ok(Stored { accepted: fresh.len(), duplicates, accounts })
+    let latest = latest
+        .into_iter()
+        .filter_map(|(acc, day)| day.parse().ok().map(|d| (acc.to_string(), d)))
+        .collect();
+    Ok(Stored { accepted: fresh.len(), duplicates, accounts, latest })
 }
 
 /// The events of the batch not stored yet; of repeats inside the batch, the first one counts.
@@ -186,6 +206,19 @@ fn rows_and_rollups(fresh: &[&Resolved]) -> (Vec<serde_json::Value>, Vec<DayDelt
         }
     }
     (rows, days.into_values().collect())
+}
+
+/// Sets every account's last active day from its usage rollups (seeding, which writes
+/// rollups in bulk).
+pub async fn refresh_last_active(db: &Db) -> Result<(), AppError> {
+    execute(
+        db,
+        "FOR $r IN (SELECT account, array::max(array::group(day)) AS last FROM usage_day GROUP BY account) {
+             UPDATE $r.account SET last_active_on = $r.last RETURN NONE;
+         };",
+        json!({}),
+    )
+    .await
 }
 
 /// Raw inserts of the same rows with no checks or rollups: the benchmark's yardstick.

@@ -2,7 +2,7 @@
 
 use super::{de, new_key, query_all, query_value, transact, vars, Count, Db};
 use crate::error::AppError;
-use crate::model::{Role, User};
+use crate::model::{Role, User, UserId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -10,7 +10,7 @@ use serde_json::json;
 #[derive(Deserialize)]
 pub(super) struct UserRow {
     #[serde(deserialize_with = "de::key")]
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: String,

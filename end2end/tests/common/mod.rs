@@ -1,15 +1,16 @@
 //! Shared harness: start the real `bellwether` binary on a free port against `mem://`, launch
 //! Debian's Chromium through playwright-rs, save screenshots to end2end/screenshots/; seed over
-//! HTTP ([`api`]) and take the steps every scenario takes in the browser (open a page once it
-//! is live, sign in).
+//! HTTP ([`api`]) and take the steps every scenario takes in the browser ([`steps`]).
 
 #![allow(dead_code)]
 
 mod api;
+mod steps;
 pub use api::*;
+pub use steps::*;
 
 use playwright_rs::api::LaunchOptions;
-use playwright_rs::protocol::{Browser, Page, Playwright, Viewport};
+use playwright_rs::protocol::{Browser, Page, Playwright};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -112,37 +113,5 @@ pub async fn shot(page: &Page, name: &str) -> R {
     std::fs::create_dir_all(&dir)?;
     let opts = playwright_rs::protocol::ScreenshotOptions::builder().full_page(true).build();
     page.screenshot_to_file(&dir.join(format!("{name}.png")), Some(opts)).await?;
-    Ok(())
-}
-
-/// Waits until the WASM has hydrated the page (the app marks <body> when it has).
-pub async fn hydrated(page: &Page) -> R {
-    playwright_rs::expect(page.locator("body[data-hydrated]"))
-        .with_timeout(Duration::from_secs(20))
-        .to_have_count(1)
-        .await?;
-    Ok(())
-}
-
-/// A new page (tab) of `width` × `height` CSS pixels.
-pub async fn new_page(browser: &Browser, width: u32, height: u32) -> R<Page> {
-    let page = browser.new_page().await?;
-    page.set_viewport_size(Viewport { width, height }).await?;
-    Ok(page)
-}
-
-/// Opens `url` and waits until the page is live.
-pub async fn visit(page: &Page, url: &str) -> R {
-    page.goto(url, None).await?;
-    hydrated(page).await
-}
-
-/// Signs in through the form as the admin ([`EMAIL`], [`PASS`]) and lands on the portfolio.
-pub async fn sign_in(page: &Page, base: &str) -> R {
-    visit(page, &format!("{base}/login")).await?;
-    page.locator("#f-email").fill(EMAIL, None).await?;
-    page.locator("#f-password").fill(PASS, None).await?;
-    page.locator("main button[type=submit]").click(None).await?;
-    page.wait_for_url(&format!("{base}/"), None).await?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use app::error::AppError;
 use app::model::plan::TaskStatus;
 use app::state::AppState;
 use app::store::plan_shares::Opened;
-use app::store::plans::{Actor, Owner};
+use app::store::plans::{Actor, PlanOwner};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,16 +39,6 @@ async fn open(state: &AppState, token: &str) -> Result<Option<Opened>, AppError>
         return Ok(None);
     };
     app::store::plan_shares::open(&state.db, &key, now).await
-}
-
-/// The plan a customer's change touches. The plan's start bounds due dates, which customers
-/// never set, so it is not read.
-fn owner_of(o: &Opened) -> Owner {
-    Owner { plan: o.plan.clone(), account: o.account.clone(), start: chrono::NaiveDate::MIN }
-}
-
-fn actor(o: &Opened) -> Actor {
-    Actor::Customer { contact: o.contact.clone(), name: o.contact_name.clone() }
 }
 
 async fn show(
@@ -120,7 +110,7 @@ async fn refused(state: &AppState, token: &str, e: AppError) -> Response {
 /// stores it; done → back to the page (a notice, the changed item in view), refused → the page
 /// again with the reason and the status that says why.
 async fn act<Fut>(
-    state: &AppState, token: &str, saved: &str, change: impl FnOnce(Owner, Actor) -> Fut,
+    state: &AppState, token: &str, saved: &str, change: impl FnOnce(PlanOwner, Actor) -> Fut,
 ) -> Response
 where
     Fut: std::future::Future<Output = Result<(), AppError>>,
@@ -130,7 +120,7 @@ where
         Ok(None) => return invalid_link(),
         Err(e) => return broken(e),
     };
-    match change(owner_of(&o), actor(&o)).await {
+    match change(o.owner(), o.actor()).await {
         Ok(()) => {
             state.account_activity(&o.account);
             Redirect::to(&format!("/p/{token}?saved={saved}")).into_response()

@@ -67,21 +67,24 @@ fn summary(v: &PlanView) -> Markup {
 }
 
 fn objective(v: &PlanView, ob: &Objective) -> Markup {
-    let pct = (ob.progress() * 100.0).round() as u32;
-    let target =
-        if ob.has_target() { fmt_num(ob.target) } else { "target to be agreed".to_string() };
+    let pct = (ob.spec.progress() * 100.0).round() as u32;
+    let target = if ob.spec.has_target() {
+        fmt_num(ob.spec.target)
+    } else {
+        "target to be agreed".to_string()
+    };
     html! {
         div class="obj" id={ "o-" (ob.id) } {
-            div.row { strong { (ob.metric) } span { (fmt_num(ob.current)) " → " (target) " " (ob.unit) } }
+            div.row { strong { (ob.spec.metric) } span { (fmt_num(ob.spec.current)) " → " (target) " " (ob.spec.unit) } }
             div.bar role="img" aria-label={ (pct) "% of the way to the target" } { span style={ "width:" (pct) "%" } {} }
             p.muted {
-                "Started at " (fmt_num(ob.baseline))
+                "Started at " (fmt_num(ob.spec.baseline))
                 @if let Some(u) = &ob.updated_by { " · last updated by " (u) }
             }
-            @if ob.customer_can_update {
+            @if ob.spec.customer_can_update {
                 form method="post" action={ "/p/" (v.token) "/objectives/" (ob.id) } class="inline" {
                     label for={ "v-" (ob.id) } { "Current value" }
-                    input id={ "v-" (ob.id) } name="value" inputmode="decimal" value=(fmt_num(ob.current)) required;
+                    input id={ "v-" (ob.id) } name="value" inputmode="decimal" value=(fmt_num(ob.spec.current)) required;
                     button type="submit" { "Update" }
                 }
             }
@@ -103,11 +106,6 @@ fn milestone(v: &PlanView, m: &Milestone) -> Markup {
     }
 }
 
-/// Whether the customer behind `o` may tick `t` off.
-fn is_theirs(t: &Task, o: &Opened) -> bool {
-    t.owner_role == OwnerRole::Customer && t.owner_id.as_deref().is_none_or(|c| c == o.contact)
-}
-
 /// Who a task is with, as the customer should read it: "You", their colleague, or our person.
 fn owner_words(v: &PlanView, t: &Task, theirs: bool) -> String {
     if theirs && t.owner_id.is_some() {
@@ -122,7 +120,7 @@ fn owner_words(v: &PlanView, t: &Task, theirs: bool) -> String {
 /// One task: done or not, who has it, when it is due, its resources, and the tick form when it
 /// is the customer's.
 fn task(v: &PlanView, t: &Task) -> Markup {
-    let theirs = is_theirs(t, v.opened);
+    let theirs = v.opened.may_tick(t);
     let done = t.status == TaskStatus::Done;
     let late = t.is_overdue(v.today);
     html! {

@@ -248,7 +248,7 @@ async fn submit(
         Ok(_) => {
             // An invited answer is the account's latest satisfaction: re-score it now.
             if let Some(inv) = &t.invitation {
-                state.rescore(vec![inv.account.clone()]);
+                state.rescore(vec![inv.account.to_string()]);
             }
             Redirect::to(&format!("{}/thanks", t.base)).into_response()
         }

@@ -40,7 +40,7 @@ pub(super) async fn demo_staff(db: &Db, rng: &mut ChaCha8Rng) -> anyhow::Result<
     let mut staff: Vec<Staff> = existing
         .iter()
         .filter(|u| u.active && u.role == Role::Csm && u.email.ends_with("@demo.bellwether.local"))
-        .map(|u| (u.id.clone(), u.name.clone()))
+        .map(|u| (u.id.to_string(), u.name.clone()))
         .collect();
     if staff.is_empty() {
         let hash = app::auth::hash_password(&app::auth::new_session_token().0).map_err(err)?;
@@ -57,7 +57,7 @@ pub(super) async fn demo_staff(db: &Db, rng: &mut ChaCha8Rng) -> anyhow::Result<
             let u = store::users::create(db, &email, &format!("{first} {last}"), Role::Csm, &hash)
                 .await
                 .map_err(err)?;
-            staff.push((u.id, u.name));
+            staff.push((u.id.into(), u.name));
         }
     }
     staff.sort();

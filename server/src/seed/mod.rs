@@ -96,7 +96,28 @@ pub async fn run(
         "seeded {days} days of product usage and {snaps} daily health scores in {:.1}s",
         t.elapsed().as_secs_f64()
     );
-    rescore_today(db).await
+    store::usage::refresh_last_active(db).await.map_err(err)?;
+    rescore_today(db).await?;
+    usage_segments(db, admin).await
+}
+
+/// Two saved segments on product usage, so the demo's Segments page and filters have
+/// something to show: accounts using under 40 % of the key features, and accounts with no
+/// usage for 30 days. Their members are recorded as they are (no moves yet).
+async fn usage_segments(db: &Db, admin: Option<&str>) -> anyhow::Result<()> {
+    let Some(admin) = admin else { return Ok(()) };
+    let portfolio = app::store::portfolio_index::PortfolioIndex::new();
+    let existing = store::segments::list(db).await.map_err(err)?;
+    for (name, query) in
+        [("Low adoption", "adoption_max=39"), ("Inactive 30 days", "inactive_days=30")]
+    {
+        if existing.iter().any(|s| s.name == name) {
+            continue;
+        }
+        let filter = app::model::PortfolioFilter::from_query_string(query);
+        app::service::segments::create(db, &portfolio, name, &filter, admin).await.map_err(err)?;
+    }
+    Ok(())
 }
 
 /// A bar on a terminal; nothing (but the same counting) otherwise.

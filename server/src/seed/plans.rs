@@ -22,7 +22,7 @@ pub(super) async fn plans_and_touchpoints(
     db: &Db, rng: &mut ChaCha8Rng, accounts: &[SeededAccount], staff: &[Staff], today: NaiveDate,
 ) -> anyhow::Result<(usize, usize)> {
     let (by, by_name) = staff.first().cloned().unwrap_or_default();
-    let actor = Actor::Staff { id: by.clone(), name: by_name.clone() };
+    let actor = Actor::Staff { id: by.clone().into(), name: by_name.clone() };
     cadence_rules(db, &by).await?;
     let templates = store::templates::list(db).await.map_err(err)?;
     let mut plans = 0;
@@ -61,7 +61,9 @@ async fn cadence_rules(db: &Db, by: &str) -> anyhow::Result<()> {
             Some(s) => s.clone(),
             None => {
                 let filter = app::model::PortfolioFilter::from_query_string(query);
-                store::segments::create(db, name, &filter, by).await.map_err(err)?
+                app::service::segments::create(db, &Default::default(), name, &filter, by)
+                    .await
+                    .map_err(err)?
             }
         };
         for (kind, every) in rules {
@@ -79,7 +81,7 @@ async fn plan_from(
 ) -> anyhow::Result<()> {
     let valid = NewPlanInput {
         title: format!("{} plan", t.name),
-        template_id: t.id.clone(),
+        template_id: t.id.to_string(),
         start: a.start.to_string(),
     }
     .validate()

@@ -138,7 +138,10 @@ async fn create_surveys(db: &Db, owner: &str) -> anyhow::Result<Vec<TierSurvey>>
             Some(s) => s.id.clone(),
             None => {
                 let f = app::model::PortfolioFilter { tier: Some(tier), ..Default::default() };
-                store::segments::create(db, seg_name, &f, owner).await.map_err(err)?.id
+                app::service::segments::create(db, &Default::default(), seg_name, &f, owner)
+                    .await
+                    .map_err(err)?
+                    .id
             }
         };
         let valid = ValidSurvey {
@@ -154,7 +157,7 @@ async fn create_surveys(db: &Db, owner: &str) -> anyhow::Result<Vec<TierSurvey>>
             recurrence_months: months,
         };
         let s = store::surveys::create(db, &valid, owner).await.map_err(err)?;
-        surveys.push(TierSurvey { id: s.id, kind, tier, recurrence_months: months });
+        surveys.push(TierSurvey { id: s.id.into(), kind, tier, recurrence_months: months });
     }
     Ok(surveys)
 }

@@ -10,14 +10,14 @@ async fn healthz_answers_200_once_the_database_is_ready() {
     assert_eq!(res.status(), StatusCode::OK);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["migrations"], serde_json::json!([1, 2, 3, 4, 5, 6]));
+    assert_eq!(body["migrations"], serde_json::json!([1, 2, 3, 4, 5, 6, 7]));
 }
 
 #[tokio::test]
 async fn migrations_apply_once_even_when_run_again() {
     let app = spawn_app().await;
     app::store::migrations::apply(&app.db).await.expect("second run is a no-op");
-    assert_eq!(app::store::migrations::applied(&app.db).await.unwrap(), vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(app::store::migrations::applied(&app.db).await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7]);
 }
 
 #[tokio::test]
@@ -43,12 +43,12 @@ async fn setup_creates_the_first_admin_only_once() {
 async fn setup_validates_and_names_each_field() {
     let app = spawn_app().await;
     let c = Client::new(&app);
-    let body = c
-        .invalid("auth/setup", &[("email", "not-an-email"), ("name", ""), ("password", "short")])
-        .await;
-    assert!(field_error(&body, "email").unwrap().contains("email address"));
-    assert_eq!(field_error(&body, "name").as_deref(), Some("is required"));
-    assert!(field_error(&body, "password").unwrap().contains("at least 10"));
+    let form = [("email", "not-an-email"), ("name", ""), ("password", "short")];
+    let [email, name, password] =
+        c.refused("auth/setup", &form, ["email", "name", "password"]).await;
+    assert!(email.contains("email address"));
+    assert_eq!(name, "is required");
+    assert!(password.contains("at least 10"));
     assert_eq!(app::store::users::count(&app.db).await.unwrap(), 0, "nothing written");
 }
 
@@ -59,9 +59,7 @@ async fn login_refuses_a_wrong_password_without_saying_which_part_was_wrong() {
     let c = Client::new(&app);
     let wrong_pass =
         c.invalid("auth/login", &[("email", ADMIN_EMAIL), ("password", "not the password")]).await;
-    let (_, unknown) = c
-        .call("auth/login", &[("email", "nobody@example.com"), ("password", "not the password")])
-        .await;
+    let (_, unknown) = c.sign_in("nobody@example.com", "not the password").await;
     assert_eq!(wrong_pass, unknown, "same answer for unknown email and wrong password");
     let (_, me) = c.call("auth/me", &[]).await;
     assert_eq!(me, serde_json::Value::Null);
@@ -70,12 +68,7 @@ async fn login_refuses_a_wrong_password_without_saying_which_part_was_wrong() {
 #[tokio::test]
 async fn the_session_cookie_is_httponly_and_samesite() {
     let app = spawn_app().await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/auth/setup", app.base))
-        .form(&setup_form("Ada", &app.setup_code))
-        .send()
-        .await
-        .unwrap();
+    let res = Client::new(&app).request("auth/setup", &setup_form("Ada", &app.setup_code)).await;
     let cookie = res.headers().get("set-cookie").expect("cookie").to_str().unwrap().to_string();
     assert!(cookie.starts_with("bw_session="));
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
@@ -106,27 +99,22 @@ async fn signed_out_callers_are_refused_and_pages_redirect_to_login() {
 async fn a_bad_account_is_refused_field_by_field_and_nothing_is_written() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let form = [
-        ("input[name]", " "),
-        ("input[tier]", "galactic"),
+    let bad = [
         ("input[industry]", ""),
-        ("input[stage]", "growth"),
         ("input[arr]", "-1"),
         ("input[currency]", "XYZ"),
         ("input[contract_start]", "2026-05-01"),
         ("input[renewal_date]", "2026-04-01"),
-        ("input[owner_id]", ""),
     ];
-    let body = c.invalid("accounts/create", &form).await;
-    assert_eq!(field_error(&body, "name").as_deref(), Some("is required"));
-    assert!(field_error(&body, "tier").unwrap().contains("Enterprise, Mid-market, SMB"));
-    assert_eq!(field_error(&body, "industry").as_deref(), Some("is required"));
-    assert_eq!(field_error(&body, "arr").as_deref(), Some("must be zero or more"));
-    assert!(field_error(&body, "currency").is_some());
-    assert_eq!(
-        field_error(&body, "renewal_date").as_deref(),
-        Some("must be after the contract start")
-    );
+    let form = with(account_form(" ", "galactic"), &bad);
+    let fields = ["name", "tier", "industry", "arr", "currency", "renewal_date"];
+    let [name, tier, industry, arr, _currency, renewal] =
+        c.refused("accounts/create", &form, fields).await;
+    assert_eq!(name, "is required");
+    assert!(tier.contains("Enterprise, Mid-market, SMB"));
+    assert_eq!(industry, "is required");
+    assert_eq!(arr, "must be zero or more");
+    assert_eq!(renewal, "must be after the contract start");
     assert_eq!(portfolio_total(&c, &[]).await, 0);
 
     // A missing field is a clear error too, not a crash.
@@ -141,11 +129,9 @@ async fn account_names_are_unique_regardless_of_case() {
     let c = admin(&app).await;
     let (status, _) = c.call("accounts/create", &account_form("Globex", "smb")).await;
     assert_eq!(status, StatusCode::OK);
-    let body = c.invalid("accounts/create", &account_form("GLOBEX", "enterprise")).await;
-    assert_eq!(
-        field_error(&body, "name").as_deref(),
-        Some("an account with this name already exists")
-    );
+    let [name] =
+        c.refused("accounts/create", &account_form("GLOBEX", "enterprise"), ["name"]).await;
+    assert_eq!(name, "an account with this name already exists");
     assert_eq!(portfolio_total(&c, &[]).await, 1);
 }
 
@@ -153,11 +139,8 @@ async fn account_names_are_unique_regardless_of_case() {
 async fn an_unknown_owner_is_refused_and_the_account_is_not_created() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let mut form = account_form("Owned", "smb");
-    form.retain(|(k, _)| *k != "input[owner_id]");
-    form.push(("input[owner_id]", "nobody"));
-    let body = c.invalid("accounts/create", &form).await;
-    assert!(field_error(&body, "owner_id").is_some(), "{body}");
+    let form = with(account_form("Owned", "smb"), &[("input[owner_id]", "nobody")]);
+    c.refused("accounts/create", &form, ["owner_id"]).await;
     assert_eq!(portfolio_total(&c, &[]).await, 0);
 }
 
@@ -165,42 +148,20 @@ async fn an_unknown_owner_is_refused_and_the_account_is_not_created() {
 async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (_, me) = c.call("auth/me", &[]).await;
-    let my_id = me["id"].as_str().unwrap();
-    let mut form = account_form("Initech", "enterprise");
-    form.retain(|(k, _)| *k != "input[owner_id]");
-    form.push(("input[owner_id]", my_id));
+    let my_id = c.my_id().await;
+    let form = with(account_form("Initech", "enterprise"), &[("input[owner_id]", &my_id)]);
     let acc = c.ok("accounts/create", &form).await;
     assert_eq!(acc["owner_name"], "Ada Admin");
     let id = acc["id"].as_str().unwrap();
 
-    c.ok(
-        "accounts/contacts/add",
-        &[
-            ("account_id", id),
-            ("input[name]", "Peter Gibbons"),
-            ("input[email]", "Peter@Initech.example"),
-            ("input[title]", "Engineer"),
-            ("input[champion]", "on"),
-        ],
-    )
-    .await;
-    let dup = c
-        .invalid(
-            "accounts/contacts/add",
-            &[
-                ("account_id", id),
-                ("input[name]", "Peter again"),
-                ("input[email]", "peter@initech.example"),
-            ],
-        )
-        .await;
-    assert!(field_error(&dup, "email").unwrap().contains("already has a contact"));
-    c.ok("accounts/team/add", &[("account_id", id), ("user_id", my_id), ("role", "sme")]).await;
-    let body = c
-        .invalid("accounts/team/add", &[("account_id", id), ("user_id", my_id), ("role", "wizard")])
-        .await;
-    assert!(field_error(&body, "role").is_some());
+    let peter = [("input[title]", "Engineer"), ("input[champion]", "on")];
+    add_contact(&c, id, "Peter Gibbons", "Peter@Initech.example", &peter).await;
+    let again = contact_form(id, "Peter again", "peter@initech.example");
+    let [email] = c.refused("accounts/contacts/add", &again, ["email"]).await;
+    assert!(email.contains("already has a contact"));
+    c.ok("accounts/team/add", &[("account_id", id), ("user_id", &my_id), ("role", "sme")]).await;
+    let wizard = [("account_id", id), ("user_id", &my_id), ("role", "wizard")];
+    c.refused("accounts/team/add", &wizard, ["role"]).await;
 
     let detail = c.ok("accounts/get", &[("id", id)]).await;
     assert_eq!(detail["contacts"][0]["email"], "peter@initech.example");
@@ -211,17 +172,8 @@ async fn accounts_carry_contacts_and_team_and_unknown_ids_are_404() {
 
     let body = c.expect(StatusCode::NOT_FOUND, "accounts/get", &[("id", "does-not-exist")]).await;
     assert_eq!(body["NotFound"], "account");
-    let (status, _) = c
-        .call(
-            "accounts/contacts/add",
-            &[
-                ("account_id", "does-not-exist"),
-                ("input[name]", "X"),
-                ("input[email]", "x@example.com"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let nowhere = contact_form("does-not-exist", "X", "x@example.com");
+    c.expect(StatusCode::NOT_FOUND, "accounts/contacts/add", &nowhere).await;
     let page = c.get("/accounts/does-not-exist").await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     let page = c.get("/no/such/page").await;
@@ -234,17 +186,13 @@ async fn updating_an_account_validates_and_keeps_the_rest() {
     let c = admin(&app).await;
     let (_, acc) = c.call("accounts/create", &account_form("Hooli", "smb")).await;
     let id = acc["id"].as_str().unwrap().to_string();
-    let mut bad = account_form("Hooli", "smb");
-    bad.retain(|(k, _)| *k != "input[arr]");
-    bad.push(("input[arr]", "12k"));
-    bad.push(("id", &id));
-    let body = c.invalid("accounts/update", &bad).await;
-    assert!(field_error(&body, "arr").unwrap().contains("must be a number"));
+    let bad = with(account_form("Hooli", "smb"), &[("input[arr]", "12k"), ("id", &id)]);
+    let [arr] = c.refused("accounts/update", &bad, ["arr"]).await;
+    assert!(arr.contains("must be a number"));
     let (_, detail) = c.call("accounts/get", &[("id", &id)]).await;
     assert_eq!(detail["account"]["arr_minor"], 12_000_000, "unchanged");
 
-    let mut good = account_form("Hooli XYZ", "mid_market");
-    good.push(("id", &id));
+    let good = with(account_form("Hooli XYZ", "mid_market"), &[("id", &id)]);
     let updated = c.ok("accounts/update", &good).await;
     assert_eq!(updated["name"], "Hooli XYZ");
     assert_eq!(updated["tier"], "mid_market");
@@ -254,14 +202,7 @@ async fn updating_an_account_validates_and_keeps_the_rest() {
 async fn the_portfolio_filters_sorts_and_pages() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    bellwether::seed::run(&app.db, 230, 7, false, false).await.unwrap();
-    // The seed wrote straight to the database; the portfolio index hears of it through its
-    // live query within moments.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while portfolio_total(&c, &[]).await != 230 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(portfolio_total(&c, &[]).await, 230);
+    seed_portfolio(&app, &c, 230, 7).await;
     let ent = portfolio_total(&c, &[("filter[tier]", "enterprise")]).await;
     let mid = portfolio_total(&c, &[("filter[tier]", "mid_market")]).await;
     let smb = portfolio_total(&c, &[("filter[tier]", "smb")]).await;
@@ -336,23 +277,11 @@ async fn segments_save_a_filter_under_a_unique_name() {
 async fn the_last_admin_cannot_be_removed_and_deactivation_ends_sessions() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
-    let (_, me) = admin.call("auth/me", &[]).await;
-    admin
-        .invalid(
-            "users/access",
-            &[("id", me["id"].as_str().unwrap()), ("role", "csm"), ("active", "true")],
-        )
-        .await;
+    admin.invalid("users/access", &access_form(&admin.my_id().await, "csm", "true")).await;
 
     let csm = user_with_role(&app, &admin, "csm").await;
-    let (_, csm_me) = csm.call("auth/me", &[]).await;
     csm.ok("accounts/portfolio", &[]).await;
-    admin
-        .ok(
-            "users/access",
-            &[("id", csm_me["id"].as_str().unwrap()), ("role", "csm"), ("active", "false")],
-        )
-        .await;
+    admin.ok("users/access", &access_form(&csm.my_id().await, "csm", "false")).await;
     let (status, _) = csm.call("accounts/portfolio", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a deactivated user is signed out at once");
 }
@@ -386,24 +315,11 @@ async fn password_guessing_is_throttled_per_email() {
     let app = spawn_app().await;
     admin(&app).await;
     let c = Client::new(&app);
-    let mut statuses = Vec::new();
-    for _ in 0..12 {
-        let (status, _) = c
-            .call("auth/login", &[("email", ADMIN_EMAIL), ("password", "guess guess guess")])
-            .await;
-        statuses.push(status);
-    }
-    assert!(statuses[..10].iter().all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY), "{statuses:?}");
-    assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS);
-    let (status, _) = c.call("auth/login", &ADMIN_LOGIN).await;
+    assert_throttled_after(&wrong_sign_ins(&c, ADMIN_EMAIL, 12).await, 10);
+    let (status, _) = c.sign_in(ADMIN_EMAIL, ADMIN_PASS).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
     let other = Client::new(&app);
-    let (status, _) = other
-        .call(
-            "auth/login",
-            &[("email", "someone-else@example.com"), ("password", "guess guess guess")],
-        )
-        .await;
+    let (status, _) = other.sign_in("someone-else@example.com", "guess guess guess").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "other addresses are not affected");
 }
 
@@ -416,12 +332,8 @@ async fn the_dashboard_adds_money_up_only_within_one_currency() {
         ("B", "enterprise", "100000", "EUR"),
         ("C", "smb", "5000", "USD"),
     ] {
-        let mut form = account_form(name, tier);
-        form.retain(|(k, _)| *k != "input[arr]" && *k != "input[currency]");
-        form.push(("input[arr]", arr));
-        form.push(("input[currency]", cur));
-        let (status, body) = c.call("accounts/create", &form).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let form = with(account_form(name, tier), &[("input[arr]", arr), ("input[currency]", cur)]);
+        c.ok("accounts/create", &form).await;
     }
     let (status, s) = c.call("accounts/summary", &[]).await;
     assert_eq!(status, StatusCode::OK, "{s}");
@@ -437,60 +349,33 @@ async fn the_dashboard_adds_money_up_only_within_one_currency() {
 async fn contacts_are_edited_only_through_their_own_account() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (_, a) = c.call("accounts/create", &account_form("Alpha", "smb")).await;
-    let (_, b) = c.call("accounts/create", &account_form("Beta", "smb")).await;
-    let (a, b) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
-    let (_, dana) = c
-        .call(
-            "accounts/contacts/add",
-            &[("account_id", &a), ("input[name]", "Dana"), ("input[email]", "dana@alpha.example")],
-        )
-        .await;
-    let (_, sam) = c
-        .call(
-            "accounts/contacts/add",
-            &[("account_id", &a), ("input[name]", "Sam"), ("input[email]", "sam@alpha.example")],
-        )
-        .await;
-    let dana = dana["id"].as_str().unwrap().to_string();
+    let a = create_account(&c, "Alpha", "smb").await;
+    let b = create_account(&c, "Beta", "smb").await;
+    let dana = add_contact(&c, &a, "Dana", "dana@alpha.example", &[]).await;
+    add_contact(&c, &a, "Sam", "sam@alpha.example", &[]).await;
 
-    let edit = |account: &str, email: &str| {
-        vec![
-            ("account_id".to_string(), account.to_string()),
-            ("contact_id".to_string(), dana.clone()),
-            ("input[name]".to_string(), "Dana Scully".to_string()),
-            ("input[email]".to_string(), email.to_string()),
-            ("input[title]".to_string(), "CTO".to_string()),
-            ("input[champion]".to_string(), "on".to_string()),
+    /// Dana's edit form, sent through `account`, with `email`.
+    fn edit<'a>(account: &'a str, dana: &'a str, email: &'a str) -> [(&'a str, &'a str); 6] {
+        [
+            ("account_id", account),
+            ("contact_id", dana),
+            ("input[name]", "Dana Scully"),
+            ("input[email]", email),
+            ("input[title]", "CTO"),
+            ("input[champion]", "on"),
         ]
-    };
-    let call = |form: Vec<(String, String)>| {
-        let c = &c;
-        async move {
-            let pairs: Vec<(&str, &str)> =
-                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            c.call("accounts/contacts/update", &pairs).await
-        }
-    };
-    let (status, body) = call(edit(&a, "not-an-email")).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_error(&body, "email").is_some());
-    let (status, body) = call(edit(&a, sam["email"].as_str().unwrap())).await;
+    }
+    let update = "accounts/contacts/update";
+    c.refused(update, &edit(&a, &dana, "not-an-email"), ["email"]).await;
+    let (status, body) = c.call(update, &edit(&a, &dana, "sam@alpha.example")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "Sam already has that email: {body}");
-    let (status, body) = call(edit(&b, "dana@alpha.example")).await;
+    let (status, body) = c.call(update, &edit(&b, &dana, "dana@alpha.example")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "Dana is not Beta's contact: {body}");
-    let (_, detail) = c.call("accounts/get", &[("id", &a)]).await;
-    let before = detail["contacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["id"] == dana.as_str())
-        .unwrap()
-        .clone();
+    let detail = c.ok("accounts/get", &[("id", &a)]).await;
+    let before = by_id(&detail["contacts"], &dana);
     assert_eq!(before["name"], "Dana", "nothing changed by the refused edits");
 
-    let (status, body) = call(edit(&a, "DANA@alpha.example")).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = c.ok(update, &edit(&a, &dana, "DANA@alpha.example")).await;
     assert_eq!(body["name"], "Dana Scully");
     assert_eq!(body["email"], "dana@alpha.example");
     assert_eq!(body["champion"], true);
@@ -500,11 +385,7 @@ async fn contacts_are_edited_only_through_their_own_account() {
 async fn the_portfolio_index_and_the_database_agree() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    bellwether::seed::run(&app.db, 180, 11, false, false).await.unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while portfolio_total(&c, &[]).await != 180 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    seed_portfolio(&app, &c, 180, 11).await;
     use app::model::{PortfolioFilter, SizeTier, SortKey};
     let filters = [
         PortfolioFilter::default(),

@@ -11,4 +11,5 @@ mod health;
 mod plans;
 mod roles;
 mod security;
+mod segments;
 mod surveys;

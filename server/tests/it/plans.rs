@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The health facts the scorer reads for `account` today.
 async fn facts_today(app: &TestApp, account: &str) -> app::model::health::HealthFacts {
@@ -16,15 +16,12 @@ async fn facts_today(app: &TestApp, account: &str) -> app::model::health::Health
     facts.remove(account).expect("facts for the account")
 }
 
-/// The form fields that make a contact the account's champion.
-const CHAMPION: &[(&str, &str)] = &[("input[champion]", "on")];
-
 #[tokio::test]
 async fn a_plan_from_the_onboarding_template_and_bad_input() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
-    let acc = create_account(&admin, "Plan Co", "smb").await;
-    let champion = add_contact(&admin, &acc, "Dana Lee", "dana@plan.co", CHAMPION).await;
+    let (acc, champion) =
+        account_with_champion(&admin, "Plan Co", "Dana Lee", "dana@plan.co").await;
 
     // The three stages are seeded, in journey order.
     let templates = admin.ok("templates/list", &[]).await;
@@ -34,34 +31,18 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
 
     // Bad input: named fields, nothing written.
     let plans_before = rows(&app, "plan").await;
-    let b = admin
-        .invalid(
-            "plans/create",
-            &[
-                ("account_id", &acc),
-                ("input[title]", "  "),
-                ("input[template_id]", "onboarding"),
-                ("input[start]", "5 January"),
-            ],
-        )
-        .await;
-    assert!(field_error(&b, "title").unwrap().contains("required"));
-    assert!(field_error(&b, "start").unwrap().contains("2026-01-31"));
+    let untitled = plan_form(&acc, "  ", "5 January");
+    let [title, start] = admin.refused("plans/create", &untitled, ["title", "start"]).await;
+    assert!(title.contains("required"));
+    assert!(start.contains("2026-01-31"));
     assert_eq!(rows(&app, "plan").await, plans_before);
 
     // Executives read plans but do not make them.
     let exec = user_with_role(&app, &admin, "exec").await;
-    let form = [
-        ("account_id", acc.as_str()),
-        ("input[title]", "Onboarding plan"),
-        ("input[template_id]", "onboarding"),
-        ("input[start]", "2026-01-05"),
-    ];
+    let form = plan_form(&acc, "Onboarding plan", "2026-01-05");
     exec.expect(StatusCode::FORBIDDEN, "plans/create", &form).await;
 
-    let (s, b) = admin.call("plans/create", &form).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let plan_id = b.as_str().unwrap().to_string();
+    let plan_id = admin.ok("plans/create", &form).await.as_str().unwrap().to_string();
     let p = plan_detail(&admin, &plan_id).await;
     let ms = p["plan"]["milestones"].as_array().unwrap();
     assert_eq!(ms.len(), 3);
@@ -85,75 +66,39 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
 
     // Bad milestone and task input: named, nothing changed.
     let events_before = rows(&app, "plan_event").await;
-    let b = admin
-        .invalid(
-            "plans/milestone/add",
-            &[("plan_id", &plan_id), ("input[title]", ""), ("input[due]", "2026-01-02")],
-        )
-        .await;
-    assert!(field_error(&b, "title").is_some());
-    assert!(field_error(&b, "due").unwrap().contains("before the plan starts"));
-    let m0 = ms[0]["id"].as_str().unwrap().to_string();
-    let b = admin
-        .invalid(
-            "plans/task/add",
-            &[
-                ("milestone_id", &m0),
-                ("input[title]", "Send the agenda"),
-                ("input[due]", "2026-01-06"),
-                ("input[owner]", "c:nosuchcontact"),
-            ],
-        )
-        .await;
-    assert!(field_error(&b, "owner").unwrap().contains("not at this account"));
-    let b = admin
-        .invalid(
-            "plans/objective/add",
-            &[
-                ("plan_id", &plan_id),
-                ("input[metric]", "Tickets"),
-                ("input[baseline]", "12k"),
-                ("input[current]", "10"),
-                ("input[target]", "5"),
-            ],
-        )
-        .await;
-    assert!(field_error(&b, "baseline").unwrap().contains("12k"));
+    let early = [("plan_id", plan_id.as_str()), ("input[title]", ""), ("input[due]", "2026-01-02")];
+    let [_, due] = admin.refused("plans/milestone/add", &early, ["title", "due"]).await;
+    assert!(due.contains("before the plan starts"));
+    let m0 = id_of(&ms[0]);
+    let stranger = task_form(&m0, "Send the agenda", "2026-01-06", "c:nosuchcontact");
+    let [owner] = admin.refused("plans/task/add", &stranger, ["owner"]).await;
+    assert!(owner.contains("not at this account"));
+    let objective = [
+        ("plan_id", plan_id.as_str()),
+        ("input[metric]", "Tickets"),
+        ("input[baseline]", "12k"),
+        ("input[current]", "10"),
+        ("input[target]", "5"),
+    ];
+    let [baseline] = admin.refused("plans/objective/add", &objective, ["baseline"]).await;
+    assert!(baseline.contains("12k"));
     assert_eq!(rows(&app, "plan_event").await, events_before);
     assert_eq!(tasks_of(&plan_detail(&admin, &plan_id).await).len(), 8);
 
     // A good task goes last in its milestone; reorder puts it first.
-    let b = admin
-        .ok(
-            "plans/task/add",
-            &[
-                ("milestone_id", &m0),
-                ("input[title]", "Send the agenda"),
-                ("input[due]", "2026-01-06"),
-                ("input[owner]", "r:csm"),
-            ],
-        )
-        .await;
-    let ids: Vec<String> = b["plan"]["milestones"][0]["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect();
+    let b =
+        admin.ok("plans/task/add", &task_form(&m0, "Send the agenda", "2026-01-06", "r:csm")).await;
+    let mut order: Vec<String> =
+        b["plan"]["milestones"][0]["tasks"].as_array().unwrap().iter().map(id_of).collect();
     assert_eq!(b["plan"]["milestones"][0]["tasks"][3]["title"], "Send the agenda");
-    let mut order = ids.clone();
     order.rotate_right(1);
-    let res =
-        admin.post_json("plans/task/reorder", &json!({ "milestone_id": m0, "ids": order })).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let b: Value = res.json().await.unwrap();
+    let (ok, refused) = (StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY);
+    let reorder = "plans/task/reorder";
+    let b = admin.expect_json(ok, reorder, &json!({ "milestone_id": m0, "ids": order })).await;
     assert_eq!(b["plan"]["milestones"][0]["tasks"][0]["title"], "Send the agenda");
     // A stale order (a task missing) moves nothing.
-    let res = admin
-        .post_json("plans/task/reorder", &json!({ "milestone_id": m0, "ids": &order[1..] }))
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let b: Value = res.json().await.unwrap();
+    let stale = json!({ "milestone_id": m0, "ids": &order[1..] });
+    let b = admin.expect_json(refused, reorder, &stale).await;
     assert!(field_error(&b, "order").unwrap().contains("reload"));
     let p = plan_detail(&admin, &plan_id).await;
     assert_eq!(p["plan"]["milestones"][0]["tasks"][0]["title"], "Send the agenda");
@@ -174,16 +119,10 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
     // Editing the template makes version 2 and leaves the plan as it was.
     let mut t = templates[0].clone();
     t["milestones"][0]["title"] = json!("Kick-off call");
-    let res = admin
-        .post_json(
-            "templates/save",
-            &json!({ "id": "onboarding", "input": {
-            "name": t["name"], "stage": "onboarding", "description": t["description"],
-            "milestones": t["milestones"], "objectives": t["objectives"] } }),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let saved: Value = res.json().await.unwrap();
+    let edited = json!({ "id": "onboarding", "input": {
+        "name": t["name"], "stage": "onboarding", "description": t["description"],
+        "milestones": t["milestones"], "objectives": t["objectives"] } });
+    let saved = admin.expect_json(ok, "templates/save", &edited).await;
     assert_eq!(saved["version"], 2);
     let p = plan_detail(&admin, &plan_id).await;
     assert_eq!(p["plan"]["milestones"][0]["title"], "Welcome meeting and needs assessment");
@@ -191,45 +130,30 @@ async fn a_plan_from_the_onboarding_template_and_bad_input() {
     // A template with a task after its milestone is refused, naming the nested field.
     let mut bad = t.clone();
     bad["milestones"][0]["tasks"][0]["offset_days"] = json!(99);
-    let res = admin
-        .post_json(
-            "templates/save",
-            &json!({ "id": "onboarding", "input": {
-            "name": "Onboarding", "milestones": bad["milestones"] } }),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let b: Value = res.json().await.unwrap();
+    let late = json!({ "id": "onboarding", "input": {
+        "name": "Onboarding", "milestones": bad["milestones"] } });
+    let b = admin.expect_json(refused, "templates/save", &late).await;
     assert!(field_error(&b, "milestones[0].tasks[0].offset_days").is_some());
     // CSMs do not edit templates.
     let csm = user_with_role(&app, &admin, "csm").await;
-    assert_eq!(
-        csm.post_json(
-            "templates/save",
-            &json!({ "id": "", "input": { "name": "Mine", "milestones": t["milestones"] } })
-        )
-        .await
-        .status(),
-        StatusCode::FORBIDDEN
-    );
+    let mine = json!({ "id": "", "input": { "name": "Mine", "milestones": t["milestones"] } });
+    csm.expect_json(StatusCode::FORBIDDEN, "templates/save", &mine).await;
 }
 
 #[tokio::test]
 async fn the_customer_works_their_part_of_a_shared_plan() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
-    let acc = create_account(&admin, "Shared Co", "smb").await;
-    let dana = add_contact(&admin, &acc, "Dana Lee", "dana@shared.co", CHAMPION).await;
+    let (acc, dana) =
+        account_with_champion(&admin, "Shared Co", "Dana Lee", "dana@shared.co").await;
     let other_acc = create_account(&admin, "Other Co", "smb").await;
     let outsider = add_contact(&admin, &other_acc, "Olu Ade", "olu@other.co", &[]).await;
     let plan_id = onboarding_plan(&admin, &acc, "Shared onboarding", &today()).await;
     let other_plan = onboarding_plan(&admin, &other_acc, "Other onboarding", &today()).await;
 
     // Sharing needs a contact of this account and a known duration.
-    let b = admin.invalid("plans/share", &share_form(&plan_id, &outsider, "30")).await;
-    assert!(field_error(&b, "contact_id").is_some());
-    let b = admin.invalid("plans/share", &share_form(&plan_id, &dana, "1000")).await;
-    assert!(field_error(&b, "days").is_some());
+    admin.refused("plans/share", &share_form(&plan_id, &outsider, "30"), ["contact_id"]).await;
+    admin.refused("plans/share", &share_form(&plan_id, &dana, "1000"), ["days"]).await;
     let share = share_plan(&admin, &plan_id, &dana).await;
     let url = share["url"].as_str().unwrap().to_string();
     assert!(url.starts_with(&format!("{}/p/", app.base)), "{url}");
@@ -256,7 +180,7 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
         StatusCode::SEE_OTHER
     );
     let p = plan_detail(&admin, &plan_id).await;
-    let t = tasks_of(&p).into_iter().find(|t| t["id"] == theirs.as_str()).unwrap();
+    let t = task_in(&p, &theirs);
     assert_eq!(t["status"], "done");
     assert_eq!(t["done_by"], "Dana Lee (customer)");
     assert!(p["events"][0]["by_customer"].as_bool().unwrap());
@@ -341,10 +265,7 @@ async fn the_customer_works_their_part_of_a_shared_plan() {
         StatusCode::NOT_FOUND
     );
     let p = plan_detail(&admin, &plan_id).await;
-    assert_eq!(
-        tasks_of(&p).into_iter().find(|t| t["id"] == theirs.as_str()).unwrap()["status"],
-        "done"
-    );
+    assert_eq!(task_in(&p, &theirs)["status"], "done");
 }
 
 #[tokio::test]
@@ -352,31 +273,18 @@ async fn touchpoints_cadences_timeline_and_my_work() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
     let acc = create_account(&admin, "Cadence Co", "smb").await;
-    let seg = admin.ok("segments/save", &[("name", "SMB"), ("query", "tier=smb")]).await;
-    let seg_id = seg["id"].as_str().unwrap();
+    let seg_id = save_segment(&admin, "SMB", "tier=smb").await;
 
     // Rules: admins only, checked.
-    let b = admin
-        .invalid(
-            "engagement/rules/add",
-            &[
-                ("input[segment_id]", seg_id),
-                ("input[kind]", "weekly_status"),
-                ("input[every_days]", "0"),
-            ],
-        )
-        .await;
-    assert!(field_error(&b, "every_days").is_some());
+    let add_rule = "engagement/rules/add";
+    let never = cadence_rule_form(&seg_id, "weekly_status", "0");
+    admin.refused(add_rule, &never, ["every_days"]).await;
     let csm = user_with_role(&app, &admin, "csm").await;
-    let rule = [
-        ("input[segment_id]", seg_id),
-        ("input[kind]", "weekly_status"),
-        ("input[every_days]", "7"),
-    ];
-    csm.expect(StatusCode::FORBIDDEN, "engagement/rules/add", &rule).await;
-    admin.ok("engagement/rules/add", &rule).await;
-    let b = admin.invalid("engagement/rules/add", &rule).await;
-    assert!(field_error(&b, "kind").unwrap().contains("already"));
+    let rule = cadence_rule_form(&seg_id, "weekly_status", "7");
+    csm.expect(StatusCode::FORBIDDEN, add_rule, &rule).await;
+    admin.ok(add_rule, &rule).await;
+    let [kind] = admin.refused(add_rule, &rule, ["kind"]).await;
+    assert!(kind.contains("already"));
 
     // No touchpoint since the contract started (1 Jan): long overdue.
     let e = admin.ok("engagement/account", &[("account_id", &acc)]).await;
@@ -386,9 +294,8 @@ async fn touchpoints_cadences_timeline_and_my_work() {
     // Bad touchpoints are refused by field; nothing stored.
     let lunch_in_the_future =
         [("account_id", acc.as_str()), ("input[kind]", "lunch"), ("input[date]", "2099-01-01")];
-    let b = admin.invalid("engagement/log", &lunch_in_the_future).await;
-    assert!(field_error(&b, "kind").is_some());
-    assert!(field_error(&b, "date").unwrap().contains("future"));
+    let [_, date] = admin.refused("engagement/log", &lunch_in_the_future, ["kind", "date"]).await;
+    assert!(date.contains("future"));
     assert_eq!(rows(&app, "touchpoint").await, 0);
     let today = chrono::Utc::now().date_naive().to_string();
     admin
@@ -413,10 +320,9 @@ async fn touchpoints_cadences_timeline_and_my_work() {
     assert_eq!(facts.days_since_touchpoint, Some(0));
 
     // A plan (owned by the admin through the account team) fills My work and the timeline.
-    let me = admin.ok("auth/me", &[]).await;
-    let my_id = me["id"].as_str().unwrap();
+    let my_id = admin.my_id().await;
     admin
-        .ok("accounts/team/add", &[("account_id", &acc), ("user_id", my_id), ("role", "csm")])
+        .ok("accounts/team/add", &[("account_id", &acc), ("user_id", &my_id), ("role", "csm")])
         .await;
     let start = (chrono::Utc::now().date_naive() - chrono::Duration::days(20)).to_string();
     onboarding_plan(&admin, &acc, "Onboarding", &start).await;
@@ -447,8 +353,8 @@ async fn hostile_text_is_escaped_on_the_shared_plan() {
     const XSS: &str = "<script>alert(1)</script>";
     let app = spawn_app().await;
     let admin = admin(&app).await;
-    let acc = create_account(&admin, &format!("{XSS} Corp"), "smb").await;
-    let dana = add_contact(&admin, &acc, &format!("{XSS} Lee"), "dana@xss.co", CHAMPION).await;
+    let (corp, lee) = (format!("{XSS} Corp"), format!("{XSS} Lee"));
+    let (acc, dana) = account_with_champion(&admin, &corp, &lee, "dana@xss.co").await;
     let plan_id = onboarding_plan(&admin, &acc, &format!("Plan {XSS}"), &today()).await;
     let share = share_plan(&admin, &plan_id, &dana).await;
     let url = share["url"].as_str().unwrap().to_string();

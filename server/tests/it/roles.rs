@@ -6,9 +6,7 @@ use reqwest::StatusCode;
 
 #[tokio::test]
 async fn every_settings_page_is_for_admins_only_and_keeps_its_address() {
-    let app = spawn_app().await;
-    let admin = admin(&app).await;
-    let csm = user_with_role(&app, &admin, "csm").await;
+    let (_app, admin, csm) = app_with_csm().await;
     let tabs = [
         ("/settings", "Users"),
         ("/settings/health", "Health models"),
@@ -31,9 +29,7 @@ async fn every_settings_page_is_for_admins_only_and_keeps_its_address() {
 
 #[tokio::test]
 async fn each_role_is_refused_what_it_may_not_do() {
-    let app = spawn_app().await;
-    let admin = admin(&app).await;
-    let csm = user_with_role(&app, &admin, "csm").await;
+    let (app, admin, csm) = app_with_csm().await;
     let exec = user_with_role(&app, &admin, "exec").await;
 
     // Executives read but never write.
@@ -48,28 +44,13 @@ async fn each_role_is_refused_what_it_may_not_do() {
     // CSMs manage accounts but not users.
     let created = csm.ok("accounts/create", &account_form("Csm Co", "smb")).await;
     let id = created["id"].as_str().unwrap();
-    let mut upd = account_form("Csm Co", "mid_market");
-    upd.push(("id", id));
+    let upd = with(account_form("Csm Co", "mid_market"), &[("id", id)]);
     exec.expect(StatusCode::FORBIDDEN, "accounts/update", &upd).await;
-    exec.expect(
-        StatusCode::FORBIDDEN,
-        "accounts/contacts/add",
-        &[("account_id", id), ("input[name]", "X"), ("input[email]", "x@example.com")],
-    )
-    .await;
+    let contact = contact_form(id, "X", "x@example.com");
+    exec.expect(StatusCode::FORBIDDEN, "accounts/contacts/add", &contact).await;
     for c in [&csm, &exec] {
         c.expect(StatusCode::FORBIDDEN, "users/list", &[]).await;
-        c.expect(
-            StatusCode::FORBIDDEN,
-            "users/create",
-            &[
-                ("input[email]", "z@example.com"),
-                ("input[name]", "Z"),
-                ("input[role]", "admin"),
-                ("input[password]", "a long password"),
-            ],
-        )
-        .await;
+        c.expect(StatusCode::FORBIDDEN, "users/create", &user_form("z@example.com", "admin")).await;
     }
     let users = admin.ok("users/list", &[]).await;
     assert_eq!(users.as_array().unwrap().len(), 3, "nobody was added by the refused calls");

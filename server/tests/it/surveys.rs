@@ -3,13 +3,13 @@
 
 use crate::common::*;
 use reqwest::StatusCode;
-use serde_json::Value;
 use std::time::Duration;
 
+/// The mail the test SMTP server received, in order.
+type Inbox = tokio::sync::mpsc::UnboundedReceiver<smtp::Received>;
+
 /// An app that mails through a test SMTP server; returns the app and the mailbox.
-async fn app_with_smtp(
-    public_rate: u32,
-) -> (TestApp, tokio::sync::mpsc::UnboundedReceiver<smtp::Received>) {
+async fn app_with_smtp(public_rate: u32) -> (TestApp, Inbox) {
     let (port, inbox) = smtp::start().await;
     let app = spawn_app_with(move |s| {
         let mailer = bellwether::mail::Mailer::smtp(
@@ -28,53 +28,31 @@ async fn app_with_smtp(
     (app, inbox)
 }
 
-/// An account owned by the caller with two contacts; returns (account id, contact ids).
-async fn account_with_contacts(c: &Client, name: &str) -> (String, Vec<String>) {
-    let (_, me) = c.call("auth/me", &[]).await;
-    let my_id = me["id"].as_str().unwrap().to_string();
-    let mut form = account_form(name, "enterprise");
-    form.retain(|(k, _)| *k != "input[owner_id]");
-    form.push(("input[owner_id]", &my_id));
-    let acc = c.ok("accounts/create", &form).await;
-    let id = acc["id"].as_str().unwrap().to_string();
+/// An account owned by the caller with two contacts, Dana and Fox; returns its id.
+async fn account_with_contacts(c: &Client, name: &str) -> String {
+    let my_id = c.my_id().await;
+    let form = with(account_form(name, "enterprise"), &[("input[owner_id]", &my_id)]);
+    let id = id_of(&c.ok("accounts/create", &form).await);
     let slug = name.to_lowercase().replace(' ', "");
-    let mut contacts = Vec::new();
     for who in ["Dana Scully", "Fox Mulder"] {
         let email = format!("{}@{slug}.example", who.split(' ').next().unwrap().to_lowercase());
-        let contact = c
-            .ok(
-                "accounts/contacts/add",
-                &[
-                    ("account_id", &id),
-                    ("input[name]", who),
-                    ("input[email]", &email),
-                    ("input[title]", ""),
-                ],
-            )
-            .await;
-        contacts.push(contact["id"].as_str().unwrap().to_string());
+        add_contact(c, &id, who, &email, &[("input[title]", "")]).await;
     }
-    (id, contacts)
+    id
 }
 
-async fn create_survey(
-    c: &Client, name: &str, kind: &str, accounts: &[&str],
-) -> (StatusCode, Value) {
-    let mut form: Vec<(String, String)> = vec![
-        ("input[name]".into(), name.into()),
-        ("input[kind]".into(), kind.into()),
-        ("input[audience]".into(), "accounts".into()),
-    ];
-    for (i, a) in accounts.iter().enumerate() {
-        form.push((format!("input[ids][{i}]"), a.to_string()));
-    }
-    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    c.call("surveys/create", &refs).await
+/// An NPS survey of a new account `name`'s two contacts, sent; returns the survey's id and
+/// the one-click link for `score` in the first invitation to arrive.
+async fn sent_nps(c: &Client, inbox: &mut Inbox, name: &str, score: i64) -> (String, String) {
+    let account = account_with_contacts(c, name).await;
+    let (status, survey) = create_survey(c, &format!("{name} NPS"), "nps", &[&account]).await;
+    assert_eq!(status, StatusCode::OK, "{survey}");
+    let id = id_of(&survey);
+    c.ok("surveys/send", &[("id", &id)]).await;
+    (id, score_link(&text_of(&next_mail(inbox).await), score))
 }
 
-async fn next_mail(
-    inbox: &mut tokio::sync::mpsc::UnboundedReceiver<smtp::Received>,
-) -> smtp::Received {
+async fn next_mail(inbox: &mut Inbox) -> smtp::Received {
     tokio::time::timeout(Duration::from_secs(15), inbox.recv())
         .await
         .expect("a mail within 15 s")
@@ -103,7 +81,7 @@ fn score_link(text: &str, score: i64) -> String {
 async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     let (app, mut inbox) = app_with_smtp(1000).await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Initech").await;
+    let account = account_with_contacts(&c, "Initech").await;
     let (status, survey) = create_survey(&c, "Q4 NPS", "nps", &[&account]).await;
     assert_eq!(status, StatusCode::OK, "{survey}");
     let sid = survey["id"].as_str().unwrap();
@@ -111,8 +89,7 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     let preview = c.ok("surveys/preview", &[("id", sid)]).await;
     assert_eq!(preview["to_invite"], 2, "{preview}");
 
-    let (status, sent) = c.call("surveys/send", &[("id", sid)]).await;
-    assert_eq!(status, StatusCode::OK, "{sent}");
+    let sent = c.ok("surveys/send", &[("id", sid)]).await;
     assert_eq!(sent["queued"], 2);
 
     let mut mails = [next_mail(&mut inbox).await, next_mail(&mut inbox).await];
@@ -126,7 +103,7 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
 
     // A mail scanner (or the person) opening the link records nothing.
     let http = visitor();
-    let page = http.get(&link).send().await.unwrap();
+    let page = get_page(&http, &link).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"value="9" checked"#), "score 9 pre-selected");
@@ -134,16 +111,12 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     assert_eq!(rows(&app, "survey_response").await, 0);
 
     // Pressing the button records it and redirects to the thanks page.
-    let form_url = link.split('?').next().unwrap().to_string();
-    let res = http
-        .post(&form_url)
-        .form(&[("score", "9"), ("comment", "Great onboarding")])
-        .send()
-        .await
-        .unwrap();
+    let answer_url = form_url(&link);
+    let res =
+        post_form(&http, &answer_url, &[("score", "9"), ("comment", "Great onboarding")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let thanks = res.headers()["location"].to_str().unwrap().to_string();
-    let page = http.get(format!("{}{thanks}", app.base)).send().await.unwrap();
+    let page = get_page(&http, &format!("{}{thanks}", app.base)).await;
     assert!(page.text().await.unwrap().contains("Your score: <strong>9</strong>"));
 
     let (_, results) = c.call("surveys/results", &[("id", sid)]).await;
@@ -156,13 +129,8 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
 
     // Answering again with the same link updates the one response, and a detractor's score
     // opens a follow-up for the account's owner.
-    let res = http
-        .post(&form_url)
-        .form(&[("score", "3"), ("comment", "Support went silent")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let again = [("score", "3"), ("comment", "Support went silent")];
+    assert_eq!(post_status(&http, &answer_url, &again).await, StatusCode::SEE_OTHER);
     assert_eq!(rows(&app, "survey_response").await, 1);
     let (_, results) = c.call("surveys/results", &[("id", sid)]).await;
     assert_eq!(results["score"]["value"], -100.0);
@@ -175,13 +143,9 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
     let fid = items[0]["id"].as_str().unwrap();
 
     // Closing needs an outcome, and happens once.
-    let body = c.invalid("follow_ups/close", &[("id", fid), ("outcome", "  ")]).await;
-    assert!(field_error(&body, "outcome").is_some(), "{body}");
-    let (status, body) = c
-        .call("follow_ups/close", &[("id", fid), ("outcome", "Called Dana; support lead assigned")])
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["status"], "closed");
+    c.refused("follow_ups/close", &[("id", fid), ("outcome", "  ")], ["outcome"]).await;
+    let outcome = [("id", fid), ("outcome", "Called Dana; support lead assigned")];
+    assert_eq!(c.ok("follow_ups/close", &outcome).await["status"], "closed");
     c.invalid("follow_ups/close", &[("id", fid), ("outcome", "again")]).await;
     let (_, list) = c.call("follow_ups/list", &[]).await;
     assert_eq!(list["stats"]["closed_rate"], 100.0, "{list}");
@@ -208,15 +172,16 @@ async fn an_invitation_travels_by_smtp_and_only_a_post_records_the_answer() {
 async fn the_frequency_cap_holds_contacts_back_and_says_why() {
     let (app, mut inbox) = app_with_smtp(1000).await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Hooli").await;
+    let account = account_with_contacts(&c, "Hooli").await;
     let (_, first) = create_survey(&c, "Onboarding CSAT", "csat", &[&account]).await;
-    let (_, sent) = c.call("surveys/send", &[("id", first["id"].as_str().unwrap())]).await;
+    let first = id_of(&first);
+    let (_, sent) = c.call("surveys/send", &[("id", &first)]).await;
     assert_eq!(sent["queued"], 2, "{sent}");
     next_mail(&mut inbox).await;
     next_mail(&mut inbox).await;
 
     // Sending the same one-off survey again invites nobody.
-    let (_, again) = c.call("surveys/send", &[("id", first["id"].as_str().unwrap())]).await;
+    let (_, again) = c.call("surveys/send", &[("id", &first)]).await;
     assert_eq!(again["queued"], 0, "{again}");
 
     // Another survey to the same people: held back by the 90-day cap, with the reason.
@@ -232,10 +197,8 @@ async fn the_frequency_cap_holds_contacts_back_and_says_why() {
     assert_eq!(sent["suppressed"], 2);
 
     // An admin may lower the cap; bad values are named.
-    let body =
-        c.invalid("settings/surveys/save", &[("cap_days", "-5"), ("follow_up_days", "0")]).await;
-    assert!(field_error(&body, "cap_days").is_some());
-    assert!(field_error(&body, "follow_up_days").is_some());
+    let bad = [("cap_days", "-5"), ("follow_up_days", "0")];
+    c.refused("settings/surveys/save", &bad, ["cap_days", "follow_up_days"]).await;
     c.ok("settings/surveys/save", &[("cap_days", "0"), ("follow_up_days", "5")]).await;
     let (_, preview) = c.call("surveys/preview", &[("id", sid)]).await;
     assert_eq!(preview["to_invite"], 2, "{preview}");
@@ -245,11 +208,8 @@ async fn the_frequency_cap_holds_contacts_back_and_says_why() {
 async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
     let (app, mut inbox) = app_with_smtp(1000).await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Globex").await;
-    let (_, survey) = create_survey(&c, "Globex NPS", "nps", &[&account]).await;
-    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())]).await;
-    let link = score_link(&text_of(&next_mail(&mut inbox).await), 5);
-    let url = link.split('?').next().unwrap().to_string();
+    let (_, link) = sent_nps(&c, &mut inbox, "Globex", 5).await;
+    let url = form_url(&link);
     let http = visitor();
 
     for (form, field_text) in [
@@ -257,15 +217,14 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
         (vec![("score", "")], "choose a score"),
         (vec![("score", "ten")], "from 0 to 10"),
     ] {
-        let res = http.post(&url).form(&form).send().await.unwrap();
+        let res = post_form(&http, &url, &form).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.unwrap();
         assert!(html.contains(field_text), "{html}");
         assert!(html.contains("id=\"score-error\""), "message beside the scale");
     }
     let long = "x".repeat(5001);
-    let res =
-        http.post(&url).form(&[("score", "8"), ("comment", long.as_str())]).send().await.unwrap();
+    let res = post_form(&http, &url, &[("score", "8"), ("comment", long.as_str())]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("under 5000 characters"));
@@ -285,16 +244,11 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
         format!("{}.{rest}", "0".repeat(32)),
         expired,
     ] {
-        let res = http.get(format!("{}/s/{bad}", app.base)).send().await.unwrap();
+        let bad_url = format!("{}/s/{bad}", app.base);
+        let res = get_page(&http, &bad_url).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{bad}");
         bodies.push(res.text().await.unwrap());
-        let res = http
-            .post(format!("{}/s/{bad}", app.base))
-            .form(&[("score", "10")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(post_status(&http, &bad_url, &[("score", "10")]).await, StatusCode::NOT_FOUND);
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "one page for all");
     assert!(bodies[0].contains("no longer active"));
@@ -305,10 +259,7 @@ async fn bad_answers_and_bad_links_are_refused_and_nothing_is_written() {
 async fn survey_pages_carry_no_script_and_stay_small() {
     let (app, mut inbox) = app_with_smtp(1000).await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Umbrella").await;
-    let (_, survey) = create_survey(&c, "Umbrella NPS", "nps", &[&account]).await;
-    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())]).await;
-    let link = score_link(&text_of(&next_mail(&mut inbox).await), 10);
+    let (_, link) = sent_nps(&c, &mut inbox, "Umbrella", 10).await;
     let res = visitor().get(&link).header("accept-encoding", "identity").send().await.unwrap();
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
@@ -327,30 +278,24 @@ async fn survey_pages_carry_no_script_and_stay_small() {
 async fn the_anonymous_link_records_answers_without_a_contact() {
     let (app, _inbox) = app_with_smtp(1000).await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Stark").await;
+    let account = account_with_contacts(&c, "Stark").await;
     let (_, survey) = create_survey(&c, "Event CSAT", "csat", &[&account]).await;
-    let key = survey["public_key"].as_str().unwrap();
+    let sid = id_of(&survey);
     let http = visitor();
-    let url = format!("{}/s/a/{key}", app.base);
-    assert_eq!(http.get(&url).send().await.unwrap().status(), StatusCode::OK);
-    let res = http
-        .post(&url)
-        .form(&[("score", "2"), ("comment", "Queue too long")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (_, results) = c.call("surveys/results", &[("id", survey["id"].as_str().unwrap())]).await;
+    let url = anonymous_link(&app, &survey);
+    assert_eq!(get_page(&http, &url).await.status(), StatusCode::OK);
+    let answer = [("score", "2"), ("comment", "Queue too long")];
+    assert_eq!(post_status(&http, &url, &answer).await, StatusCode::SEE_OTHER);
+    let (_, results) = c.call("surveys/results", &[("id", &sid)]).await;
     assert_eq!(results["anonymous_responses"], 1, "{results}");
     assert_eq!(results["score"]["value"], 0.0);
     // Nobody to follow up with.
     assert_eq!(rows(&app, "follow_up").await, 0);
     // A closed survey's link stops working.
-    c.call("surveys/set_active", &[("id", survey["id"].as_str().unwrap()), ("active", "false")])
-        .await;
-    assert_eq!(http.get(&url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    c.call("surveys/set_active", &[("id", &sid), ("active", "false")]).await;
+    assert_eq!(get_page(&http, &url).await.status(), StatusCode::NOT_FOUND);
     let bogus = format!("{}/s/a/{}", app.base, "f".repeat(32));
-    assert_eq!(http.get(&bogus).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(get_page(&http, &bogus).await.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -360,12 +305,12 @@ async fn public_pages_are_rate_limited_per_address() {
     let url = format!("{}/s/a/{}", app.base, "a".repeat(32));
     let mut statuses = Vec::new();
     for _ in 0..8 {
-        statuses.push(http.get(&url).send().await.unwrap().status());
+        statuses.push(get_page(&http, &url).await.status());
     }
     assert!(statuses[..5].iter().all(|s| *s == StatusCode::NOT_FOUND), "{statuses:?}");
     assert_eq!(statuses[7], StatusCode::TOO_MANY_REQUESTS);
     // Retry-After says when the next request will be let through (5 a minute: within 12 s).
-    let res = http.get(&url).send().await.unwrap();
+    let res = get_page(&http, &url).await;
     let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=13).contains(&wait), "{wait}");
 }
@@ -374,24 +319,18 @@ async fn public_pages_are_rate_limited_per_address() {
 async fn survey_definitions_are_validated_and_roles_enforced() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Wayne").await;
-    let body = c
-        .invalid(
-            "surveys/create",
-            &[
-                ("input[name]", ""),
-                ("input[kind]", "stars"),
-                ("input[audience]", "segment"),
-                ("input[recurrence_months]", "99"),
-                ("input[questions][0][prompt]", "Which plan?"),
-                ("input[questions][0][kind]", "choice"),
-                ("input[questions][0][options]", "Only one"),
-            ],
-        )
-        .await;
-    for f in ["name", "kind", "segment", "recurrence_months", "questions.0"] {
-        assert!(field_error(&body, f).is_some(), "{f}: {body}");
-    }
+    let account = account_with_contacts(&c, "Wayne").await;
+    let bad = [
+        ("input[name]", ""),
+        ("input[kind]", "stars"),
+        ("input[audience]", "segment"),
+        ("input[recurrence_months]", "99"),
+        ("input[questions][0][prompt]", "Which plan?"),
+        ("input[questions][0][kind]", "choice"),
+        ("input[questions][0][options]", "Only one"),
+    ];
+    let fields = ["name", "kind", "segment", "recurrence_months", "questions.0"];
+    c.refused("surveys/create", &bad, fields).await;
     let (status, body) = create_survey(&c, "Ghosts", "nps", &["nonexistent"]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&body, "ids").unwrap().contains("no longer exist"));
@@ -427,18 +366,9 @@ async fn survey_definitions_are_validated_and_roles_enforced() {
 async fn responses_export_as_csv() {
     let (app, mut inbox) = app_with_smtp(1000).await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Cyberdyne").await;
-    let (_, survey) = create_survey(&c, "Cyberdyne NPS", "nps", &[&account]).await;
-    let sid = survey["id"].as_str().unwrap();
-    c.call("surveys/send", &[("id", sid)]).await;
-    let link = score_link(&text_of(&next_mail(&mut inbox).await), 10);
-    let url = link.split('?').next().unwrap().to_string();
-    visitor()
-        .post(&url)
-        .form(&[("score", "10"), ("comment", "Fast, \"reliable\", friendly")])
-        .send()
-        .await
-        .unwrap();
+    let (sid, link) = sent_nps(&c, &mut inbox, "Cyberdyne", 10).await;
+    let answer = [("score", "10"), ("comment", "Fast, \"reliable\", friendly")];
+    post_form(&visitor(), &form_url(&link), &answer).await;
     let res = c.get(&format!("/surveys/{sid}/responses.csv")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()["content-disposition"]
@@ -461,16 +391,9 @@ async fn responses_export_as_csv() {
 async fn feedback_items_are_logged_and_counted_by_theme() {
     let app = spawn_app().await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Soylent").await;
-    let body = c
-        .invalid(
-            "feedback/create",
-            &[("input[source]", "radio"), ("input[sentiment]", ""), ("input[text]", "")],
-        )
-        .await;
-    for f in ["source", "sentiment", "text"] {
-        assert!(field_error(&body, f).is_some(), "{f}");
-    }
+    let account = account_with_contacts(&c, "Soylent").await;
+    let bad = [("input[source]", "radio"), ("input[sentiment]", ""), ("input[text]", "")];
+    c.refused("feedback/create", &bad, ["source", "sentiment", "text"]).await;
     for (source, sentiment, themes, text) in [
         ("interview", "negative", "Onboarding, pricing", "Setup took weeks"),
         ("support", "negative", "onboarding", "Could not find the SSO docs"),
@@ -510,19 +433,10 @@ async fn hostile_text_is_escaped_on_the_survey_page() {
     const XSS: &str = "<script>alert(1)</script>";
     let (app, mut inbox) = app_with_smtp(1000).await;
     let c = admin(&app).await;
-    let (account, _) = account_with_contacts(&c, "Tyrell").await;
-    let contact = c
-        .ok(
-            "accounts/contacts/add",
-            &[
-                ("account_id", &account),
-                ("input[name]", &format!("{XSS} Batty")),
-                ("input[email]", "roy@tyrell.example"),
-                ("input[title]", ""),
-            ],
-        )
-        .await;
-    let contact = contact["id"].as_str().unwrap().to_string();
+    let account = account_with_contacts(&c, "Tyrell").await;
+    let roy = format!("{XSS} Batty");
+    let contact =
+        add_contact(&c, &account, &roy, "roy@tyrell.example", &[("input[title]", "")]).await;
     let (status, survey) = c
         .call(
             "surveys/create",
@@ -539,11 +453,11 @@ async fn hostile_text_is_escaped_on_the_survey_page() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{survey}");
-    c.call("surveys/send", &[("id", survey["id"].as_str().unwrap())]).await;
+    c.ok("surveys/send", &[("id", &id_of(&survey))]).await;
     let link = score_link(&text_of(&next_mail(&mut inbox).await), 4);
     let http = visitor();
     let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
-    let res = http.get(&link).send().await.unwrap();
+    let res = get_page(&http, &link).await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
     eprintln!("invited survey form: {} bytes", html.len());
@@ -553,8 +467,7 @@ async fn hostile_text_is_escaped_on_the_survey_page() {
     assert!(html.contains(r#"value="&quot;&gt;&lt;b&gt;bold&lt;/b&gt;""#), "{html}");
 
     // Typed text comes back escaped with the error.
-    let form_url = link.split('?').next().unwrap().to_string();
-    let res = http.post(&form_url).form(&[("score", "9"), ("comment", XSS)]).send().await.unwrap();
+    let res = post_form(&http, &form_url(&link), &[("score", "9"), ("comment", XSS)]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     eprintln!("survey form with errors: {} bytes", html.len());

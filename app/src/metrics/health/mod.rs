@@ -43,17 +43,10 @@ pub fn inputs(config: &HealthConfig, facts: &HealthFacts) -> Vec<(Measure, Optio
                         facts.logins_30d as f64 / facts.active_users_30d as f64 / (30.0 / 7.0)
                     }
                 }),
-                Measure::FeatureAdoption => (facts.has_usage && !config.key_features.is_empty())
-                    .then(|| {
-                        let used = config
-                            .key_features
-                            .iter()
-                            .filter(|k| {
-                                facts.features_30d.iter().any(|f| f.eq_ignore_ascii_case(k.trim()))
-                            })
-                            .count();
-                        100.0 * used as f64 / config.key_features.len() as f64
-                    }),
+                Measure::FeatureAdoption => facts
+                    .has_usage
+                    .then(|| super::usage::adoption(&config.key_features, &facts.features_30d))
+                    .flatten(),
                 Measure::SurveySatisfaction => facts.satisfaction,
                 Measure::SupportEscalations => facts.escalations_90d.map(f64::from),
                 Measure::EngagementRecency => facts.days_since_touchpoint.map(f64::from),

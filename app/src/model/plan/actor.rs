@@ -2,13 +2,14 @@
 //! change touches, and which kind of plan part a request names.
 
 use super::{OwnerRole, Task};
+use crate::model::{AccountId, ContactId, PlanId, UserId};
 use chrono::NaiveDate;
 
 /// Who acts: a staff member (user key + name) or a customer contact through a shared link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Staff { id: String, name: String },
-    Customer { contact: String, name: String },
+    Staff { id: UserId, name: String },
+    Customer { contact: ContactId, name: String },
 }
 
 impl Actor {
@@ -28,9 +29,9 @@ impl Actor {
 /// The plan (and account) a change touches, and the plan's start (nothing in a plan is due
 /// before it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Owner {
-    pub plan: String,
-    pub account: String,
+pub struct PlanOwner {
+    pub plan: PlanId,
+    pub account: AccountId,
     pub start: NaiveDate,
 }
 
@@ -61,17 +62,17 @@ impl PlanPart {
 /// or when its contact is gone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
-    pub plan: String,
-    pub account: String,
-    pub contact: String,
+    pub plan: PlanId,
+    pub account: AccountId,
+    pub contact: ContactId,
     pub contact_name: String,
 }
 
 impl Opened {
     /// The plan a customer's change touches. Customers never set due dates, so the plan's
     /// start is not needed (and not read).
-    pub fn owner(&self) -> Owner {
-        Owner { plan: self.plan.clone(), account: self.account.clone(), start: NaiveDate::MIN }
+    pub fn owner(&self) -> PlanOwner {
+        PlanOwner { plan: self.plan.clone(), account: self.account.clone(), start: NaiveDate::MIN }
     }
 
     /// The customer acting through the link.
@@ -83,6 +84,6 @@ impl Opened {
     /// particular.
     pub fn may_tick(&self, t: &Task) -> bool {
         t.owner_role == OwnerRole::Customer
-            && t.owner_id.as_deref().is_none_or(|c| c == self.contact)
+            && t.owner_id.as_deref().is_none_or(|c| c == self.contact.as_str())
     }
 }

@@ -209,7 +209,7 @@ impl From<EventWire> for PlanEvent {
 /// An entry on an account's timeline: the plan it belongs to, and the entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountEvent {
-    pub plan: String,
+    pub plan: crate::model::PlanId,
     pub plan_title: Option<String>,
     pub event: PlanEvent,
 }

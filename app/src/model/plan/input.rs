@@ -1,9 +1,10 @@
 //! What the plan builder's forms send (dates and numbers as typed), and the checks that turn
 //! them into valid values, each problem naming its field.
 
-use super::{TaskOwner, MAX_TITLE};
+use super::{ObjectiveSpec, TaskOwner, MAX_TITLE};
 use crate::error::{AppError, Checks};
 use crate::model::validate::{date, optional_text, required_text};
+use crate::model::TemplateId;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,7 @@ pub struct NewPlanInput {
 
 pub struct ValidNewPlan {
     pub title: String,
-    pub template_id: Option<String>,
+    pub template_id: Option<TemplateId>,
     pub start: NaiveDate,
 }
 
@@ -35,7 +36,9 @@ impl NewPlanInput {
         c.finish()?;
         Ok(ValidNewPlan {
             title,
-            template_id: Some(self.template_id.trim().to_string()).filter(|s| !s.is_empty()),
+            template_id: Some(self.template_id.trim())
+                .filter(|s| !s.is_empty())
+                .map(TemplateId::from),
             start: start.expect("checked"),
         })
     }
@@ -144,17 +147,8 @@ pub struct ObjectiveInput {
     pub customer_can_update: bool,
 }
 
-pub struct ValidObjective {
-    pub metric: String,
-    pub unit: String,
-    pub baseline: f64,
-    pub current: f64,
-    pub target: f64,
-    pub customer_can_update: bool,
-}
-
 impl ObjectiveInput {
-    pub fn validate(&self) -> Result<ValidObjective, AppError> {
+    pub fn validate(&self) -> Result<ObjectiveSpec, AppError> {
         let mut c = Checks::new();
         let metric = required_text(&self.metric, MAX_TITLE)
             .map_err(|m| c.fail("metric", format!("the metric {m}")))
@@ -174,7 +168,7 @@ impl ObjectiveInput {
             c.check(b != t, "target", "the target must differ from the baseline");
         }
         c.finish()?;
-        Ok(ValidObjective {
+        Ok(ObjectiveSpec {
             metric,
             unit,
             baseline: baseline.unwrap_or_default(),

@@ -29,6 +29,7 @@ pub use status::*;
 pub use template::*;
 pub use ttv::*;
 
+use crate::model::{AccountId, ContactId, PlanId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -77,21 +78,33 @@ pub const MAX_OFFSET_DAYS: i32 = 730;
 pub const MAX_TITLE: usize = 200;
 pub const MAX_TASKS_PER_PLAN: usize = 1000;
 
+/// What the team sets for an objective: the metric and its unit, the baseline, current and
+/// target values, and whether the customer may update the current one. The builder's form checks
+/// into it ([`ObjectiveInput::validate`]); an [`Objective`] carries it with its id and last update.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Objective {
-    pub id: String,
+pub struct ObjectiveSpec {
     pub metric: String,
+    #[serde(default)]
     pub unit: String,
     pub baseline: f64,
     pub current: f64,
     pub target: f64,
     /// The customer may update the current value on the shared plan.
+    #[serde(default)]
     pub customer_can_update: bool,
+}
+
+/// An objective of a plan, as the builder and the shared plan show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Objective {
+    pub id: String,
+    #[serde(flatten)]
+    pub spec: ObjectiveSpec,
     pub updated_by: Option<String>,
     pub updated_at: Option<crate::model::Timestamp>,
 }
 
-impl Objective {
+impl ObjectiveSpec {
     /// Share of the way from baseline to target, 0–1 (works for targets below the baseline).
     /// An objective whose target equals its baseline has no target yet (one copied from a
     /// template starts that way): no progress.
@@ -103,7 +116,7 @@ impl Objective {
         ((self.current - self.baseline) / span).clamp(0.0, 1.0)
     }
 
-    /// Whether the team has set a target (see [`Objective::progress`]).
+    /// Whether the team has set a target (see [`ObjectiveSpec::progress`]).
     pub fn has_target(&self) -> bool {
         self.target != self.baseline
     }
@@ -152,7 +165,7 @@ pub struct Milestone {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanShare {
     pub id: String,
-    pub contact_id: String,
+    pub contact_id: ContactId,
     pub contact_name: String,
     pub contact_email: String,
     pub expires_at: crate::model::Timestamp,
@@ -165,8 +178,8 @@ pub struct PlanShare {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    pub id: String,
-    pub account_id: String,
+    pub id: PlanId,
+    pub account_id: AccountId,
     pub account_name: String,
     pub title: String,
     pub start: NaiveDate,
@@ -190,8 +203,8 @@ pub struct PlanDetail {
 /// A plan in a list (account page, My work).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanSummary {
-    pub id: String,
-    pub account_id: String,
+    pub id: PlanId,
+    pub account_id: AccountId,
     pub account_name: String,
     pub title: String,
     pub status: PlanStatus,
@@ -242,16 +255,13 @@ pub(crate) mod tests {
 
     #[test]
     fn objective_progress_handles_falling_targets() {
-        let mut o = Objective {
-            id: "o".into(),
+        let mut o = ObjectiveSpec {
             metric: "Tickets".into(),
             unit: "".into(),
             baseline: 100.0,
             current: 75.0,
             target: 50.0,
             customer_can_update: false,
-            updated_by: None,
-            updated_at: None,
         };
         assert_eq!(o.progress(), 0.5);
         o.current = 120.0;

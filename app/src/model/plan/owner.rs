@@ -3,16 +3,17 @@
 //! [`TaskOwner::value`] are the only places that string form is read and written.
 
 use super::{OwnerRole, Task};
+use crate::model::{ContactId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Who a task is given to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum TaskOwner {
-    /// A staff member (a user key).
-    User(String),
-    /// A customer contact (a contact key).
-    Contact(String),
+    /// A staff member.
+    User(UserId),
+    /// A customer contact.
+    Contact(ContactId),
     /// Anyone in this role.
     Role(OwnerRole),
 }
@@ -29,8 +30,8 @@ impl TaskOwner {
         let id_ok =
             !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
         match kind {
-            "u" if id_ok => Some(TaskOwner::User(id.to_string())),
-            "c" if id_ok => Some(TaskOwner::Contact(id.to_string())),
+            "u" if id_ok => Some(TaskOwner::User(id.into())),
+            "c" if id_ok => Some(TaskOwner::Contact(id.into())),
             "r" => OwnerRole::parse(id).map(TaskOwner::Role),
             _ => None,
         }
@@ -63,8 +64,8 @@ impl Task {
     /// Who the task is given to: the named person, or the role alone.
     pub fn owner(&self) -> TaskOwner {
         match (&self.owner_id, self.owner_role) {
-            (Some(c), OwnerRole::Customer) => TaskOwner::Contact(c.clone()),
-            (Some(u), _) => TaskOwner::User(u.clone()),
+            (Some(c), OwnerRole::Customer) => TaskOwner::Contact(c.into()),
+            (Some(u), _) => TaskOwner::User(u.into()),
             (None, r) => TaskOwner::Role(r),
         }
     }
@@ -93,8 +94,8 @@ pub struct OwnerChoice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignee {
     pub role: OwnerRole,
-    pub user: Option<String>,
-    pub contact: Option<String>,
+    pub user: Option<UserId>,
+    pub contact: Option<ContactId>,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use super::{OwnerRole, ResourceKind, MAX_OFFSET_DAYS, MAX_TITLE};
 use crate::error::{AppError, Checks};
 use crate::model::enums::Stage;
 use crate::model::validate::{optional_text, required_text};
+use crate::model::TemplateId;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +46,7 @@ pub struct TemplateObjective {
 /// never rewrites a plan already made from it (the plan records the version it came from).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JourneyTemplate {
-    pub id: String,
+    pub id: TemplateId,
     pub name: String,
     pub stage: Option<Stage>,
     pub description: String,

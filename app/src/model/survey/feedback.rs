@@ -4,6 +4,7 @@
 use super::*;
 use crate::error::{AppError, Checks};
 use crate::model::validate::required_text;
+use crate::model::AccountId;
 use serde::{Deserialize, Serialize};
 
 /// A feedback item as typed.
@@ -21,7 +22,7 @@ pub struct FeedbackInput {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidFeedback {
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     pub source: FeedbackSource,
     pub sentiment: Sentiment,
     pub themes: Vec<String>,
@@ -53,7 +54,7 @@ impl FeedbackInput {
         c.finish()?;
         let account = self.account_id.trim();
         Ok(ValidFeedback {
-            account_id: (!account.is_empty()).then(|| account.to_string()),
+            account_id: (!account.is_empty()).then(|| account.into()),
             source: source.unwrap_or(FeedbackSource::Other),
             sentiment: sentiment.unwrap_or(Sentiment::Neutral),
             themes,
@@ -77,7 +78,7 @@ pub fn parse_themes(s: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedbackItem {
     pub id: String,
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     pub account_name: Option<String>,
     pub source: FeedbackSource,
     pub sentiment: Sentiment,

@@ -2,12 +2,13 @@
 //! the dashboard's voice-of-the-customer figures.
 
 use super::*;
+use crate::model::{AccountId, ContactId, SurveyId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A survey as staff see it in lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurveySummary {
-    pub id: String,
+    pub id: SurveyId,
     pub name: String,
     pub kind: SurveyKind,
     pub audience_label: String,
@@ -22,7 +23,7 @@ pub struct SurveySummary {
 /// One survey in full.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Survey {
-    pub id: String,
+    pub id: SurveyId,
     pub name: String,
     pub kind: SurveyKind,
     pub question: String,
@@ -41,10 +42,10 @@ pub struct Survey {
 /// One contact in an audience preview and whether they would be invited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewRow {
-    pub contact_id: String,
+    pub contact_id: ContactId,
     pub contact_name: String,
     pub email: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub account_name: String,
     /// `None`: will be invited; otherwise why not.
     pub suppressed: Option<String>,
@@ -59,21 +60,30 @@ pub struct AudiencePreview {
     pub rows: Vec<PreviewRow>,
 }
 
-/// One answer, as the results page and the CSV export show it.
+/// A score and who gave it: what every response row shows, and what a follow-up shows of the
+/// response that opened it. Flattened into both, so the JSON keeps one flat object each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResponseRow {
-    pub id: String,
-    pub survey_id: String,
+pub struct ScoredResponse {
+    pub survey_id: SurveyId,
     pub survey_name: String,
     pub kind: SurveyKind,
     pub score: i64,
     pub comment: Option<String>,
-    /// (question, answer) for the extra questions answered.
-    pub answers: Vec<(String, String)>,
-    pub account_id: Option<String>,
+    /// `None` for an answer through the anonymous link.
+    pub account_id: Option<AccountId>,
     pub account_name: Option<String>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
+}
+
+/// One answer, as the results page and the CSV export show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseRow {
+    pub id: String,
+    #[serde(flatten)]
+    pub response: ScoredResponse,
+    /// (question, answer) for the extra questions answered.
+    pub answers: Vec<(String, String)>,
     pub channel: String,
     /// RFC 3339.
     pub at: crate::model::Timestamp,
@@ -144,17 +154,11 @@ vocabulary! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUp {
     pub id: String,
-    pub survey_id: String,
-    pub survey_name: String,
-    pub kind: SurveyKind,
-    pub score: i64,
-    pub comment: Option<String>,
+    /// The response that opened it.
+    #[serde(flatten)]
+    pub response: ScoredResponse,
     pub reason: String,
-    pub account_id: Option<String>,
-    pub account_name: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
     pub due: chrono::NaiveDate,
     pub status: FollowUpStatus,

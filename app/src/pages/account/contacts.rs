@@ -4,15 +4,15 @@ use crate::api::accounts::{AddContact, RemoveContact, UpdateContact};
 use crate::components::action::refusal;
 use crate::components::field::TextField;
 use crate::components::notice::{confirmed, ErrorBanner};
-use crate::model::Contact;
+use crate::model::{AccountId, Contact, ContactId};
 use leptos::prelude::*;
 
 #[component]
 pub fn ContactsCard(
-    account_id: String, contacts: Vec<Contact>, can_edit: bool, add: ServerAction<AddContact>,
+    account_id: AccountId, contacts: Vec<Contact>, can_edit: bool, add: ServerAction<AddContact>,
     remove: ServerAction<RemoveContact>, update: ServerAction<UpdateContact>,
     /// The contact being edited in place, if any (one at a time).
-    editing: RwSignal<Option<String>>,
+    editing: RwSignal<Option<ContactId>>,
 ) -> impl IntoView {
     let update_errors = refusal(update.value());
     let errors = refusal(add.value());
@@ -44,7 +44,7 @@ pub fn ContactsCard(
                 <details class="add" open=move || errors.get().is_some()>
                     <summary>"Add a contact"</summary>
                     <ActionForm action=add attr:novalidate="true" attr:class="stack">
-                        <input type="hidden" name="account_id" value=account_id.clone()/>
+                        <input type="hidden" name="account_id" value=account_id.to_string()/>
                         <ErrorBanner error=errors/>
                         <TextField label="Name" name="input[name]" field="name" errors required=true/>
                         <TextField label="Email" name="input[email]" field="email" kind="email" errors required=true/>
@@ -60,8 +60,8 @@ pub fn ContactsCard(
 
 /// A contact as read: name, champion badge, title, email, and the edit/remove buttons.
 fn contact_line(
-    c: Contact, account_id: String, can_edit: bool, remove: ServerAction<RemoveContact>,
-    editing: RwSignal<Option<String>>,
+    c: Contact, account_id: AccountId, can_edit: bool, remove: ServerAction<RemoveContact>,
+    editing: RwSignal<Option<ContactId>>,
 ) -> impl IntoView {
     let label = format!("Remove {}", c.name);
     let confirm_text = format!(
@@ -92,13 +92,13 @@ fn contact_line(
 
 /// A contact being edited in place.
 fn contact_form(
-    c: Contact, account_id: String, update: ServerAction<UpdateContact>,
-    errors: Signal<Option<crate::error::AppError>>, editing: RwSignal<Option<String>>,
+    c: Contact, account_id: AccountId, update: ServerAction<UpdateContact>,
+    errors: Signal<Option<crate::error::AppError>>, editing: RwSignal<Option<ContactId>>,
 ) -> impl IntoView {
     view! {
         <ActionForm action=update attr:novalidate="true" attr:class="stack edit-contact">
-            <input type="hidden" name="account_id" value=account_id/>
-            <input type="hidden" name="contact_id" value=c.id.clone()/>
+            <input type="hidden" name="account_id" value=account_id.to_string()/>
+            <input type="hidden" name="contact_id" value=c.id.to_string()/>
             <ErrorBanner error=errors/>
             <TextField label="Name" name="input[name]" field="name" id_prefix="edit-" errors value=c.name.clone() required=true/>
             <TextField label="Email" name="input[email]" field="email" id_prefix="edit-" kind="email" errors value=c.email.clone() required=true/>

@@ -7,7 +7,7 @@ use crate::components::layout::use_me;
 use crate::components::notice::{ErrorBanner, LoadError};
 use crate::error::AppError;
 use crate::model::AccountInput;
-use crate::model::Permission;
+use crate::model::{AccountId, Permission};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -16,7 +16,7 @@ use leptos_router::hooks::use_params_map;
 pub fn EditAccountPage() -> impl IntoView {
     let me = use_me();
     let params = use_params_map();
-    let id = move || params.get().get("id").unwrap_or_default();
+    let id = move || AccountId::from(params.get().get("id").unwrap_or_default());
     let detail = Resource::new(id, get_account);
     let action = ServerAction::<UpdateAccount>::new();
     let errors = refusal(action.value());
@@ -39,7 +39,7 @@ pub fn EditAccountPage() -> impl IntoView {
                             <section class="card form-card">
                                 <ErrorBanner error=errors/>
                                 <ActionForm action=action attr:novalidate="true">
-                                    <input type="hidden" name="id" value=a.id.clone()/>
+                                    <input type="hidden" name="id" value=a.id.to_string()/>
                                     <AccountFields initial=AccountInput::from_account(&a) errors staff/>
                                     <div class="form-actions">
                                         <button type="submit" class="button primary" disabled=move || action.pending().get()>

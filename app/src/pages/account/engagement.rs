@@ -7,11 +7,12 @@ use crate::components::field::{SelectField, TextField};
 use crate::components::notice::{ErrorBanner, Loaded};
 use crate::error::AppError;
 use crate::model::engagement::{Engagement, TouchpointKind};
+use crate::model::AccountId;
 use leptos::prelude::*;
 
 #[component]
 pub fn EngagementCard(
-    account_id: String, can_edit: bool, data: Resource<Result<Engagement, AppError>>,
+    account_id: AccountId, can_edit: bool, data: Resource<Result<Engagement, AppError>>,
     log: ServerAction<LogTouchpoint>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
@@ -42,14 +43,14 @@ pub fn EngagementCard(
 /// A touchpoint being logged: kind, date (today at first), attendees, notes, next steps.
 #[component]
 fn TouchpointForm(
-    account_id: String, log: ServerAction<LogTouchpoint>, open: RwSignal<bool>,
+    account_id: AccountId, log: ServerAction<LogTouchpoint>, open: RwSignal<bool>,
 ) -> impl IntoView {
     let errors = refusal(log.value());
     let today = chrono::Utc::now().date_naive().to_string();
     view! {
         <ActionForm action=log attr:class="plan-form" attr:novalidate="true">
             <ErrorBanner error=errors fields_only_inline=true/>
-            <input type="hidden" name="account_id" value=account_id.clone()/>
+            <input type="hidden" name="account_id" value=account_id.to_string()/>
             <div class="form-row">
                 <SelectField label="Kind" name="input[kind]" field="kind" errors
                     options=TouchpointKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect()

@@ -54,7 +54,7 @@ pub fn AccountFields(
                     staff.get().map(move |r| {
                         let options: Vec<(String, String)> = r.unwrap_or_default().into_iter()
                             .filter(|u| u.role.may(Permission::EditAccounts))
-                            .map(|u| (u.id, format!("{} ({})", u.name, u.role.label())))
+                            .map(|u| (u.id.into(), format!("{} ({})", u.name, u.role.label())))
                             .collect();
                         view! { <SelectField label="Owner (CSM)" name="input[owner_id]" field="owner_id" errors options selected=owner
                             placeholder="No owner yet"/> }

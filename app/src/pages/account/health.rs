@@ -9,13 +9,14 @@ use crate::components::trend_chart::{TrendChart, TrendPoint};
 use crate::error::AppError;
 use crate::metrics::health::{changes, trend, Change, Trend};
 use crate::model::health::*;
+use crate::model::AccountId;
 use leptos::prelude::*;
 
 #[component]
 pub fn HealthCard(
     /// Created by the page outside its `Transition` (hydration needs it there).
     data: Resource<Result<AccountHealth, AppError>>,
-    range: RwSignal<u32>, account_id: String, save: ServerAction<SetSentiment>,
+    range: RwSignal<u32>, account_id: AccountId, save: ServerAction<SetSentiment>,
 ) -> impl IntoView {
     view! {
         <section class="card health-card" aria-labelledby="health-h">
@@ -42,7 +43,7 @@ fn band_word(b: Option<Band>) -> &'static str {
 
 #[component]
 fn Panel(
-    h: AccountHealth, days: u32, account_id: String, save: ServerAction<SetSentiment>,
+    h: AccountHealth, days: u32, account_id: AccountId, save: ServerAction<SetSentiment>,
 ) -> impl IntoView {
     let today = chrono::Utc::now().date_naive();
     let from = today - chrono::Duration::days(days as i64);
@@ -181,7 +182,7 @@ fn Breakdown(measures: Vec<MeasureScore>) -> impl IntoView {
 
 #[component]
 fn Sentiment(
-    entry: Option<SentimentEntry>, can_edit: bool, account_id: String,
+    entry: Option<SentimentEntry>, can_edit: bool, account_id: AccountId,
     save: ServerAction<SetSentiment>,
 ) -> impl IntoView {
     let errors = refusal(save.value());
@@ -209,7 +210,7 @@ fn Sentiment(
         {can_edit.then(|| view! {
             <ActionForm action=save attr:class="stack sentiment-form" attr:novalidate="true">
                 <ErrorBanner error=errors/>
-                <input type="hidden" name="account_id" value=account_id.clone()/>
+                <input type="hidden" name="account_id" value=account_id.to_string()/>
                 <fieldset class="choices">
                     <legend>"How does this account feel to you?"</legend>
                     {Band::ALL.iter().map(|b| view! {

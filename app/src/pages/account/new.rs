@@ -26,7 +26,7 @@ pub fn NewAccountPage() -> impl IntoView {
         contract_start: today.to_string(),
         renewal_date: (today + chrono::Months::new(12)).to_string(),
         currency: "USD".into(),
-        owner_id: me.id.clone(),
+        owner_id: me.id.to_string(),
         ..Default::default()
     };
     view! {

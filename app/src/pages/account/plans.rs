@@ -6,11 +6,12 @@ use crate::components::field::TextField;
 use crate::components::notice::{ErrorBanner, Loaded};
 use crate::error::AppError;
 use crate::model::plan::{JourneyTemplate, PlanSummary};
+use crate::model::AccountId;
 use leptos::prelude::*;
 
 #[component]
 pub fn PlansCard(
-    account_id: String, contract_start: chrono::NaiveDate, can_edit: bool,
+    account_id: AccountId, contract_start: chrono::NaiveDate, can_edit: bool,
     plans: Resource<Result<Vec<PlanSummary>, AppError>>,
 ) -> impl IntoView {
     // Templates are read when the form opens, not with the page: nothing the server renders
@@ -69,14 +70,14 @@ pub fn PlansCard(
                 adding.get().then(move || view! {
                 <ActionForm action=create attr:class="plan-form" attr:novalidate="true">
                     <ErrorBanner error=errors fields_only_inline=true/>
-                    <input type="hidden" name="account_id" value=account_id.clone()/>
+                    <input type="hidden" name="account_id" value=account_id.to_string()/>
                     <TextField label="Plan title" name="input[title]" field="title" errors required=true id_prefix="plan-" hint="e.g. Onboarding 2026"/>
                     <div class="form-row">
                         <div class="field" class:invalid=move || template_err.get().is_some()>
                             <label for="f-plan-template">"Start from"</label>
                             <select id="f-plan-template" name="input[template_id]">
                                 {move || templates.get().into_iter().enumerate().map(|(i, t)| view! {
-                                    <option value=t.id.clone() selected=i == 0>{format!("{} template", t.name)}</option>
+                                    <option value=t.id.to_string() selected=i == 0>{format!("{} template", t.name)}</option>
                                 }).collect_view()}
                                 <option value="">"A blank plan"</option>
                             </select>

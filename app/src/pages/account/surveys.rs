@@ -3,7 +3,7 @@
 use crate::components::layout::Card;
 use crate::error::AppError;
 use crate::metrics::survey::format_score as score_text;
-use crate::model::AccountSurveys;
+use crate::model::{AccountSurveys, ResponseRow};
 use crate::pages::surveys::{day, Verbatim};
 use leptos::prelude::*;
 
@@ -29,13 +29,13 @@ pub fn SurveysCard(
                             }).collect_view()}
                         </div>
                         <ul class="verbatims">
-                            {s.recent.into_iter().map(|v| view! {
+                            {s.recent.into_iter().map(|ResponseRow { response: v, at, .. }| view! {
                                 <Verbatim kind=v.kind score=v.score>
                                     {v.comment.clone().map(|c| view! { <blockquote>{c}</blockquote> })}
                                     <p class="muted small">
                                         {v.contact_name.clone().unwrap_or_default()} " · "
                                         <a href=format!("/surveys/{}", v.survey_id)>{v.survey_name.clone()}</a>
-                                        " · " {day(&v.at)}
+                                        " · " {day(&at)}
                                     </p>
                                 </Verbatim>
                             }).collect_view()}

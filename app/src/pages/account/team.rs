@@ -5,12 +5,12 @@ use crate::components::action::refusal;
 use crate::components::field::SelectField;
 use crate::components::notice::{confirmed, ErrorBanner};
 use crate::error::AppError;
-use crate::model::{TeamMember, TeamRole, User};
+use crate::model::{AccountId, TeamMember, TeamRole, User};
 use leptos::prelude::*;
 
 #[component]
 pub fn TeamCard(
-    account_id: String, team: Vec<TeamMember>, can_edit: bool, add: ServerAction<AddTeamMember>,
+    account_id: AccountId, team: Vec<TeamMember>, can_edit: bool, add: ServerAction<AddTeamMember>,
     remove: ServerAction<RemoveTeamMember>,
     /// Created by the page, outside its `Transition`: a resource made while the page's data
     /// renders is a new one on every render, and hydrating it raced the server's (the page
@@ -51,11 +51,11 @@ pub fn TeamCard(
                 <details class="add" open=move || errors.get().is_some()>
                     <summary>"Add a team member"</summary>
                     <ActionForm action=add attr:novalidate="true" attr:class="stack">
-                        <input type="hidden" name="account_id" value=account_id.clone()/>
+                        <input type="hidden" name="account_id" value=account_id.to_string()/>
                         <ErrorBanner error=errors/>
                         <Suspense fallback=|| ()>
                             {move || staff.and_then(|s| s.get()).map(|r| {
-                                let options: Vec<(String, String)> = r.unwrap_or_default().into_iter().map(|u| (u.id, u.name)).collect();
+                                let options: Vec<(String, String)> = r.unwrap_or_default().into_iter().map(|u| (u.id.into(), u.name)).collect();
                                 view! { <SelectField label="Person" name="user_id" field="user_id" errors options placeholder="Choose a person"/> }
                             })}
                         </Suspense>

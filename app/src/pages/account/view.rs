@@ -11,7 +11,7 @@ use crate::components::badges::{StageBadge, TierBadge};
 use crate::components::layout::use_me;
 use crate::components::notice::LoadError;
 use crate::model::money::format_minor;
-use crate::model::Permission;
+use crate::model::{AccountId, Permission};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -20,11 +20,11 @@ use leptos_router::hooks::use_params_map;
 pub fn AccountPage() -> impl IntoView {
     let me = use_me();
     let params = use_params_map();
-    let id = Signal::derive(move || params.get().get("id").unwrap_or_default());
+    let id = Signal::derive(move || AccountId::from(params.get().get("id").unwrap_or_default()));
     let add_contact = ServerAction::<AddContact>::new();
     let remove_contact = ServerAction::<RemoveContact>::new();
     let update_contact = ServerAction::<UpdateContact>::new();
-    let editing_contact = RwSignal::new(None::<String>);
+    let editing_contact = RwSignal::new(None::<crate::model::ContactId>);
     // Reload after a *saved* edit only: reloading after a refused one would rebuild the form
     // and throw away what the person typed.
     let contact_saves = RwSignal::new(0u32);
@@ -105,7 +105,7 @@ type Read<T> = Resource<Result<T, crate::error::AppError>>;
 /// engagement and the timeline, a new filter the timeline. Called by the page itself, so the
 /// resources are the page's (as hydration needs).
 fn engagement_reads(
-    id: Signal<String>, live: RwSignal<u32>,
+    id: Signal<AccountId>, live: RwSignal<u32>,
     log: ServerAction<crate::api::engagement::LogTouchpoint>, timeline_kind: RwSignal<String>,
 ) -> (
     Read<Vec<crate::model::plan::PlanSummary>>,

@@ -10,6 +10,7 @@ use crate::components::field::TextField;
 use crate::components::notice::{confirmed, ErrorBanner};
 use crate::error::AppError;
 use crate::model::plan::*;
+use crate::model::PlanId;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
@@ -131,7 +132,7 @@ pub fn Milestones() -> impl IntoView {
 
 #[component]
 fn AddMilestoneForm(
-    action: ServerAction<AddMilestone>, plan_id: String, start: NaiveDate,
+    action: ServerAction<AddMilestone>, plan_id: PlanId, start: NaiveDate,
 ) -> impl IntoView {
     let errors = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     // `TextField` takes its hint as static text: this leaks a few bytes each time the form is
@@ -143,7 +144,7 @@ fn AddMilestoneForm(
             <summary class="button ghost small">"+ Add milestone"</summary>
             <ActionForm action attr:class="plan-form" attr:novalidate="true">
                 <ErrorBanner error=errors fields_only_inline=true/>
-                <input type="hidden" name="plan_id" value=plan_id/>
+                <input type="hidden" name="plan_id" value=plan_id.to_string()/>
                 <div class="form-row">
                     <TextField label="Milestone" name="input[title]" field="title" errors required=true id_prefix="new-ms-"/>
                     <TextField label="Due" name="input[due]" field="due" kind="date" errors required=true id_prefix="new-ms-" hint/>

@@ -14,6 +14,7 @@ use crate::components::layout::use_me;
 use crate::components::notice::LoadError;
 use crate::error::AppError;
 use crate::model::plan::*;
+use crate::model::{AccountId, PlanId};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -130,8 +131,9 @@ pub(crate) fn progress_bar(done: usize, total: usize, label: String) -> impl Int
 pub fn PlanPage() -> impl IntoView {
     let me = use_me();
     let params = use_params_map();
-    let plan_id = move || params.get().get("plan").unwrap_or_default();
-    let account_id = Signal::derive(move || params.get().get("id").unwrap_or_default());
+    let plan_id = move || PlanId::from(params.get().get("plan").unwrap_or_default());
+    let account_id =
+        Signal::derive(move || AccountId::from(params.get().get("id").unwrap_or_default()));
     let live = RwSignal::new(0u32);
     // The resource is keyed by the plan only: re-reading it would rebuild the whole page (and
     // lose open forms and the link just made). Live changes are read into the local copy.

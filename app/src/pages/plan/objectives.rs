@@ -45,7 +45,7 @@ pub fn Objectives() -> impl IntoView {
                             view! {
                                 <ActionForm action=add attr:class="plan-form" attr:novalidate="true">
                                     <ErrorBanner error=add_err fields_only_inline=true/>
-                                    <input type="hidden" name="plan_id" value=plan_id.clone()/>
+                                    <input type="hidden" name="plan_id" value=plan_id.to_string()/>
                                     <ObjectiveFields errors=add_err o=None prefix="new-obj-"/>
                                     <div class="form-actions">
                                         <button type="submit" class="button primary small">"Add objective"</button>
@@ -70,20 +70,20 @@ fn ObjectiveFields(
     let v = |f: fn(&Objective) -> String| o.as_ref().map(f).unwrap_or_default();
     view! {
         <div class="form-row">
-            <TextField label="Metric" name="input[metric]" field="metric" errors value=v(|o| o.metric.clone()) required=true
+            <TextField label="Metric" name="input[metric]" field="metric" errors value=v(|o| o.spec.metric.clone()) required=true
                 id_prefix=prefix hint="e.g. Weekly active users"/>
-            <TextField label="Unit" name="input[unit]" field="unit" errors value=v(|o| o.unit.clone()) id_prefix=prefix/>
+            <TextField label="Unit" name="input[unit]" field="unit" errors value=v(|o| o.spec.unit.clone()) id_prefix=prefix/>
         </div>
         <div class="form-row three">
-            <TextField label="Baseline" name="input[baseline]" field="baseline" errors inputmode="decimal" value=v(|o| fmt_num(o.baseline))
+            <TextField label="Baseline" name="input[baseline]" field="baseline" errors inputmode="decimal" value=v(|o| fmt_num(o.spec.baseline))
                 required=true id_prefix=prefix/>
-            <TextField label="Current" name="input[current]" field="current" errors inputmode="decimal" value=v(|o| fmt_num(o.current))
+            <TextField label="Current" name="input[current]" field="current" errors inputmode="decimal" value=v(|o| fmt_num(o.spec.current))
                 required=true id_prefix=prefix/>
-            <TextField label="Target" name="input[target]" field="target" errors inputmode="decimal" value=v(|o| fmt_num(o.target))
+            <TextField label="Target" name="input[target]" field="target" errors inputmode="decimal" value=v(|o| fmt_num(o.spec.target))
                 required=true id_prefix=prefix/>
         </div>
         <label class="check">
-            <input type="checkbox" name="input[customer_can_update]" value="true" checked=o.as_ref().is_some_and(|o| o.customer_can_update)/>
+            <input type="checkbox" name="input[customer_can_update]" value="true" checked=o.as_ref().is_some_and(|o| o.spec.customer_can_update)/>
             " The customer may update the current value on the shared plan"
         </label>
     }
@@ -95,7 +95,7 @@ fn ObjectiveRow(
     edit_err: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let b = use_builder();
-    let pct = (o.progress() * 100.0).round() as u32;
+    let pct = (o.spec.progress() * 100.0).round() as u32;
     let id = o.id.clone();
     let is_editing = {
         let id = id.clone();
@@ -104,27 +104,28 @@ fn ObjectiveRow(
     let o2 = o.clone();
     let del_id = id.clone();
     let edit_id = id.clone();
-    let metric = o.metric.clone();
+    let metric = o.spec.metric.clone();
     view! {
         <li class="objective" data-testid="objective">
             <div class="obj-row">
-                <strong>{o.metric.clone()}</strong>
-                {if o.has_target() {
+                <strong>{o.spec.metric.clone()}</strong>
+                {if o.spec.has_target() {
                     view! {
                         <span class="obj-values">
-                            {format!("{} → ", fmt_num(o.baseline))}<strong>{fmt_num(o.current)}</strong>{format!(" of {} {}", fmt_num(o.target), o.unit)}
+                            {format!("{} → ", fmt_num(o.spec.baseline))}<strong>{fmt_num(o.spec.current)}</strong>
+                            {format!(" of {} {}", fmt_num(o.spec.target), o.spec.unit)}
                         </span>
                     }.into_any()
                 } else {
-                    view! { <span class="obj-values muted">{format!("{} {} · no target yet", fmt_num(o.current), o.unit)}</span> }.into_any()
+                    view! { <span class="obj-values muted">{format!("{} {} · no target yet", fmt_num(o.spec.current), o.spec.unit)}</span> }.into_any()
                 }}
             </div>
-            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label=format!("{} progress", o.metric)>
+            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label=format!("{} progress", o.spec.metric)>
                 <span style=format!("width:{pct}%")></span>
             </div>
             <p class="muted small">
-                {if o.has_target() { format!("{pct}% of the way") } else { "Edit to set the baseline and target".to_string() }}
-                {o.customer_can_update.then_some(" · the customer updates this")}
+                {if o.spec.has_target() { format!("{pct}% of the way") } else { "Edit to set the baseline and target".to_string() }}
+                {o.spec.customer_can_update.then_some(" · the customer updates this")}
                 {o.updated_by.clone().map(|u| format!(" · last set by {u}"))}
                 {b.can_edit.then(|| view! {
                     " "<button type="button" class="link" on:click=move |_| editing.set(Some(edit_id.clone()))>"Edit"</button>

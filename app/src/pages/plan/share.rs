@@ -5,6 +5,7 @@ use super::{use_builder, Builder};
 use crate::api::plans::{get_plan, CommentOnPlan, SharePlan, SHARE_DAYS};
 use crate::components::notice::{confirmed, ErrorBanner};
 use crate::model::plan::{PlanEventKind, PlanShare, TaskOwner};
+use crate::model::{ContactId, PlanId};
 use leptos::prelude::*;
 
 fn when(at: &crate::model::Timestamp) -> String {
@@ -38,7 +39,7 @@ pub fn ShareCard() -> impl IntoView {
             </p>
             {move || b.shown().map(|d| {
                 let plan_id = d.plan.id.clone();
-                let contacts: Vec<(String, String)> = d
+                let contacts: Vec<(ContactId, String)> = d
                     .owners
                     .iter()
                     .filter_map(|o| match &o.value {
@@ -55,12 +56,12 @@ pub fn ShareCard() -> impl IntoView {
                         view! {
                             <ActionForm action=share attr:class="stack share-form" attr:novalidate="true">
                                 <ErrorBanner error=errors fields_only_inline=true/>
-                                <input type="hidden" name="plan_id" value=plan_id.clone()/>
+                                <input type="hidden" name="plan_id" value=plan_id.to_string()/>
                                 <div class="form-row">
                                     <div class="field" class:invalid=move || contact_err.get().is_some()>
                                         <label for="f-share-contact">"Contact"</label>
                                         <select id="f-share-contact" name="contact_id">
-                                            {contacts.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                                            {contacts.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
                                         </select>
                                         <small class="error">{move || contact_err.get()}</small>
                                     </div>
@@ -94,7 +95,7 @@ pub fn ShareCard() -> impl IntoView {
 
 /// Revokes share `sid` of plan `pid`, once the person confirms: at once on screen, then on the
 /// server.
-fn revoke(b: Builder, pid: String, sid: String, name: &str) {
+fn revoke(b: Builder, pid: PlanId, sid: String, name: &str) {
     if !confirmed(&format!("Revoke {name}'s link? It stops working at once.")) {
         return;
     }
@@ -114,7 +115,7 @@ fn revoke(b: Builder, pid: String, sid: String, name: &str) {
 /// One link made for a contact: live, expired or revoked, when it was last opened, and (while
 /// live, for editors) the button that revokes it.
 #[component]
-fn ShareRow(share: PlanShare, plan_id: String, now: crate::model::Timestamp) -> impl IntoView {
+fn ShareRow(share: PlanShare, plan_id: PlanId, now: crate::model::Timestamp) -> impl IntoView {
     let b = use_builder();
     let s = share;
     let state = match (&s.revoked_at, s.expires_at < now) {
@@ -161,7 +162,7 @@ pub fn Activity() -> impl IntoView {
                 view! {
                     {b.can_edit.then(|| view! {
                         <ActionForm action=comment attr:class="stack" attr:novalidate="true">
-                            <input type="hidden" name="plan_id" value=plan_id.clone()/>
+                            <input type="hidden" name="plan_id" value=plan_id.to_string()/>
                             <label for="f-comment" class="sr-only">"Comment"</label>
                             <textarea id="f-comment" name="text" rows="2" placeholder="Add a comment (the customer sees it on the shared plan)"></textarea>
                             <small class="error">{move || errors.get().and_then(|e| e.for_field("text"))}</small>

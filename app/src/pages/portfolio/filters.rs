@@ -76,7 +76,7 @@ pub fn FilterBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
                     <Suspense fallback=|| ()>
                         {move || staff.get().map(|r| r.unwrap_or_default().into_iter().filter(|u| u.role.may(Permission::EditAccounts)).map(|u| {
                             let id = u.id.clone();
-                            view! { <option value=u.id.clone() selected=move || filter.get().owner.as_deref() == Some(id.as_str())>{u.name}</option> }
+                            view! { <option value=u.id.to_string() selected=move || filter.get().owner.as_deref() == Some(id.as_str())>{u.name}</option> }
                         }).collect_view())}
                     </Suspense>
                 </select>

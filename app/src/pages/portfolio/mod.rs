@@ -3,6 +3,7 @@
 mod filters;
 mod segments;
 mod table;
+mod usage_filters;
 
 use crate::api::accounts::get_portfolio;
 use crate::components::layout::Card;
@@ -11,8 +12,23 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-const KEYS: &[&str] =
-    &["q", "tier", "industry", "stage", "owner", "renewal_before", "sort", "dir", "page"];
+const KEYS: &[&str] = &[
+    "q",
+    "tier",
+    "industry",
+    "stage",
+    "owner",
+    "renewal_before",
+    "band",
+    "adoption_min",
+    "adoption_max",
+    "engagement",
+    "inactive_days",
+    "plan",
+    "sort",
+    "dir",
+    "page",
+];
 
 /// The filter in the address bar: the URL is the state, so every view can be bookmarked,
 /// shared and reloaded.
@@ -48,6 +64,7 @@ pub fn PortfolioPage() -> impl IntoView {
         </div>
         <segments::SegmentBar filter/>
         <filters::FilterBar filter/>
+        <usage_filters::UsageFilters filter/>
         <Card id="dist-h" title="Health of these accounts" class="health-dist">
             <Transition fallback=|| view! { <p class="muted small">"Loading…"</p> }>
                 {move || health.get().map(|r| match r {

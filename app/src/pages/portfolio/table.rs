@@ -44,6 +44,7 @@ pub fn AccountsTable(
                     </section>
                 }.into_any(),
                 Ok(p) => {
+                    let today = chrono::Utc::now().date_naive();
                     let pages = p.page_count();
                     let current = p.page;
                     view! {
@@ -57,6 +58,9 @@ pub fn AccountsTable(
                                         {header(SortKey::Industry, "Industry", "hide-sm")}
                                         {header(SortKey::Stage, "Stage", "")}
                                         {header(SortKey::Health, "Health", "num")}
+                                        {header(SortKey::Adoption, "Adoption", "num hide-sm")}
+                                        {header(SortKey::Engagement, "Engagement", "hide-sm")}
+                                        {header(SortKey::LastActive, "Last active", "hide-sm")}
                                         {header(SortKey::Arr, "ARR", "num")}
                                         {header(SortKey::Renewal, "Renewal", "hide-sm")}
                                         {header(SortKey::Owner, "Owner", "hide-sm")}
@@ -75,6 +79,10 @@ pub fn AccountsTable(
                                                     {row.health_score.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}
                                                 </span>
                                             </td>
+                                            <td class="num hide-sm" data-testid="adoption-cell">{row.usage.adoption.map(|a| format!("{a:.0} %")).unwrap_or_else(|| "—".into())}</td>
+                                            <td class="hide-sm">{row.usage.engagement.map(|e| view! {
+                                                <span class=format!("level l-{}", e.key())>{e.label()}</span> }.into_any()).unwrap_or_else(|| "—".into_any())}</td>
+                                            <td class="hide-sm" data-testid="active-cell">{last_active(row.usage.last_active_on, today)}</td>
                                             <td class="num">{format_minor(row.arr_minor, &row.currency)}</td>
                                             <td class="hide-sm">{row.renewal_date.format("%d %b %Y").to_string()}</td>
                                             <td class="hide-sm">{row.owner_name.unwrap_or_else(|| "—".into())}</td>
@@ -94,5 +102,16 @@ pub fn AccountsTable(
                 }
             })}
         </Transition>
+    }
+}
+
+/// "today", "3 days ago", "12 Mar 2026" (past a month), or "never".
+fn last_active(day: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> String {
+    match day.map(|d| (today - d).num_days()) {
+        None => "never".into(),
+        Some(n) if n <= 0 => "today".into(),
+        Some(1) => "yesterday".into(),
+        Some(n) if n <= 31 => format!("{n} days ago"),
+        Some(_) => day.map(|d| d.format("%d %b %Y").to_string()).unwrap_or_default(),
     }
 }

@@ -54,6 +54,7 @@ pub fn EngagementSettingsPage() -> impl IntoView {
                     })}
                 </Transition>
             </Card>
+            <super::engagement_levels::EngagementLevelsCard/>
         </div>
     }
 }

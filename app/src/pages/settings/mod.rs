@@ -10,6 +10,7 @@
 
 pub mod api_keys;
 pub mod engagement;
+pub mod engagement_levels;
 pub mod health;
 pub mod surveys;
 pub mod templates;

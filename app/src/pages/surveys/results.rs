@@ -147,14 +147,14 @@ fn VerbatimsCard(
                             1 { "" } else { "s" }) }}</p>
                     <ul class="verbatims">
                         {move || all.with_value(|list| list.iter().take(shown.get()).cloned().collect::<Vec<_>>()).into_iter().map(|v| view! {
-                            <Verbatim kind=v.kind score=v.score>
-                                <blockquote>{v.comment.clone().unwrap_or_default()}</blockquote>
+                            <Verbatim kind=v.response.kind score=v.response.score>
+                                <blockquote>{v.response.comment.clone().unwrap_or_default()}</blockquote>
                                 {v.answers.iter().map(|(q, a)| view! { <p class="small"><span class="muted">{q.clone()}": "</span>{a.clone()}
                                     </p> }).collect_view()}
                                 <p class="muted small">
-                                    {v.contact_name.clone().unwrap_or_else(|| "Anonymous".into())}
-                                    {v.account_id.clone().map(|id| view! { " · " <a href=format!("/accounts/{id}")>
-                                        {v.account_name.clone().unwrap_or_default()}</a> })}
+                                    {v.response.contact_name.clone().unwrap_or_else(|| "Anonymous".into())}
+                                    {v.response.account_id.clone().map(|id| view! { " · " <a href=format!("/accounts/{id}")>
+                                        {v.response.account_name.clone().unwrap_or_default()}</a> })}
                                     " · " {day(&v.at)}
                                 </p>
                             </Verbatim>

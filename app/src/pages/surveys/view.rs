@@ -6,8 +6,8 @@ use crate::components::action::refusal;
 use crate::components::layout::use_me;
 use crate::components::layout::Card;
 use crate::components::notice::{ErrorBanner, LoadError};
-use crate::model::Permission;
 use crate::model::VerbatimFilter;
+use crate::model::{Permission, SurveyId};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -17,7 +17,7 @@ pub fn SurveyPage() -> impl IntoView {
     let me = use_me();
     let can_edit = me.role.may(Permission::RunSurveys);
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let id = move || params.with(|p| SurveyId::from(p.get("id").unwrap_or_default()));
     let send = ServerAction::<SendSurvey>::new();
     let toggle = ServerAction::<SetSurveyActive>::new();
     let filter = RwSignal::new(VerbatimFilter::default());

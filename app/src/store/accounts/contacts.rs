@@ -12,9 +12,9 @@ pub(super) const CONTACT_FIELDS: &str = "id, account, name, email, title, champi
 #[derive(Deserialize)]
 pub(super) struct ContactRow {
     #[serde(deserialize_with = "de::key")]
-    id: String,
+    id: ContactId,
     #[serde(deserialize_with = "de::key")]
-    account: String,
+    account: AccountId,
     name: String,
     email: String,
     #[serde(default)]

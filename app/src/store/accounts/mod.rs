@@ -53,7 +53,7 @@ fn account_params(id: &str, a: &ValidAccount) -> Value {
 }
 
 /// The owner must be an active admin or CSM.
-async fn check_owner(db: &Db, owner: &Option<String>) -> Result<(), AppError> {
+async fn check_owner(db: &Db, owner: &Option<UserId>) -> Result<(), AppError> {
     if let Some(owner) = owner {
         let user = super::users::get(db, owner)
             .await
@@ -186,7 +186,7 @@ pub async fn insert_batch(
 #[derive(Debug, Clone, Deserialize)]
 pub struct Basics {
     #[serde(deserialize_with = "de::key")]
-    pub id: String,
+    pub id: AccountId,
     pub name: String,
     #[serde(deserialize_with = "de::date")]
     pub contract_start: chrono::NaiveDate,

@@ -4,6 +4,7 @@
 //! queries answer before that, and for what the index does not hold.
 
 use crate::error::AppError;
+use crate::model::usage_filter::inactive_cutoff;
 use crate::model::*;
 use crate::store::portfolio_index::{Entry, PortfolioIndex, ENTRY_FIELDS};
 use crate::store::{date_param, key_of, query_all, query_many, vars, Count, Db};
@@ -42,9 +43,53 @@ fn conditions(f: &PortfolioFilter) -> (String, Value) {
         conds.push("renewal_date <= <datetime>$renewal_before");
         params.insert("renewal_before".into(), json!(date_param(d)));
     }
+    usage_conditions(f, &mut conds, &mut params);
     let clause =
         if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
     (clause, Value::Object(params))
+}
+
+/// The usage filters, with the same boundaries as
+/// [`PortfolioFilter::admits_usage`](crate::model::PortfolioFilter::admits_usage): an account
+/// without an adoption figure matches no adoption bound (NONE would compare as less than any
+/// number), a never-active account is inactive.
+fn usage_conditions(
+    f: &PortfolioFilter, conds: &mut Vec<&str>, params: &mut serde_json::Map<String, Value>,
+) {
+    if !f.band.is_empty() {
+        let colours: Vec<&str> =
+            f.band.iter().filter(|b| *b != BandChoice::Unscored).map(|b| b.key()).collect();
+        conds.push(if f.band.contains(BandChoice::Unscored) {
+            "(health_band = NONE OR health_band IN $bands)"
+        } else {
+            "health_band IN $bands"
+        });
+        params.insert("bands".into(), json!(colours));
+    }
+    if let Some(m) = f.adoption_min {
+        conds.push("(adoption != NONE AND adoption >= $adoption_min)");
+        params.insert("adoption_min".into(), json!(m));
+    }
+    if let Some(m) = f.adoption_max {
+        conds.push("(adoption != NONE AND adoption <= $adoption_max)");
+        params.insert("adoption_max".into(), json!(m));
+    }
+    if !f.engagement.is_empty() {
+        conds.push("engagement IN $engagement");
+        params.insert(
+            "engagement".into(),
+            json!(f.engagement.iter().map(|e| e.key()).collect::<Vec<_>>()),
+        );
+    }
+    if let Some(d) = f.inactive_days {
+        conds.push("(last_active_on = NONE OR last_active_on <= $inactive_cutoff)");
+        let cutoff = inactive_cutoff(d, chrono::Utc::now().date_naive());
+        params.insert("inactive_cutoff".into(), json!(cutoff.to_string()));
+    }
+    if let Some(plans) = f.plan_filter() {
+        conds.push("plan_status IN $plans");
+        params.insert("plans".into(), json!(plans.iter().map(|p| p.key()).collect::<Vec<_>>()));
+    }
 }
 
 fn order_by(f: &PortfolioFilter) -> String {
@@ -57,6 +102,10 @@ fn order_by(f: &PortfolioFilter) -> String {
         SortKey::Stage => "stage",
         SortKey::Owner => "owner_name",
         SortKey::Health => "health_score",
+        SortKey::Adoption => "adoption",
+        // Levels sort by rank, not by their keys' spelling (see `ENGAGEMENT_RANK`).
+        SortKey::Engagement => "engagement_rank",
+        SortKey::LastActive => "last_active_on",
     };
     let dir = if f.desc { "DESC" } else { "ASC" };
     // The name breaks ties so that paging is stable.
@@ -67,6 +116,10 @@ fn order_by(f: &PortfolioFilter) -> String {
     }
 }
 
+/// Engagement levels in their order (none, low, medium, high), for sorting; an account never
+/// scored sorts first, like NONE.
+const ENGAGEMENT_RANK: &str = ", (IF engagement = NONE { -1 } ELSE { array::find_index(['none', 'low', 'medium', 'high'], engagement) }) AS engagement_rank";
+
 /// One page of the portfolio and the number of accounts matching the filter.
 pub async fn portfolio(db: &Db, f: &PortfolioFilter) -> Result<PortfolioPage, AppError> {
     let (clause, mut params) = conditions(f);
@@ -75,8 +128,9 @@ pub async fn portfolio(db: &Db, f: &PortfolioFilter) -> Result<PortfolioPage, Ap
     let mut r = query_many(
         db,
         &format!(
-            "SELECT {ENTRY_FIELDS} FROM account {clause} {} LIMIT $limit START $start;
+            "SELECT {ENTRY_FIELDS}{} FROM account {clause} {} LIMIT $limit START $start;
              SELECT count() AS n FROM account {clause} GROUP ALL;",
+            if f.sort == SortKey::Engagement { ENGAGEMENT_RANK } else { "" },
             order_by(f)
         ),
         vars(params),

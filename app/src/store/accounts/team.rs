@@ -15,9 +15,9 @@ pub(super) struct TeamRow {
     #[serde(deserialize_with = "de::key")]
     id: String,
     #[serde(deserialize_with = "de::key")]
-    account: String,
+    account: AccountId,
     #[serde(deserialize_with = "de::key")]
-    user: String,
+    user: UserId,
     user_name: String,
     user_email: String,
     role: TeamRole,

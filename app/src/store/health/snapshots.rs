@@ -4,10 +4,12 @@
 use super::day_str;
 use crate::error::AppError;
 use crate::model::health::*;
+use crate::store::portfolio_index::Scored;
 use crate::store::{de, query_all, transact, Db};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 
 /// A snapshot to store: today's score of one account.
 #[derive(Serialize)]
@@ -58,7 +60,7 @@ mod compact {
     }
 }
 
-/// The score copied onto an account.
+/// The score and usage facts copied onto an account.
 #[derive(Serialize)]
 struct AccountScore<'a> {
     acc: &'a str,
@@ -66,23 +68,43 @@ struct AccountScore<'a> {
     score: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     band: Option<Band>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adoption: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    engagement: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan_status: Option<&'static str>,
 }
 
-/// Stores snapshots (one per account per day: the day's latest) and copies each score onto
-/// its account, in transactions of 1 000, one at a time (two concurrent chunks would only
-/// conflict in SurrealKV's optimistic commits); a chunk that fails does not stop the others,
-/// and the first failure is returned. `unchanged(acc, score, band)` says which
-/// accounts already carry that score (the caller knows from the portfolio index): they are not
-/// written, so the portfolio's live query hears only real changes.
+impl<'a> From<&'a Scored> for AccountScore<'a> {
+    fn from(s: &'a Scored) -> Self {
+        AccountScore {
+            acc: &s.acc,
+            score: s.score,
+            band: s.band,
+            adoption: s.usage.adoption,
+            engagement: s.usage.engagement.map(|e| e.key()),
+            plan_status: s.usage.plan_status.map(|p| p.key()),
+        }
+    }
+}
+
+/// Stores snapshots (one per account per day: the day's latest) and copies each score and
+/// usage facts onto its account, in transactions of 1 000, one at a time (two concurrent
+/// chunks would only conflict in SurrealKV's optimistic commits); a chunk that fails does not
+/// stop the others, and the first failure is returned. Only `changed` accounts are written
+/// (the caller knows from the portfolio index which already carry these values), so the
+/// portfolio's live query hears only real changes.
 pub async fn write_snapshots(
-    db: &Db, snaps: &[SnapshotWrite], unchanged: impl Fn(&str, Option<u8>, Option<Band>) -> bool,
+    db: &Db, snaps: &[SnapshotWrite], changed: &[Scored],
 ) -> Result<(), AppError> {
+    let changed: HashMap<&str, &Scored> = changed.iter().map(|s| (s.acc.as_str(), s)).collect();
     let mut failed = None;
     for chunk in snaps.chunks(1000) {
         let changed: Vec<AccountScore> = chunk
             .iter()
-            .filter(|s| !unchanged(&s.acc, s.score, s.band))
-            .map(|s| AccountScore { acc: &s.acc, score: s.score, band: s.band })
+            .filter_map(|s| changed.get(s.acc.as_str()))
+            .map(|s| AccountScore::from(*s))
             .collect();
         let written = transact(
             db,
@@ -95,7 +117,8 @@ pub async fn write_snapshots(
                      cause = $input.cause
                  RETURN NONE;
              FOR $c IN $changed {
-                 UPDATE type::record('account', $c.acc) SET health_score = $c.score, health_band = $c.band
+                 UPDATE type::record('account', $c.acc) SET health_score = $c.score, health_band = $c.band,
+                     adoption = $c.adoption, engagement = $c.engagement, plan_status = $c.plan_status
                      RETURN NONE;
              };
              COMMIT;",

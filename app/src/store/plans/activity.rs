@@ -5,12 +5,13 @@
 use super::change;
 use crate::error::AppError;
 use crate::model::plan::*;
+use crate::model::PlanId;
 use crate::store::{de, query_all, Db};
 use serde::Deserialize;
 use serde_json::json;
 
 /// Records a comment (the text as written) in the plan's activity.
-pub async fn comment(db: &Db, owner: &Owner, text: String, by: &Actor) -> Result<(), AppError> {
+pub async fn comment(db: &Db, owner: &PlanOwner, text: String, by: &Actor) -> Result<(), AppError> {
     let data = EventData { text: Some(text), ..Default::default() };
     change(db, owner, "", json!({}), (PlanEventKind::Comment, data), by).await
 }
@@ -18,7 +19,7 @@ pub async fn comment(db: &Db, owner: &Owner, text: String, by: &Actor) -> Result
 #[derive(Deserialize)]
 struct EventRow {
     #[serde(default, deserialize_with = "de::opt_key")]
-    plan: Option<String>,
+    plan: Option<PlanId>,
     #[serde(default)]
     plan_title: Option<String>,
     kind: String,
@@ -34,7 +35,7 @@ struct EventRow {
 
 impl EventRow {
     /// The entry, or `None` (logged) for a kind this version does not know.
-    fn into_event(self) -> Option<(Option<String>, Option<String>, PlanEvent)> {
+    fn into_event(self) -> Option<(Option<PlanId>, Option<String>, PlanEvent)> {
         let Some(kind) = PlanEventKind::parse(&self.kind) else {
             tracing::warn!(kind = %self.kind, "plan activity of an unknown kind left out");
             return None;
@@ -109,7 +110,7 @@ mod tests {
         .await
         .unwrap();
         let owner =
-            Owner { plan: "p1".into(), account: "a1".into(), start: chrono::NaiveDate::MIN };
+            PlanOwner { plan: "p1".into(), account: "a1".into(), start: chrono::NaiveDate::MIN };
         let by = Actor::Staff { id: "u1".into(), name: "Sam Ortiz".into() };
         comment(&db, &owner, "Training booked".into(), &by).await.unwrap();
         let stored: Vec<serde_json::Value> =

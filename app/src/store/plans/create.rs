@@ -4,6 +4,7 @@
 use super::change;
 use crate::error::AppError;
 use crate::model::plan::*;
+use crate::model::PlanId;
 use crate::store::{date_param, de, new_key, transact, Db};
 use serde::Deserialize;
 use serde_json::json;
@@ -105,13 +106,13 @@ fn rows_from(
 /// Returns the new plan's key.
 pub async fn create(
     db: &Db, account: &str, v: &ValidNewPlan, template: Option<&JourneyTemplate>, by: &Actor,
-) -> Result<String, AppError> {
+) -> Result<PlanId, AppError> {
     let people = People::of(db, account).await?;
     let (milestones, tasks, objectives) = match template {
         Some(t) => rows_from(t, v.start, &people),
         None => Default::default(),
     };
-    let owner = Owner { plan: new_key(), account: account.to_string(), start: v.start };
+    let owner = PlanOwner { plan: new_key().into(), account: account.into(), start: v.start };
     let data = EventData {
         template: template.map(|t| t.name.clone()),
         version: template.map(|t| t.version),

@@ -12,7 +12,7 @@ fn milestone_vars(m: &ValidMilestone) -> serde_json::Value {
 }
 
 pub async fn add_milestone(
-    db: &Db, owner: &Owner, m: &ValidMilestone, by: &Actor,
+    db: &Db, owner: &PlanOwner, m: &ValidMilestone, by: &Actor,
 ) -> Result<String, AppError> {
     let body = format!(
         "IF $first {{ UPDATE milestone SET first_value = false WHERE plan = $p }};
@@ -25,7 +25,7 @@ pub async fn add_milestone(
 }
 
 pub async fn update_milestone(
-    db: &Db, owner: &Owner, id: &str, m: &ValidMilestone, by: &Actor,
+    db: &Db, owner: &PlanOwner, id: &str, m: &ValidMilestone, by: &Actor,
 ) -> Result<(), AppError> {
     let mut vars = milestone_vars(m);
     vars["id"] = json!(id);
@@ -43,7 +43,7 @@ pub async fn update_milestone(
 
 /// Marks a milestone complete (today) or open again.
 pub async fn complete_milestone(
-    db: &Db, owner: &Owner, id: &str, done: bool, today: NaiveDate, by: &Actor,
+    db: &Db, owner: &PlanOwner, id: &str, done: bool, today: NaiveDate, by: &Actor,
 ) -> Result<(), AppError> {
     let title = title_of(db, PlanPart::Milestone, id).await?;
     let kind = if done { PlanEventKind::MilestoneDone } else { PlanEventKind::MilestoneReopened };
@@ -62,7 +62,7 @@ pub async fn complete_milestone(
 
 /// Deletes a milestone and its tasks.
 pub async fn delete_milestone(
-    db: &Db, owner: &Owner, id: &str, by: &Actor,
+    db: &Db, owner: &PlanOwner, id: &str, by: &Actor,
 ) -> Result<(), AppError> {
     let tasks = "DELETE task WHERE milestone = type::record('milestone', $id);";
     let kind = PlanEventKind::MilestoneDeleted;

@@ -28,23 +28,24 @@ pub use reports::{first_value, overdue_milestones};
 pub use tasks::{add_task, delete_task, reorder_tasks, set_task_status, update_task};
 
 /// Domain types callers reach through this path; they live in the model.
-pub use crate::model::plan::{AccountEvent, Actor, Owner, PlanPart};
+pub use crate::model::plan::{AccountEvent, Actor, PlanOwner, PlanPart};
 
 use crate::error::AppError;
 use crate::model::plan::{EventData, PlanEventKind};
+use crate::model::{AccountId, PlanId};
 use crate::store::{de, deep_vars, new_key, query_all, query_one, transact, Db};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 
 /// Which plan (and account) a part belongs to; `None` if it does not exist.
-pub async fn owner_of(db: &Db, part: PlanPart, id: &str) -> Result<Option<Owner>, AppError> {
+pub async fn owner_of(db: &Db, part: PlanPart, id: &str) -> Result<Option<PlanOwner>, AppError> {
     #[derive(Deserialize)]
     struct Row {
         #[serde(deserialize_with = "de::key")]
-        plan: String,
+        plan: PlanId,
         #[serde(deserialize_with = "de::key")]
-        account: String,
+        account: AccountId,
         #[serde(deserialize_with = "de::date")]
         start: NaiveDate,
     }
@@ -60,7 +61,7 @@ pub async fn owner_of(db: &Db, part: PlanPart, id: &str) -> Result<Option<Owner>
     );
     let vars = json!({ "table": part.table(), "id": id });
     let row: Option<Row> = query_one(db, &sql, vars).await?;
-    Ok(row.map(|r| Owner { plan: r.plan, account: r.account, start: r.start }))
+    Ok(row.map(|r| PlanOwner { plan: r.plan, account: r.account, start: r.start }))
 }
 
 /// The title of a milestone or task, or an objective's metric: what its activity entry names.
@@ -95,7 +96,8 @@ type Entry = (PlanEventKind, EventData);
 /// Runs `body` (SurrealQL using `$p`, `$acc`, `$actor` and the given variables) and records the
 /// activity entry, in one transaction.
 async fn change(
-    db: &Db, owner: &Owner, body: &str, vars: serde_json::Value, (kind, data): Entry, by: &Actor,
+    db: &Db, owner: &PlanOwner, body: &str, vars: serde_json::Value, (kind, data): Entry,
+    by: &Actor,
 ) -> Result<(), AppError> {
     let mut all = deep_vars(vars);
     if let serde_json::Value::Object(m) = &mut all {
@@ -124,7 +126,7 @@ async fn change(
 
 /// A [`change`] whose `body` creates a part under a new key, bound as `$key`; answers the key.
 async fn add_part(
-    db: &Db, owner: &Owner, body: &str, mut vars: serde_json::Value, entry: Entry, by: &Actor,
+    db: &Db, owner: &PlanOwner, body: &str, mut vars: serde_json::Value, entry: Entry, by: &Actor,
 ) -> Result<String, AppError> {
     let key = new_key();
     if let Some(m) = vars.as_object_mut() {
@@ -137,7 +139,7 @@ async fn add_part(
 /// Deletes the part `id` (after running `first`, SurrealQL that removes what goes with it),
 /// with an activity entry of `kind` that names it.
 async fn remove_part(
-    db: &Db, owner: &Owner, (part, id): (PlanPart, &str), kind: PlanEventKind, first: &str,
+    db: &Db, owner: &PlanOwner, (part, id): (PlanPart, &str), kind: PlanEventKind, first: &str,
     by: &Actor,
 ) -> Result<(), AppError> {
     let title = title_of(db, part, id).await?;

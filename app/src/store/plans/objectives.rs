@@ -12,7 +12,7 @@ const SET_OBJECTIVE: &str = "metric = $metric, unit = $unit, baseline = $baselin
     current = $current, target = $target, customer_can_update = $customer,
     updated_by_name = $actor, updated_at = time::now()";
 
-fn objective_vars(o: &ValidObjective) -> serde_json::Value {
+fn objective_vars(o: &ObjectiveSpec) -> serde_json::Value {
     json!({
         "metric": o.metric, "unit": o.unit, "baseline": o.baseline,
         "current": o.current, "target": o.target, "customer": o.customer_can_update,
@@ -20,7 +20,7 @@ fn objective_vars(o: &ValidObjective) -> serde_json::Value {
 }
 
 pub async fn add_objective(
-    db: &Db, owner: &Owner, o: &ValidObjective, by: &Actor,
+    db: &Db, owner: &PlanOwner, o: &ObjectiveSpec, by: &Actor,
 ) -> Result<String, AppError> {
     let body = format!(
         "CREATE type::record('objective', $key) SET plan = $p, {SET_OBJECTIVE}, position = {};",
@@ -31,7 +31,7 @@ pub async fn add_objective(
 }
 
 pub async fn update_objective(
-    db: &Db, owner: &Owner, id: &str, o: &ValidObjective, by: &Actor,
+    db: &Db, owner: &PlanOwner, id: &str, o: &ObjectiveSpec, by: &Actor,
 ) -> Result<(), AppError> {
     let data = EventData {
         value: Some(o.current),
@@ -54,7 +54,7 @@ pub async fn update_objective(
 /// The customer's update of an objective's current value: only on this plan, only where the
 /// CSM allowed it.
 pub async fn customer_set_objective(
-    db: &Db, owner: &Owner, id: &str, value: f64, by: &Actor,
+    db: &Db, owner: &PlanOwner, id: &str, value: f64, by: &Actor,
 ) -> Result<(), AppError> {
     let metric = title_of(db, PlanPart::Objective, id).await?;
     let data = EventData { value: Some(value), ..EventData::titled(metric) };
@@ -74,7 +74,7 @@ pub async fn customer_set_objective(
 }
 
 pub async fn delete_objective(
-    db: &Db, owner: &Owner, id: &str, by: &Actor,
+    db: &Db, owner: &PlanOwner, id: &str, by: &Actor,
 ) -> Result<(), AppError> {
     let kind = PlanEventKind::ObjectiveDeleted;
     remove_part(db, owner, (PlanPart::Objective, id), kind, "", by).await

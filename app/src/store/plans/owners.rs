@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::plan::*;
+use crate::model::{ContactId, UserId};
 use crate::store::{de, query_all, transact, Db};
 use serde::Deserialize;
 use serde_json::json;
@@ -53,14 +54,14 @@ pub async fn owner_choices(db: &Db, account: &str) -> Result<Vec<OwnerChoice>, A
     #[derive(Deserialize)]
     struct TeamRow {
         #[serde(deserialize_with = "de::key")]
-        user: String,
+        user: UserId,
         name: String,
         role: String,
     }
     #[derive(Deserialize)]
     struct ContactRow {
         #[serde(deserialize_with = "de::key")]
-        id: String,
+        id: ContactId,
         name: String,
     }
     let mut r = transact(

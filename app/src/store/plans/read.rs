@@ -4,7 +4,8 @@
 use super::in_accounts;
 use crate::error::AppError;
 use crate::model::plan::*;
-use crate::store::{de, transact, Db};
+use crate::model::PlanId;
+use crate::store::{de, transact, Db, OnAccount};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
@@ -12,12 +13,8 @@ use std::collections::HashMap;
 
 #[derive(Deserialize)]
 struct PlanRow {
-    #[serde(deserialize_with = "de::key")]
-    id: String,
-    #[serde(deserialize_with = "de::key")]
-    account: String,
-    #[serde(default)]
-    account_name: Option<String>,
+    #[serde(flatten)]
+    head: OnAccount<PlanId>,
     #[serde(deserialize_with = "de::date")]
     contract_start: NaiveDate,
     title: String,
@@ -35,14 +32,8 @@ struct ObjRow {
     id: String,
     #[serde(deserialize_with = "de::key")]
     plan: String,
-    metric: String,
-    #[serde(default)]
-    unit: String,
-    baseline: f64,
-    current: f64,
-    target: f64,
-    #[serde(default)]
-    customer_can_update: bool,
+    #[serde(flatten)]
+    spec: ObjectiveSpec,
     #[serde(default)]
     updated_by_name: Option<String>,
     #[serde(default)]
@@ -53,12 +44,7 @@ impl From<ObjRow> for Objective {
     fn from(o: ObjRow) -> Self {
         Objective {
             id: o.id,
-            metric: o.metric,
-            unit: o.unit,
-            baseline: o.baseline,
-            current: o.current,
-            target: o.target,
-            customer_can_update: o.customer_can_update,
+            spec: o.spec,
             updated_by: o.updated_by_name,
             updated_at: o.updated_at,
         }
@@ -219,11 +205,11 @@ fn assemble(
     plans
         .into_iter()
         .map(|p| Plan {
-            objectives: obj_by_plan.remove(&p.id).unwrap_or_default(),
-            milestones: ms_by_plan.remove(&p.id).unwrap_or_default(),
-            id: p.id,
-            account_id: p.account,
-            account_name: p.account_name.unwrap_or_default(),
+            objectives: obj_by_plan.remove(p.head.id.as_str()).unwrap_or_default(),
+            milestones: ms_by_plan.remove(p.head.id.as_str()).unwrap_or_default(),
+            id: p.head.id,
+            account_id: p.head.account,
+            account_name: p.head.account_name.unwrap_or_default(),
             title: p.title,
             start: p.start,
             contract_start: p.contract_start,

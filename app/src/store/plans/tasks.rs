@@ -20,7 +20,7 @@ fn task_vars(t: &ValidTask, who: &Assignee) -> serde_json::Value {
 }
 
 pub async fn add_task(
-    db: &Db, owner: &Owner, milestone: &str, t: &ValidTask, who: Assignee, by: &Actor,
+    db: &Db, owner: &PlanOwner, milestone: &str, t: &ValidTask, who: Assignee, by: &Actor,
 ) -> Result<String, AppError> {
     let body = format!(
         "LET $m = type::record('milestone', $milestone);
@@ -36,7 +36,7 @@ pub async fn add_task(
 }
 
 pub async fn update_task(
-    db: &Db, owner: &Owner, id: &str, t: &ValidTask, who: Assignee, by: &Actor,
+    db: &Db, owner: &PlanOwner, id: &str, t: &ValidTask, who: Assignee, by: &Actor,
 ) -> Result<(), AppError> {
     let mut vars = task_vars(t, &who);
     vars["id"] = json!(id);
@@ -57,7 +57,7 @@ pub async fn update_task(
 /// customer task given to them or to nobody in particular); anything else changes nothing and
 /// answers `Forbidden`.
 pub async fn set_task_status(
-    db: &Db, owner: &Owner, id: &str, status: TaskStatus, by: &Actor,
+    db: &Db, owner: &PlanOwner, id: &str, status: TaskStatus, by: &Actor,
 ) -> Result<(), AppError> {
     let title = title_of(db, PlanPart::Task, id).await?;
     let (guard, contact) = match by {
@@ -95,7 +95,7 @@ pub async fn set_task_status(
 /// New order of the tasks of one milestone. `ids` must be exactly its tasks (someone may have
 /// added or removed one since the page loaded: then nothing moves and the page reloads).
 pub async fn reorder_tasks(
-    db: &Db, owner: &Owner, milestone: &str, ids: &[String], by: &Actor,
+    db: &Db, owner: &PlanOwner, milestone: &str, ids: &[String], by: &Actor,
 ) -> Result<(), AppError> {
     let mut current: Vec<String> = query_all(
         db,
@@ -127,6 +127,6 @@ pub async fn reorder_tasks(
     .await
 }
 
-pub async fn delete_task(db: &Db, owner: &Owner, id: &str, by: &Actor) -> Result<(), AppError> {
+pub async fn delete_task(db: &Db, owner: &PlanOwner, id: &str, by: &Actor) -> Result<(), AppError> {
     remove_part(db, owner, (PlanPart::Task, id), PlanEventKind::TaskDeleted, "", by).await
 }

@@ -1,6 +1,8 @@
 //! One account as the portfolio index holds it: its list row plus what filtering and sorting
 //! need.
 
+use super::Scored;
+use crate::model::plan::PlanStatus;
 use crate::model::*;
 use crate::store::de;
 use chrono::NaiveDate;
@@ -8,7 +10,7 @@ use serde::Deserialize;
 
 /// The columns an [`Entry`] is read from.
 pub(crate) const ENTRY_FIELDS: &str =
-    "id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner, owner_name, external_id, health_score, health_band";
+    "id, name, name_key, tier, industry, stage, arr_minor, currency, renewal_date, owner, owner_name, external_id, health_score, health_band, adoption, engagement, last_active_on, plan_status";
 
 /// One account as the index (and the database fallback) reads it.
 #[derive(Debug, Clone, Deserialize)]
@@ -34,12 +36,22 @@ pub(crate) struct Entry {
     pub(super) health_score: Option<u8>,
     #[serde(default)]
     pub(super) health_band: Option<crate::model::health::Band>,
+    #[serde(default)]
+    pub(super) adoption: Option<f64>,
+    #[serde(default)]
+    pub(super) engagement: Option<Engagement>,
+    #[serde(default)]
+    pub(super) last_active_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub(super) plan_status: Option<PlanStatus>,
 }
 
 impl Entry {
-    pub(super) fn from_account(a: &Account) -> Self {
+    /// An account as edited, keeping the usage facts the scorer wrote (an edit does not
+    /// change them, and the account form does not carry them).
+    pub(super) fn from_account(a: &Account, usage: UsageFacts) -> Self {
         Entry {
-            id: a.id.clone(),
+            id: a.id.to_string(),
             name: a.name.clone(),
             name_key: a.name.to_lowercase(),
             tier: a.tier,
@@ -48,18 +60,43 @@ impl Entry {
             arr_minor: a.arr_minor,
             currency: a.currency.clone(),
             renewal_date: a.renewal_date,
-            owner: a.owner_id.clone(),
+            owner: a.owner_id.clone().map(Into::into),
             owner_name: a.owner_name.clone(),
             external_id: a.external_id.clone(),
             health_score: a.health_score,
             health_band: a.health_band,
+            adoption: usage.adoption,
+            engagement: usage.engagement,
+            last_active_on: usage.last_active_on,
+            plan_status: usage.plan_status,
+        }
+    }
+
+    pub(crate) fn usage(&self) -> UsageFacts {
+        UsageFacts {
+            adoption: self.adoption,
+            engagement: self.engagement,
+            last_active_on: self.last_active_on,
+            plan_status: self.plan_status,
+        }
+    }
+
+    /// The same account with new scores and facts (what the scorer just wrote).
+    pub(super) fn with_scores(&self, s: &Scored) -> Self {
+        Entry {
+            health_score: s.score,
+            health_band: s.band,
+            adoption: s.usage.adoption,
+            engagement: s.usage.engagement,
+            plan_status: s.usage.plan_status,
+            ..self.clone()
         }
     }
 
     /// The whole account: the list row and what it leaves out.
     pub(crate) fn into_account(self, contract_start: NaiveDate) -> Account {
         Account {
-            id: self.id,
+            id: self.id.into(),
             name: self.name,
             tier: self.tier,
             industry: self.industry,
@@ -68,7 +105,7 @@ impl Entry {
             currency: self.currency,
             contract_start,
             renewal_date: self.renewal_date,
-            owner_id: self.owner,
+            owner_id: self.owner.map(Into::into),
             owner_name: self.owner_name,
             external_id: self.external_id,
             health_score: self.health_score,
@@ -76,7 +113,7 @@ impl Entry {
         }
     }
 
-    pub(super) fn matches(&self, f: &PortfolioFilter, q: Option<&str>) -> bool {
+    pub(super) fn matches(&self, f: &PortfolioFilter, q: Option<&str>, today: NaiveDate) -> bool {
         q.is_none_or(|q| self.name_key.contains(q))
             && f.tier.is_none_or(|t| self.tier == t)
             && f.industry.as_ref().is_none_or(|i| &self.industry == i)
@@ -87,6 +124,7 @@ impl Entry {
                 Some(o) => self.owner.as_deref() == Some(o),
             }
             && f.renewal_before.is_none_or(|d| self.renewal_date <= d)
+            && f.admits_usage(self.health_band, &self.usage(), today)
     }
 
     pub(crate) fn row(&self) -> AccountRow {
@@ -102,14 +140,20 @@ impl Entry {
             owner_name: self.owner_name.clone(),
             health_score: self.health_score,
             health_band: self.health_band,
+            usage: self.usage(),
         }
     }
 }
 
-/// The same order SurrealDB gives (`ORDER BY <key>, name_key`), so paging is stable.
-pub(super) fn compare(key: SortKey, a: &Entry, b: &Entry) -> std::cmp::Ordering {
+/// The same order SurrealDB gives (`ORDER BY <key> <dir>, name_key ASC`), so paging is stable
+/// and both agree: the direction applies to the key, ties go by name A→Z.
+pub(super) fn compare(key: SortKey, desc: bool, a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    use std::cmp::Ordering::Equal;
+    let dir = |o: std::cmp::Ordering| if desc { o.reverse() } else { o };
     let primary = match key {
-        SortKey::Name => std::cmp::Ordering::Equal,
+        SortKey::Name => {
+            return dir(a.name_key.cmp(&b.name_key)).then_with(|| dir(a.id.cmp(&b.id)))
+        }
         SortKey::Arr => a.arr_minor.cmp(&b.arr_minor),
         SortKey::Renewal => a.renewal_date.cmp(&b.renewal_date),
         SortKey::Tier => a.tier.key().cmp(b.tier.key()),
@@ -118,6 +162,9 @@ pub(super) fn compare(key: SortKey, a: &Entry, b: &Entry) -> std::cmp::Ordering 
         SortKey::Owner => a.owner_name.cmp(&b.owner_name),
         // Unscored accounts sort first ascending, like NONE in SurrealDB.
         SortKey::Health => a.health_score.cmp(&b.health_score),
+        SortKey::Adoption => a.adoption.partial_cmp(&b.adoption).unwrap_or(Equal),
+        SortKey::Engagement => a.engagement.cmp(&b.engagement),
+        SortKey::LastActive => a.last_active_on.cmp(&b.last_active_on),
     };
-    primary.then_with(|| a.name_key.cmp(&b.name_key)).then_with(|| a.id.cmp(&b.id))
+    dir(primary).then_with(|| a.name_key.cmp(&b.name_key)).then_with(|| a.id.cmp(&b.id))
 }

@@ -27,11 +27,26 @@ use std::sync::{Arc, Mutex, RwLock};
 
 type Sorted = Arc<Vec<Arc<Entry>>>;
 
+/// What the scorer wrote onto an account: its score, band and usage facts (the last activity
+/// day is written by usage ingestion and is kept as it is).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub acc: String,
+    pub score: Option<u8>,
+    pub band: Option<crate::model::health::Band>,
+    pub usage: UsageFacts,
+}
+
+/// Today, as filters on inactivity count it (UTC, like usage days).
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 #[derive(Default)]
 pub struct PortfolioIndex {
     rows: RwLock<HashMap<String, Arc<Entry>>>,
     /// One sorted view per sort key, built on first use and dropped on any change.
-    sorted: Mutex<HashMap<&'static str, Sorted>>,
+    sorted: Mutex<HashMap<(&'static str, bool), Sorted>>,
     industries: Mutex<Option<Vec<String>>>,
     /// external id → account key, built on first use and dropped on any change.
     external: Mutex<Option<HashMap<String, String>>>,
@@ -155,19 +170,106 @@ impl PortfolioIndex {
     /// Applies a write this node just made (the live query will confirm it).
     pub fn apply(&self, account: &Account) {
         if self.is_ready() {
-            self.put(Entry::from_account(account));
+            let usage = self.entry(&account.id).map(|e| e.usage()).unwrap_or_default();
+            self.put(Entry::from_account(account, usage));
         }
     }
 
-    fn sorted_by(&self, key: SortKey) -> Sorted {
-        if let Some(s) = self.sorted.lock().unwrap_or_else(|p| p.into_inner()).get(key.key()) {
+    fn entry(&self, id: &str) -> Option<Arc<Entry>> {
+        self.rows.read().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
+    }
+
+    /// Applies scores this node just wrote (the live query will confirm them), so that
+    /// segment membership evaluated right after sees them.
+    pub fn apply_scores(&self, scored: &[Scored]) {
+        if !self.is_ready() || scored.is_empty() {
+            return;
+        }
+        {
+            let mut rows = self.rows.write().unwrap_or_else(|p| p.into_inner());
+            for s in scored {
+                if let Some(e) = rows.get(&s.acc) {
+                    let next = e.with_scores(s);
+                    rows.insert(s.acc.clone(), Arc::new(next));
+                }
+            }
+        }
+        self.invalidate();
+    }
+
+    /// Applies usage days this node just stored: an account's last activity only moves later.
+    pub fn apply_activity(&self, days: &[(String, chrono::NaiveDate)]) {
+        if !self.is_ready() || days.is_empty() {
+            return;
+        }
+        {
+            let mut rows = self.rows.write().unwrap_or_else(|p| p.into_inner());
+            for (acc, day) in days {
+                if let Some(e) = rows.get(acc) {
+                    if e.last_active_on.is_none_or(|d| d < *day) {
+                        let next = Entry { last_active_on: Some(*day), ..(**e).clone() };
+                        rows.insert(acc.clone(), Arc::new(next));
+                    }
+                }
+            }
+        }
+        self.invalidate();
+    }
+
+    /// An account's score, band and usage facts as the index holds them (`None`: not loaded or
+    /// unknown): the scorer writes only what changed.
+    pub fn scored(&self, id: &str) -> Option<Scored> {
+        if !self.is_ready() {
+            return None;
+        }
+        self.entry(id).map(|e| Scored {
+            acc: e.id.clone(),
+            score: e.health_score,
+            band: e.health_band,
+            usage: UsageFacts { last_active_on: None, ..e.usage() },
+        })
+    }
+
+    /// For each filter, the accounts it matches among `among` (all accounts for `None`), or
+    /// `None` while the index is still loading: segment membership, evaluated in one pass.
+    pub fn members(
+        &self, filters: &[(String, PortfolioFilter)], among: Option<&[String]>,
+    ) -> Option<HashMap<String, std::collections::HashSet<String>>> {
+        if !self.is_ready() {
+            return None;
+        }
+        let today = today();
+        let qs: Vec<Option<String>> =
+            filters.iter().map(|(_, f)| f.q.as_ref().map(|q| q.to_lowercase())).collect();
+        let mut out: HashMap<String, std::collections::HashSet<String>> =
+            filters.iter().map(|(id, _)| (id.clone(), Default::default())).collect();
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        let mut visit = |e: &Entry| {
+            for ((id, f), q) in filters.iter().zip(&qs) {
+                if e.matches(f, q.as_deref(), today) {
+                    out.get_mut(id).expect("every filter has a set").insert(e.id.clone());
+                }
+            }
+        };
+        match among {
+            Some(ids) => ids.iter().filter_map(|i| rows.get(i)).for_each(|e| visit(e)),
+            None => rows.values().for_each(|e| visit(e)),
+        }
+        Some(out)
+    }
+
+    /// The entries in the order of `key` and direction (ties by name A→Z either way, as the
+    /// database orders them), built on first use.
+    fn sorted_by(&self, key: SortKey, desc: bool) -> Sorted {
+        let cache_key = (key.key(), desc);
+        if let Some(s) = self.sorted.lock().unwrap_or_else(|p| p.into_inner()).get(&cache_key) {
             return s.clone();
         }
         let mut v: Vec<Arc<Entry>> =
             self.rows.read().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
-        v.sort_unstable_by(|a, b| compare(key, a, b));
+        v.sort_unstable_by(|a, b| compare(key, desc, a, b));
         let v = Arc::new(v);
-        self.sorted.lock().unwrap_or_else(|p| p.into_inner()).insert(key.key(), v.clone());
+        self.sorted.lock().unwrap_or_else(|p| p.into_inner()).insert(cache_key, v.clone());
         v
     }
 
@@ -176,25 +278,22 @@ impl PortfolioIndex {
         if !self.is_ready() {
             return None;
         }
-        let sorted = self.sorted_by(f.sort);
+        let sorted = self.sorted_by(f.sort, f.desc);
         let q = f.q.as_ref().map(|q| q.to_lowercase());
+        let today = today();
         let start = f.page as usize * PAGE_SIZE as usize;
         let end = start + PAGE_SIZE as usize;
         let mut total = 0usize;
         let mut rows = Vec::with_capacity(PAGE_SIZE as usize);
         let mut visit = |e: &Arc<Entry>| {
-            if e.matches(f, q.as_deref()) {
+            if e.matches(f, q.as_deref(), today) {
                 if total >= start && total < end {
                     rows.push(e.row());
                 }
                 total += 1;
             }
         };
-        if f.desc {
-            sorted.iter().rev().for_each(&mut visit);
-        } else {
-            sorted.iter().for_each(&mut visit);
-        }
+        sorted.iter().for_each(&mut visit);
         Some(PortfolioPage { rows, total: total as u64, page: f.page, page_size: PAGE_SIZE })
     }
 
@@ -205,8 +304,9 @@ impl PortfolioIndex {
             return None;
         }
         let q = f.q.as_ref().map(|q| q.to_lowercase());
+        let today = today();
         let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
-        Some(rows.values().filter(|e| e.matches(f, q.as_deref())).map(|e| pick(e)).collect())
+        Some(rows.values().filter(|e| e.matches(f, q.as_deref(), today)).map(|e| pick(e)).collect())
     }
 
     /// Every account id the filter matches, or `None` while the index is still loading.
@@ -290,6 +390,10 @@ mod tests {
             external_id: None,
             health_score: None,
             health_band: None,
+            adoption: None,
+            engagement: None,
+            last_active_on: None,
+            plan_status: None,
         }
     }
 

@@ -94,25 +94,42 @@ pub(super) const ROW_FIELDS: &str =
     score, comment, answers, account, account.name AS account_name, contact.name AS contact_name,
     contact.email AS contact_email, channel, created_at";
 
-/// A score and who gave it: read with every response, and with the follow-up a low one opened.
+/// A [`ScoredResponse`] as stored: read with every response, and with the follow-up a low one
+/// opened.
 #[derive(Deserialize)]
 pub(super) struct Scored {
     #[serde(deserialize_with = "de::key")]
-    pub survey: String,
+    survey: SurveyId,
     #[serde(default)]
-    pub survey_name: Option<String>,
-    pub kind: SurveyKind,
-    pub score: i64,
+    survey_name: Option<String>,
+    kind: SurveyKind,
+    score: i64,
     #[serde(default)]
-    pub comment: Option<String>,
+    comment: Option<String>,
     #[serde(default, deserialize_with = "de::opt_key")]
-    pub account: Option<String>,
+    account: Option<AccountId>,
     #[serde(default)]
-    pub account_name: Option<String>,
+    account_name: Option<String>,
     #[serde(default)]
-    pub contact_name: Option<String>,
+    contact_name: Option<String>,
     #[serde(default)]
-    pub contact_email: Option<String>,
+    contact_email: Option<String>,
+}
+
+impl From<Scored> for ScoredResponse {
+    fn from(s: Scored) -> Self {
+        ScoredResponse {
+            survey_id: s.survey,
+            survey_name: s.survey_name.unwrap_or_default(),
+            kind: s.kind,
+            score: s.score,
+            comment: s.comment,
+            account_id: s.account,
+            account_name: s.account_name,
+            contact_name: s.contact_name,
+            contact_email: s.contact_email,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -142,19 +159,10 @@ impl From<Row> for ResponseRow {
                     .map(|a| (q.prompt.clone(), a.to_string()))
             })
             .collect();
-        let s = r.scored;
         ResponseRow {
             id: r.id,
-            survey_id: s.survey,
-            survey_name: s.survey_name.unwrap_or_default(),
-            kind: s.kind,
-            score: s.score,
-            comment: s.comment,
+            response: r.scored.into(),
             answers,
-            account_id: s.account,
-            account_name: s.account_name,
-            contact_name: s.contact_name,
-            contact_email: s.contact_email,
             channel: r.channel,
             at: r.created_at,
         }
@@ -167,7 +175,7 @@ pub(crate) struct Timing {
     pub created_at: crate::model::Timestamp,
     #[serde(default)]
     pub closed_at: Option<crate::model::Timestamp>,
-    pub due_at: String,
+    pub due_at: crate::model::Timestamp,
 }
 
 pub(crate) fn timings(rows: &[Timing], now: DateTime<Utc>) -> Vec<m::FollowUpTiming> {
@@ -179,7 +187,7 @@ pub(crate) fn timings(rows: &[Timing], now: DateTime<Utc>) -> Vec<m::FollowUpTim
                 hours_to_close: closed
                     .filter(|_| t.status == "closed")
                     .map(|c| (c - opened).num_seconds() as f64 / 3600.0),
-                overdue: t.status == "open" && super::parse_time(&t.due_at) < now,
+                overdue: t.status == "open" && t.due_at < now,
             }
         })
         .collect()
@@ -215,9 +223,10 @@ pub async fn export_csv(db: &Db, survey: &Survey) -> Result<String, AppError> {
     w.row(&header)?;
     for row in rows {
         let answers = row.answers.clone();
-        let r = ResponseRow::from(row);
+        let row = ResponseRow::from(row);
+        let r = &row.response;
         let mut rec = vec![
-            r.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            row.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             r.survey_name.clone(),
             r.kind.label().to_string(),
             r.score.to_string(),
@@ -226,7 +235,7 @@ pub async fn export_csv(db: &Db, survey: &Survey) -> Result<String, AppError> {
             r.account_name.clone().unwrap_or_default(),
             r.contact_name.clone().unwrap_or_default(),
             r.contact_email.clone().unwrap_or_default(),
-            r.channel.clone(),
+            row.channel.clone(),
         ];
         rec.extend(
             survey.questions.iter().map(|q| {

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::model::cap::{suppression, PastInvitation};
 use crate::model::*;
 use crate::store::portfolio_index::PortfolioIndex;
-use crate::store::{de, new_key, parse_time, query_many, transact, Count, Db};
+use crate::store::{de, new_key, query_many, transact, Count, Db};
 use chrono::{DateTime, Months, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -15,11 +15,11 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Deserialize)]
 pub struct AudienceContact {
     #[serde(deserialize_with = "de::key")]
-    pub id: String,
+    pub id: ContactId,
     pub name: String,
     pub email: String,
     #[serde(deserialize_with = "de::key")]
-    pub account: String,
+    pub account: AccountId,
     #[serde(default)]
     pub account_name: Option<String>,
 }
@@ -61,12 +61,12 @@ pub async fn audience_contacts(
 #[derive(Deserialize)]
 struct HistoryRow {
     #[serde(deserialize_with = "de::key")]
-    contact: String,
+    contact: ContactId,
     #[serde(deserialize_with = "de::key")]
-    survey: String,
+    survey: SurveyId,
     #[serde(default)]
     survey_name: Option<String>,
-    sent_at: String,
+    sent_at: crate::model::Timestamp,
 }
 
 /// The earliest invitation that still matters to the cap or to this survey's recurrence.
@@ -82,7 +82,7 @@ fn window(now: DateTime<Utc>, cap_days: i64, survey: &Survey) -> (DateTime<Utc>,
 /// Each contact's relevant past invitations.
 async fn history(
     db: &Db, contacts: &[AudienceContact], survey: &Survey, cap_days: i64, now: DateTime<Utc>,
-) -> Result<HashMap<String, Vec<PastInvitation>>, AppError> {
+) -> Result<HashMap<ContactId, Vec<PastInvitation>>, AppError> {
     let (cap_since, here_since) = window(now, cap_days, survey);
     let ids: Vec<&str> = contacts.iter().map(|c| c.id.as_str()).collect();
     let rows: Vec<HistoryRow> = query_many(
@@ -101,12 +101,12 @@ async fn history(
     )
     .await?
     .take(1)?;
-    let mut out: HashMap<String, Vec<PastInvitation>> = HashMap::new();
+    let mut out: HashMap<ContactId, Vec<PastInvitation>> = HashMap::new();
     for h in rows {
         out.entry(h.contact).or_default().push(PastInvitation {
             survey_id: h.survey,
             survey_name: h.survey_name.unwrap_or_else(|| "a survey".into()),
-            sent_at: parse_time(&h.sent_at),
+            sent_at: h.sent_at,
         });
     }
     Ok(out)

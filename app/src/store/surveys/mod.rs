@@ -18,7 +18,7 @@ const FIELDS: &str =
 #[derive(Deserialize)]
 struct Row {
     #[serde(deserialize_with = "de::key")]
-    id: String,
+    id: SurveyId,
     name: String,
     kind: SurveyKind,
     question: String,
@@ -169,14 +169,14 @@ pub async fn by_public_key(db: &Db, key: &str) -> Result<Option<Survey>, AppErro
 #[derive(Deserialize)]
 struct CountBy {
     #[serde(deserialize_with = "de::key")]
-    survey: String,
+    survey: SurveyId,
     n: u64,
 }
 
 #[derive(Deserialize)]
 struct ScoreCount {
     #[serde(deserialize_with = "de::key")]
-    survey: String,
+    survey: SurveyId,
     score: i64,
     n: u64,
 }

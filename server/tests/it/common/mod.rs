@@ -17,8 +17,12 @@ pub struct TestApp {
 
 pub mod smtp;
 
+mod auth;
 mod plans;
+mod surveys;
+pub use auth::*;
 pub use plans::*;
+pub use surveys::*;
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|s| s).await
@@ -80,16 +84,17 @@ impl Client {
         Self { http, base: base.to_string() }
     }
 
+    /// Posts `form` to the server function at `/api/{endpoint}` as a script does (URL-encoded,
+    /// asking for JSON); the raw answer, for a test that reads its headers.
+    pub async fn request(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let url = format!("{}/api/{endpoint}", self.base);
+        let req = self.http.post(url).header("accept", "application/json").form(form);
+        req.send().await.expect("request")
+    }
+
     /// Calls a server function the way a form does (URL-encoded POST); returns status and JSON.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let res = self
-            .http
-            .post(format!("{}/api/{endpoint}", self.base))
-            .header("accept", "application/json")
-            .form(form)
-            .send()
-            .await
-            .expect("request");
+        let res = self.request(endpoint, form).await;
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
@@ -109,6 +114,15 @@ impl Client {
         self.expect(StatusCode::UNPROCESSABLE_ENTITY, endpoint, form).await
     }
 
+    /// Calls a server function that must refuse the input as invalid (422) and name each of
+    /// `fields`; returns their messages, in the same order.
+    pub async fn refused<const N: usize>(
+        &self, endpoint: &str, form: &[(&str, &str)], fields: [&str; N],
+    ) -> [String; N] {
+        let body = self.invalid(endpoint, form).await;
+        fields.map(|f| field_error(&body, f).unwrap_or_else(|| panic!("{endpoint}: {f}? {body}")))
+    }
+
     /// Calls a server function that must succeed; returns its JSON answer.
     pub async fn ok(&self, endpoint: &str, form: &[(&str, &str)]) -> Value {
         self.expect(StatusCode::OK, endpoint, form).await
@@ -125,54 +139,36 @@ impl Client {
             .expect("request")
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .expect("request")
+    /// Opens the page at `path` as a browser does.
+    /// Posts `body` as JSON (see [`Client::post_json`]) and asserts the answer's status (the
+    /// body is in the message when it differs); returns the JSON answer.
+    pub async fn expect_json(&self, status: StatusCode, endpoint: &str, body: &Value) -> Value {
+        let res = self.post_json(endpoint, body).await;
+        let got = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert_eq!(got, status, "{endpoint}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
     }
-}
 
-pub const ADMIN_EMAIL: &str = "ada@example.com";
-pub const ADMIN_PASS: &str = "correct horse battery";
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.get_accepting(path, "text/html").await
+    }
 
-/// The sign-in form of the first admin.
-pub const ADMIN_LOGIN: [(&str, &str); 2] = [("email", ADMIN_EMAIL), ("password", ADMIN_PASS)];
+    /// GETs `path` asking for `accept` (`text/event-stream` for a live stream).
+    pub async fn get_accepting(&self, path: &str, accept: &str) -> reqwest::Response {
+        let req = self.http.get(format!("{}{path}", self.base)).header("accept", accept);
+        req.send().await.expect("request")
+    }
 
-/// The set-up form for the first admin, named `name`, with the server's set-up `code`.
-pub fn setup_form<'a>(name: &'a str, code: &'a str) -> [(&'a str, &'a str); 4] {
-    [("email", ADMIN_EMAIL), ("name", name), ("password", ADMIN_PASS), ("setup_code", code)]
-}
+    /// Signs in with `email` and `password`; returns the status and answer.
+    pub async fn sign_in(&self, email: &str, password: &str) -> (StatusCode, Value) {
+        self.call("auth/login", &[("email", email), ("password", password)]).await
+    }
 
-/// Sets up the first admin and returns their signed-in client.
-pub async fn admin(app: &TestApp) -> Client {
-    let c = Client::new(app);
-    c.ok("auth/setup", &setup_form("Ada Admin", &app.setup_code)).await;
-    c
-}
-
-/// Creates a user with `role` through the admin and returns their signed-in client.
-pub async fn user_with_role(app: &TestApp, admin: &Client, role: &str) -> Client {
-    let email = format!("{role}-{}@example.com", app::store::new_key());
-    let (status, body) = admin
-        .call(
-            "users/create",
-            &[
-                ("input[email]", &email),
-                ("input[name]", role),
-                ("input[role]", role),
-                ("input[password]", "a long password"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let c = Client::new(app);
-    let (status, body) =
-        c.call("auth/login", &[("email", &email), ("password", "a long password")]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    c
+    /// The signed-in user's id.
+    pub async fn my_id(&self) -> String {
+        id_of(&self.ok("auth/me", &[]).await)
+    }
 }
 
 pub fn account_form<'a>(name: &'a str, tier: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -187,6 +183,19 @@ pub fn account_form<'a>(name: &'a str, tier: &'a str) -> Vec<(&'a str, &'a str)>
         ("input[renewal_date]", "2027-01-01"),
         ("input[owner_id]", ""),
     ]
+}
+
+/// `form` with each of `changes` set: a field's value replaced, or the field added.
+pub fn with<'a>(
+    mut form: Vec<(&'a str, &'a str)>, changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    for &(key, value) in changes {
+        match form.iter_mut().find(|(k, _)| *k == key) {
+            Some(field) => field.1 = value,
+            None => form.push((key, value)),
+        }
+    }
+    form
 }
 
 /// The message a validation error gives for `field`.
@@ -204,6 +213,17 @@ pub async fn portfolio_total(c: &Client, query: &[(&str, &str)]) -> u64 {
     body["total"].as_u64().unwrap()
 }
 
+/// Seeds `accounts` accounts from `seed` straight into the database, then waits (up to 10 s)
+/// until the portfolio index, which hears of them through its live query, counts them all.
+pub async fn seed_portfolio(app: &TestApp, c: &Client, accounts: usize, seed: u64) {
+    bellwether::seed::run(&app.db, accounts, seed, false, false).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while portfolio_total(c, &[]).await != accounts as u64 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(portfolio_total(c, &[]).await, accounts as u64, "the index counts every account");
+}
+
 /// Posts `form` to `url` as a plain HTML form does (no script, no JSON answer asked for): what a
 /// customer's phone sends from a public page.
 pub async fn post_form(
@@ -212,9 +232,20 @@ pub async fn post_form(
     http.post(url).form(form).send().await.expect("request")
 }
 
+/// GETs `url` as a visitor's browser opens a public page.
+pub async fn get_page(http: &reqwest::Client, url: &str) -> reqwest::Response {
+    http.get(url).send().await.expect("request")
+}
+
 /// The status of [`post_form`]'s answer.
 pub async fn post_status(http: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> StatusCode {
     post_form(http, url, form).await.status()
+}
+
+/// The item of the JSON array `items` whose `id` is `id`.
+pub fn by_id<'a>(items: &'a Value, id: &str) -> &'a Value {
+    let list = items.as_array().unwrap_or_else(|| panic!("not a list: {items}"));
+    list.iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("no {id} in {items}"))
 }
 
 /// The `id` of a record a server function answered with.
@@ -227,14 +258,26 @@ pub async fn create_account(c: &Client, name: &str, tier: &str) -> String {
     id_of(&c.ok("accounts/create", &account_form(name, tier)).await)
 }
 
+/// The form that adds a contact named `name` with `email` to `account`.
+pub fn contact_form<'a>(
+    account: &'a str, name: &'a str, email: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![("account_id", account), ("input[name]", name), ("input[email]", email)]
+}
+
 /// Adds a contact to `account`, with the further form fields `extra` (`input[champion]` …);
 /// returns its id.
 pub async fn add_contact(
     c: &Client, account: &str, name: &str, email: &str, extra: &[(&str, &str)],
 ) -> String {
-    let mut form = vec![("account_id", account), ("input[name]", name), ("input[email]", email)];
+    let mut form = contact_form(account, name, email);
     form.extend_from_slice(extra);
     id_of(&c.ok("accounts/contacts/add", &form).await)
+}
+
+/// Saves a segment for the portfolio `query`; returns its id.
+pub async fn save_segment(c: &Client, name: &str, query: &str) -> String {
+    id_of(&c.ok("segments/save", &[("name", name), ("query", query)]).await)
 }
 
 /// Rows in `table`, read from the database directly (to show nothing was written).

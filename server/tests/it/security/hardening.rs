@@ -81,13 +81,7 @@ async fn public_pages_keep_no_referrer_and_private_answers_are_not_stored() {
     let res = http.get(format!("{}/s/a/{}", app.base, "c".repeat(32))).send().await.unwrap();
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
     assert_eq!(res.headers()["cache-control"], "no-store");
-    let res = admin
-        .http
-        .post(format!("{}/api/auth/me", app.base))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let res = admin.request("auth/me", &[]).await;
     assert_eq!(res.headers()["cache-control"], "no-store");
     assert_eq!(res.headers()["referrer-policy"], "same-origin");
     assert!(res.headers().get("strict-transport-security").is_none());
@@ -104,14 +98,7 @@ async fn secure_cookies_use_the_host_prefix_and_hsts() {
         s
     })
     .await;
-    let raw = reqwest::Client::new();
-    let res = raw
-        .post(format!("{}/api/auth/setup", app.base))
-        .header("accept", "application/json")
-        .form(&setup_form("Ada", &app.setup_code))
-        .send()
-        .await
-        .unwrap();
+    let res = Client::new(&app).request("auth/setup", &setup_form("Ada", &app.setup_code)).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000");
     let set = res.headers()["set-cookie"].to_str().unwrap().to_string();

@@ -5,15 +5,14 @@ use crate::common::*;
 use reqwest::StatusCode;
 use std::time::Duration;
 
+/// Asks for the account live stream with `c`'s session.
+async fn ask_for_stream(c: &Client) -> reqwest::Response {
+    c.get_accepting("/live/accounts/anything", "text/event-stream").await
+}
+
 /// Opens the account live stream with `c`'s session; the response must be a stream.
-async fn open_stream(app: &TestApp, c: &Client) -> reqwest::Response {
-    let res = c
-        .http
-        .get(format!("{}/live/accounts/anything", app.base))
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
+async fn open_stream(c: &Client) -> reqwest::Response {
+    let res = ask_for_stream(c).await;
     assert_eq!(res.status(), StatusCode::OK);
     res
 }
@@ -42,22 +41,19 @@ async fn a_live_stream_ends_at_sign_out_and_at_deactivation() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
     // Sign-out on this node: the stream ends at once.
-    let stream = open_stream(&app, &admin).await;
+    let stream = open_stream(&admin).await;
     let (s, _) = admin.call("auth/logout", &[]).await;
     assert_eq!(s, StatusCode::OK);
     assert!(ends_within(stream, Duration::from_secs(3)).await);
     // Without a session no stream opens.
-    let res = admin.http.get(format!("{}/live/accounts/anything", app.base)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(ask_for_stream(&admin).await.status(), StatusCode::UNAUTHORIZED);
 
     // Deactivation: the CSM's open stream ends at once.
-    let admin = Client::new(&app);
-    admin.ok("auth/login", &ADMIN_LOGIN).await;
+    let admin = admin_elsewhere(&app).await;
     let csm = user_with_role(&app, &admin, "csm").await;
-    let (_, me) = csm.call("auth/me", &[]).await;
-    let csm_id = me["id"].as_str().unwrap().to_string();
-    let stream = open_stream(&app, &csm).await;
-    admin.ok("users/access", &[("id", &csm_id), ("role", "csm"), ("active", "false")]).await;
+    let csm_id = csm.my_id().await;
+    let stream = open_stream(&csm).await;
+    admin.ok("users/access", &access_form(&csm_id, "csm", "false")).await;
     assert!(ends_within(stream, Duration::from_secs(3)).await);
 }
 
@@ -70,7 +66,7 @@ async fn a_live_stream_notices_a_session_ended_on_another_node() {
     })
     .await;
     let admin = admin(&app).await;
-    let stream = open_stream(&app, &admin).await;
+    let stream = open_stream(&admin).await;
     // What another node's sign-out does: the session row goes.
     app.db.query("DELETE session").await.unwrap();
     assert!(ends_within(stream, Duration::from_secs(4)).await);
@@ -79,48 +75,29 @@ async fn a_live_stream_notices_a_session_ended_on_another_node() {
 #[tokio::test]
 async fn changing_the_password_ends_the_other_sessions() {
     let app = spawn_app().await;
+    /// The password change form.
+    fn change<'a>(current: &'a str, new_password: &'a str) -> [(&'a str, &'a str); 2] {
+        [("current", current), ("new_password", new_password)]
+    }
+    const NEW: &str = "a brand new passphrase";
     let laptop = admin(&app).await;
-    let phone = Client::new(&app);
-    phone.ok("auth/login", &ADMIN_LOGIN).await;
+    let phone = admin_elsewhere(&app).await;
     // Wrong current password, too-short new one: named, nothing changed.
-    let b = laptop
-        .invalid(
-            "auth/change_password",
-            &[("current", "not my password"), ("new_password", "short")],
-        )
-        .await;
-    assert!(field_error(&b, "new_password").is_some());
-    let b = laptop
-        .invalid(
-            "auth/change_password",
-            &[("current", "not my password"), ("new_password", "a brand new passphrase")],
-        )
-        .await;
-    assert!(field_error(&b, "current").is_some());
+    let endpoint = "auth/change_password";
+    laptop.refused(endpoint, &change("not my password", "short"), ["new_password"]).await;
+    laptop.refused(endpoint, &change("not my password", NEW), ["current"]).await;
     assert!(signed_in(&phone).await);
     // An attacker without a session cannot change anything.
-    let (s, _) = Client::new(&app)
-        .call(
-            "auth/change_password",
-            &[("current", ADMIN_PASS), ("new_password", "owned by eve now")],
-        )
-        .await;
+    let (s, _) = Client::new(&app).call(endpoint, &change(ADMIN_PASS, "owned by eve now")).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
-    laptop
-        .ok(
-            "auth/change_password",
-            &[("current", ADMIN_PASS), ("new_password", "a brand new passphrase")],
-        )
-        .await;
+    laptop.ok(endpoint, &change(ADMIN_PASS, NEW)).await;
     assert!(signed_in(&laptop).await, "this session stays");
     assert!(!signed_in(&phone).await, "the other session ended");
     let c = Client::new(&app);
-    let (s, _) = c.call("auth/login", &ADMIN_LOGIN).await;
+    let (s, _) = c.sign_in(ADMIN_EMAIL, ADMIN_PASS).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "the old password is dead");
-    let (s, _) = c
-        .call("auth/login", &[("email", ADMIN_EMAIL), ("password", "a brand new passphrase")])
-        .await;
+    let (s, _) = c.sign_in(ADMIN_EMAIL, NEW).await;
     assert_eq!(s, StatusCode::OK);
 }
 
@@ -128,8 +105,7 @@ async fn changing_the_password_ends_the_other_sessions() {
 async fn sign_out_everywhere_ends_every_session() {
     let app = spawn_app().await;
     let laptop = admin(&app).await;
-    let phone = Client::new(&app);
-    phone.call("auth/login", &ADMIN_LOGIN).await;
+    let phone = admin_elsewhere(&app).await;
     let csm = user_with_role(&app, &laptop, "csm").await;
     let n = phone.ok("auth/logout_everywhere", &[]).await;
     assert_eq!(n, 2);

@@ -14,10 +14,8 @@ use crate::common::*;
 /// An account with one contact, a plan from the Onboarding template shared with the contact
 /// for 30 days. Returns (account id, plan id, the customer's link).
 pub(crate) async fn shared_plan(admin: &Client, name: &str) -> (String, String, String) {
-    let acc = create_account(admin, name, "smb").await;
     let email = format!("kim@{}.example", name.to_lowercase().replace(' ', "-"));
-    let champion = [("input[champion]", "on")];
-    let contact = add_contact(admin, &acc, "Kim Key", &email, &champion).await;
+    let (acc, contact) = account_with_champion(admin, name, "Kim Key", &email).await;
     let plan = onboarding_plan(admin, &acc, "Shared onboarding", &today()).await;
     let share = share_plan(admin, &plan, &contact).await;
     (acc, plan, share["url"].as_str().unwrap().to_string())

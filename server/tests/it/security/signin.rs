@@ -5,8 +5,10 @@ use crate::common::*;
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 
-async fn login(c: &Client, email: &str, password: &str) -> (StatusCode, serde_json::Value) {
-    c.call("auth/login", &[("email", email), ("password", password)]).await
+/// The admin signs in from `addr`, another desk than the attacker's; it must succeed.
+async fn admin_signs_in_from(app: &TestApp, addr: &str) {
+    let (status, body) = Client::from_addr(app, addr).sign_in(ADMIN_EMAIL, ADMIN_PASS).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 /// A sign-in form whose email is 900 KB of hex: it must be refused as a malformed email
@@ -51,11 +53,9 @@ async fn oversized_emails_are_refused_and_a_real_sign_in_still_gets_through_the_
     };
     // Meanwhile the admin signs in from elsewhere, promptly.
     started_rx.await.unwrap();
-    let owner = Client::from_addr(&app, "127.0.0.3");
     let started = Instant::now();
-    let (status, body) = login(&owner, ADMIN_EMAIL, ADMIN_PASS).await;
+    admin_signs_in_from(&app, "127.0.0.3").await;
     let took = started.elapsed();
-    assert_eq!(status, StatusCode::OK, "{body}");
     assert!(took < Duration::from_secs(10), "sign-in took {took:?} during the flood");
     assert!(!flood.is_finished(), "the flood should still be running");
 
@@ -67,7 +67,7 @@ async fn oversized_emails_are_refused_and_a_real_sign_in_still_gets_through_the_
         &statuses[..3]
     );
     // The message names the field.
-    let (s, b) = login(&attacker, &"x".repeat(300), "x").await;
+    let (s, b) = attacker.sign_in(&"x".repeat(300), "x").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&b, "email").unwrap().contains("email address"));
     // None of it became a limiter key: only the admin's own sign-ins did.
@@ -85,29 +85,14 @@ async fn a_guesser_is_throttled_and_the_admin_elsewhere_is_not_locked_out() {
     let app = spawn_app().await;
     let _admin = admin(&app).await;
     let guesser = Client::from_addr(&app, "127.0.0.2");
-    let mut statuses = Vec::new();
-    for i in 0..12 {
-        let (s, _) = login(&guesser, ADMIN_EMAIL, &format!("guess number {i}")).await;
-        statuses.push(s);
-    }
-    assert!(statuses[..10].iter().all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY), "{statuses:?}");
-    assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    assert_throttled_after(&wrong_sign_ins(&guesser, ADMIN_EMAIL, 12).await, 10);
     // Even the right password is refused from the guesser's address for now…
-    let res = guesser
-        .http
-        .post(format!("{}/api/auth/login", app.base))
-        .header("accept", "application/json")
-        .form(&ADMIN_LOGIN)
-        .send()
-        .await
-        .unwrap();
+    let res = guesser.request("auth/login", &ADMIN_LOGIN).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let wait = super::retry_after(&res);
     assert!((1..=61).contains(&wait), "Retry-After {wait}");
     // …while the admin at their desk signs in at once.
-    let owner = Client::from_addr(&app, "127.0.0.3");
-    let (s, b) = login(&owner, ADMIN_EMAIL, ADMIN_PASS).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    admin_signs_in_from(&app, "127.0.0.3").await;
 }
 
 /// One password tried against many staff emails from one address runs into the per-address
@@ -120,7 +105,7 @@ async fn spraying_one_password_across_emails_is_cut_off_per_address() {
     let mut refused = 0;
     let mut tried = 0;
     for i in 0..45 {
-        let (s, _) = login(&sprayer, &format!("staff{i}@example.com"), "Winter2026!!").await;
+        let (s, _) = sprayer.sign_in(&format!("staff{i}@example.com"), "Winter2026!!").await;
         match s {
             StatusCode::TOO_MANY_REQUESTS => refused += 1,
             StatusCode::UNPROCESSABLE_ENTITY => tried += 1,
@@ -131,9 +116,7 @@ async fn spraying_one_password_across_emails_is_cut_off_per_address() {
     let budget = app::limits::SIGN_IN_PER_ADDRESS as usize;
     assert!((budget..=budget + 4).contains(&tried), "{tried} tried");
     assert_eq!(refused, 45 - tried);
-    let owner = Client::from_addr(&app, "127.0.0.5");
-    let (s, b) = login(&owner, ADMIN_EMAIL, ADMIN_PASS).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    admin_signs_in_from(&app, "127.0.0.5").await;
 }
 
 /// The first visitor of a fresh instance cannot make themselves admin without the code the
@@ -150,10 +133,9 @@ async fn a_fresh_instance_cannot_be_claimed_without_the_setup_code() {
             ("setup_code", code),
         ]
     };
-    let b = visitor.invalid("auth/setup", &form("")).await;
-    assert!(field_error(&b, "setup_code").unwrap().contains("log"));
-    let b = visitor.invalid("auth/setup", &form("AAAA-BBBB-CCCC-DDDD")).await;
-    assert!(field_error(&b, "setup_code").is_some());
+    let [missing] = visitor.refused("auth/setup", &form(""), ["setup_code"]).await;
+    assert!(missing.contains("log"));
+    visitor.refused("auth/setup", &form("AAAA-BBBB-CCCC-DDDD"), ["setup_code"]).await;
     assert_eq!(app::store::users::count(&app.db).await.unwrap(), 0);
     // Guessing: the address runs out of attempts.
     let mut last = StatusCode::OK;

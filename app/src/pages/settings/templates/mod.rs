@@ -18,6 +18,7 @@ use crate::components::layout::Card;
 use crate::components::notice::Loaded;
 use crate::error::AppError;
 use crate::model::plan::*;
+use crate::model::TemplateId;
 use leptos::prelude::*;
 
 /// How many tasks each milestone has and how many resources each task: what the form is built
@@ -33,7 +34,7 @@ fn shape_of(d: &TemplateInput) -> Shape {
 struct TemplateDraft {
     draft: RwSignal<TemplateInput>,
     /// The template's id (`None` for a new one).
-    selected: RwSignal<Option<String>>,
+    selected: RwSignal<Option<TemplateId>>,
     /// Bumped when a template is loaded into the form, which then shows its values.
     loaded: RwSignal<u32>,
     shape: Memo<Shape>,
@@ -126,7 +127,7 @@ impl TemplateDraft {
 
     /// Saves the draft as the selected template's next version (or a new template).
     fn save(self, saved: RwSignal<u32>) {
-        let id = self.selected.get_untracked().unwrap_or_default();
+        let id = self.selected.get_untracked().map(TemplateId::into_inner).unwrap_or_default();
         let input = self.draft.get_untracked();
         leptos::task::spawn_local(async move {
             match save_template(id, input).await {

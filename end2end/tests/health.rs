@@ -36,37 +36,10 @@ async fn seed(base: &str) -> R<Vec<String>> {
     Ok(ids)
 }
 
-/// Sends a batch through the public API; asserts it was accepted.
-async fn send(base: &str, key: &str, events: serde_json::Value) -> R {
-    let res = reqwest::Client::new()
-        .post(format!("{base}/api/v1/events"))
-        .bearer_auth(key)
-        .json(&events)
-        .send()
-        .await?;
-    assert_eq!(res.status(), 202, "{}", res.text().await?);
-    Ok(())
-}
-
 /// 25 logins by one person over the last 25 days (≈ 5.8 a week: login frequency 100) and use
 /// of `features`.
 fn usage(account: &str, tag: &str, features: &[&str]) -> serde_json::Value {
-    let now = chrono::Utc::now();
-    let mut events = Vec::new();
-    for d in 0..25 {
-        events.push(serde_json::json!({
-            "account_id": account, "kind": "login", "contact_email": format!("pat@{tag}.example"),
-            "at": (now - chrono::Duration::days(d) - chrono::Duration::minutes(5)).to_rfc3339(),
-            "idempotency_key": format!("{tag}-login-{d}"),
-        }));
-    }
-    for f in features {
-        events.push(serde_json::json!({
-            "account_id": account, "kind": "feature_used", "feature": f, "contact_email": format!("pat@{tag}.example"),
-            "at": (now - chrono::Duration::minutes(1)).to_rfc3339(), "idempotency_key": format!("{tag}-{f}"),
-        }));
-    }
-    serde_json::Value::Array(events)
+    usage_events(account, tag, 25, features)
 }
 
 #[tokio::test]
@@ -108,9 +81,9 @@ async fn events_move_the_open_account_live(
     page: &Page, base: &str, key: &str, ids: &[String],
 ) -> R {
     // Initech: busy, but only with a feature that is not a key feature → yellow (44).
-    send(base, key, usage(&ids[1], "initech", &["exports"])).await?;
+    send_events(base, key, usage(&ids[1], "initech", &["exports"])).await?;
     // Globex: the same logins, no features yet → 44; its page is opened and left open.
-    send(base, key, usage(&ids[0], "globex", &[])).await?;
+    send_events(base, key, usage(&ids[0], "globex", &[])).await?;
     visit(page, &format!("{base}/accounts/{}", ids[0])).await?;
     let score = page.locator("[data-testid=health-score]");
     expect(score.clone()).with_timeout(Duration::from_secs(15)).to_have_text("44").await?;
@@ -120,7 +93,7 @@ async fn events_move_the_open_account_live(
 
     // Four key features arrive through the API: adoption 80 % → 100; score (100·20 + 100·25)/45.
     let features = ["dashboards", "reports", "integrations", "automation"];
-    send(base, key, usage(&ids[0], "globex", &features)).await?;
+    send_events(base, key, usage(&ids[0], "globex", &features)).await?;
     expect(score.clone()).with_timeout(Duration::from_secs(15)).to_have_text("100").await?;
     // The chart's text alternative (and its dot) carry the new score too.
     expect(page.locator("figure.trend table.sr-only tbody")).to_contain_text("100").await?;

@@ -8,7 +8,6 @@ mod common;
 use common::*;
 use playwright_rs::expect;
 use playwright_rs::protocol::{BrowserContext, Page};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The admin, one account (contract started three days ago, so its plan is current), its
@@ -61,32 +60,6 @@ async fn build_share_and_work_a_plan_with_the_customer() -> R {
     let errors = errors.lock().unwrap().clone();
     assert!(errors.is_empty(), "script errors: {errors:?}");
     Ok(())
-}
-
-/// Every script error in the page (a panic in the WASM stops the page), to fail on at the end;
-/// console errors are printed.
-async fn collect_script_errors(page: &Page) -> R<Arc<Mutex<Vec<String>>>> {
-    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
-    {
-        let errors = errors.clone();
-        page.on_pageerror(move |m| {
-            let errors = errors.clone();
-            async move {
-                eprintln!("page error: {m}");
-                errors.lock().unwrap().push(m);
-                Ok(())
-            }
-        })
-        .await?;
-    }
-    page.on_console(|m| async move {
-        if m.type_() == "error" {
-            eprintln!("console error: {}", m.text());
-        }
-        Ok(())
-    })
-    .await?;
-    Ok(errors)
 }
 
 /// Settings: the seeded templates (a blank task title is named at once and blocks Save), and a

@@ -7,42 +7,10 @@
 mod common;
 use common::*;
 use playwright_rs::expect;
-use playwright_rs::protocol::Page;
-use std::sync::{Arc, Mutex};
+use playwright_rs::protocol::{Page, SelectOption};
 use std::time::Duration;
 
 const ALL_FEATURES: [&str; 5] = ["dashboards", "reports", "integrations", "automation", "alerts"];
-
-/// Events for `account`: `logins` logins by one person over the last days, and `features` used.
-fn usage(account: &str, tag: &str, logins: usize, features: &[&str]) -> serde_json::Value {
-    let now = chrono::Utc::now();
-    let mut events = Vec::new();
-    for d in 0..logins {
-        events.push(serde_json::json!({
-            "account_id": account, "kind": "login", "contact_email": format!("pat@{tag}.example"),
-            "at": (now - chrono::Duration::days(d as i64) - chrono::Duration::minutes(5)).to_rfc3339(),
-            "idempotency_key": format!("{tag}-login-{d}"),
-        }));
-    }
-    for f in features {
-        events.push(serde_json::json!({
-            "account_id": account, "kind": "feature_used", "feature": f, "contact_email": format!("pat@{tag}.example"),
-            "at": (now - chrono::Duration::minutes(1)).to_rfc3339(), "idempotency_key": format!("{tag}-{f}"),
-        }));
-    }
-    serde_json::Value::Array(events)
-}
-
-async fn send(base: &str, key: &str, events: serde_json::Value) -> R {
-    let res = reqwest::Client::new()
-        .post(format!("{base}/api/v1/events"))
-        .bearer_auth(key)
-        .json(&events)
-        .send()
-        .await?;
-    assert!(res.status().is_success(), "{}", res.text().await?);
-    Ok(())
-}
 
 /// The admin, four accounts and an events key, over HTTP; returns (account ids, key).
 async fn seed(base: &str) -> R<(Vec<String>, String)> {
@@ -69,26 +37,10 @@ async fn seed(base: &str) -> R<(Vec<String>, String)> {
     let key = made[1].as_str().expect("the key's secret").to_string();
     // Redwood and Rustic barely log in and use (almost) none of the key features: red, low
     // adoption. Greenfield uses everything. Quiet Harbor sends nothing (unscored).
-    send(base, &key, usage(&ids[0], "redwood", 1, &[])).await?;
-    send(base, &key, usage(&ids[1], "rustic", 1, &["dashboards"])).await?;
-    send(base, &key, usage(&ids[2], "greenfield", 25, &ALL_FEATURES)).await?;
+    send_events(base, &key, usage_events(&ids[0], "redwood", 1, &[])).await?;
+    send_events(base, &key, usage_events(&ids[1], "rustic", 1, &["dashboards"])).await?;
+    send_events(base, &key, usage_events(&ids[2], "greenfield", 25, &ALL_FEATURES)).await?;
     Ok((ids, key))
-}
-
-/// Every script error in the page, to fail on at the end.
-async fn script_errors(page: &Page) -> R<Arc<Mutex<Vec<String>>>> {
-    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = errors.clone();
-    page.on_pageerror(move |m| {
-        let sink = sink.clone();
-        async move {
-            eprintln!("page error: {m}");
-            sink.lock().unwrap().push(m);
-            Ok(())
-        }
-    })
-    .await?;
-    Ok(errors)
 }
 
 #[tokio::test]
@@ -98,7 +50,7 @@ async fn a_low_adoption_segment_follows_usage_live() -> R {
     let (ids, key) = seed(&base).await?;
     let (_pw, browser) = launch().await?;
     let page = new_page(&browser, 1360, 950).await?;
-    let errors = script_errors(&page).await?;
+    let errors = collect_script_errors(&page).await?;
     accept_dialogs(&page).await?;
     sign_in(&page, &base).await?;
 
@@ -114,7 +66,7 @@ async fn a_low_adoption_segment_follows_usage_live() -> R {
     shot_showing(
         &phone,
         &[("[data-testid=segment-card]", "Red and low adoption")],
-        "63-segments-phone",
+        "73-segments-phone",
     )
     .await?;
     let errors = errors.lock().unwrap().clone();
@@ -157,7 +109,7 @@ async fn filter_red_and_low_adoption(page: &Page, base: &str) -> R {
     // The same URL opened again shows the same (the URL is the state).
     reload(page).await?;
     expect(rows).to_have_count(2).await?;
-    shot(page, "60-portfolio-usage-filters").await
+    shot(page, "70-portfolio-usage-filters").await
 }
 
 async fn save_the_view_as_a_segment(page: &Page) -> R {
@@ -170,12 +122,13 @@ async fn save_the_view_as_a_segment(page: &Page) -> R {
 /// Settings → Engagement: a monthly review for the new segment.
 async fn aim_a_cadence_rule_at_it(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/settings/engagement")).await?;
-    page.locator("#f-segment_id").select_option("Red and low adoption", None).await?;
+    let segment = SelectOption::Label("Red and low adoption".into());
+    page.locator("#f-segment_id").select_option(segment, None).await?;
     page.locator("#f-kind").select_option("monthly_review", None).await?;
     page.locator("#f-every_days").fill("30", None).await?;
     page.locator("main button:has-text('Add rule')").click(None).await?;
     soon_shows(page, "[data-testid=rule]", "Red and low adoption").await?;
-    shot_showing(page, &[("#levels-h", "Engagement levels")], "61-settings-engagement-levels").await
+    shot_showing(page, &[("#levels-h", "Engagement levels")], "71-settings-engagement-levels").await
 }
 
 /// The Segments page stays open; Rustic Farms starts using every key feature through the API;
@@ -187,7 +140,7 @@ async fn leave_the_segment_live(page: &Page, base: &str, key: &str, rustic: &str
     expect(card.clone()).to_contain_text("Nobody left.").await?;
     reload(page).await?;
     mark_not_reloaded(page).await?;
-    send(base, key, usage(rustic, "rustic-later", 20, &ALL_FEATURES)).await?;
+    send_events(base, key, usage_events(rustic, "rustic-later", 20, &ALL_FEATURES)).await?;
     expect(card.locator("[data-testid=segment-accounts]"))
         .with_timeout(Duration::from_secs(15))
         .to_have_text("1")
@@ -198,11 +151,11 @@ async fn leave_the_segment_live(page: &Page, base: &str, key: &str, rustic: &str
         .await?;
     expect(card.locator("[data-testid=segment-moves-30d]")).to_contain_text("−1").await?;
     assert_not_reloaded(page).await?;
-    shot(page, "62-segments-live").await
+    shot(page, "72-segments-live").await
 }
 
 async fn the_move_is_on_the_timeline(page: &Page, base: &str, rustic: &str) -> R {
     visit(page, &format!("{base}/accounts/{rustic}")).await?;
     soon_shows(page, ".timeline", "left Red and low adoption").await?;
-    shot(page, "64-account-timeline-segment-move").await
+    shot(page, "74-account-timeline-segment-move").await
 }

@@ -32,7 +32,7 @@ async fn usage_facts(db: &app::store::Db) -> anyhow::Result<()> {
                     "id": id, "band": band, "score": 20 + n % 70, "adoption": (n / 3 % 6) * 20,
                     "engagement": engagement,
                 });
-                if n % 10 != 0 {
+                if !n.is_multiple_of(10) {
                     row["last"] = serde_json::json!((today
                         - chrono::Duration::days((n / 11 % 120) as i64))
                     .to_string());

@@ -31,6 +31,6 @@ pub use ids::*;
 pub use permission::Permission;
 pub use portfolio::*;
 pub use segment::*;
-pub use usage_filter::UsageFacts;
 pub use survey::*;
+pub use usage_filter::UsageFacts;
 pub use user::*;

@@ -112,6 +112,39 @@ impl Api {
     }
 }
 
+/// Sends a batch of usage events through the public REST API with `key`, as a product's
+/// analytics pipeline does; the batch must be accepted (202).
+pub async fn send_events(base: &str, key: &str, events: Value) -> R {
+    let url = format!("{base}/api/v1/events");
+    let res = reqwest::Client::new().post(url).bearer_auth(key).json(&events).send().await?;
+    assert_eq!(res.status(), 202, "{}", res.text().await?);
+    Ok(())
+}
+
+/// Usage events for `account`: `logins` logins by one person (pat@`tag`.example), one a day
+/// over the last days, and one use of each of `features` a minute ago. Idempotency keys come
+/// from `tag`, so sending the same usage twice counts once.
+pub fn usage_events(account: &str, tag: &str, logins: usize, features: &[&str]) -> Value {
+    let now = chrono::Utc::now();
+    let person = format!("pat@{tag}.example");
+    let mut events = Vec::new();
+    for d in 0..logins {
+        let at = now - chrono::Duration::days(d as i64) - chrono::Duration::minutes(5);
+        events.push(serde_json::json!({
+            "account_id": account, "kind": "login", "contact_email": person,
+            "at": at.to_rfc3339(), "idempotency_key": format!("{tag}-login-{d}"),
+        }));
+    }
+    for f in features {
+        let at = now - chrono::Duration::minutes(1);
+        events.push(serde_json::json!({
+            "account_id": account, "kind": "feature_used", "feature": f, "contact_email": person,
+            "at": at.to_rfc3339(), "idempotency_key": format!("{tag}-{f}"),
+        }));
+    }
+    Value::Array(events)
+}
+
 /// The `id` of a record a server function answered with.
 pub fn id_of(record: &Value) -> String {
     record["id"].as_str().expect("an id").to_string()

@@ -4,6 +4,7 @@
 
 use super::{shot, EMAIL, PASS, R};
 use playwright_rs::protocol::{Browser, BrowserContext, BrowserContextOptions, Page, Viewport};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Waits until the WASM has hydrated the page (the app marks <body> when it has).
@@ -126,4 +127,30 @@ pub async fn phone_without_script(browser: &Browser, height: u32) -> R<BrowserCo
         .is_mobile(true)
         .build();
     Ok(browser.new_context_with_options(options).await?)
+}
+
+/// Every script error in the page (a panic in the WASM stops the page), to fail on at the end;
+/// console errors are printed.
+pub async fn collect_script_errors(page: &Page) -> R<Arc<Mutex<Vec<String>>>> {
+    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    {
+        let errors = errors.clone();
+        page.on_pageerror(move |m| {
+            let errors = errors.clone();
+            async move {
+                eprintln!("page error: {m}");
+                errors.lock().unwrap().push(m);
+                Ok(())
+            }
+        })
+        .await?;
+    }
+    page.on_console(|m| async move {
+        if m.type_() == "error" {
+            eprintln!("console error: {}", m.text());
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(errors)
 }

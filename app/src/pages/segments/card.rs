@@ -41,8 +41,8 @@ pub fn SegmentCard(o: SegmentOverview) -> impl IntoView {
             <dl class="segment-figures">
                 <div><dt>"Accounts"</dt><dd data-testid="segment-accounts">{accounts}</dd></div>
                 <div><dt>"ARR"</dt><dd>{arr_text}</dd></div>
-                <div><dt>"Last 7 days"</dt><dd><span class="in">"+"{entered_7d}</span>" / "<span class="out">"−"{left_7d}</span></dd></div>
-                <div><dt>"Last 30 days"</dt><dd data-testid="segment-moves-30d"><span class="in">"+"{entered_30d}</span>" / "<span class="out">"−"{left_30d}</span></dd></div>
+                <div><dt>"7 days"</dt><dd><Moves entered=entered_7d left=left_7d/></dd></div>
+                <div><dt>"30 days"</dt><dd data-testid="segment-moves-30d"><Moves entered=entered_30d left=left_30d/></dd></div>
             </dl>
             <div class="band-bar" role="img" aria-label=band_words(&bands)>
                 {BandChoice::ALL.iter().zip(bands).filter(|(_, n)| *n > 0).map(|(b, n)| view! {
@@ -55,6 +55,15 @@ pub fn SegmentCard(o: SegmentOverview) -> impl IntoView {
             </div>
             <a class="button ghost small" href=format!("/?{query}")>"Show the accounts"</a>
         </section>
+    }
+}
+
+/// "+2 in −1 out"
+#[component]
+fn Moves(entered: u64, left: u64) -> impl IntoView {
+    view! {
+        <span class="in">"+"{entered}<small>" in"</small></span>" "
+        <span class="out">"−"{left}<small>" out"</small></span>
     }
 }
 

@@ -201,6 +201,15 @@ async fn usage_filters_match_exactly_from_the_index_and_the_database() {
         names_for(&app, &c, "tier=smb&adoption_max=39&inactive_days=30").await,
         set(&["D", "E"])
     );
+    // Bulk loads (seeding, the v7 migration) set the last active day from the rollups alone.
+    app.db.query("UPDATE account SET last_active_on = NONE").await.unwrap().check().unwrap();
+    app::store::usage::refresh_last_active(&app.db).await.unwrap();
+    let mut r =
+        app.db.query("SELECT VALUE last_active_on FROM account ORDER BY name_key").await.unwrap();
+    let days: Vec<Option<String>> = r.take(0).unwrap();
+    let ago =
+        |d: i64| Some((chrono::Utc::now().date_naive() - chrono::Duration::days(d)).to_string());
+    assert_eq!(days, vec![ago(0), ago(1), ago(0), None, ago(40), ago(0)]);
     // Sorting by the new columns agrees too (the same page in the same order).
     for sort in ["adoption", "engagement", "last_active"] {
         let filter = app::model::PortfolioFilter::from_query_string(&format!("sort={sort}"));

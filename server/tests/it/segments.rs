@@ -119,18 +119,7 @@ async fn usage_portfolio(app: &TestApp, c: &Client) -> Vec<(String, String)> {
 /// same from the database fallback; asserts they agree.
 async fn names_for(app: &TestApp, c: &Client, query: &str) -> BTreeSet<String> {
     let filter = app::model::PortfolioFilter::from_query_string(query);
-    let mut form: Vec<(String, String)> = vec![];
-    for (k, v) in query.split('&').filter_map(|p| p.split_once('=')) {
-        form.push((format!("filter[{k}]"), v.to_string()));
-    }
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let page = c.ok("accounts/portfolio", &pairs).await;
-    let from_index: BTreeSet<String> = page["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap().to_string())
-        .collect();
+    let from_index = names_for_quiet(c, query).await;
     let from_db: BTreeSet<String> = app::store::accounts::portfolio(&app.db, &filter)
         .await
         .unwrap()
@@ -236,11 +225,13 @@ async fn usage_filters_match_exactly_from_the_index_and_the_database() {
     }
 }
 
+/// The names of the accounts the portfolio server function shows for a URL query.
 async fn names_for_quiet(c: &Client, query: &str) -> BTreeSet<String> {
-    let mut form: Vec<(String, String)> = vec![];
-    for (k, v) in query.split('&').filter_map(|p| p.split_once('=')) {
-        form.push((format!("filter[{k}]"), v.to_string()));
-    }
+    let form: Vec<(String, String)> = query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (format!("filter[{k}]"), v.to_string()))
+        .collect();
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let page = c.ok("accounts/portfolio", &pairs).await;
     page["rows"]
@@ -249,6 +240,13 @@ async fn names_for_quiet(c: &Client, query: &str) -> BTreeSet<String> {
         .iter()
         .map(|r| r["name"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The Segments page's figures for one segment.
+async fn overview_of(c: &Client, segment: &str) -> Value {
+    let overview = c.ok("segments/overview", &[]).await;
+    let found = overview.as_array().unwrap().iter().find(|o| o["segment"]["id"] == segment);
+    found.unwrap_or_else(|| panic!("{segment} in {overview}")).clone()
 }
 
 /// The moves recorded for `account`, from the database: (segment name, entered).
@@ -268,14 +266,7 @@ async fn an_account_that_adopts_more_leaves_low_adoption_once_and_its_timeline_s
     let ids = usage_portfolio(&app, &c).await;
     let b = ids[1].1.clone();
     let seg = save_segment(&c, "Low adoption", "adoption_max=39").await;
-    let overview = c.ok("segments/overview", &[]).await;
-    let low = overview
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["segment"]["id"] == seg.as_str())
-        .unwrap()
-        .clone();
+    let low = overview_of(&c, &seg).await;
     assert_eq!(low["accounts"], 4, "B, D, E and F: {low}");
     assert_eq!(low["entered_30d"], 0, "saving a segment moves nobody: {low}");
     assert!(moves_of(&app, &b).await.is_empty());
@@ -303,14 +294,7 @@ async fn an_account_that_adopts_more_leaves_low_adoption_once_and_its_timeline_s
     );
     assert_eq!(rows(&app, "segment_move").await, 1, "nobody else moved");
 
-    let overview = c.ok("segments/overview", &[]).await;
-    let low = overview
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["segment"]["id"] == seg.as_str())
-        .unwrap()
-        .clone();
+    let low = overview_of(&c, &seg).await;
     assert_eq!(
         (low["accounts"].as_u64(), low["left_7d"].as_u64(), low["left_30d"].as_u64()),
         (Some(3), Some(1), Some(1))

@@ -2,10 +2,9 @@
 //! feature adoption, engagement level and the worst status among open plans.
 
 use crate::model::health::{HealthConfig, HealthFacts};
-use crate::model::plan::{plan_status, Plan, PlanStatus};
+use crate::model::plan::PlanStatus;
 use crate::model::segment::EngagementThresholds;
 use crate::model::UsageFacts;
-use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// The share (0–100) of `key_features` used among `used` (names compared without case or
@@ -36,9 +35,11 @@ pub fn usage_facts(
     }
 }
 
-/// The worst status among each account's open (not done) plans on `today`: off track before
-/// at risk before on track. Accounts without an open plan are absent.
-pub fn worst_open_plans(plans: &[Plan], today: NaiveDate) -> HashMap<String, PlanStatus> {
+/// The worst status among each account's open (not done) plans, from every plan's (account,
+/// status): off track before at risk before on track. Accounts without an open plan are absent.
+pub fn worst_open_plans(
+    plans: impl IntoIterator<Item = (String, PlanStatus)>,
+) -> HashMap<String, PlanStatus> {
     let rank = |s: PlanStatus| match s {
         PlanStatus::OffTrack => 3,
         PlanStatus::AtRisk => 2,
@@ -46,17 +47,13 @@ pub fn worst_open_plans(plans: &[Plan], today: NaiveDate) -> HashMap<String, Pla
         PlanStatus::Done => 0,
     };
     let mut out: HashMap<String, PlanStatus> = HashMap::new();
-    for p in plans {
-        let s = plan_status(p, today).status;
+    for (acc, s) in plans {
         if s == PlanStatus::Done {
             continue;
         }
-        let acc = p.account_id.to_string();
-        match out.get(&acc) {
-            Some(cur) if rank(*cur) >= rank(s) => {}
-            _ => {
-                out.insert(acc, s);
-            }
+        let worst = out.entry(acc).or_insert(s);
+        if rank(s) > rank(*worst) {
+            *worst = s;
         }
     }
     out
@@ -102,5 +99,21 @@ mod tests {
             usage_facts(&config, &HealthFacts::default(), &EngagementThresholds::default(), None);
         assert_eq!(none.engagement, Some(crate::model::segment::Engagement::Dormant));
         assert_eq!(none.adoption, Some(0.0));
+    }
+
+    #[test]
+    fn the_worst_open_plan_counts_and_finished_plans_do_not() {
+        let plans = [
+            ("a", PlanStatus::OnTrack),
+            ("a", PlanStatus::OffTrack),
+            ("a", PlanStatus::AtRisk),
+            ("b", PlanStatus::Done),
+            ("c", PlanStatus::Done),
+            ("c", PlanStatus::AtRisk),
+        ];
+        let worst = worst_open_plans(plans.iter().map(|(a, s)| (a.to_string(), *s)));
+        assert_eq!(worst.get("a"), Some(&PlanStatus::OffTrack));
+        assert_eq!(worst.get("b"), None, "only finished plans: no open plan");
+        assert_eq!(worst.get("c"), Some(&PlanStatus::AtRisk));
     }
 }

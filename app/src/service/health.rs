@@ -94,8 +94,8 @@ pub async fn recompute(
     };
     let facts = facts_for(db, &ids, today).await?;
     let levels = store::settings::engagement_levels(db).await?;
-    let plans = store::plans::for_accounts(db, (!all).then_some(ids.as_slice())).await?;
-    let plans = crate::metrics::usage::worst_open_plans(&plans, today);
+    let plans = store::plans::statuses(db, (!all).then_some(ids.as_slice()), today).await?;
+    let plans = crate::metrics::usage::worst_open_plans(plans);
     let gathered = started.elapsed();
     let (snaps, scored) = score_all(&assignment, &ids, &facts, &levels, &plans, today, cause);
     let changed: Vec<Scored> =

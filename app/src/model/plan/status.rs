@@ -20,42 +20,102 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// A milestone's status: done once completed; off track once its due date has passed; at risk
-/// when a task is overdue, or when it is due within [`AT_RISK_WINDOW_DAYS`] with less than half
-/// of its tasks done; otherwise on track.
+/// What a milestone's status is derived from: its dates and its tasks, counted. The plan page
+/// builds it from a milestone; the daily segment pass reads it straight from the database for
+/// every plan (counting tasks there instead of loading them all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MilestoneFacts {
+    pub due: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
+    pub tasks: usize,
+    pub done: usize,
+    /// Tasks not done whose due date has passed.
+    pub overdue: usize,
+}
+
+/// Why a milestone has its status (put into words by [`milestone_status`]).
+enum Why {
+    Completed(NaiveDate),
+    Late(i64),
+    OverdueTasks(usize),
+    DueSoon(i64),
+    Due,
+}
+
+impl MilestoneFacts {
+    pub fn of(m: &Milestone, today: NaiveDate) -> Self {
+        MilestoneFacts {
+            due: m.due,
+            completed_on: m.completed_on,
+            tasks: m.tasks.len(),
+            done: m.tasks.iter().filter(|t| t.is_done()).count(),
+            overdue: m.tasks.iter().filter(|t| t.is_overdue(today)).count(),
+        }
+    }
+
+    /// Done once completed; off track once its due date has passed; at risk when a task is
+    /// overdue, or when it is due within [`AT_RISK_WINDOW_DAYS`] with less than half of its
+    /// tasks done; otherwise on track.
+    fn why(&self, today: NaiveDate) -> Why {
+        let days_left = (self.due - today).num_days();
+        match self.completed_on {
+            Some(on) => Why::Completed(on),
+            None if days_left < 0 => Why::Late(-days_left),
+            None if self.overdue > 0 => Why::OverdueTasks(self.overdue),
+            None if days_left <= AT_RISK_WINDOW_DAYS
+                && self.tasks > 0
+                && self.done * 2 < self.tasks =>
+            {
+                Why::DueSoon(days_left)
+            }
+            None => Why::Due,
+        }
+    }
+
+    pub fn status(&self, today: NaiveDate) -> PlanStatus {
+        match self.why(today) {
+            Why::Completed(_) => PlanStatus::Done,
+            Why::Late(_) => PlanStatus::OffTrack,
+            Why::OverdueTasks(_) | Why::DueSoon(_) => PlanStatus::AtRisk,
+            Why::Due => PlanStatus::OnTrack,
+        }
+    }
+}
+
+/// A plan's status from its milestones' facts: on track without milestones, done when every
+/// milestone is, otherwise the worst of them (the same rule as [`plan_status`], without words).
+pub fn status_of(milestones: &[MilestoneFacts], today: NaiveDate) -> PlanStatus {
+    let all: Vec<PlanStatus> = milestones.iter().map(|m| m.status(today)).collect();
+    if all.is_empty() {
+        PlanStatus::OnTrack
+    } else if all.iter().all(|s| *s == PlanStatus::Done) {
+        PlanStatus::Done
+    } else if all.contains(&PlanStatus::OffTrack) {
+        PlanStatus::OffTrack
+    } else if all.contains(&PlanStatus::AtRisk) {
+        PlanStatus::AtRisk
+    } else {
+        PlanStatus::OnTrack
+    }
+}
+
+/// A milestone's status and the reason for it, in words (see [`MilestoneFacts::why`]).
 pub fn milestone_status(m: &Milestone, today: NaiveDate) -> Derived {
-    if let Some(on) = m.completed_on {
-        return Derived {
-            status: PlanStatus::Done,
-            reason: format!("completed on {}", on.format("%d %b %Y")),
-        };
-    }
-    let days_left = (m.due - today).num_days();
-    if days_left < 0 {
-        return Derived {
-            status: PlanStatus::OffTrack,
-            reason: format!("{} past its due date", plural((-days_left) as usize, "day", "days")),
-        };
-    }
-    let overdue = m.tasks.iter().filter(|t| t.is_overdue(today)).count();
-    if overdue > 0 {
-        return Derived {
-            status: PlanStatus::AtRisk,
-            reason: format!("{} overdue", plural(overdue, "task", "tasks")),
-        };
-    }
-    let total = m.tasks.len();
-    let done = m.tasks.iter().filter(|t| t.is_done()).count();
-    if days_left <= AT_RISK_WINDOW_DAYS && total > 0 && done * 2 < total {
-        return Derived {
-            status: PlanStatus::AtRisk,
-            reason: format!(
-                "due in {} with {done} of {total} tasks done",
-                plural(days_left as usize, "day", "days")
-            ),
-        };
-    }
-    Derived { status: PlanStatus::OnTrack, reason: format!("due {}", m.due.format("%d %b")) }
+    let facts = MilestoneFacts::of(m, today);
+    let status = facts.status(today);
+    let reason = match facts.why(today) {
+        Why::Completed(on) => format!("completed on {}", on.format("%d %b %Y")),
+        Why::Late(days) => format!("{} past its due date", plural(days as usize, "day", "days")),
+        Why::OverdueTasks(n) => format!("{} overdue", plural(n, "task", "tasks")),
+        Why::DueSoon(days) => format!(
+            "due in {} with {} of {} tasks done",
+            plural(days as usize, "day", "days"),
+            facts.done,
+            facts.tasks
+        ),
+        Why::Due => format!("due {}", m.due.format("%d %b")),
+    };
+    Derived { status, reason }
 }
 
 /// A plan's status: the worst of its milestones' (done when every milestone is).
@@ -238,5 +298,40 @@ mod tests {
         let mut m2 = ms("B", "2026-04-01", vec![task("2026-03-01", true)]);
         m2.completed_on = Some(d("2026-03-05"));
         assert_eq!(progress(&plan(vec![m, m2])), (3, 5));
+    }
+
+    #[test]
+    fn the_status_from_counted_facts_is_the_status_from_the_plan() {
+        let today = d("2026-03-10");
+        let mut done_ms = ms("Done", "2026-02-01", vec![task("2026-01-20", true)]);
+        done_ms.completed_on = Some(d("2026-02-02"));
+        let cases = vec![
+            vec![],
+            vec![done_ms.clone()],
+            vec![done_ms.clone(), ms("Late", "2026-03-01", vec![])],
+            vec![ms("Task late", "2026-04-01", vec![task("2026-03-01", false)])],
+            vec![ms(
+                "Soon",
+                "2026-03-15",
+                vec![task("2026-03-14", false), task("2026-03-14", false)],
+            )],
+            vec![ms(
+                "Soon, half done",
+                "2026-03-15",
+                vec![task("2026-03-14", true), task("2026-03-14", false)],
+            )],
+            vec![ms("Far", "2026-06-01", vec![task("2026-05-01", false)]), done_ms],
+        ];
+        for milestones in cases {
+            let p = plan(milestones);
+            let facts: Vec<MilestoneFacts> =
+                p.milestones.iter().map(|m| MilestoneFacts::of(m, today)).collect();
+            assert_eq!(
+                status_of(&facts, today),
+                plan_status(&p, today).status,
+                "{:?}",
+                p.milestones
+            );
+        }
     }
 }

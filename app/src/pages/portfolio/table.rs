@@ -55,7 +55,7 @@ pub fn AccountsTable(
                                     <tr>
                                         {header(SortKey::Name, "Account", "")}
                                         {header(SortKey::Tier, "Tier", "hide-sm")}
-                                        {header(SortKey::Industry, "Industry", "hide-sm")}
+                                        {header(SortKey::Industry, "Industry", "hide-sm hide-md")}
                                         {header(SortKey::Stage, "Stage", "")}
                                         {header(SortKey::Health, "Health", "num")}
                                         {header(SortKey::Adoption, "Adoption", "num hide-sm")}
@@ -71,7 +71,7 @@ pub fn AccountsTable(
                                         <tr>
                                             <th scope="row"><a href=format!("/accounts/{}", row.id)>{row.name}</a></th>
                                             <td class="hide-sm"><TierBadge tier=row.tier/></td>
-                                            <td class="hide-sm">{row.industry}</td>
+                                            <td class="hide-sm hide-md">{row.industry}</td>
                                             <td><StageBadge stage=row.stage/></td>
                                             <td class="num" data-testid="health-cell">
                                                 <span class="health-cell" title=row.health_band.map(|b| b.label()).unwrap_or("Not scored")>

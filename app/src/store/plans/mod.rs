@@ -24,7 +24,7 @@ pub use milestones::{
 pub use objectives::{add_objective, customer_set_objective, delete_objective, update_objective};
 pub use owners::{owner_choices, resolve_owner};
 pub use read::{for_accounts, get};
-pub use reports::{first_value, overdue_milestones};
+pub use reports::{first_value, overdue_milestones, statuses};
 pub use tasks::{add_task, delete_task, reorder_tasks, set_task_status, update_task};
 
 /// Domain types callers reach through this path; they live in the model.

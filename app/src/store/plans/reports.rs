@@ -3,6 +3,7 @@
 
 use super::in_accounts;
 use crate::error::AppError;
+use crate::model::plan::{status_of, MilestoneFacts, PlanStatus};
 use crate::store::{date_param, de, query_all, transact, Db};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -67,4 +68,78 @@ pub async fn overdue_milestones(
     .await?;
     let rows: Vec<Late> = r.take(2)?;
     Ok(rows.into_iter().map(|l| (l.account, l.overdue)).collect())
+}
+
+/// Every plan's status on `today` (of the given accounts, or all), as (account, status), from
+/// counted facts: milestones with their dates, and per milestone how many tasks there are, are
+/// done and are overdue. Counting in the database keeps the daily pass from loading every task
+/// of every plan.
+pub async fn statuses(
+    db: &Db, accounts: Option<&[String]>, today: NaiveDate,
+) -> Result<Vec<(String, PlanStatus)>, AppError> {
+    #[derive(Deserialize)]
+    struct PlanRow {
+        #[serde(deserialize_with = "de::key")]
+        id: String,
+        #[serde(deserialize_with = "de::key")]
+        account: String,
+    }
+    #[derive(Deserialize)]
+    struct MsRow {
+        #[serde(deserialize_with = "de::key")]
+        id: String,
+        #[serde(deserialize_with = "de::key")]
+        plan: String,
+        #[serde(deserialize_with = "de::date")]
+        due: NaiveDate,
+        #[serde(default, deserialize_with = "de::opt_date")]
+        completed_on: Option<NaiveDate>,
+    }
+    #[derive(Deserialize)]
+    struct TaskCount {
+        #[serde(deserialize_with = "de::key")]
+        milestone: String,
+        tasks: usize,
+        done: usize,
+        overdue: usize,
+    }
+    let cond = in_accounts(accounts, "account");
+    let mut r = transact(
+        db,
+        &format!(
+            "BEGIN;
+             LET $accs = array::map($keys, |$k| type::record('account', $k));
+             SELECT id, account FROM plan {cond};
+             SELECT id, plan, due, completed_on FROM milestone {cond};
+             SELECT milestone, count() AS tasks, math::sum(IF status = 'done' {{ 1 }} ELSE {{ 0 }}) AS done,
+                 math::sum(IF status != 'done' AND due < <datetime>$day {{ 1 }} ELSE {{ 0 }}) AS overdue
+             FROM task {cond} GROUP BY milestone;
+             COMMIT;"
+        ),
+        json!({ "keys": accounts.unwrap_or_default(), "day": date_param(today) }),
+    )
+    .await?;
+    let plans: Vec<PlanRow> = r.take(2)?;
+    let milestones: Vec<MsRow> = r.take(3)?;
+    let counts: Vec<TaskCount> = r.take(4)?;
+    let counts: HashMap<String, TaskCount> =
+        counts.into_iter().map(|c| (c.milestone.clone(), c)).collect();
+    let mut facts: HashMap<String, Vec<MilestoneFacts>> = HashMap::new();
+    for m in milestones {
+        let c = counts.get(&m.id);
+        facts.entry(m.plan).or_default().push(MilestoneFacts {
+            due: m.due,
+            completed_on: m.completed_on,
+            tasks: c.map_or(0, |c| c.tasks),
+            done: c.map_or(0, |c| c.done),
+            overdue: c.map_or(0, |c| c.overdue),
+        });
+    }
+    Ok(plans
+        .into_iter()
+        .map(|p| {
+            let status = status_of(facts.get(&p.id).map_or(&[][..], |f| f.as_slice()), today);
+            (p.account, status)
+        })
+        .collect())
 }

@@ -8,28 +8,27 @@ use crate::error::{AppError, Checks};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// An account as the account page shows it.
+/// An account as the account page shows it: its validated details (what the form sets) and
+/// what Bellwether adds — the id, the owner's name, the latest score. Reads of the details go
+/// through `Deref` (`account.name`); the JSON is one flat object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
     pub id: AccountId,
-    pub name: String,
-    pub tier: SizeTier,
-    pub industry: String,
-    pub stage: Stage,
-    pub arr_minor: i64,
-    pub currency: String,
-    pub contract_start: NaiveDate,
-    pub renewal_date: NaiveDate,
-    pub owner_id: Option<UserId>,
+    #[serde(flatten)]
+    pub details: ValidAccount,
     pub owner_name: Option<String>,
-    /// The id other systems (a CRM) know this account by; usage events may name it.
-    #[serde(default)]
-    pub external_id: Option<String>,
     /// The latest health score and its band (see `metrics::health`).
     #[serde(default)]
     pub health_score: Option<u8>,
     #[serde(default)]
     pub health_band: Option<super::health::Band>,
+}
+
+impl std::ops::Deref for Account {
+    type Target = ValidAccount;
+    fn deref(&self) -> &ValidAccount {
+        &self.details
+    }
 }
 
 /// The account form exactly as posted: every value is text, so that what a person typed can be
@@ -55,7 +54,7 @@ pub struct AccountInput {
 }
 
 /// An [`AccountInput`] that passed every check that needs no database.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidAccount {
     pub name: String,
     pub tier: SizeTier,
@@ -66,6 +65,8 @@ pub struct ValidAccount {
     pub contract_start: NaiveDate,
     pub renewal_date: NaiveDate,
     pub owner_id: Option<UserId>,
+    /// The id other systems (a CRM) know this account by; usage events may name it.
+    #[serde(default)]
     pub external_id: Option<String>,
 }
 

@@ -74,39 +74,16 @@ async fn usage_portfolio(app: &TestApp, c: &Client) -> Vec<(String, String)> {
         ids.push((name.to_string(), create_account(c, name, "smb").await));
     }
     let id = |i: usize| ids[i].1.clone();
-    send_usage(
-        app,
-        &key,
-        &id(0),
-        "ann@a.example",
-        &[logins(20), features(&["dashboards", "reports"], 0)].concat(),
-    )
-    .await;
-    send_usage(
-        app,
-        &key,
-        &id(1),
-        "bob@b.example",
-        &[vec![("login", None, 1); 2], features(&["dashboards"], 1)].concat(),
-    )
-    .await;
-    send_usage(
-        app,
-        &key,
-        &id(2),
-        "cat@c.example",
-        &[logins(5), features(&KEY_FEATURES, 2)].concat(),
-    )
-    .await;
-    send_usage(
-        app,
-        &key,
-        &id(4),
-        "eve@e.example",
-        &[vec![("login", None, 40); 3], features(&["reports"], 40)].concat(),
-    )
-    .await;
-    send_usage(app, &key, &id(5), "fay@f.example", &features(&["automation"], 0)).await;
+    let usage = [
+        (0, "ann@a.example", [logins(20), features(&["dashboards", "reports"], 0)].concat()),
+        (1, "bob@b.example", [vec![("login", None, 1); 2], features(&["dashboards"], 1)].concat()),
+        (2, "cat@c.example", [logins(5), features(&KEY_FEATURES, 2)].concat()),
+        (4, "eve@e.example", [vec![("login", None, 40); 3], features(&["reports"], 40)].concat()),
+        (5, "fay@f.example", features(&["automation"], 0)),
+    ];
+    for (i, user, events) in usage {
+        send_usage(app, &key, &id(i), user, &events).await;
+    }
     // A plan long overdue for A (off track), one starting today for C.
     let long_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(200)).to_string();
     onboarding_plan(c, &id(0), "Late onboarding", &long_ago).await;

@@ -51,19 +51,20 @@ impl From<ObjRow> for Objective {
     }
 }
 
+/// A milestone as stored (also read alone by the plan-status report).
 #[derive(Deserialize)]
-struct MsRow {
+pub(super) struct MsRow {
     #[serde(deserialize_with = "de::key")]
-    id: String,
+    pub(super) id: String,
     #[serde(deserialize_with = "de::key")]
-    plan: String,
+    pub(super) plan: String,
     title: String,
     #[serde(deserialize_with = "de::date")]
-    due: NaiveDate,
+    pub(super) due: NaiveDate,
     #[serde(default)]
     first_value: bool,
     #[serde(default, deserialize_with = "de::opt_date")]
-    completed_on: Option<NaiveDate>,
+    pub(super) completed_on: Option<NaiveDate>,
     #[serde(default)]
     completed_by_name: Option<String>,
     #[serde(default)]
@@ -127,7 +128,7 @@ const PLAN_FIELDS: &str = "id, account, account.name AS account_name,
     account.contract_start AS contract_start, title, start, template_name, template_version";
 const OBJ_FIELDS: &str = "id, plan, metric, unit, baseline, current, target, customer_can_update,
     updated_by_name, updated_at, position";
-const MS_FIELDS: &str =
+pub(super) const MS_FIELDS: &str =
     "id, plan, title, due, first_value, completed_on, completed_by_name, position";
 const TASK_FIELDS: &str = "id, plan, milestone, title, due, status, owner_role, owner_user,
     owner_contact, owner_user.name AS user_name, owner_contact.name AS contact_name, position,

@@ -2,6 +2,7 @@
 //! milestone slippage.
 
 use super::in_accounts;
+use super::read::{MsRow, MS_FIELDS};
 use crate::error::AppError;
 use crate::model::plan::{status_of, MilestoneFacts, PlanStatus};
 use crate::store::{date_param, de, query_all, transact, Db};
@@ -85,17 +86,6 @@ pub async fn statuses(
         account: String,
     }
     #[derive(Deserialize)]
-    struct MsRow {
-        #[serde(deserialize_with = "de::key")]
-        id: String,
-        #[serde(deserialize_with = "de::key")]
-        plan: String,
-        #[serde(deserialize_with = "de::date")]
-        due: NaiveDate,
-        #[serde(default, deserialize_with = "de::opt_date")]
-        completed_on: Option<NaiveDate>,
-    }
-    #[derive(Deserialize)]
     struct TaskCount {
         #[serde(deserialize_with = "de::key")]
         milestone: String,
@@ -110,7 +100,7 @@ pub async fn statuses(
             "BEGIN;
              LET $accs = array::map($keys, |$k| type::record('account', $k));
              SELECT id, account FROM plan {cond};
-             SELECT id, plan, due, completed_on FROM milestone {cond};
+             SELECT {MS_FIELDS} FROM milestone {cond};
              SELECT milestone, count() AS tasks, math::sum(IF status = 'done' {{ 1 }} ELSE {{ 0 }}) AS done,
                  math::sum(IF status != 'done' AND due < <datetime>$day {{ 1 }} ELSE {{ 0 }}) AS overdue
              FROM task {cond} GROUP BY milestone;

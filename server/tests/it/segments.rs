@@ -97,13 +97,7 @@ async fn usage_portfolio(app: &TestApp, c: &Client) -> Vec<(String, String)> {
 async fn names_for(app: &TestApp, c: &Client, query: &str) -> BTreeSet<String> {
     let filter = app::model::PortfolioFilter::from_query_string(query);
     let from_index = names_for_quiet(c, query).await;
-    let from_db: BTreeSet<String> = app::store::accounts::portfolio(&app.db, &filter)
-        .await
-        .unwrap()
-        .rows
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
+    let from_db: BTreeSet<String> = db_names(app, &filter).await.into_iter().collect();
     assert_eq!(from_index, from_db, "index and database agree on {query}");
     from_index
 }
@@ -179,13 +173,7 @@ async fn usage_filters_match_exactly_from_the_index_and_the_database() {
     // Sorting by the new columns agrees too (the same page in the same order).
     for sort in ["adoption", "engagement", "last_active"] {
         let filter = app::model::PortfolioFilter::from_query_string(&format!("sort={sort}"));
-        let from_db: Vec<String> = app::store::accounts::portfolio(&app.db, &filter)
-            .await
-            .unwrap()
-            .rows
-            .into_iter()
-            .map(|r| r.name)
-            .collect();
+        let from_db = db_names(&app, &filter).await;
         let page = c
             .ok(
                 "accounts/portfolio",
@@ -200,6 +188,12 @@ async fn usage_filters_match_exactly_from_the_index_and_the_database() {
             .collect();
         assert_eq!(from_index, from_db, "sorted by {sort}");
     }
+}
+
+/// The names on the page the database fallback answers for `filter`, in order.
+async fn db_names(app: &TestApp, filter: &app::model::PortfolioFilter) -> Vec<String> {
+    let page = app::store::accounts::portfolio(&app.db, filter).await.unwrap();
+    page.rows.into_iter().map(|r| r.name).collect()
 }
 
 /// The names of the accounts the portfolio server function shows for a URL query.

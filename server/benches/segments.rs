@@ -173,6 +173,19 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let moved = app::service::segments::track(&db, &index, None).await.map_err(err)?;
     let moved_ms = t.elapsed().as_secs_f64() * 1e3;
+    // The Segments page's data: every segment's members, ARR, bands and recent moves.
+    let mut page_ms = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        app::service::segments::overview(&db, &index).await.map_err(err)?;
+        page_ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    page_ms.sort_by(f64::total_cmp);
+    println!(
+        "\nSegments page data ({n_segments} segments): p50 {:.0} ms, max {:.0} ms",
+        pct(&page_ms, 0.5),
+        pct(&page_ms, 1.0)
+    );
     println!("\n| daily segment pass, {n_segments} segments × {n_accounts} accounts | moves recorded | ms |");
     println!("|---|---|---|");
     println!("| nothing changed | {quiet} | {quiet_ms:.0} |");

@@ -48,10 +48,17 @@ pub async fn ids(
 pub async fn rows(
     index: &PortfolioIndex, filter: &PortfolioFilter,
 ) -> Result<Vec<AccountRow>, AppError> {
+    when_loaded(index, |i| i.rows_matching(filter)).await
+}
+
+/// What `read` answers from the index, once it has loaded (at most [`LOAD_WAIT`]).
+pub async fn when_loaded<T>(
+    index: &PortfolioIndex, read: impl Fn(&PortfolioIndex) -> Option<T>,
+) -> Result<T, AppError> {
     let step = Duration::from_millis(50);
     for _ in 0..(LOAD_WAIT.as_millis() / step.as_millis()) {
-        if let Some(rows) = index.rows_matching(filter) {
-            return Ok(rows);
+        if let Some(found) = read(index) {
+            return Ok(found);
         }
         tokio::time::sleep(step).await;
     }

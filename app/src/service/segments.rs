@@ -84,7 +84,7 @@ pub async fn overview(db: &Db, index: &PortfolioIndex) -> Result<Vec<SegmentOver
     let month = store::segment_moves::counts(db, now - Duration::days(30)).await?;
     let mut out = Vec::with_capacity(segments.len());
     for segment in segments {
-        let rows = portfolio::rows(index, &segment.filter).await?;
+        let rows = portfolio::when_loaded(index, |i| i.money_and_bands(&segment.filter)).await?;
         let moves =
             store::segment_moves::for_segment(db, &segment.id, now - Duration::days(30), 100)
                 .await?;
@@ -107,11 +107,14 @@ pub async fn overview(db: &Db, index: &PortfolioIndex) -> Result<Vec<SegmentOver
     Ok(out)
 }
 
+/// An account as the Segments page sums it: currency, ARR, band.
+type Money = (String, i64, Option<crate::model::health::Band>);
+
 /// ARR per currency, largest first.
-fn arr_by_currency(rows: &[AccountRow]) -> Vec<(String, i64)> {
+fn arr_by_currency(rows: &[Money]) -> Vec<(String, i64)> {
     let mut by: HashMap<&str, i64> = HashMap::new();
-    for r in rows {
-        *by.entry(r.currency.as_str()).or_default() += r.arr_minor;
+    for (currency, arr, _) in rows {
+        *by.entry(currency.as_str()).or_default() += arr;
     }
     let mut v: Vec<(String, i64)> = by.into_iter().map(|(c, a)| (c.to_string(), a)).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -119,11 +122,10 @@ fn arr_by_currency(rows: &[AccountRow]) -> Vec<(String, i64)> {
 }
 
 /// Accounts per band: red, yellow, green, unscored.
-fn bands(rows: &[AccountRow]) -> [u64; 4] {
+fn bands(rows: &[Money]) -> [u64; 4] {
     let mut b = [0u64; 4];
-    for r in rows {
-        let i =
-            BandChoice::ALL.iter().position(|c| *c == BandChoice::of(r.health_band)).unwrap_or(3);
+    for (_, _, band) in rows {
+        let i = BandChoice::ALL.iter().position(|c| *c == BandChoice::of(*band)).unwrap_or(3);
         b[i] += 1;
     }
     b

@@ -345,6 +345,14 @@ impl PortfolioIndex {
         rows.get(id).map(|e| (e.health_score, e.health_band))
     }
 
+    /// Currency, ARR and band of every account the filter matches (the Segments page's sums,
+    /// without copying whole rows), or `None` while the index is still loading.
+    pub fn money_and_bands(
+        &self, f: &PortfolioFilter,
+    ) -> Option<Vec<(String, i64, Option<crate::model::health::Band>)>> {
+        self.filtered(f, |e| (e.currency.clone(), e.arr_minor, e.health_band))
+    }
+
     /// Every account row the filter matches, unsorted (health scoring, what-if, the health
     /// distribution), or `None` while the index is still loading.
     pub fn rows_matching(&self, f: &PortfolioFilter) -> Option<Vec<AccountRow>> {

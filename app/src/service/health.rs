@@ -259,10 +259,8 @@ pub async fn account_health(
 pub async fn distribution(
     index: &PortfolioIndex, filter: &crate::model::PortfolioFilter,
 ) -> Result<Distribution, AppError> {
-    let rows = portfolio::rows(index, filter).await?;
+    let rows = portfolio::when_loaded(index, |i| i.active_money_and_bands(filter)).await?;
     Ok(engine::distribution(
-        rows.iter()
-            .filter(|r| r.stage != crate::model::Stage::Churned)
-            .map(|r| (r.health_band, r.currency.as_str(), r.arr_minor)),
+        rows.iter().map(|(currency, arr, band)| (*band, currency.as_str(), *arr)),
     ))
 }

@@ -353,6 +353,18 @@ impl PortfolioIndex {
         self.filtered(f, |e| (e.currency.clone(), e.arr_minor, e.health_band))
     }
 
+    /// The same for accounts not churned (the health distribution: churned accounts' health
+    /// no longer matters). One small tuple per account instead of a whole row: the portfolio
+    /// page asks for it on every view, over every matching account.
+    pub fn active_money_and_bands(
+        &self, f: &PortfolioFilter,
+    ) -> Option<Vec<(String, i64, Option<crate::model::health::Band>)>> {
+        let all = self.filtered(f, |e| {
+            (e.stage != Stage::Churned).then(|| (e.currency.clone(), e.arr_minor, e.health_band))
+        })?;
+        Some(all.into_iter().flatten().collect())
+    }
+
     /// Every account row the filter matches, unsorted (health scoring, what-if, the health
     /// distribution), or `None` while the index is still loading.
     pub fn rows_matching(&self, f: &PortfolioFilter) -> Option<Vec<AccountRow>> {

@@ -200,13 +200,12 @@ pub fn spawn_worker(db: Db, index: Arc<PortfolioIndex>, Rescores(mut rx): Rescor
 pub async fn daily(db: &Db, index: &PortfolioIndex) -> Result<usize, AppError> {
     let today = Utc::now().date_naive();
     let missing = store::health::accounts_without_snapshot(db, today).await?;
-    let scored = if missing.is_empty() {
-        0
-    } else if missing.len() > 500 {
-        recompute(db, index, None, "daily").await?
-    } else {
-        recompute(db, index, Some(&missing), "daily").await?
-    };
+    if missing.len() > 500 {
+        // A full recompute evaluates every segment over every account itself.
+        return recompute(db, index, None, "daily").await;
+    }
+    let scored =
+        if missing.is_empty() { 0 } else { recompute(db, index, Some(&missing), "daily").await? };
     super::segments::track(db, index, None).await?;
     Ok(scored)
 }

@@ -10,6 +10,9 @@ vocabulary! {
     ApiScope {
         EventsWrite => "events:write", "send product-usage events";
         HealthRead => "health:read", "read health scores";
+        AlertsRead => "alerts:read", "read alerts";
+        AlertsWrite => "alerts:write", "acknowledge, snooze, dismiss and resolve alerts";
+        MessagesWrite => "messages:write", "send messages to and from customers";
     }
 }
 
@@ -97,7 +100,7 @@ mod tests {
         assert!(err.for_field("name").is_some());
         let scopes = err.for_field("scopes").unwrap();
         assert!(scopes.contains("unknown scope “root”"), "{scopes}");
-        assert!(scopes.contains("events:write, health:read"), "{scopes}");
+        assert!(scopes.contains("events:write, health:read, alerts:read"), "{scopes}");
         let err = validate_api_key("Analytics", &[]).unwrap_err();
         assert_eq!(err.for_field("scopes").as_deref(), Some("choose at least one scope"));
     }

@@ -4,10 +4,12 @@
 #[macro_use]
 pub mod enums;
 pub mod account;
+pub mod alert;
 pub mod api_key;
 pub mod cap;
 pub mod engagement;
 pub mod health;
+pub mod message;
 pub mod ids;
 pub mod money;
 pub mod my_work;

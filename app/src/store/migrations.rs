@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "security", include_str!("migrations/005_security.surql")),
     (6, "plan activity", include_str!("migrations/006_plan_activity.surql")),
     (7, "usage segments", include_str!("migrations/007_usage_segments.surql")),
+    (8, "alerts", include_str!("migrations/008_alerts.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

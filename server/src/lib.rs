@@ -7,6 +7,7 @@ pub mod live;
 pub mod mail;
 pub mod public;
 pub mod rest;
+pub mod rest_alerts;
 pub mod secrets;
 pub mod security;
 pub mod seed;
@@ -204,6 +205,7 @@ impl Server {
             .with_state(self.state.clone())
             .merge(public::routes(self.state.clone()))
             .merge(rest::routes(self.state.clone()))
+            .merge(rest_alerts::routes(self.state.clone()))
             .merge(live::routes(self.state.clone()))
             .merge(leptos)
             .layer(axum::middleware::from_fn(security::error_status))

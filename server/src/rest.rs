@@ -10,6 +10,12 @@
 //! body lists each one: index, idempotency_key, field, message). Re-sending a whole batch is
 //! safe: events already stored (same `idempotency_key`) are counted as duplicates.
 //!
+//! `POST /api/v1/messages` (scope `messages:write`) — messages to and from customers, as an
+//! email or helpdesk integration sends them (`account_id` or `external_id`, `contact_email`?,
+//! `thread_id`, `direction` `in` | `out`, `at`, `idempotency_key`; only the envelope, never the
+//! content), in batches answered exactly like events (an array, or `{"messages": [...]}`).
+//! They feed the delayed-response alert rule.
+//!
 //! The key is checked (existence, scope, its rate limit) by the [`ApiKey`] extractor from the
 //! headers alone, before the body is read: an unauthenticated 16 MiB upload is refused without
 //! being received.
@@ -32,6 +38,7 @@ const BODY_LIMIT: usize = 16 * 1024 * 1024;
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/events", post(ingest))
+        .route("/api/v1/messages", post(ingest_messages))
         .route("/api/v1/accounts/{id}/health", get(account_health))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
@@ -46,6 +53,12 @@ pub trait Scope: Send + Sync + 'static {
 pub struct EventsWrite;
 impl Scope for EventsWrite {
     const SCOPE: ApiScope = ApiScope::EventsWrite;
+}
+
+/// `messages:write`: send messages to and from customers.
+pub struct MessagesWrite;
+impl Scope for MessagesWrite {
+    const SCOPE: ApiScope = ApiScope::MessagesWrite;
 }
 
 /// `health:read`: read health scores.
@@ -111,29 +124,44 @@ async fn authorise(
 async fn ingest(
     State(state): State<AppState>, _key: ApiKey<EventsWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<app::model::usage::IngestReport>), AppError> {
-    let events = event_list(&body)?;
-    let report = service::usage::ingest(&state, &events).await?;
-    let status =
-        if report.rejected == 0 { StatusCode::ACCEPTED } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Json(report)))
+    let events = batch(&body, "events")?;
+    Ok(answer(service::usage::ingest(&state, &events).await?))
 }
 
-/// The events of a request body: a JSON array, or an object with an `events` array.
-fn event_list(body: &[u8]) -> Result<Vec<serde_json::Value>, AppError> {
+/// `POST /api/v1/messages` (scope `messages:write`): see the module note.
+async fn ingest_messages(
+    State(state): State<AppState>, _key: ApiKey<MessagesWrite>, body: Bytes,
+) -> Result<(StatusCode, Json<app::model::usage::IngestReport>), AppError> {
+    let messages = batch(&body, "messages")?;
+    Ok(answer(service::messages::ingest(&state, &messages).await?))
+}
+
+/// 202 when every item was stored or was a duplicate, 422 (with the list) when some were not.
+fn answer(
+    report: app::model::usage::IngestReport,
+) -> (StatusCode, Json<app::model::usage::IngestReport>) {
+    let status =
+        if report.rejected == 0 { StatusCode::ACCEPTED } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, Json(report))
+}
+
+/// The items of a request body: a JSON array, or an object `{"<name>": [...]}`.
+fn batch(body: &[u8], name: &str) -> Result<Vec<serde_json::Value>, AppError> {
     let parsed: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let wrong_shape = || {
+        AppError::BadRequest(format!(
+            "send a JSON array of {name}, or an object {{\"{name}\": [...]}}"
+        ))
+    };
     match parsed {
         serde_json::Value::Array(a) => Ok(a),
-        serde_json::Value::Object(mut o) => match o.remove("events") {
+        serde_json::Value::Object(mut o) => match o.remove(name) {
             Some(serde_json::Value::Array(a)) => Ok(a),
             _ => Err(wrong_shape()),
         },
         _ => Err(wrong_shape()),
     }
-}
-
-fn wrong_shape() -> AppError {
-    AppError::BadRequest("send a JSON array of events, or an object with an `events` array".into())
 }
 
 /// `GET /api/v1/accounts/{id}/health` (scope `health:read`): the latest score with each

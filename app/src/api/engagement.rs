@@ -35,6 +35,23 @@ pub async fn log_touchpoint(
     .await
 }
 
+/// Logs that the customer answered touchpoint `touchpoint_id` (an email or meeting request
+/// logged as awaiting them): refused when it is not this account's (404), or not awaiting a
+/// reply or already answered (409).
+#[server(endpoint = "engagement/replied")]
+pub async fn customer_replied(
+    account_id: AccountId, touchpoint_id: String,
+) -> Result<Touchpoint, AppError> {
+    ctx::run(Permission::EditPlans, |state, _| async move {
+        let id = touchpoint_id.trim();
+        if id.is_empty() || id.len() > 64 {
+            return Err(AppError::NotFound("touchpoint on this account".into()));
+        }
+        service::engagement::customer_replied(&state, &account_id, id).await
+    })
+    .await
+}
+
 #[server(endpoint = "engagement/rules")]
 pub async fn list_cadence_rules() -> Result<Vec<CadenceRule>, AppError> {
     ctx::run(Permission::View, |state, _| async move { store::touchpoints::rules(&state.db).await })

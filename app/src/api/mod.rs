@@ -2,6 +2,7 @@
 //! (`ctx::run`), validates its input, then calls one service (`crate::service`) or store function.
 
 pub mod accounts;
+pub mod alerts;
 pub mod auth;
 pub mod engagement;
 pub mod feedback;

@@ -45,6 +45,41 @@ pub struct Touchpoint {
     pub logged_by: Option<String>,
     /// When it was logged (RFC 3339).
     pub logged_at: crate::model::Timestamp,
+    /// An email or meeting request that waits for the customer's answer (a message to the
+    /// customer was recorded when it was logged).
+    #[serde(default)]
+    pub awaiting_reply: bool,
+    /// When the CSM logged the customer's reply.
+    #[serde(default)]
+    pub replied_at: Option<crate::model::Timestamp>,
+}
+
+impl Touchpoint {
+    /// Whether "Customer replied" can be logged on it.
+    pub fn awaits_reply(&self) -> bool {
+        self.awaiting_reply && self.replied_at.is_none()
+    }
+
+    /// Where its wait for the customer stands: "Awaiting the customer since 3 Nov 2026" or
+    /// "Replied after 4 days"; `None` when it never waited.
+    pub fn reply_note(&self) -> Option<String> {
+        if !self.awaiting_reply {
+            return None;
+        }
+        Some(match self.replied_at {
+            None => format!("Awaiting the customer since {}", self.logged_at.format("%-d %b %Y")),
+            Some(at) => match (at - self.logged_at).num_days() {
+                0 => "Replied within a day".to_string(),
+                1 => "Replied after 1 day".to_string(),
+                n => format!("Replied after {n} days"),
+            },
+        })
+    }
+}
+
+/// Kinds of touchpoint that can wait for the customer's reply.
+pub fn can_await_reply(kind: TouchpointKind) -> bool {
+    matches!(kind, TouchpointKind::Email | TouchpointKind::Meeting)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -58,6 +93,10 @@ pub struct TouchpointInput {
     pub notes: String,
     #[serde(default)]
     pub next_steps: String,
+    /// A checkbox ("on"/"true" when ticked): an email or meeting request that waits for the
+    /// customer's reply.
+    #[serde(default)]
+    pub awaiting_reply: Option<String>,
 }
 
 pub struct ValidTouchpoint {
@@ -66,6 +105,7 @@ pub struct ValidTouchpoint {
     pub attendees: Vec<String>,
     pub notes: String,
     pub next_steps: String,
+    pub awaiting_reply: bool,
 }
 
 impl TouchpointInput {
@@ -111,6 +151,13 @@ impl TouchpointInput {
             .ok()
             .flatten()
             .unwrap_or_default();
+        let awaiting_reply = matches!(self.awaiting_reply.as_deref(), Some("on" | "true" | "1"));
+        if awaiting_reply && kind.is_some_and(|k| !can_await_reply(k)) {
+            c.fail(
+                "awaiting_reply",
+                "only an email or a meeting request awaits the customer's reply",
+            );
+        }
         c.finish()?;
         Ok(ValidTouchpoint {
             kind: kind.expect("checked"),
@@ -118,6 +165,7 @@ impl TouchpointInput {
             attendees,
             notes,
             next_steps,
+            awaiting_reply,
         })
     }
 }
@@ -218,6 +266,7 @@ vocabulary! {
         Survey => "survey", "Survey responses";
         FollowUp => "follow_up", "Follow-ups";
         Segment => "segment", "Segment moves";
+        Alert => "alert", "Alerts";
     }
 }
 
@@ -328,6 +377,37 @@ mod tests {
     }
 
     #[test]
+    fn a_touchpoint_says_how_its_wait_for_the_customer_went() {
+        let at = |s: &str| s.parse::<crate::model::Timestamp>().unwrap();
+        let mut t = Touchpoint {
+            id: "t".into(),
+            account_id: "a".into(),
+            account_name: "Acme".into(),
+            kind: TouchpointKind::Email,
+            date: d("2026-11-03"),
+            attendees: vec![],
+            notes: String::new(),
+            next_steps: String::new(),
+            logged_by: None,
+            logged_at: at("2026-11-03T09:00:00Z"),
+            awaiting_reply: false,
+            replied_at: None,
+        };
+        assert_eq!(t.reply_note(), None);
+        assert!(!t.awaits_reply());
+        t.awaiting_reply = true;
+        assert!(t.awaits_reply());
+        assert_eq!(t.reply_note().unwrap(), "Awaiting the customer since 3 Nov 2026");
+        t.replied_at = Some(at("2026-11-03T17:00:00Z"));
+        assert!(!t.awaits_reply());
+        assert_eq!(t.reply_note().unwrap(), "Replied within a day");
+        t.replied_at = Some(at("2026-11-04T10:00:00Z"));
+        assert_eq!(t.reply_note().unwrap(), "Replied after 1 day");
+        t.replied_at = Some(at("2026-11-07T10:00:00Z"));
+        assert_eq!(t.reply_note().unwrap(), "Replied after 4 days");
+    }
+
+    #[test]
     fn touchpoint_checks() {
         let today = d("2026-03-10");
         let e = TouchpointInput {
@@ -346,10 +426,21 @@ mod tests {
             attendees: "Dana, Lee\nSam".into(),
             notes: "Went well".into(),
             next_steps: String::new(),
+            awaiting_reply: None,
         }
         .validate(today)
         .unwrap();
         assert_eq!(ok.attendees, vec!["Dana", "Lee", "Sam"]);
+        assert!(!ok.awaiting_reply);
+        let ask = |kind: &str| TouchpointInput {
+            kind: kind.into(),
+            date: "2026-03-09".into(),
+            awaiting_reply: Some("on".into()),
+            ..Default::default()
+        };
+        assert!(ask("email").validate(today).unwrap().awaiting_reply);
+        assert!(ask("meeting").validate(today).unwrap().awaiting_reply);
+        assert!(ask("qbr").validate(today).err().unwrap().for_field("awaiting_reply").is_some());
         assert!(CadenceInput {
             segment_id: "s".into(),
             kind: "qbr".into(),

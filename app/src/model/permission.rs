@@ -17,6 +17,8 @@ pub enum Permission {
     RunSurveys,
     /// Save and delete segments.
     EditSegments,
+    /// Acknowledge, snooze, dismiss and resolve alerts; tick their playbook steps.
+    HandleAlerts,
     /// Invite people, change roles, deactivate.
     ManageUsers,
     /// Health models, journey templates, cadence rules and survey settings.
@@ -33,7 +35,8 @@ impl Permission {
             Permission::EditAccounts
             | Permission::EditPlans
             | Permission::RunSurveys
-            | Permission::EditSegments => matches!(role, Role::Admin | Role::Csm),
+            | Permission::EditSegments
+            | Permission::HandleAlerts => matches!(role, Role::Admin | Role::Csm),
             Permission::ManageUsers | Permission::ManageSettings | Permission::ManageApiKeys => {
                 matches!(role, Role::Admin)
             }
@@ -51,6 +54,7 @@ impl Permission {
                 "executives can read surveys and feedback but not act on them"
             }
             Permission::EditSegments => "executives can use segments but not change them",
+            Permission::HandleAlerts => "executives can read alerts but not act on them",
             Permission::ManageUsers => "only admins manage users",
             Permission::ManageSettings => "only admins change settings",
             Permission::ManageApiKeys => "only admins manage API keys",
@@ -71,7 +75,12 @@ mod tests {
 
     #[test]
     fn executives_read_csms_edit_admins_manage() {
-        for p in [Permission::EditAccounts, Permission::EditPlans, Permission::RunSurveys] {
+        for p in [
+            Permission::EditAccounts,
+            Permission::EditPlans,
+            Permission::RunSurveys,
+            Permission::HandleAlerts,
+        ] {
             assert!(!Role::Exec.may(p));
             assert!(Role::Csm.may(p));
             assert!(Role::Admin.may(p));

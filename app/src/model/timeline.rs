@@ -48,6 +48,19 @@ pub fn plan_item(account: &str, e: AccountEvent) -> TimelineItem {
     }
 }
 
+/// An alert's history entry as a timeline entry ("Declining engagement: opened"), linking to
+/// the account's alerts.
+pub fn alert_item(account: &str, e: crate::model::alert::AlertHistoryItem) -> TimelineItem {
+    TimelineItem {
+        kind: TimelineKind::Alert,
+        at: e.at,
+        title: format!("{}: {}", e.rule.label(), e.kind.label().to_lowercase()),
+        detail: e.note.unwrap_or_default(),
+        actor: e.actor.unwrap_or_default(),
+        link: Some(format!("/accounts/{account}#alerts")),
+    }
+}
+
 /// A survey answer as a timeline entry, linking to the survey's results.
 pub fn survey_item(r: ResponseRow) -> TimelineItem {
     TimelineItem {
@@ -97,6 +110,8 @@ mod tests {
             next_steps: "Send the deck".into(),
             logged_by: Some("Dana".into()),
             logged_at: logged_at.parse().unwrap(),
+            awaiting_reply: false,
+            replied_at: None,
         }
     }
 

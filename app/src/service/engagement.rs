@@ -1,10 +1,13 @@
 //! The engagement model as it stands today: each account's cadences (which rules apply follows
-//! its segments now), what the account page shows under Engagement, and time to value.
+//! its segments now), what the account page shows under Engagement, the customer's replies to
+//! touchpoints awaiting them, and time to value.
 
 use super::portfolio;
 use crate::error::AppError;
 use crate::metrics::time_to_value;
-use crate::model::engagement::{cadence_due, CadenceDue, CadenceRule, Engagement, TouchpointKind};
+use crate::model::engagement::{
+    cadence_due, CadenceDue, CadenceRule, Engagement, Touchpoint, TouchpointKind,
+};
 use crate::model::plan::TimeToValue;
 use crate::model::AccountId;
 use crate::state::AppState;
@@ -59,6 +62,16 @@ pub async fn for_account(state: &AppState, account: &str) -> Result<Engagement, 
         cadences_for(state, &basics, today).await?.pop().map(|(_, c)| c).unwrap_or_default();
     let touchpoints = store::touchpoints::for_account(&state.db, account, 5).await?;
     Ok(Engagement { cadences, touchpoints })
+}
+
+/// Logs the customer's reply to an awaiting touchpoint of `account`, then re-scores the account
+/// (its rules, delayed response among them, see the reply) and tells the pages open on it.
+pub async fn customer_replied(
+    state: &AppState, account: &str, touchpoint: &str,
+) -> Result<Touchpoint, AppError> {
+    let t = store::touchpoints::customer_replied(&state.db, account, touchpoint).await?;
+    state.account_activity(account);
+    Ok(t)
 }
 
 /// Median days to first value overall, per cohort and per saved segment.

@@ -103,6 +103,8 @@ pub async fn recompute(
     store::health::write_snapshots(db, &snaps, &changed).await?;
     index.apply_scores(&changed);
     super::segments::track(db, index, (!all).then_some(ids.as_slice())).await?;
+    // Alert rules read the scores just stored (health drops, renewals while red).
+    super::alerts::after_scoring(db, index, (!all).then_some(ids.as_slice())).await;
     tracing::debug!(
         accounts = snaps.len(),
         changed = changed.len(),
@@ -195,8 +197,8 @@ pub fn spawn_worker(db: Db, index: Arc<PortfolioIndex>, Rescores(mut rx): Rescor
 }
 
 /// The daily pass: snapshots every account that has none for today (history without gaps),
-/// then evaluates every saved segment over every account, since inactivity grows with the
-/// calendar alone and plans slip without anyone touching them.
+/// then evaluates every saved segment and every alert rule over every account, since
+/// inactivity grows with the calendar alone and plans slip without anyone touching them.
 pub async fn daily(db: &Db, index: &PortfolioIndex) -> Result<usize, AppError> {
     let today = Utc::now().date_naive();
     let missing = store::health::accounts_without_snapshot(db, today).await?;
@@ -207,6 +209,9 @@ pub async fn daily(db: &Db, index: &PortfolioIndex) -> Result<usize, AppError> {
     let scored =
         if missing.is_empty() { 0 } else { recompute(db, index, Some(&missing), "daily").await? };
     super::segments::track(db, index, None).await?;
+    // Rules trip with the calendar alone too (milestones fall due, renewals come near, messages
+    // wait longer, snoozes end): every account once a day.
+    super::alerts::evaluate(db, index, None).await?;
     Ok(scored)
 }
 

@@ -3,9 +3,11 @@
 //! validates its input, then calls one service or store function; a job never calls a server
 //! function. Pure arithmetic stays in `metrics` and `model`, SurrealQL in `store`.
 
+pub mod alerts;
 pub mod engagement;
 pub mod health;
 pub mod health_models;
+pub mod messages;
 pub mod my_work;
 pub mod plans;
 pub mod portfolio;

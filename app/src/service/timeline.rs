@@ -1,10 +1,10 @@
-//! An account's timeline: touchpoints, plan activity, survey answers, follow-ups and segment
-//! moves in one feed,
+//! An account's timeline: touchpoints, plan activity, survey answers, follow-ups, segment
+//! moves and alerts in one feed,
 //! newest first. How each record reads is `model::timeline`; this reads the records.
 
 use crate::error::AppError;
 use crate::model::engagement::{TimelineItem, TimelineKind};
-use crate::model::timeline::{newest_first, plan_item, segment_item, survey_item, touchpoint_item};
+use crate::model::timeline::{alert_item, newest_first, plan_item, segment_item, survey_item, touchpoint_item};
 use crate::state::AppState;
 use crate::store;
 
@@ -42,6 +42,10 @@ pub async fn for_account(
     if want(TimelineKind::Segment) {
         let moves = store::segment_moves::for_account(&state.db, account, PER_KIND).await?;
         items.extend(moves.into_iter().map(segment_item));
+    }
+    if want(TimelineKind::Alert) {
+        let events = store::alerts::events_for_account(&state.db, account, PER_KIND).await?;
+        items.extend(events.into_iter().map(|e| alert_item(account, e)));
     }
     Ok(newest_first(items))
 }

@@ -2,12 +2,14 @@
 //! its parameters. Rows come back as JSON and are read into the shared model types.
 
 pub mod accounts;
+pub mod alerts;
 pub mod api_keys;
 pub mod cache;
 pub mod feedback;
 pub mod follow_ups;
 pub mod health;
 pub mod invitations;
+pub mod messages;
 pub mod migrations;
 pub mod plan_shares;
 pub mod plans;

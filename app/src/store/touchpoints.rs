@@ -1,8 +1,15 @@
 //! Touchpoints with customers and the cadence rules that say how often each segment gets them.
+//!
+//! An email or meeting request logged as "awaiting the customer" records a message to the
+//! customer in the same transaction, and "Customer replied" records their answer with the reply
+//! time: the delayed-response rule reads those messages like the ones the REST API receives.
 
-use super::{date_param, de, query_all, query_many, transact, transact_on_account, Db, OnAccount};
+use super::{
+    date_param, de, new_key, query_all, query_many, transact, transact_on_account, Db, OnAccount,
+};
 use crate::error::AppError;
 use crate::model::engagement::*;
+use crate::model::message::{touchpoint_message_key, touchpoint_thread, Direction};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
@@ -24,6 +31,10 @@ struct Row {
     logged_by: Option<String>,
     #[serde(default)]
     created_at: crate::model::Timestamp,
+    #[serde(default)]
+    awaiting_reply: bool,
+    #[serde(default)]
+    replied_at: Option<crate::model::Timestamp>,
 }
 
 impl From<Row> for Touchpoint {
@@ -39,26 +50,77 @@ impl From<Row> for Touchpoint {
             next_steps: r.next_steps,
             logged_by: r.logged_by,
             logged_at: r.created_at,
+            awaiting_reply: r.awaiting_reply,
+            replied_at: r.replied_at,
         }
     }
 }
 
+/// Touchpoints logged before schema v8 have no `awaiting_reply` (NONE): read as `false`.
 const FIELDS: &str = "id, account, account.name AS account_name, kind, date, attendees, notes,
-    next_steps, logged_by.name AS logged_by, created_at";
+    next_steps, logged_by.name AS logged_by, created_at, awaiting_reply ?? false AS awaiting_reply,
+    replied_at";
 
+/// Logs a touchpoint; one awaiting the customer also records its message to the customer, sent
+/// when it was logged (thread `touchpoint:<id>`).
 pub async fn create(
     db: &Db, account: &str, t: &ValidTouchpoint, by: &str,
 ) -> Result<Touchpoint, AppError> {
+    let id = new_key();
     let mut r = transact_on_account(
         db,
         &format!(
-            "CREATE ONLY touchpoint SET account = $a, kind = $kind, date = <datetime>$date,
+            "LET $t = type::record('touchpoint', $id);
+             LET $now = time::now();
+             CREATE $t SET account = $a, kind = $kind, date = <datetime>$date,
                 attendees = $attendees, notes = $notes, next_steps = $next_steps,
-                logged_by = type::record('user', $by) RETURN {FIELDS};"
+                logged_by = type::record('user', $by), created_at = $now,
+                awaiting_reply = $awaiting RETURN NONE;
+             IF $awaiting {{
+                 CREATE type::record('message', $key) SET account = $a, thread_id = $thread,
+                     direction = 'out', at = $now, idempotency_key = $key, touchpoint = $t RETURN NONE;
+             }};
+             SELECT {FIELDS} FROM ONLY $t;"
         ),
         json!({
-            "account": account, "kind": t.kind.key(), "date": date_param(t.date),
+            "account": account, "id": id, "kind": t.kind.key(), "date": date_param(t.date),
             "attendees": t.attendees, "notes": t.notes, "next_steps": t.next_steps, "by": by,
+            "awaiting": t.awaiting_reply, "thread": touchpoint_thread(&id),
+            "key": touchpoint_message_key(&id, Direction::Out),
+        }),
+    )
+    .await?;
+    Ok(r.before_commit::<Row>()?.into())
+}
+
+/// Logs the customer's reply to touchpoint `id` of `account` now: sets its `replied_at` and
+/// records their message in its thread, together. Refused when the touchpoint is not the
+/// account's (not found), never waited for a reply, or has its reply already.
+pub async fn customer_replied(db: &Db, account: &str, id: &str) -> Result<Touchpoint, AppError> {
+    let mut r = transact(
+        db,
+        &format!(
+            "BEGIN;
+             LET $t = type::record('touchpoint', $id);
+             IF !record::exists($t) OR $t.account != type::record('account', $account) {{
+                 THROW 'bw:not_found:touchpoint on this account'
+             }};
+             IF !($t.awaiting_reply ?? false) {{
+                 THROW 'bw:conflict:this touchpoint is not awaiting the customer'
+             }};
+             IF $t.replied_at != NONE {{
+                 THROW 'bw:conflict:the customer reply to this touchpoint is already logged'
+             }};
+             LET $now = time::now();
+             UPDATE $t SET replied_at = $now RETURN NONE;
+             CREATE type::record('message', $key) SET account = $t.account, thread_id = $thread,
+                 direction = 'in', at = $now, idempotency_key = $key, touchpoint = $t RETURN NONE;
+             SELECT {FIELDS} FROM ONLY $t;
+             COMMIT;"
+        ),
+        json!({
+            "account": account, "id": id, "thread": touchpoint_thread(id),
+            "key": touchpoint_message_key(id, Direction::In),
         }),
     )
     .await?;

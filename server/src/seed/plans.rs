@@ -142,6 +142,7 @@ async fn seed_touchpoints(
             attendees: String::new(),
             notes: notes.to_string(),
             next_steps: String::new(),
+            awaiting_reply: None,
         }
         .validate(today)
         .map_err(err)?;

@@ -3,11 +3,13 @@
 //! `mem://` database (or, in `durability`, the real binary on `surrealkv://`) and speaks HTTP
 //! to it like a browser, a customer's phone or an integration would.
 
+mod alerts;
 mod api;
 mod common;
 mod concurrency;
 mod durability;
 mod health;
+mod messages;
 mod plans;
 mod roles;
 mod security;

@@ -141,3 +141,48 @@ pub struct AlertDetail {
     /// Whether the viewer may act on it (acknowledge, snooze, tick steps).
     pub can_act: bool,
 }
+
+/// Which alerts a list shows (the Alerts page, the REST API). Empty sets mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertFilter {
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub rules: Vec<RuleKind>,
+    #[serde(default)]
+    pub statuses: Vec<AlertStatus>,
+    #[serde(default)]
+    pub severities: Vec<Severity>,
+    /// A user id.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// A saved segment's id: alerts of the accounts in it now.
+    #[serde(default)]
+    pub segment: Option<String>,
+    /// The last alert id of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Page size (1–200; 0: 50).
+    #[serde(default)]
+    pub limit: u32,
+}
+
+impl AlertFilter {
+    /// The statuses that still ask for attention: the Alerts page's default.
+    pub const LIVE: [AlertStatus; 3] =
+        [AlertStatus::Open, AlertStatus::Acknowledged, AlertStatus::Snoozed];
+
+    pub fn page_size(&self) -> usize {
+        match self.limit {
+            0 => 50,
+            n => n.min(200) as usize,
+        }
+    }
+}
+
+/// A page of alerts; `next_cursor` continues it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertPage {
+    pub alerts: Vec<Alert>,
+    pub next_cursor: Option<String>,
+}

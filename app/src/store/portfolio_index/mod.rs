@@ -336,6 +336,16 @@ impl PortfolioIndex {
         })
     }
 
+    /// The rows of these accounts (unknown ones left out), or `None` while the index is still
+    /// loading: the alert rules read renewal, stage and score of the accounts they evaluate.
+    pub fn rows_of(&self, ids: &[String]) -> Option<Vec<AccountRow>> {
+        if !self.is_ready() {
+            return None;
+        }
+        let rows = self.rows.read().unwrap_or_else(|p| p.into_inner());
+        Some(ids.iter().filter_map(|id| rows.get(id).map(|e| e.row())).collect())
+    }
+
     /// An account's score and band as the index holds them (`None`: not loaded or unknown).
     pub fn health(&self, id: &str) -> Option<(Option<u8>, Option<crate::model::health::Band>)> {
         if !self.is_ready() {

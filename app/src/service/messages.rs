@@ -1,0 +1,64 @@
+//! Receiving messages to and from customers (the REST API's `POST /api/v1/messages`): each
+//! message is checked on its own, its account found, the good ones stored, and the accounts
+//! that got new messages re-scored (which evaluates their alert rules, delayed response among
+//! them). A refused message changes nothing; the others of its batch are still stored.
+
+use super::portfolio;
+use crate::error::AppError;
+use crate::model::message::check_message;
+use crate::model::usage::{AccountRef, EventError, IngestReport, MAX_BATCH};
+use crate::state::AppState;
+use crate::store;
+
+/// Checks and stores a batch of messages (JSON values as sent). An oversized batch is refused
+/// whole; otherwise the report lists every refused message by its index.
+pub async fn ingest(
+    state: &AppState, messages: &[serde_json::Value],
+) -> Result<IngestReport, AppError> {
+    if messages.len() > MAX_BATCH {
+        return Err(AppError::TooLarge(format!(
+            "{} messages in one batch; send at most {MAX_BATCH} per request",
+            messages.len()
+        )));
+    }
+    let now = chrono::Utc::now();
+    let mut errors: Vec<EventError> = Vec::new();
+    let mut valid = Vec::with_capacity(messages.len());
+    for (i, v) in messages.iter().enumerate() {
+        match check_message(i, v, now) {
+            Ok(m) => valid.push((i, m)),
+            Err(e) => errors.push(e),
+        }
+    }
+    let accounts =
+        portfolio::resolve(&state.db, &state.portfolio, valid.iter().map(|(_, m)| &m.account))
+            .await?;
+    let mut ready = Vec::with_capacity(valid.len());
+    for (i, m) in &valid {
+        match accounts.get(&m.account).cloned().flatten() {
+            Some(account) => ready.push(store::messages::Resolved { account, message: m }),
+            None => errors.push(EventError {
+                index: *i,
+                idempotency_key: Some(m.idempotency_key.clone()),
+                field: match m.account {
+                    AccountRef::Id(_) => "account_id".into(),
+                    AccountRef::External(_) => "external_id".into(),
+                },
+                message: "no account has this id".into(),
+            }),
+        }
+    }
+    let stored = if ready.is_empty() {
+        store::messages::Stored::default()
+    } else {
+        store::messages::store(&state.db, &ready).await?
+    };
+    state.rescore(stored.accounts);
+    errors.sort_by_key(|e| e.index);
+    Ok(IngestReport {
+        accepted: stored.accepted,
+        duplicates: stored.duplicates,
+        rejected: errors.len(),
+        errors,
+    })
+}

@@ -1,0 +1,165 @@
+//! Messages to and from customers (direction, thread, time) and how quickly each account's
+//! customer answers them. A message's record key is its idempotency key, so "already stored?"
+//! is a key look-up, as for usage events.
+
+use super::{de, parse_time, query_all, query_value, transact, Db};
+use crate::error::AppError;
+use crate::model::message::ValidMessage;
+use crate::model::message::{reply_facts as facts_of, Direction, ReplyFacts, BASELINE_DAYS};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// A message whose account has been found.
+pub struct Resolved<'a> {
+    pub account: String,
+    pub message: &'a ValidMessage,
+}
+
+/// What one batch stored.
+#[derive(Debug, Default)]
+pub struct Stored {
+    pub accepted: usize,
+    pub duplicates: usize,
+    /// Accounts that received new messages (their rules to be evaluated again).
+    pub accounts: Vec<String>,
+}
+
+/// Stores a batch of checked messages in one transaction: new idempotency keys are inserted,
+/// keys already stored (or repeated in the batch) are counted as duplicates and change nothing.
+///
+/// As for usage events, the keys are checked first and the insert is a plain `INSERT`: if
+/// another request stored one of these keys in between, the whole transaction fails and we
+/// start again, so nothing is stored twice or half-written.
+pub async fn store(db: &Db, messages: &[Resolved<'_>]) -> Result<Stored, AppError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_store(db, messages).await {
+            Ok(s) => return Ok(s),
+            Err(e) if attempt < 4 => {
+                tracing::debug!(error = %e, attempt, "message batch conflicted; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn try_store(db: &Db, messages: &[Resolved<'_>]) -> Result<Stored, AppError> {
+    let fresh = fresh_messages(db, messages).await?;
+    let duplicates = messages.len() - fresh.len();
+    if fresh.is_empty() {
+        return Ok(Stored { accepted: 0, duplicates, accounts: vec![] });
+    }
+    let rows: Vec<serde_json::Value> = fresh
+        .iter()
+        .map(|r| {
+            let m = r.message;
+            super::vars(json!({
+                "id": m.idempotency_key,
+                "acc": r.account,
+                "contact_email": m.contact_email,
+                "thread_id": m.thread_id,
+                "direction": m.direction.key(),
+                "at": m.at.to_rfc3339(),
+            }))
+        })
+        .collect();
+    let accounts: BTreeSet<&str> = fresh.iter().map(|r| r.account.as_str()).collect();
+    transact(
+        db,
+        "BEGIN;
+         INSERT INTO message (SELECT id, type::record('account', acc) AS account, contact_email,
+             thread_id, direction, type::datetime(at) AS at, id AS idempotency_key FROM $rows) RETURN NONE;
+         COMMIT;",
+        json!({ "rows": rows }),
+    )
+    .await?;
+    Ok(Stored {
+        accepted: fresh.len(),
+        duplicates,
+        accounts: accounts.into_iter().map(String::from).collect(),
+    })
+}
+
+/// The messages of the batch not stored yet; of repeats inside the batch, the first one counts.
+async fn fresh_messages<'a, 'm>(
+    db: &Db, messages: &'a [Resolved<'m>],
+) -> Result<Vec<&'a Resolved<'m>>, AppError> {
+    let mut seen = HashSet::with_capacity(messages.len());
+    let unique: Vec<&Resolved> =
+        messages.iter().filter(|r| seen.insert(r.message.idempotency_key.as_str())).collect();
+    let keys: Vec<&str> = unique.iter().map(|r| r.message.idempotency_key.as_str()).collect();
+    let existing: Vec<serde_json::Value> = query_value(
+        db,
+        "RETURN array::filter($keys, |$k| record::exists(type::record('message', $k)))",
+        json!({ "keys": keys }),
+    )
+    .await?;
+    let existing: HashSet<String> = existing
+        .into_iter()
+        .map(|v| match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        })
+        .collect();
+    Ok(unique.into_iter().filter(|r| !existing.contains(&r.message.idempotency_key)).collect())
+}
+
+/// How quickly each account's customer answers, as of `now` (all accounts, or just
+/// `accounts`), from the messages of the last [`BASELINE_DAYS`] days. Accounts without such
+/// messages are left out.
+///
+/// Only that window is read: a reply whose question is older counts as a message with nothing
+/// to answer, and a question unanswered for longer is no longer reported as awaiting — an
+/// account quiet for four months is a matter for the engagement rules, not a reply alarm.
+pub async fn reply_facts(
+    db: &Db, accounts: Option<&[String]>, now: DateTime<Utc>,
+) -> Result<HashMap<String, ReplyFacts>, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        #[serde(deserialize_with = "de::key")]
+        account: String,
+        thread_id: String,
+        direction: Direction,
+        at: String,
+    }
+    if accounts.is_some_and(|a| a.is_empty()) {
+        return Ok(HashMap::new());
+    }
+    let cond = if accounts.is_some() {
+        "account IN array::map($keys, |$k| type::record('account', $k)) AND"
+    } else {
+        ""
+    };
+    let rows: Vec<Row> = query_all(
+        db,
+        &format!(
+            "SELECT account, thread_id, direction, at FROM message
+             WHERE {cond} at >= <datetime>$since"
+        ),
+        json!({
+            "keys": accounts.unwrap_or_default(),
+            "since": (now - Duration::days(BASELINE_DAYS)).to_rfc3339(),
+        }),
+    )
+    .await?;
+    let mut by_account: HashMap<String, Vec<(String, Direction, DateTime<Utc>)>> = HashMap::new();
+    for r in rows {
+        by_account.entry(r.account).or_default().push((
+            r.thread_id,
+            r.direction,
+            parse_time(&r.at),
+        ));
+    }
+    Ok(by_account.into_iter().map(|(acc, msgs)| (acc, facts_of(&msgs, now))).collect())
+}
+
+/// Number of stored messages (tests).
+pub async fn count(db: &Db) -> Result<u64, AppError> {
+    let rows: Vec<super::Count> =
+        query_all(db, "SELECT count() AS n FROM message GROUP ALL", json!({})).await?;
+    Ok(rows.first().map(|c| c.n).unwrap_or(0))
+}

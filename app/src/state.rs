@@ -43,6 +43,8 @@ pub struct AppState {
     pub health_tx: tokio::sync::mpsc::UnboundedSender<Vec<String>>,
     /// Survey settings and definitions the public pages read on every answer.
     pub surveys: Arc<SurveyCache>,
+    /// Alert changes on any node (live streams listen; `Server::spawn_workers` starts it).
+    pub alerts: Arc<crate::store::alerts::watch::AlertWatch>,
     /// When each API key's use was last recorded (at most once a minute, not per request).
     pub key_uses: Arc<KeyUses>,
     /// The keys that sign and verify survey and shared-plan links. Never in the database.
@@ -70,6 +72,7 @@ impl AppState {
             health_tx,
             surveys: Arc::new(SurveyCache::new(db.clone())),
             key_uses: Arc::new(KeyUses::new(db.clone())),
+            alerts: crate::store::alerts::watch::AlertWatch::new(),
             db,
             secure_cookies,
             limits: Limits::new(

@@ -132,6 +132,7 @@ impl Server {
             return;
         };
         self.state.portfolio.spawn_sync(self.state.db.clone());
+        self.state.alerts.spawn(self.state.db.clone());
         app::service::health::spawn_worker(
             self.state.db.clone(),
             self.state.portfolio.clone(),

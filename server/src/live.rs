@@ -23,6 +23,7 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/live/accounts/{id}", get(account))
         .route("/live/segments", get(segments))
+        .route("/live/alerts", get(alerts))
         .with_state(state)
 }
 
@@ -93,6 +94,70 @@ async fn segments(State(state): State<AppState>, headers: HeaderMap) -> Response
     let ended = session_ended(state, me.id.to_string(), hash);
     Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
 }
+
+/// Which alert changes a `/live/alerts` stream wants: `?mine=1` only the caller's own
+/// alerts (the header count, My work), `?account=<id>` one account's (its page); neither: all
+/// (the Alerts page).
+#[derive(serde::Deserialize, Default)]
+struct AlertScope {
+    #[serde(default)]
+    mine: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+}
+
+/// `GET /live/alerts`: `changed` after alerts or their steps changed on any node (opened by
+/// the rules, acknowledged, ticked …), at most once per burst (a scoring pass may open many).
+async fn alerts(
+    State(state): State<AppState>, headers: HeaderMap,
+    axum::extract::Query(scope): axum::extract::Query<AlertScope>,
+) -> Response {
+    let Ok(Caller { me, session: hash }) =
+        session::authorise(&state, &headers, Permission::View).await
+    else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let me_id = me.id.to_string();
+    let mine = scope.mine.is_some_and(|m| m == "1" || m == "true");
+    let account = scope.account.filter(|a| !a.is_empty());
+    let wanted = move |c: &app::store::alerts::watch::AlertChange| {
+        (!mine || c.owner.as_deref() == Some(me_id.as_str()))
+            && account.as_ref().is_none_or(|a| *a == c.account)
+    };
+    let mut changes = state.alerts.subscribe();
+    let (tx, rx) = tokio::sync::mpsc::channel::<()>(1);
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match changes.recv().await {
+                Ok(c) if !wanted(&c) => continue,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            }
+            let settle = tokio::time::sleep(ALERT_SETTLE);
+            tokio::pin!(settle);
+            loop {
+                tokio::select! {
+                    _ = &mut settle => break,
+                    m = changes.recv() => if matches!(m, Err(RecvError::Closed)) { return },
+                }
+            }
+            if tx.send(()).await.is_err() {
+                return;
+            }
+        }
+    });
+    let stream = tokio_stream::wrappers::ReceiverStream::new(rx).map(|_| {
+        Ok::<_, std::convert::Infallible>(Event::default().event("changed").data("alerts"))
+    });
+    let ended = session_ended(state, me.id.to_string(), hash);
+    Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// Alert changes come in bursts (an alert and its steps are one transaction, a pass opens
+/// many): one re-read after 150 ms shows them all, and a new alert still shows well within a
+/// second.
+const ALERT_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// Resolves when the stream's session is no longer live.
 async fn session_ended(state: AppState, user: String, hash: String) {

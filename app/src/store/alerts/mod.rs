@@ -6,6 +6,7 @@
 pub mod facts;
 mod read;
 pub mod rules;
+pub mod watch;
 
 pub use read::*;
 

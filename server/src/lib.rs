@@ -5,6 +5,7 @@ pub mod config;
 pub mod exports;
 pub mod live;
 pub mod mail;
+pub mod mail_alerts;
 pub mod public;
 pub mod rest;
 pub mod rest_alerts;
@@ -147,7 +148,8 @@ impl Server {
     pub fn spawn_background(&self) {
         self.spawn_workers();
         if let Some(mailer) = self.mailer.clone() {
-            tokio::spawn(mail::run(self.state.clone(), mailer));
+            tokio::spawn(mail::run(self.state.clone(), mailer.clone()));
+            tokio::spawn(mail_alerts::run(self.state.clone(), mailer));
         }
         // Rate-limiter keys whose budget is full again are forgotten, so floods of new
         // addresses or emails cannot grow memory for good.

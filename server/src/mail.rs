@@ -66,6 +66,11 @@ impl Mailer {
         })
     }
 
+    /// Sends one message (the alert mailer uses it too).
+    pub async fn send_message(&self, m: Message) -> Result<(), String> {
+        self.send(m).await
+    }
+
     async fn send(&self, m: Message) -> Result<(), String> {
         match &self.transport {
             Transport::Smtp(t) => t.send(m).await.map(|_| ()).map_err(|e| e.to_string()),

@@ -3,7 +3,9 @@
 
 use crate::error::AppError;
 use crate::model::alert::*;
-use crate::model::{AccountId, Permission};
+use crate::model::AccountId;
+#[cfg(feature = "ssr")]
+use crate::model::Permission;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -212,3 +212,70 @@ async fn people_act_on_alerts_and_bad_actions_are_refused_by_field() {
     let refused = exec.post_json("alerts/act", &json!({ "ids": [id], "input": { "event": "acknowledged" } })).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn high_severity_alerts_are_mailed_at_once_and_the_rest_in_one_daily_digest() {
+    let (port, mut inbox) = smtp::start().await;
+    let mailer = || {
+        bellwether::mail::Mailer::smtp(
+            "127.0.0.1",
+            port,
+            bellwether::mail::SmtpTls::None,
+            None,
+            "Acme Success <success@acme.example>".parse().unwrap(),
+            "Acme",
+        )
+        .unwrap()
+    };
+    let app = spawn_app_with(move |s| s.with_mailer(mailer())).await;
+    let c = admin(&app).await;
+    let me = c.my_id().await;
+    // Missed milestones are high severity here.
+    let mut config = app::model::alert::RulesConfig::default();
+    for r in &mut config.rules {
+        if r.kind == app::model::alert::RuleKind::MissedMilestone {
+            r.severity = app::model::alert::Severity::High;
+        }
+    }
+    c.expect_json(StatusCode::OK, "alerts/rules/save", &json!({ "scope": "default", "config": config })).await;
+    let late = id_of(&c.ok("accounts/create", &owned_account_form("Urgent <Corp>", &me)).await);
+    let start = (chrono::Utc::now().date_naive() - chrono::Duration::days(200)).to_string();
+    onboarding_plan(&c, &late, "Onboarding", &start).await;
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(15), inbox.recv())
+        .await
+        .expect("the urgent alert is mailed within seconds")
+        .unwrap();
+    assert!(mail.to.iter().any(|t| t.contains('@')), "{:?}", mail.to);
+    assert!(mail.data.contains("Missed milestone at Urgent"), "{}", mail.data);
+    assert!(mail.data.contains(&format!("/accounts/{late}#alerts")));
+    assert!(mail.data.contains("Urgent &lt;Corp&gt;"), "names are escaped in the HTML part");
+    // A medium alert on another account waits for the digest.
+    let falling = id_of(&c.ok("accounts/create", &owned_account_form("Digest Corp", &me)).await);
+    let events = key(&app, &["events:write"]).await;
+    let reader = key(&app, &["alerts:read"]).await;
+    let mut batch = logins(&falling, 30, 6, 20, "d");
+    batch.extend(logins(&falling, 5, 1, 3, "d"));
+    send(&app, &events, "/api/v1/events", &json!(batch)).await;
+    wait_alerts(&app, &reader, &falling, "declining_engagement", 1).await;
+    let state = app.state.clone();
+    let early = chrono::Utc::now().date_naive().and_hms_opt(6, 0, 0).unwrap().and_utc();
+    let m = mailer();
+    // Before the digest hour: nothing more (the urgent one was already mailed).
+    assert_eq!(bellwether::mail_alerts::send_due(&state, &m, early).await.unwrap(), 0);
+    let morning = chrono::Utc::now().date_naive().and_hms_opt(8, 0, 0).unwrap().and_utc();
+    // The background mailer may send the digest itself when the test runs after 07:00 UTC;
+    // either way exactly one digest arrives, and a second run sends none.
+    let sent = bellwether::mail_alerts::send_due(&state, &m, morning).await.unwrap();
+    let again = bellwether::mail_alerts::send_due(&state, &m, morning).await.unwrap();
+    assert_eq!(again, 0);
+    let digest = tokio::time::timeout(std::time::Duration::from_secs(15), inbox.recv())
+        .await
+        .expect("the digest arrives")
+        .unwrap();
+    assert!(digest.data.contains("new alert"), "{}", digest.data);
+    assert!(digest.data.contains("Digest Corp"), "{}", digest.data);
+    assert!(!digest.data.contains("Urgent"), "the urgent alert is not mailed twice");
+    let _ = sent;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(inbox.try_recv().is_err(), "no other mail");
+}

@@ -4,6 +4,7 @@
 //! tasks, and the reads of the Alerts page, the account page, My work and the REST API.
 
 pub mod facts;
+pub mod mail;
 mod read;
 pub mod rules;
 pub mod watch;

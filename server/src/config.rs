@@ -111,6 +111,10 @@ pub struct ServeArgs {
     /// A session unused for this many hours ends.
     #[arg(long, env = "BELLWETHER_SESSION_IDLE_HOURS", default_value_t = app::state::SESSION_IDLE_HOURS)]
     pub session_idle_hours: i64,
+    /// Run the early-warning rules after every streaming re-score (`on`), or only in the
+    /// hourly pass (`off`, for extreme ingest loads).
+    #[arg(long, env = "BELLWETHER_STREAMING_RULES", default_value = "on", value_parser = ["on", "off"])]
+    pub streaming_rules: String,
     /// The one-time code that lets the first admin be created at /setup (for scripted
     /// installs; at least 12 letters or digits). Without it a fresh code is printed to the log.
     #[arg(long, env = "BELLWETHER_SETUP_CODE", hide_env_values = true)]
@@ -128,6 +132,7 @@ impl Default for ServeArgs {
             login_rate: app::limits::SIGN_IN_PER_ADDRESS,
             api_rate: app::limits::API_REQUESTS_PER_MINUTE,
             session_idle_hours: app::state::SESSION_IDLE_HOURS,
+            streaming_rules: "on".into(),
             setup_code: None,
             mail: MailArgs::default(),
         }

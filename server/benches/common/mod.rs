@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod ingest;
+
 use app::error::AppError;
 use app::state::AppState;
 use app::store::Db;

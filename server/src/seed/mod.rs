@@ -137,12 +137,32 @@ fn progress_bar(progress: bool, accounts: usize) -> ProgressBar {
 }
 
 /// Today's scores again with the real engine reading the database, so they count the
-/// touchpoints and plan milestones seeded before (the history is computed from usage alone).
-/// The index is not loaded here, so the ids come from the database.
+/// touchpoints and plan milestones seeded before (the history is computed from usage alone);
+/// the scoring pass then runs the early-warning rules, so the demo opens with the alerts its
+/// data trips (declining accounts, late milestones, renewals near while red). The portfolio
+/// index is loaded first: the rules read renewal dates and scores from it.
 async fn rescore_today(db: &Db) -> anyhow::Result<()> {
     let portfolio = app::store::portfolio_index::PortfolioIndex::new();
-    let ids =
-        store::accounts::ids_matching(db, &portfolio, &Default::default()).await.map_err(err)?;
+    portfolio.spawn_sync(db.clone());
+    let ids = app::service::portfolio::when_loaded(&portfolio, |i| {
+        i.is_ready().then(|| i.matching_ids(&Default::default())).flatten()
+    })
+    .await
+    .map_err(err)?;
+    let t = Instant::now();
     app::service::health::recompute(db, &portfolio, Some(&ids), "seed-demo").await.map_err(err)?;
+    let open = app::store::alerts::list(
+        db,
+        &app::model::alert::AlertFilter { limit: 200, ..Default::default() },
+        None,
+    )
+    .await
+    .map_err(err)?;
+    println!(
+        "scored today and ran the early-warning rules in {:.1}s: {}{} alerts open",
+        t.elapsed().as_secs_f64(),
+        open.alerts.len(),
+        if open.next_cursor.is_some() { "+" } else { "" }
+    );
     Ok(())
 }

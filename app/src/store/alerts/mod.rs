@@ -36,6 +36,13 @@ struct LatchRow {
 pub async fn latches(
     db: &Db, accounts: Option<&[String]>,
 ) -> Result<HashMap<(String, RuleKind), Latch>, AppError> {
+    // A long list reads the whole table (one range per account would make a huge query) and
+    // keeps the named accounts.
+    let keep: Option<std::collections::HashSet<&str>> = match accounts {
+        Some(list) if list.len() > 500 => Some(list.iter().map(String::as_str).collect()),
+        _ => None,
+    };
+    let accounts = if keep.is_some() { None } else { accounts };
     let from = match accounts {
         Some(list) if list.is_empty() => return Ok(HashMap::new()),
         Some(list) => (0..list.len())
@@ -44,15 +51,13 @@ pub async fn latches(
             .join(", "),
         None => "alert_latch".into(),
     };
-    let mut vars: serde_json::Map<String, serde_json::Value> = accounts
+    let vars: serde_json::Map<String, serde_json::Value> = accounts
         .unwrap_or_default()
         .iter()
         .enumerate()
         .map(|(i, k)| (format!("k{i}"), json!(k)))
         .collect();
-    vars.insert("none".into(), json!(null));
     let mut out = HashMap::new();
-    // Latch keys of a long list go in chunks (one range per account in the FROM list).
     let rows: Vec<LatchRow> = query_all(
         db,
         &format!(
@@ -65,6 +70,9 @@ pub async fn latches(
     )
     .await?;
     for r in rows {
+        if keep.as_ref().is_some_and(|k| !k.contains(r.acc.as_str())) {
+            continue;
+        }
         out.insert(
             (r.acc, r.rule),
             Latch {

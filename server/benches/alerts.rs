@@ -30,7 +30,8 @@ async fn year_of_rollups(db: &app::store::Db, ids: &[String]) -> anyhow::Result<
             if declining && week < 2 {
                 logins /= 3;
             }
-            let users: Vec<String> = (0..(2 + i % 5)).map(|u| format!("u{u}@bench.example")).collect();
+            let users: Vec<String> =
+                (0..(2 + i % 5)).map(|u| format!("u{u}@bench.example")).collect();
             rows.push(json!({
                 "id": [acc, day.to_string()], "account": acc, "day": day.to_string(),
                 "events": logins * 3, "logins": logins, "users": users,
@@ -118,7 +119,11 @@ async fn main() -> anyhow::Result<()> {
             );
             let (lat, failed, secs) = api_ingest(&api, bodies, conc).await?;
             let rate = (batches * 1000) as f64 / secs;
-            if on { rates.0.push(rate) } else { rates.1.push(rate) }
+            if on {
+                rates.0.push(rate)
+            } else {
+                rates.1.push(rate)
+            }
             println!(
                 "| rules {} (round {}) | {rate:.0} | {:.0} | {:.0} | {failed} |",
                 if on { "on" } else { "off" },

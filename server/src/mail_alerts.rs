@@ -52,7 +52,8 @@ pub async fn send_due(
             by_owner.entry((a.owner_email.clone(), a.owner_name.clone())).or_default().push(a);
         }
         for ((email, name), alerts) in by_owner {
-            sent += deliver(mailer, digest_mail(state, mailer, &email, &name, &alerts)).await as usize;
+            sent +=
+                deliver(mailer, digest_mail(state, mailer, &email, &name, &alerts)).await as usize;
         }
     }
     Ok(sent)
@@ -135,7 +136,13 @@ pub fn digest_mail(
     };
     let mut text = format!("Hi {},\n\n", name.split_whitespace().next().unwrap_or("there"));
     for a in alerts {
-        text.push_str(&format!("- {} — {}: {}\n  {}\n", a.account_name, a.rule.label(), a.summary, link(state, a)));
+        text.push_str(&format!(
+            "- {} — {}: {}\n  {}\n",
+            a.account_name,
+            a.rule.label(),
+            a.summary,
+            link(state, a)
+        ));
     }
     text.push_str(&format!("\nAll your alerts: {}/alerts\n", state.public_url));
     let html = html! {

@@ -95,7 +95,9 @@ async fn list(
     let one: HashMap<&str, &str> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let text = |name: &str, max: usize| -> Result<Option<String>, AppError> {
         match one.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            Some(v) if v.len() > max => Err(AppError::field(name, format!("at most {max} characters"))),
+            Some(v) if v.len() > max => {
+                Err(AppError::field(name, format!("at most {max} characters")))
+            }
             Some(v) => Ok(Some(v.to_string())),
             None => Ok(None),
         }

@@ -67,7 +67,10 @@ pub async fn alert_act(ids: Vec<String>, input: AlertEventInput) -> Result<BulkO
             return Err(AppError::field("ids", "choose at least one alert"));
         }
         if ids.len() > MAX_BULK {
-            return Err(AppError::field("ids", format!("act on at most {MAX_BULK} alerts at once")));
+            return Err(AppError::field(
+                "ids",
+                format!("act on at most {MAX_BULK} alerts at once"),
+            ));
         }
         let cmd = input.validate(chrono::Utc::now())?;
         let refused =
@@ -109,13 +112,15 @@ pub async fn my_alert_tasks() -> Result<Vec<AlertTask>, AppError> {
 pub async fn alert_rule_sets() -> Result<RulesOverview, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let sets = store::alerts::rules::current(&state.db).await?;
-        let segments = store::segments::list(&state.db)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect();
+        let segments =
+            store::segments::list(&state.db).await?.into_iter().map(|s| (s.id, s.name)).collect();
         let playbooks = store::alerts::rules::playbooks(&state.db).await?;
-        Ok(RulesOverview { sets, segments, playbooks, can_edit: me.role.may(Permission::ManageSettings) })
+        Ok(RulesOverview {
+            sets,
+            segments,
+            playbooks,
+            can_edit: me.role.may(Permission::ManageSettings),
+        })
     })
     .await
 }

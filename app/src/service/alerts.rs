@@ -111,7 +111,8 @@ pub async fn evaluate(
     let health = super::health::Assignment::load(db, index).await?;
     let weeks = assignment.windows(&[RuleKind::DecliningEngagement, RuleKind::ReducedUsage]);
     let drop_days = assignment.windows(&[RuleKind::HealthDrop]);
-    let answers_since = today - Duration::days(assignment.max_window(RuleKind::LowSurveyScore) as i64);
+    let answers_since =
+        today - Duration::days(assignment.max_window(RuleKind::LowSurveyScore) as i64);
     let facts = alerts_store::facts::usage(db, named, &weeks, today).await?;
     let mut late = alerts_store::facts::late_milestones(db, named, today).await?;
     let mut answers = alerts_store::facts::answers(db, named, answers_since).await?;
@@ -167,7 +168,9 @@ pub async fn evaluate(
 }
 
 /// The rule's verdict (a separate name so the loop above reads as what it does).
-fn evaluate_rule(rule: &RuleConfig, f: &AlertFacts, now: crate::model::Timestamp) -> Option<Evidence> {
+fn evaluate_rule(
+    rule: &RuleConfig, f: &AlertFacts, now: crate::model::Timestamp,
+) -> Option<Evidence> {
     crate::model::alert::evaluate(rule, f, now)
 }
 
@@ -253,7 +256,9 @@ pub async fn detail(db: &Db, id: &str, can_act: bool) -> Result<AlertDetail, App
 }
 
 /// The live alerts of one account, each with its steps and history (the account page).
-pub async fn for_account(db: &Db, account: &str, can_act: bool) -> Result<Vec<AlertDetail>, AppError> {
+pub async fn for_account(
+    db: &Db, account: &str, can_act: bool,
+) -> Result<Vec<AlertDetail>, AppError> {
     let f = AlertFilter {
         account_id: Some(account.to_string()),
         statuses: AlertFilter::LIVE.to_vec(),

@@ -47,7 +47,9 @@ pub struct Target<'a> {
 }
 
 /// `n` accounts, inserted directly (the portfolio index loads them at start); returns their ids.
-pub async fn insert_accounts(db: &app::store::Db, n_accounts: usize) -> anyhow::Result<Vec<String>> {
+pub async fn insert_accounts(
+    db: &app::store::Db, n_accounts: usize,
+) -> anyhow::Result<Vec<String>> {
     let mut ids = Vec::with_capacity(n_accounts);
     for chunk in 0..n_accounts.div_ceil(1000) {
         let mut rows = Vec::new();
@@ -128,4 +130,3 @@ pub async fn api_ingest(
     lat.sort_by(f64::total_cmp);
     Ok((lat, failed, api_secs))
 }
-

@@ -65,7 +65,10 @@ async fn wait_alerts(app: &TestApp, key: &str, account: &str, rule: &str, n: usi
 
 /// An account owned by `owner`, renewing far enough ahead that `renewal_at_risk` stays quiet.
 fn owned_account_form<'a>(name: &'a str, owner: &'a str) -> Vec<(&'a str, &'a str)> {
-    with(account_form(name, "smb"), &[("input[owner_id]", owner), ("input[renewal_date]", "2029-06-01")])
+    with(
+        account_form(name, "smb"),
+        &[("input[owner_id]", owner), ("input[renewal_date]", "2029-06-01")],
+    )
 }
 
 #[tokio::test]
@@ -138,8 +141,7 @@ async fn ticking_every_step_resolves_the_alert_and_the_episode_stays_closed() {
     let id = alerts[0]["id"].as_str().unwrap().to_string();
     assert!(alerts[0]["summary"].as_str().unwrap().contains("days late"), "{}", alerts[0]);
     let detail = c.ok("alerts/view", &[("id", &id)]).await;
-    let steps: Vec<String> =
-        detail["tasks"].as_array().unwrap().iter().map(|t| id_of(t)).collect();
+    let steps: Vec<String> = detail["tasks"].as_array().unwrap().iter().map(|t| id_of(t)).collect();
     assert_eq!(steps.len(), 2);
     assert_eq!(c.ok("alerts/task", &[("task", &steps[0]), ("done", "true")]).await, json!(false));
     assert_eq!(c.ok("alerts/task", &[("task", &steps[1]), ("done", "true")]).await, json!(true));
@@ -155,7 +157,8 @@ async fn ticking_every_step_resolves_the_alert_and_the_episode_stays_closed() {
     assert!(left.as_array().unwrap().iter().all(|t| t["alert_id"] != id.as_str()), "{left}");
     // The timeline shows the alert's history.
     let timeline = c.ok("engagement/timeline", &[("account_id", &acc), ("kind", "alert")]).await;
-    let titles: Vec<&str> = timeline.as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> =
+        timeline.as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
     assert!(titles.contains(&"Missed milestone: resolved"), "{titles:?}");
     assert!(titles.contains(&"Missed milestone: opened"), "{titles:?}");
 }
@@ -178,7 +181,13 @@ async fn people_act_on_alerts_and_bad_actions_are_refused_by_field() {
     let (s, b) = send(&app, &writer, &events, &json!({ "event": "dismissed" })).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(b.to_string().contains("reason"), "{b}");
-    let (s, b) = send(&app, &writer, &events, &json!({ "event": "snoozed", "reason": "QBR", "until": "2020-01-01" })).await;
+    let (s, b) = send(
+        &app,
+        &writer,
+        &events,
+        &json!({ "event": "snoozed", "reason": "QBR", "until": "2020-01-01" }),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(b.to_string().contains("until"), "{b}");
     let (s, _) = send(&app, &writer, &events, &json!({ "event": "exploded" })).await;
@@ -193,13 +202,21 @@ async fn people_act_on_alerts_and_bad_actions_are_refused_by_field() {
     let (s, b) = send(&app, &writer, &events, &json!({ "event": "acknowledged" })).await;
     assert_eq!(s, StatusCode::CONFLICT, "acknowledging twice: {b}");
     let until = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
-    let (s, b) = send(&app, &writer, &events, &json!({ "event": "snoozed", "reason": "after the QBR", "until": until })).await;
+    let (s, b) = send(
+        &app,
+        &writer,
+        &events,
+        &json!({ "event": "snoozed", "reason": "after the QBR", "until": until }),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let a = &wait_alerts(&app, &reader, &acc, "missed_milestone", 1).await[0];
     assert_eq!(a["status"], "snoozed");
     assert_eq!(a["reason"], "after the QBR");
     // A forged id: 404. A bulk action from the page names what it refused.
-    let (s, _) = send(&app, &writer, "/api/v1/alerts/nope/events", &json!({ "event": "acknowledged" })).await;
+    let (s, _) =
+        send(&app, &writer, "/api/v1/alerts/nope/events", &json!({ "event": "acknowledged" }))
+            .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let out = admin_c
         .expect_json(StatusCode::OK, "alerts/act", &json!({ "ids": [id, "forged"], "input": { "event": "dismissed", "reason": "seasonal" } }))
@@ -209,7 +226,9 @@ async fn people_act_on_alerts_and_bad_actions_are_refused_by_field() {
     // Executives read alerts but cannot act.
     let exec = user_with_role(&app, &admin_c, "exec").await;
     exec.expect_json(StatusCode::OK, "alerts/list", &json!({ "filter": {} })).await;
-    let refused = exec.post_json("alerts/act", &json!({ "ids": [id], "input": { "event": "acknowledged" } })).await;
+    let refused = exec
+        .post_json("alerts/act", &json!({ "ids": [id], "input": { "event": "acknowledged" } }))
+        .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
 
@@ -237,7 +256,12 @@ async fn high_severity_alerts_are_mailed_at_once_and_the_rest_in_one_daily_diges
             r.severity = app::model::alert::Severity::High;
         }
     }
-    c.expect_json(StatusCode::OK, "alerts/rules/save", &json!({ "scope": "default", "config": config })).await;
+    c.expect_json(
+        StatusCode::OK,
+        "alerts/rules/save",
+        &json!({ "scope": "default", "config": config }),
+    )
+    .await;
     let late = id_of(&c.ok("accounts/create", &owned_account_form("Urgent <Corp>", &me)).await);
     let start = (chrono::Utc::now().date_naive() - chrono::Duration::days(200)).to_string();
     onboarding_plan(&c, &late, "Onboarding", &start).await;
@@ -278,4 +302,126 @@ async fn high_severity_alerts_are_mailed_at_once_and_the_rest_in_one_daily_diges
     let _ = sent;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(inbox.try_recv().is_err(), "no other mail");
+}
+
+#[tokio::test]
+async fn messages_waiting_for_the_customer_trip_delayed_response() {
+    let app = spawn_app().await;
+    let c = admin(&app).await;
+    let me = c.my_id().await;
+    let acc = id_of(&c.ok("accounts/create", &owned_account_form("Quiet Corp", &me)).await);
+    let writer = key(&app, &["messages:write"]).await;
+    let reader = key(&app, &["alerts:read"]).await;
+    let at = |days: i64| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    // A thread answered within a day, then a question unanswered for 6 days (default: 5).
+    let msgs = json!([
+        { "account_id": acc, "thread_id": "t1", "direction": "out", "at": at(20), "idempotency_key": "m1" },
+        { "account_id": acc, "thread_id": "t1", "direction": "in", "at": at(19), "idempotency_key": "m2" },
+        { "account_id": acc, "thread_id": "t2", "direction": "out", "at": at(6), "idempotency_key": "m3" },
+    ]);
+    let (status, body) = send(&app, &writer, "/api/v1/messages", &msgs).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let alerts = wait_alerts(&app, &reader, &acc, "delayed_response", 1).await;
+    assert_eq!(alerts[0]["evidence"]["kind"], "awaiting_reply");
+    assert_eq!(alerts[0]["evidence"]["thread_id"], "t2");
+    assert_eq!(alerts[0]["evidence"]["days"], 6);
+    // The customer answers: the alert stays until someone handles it, with the old numbers.
+    let reply = json!([{ "account_id": acc, "thread_id": "t2", "direction": "in", "at": at(0), "idempotency_key": "m4" }]);
+    send(&app, &writer, "/api/v1/messages", &reply).await;
+    app::service::alerts::evaluate(&app.db, &app.state.portfolio, None).await.unwrap();
+    let alerts = wait_alerts(&app, &reader, &acc, "delayed_response", 1).await;
+    assert_eq!(alerts[0]["status"], "open");
+}
+
+#[tokio::test]
+async fn the_alerts_api_pages_filters_and_refuses_what_it_does_not_understand() {
+    let app = spawn_app().await;
+    let c = admin(&app).await;
+    let me = c.my_id().await;
+    let start = (chrono::Utc::now().date_naive() - chrono::Duration::days(200)).to_string();
+    let mut accounts = Vec::new();
+    for name in ["Page A", "Page B", "Page C"] {
+        let acc = id_of(&c.ok("accounts/create", &owned_account_form(name, &me)).await);
+        onboarding_plan(&c, &acc, "Onboarding", &start).await;
+        accounts.push(acc);
+    }
+    let reader = key(&app, &["alerts:read"]).await;
+    for acc in &accounts {
+        wait_alerts(&app, &reader, acc, "missed_milestone", 1).await;
+    }
+    // Three pages of one, newest first, then no cursor.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..3 {
+        let path = format!(
+            "/api/v1/alerts?rule=missed_milestone&status=open,acknowledged&limit=1&cursor={cursor}"
+        );
+        let (status, page) = get_api(&app, &reader, &path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["alerts"].as_array().unwrap().len(), 1);
+        seen.push(page["alerts"][0]["account_id"].as_str().unwrap().to_string());
+        cursor = page["next_cursor"].as_str().unwrap_or("").to_string();
+    }
+    assert!(cursor.is_empty(), "the last page has no cursor");
+    seen.sort();
+    let mut want = accounts.clone();
+    want.sort();
+    assert_eq!(seen, want, "every alert once");
+    let (_, none) = get_api(&app, &reader, "/api/v1/alerts?severity=high").await;
+    assert_eq!(none["alerts"], json!([]));
+    // Nonsense is refused by parameter, never a 500.
+    for (query, field) in [
+        ("rule=everything", "rule"),
+        ("status=open,maybe", "status"),
+        ("severity=urgent", "severity"),
+        ("limit=0", "limit"),
+        ("limit=100000", "limit"),
+        ("limit=ten", "limit"),
+    ] {
+        let (status, body) = get_api(&app, &reader, &format!("/api/v1/alerts?{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+        assert!(body.to_string().contains(field), "{query}: {body}");
+    }
+    let long = "x".repeat(5000);
+    let (status, _) = get_api(&app, &reader, &format!("/api/v1/alerts?account_id={long}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Forged ids and cursors find nothing, they break nothing.
+    for q in ["account_id=account:evil", "cursor=%27%3B%20DELETE%20alert%3B", "account_id=nope"] {
+        let (status, body) = get_api(&app, &reader, &format!("/api/v1/alerts?{q}")).await;
+        assert_eq!(status, StatusCode::OK, "{q}: {body}");
+    }
+    assert!(rows(&app, "alert").await >= 3, "the forged queries deleted nothing");
+    // Scopes and keys.
+    let events_only = key(&app, &["events:write"]).await;
+    let (status, _) = get_api(&app, &events_only, "/api/v1/alerts").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = get_api(&app, "bw_forged", "/api/v1/alerts").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // An oversized or malformed event body.
+    let writer = key(&app, &["alerts:write"]).await;
+    let alert = get_api(&app, &reader, "/api/v1/alerts?limit=1").await.1["alerts"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/alerts/{alert}/events");
+    let res = reqwest::Client::new()
+        .post(format!("{}{path}", app.base))
+        .header("authorization", format!("Bearer {writer}"))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let (status, _) =
+        send(&app, &writer, &path, &json!({ "event": "dismissed", "reason": "x".repeat(3000) }))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = send(
+        &app,
+        &writer,
+        &format!("/api/v1/alerts/{}/events", "a".repeat(500)),
+        &json!({ "event": "acknowledged" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

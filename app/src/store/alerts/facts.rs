@@ -4,7 +4,9 @@
 //! renewal date and the stage from the portfolio index.
 
 use crate::error::AppError;
-use crate::model::alert::{Answer, LateMilestone, PastScore, UsageComparison, UsageWindow, Windows};
+use crate::model::alert::{
+    Answer, LateMilestone, PastScore, UsageComparison, UsageWindow, Windows,
+};
 use crate::model::health::Band;
 use crate::model::SurveyKind;
 use crate::store::{date_param, de, query_all, query_many, Db};
@@ -49,7 +51,11 @@ fn source(accounts: Option<&[String]>, lo: &str, hi: &str) -> String {
             let ranges: Vec<String> = (0..list.len())
                 .map(|i| format!("usage_day:[$k{i}, ${lo}]..=[$k{i}, ${hi}]"))
                 .collect();
-            if ranges.is_empty() { "[]".into() } else { ranges.join(", ") }
+            if ranges.is_empty() {
+                "[]".into()
+            } else {
+                ranges.join(", ")
+            }
         }
         Some(_) => format!("usage_day WHERE day >= ${lo} AND day <= ${hi} AND account IN $accs"),
         None => format!("usage_day WHERE day >= ${lo} AND day <= ${hi}"),
@@ -103,11 +109,20 @@ pub async fn usage(
                     features: distinct(u.features),
                 };
                 let pair = pairs.entry(u.account).or_default();
-                if is_recent { pair.1 = win } else { pair.0 = win }
+                if is_recent {
+                    pair.1 = win
+                } else {
+                    pair.0 = win
+                }
             }
         }
         for (acc, (before, recent)) in pairs {
-            out.entry(acc).or_default().push(UsageComparison { weeks: w, windows: win, before, recent });
+            out.entry(acc).or_default().push(UsageComparison {
+                weeks: w,
+                windows: win,
+                before,
+                recent,
+            });
         }
     }
     Ok(out)

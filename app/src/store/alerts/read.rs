@@ -197,7 +197,14 @@ impl From<EventRow> for AlertHistoryItem {
             Some("rules") => Some("Early-warning rules".into()),
             _ => None,
         });
-        AlertHistoryItem { alert_id: e.alert, rule: e.rule, kind: e.kind, actor, note: e.note, at: e.at }
+        AlertHistoryItem {
+            alert_id: e.alert,
+            rule: e.rule,
+            kind: e.kind,
+            actor,
+            note: e.note,
+            at: e.at,
+        }
     }
 }
 

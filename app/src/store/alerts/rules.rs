@@ -113,7 +113,10 @@ pub async fn save_version(
 /// Stops using a segment's own rule set (its versions stay, for the alerts they raised).
 pub async fn retire(db: &Db, scope: &str) -> Result<(), AppError> {
     if scope == DEFAULT_RULES {
-        return Err(AppError::field("scope", "the default rules cover every account; they cannot be removed"));
+        return Err(AppError::field(
+            "scope",
+            "the default rules cover every account; they cannot be removed",
+        ));
     }
     transact(
         db,
@@ -143,7 +146,8 @@ struct PlaybookConfig {
 
 /// Every rule kind's playbook (the built-in one where none was saved).
 pub async fn playbooks(db: &Db) -> Result<Vec<Playbook>, AppError> {
-    let rows: Vec<PlaybookRow> = query_all(db, "SELECT id, config FROM playbook", json!({})).await?;
+    let rows: Vec<PlaybookRow> =
+        query_all(db, "SELECT id, config FROM playbook", json!({})).await?;
     Ok(RuleKind::ALL
         .iter()
         .map(|k| match rows.iter().find(|r| r.id == k.key()) {

@@ -90,6 +90,13 @@ pub enum ApiKeyCommand {
     },
 }
 
+/// A switch given as `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -113,8 +120,8 @@ pub struct ServeArgs {
     pub session_idle_hours: i64,
     /// Run the early-warning rules after every streaming re-score (`on`), or only in the
     /// hourly pass (`off`, for extreme ingest loads).
-    #[arg(long, env = "BELLWETHER_STREAMING_RULES", default_value = "on", value_parser = ["on", "off"])]
-    pub streaming_rules: String,
+    #[arg(long, env = "BELLWETHER_STREAMING_RULES", value_enum, default_value_t = OnOff::On)]
+    pub streaming_rules: OnOff,
     /// The one-time code that lets the first admin be created at /setup (for scripted
     /// installs; at least 12 letters or digits). Without it a fresh code is printed to the log.
     #[arg(long, env = "BELLWETHER_SETUP_CODE", hide_env_values = true)]
@@ -132,7 +139,7 @@ impl Default for ServeArgs {
             login_rate: app::limits::SIGN_IN_PER_ADDRESS,
             api_rate: app::limits::API_REQUESTS_PER_MINUTE,
             session_idle_hours: app::state::SESSION_IDLE_HOURS,
-            streaming_rules: "on".into(),
+            streaming_rules: OnOff::On,
             setup_code: None,
             mail: MailArgs::default(),
         }

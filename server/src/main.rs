@@ -49,7 +49,9 @@ async fn main() -> anyhow::Result<()> {
             };
             anyhow::ensure!(args.session_idle_hours > 0, "--session-idle-hours must be at least 1");
             server.state.session_idle = chrono::Duration::hours(args.session_idle_hours);
-            app::service::alerts::set_streaming(args.streaming_rules == "on");
+            app::service::alerts::set_streaming(
+                args.streaming_rules == bellwether::config::OnOff::On,
+            );
             server.prepare_setup(args.setup_code.as_deref()).await?;
             server.with_mailer(mailer).serve(listener).await
         }

@@ -141,7 +141,7 @@ async fn ticking_every_step_resolves_the_alert_and_the_episode_stays_closed() {
     let id = alerts[0]["id"].as_str().unwrap().to_string();
     assert!(alerts[0]["summary"].as_str().unwrap().contains("days late"), "{}", alerts[0]);
     let detail = c.ok("alerts/view", &[("id", &id)]).await;
-    let steps: Vec<String> = detail["tasks"].as_array().unwrap().iter().map(|t| id_of(t)).collect();
+    let steps: Vec<String> = detail["tasks"].as_array().unwrap().iter().map(id_of).collect();
     assert_eq!(steps.len(), 2);
     assert_eq!(c.ok("alerts/task", &[("task", &steps[0]), ("done", "true")]).await, json!(false));
     assert_eq!(c.ok("alerts/task", &[("task", &steps[1]), ("done", "true")]).await, json!(true));

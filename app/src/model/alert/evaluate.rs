@@ -117,7 +117,7 @@ pub fn median(xs: &[f64]) -> Option<f64> {
     let mut v = xs.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 0 { (v[m - 1] + v[m]) / 2.0 } else { v[m] })
+    Some(if v.len().is_multiple_of(2) { (v[m - 1] + v[m]) / 2.0 } else { v[m] })
 }
 
 /// Whether `rule` trips for an account with `facts` at `now`, and the evidence if so. A
@@ -185,7 +185,7 @@ pub fn evaluate(rule: &RuleConfig, f: &AlertFacts, now: Timestamp) -> Option<Evi
             }
             let (m, b) = (median(recent)?, median(baseline)?);
             let up = if b > 0.0 { change(b, m) } else { return None };
-            (up >= rule.threshold as f64 - 1e-9).then(|| Evidence::SlowerReplies {
+            (up >= rule.threshold as f64 - 1e-9).then_some(Evidence::SlowerReplies {
                 median_hours: m,
                 baseline_hours: b,
                 change_pct: up,

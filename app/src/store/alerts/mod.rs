@@ -44,7 +44,7 @@ pub async fn latches(
     };
     let accounts = if keep.is_some() { None } else { accounts };
     let from = match accounts {
-        Some(list) if list.is_empty() => return Ok(HashMap::new()),
+        Some([]) => return Ok(HashMap::new()),
         Some(list) => (0..list.len())
             .map(|i| format!("alert_latch:[$k{i}, 'a']..=[$k{i}, 'z']"))
             .collect::<Vec<_>>()

@@ -169,6 +169,14 @@ pub fn compose(mailer: &Mailer, inv: &Outgoing, url: &str) -> Result<Message, St
         SurveyKind::Csat => format!("How did we do? ({})", mailer.company),
         SurveyKind::Ces => format!("Was it easy? ({})", mailer.company),
     };
+    two_part(mailer, to, subject, text, html)
+}
+
+/// A message from `mailer` to `to` with a plain-text and an HTML part (invitations and alert
+/// mail alike).
+pub fn two_part(
+    mailer: &Mailer, to: Mailbox, subject: String, text: String, html: String,
+) -> Result<Message, String> {
     Message::builder()
         .from(mailer.from.clone())
         .to(to)

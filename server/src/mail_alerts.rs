@@ -5,7 +5,7 @@
 use crate::mail::Mailer;
 use app::state::AppState;
 use app::store::alerts::mail::{self as claims, MailAlert};
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::message::Mailbox;
 use lettre::Message;
 use maud::{html, DOCTYPE};
 use std::collections::BTreeMap;
@@ -86,21 +86,6 @@ fn link(state: &AppState, a: &MailAlert) -> String {
     format!("{}/accounts/{}#alerts", state.public_url, a.account)
 }
 
-fn message(
-    mailer: &Mailer, to: Mailbox, subject: String, text: String, html: String,
-) -> Result<Message, String> {
-    Message::builder()
-        .from(mailer.from.clone())
-        .to(to)
-        .subject(subject)
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html)),
-        )
-        .map_err(|e| e.to_string())
-}
-
 /// One high-severity alert, mailed at once.
 pub fn urgent_mail(state: &AppState, mailer: &Mailer, a: &MailAlert) -> Result<Message, String> {
     let url = link(state, a);
@@ -123,7 +108,7 @@ pub fn urgent_mail(state: &AppState, mailer: &Mailer, a: &MailAlert) -> Result<M
         } }
     }
     .into_string();
-    message(mailer, recipient(&a.owner_email, &a.owner_name)?, subject, text, html)
+    crate::mail::two_part(mailer, recipient(&a.owner_email, &a.owner_name)?, subject, text, html)
 }
 
 /// The day's other alerts of one owner, in one mail.
@@ -161,5 +146,5 @@ pub fn digest_mail(
         } }
     }
     .into_string();
-    message(mailer, recipient(email, name)?, subject, text, html)
+    crate::mail::two_part(mailer, recipient(email, name)?, subject, text, html)
 }

@@ -9,6 +9,7 @@ use crate::model::alert::{
 };
 use crate::model::health::Band;
 use crate::model::SurveyKind;
+use crate::store::health::distinct;
 use crate::store::{date_param, de, query_all, query_many, Db};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
@@ -26,22 +27,6 @@ struct UsageRow {
     events: f64,
     users: Value,
     features: Value,
-}
-
-/// The distinct strings in a value of strings and arrays of them.
-fn distinct(v: Value) -> Vec<String> {
-    fn collect(v: Value, out: &mut Vec<String>) {
-        match v {
-            Value::String(s) => out.push(s),
-            Value::Array(a) => a.into_iter().for_each(|x| collect(x, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    collect(v, &mut out);
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// The rollup source of a window: key ranges for a few named accounts, the day index for all.

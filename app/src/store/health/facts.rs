@@ -140,8 +140,9 @@ struct SentimentRow {
     set_at: String,
 }
 
-/// The distinct strings in a value of strings and arrays of them, sorted.
-fn distinct(v: Value) -> Vec<String> {
+/// The distinct strings in a value of strings and arrays of them, sorted (`array::group`
+/// of per-day arrays may nest them).
+pub(crate) fn distinct(v: Value) -> Vec<String> {
     fn collect(v: Value, out: &mut Vec<String>) {
         match v {
             Value::String(s) => out.push(s),

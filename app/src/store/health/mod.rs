@@ -7,6 +7,7 @@ mod models;
 mod snapshots;
 
 pub use facts::facts_on;
+pub(crate) use facts::distinct;
 pub use models::*;
 pub use snapshots::*;
 

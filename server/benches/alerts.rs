@@ -55,12 +55,7 @@ async fn year_of_rollups(db: &app::store::Db, ids: &[String]) -> anyhow::Result<
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "error".into()),
-        )
-        .try_init();
+    common::init_tracing();
     let n_accounts = env("BENCH_ACCOUNTS", 100_000) as usize;
     let n_events = env("BENCH_EVENTS", 100_000);
     let conc = env("BENCH_CONC", 4);

@@ -19,12 +19,7 @@ mod common;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "error".into()),
-        )
-        .try_init();
+    common::init_tracing();
     let n_accounts = env("BENCH_ACCOUNTS", 10_000) as usize;
     let n_events = env("BENCH_EVENTS", 1_000_000);
     let conc = env("BENCH_CONC", 4);

@@ -12,6 +12,16 @@ use app::store::Db;
 use bellwether::Server;
 use std::path::Path;
 
+/// Logs what RUST_LOG asks for (errors only by default).
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "error".into()),
+        )
+        .try_init();
+}
+
 /// A knob: the environment variable `name` as a number, or `default`.
 pub fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)

@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounts/:id/plans/:plan") view=pages::plan::PlanPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/edit") view=pages::account::edit::EditAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("segments") view=pages::segments::SegmentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async/>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys") view=pages::surveys::list::SurveysPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/new") view=pages::surveys::new::NewSurveyPage ssr=SsrMode::Async/>
@@ -110,6 +111,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("health") view=pages::settings::health::HealthSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("templates") view=pages::settings::templates::TemplatesPage ssr=SsrMode::Async/>
                         <Route path=path!("engagement") view=pages::settings::engagement::EngagementSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("alerts") view=pages::settings::alerts::AlertSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>

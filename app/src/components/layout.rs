@@ -1,8 +1,12 @@
-//! The signed-in frame: top navigation, the signed-in user in context, and the page below.
-//! Signed-out visitors are sent to sign in (or to set-up on a brand-new install).
+//! The signed-in frame: top navigation (with the count of the person's open alerts, live), the
+//! signed-in user in context, and the page below. Signed-out visitors are sent to sign in (or
+//! to set-up on a brand-new install).
 
+use crate::api::alerts::alert_open_count;
 use crate::api::auth::{get_me, needs_setup};
+use crate::components::live::listen_to;
 use crate::components::notice::LoadError;
+use crate::error::AppError;
 use crate::model::Me;
 use crate::model::Permission;
 use leptos::prelude::*;
@@ -17,6 +21,21 @@ pub fn use_me() -> Me {
 #[component]
 pub fn Layout() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
+    // The header's alert count: made here, outside the Suspense below (as hydration needs),
+    // and re-read whenever one of the person's alerts changes (once signed in).
+    let alert_tick = RwSignal::new(0u32);
+    let open_alerts = Resource::new(move || alert_tick.get(), |_| alert_open_count());
+    listen_to(
+        Signal::derive(move || {
+            let signed_in = matches!(me.get(), Some(Ok(Some(_))));
+            if signed_in {
+                "/live/alerts?mine=1".to_string()
+            } else {
+                String::new()
+            }
+        }),
+        alert_tick,
+    );
     let location = use_location();
     view! {
         <Suspense fallback=|| view! { <div class="boot">"Loading…"</div> }>
@@ -25,7 +44,7 @@ pub fn Layout() -> impl IntoView {
                     Ok(Some(me)) => {
                         provide_context(me.clone());
                         view! {
-                            <Nav me/>
+                            <Nav me open_alerts/>
                             <main id="main" class="page">
                                 <Outlet/>
                             </main>
@@ -52,7 +71,7 @@ pub fn Layout() -> impl IntoView {
 }
 
 #[component]
-fn Nav(me: Me) -> impl IntoView {
+fn Nav(me: Me, open_alerts: Resource<Result<u32, AppError>>) -> impl IntoView {
     let signout = ServerAction::<crate::api::auth::Logout>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = signout.value().get() {
@@ -77,6 +96,7 @@ fn Nav(me: Me) -> impl IntoView {
                 <A href="/" exact=true>"Portfolio"</A>
                 <A href="/segments">"Segments"</A>
                 <A href="/my-work">"My work"</A>
+                <A href="/alerts">"Alerts"</A>
                 <A href="/surveys">"Surveys"</A>
                 <A href="/follow-ups">"Follow-ups"</A>
                 <A href="/feedback">"Feedback"</A>
@@ -84,6 +104,11 @@ fn Nav(me: Me) -> impl IntoView {
                 {admin.then(|| view! { <A href="/settings">"Settings"</A> })}
             </nav>
             <div class="topbar-right">
+                // Its own Transition: a live re-read keeps the old count on screen instead of
+                // suspending the whole frame.
+                <Transition fallback=|| ()>
+                    {move || open_alerts.get().map(|r| view! { <AlertBell count=r.unwrap_or(0)/> })}
+                </Transition>
                 {can_edit.then(|| view! { <a class="button primary small" href="/accounts/new">"+ New"<span class="hide-sm">" account"</span></a> })}
                 <a class="who" href="/account" title=format!("{} — your account: password, sessions", me.email)>
                     <span class="avatar" aria-hidden="true">{initials(&me.name)}</span>
@@ -97,6 +122,25 @@ fn Nav(me: Me) -> impl IntoView {
                 </ActionForm>
             </div>
         </header>
+    }
+}
+
+/// The bell: how many open (not yet acknowledged) alerts the person owns, linking to them.
+#[component]
+fn AlertBell(count: u32) -> impl IntoView {
+    let label = match count {
+        0 => "No open alerts".to_string(),
+        1 => "1 open alert".to_string(),
+        n => format!("{n} open alerts"),
+    };
+    view! {
+        <a class="alert-bell" class:has-alerts={count > 0} href="/alerts?owner=me" aria-label=label.clone() title=label
+            data-testid="alert-count">
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                <path d="M18 16v-5a6 6 0 0 0-12 0v5l-2 2v1h16v-1zM10 21a2 2 0 0 0 4 0" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"/>
+            </svg>
+            {(count > 0).then(|| view! { <span class="bell-count" aria-hidden="true">{if count > 99 { "99+".to_string() } else { count.to_string() }}</span> })}
+        </a>
     }
 }
 

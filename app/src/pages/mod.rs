@@ -1,6 +1,7 @@
 //! One folder per area.
 
 pub mod account;
+pub mod alerts;
 pub mod auth;
 pub mod dashboard;
 pub mod feedback;

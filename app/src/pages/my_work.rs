@@ -1,21 +1,31 @@
-//! My work: what a CSM has to do across the accounts they own or serve on — tasks and
-//! milestones due soon or late, touchpoints their cadences ask for, plans off track.
+//! My work: what a CSM has to do across the accounts they own or serve on — the steps of their
+//! open alerts' playbooks (live: an alert the rules open shows here without a reload), tasks
+//! and milestones due soon or late, touchpoints their cadences ask for, plans off track.
 
+use crate::api::alerts::{alert_task_done, my_alert_tasks};
 use crate::api::engagement::get_my_work;
 use crate::components::layout::Card;
+use crate::components::live::listen_to;
 use crate::components::notice::Loaded;
+use crate::error::AppError;
+use crate::model::alert::AlertTask;
 use crate::model::engagement::{MyWork, WorkMilestone, WorkTask, WorkTouchpoint};
 use crate::model::plan::PlanSummary;
+use crate::pages::alerts::parts::{due_text, touchpoint_hint};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn MyWorkPage() -> impl IntoView {
     let work = Resource::new(|| (), |_| get_my_work(14));
+    let alert_tick = RwSignal::new(0u32);
+    listen_to(Signal::derive(|| "/live/alerts?mine=1".to_string()), alert_tick);
+    let steps = Resource::new(move || alert_tick.get(), |_| my_alert_tasks());
     view! {
         <Title text="My work"/>
         <div class="page-head"><div><h1>"My work"</h1>
             <p class="muted">"Due in the next 14 days or already late, across the accounts you own or serve on."</p></div></div>
+        <AlertSteps steps tick=alert_tick/>
         <Loaded resource=work let:w>
             <Work w/>
         </Loaded>
@@ -135,6 +145,66 @@ fn OffTrackItem(p: PlanSummary) -> impl IntoView {
             <a href=format!("/accounts/{}/plans/{}", p.account_id, p.id)>{p.title.clone()}</a>
             <span class="muted small">{format!(" · {}", p.account_name)}</span><br/>
             <span class="small">{p.reason.clone()}</span>
+        </li>
+    }
+}
+
+/// The steps of my open alerts' playbooks, soonest first, each ticked off here.
+#[component]
+fn AlertSteps(
+    steps: Resource<Result<Vec<AlertTask>, AppError>>, tick: RwSignal<u32>,
+) -> impl IntoView {
+    let can_act =
+        crate::components::layout::use_me().role.may(crate::model::Permission::HandleAlerts);
+    let step: Action<(String, bool), Result<bool, AppError>> =
+        Action::new(|(task, done): &(String, bool)| alert_task_done(task.clone(), *done));
+    Effect::new(move |_| {
+        if step.value().with(Option::is_some) {
+            tick.update(|n| *n += 1);
+        }
+    });
+    let today = chrono::Utc::now().date_naive();
+    view! {
+        <Card id="mw-alerts" title="Alert steps" class="alert-steps-card">
+            {move || step.value().get().and_then(|r| r.err()).and_then(|e| e.banner()).map(|m| view! {
+                <div class="banner banner-error" role="alert">{m}</div>
+            })}
+            <Loaded resource=steps inline=true let:list>
+                {if list.is_empty() {
+                    view! { <p class="muted">"No open alert asks anything of you. When a rule trips on one of your accounts, its playbook’s steps land here."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="work-list alert-work" data-testid="work-alert-steps">
+                            {list.into_iter().map(|t| view! { <AlertStepItem t today can_act step/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </Loaded>
+        </Card>
+    }
+}
+
+#[component]
+fn AlertStepItem(
+    t: AlertTask, today: chrono::NaiveDate, can_act: bool,
+    step: Action<(String, bool), Result<bool, AppError>>,
+) -> impl IntoView {
+    let (due, late) = due_text(t.due, today);
+    let box_id = format!("mw-step-{}", t.id);
+    let id = t.id.clone();
+    view! {
+        <li class="alert-step" class:late=late data-testid="work-alert-step">
+            <input type="checkbox" id=box_id.clone() checked=t.done prop:checked=t.done disabled=!can_act
+                on:change=move |ev| { step.dispatch((id.clone(), event_target_checked(&ev))); }/>
+            <div class="step-main">
+                <label for=box_id>{t.title.clone()}</label>
+                <span class="small">
+                    <a href=format!("/accounts/{}#alerts", t.account_id)>{t.account_name.clone()}</a>
+                    <span class="muted">{format!(" · {}", t.rule.label())}</span><br/>
+                    <span class="due" class:late=late>{due}</span>
+                    {t.touchpoint_kind.map(|k| view! { <span class="hint-tp">{format!(" · {}", touchpoint_hint(k))}</span> })}
+                </span>
+            </div>
         </li>
     }
 }

@@ -143,6 +143,11 @@ async fn ticking_every_step_resolves_the_alert_and_the_episode_stays_closed() {
     let detail = c.ok("alerts/view", &[("id", &id)]).await;
     let steps: Vec<String> = detail["tasks"].as_array().unwrap().iter().map(id_of).collect();
     assert_eq!(steps.len(), 2);
+    // A forged step id, or an executive ticking: refused, nothing written.
+    c.expect(StatusCode::NOT_FOUND, "alerts/task", &[("task", "forged"), ("done", "true")]).await;
+    let exec = user_with_role(&app, &c, "exec").await;
+    exec.expect(StatusCode::FORBIDDEN, "alerts/task", &[("task", &steps[0]), ("done", "true")])
+        .await;
     assert_eq!(c.ok("alerts/task", &[("task", &steps[0]), ("done", "true")]).await, json!(false));
     assert_eq!(c.ok("alerts/task", &[("task", &steps[1]), ("done", "true")]).await, json!(true));
     let detail = c.ok("alerts/view", &[("id", &id)]).await;

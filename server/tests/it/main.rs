@@ -3,6 +3,7 @@
 //! `mem://` database (or, in `durability`, the real binary on `surrealkv://`) and speaks HTTP
 //! to it like a browser, a customer's phone or an integration would.
 
+mod alert_rules;
 mod alerts;
 mod api;
 mod common;

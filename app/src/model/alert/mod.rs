@@ -82,7 +82,7 @@ pub struct Alert {
     pub account_id: AccountId,
     pub account_name: String,
     pub rule: RuleKind,
-    /// The rule set the rule came from ("default" or a segment's name) and its version.
+    /// The rule set the rule came from ("Default" or the segment's name) and its version.
     pub rule_scope: String,
     pub rule_version: u32,
     pub severity: Severity,

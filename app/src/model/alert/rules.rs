@@ -148,13 +148,7 @@ impl RulesConfig {
                     if v < p.min || v > p.max {
                         c.fail(
                             &format!("{}.{name}", r.kind.key()),
-                            format!(
-                                "{} must be between {} and {} {}",
-                                p.label.to_lowercase(),
-                                p.min,
-                                p.max,
-                                p.unit
-                            ),
+                            format!("must be between {} and {} {}", p.min, p.max, p.unit),
                         );
                     }
                 }

@@ -1,5 +1,6 @@
 //! The account 360 (details, contacts, team) and the account forms.
 
+pub mod alerts;
 pub mod contacts;
 pub mod edit;
 pub mod engagement;

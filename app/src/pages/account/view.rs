@@ -70,6 +70,7 @@ pub fn AccountPage() -> impl IntoView {
         .may(Permission::EditAccounts)
         .then(|| Resource::new(|| (), |_| crate::api::users::list_staff()));
     let voice = Resource::new(move || id.get(), crate::api::surveys::get_account_surveys);
+    let alerts = super::alerts::reads(id);
     let can_edit = me.role.may(Permission::EditAccounts);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -79,6 +80,7 @@ pub fn AccountPage() -> impl IntoView {
                     let a = d.account.clone();
                     view! {
                         <AccountHead account=a.clone() can_edit/>
+                        <super::alerts::AlertsCard reads=alerts/>
                         <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
                         <div class="columns">
                             <super::plans::PlansCard account_id=a.id.clone() contract_start=a.contract_start can_edit plans/>

@@ -1,5 +1,5 @@
 //! Settings (admins): users and survey rules, health models, journey templates, cadence rules,
-//! API keys.
+//! alert rules and playbooks, API keys.
 //!
 //! Every settings page sits under one `/settings` parent route ([`SettingsPage`]) that asks the
 //! permission question once and renders the page in its `<Outlet/>`. The pages need
@@ -8,10 +8,12 @@
 //! page whose permission differs checks its own as well. The server functions behind each page
 //! demand their own permission regardless: the route guard only spares people a page of errors.
 
+pub mod alerts;
 pub mod api_keys;
 pub mod engagement;
 pub mod engagement_levels;
 pub mod health;
+pub mod playbooks;
 pub mod surveys;
 pub mod templates;
 pub mod users;
@@ -44,11 +46,13 @@ pub enum Tab {
     Health,
     Templates,
     Engagement,
+    Alerts,
     ApiKeys,
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [Tab::Users, Tab::Health, Tab::Templates, Tab::Engagement, Tab::ApiKeys];
+    const ALL: [Tab; 6] =
+        [Tab::Users, Tab::Health, Tab::Templates, Tab::Engagement, Tab::Alerts, Tab::ApiKeys];
 
     fn href(self) -> &'static str {
         match self {
@@ -56,14 +60,18 @@ impl Tab {
             Tab::Health => "/settings/health",
             Tab::Templates => "/settings/templates",
             Tab::Engagement => "/settings/engagement",
+            Tab::Alerts => "/settings/alerts",
             Tab::ApiKeys => "/settings/api-keys",
         }
     }
 
-    /// The page's title (the tab's label, but "Users" for the first tab).
+    /// The page's title (the tab's label, but "Users" for the first tab and "Alert rules" for
+    /// the alerts tab).
     fn title(self) -> &'static str {
         match self {
             Tab::Users => "Users",
+            // The Alerts page (outside settings) is "Alerts".
+            Tab::Alerts => "Alert rules",
             tab => tab.label(),
         }
     }
@@ -74,6 +82,7 @@ impl Tab {
             Tab::Health => "Health models",
             Tab::Templates => "Journey templates",
             Tab::Engagement => "Engagement",
+            Tab::Alerts => "Alerts",
             Tab::ApiKeys => "API keys",
         }
     }

@@ -137,10 +137,10 @@ pub async fn apply(db: &Db, decisions: &[Decision]) -> Result<Vec<String>, AppEr
     if tried.is_empty() {
         return Ok(vec![]);
     }
-    query_all(
+    // An open that lost to a concurrent pass created nothing: only the keys that exist now.
+    crate::store::query_value(
         db,
-        "SELECT VALUE record::id(id) FROM array::map($keys, |$k| type::record('alert', $k))
-         WHERE record::exists(id)",
+        "RETURN array::filter($keys, |$k| record::exists(type::record('alert', $k)))",
         json!({ "keys": tried }),
     )
     .await

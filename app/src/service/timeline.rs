@@ -4,7 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::engagement::{TimelineItem, TimelineKind};
-use crate::model::timeline::{alert_item, newest_first, plan_item, segment_item, survey_item, touchpoint_item};
+use crate::model::timeline::{
+    alert_item, newest_first, plan_item, segment_item, survey_item, touchpoint_item,
+};
 use crate::state::AppState;
 use crate::store;
 

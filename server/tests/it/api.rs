@@ -17,7 +17,10 @@ async fn healthz_answers_200_once_the_database_is_ready() {
 async fn migrations_apply_once_even_when_run_again() {
     let app = spawn_app().await;
     app::store::migrations::apply(&app.db).await.expect("second run is a no-op");
-    assert_eq!(app::store::migrations::applied(&app.db).await.unwrap(), vec![1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(
+        app::store::migrations::applied(&app.db).await.unwrap(),
+        vec![1, 2, 3, 4, 5, 6, 7, 8]
+    );
 }
 
 #[tokio::test]

@@ -6,8 +6,8 @@ mod facts;
 mod models;
 mod snapshots;
 
-pub use facts::facts_on;
 pub(crate) use facts::distinct;
+pub use facts::facts_on;
 pub use models::*;
 pub use snapshots::*;
 

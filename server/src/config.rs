@@ -84,7 +84,7 @@ pub enum ApiKeyCommand {
         /// What the key is for, e.g. "Product analytics".
         #[arg(long)]
         name: String,
-        /// Comma-separated: events:write, health:read.
+        /// Comma-separated: events:write, health:read, alerts:read, alerts:write, messages:write.
         #[arg(long, value_delimiter = ',')]
         scopes: Vec<String>,
     },

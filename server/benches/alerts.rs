@@ -15,17 +15,21 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-/// A year of weekly rollups per account (52 days of usage each, on a weekday that depends on
-/// the account). One account in twenty logs in a third as often in the last two weeks, so the
-/// declining-engagement rule has something to find. Returns the rows written.
+/// A year of rollups per account: one usage day a week for the last 8 weeks (every window a
+/// rule reads: 2 × 4 weeks at most), one a month for the 10 months before (they only make the
+/// table a year deep). One account in twenty logs in a third as often in the last two weeks,
+/// so the declining-engagement rule has something to find. Returns the rows written.
 async fn year_of_rollups(db: &app::store::Db, ids: &[String]) -> anyhow::Result<u64> {
     let today = chrono::Utc::now().date_naive();
     let mut rows = Vec::with_capacity(10_000);
     let mut written = 0u64;
     for (i, acc) in ids.iter().enumerate() {
         let declining = i % 20 == 0;
-        for week in 0..52i64 {
-            let day = today - chrono::Duration::days(week * 7 + (i % 7) as i64);
+        let weekly = (0..8i64).map(|w| w * 7);
+        let monthly = (2..12i64).map(|m| m * 30);
+        for (week, back) in weekly.chain(monthly).enumerate() {
+            let week = week as i64;
+            let day = today - chrono::Duration::days(back + (i % 7) as i64);
             let mut logins = 10 + (i % 20) as i64;
             if declining && week < 2 {
                 logins /= 3;
@@ -39,6 +43,9 @@ async fn year_of_rollups(db: &app::store::Db, ids: &[String]) -> anyhow::Result<
             }));
         }
         if rows.len() >= 10_000 || i + 1 == ids.len() {
+            if written % 200_000 < 10_000 {
+                eprintln!("  {written} rollups written…");
+            }
             written += rows.len() as u64;
             db.query(
                 "INSERT INTO usage_day (SELECT type::record('usage_day', id) AS id,

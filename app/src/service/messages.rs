@@ -6,7 +6,7 @@
 use super::portfolio;
 use crate::error::AppError;
 use crate::model::message::check_message;
-use crate::model::usage::{AccountRef, EventError, IngestReport, MAX_BATCH};
+use crate::model::usage::{EventError, IngestReport, MAX_BATCH};
 use crate::state::AppState;
 use crate::store;
 
@@ -30,24 +30,15 @@ pub async fn ingest(
             Err(e) => errors.push(e),
         }
     }
-    let accounts =
-        portfolio::resolve(&state.db, &state.portfolio, valid.iter().map(|(_, m)| &m.account))
-            .await?;
-    let mut ready = Vec::with_capacity(valid.len());
-    for (i, m) in &valid {
-        match accounts.get(&m.account).cloned().flatten() {
-            Some(account) => ready.push(store::messages::Resolved { account, message: m }),
-            None => errors.push(EventError {
-                index: *i,
-                idempotency_key: Some(m.idempotency_key.clone()),
-                field: match m.account {
-                    AccountRef::Id(_) => "account_id".into(),
-                    AccountRef::External(_) => "external_id".into(),
-                },
-                message: "no account has this id".into(),
-            }),
-        }
-    }
+    let (found, unknown) = portfolio::resolve_items(&state.db, &state.portfolio, &valid, |m| {
+        (&m.account, m.idempotency_key.as_str())
+    })
+    .await?;
+    errors.extend(unknown);
+    let ready: Vec<_> = found
+        .into_iter()
+        .map(|(m, account)| store::messages::Resolved { account, message: m })
+        .collect();
     let stored = if ready.is_empty() {
         store::messages::Stored::default()
     } else {

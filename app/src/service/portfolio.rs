@@ -99,3 +99,31 @@ pub async fn resolve<'a>(
     }
     Ok(found)
 }
+
+/// The account of each checked batch item (`(index, item)`; `refs` gives an item's account
+/// reference and idempotency key): the items whose account exists with its id, and an error
+/// on `account_id` / `external_id` for each that names none. Events and messages alike.
+pub async fn resolve_items<'a, T>(
+    db: &Db, index: &PortfolioIndex, items: &'a [(usize, T)],
+    refs: impl Fn(&T) -> (&AccountRef, &str),
+) -> Result<(Vec<(&'a T, String)>, Vec<crate::model::usage::EventError>), AppError> {
+    let accounts = resolve(db, index, items.iter().map(|(_, t)| refs(t).0)).await?;
+    let mut found = Vec::with_capacity(items.len());
+    let mut errors = Vec::new();
+    for (i, t) in items {
+        let (account, key) = refs(t);
+        match accounts.get(account).cloned().flatten() {
+            Some(id) => found.push((t, id)),
+            None => errors.push(crate::model::usage::EventError {
+                index: *i,
+                idempotency_key: Some(key.to_string()),
+                field: match account {
+                    AccountRef::Id(_) => "account_id".into(),
+                    AccountRef::External(_) => "external_id".into(),
+                },
+                message: "no account has this id".into(),
+            }),
+        }
+    }
+    Ok((found, errors))
+}

@@ -4,7 +4,7 @@
 
 use super::portfolio;
 use crate::error::AppError;
-use crate::model::usage::{check_event, AccountRef, EventError, IngestReport, MAX_BATCH};
+use crate::model::usage::{check_event, EventError, IngestReport, MAX_BATCH};
 use crate::state::AppState;
 use crate::store;
 
@@ -28,24 +28,15 @@ pub async fn ingest(
             Err(e) => errors.push(e),
         }
     }
-    let accounts =
-        portfolio::resolve(&state.db, &state.portfolio, valid.iter().map(|(_, e)| &e.account))
-            .await?;
-    let mut ready = Vec::with_capacity(valid.len());
-    for (i, e) in &valid {
-        match accounts.get(&e.account).cloned().flatten() {
-            Some(account) => ready.push(store::usage::Resolved { account, event: e }),
-            None => errors.push(EventError {
-                index: *i,
-                idempotency_key: Some(e.idempotency_key.clone()),
-                field: match e.account {
-                    AccountRef::Id(_) => "account_id".into(),
-                    AccountRef::External(_) => "external_id".into(),
-                },
-                message: "no account has this id".into(),
-            }),
-        }
-    }
+    let (found, unknown) = portfolio::resolve_items(&state.db, &state.portfolio, &valid, |e| {
+        (&e.account, e.idempotency_key.as_str())
+    })
+    .await?;
+    errors.extend(unknown);
+    let ready: Vec<_> = found
+        .into_iter()
+        .map(|(e, account)| store::usage::Resolved { account, event: e })
+        .collect();
     let stored = if ready.is_empty() {
         store::usage::Stored { accepted: 0, duplicates: 0, accounts: vec![], latest: vec![] }
     } else {

@@ -45,6 +45,9 @@ pub struct AppState {
     pub surveys: Arc<SurveyCache>,
     /// Alert changes on any node (live streams listen; `Server::spawn_workers` starts it).
     pub alerts: Arc<crate::store::alerts::watch::AlertWatch>,
+    /// The SLA timer: wake-ups at every warning, due time and automatic level move, and
+    /// escalation changes on any node (`Server::spawn_workers` starts it).
+    pub sla: Arc<crate::service::sla_timer::SlaTimer>,
     /// When each API key's use was last recorded (at most once a minute, not per request).
     pub key_uses: Arc<KeyUses>,
     /// The keys that sign and verify survey and shared-plan links. Never in the database.
@@ -73,6 +76,7 @@ impl AppState {
             surveys: Arc::new(SurveyCache::new(db.clone())),
             key_uses: Arc::new(KeyUses::new(db.clone())),
             alerts: crate::store::alerts::watch::AlertWatch::new(),
+            sla: crate::service::sla_timer::SlaTimer::new(),
             db,
             secure_cookies,
             limits: Limits::new(

@@ -6,9 +6,11 @@ pub mod exports;
 pub mod live;
 pub mod mail;
 pub mod mail_alerts;
+pub mod mail_escalations;
 pub mod public;
 pub mod rest;
 pub mod rest_alerts;
+pub mod rest_escalations;
 pub mod secrets;
 pub mod security;
 pub mod seed;
@@ -134,6 +136,7 @@ impl Server {
         };
         self.state.portfolio.spawn_sync(self.state.db.clone());
         self.state.alerts.spawn(self.state.db.clone());
+        self.state.sla.spawn(self.state.clone());
         app::service::health::spawn_worker(
             self.state.db.clone(),
             self.state.portfolio.clone(),
@@ -149,7 +152,8 @@ impl Server {
         self.spawn_workers();
         if let Some(mailer) = self.mailer.clone() {
             tokio::spawn(mail::run(self.state.clone(), mailer.clone()));
-            tokio::spawn(mail_alerts::run(self.state.clone(), mailer));
+            tokio::spawn(mail_alerts::run(self.state.clone(), mailer.clone()));
+            tokio::spawn(mail_escalations::run(self.state.clone(), mailer));
         }
         // Rate-limiter keys whose budget is full again are forgotten, so floods of new
         // addresses or emails cannot grow memory for good.
@@ -209,6 +213,7 @@ impl Server {
             .merge(public::routes(self.state.clone()))
             .merge(rest::routes(self.state.clone()))
             .merge(rest_alerts::routes(self.state.clone()))
+            .merge(rest_escalations::routes(self.state.clone()))
             .merge(live::routes(self.state.clone()))
             .merge(leptos)
             .layer(axum::middleware::from_fn(security::error_status))

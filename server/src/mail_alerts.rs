@@ -59,7 +59,7 @@ pub async fn send_due(
     Ok(sent)
 }
 
-async fn deliver(mailer: &Mailer, m: Result<Message, String>) -> bool {
+pub(crate) async fn deliver(mailer: &Mailer, m: Result<Message, String>) -> bool {
     match m {
         Ok(m) => match mailer.send_message(m).await {
             Ok(()) => true,
@@ -75,7 +75,7 @@ async fn deliver(mailer: &Mailer, m: Result<Message, String>) -> bool {
     }
 }
 
-fn recipient(email: &str, name: &str) -> Result<Mailbox, String> {
+pub(crate) fn recipient(email: &str, name: &str) -> Result<Mailbox, String> {
     format!("{} <{email}>", name.replace(['<', '>', '"'], ""))
         .parse()
         .or_else(|_| email.parse())

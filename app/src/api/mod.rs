@@ -5,10 +5,12 @@ pub mod accounts;
 pub mod alerts;
 pub mod auth;
 pub mod engagement;
+pub mod escalations;
 pub mod feedback;
 pub mod health;
 pub mod plans;
 pub mod segments;
+pub mod sla;
 pub mod surveys;
 pub mod users;
 

@@ -13,6 +13,10 @@ vocabulary! {
         AlertsRead => "alerts:read", "read alerts";
         AlertsWrite => "alerts:write", "acknowledge, snooze, dismiss and resolve alerts";
         MessagesWrite => "messages:write", "send messages to and from customers";
+        SettingsWrite => "settings:write", "create and change business calendars and SLA policies";
+        EscalationsRead => "escalations:read", "read escalations and their SLA clocks";
+        EscalationsWrite => "escalations:write", "open escalations and record work on them";
+        IncidentsWrite => "incidents:write", "report outages (incidents) for uptime";
     }
 }
 

@@ -47,7 +47,7 @@ impl Measure {
             Measure::LoginFrequency => "logins per active user per week",
             Measure::FeatureAdoption => "% of key features used in 30 days",
             Measure::SurveySatisfaction => "latest NPS/CSAT/CES answer on a 0–100 scale",
-            Measure::SupportEscalations => "escalations in 90 days",
+            Measure::SupportEscalations => "escalations open or in 90 days, weighted by severity",
             Measure::EngagementRecency => "days since the last touchpoint",
             Measure::MilestoneSlippage => "overdue milestones",
             Measure::CsmSentiment => "0 = red, 1 = yellow, 2 = green",
@@ -61,7 +61,7 @@ impl Measure {
                 "no product-usage events in the last 90 days"
             }
             Measure::SurveySatisfaction => "no survey answer in the last 12 months",
-            Measure::SupportEscalations => "escalations are not tracked in Bellwether yet",
+            Measure::SupportEscalations => "no escalation has been recorded in Bellwether yet",
             Measure::EngagementRecency => "no touchpoint has been logged for this account yet",
             Measure::MilestoneSlippage => "this account has no success plan milestones yet",
             Measure::CsmSentiment => "no current CSM sentiment (none set, or it expired)",
@@ -322,7 +322,9 @@ pub struct HealthFacts {
     pub satisfaction: Option<f64>,
     /// The latest sentiment and its age in days.
     pub sentiment: Option<(Band, u32)>,
-    pub escalations_90d: Option<u32>,
+    /// Open escalations and those opened in the last 90 days, weighted by severity (P1 2,
+    /// P2 1.5, P3 1, P4 0.5); `None` until escalations are used at all.
+    pub escalations_90d: Option<f64>,
     pub days_since_touchpoint: Option<u32>,
     pub overdue_milestones: Option<u32>,
 }

@@ -110,6 +110,12 @@ ids! {
     ContactId;
     /// A journey template plans are built from (`journey_template` table).
     TemplateId;
+    /// An escalation on an account (`escalation` table).
+    EscalationId;
+    /// A business calendar SLA clocks count in (`calendar` table).
+    CalendarId;
+    /// An SLA policy (`sla_policy` table).
+    PolicyId;
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ pub enum Permission {
     EditSegments,
     /// Acknowledge, snooze, dismiss and resolve alerts; tick their playbook steps.
     HandleAlerts,
+    /// Raise escalations and record work on them (acknowledge, respond, move up, resolve).
+    HandleEscalations,
     /// Invite people, change roles, deactivate.
     ManageUsers,
     /// Health models, journey templates, cadence rules and survey settings.
@@ -36,7 +38,8 @@ impl Permission {
             | Permission::EditPlans
             | Permission::RunSurveys
             | Permission::EditSegments
-            | Permission::HandleAlerts => matches!(role, Role::Admin | Role::Csm),
+            | Permission::HandleAlerts
+            | Permission::HandleEscalations => matches!(role, Role::Admin | Role::Csm),
             Permission::ManageUsers | Permission::ManageSettings | Permission::ManageApiKeys => {
                 matches!(role, Role::Admin)
             }
@@ -55,6 +58,7 @@ impl Permission {
             }
             Permission::EditSegments => "executives can use segments but not change them",
             Permission::HandleAlerts => "executives can read alerts but not act on them",
+            Permission::HandleEscalations => "executives can read escalations but not act on them",
             Permission::ManageUsers => "only admins manage users",
             Permission::ManageSettings => "only admins change settings",
             Permission::ManageApiKeys => "only admins manage API keys",
@@ -80,6 +84,7 @@ mod tests {
             Permission::EditPlans,
             Permission::RunSurveys,
             Permission::HandleAlerts,
+            Permission::HandleEscalations,
         ] {
             assert!(!Role::Exec.may(p));
             assert!(Role::Csm.may(p));

@@ -119,6 +119,8 @@ pub async fn evaluate(
     let mut replies = store::messages::reply_facts(db, named, now).await?;
     let mut past = alerts_store::facts::past_scores(db, &keys, &drop_days, today).await?;
     let latches = alerts_store::latches(db, named).await?;
+    let mut escalations = escalation_facts(db, named, now).await?;
+    let mut uptime = super::uptime::shortfalls(db, index, named, now).await?;
     let mut usage = facts;
     let mut decisions = Vec::new();
     let playbooks = alerts_store::rules::playbooks(db).await?;
@@ -135,6 +137,8 @@ pub async fn evaluate(
             past: past.remove(&row.id).unwrap_or_default(),
             renewal: Some(row.renewal_date),
             churned: row.stage == Stage::Churned,
+            escalations: escalations.remove(row.id.as_str()).unwrap_or_default(),
+            uptime: uptime.remove(row.id.as_str()),
         };
         for rule in set.config.all() {
             let trip = evaluate_rule(&rule, &f, now);
@@ -165,6 +169,26 @@ pub async fn evaluate(
         "alert rules evaluated"
     );
     Ok(done)
+}
+
+/// Open escalations and those of the last 90 days, per account, as the SLA rules read them.
+async fn escalation_facts(
+    db: &Db, accounts: Option<&[String]>, now: crate::model::Timestamp,
+) -> Result<std::collections::HashMap<String, Vec<EscalationFacts>>, AppError> {
+    use crate::model::escalation::EscalationStatus;
+    let rows = store::escalations::facts(db, accounts, now - Duration::days(90)).await?;
+    let mut out: std::collections::HashMap<String, Vec<EscalationFacts>> = Default::default();
+    for r in rows {
+        out.entry(r.account).or_default().push(EscalationFacts {
+            id: r.id,
+            title: r.title,
+            severity: r.severity.key().to_string(),
+            open: r.status != EscalationStatus::Resolved,
+            opened_at: r.opened_at,
+            breaches: r.breaches.iter().map(|b| (b.clock.key().to_string(), b.at)).collect(),
+        });
+    }
+    Ok(out)
 }
 
 /// The rule's verdict (a separate name so the loop above reads as what it does).
@@ -224,6 +248,14 @@ pub async fn after_scoring(db: &Db, index: &PortfolioIndex, ids: Option<&[String
     }
     if let Err(e) = evaluate(db, index, ids).await {
         tracing::warn!(error = %e, "alert rules failed after scoring");
+    }
+}
+
+/// Evaluates the accounts whose SLA clock just breached, at the moment of the breach (the
+/// `sla_breach` rule reads the breaches), whatever the streaming setting.
+pub async fn after_breach(db: &Db, index: &PortfolioIndex, ids: &[String]) {
+    if let Err(e) = evaluate(db, index, Some(ids)).await {
+        tracing::warn!(error = %e, "alert rules failed after an SLA breach");
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod engagement;
+pub mod escalations;
 pub mod health;
 pub mod health_models;
 pub mod messages;
@@ -13,6 +14,10 @@ pub mod plans;
 pub mod portfolio;
 pub mod segments;
 pub mod session;
+pub mod sla;
+pub mod sla_report;
+pub mod sla_timer;
 pub mod surveys;
 pub mod timeline;
+pub mod uptime;
 pub mod usage;

@@ -51,3 +51,21 @@ pub async fn send_recurring(state: &AppState) {
         }
     }
 }
+
+/// Invites one contact (the CSAT after an escalation is resolved) if the cap allows it; `true`
+/// when an invitation was queued.
+pub async fn send_to(
+    state: &AppState, survey: &Survey, contact: store::surveys::AudienceContact,
+) -> Result<bool, AppError> {
+    let settings = state.surveys.settings().await?;
+    let now = chrono::Utc::now();
+    let decided =
+        store::surveys::decide_for(&state.db, vec![contact], survey, &settings, now).await?;
+    let eligible: Vec<_> =
+        decided.into_iter().filter(|(_, why)| why.is_none()).map(|(c, _)| c).collect();
+    let queued = store::surveys::queue(&state.db, survey, &eligible, &settings, now).await?;
+    if queued > 0 {
+        state.mail_wakeup.notify_one();
+    }
+    Ok(queued > 0)
+}

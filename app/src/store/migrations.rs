@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "plan activity", include_str!("migrations/006_plan_activity.surql")),
     (7, "usage segments", include_str!("migrations/007_usage_segments.surql")),
     (8, "alerts", include_str!("migrations/008_alerts.surql")),
+    (9, "escalations", include_str!("migrations/009_escalations.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod api_keys;
 pub mod cache;
+pub mod escalations;
 pub mod feedback;
 pub mod follow_ups;
 pub mod health;

@@ -48,7 +48,7 @@ pub fn inputs(config: &HealthConfig, facts: &HealthFacts) -> Vec<(Measure, Optio
                     .then(|| super::usage::adoption(&config.key_features, &facts.features_30d))
                     .flatten(),
                 Measure::SurveySatisfaction => facts.satisfaction,
-                Measure::SupportEscalations => facts.escalations_90d.map(f64::from),
+                Measure::SupportEscalations => facts.escalations_90d,
                 Measure::EngagementRecency => facts.days_since_touchpoint.map(f64::from),
                 Measure::MilestoneSlippage => facts.overdue_milestones.map(f64::from),
                 Measure::CsmSentiment => facts
@@ -429,7 +429,7 @@ mod tests {
                     features_30d: f.into_iter().map(String::from).collect(),
                     satisfaction: s,
                     sentiment: se.map(|(b, age)| (Band::ALL[b], age)),
-                    escalations_90d: e,
+                    escalations_90d: e.map(f64::from),
                     days_since_touchpoint: d,
                     overdue_milestones: m,
                 })

@@ -74,6 +74,28 @@ pub struct PastScore {
     pub band: Band,
 }
 
+/// An escalation of the account, as the SLA rules read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalationFacts {
+    pub id: String,
+    pub title: String,
+    /// "P1" … "P4".
+    pub severity: String,
+    pub open: bool,
+    pub opened_at: Timestamp,
+    /// (clock key, when it breached).
+    pub breaches: Vec<(String, Timestamp)>,
+}
+
+/// The last complete month's availability, when under its target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UptimeShortfall {
+    pub month: NaiveDate,
+    pub availability: f64,
+    pub target: f64,
+    pub down_minutes: i64,
+}
+
 /// Everything the rules read about one account.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlertFacts {
@@ -91,6 +113,9 @@ pub struct AlertFacts {
     pub past: Vec<PastScore>,
     pub renewal: Option<NaiveDate>,
     pub churned: bool,
+    /// Open escalations and those opened in the last 90 days.
+    pub escalations: Vec<EscalationFacts>,
+    pub uptime: Option<UptimeShortfall>,
 }
 
 /// Per cent change from `before` to `after` (negative: a fall).
@@ -228,7 +253,53 @@ pub fn evaluate(rule: &RuleConfig, f: &AlertFacts, now: Timestamp) -> Option<Evi
                 score: Some(score),
             })
         }
+        RuleKind::SlaBreach => sla_breach(f, rule.window, now),
+        RuleKind::EscalationOpenLong => open_long(f, rule.threshold, now),
     }
+}
+
+/// The latest SLA breach within `window` days, or a month under its uptime target.
+fn sla_breach(f: &AlertFacts, window: u32, now: Timestamp) -> Option<Evidence> {
+    let since = now - chrono::Duration::days(window as i64);
+    let mut breaches: Vec<(&EscalationFacts, &(String, Timestamp))> = f
+        .escalations
+        .iter()
+        .flat_map(|e| e.breaches.iter().map(move |b| (e, b)))
+        .filter(|(_, b)| b.1 >= since && b.1 <= now)
+        .collect();
+    breaches.sort_by_key(|(_, b)| std::cmp::Reverse(b.1));
+    if let Some((e, (clock, at))) = breaches.first() {
+        return Some(Evidence::SlaBreach {
+            escalation_id: e.id.clone(),
+            title: e.title.clone(),
+            severity: e.severity.clone(),
+            clock: clock.clone(),
+            at: *at,
+            others: breaches.len() as u32 - 1,
+        });
+    }
+    f.uptime.as_ref().map(|u| Evidence::Uptime {
+        month: u.month,
+        availability: u.availability,
+        target: u.target,
+        down_minutes: u.down_minutes,
+    })
+}
+
+/// The oldest open escalation open for at least `days` days.
+fn open_long(f: &AlertFacts, days: u32, now: Timestamp) -> Option<Evidence> {
+    let e = f
+        .escalations
+        .iter()
+        .filter(|e| e.open && (now - e.opened_at).num_days() >= days as i64)
+        .min_by_key(|e| e.opened_at)?;
+    Some(Evidence::EscalationOpen {
+        escalation_id: e.id.clone(),
+        title: e.title.clone(),
+        severity: e.severity.clone(),
+        opened_at: e.opened_at,
+        days: (now - e.opened_at).num_days() as u32,
+    })
 }
 
 /// The figure that fell the most among those that fell by the threshold from a large enough

@@ -85,6 +85,31 @@ pub enum Evidence {
         band: Band,
         score: Option<u8>,
     },
+    /// An SLA clock passed its target (the latest breach in the window).
+    SlaBreach {
+        escalation_id: String,
+        title: String,
+        severity: String,
+        /// "first_response", "update", "resolution".
+        clock: String,
+        at: Timestamp,
+        /// Other breaches in the window.
+        others: u32,
+    },
+    /// A month's availability under the policy's uptime target.
+    Uptime {
+        month: NaiveDate,
+        availability: f64,
+        target: f64,
+        down_minutes: i64,
+    },
+    EscalationOpen {
+        escalation_id: String,
+        title: String,
+        severity: String,
+        opened_at: Timestamp,
+        days: u32,
+    },
 }
 
 /// "11 Nov" (the year is added when the range spans two).
@@ -221,6 +246,33 @@ impl Evidence {
                     band.label().to_lowercase()
                 )
             }
+            Evidence::SlaBreach { title, severity, clock, at, others, .. } => {
+                let clock = match clock.as_str() {
+                    "first_response" => "first response",
+                    "update" => "update cadence",
+                    _ => "resolution",
+                };
+                let more = match others {
+                    0 => String::new(),
+                    1 => "; 1 other breach in the window".into(),
+                    n => format!("; {n} other breaches in the window"),
+                };
+                format!(
+                    "the {clock} target of “{title}” ({severity}) was breached {}{more}",
+                    at.format("%-d %b %H:%M UTC")
+                )
+            }
+            Evidence::Uptime { month, availability, target, down_minutes } => format!(
+                "availability in {} was {:.3} % against a target of {:.3} % ({down_minutes} minutes down)",
+                month.format("%B %Y"),
+                availability * 100.0,
+                target * 100.0
+            ),
+            Evidence::EscalationOpen { title, severity, opened_at, days: d, .. } => format!(
+                "“{title}” ({severity}) has been open {} since {}",
+                days(*d),
+                day(opened_at.date_naive())
+            ),
         }
     }
 }

@@ -31,6 +31,8 @@ vocabulary! {
         LowSurveyScore => "low_survey_score", "Low survey score";
         HealthDrop => "health_drop", "Health drop";
         RenewalAtRisk => "renewal_at_risk", "Renewal at risk";
+        SlaBreach => "sla_breach", "SLA breach";
+        EscalationOpenLong => "escalation_open_long", "Escalation open too long";
     }
 }
 

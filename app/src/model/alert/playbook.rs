@@ -81,6 +81,14 @@ impl Playbook {
                 step("Review the renewal risk with the account manager", 2, AccountManager, None),
                 step("Hold a value review with the sponsor", 14, Csm, Some(Meeting)),
             ],
+            SlaBreach => vec![
+                step("Call the customer about the breached commitment", 0, Csm, Some(Call)),
+                step("Agree a recovery plan with support", 1, TechnicalSupport, None),
+            ],
+            EscalationOpenLong => vec![
+                step("Review the escalation with support and set a date", 2, Csm, None),
+                step("Update the customer's sponsor", 3, AccountManager, Some(Email)),
+            ],
         };
         Playbook { rule, steps }
     }

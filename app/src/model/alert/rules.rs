@@ -32,7 +32,8 @@ impl RuleKind {
             MissedMilestone => Some(param("Late by at least", "days", 1, 365, 1)),
             DelayedResponse => Some(param("Or median reply time up by", "%", 1, 1000, 50)),
             HealthDrop => Some(param("Or down by at least", "points", 1, 100, 15)),
-            LowSurveyScore | RenewalAtRisk => None,
+            LowSurveyScore | RenewalAtRisk | SlaBreach => None,
+            EscalationOpenLong => Some(param("Open for at least", "days", 1, 365, 14)),
         }
     }
 
@@ -46,7 +47,8 @@ impl RuleKind {
             LowSurveyScore => Some(param("Answered in the last", "days", 1, 365, 30)),
             HealthDrop => Some(param("Within", "days", 1, 90, 7)),
             RenewalAtRisk => Some(param("Renewal within", "days", 1, 730, 90)),
-            MissedMilestone => None,
+            SlaBreach => Some(param("Breached in the last", "days", 1, 90, 30)),
+            MissedMilestone | EscalationOpenLong => None,
         }
     }
 
@@ -66,6 +68,11 @@ impl RuleKind {
             LowSurveyScore => "A detractor NPS answer (0–6), a CSAT of 1–2 or a CES of 1–2.",
             HealthDrop => "The health score dropped a band, or by some points, within days.",
             RenewalAtRisk => "The renewal is near while health is red or yellow.",
+            SlaBreach => {
+                "An escalation's SLA clock (first response, update cadence or resolution) \
+                 passed its target, or a month's uptime fell below the policy's target."
+            }
+            EscalationOpenLong => "An escalation has been open (unresolved) for too long.",
         }
     }
 
@@ -73,7 +80,8 @@ impl RuleKind {
     pub fn default_severity(self) -> Severity {
         use RuleKind::*;
         match self {
-            RenewalAtRisk | HealthDrop => Severity::High,
+            RenewalAtRisk | HealthDrop | SlaBreach => Severity::High,
+            EscalationOpenLong => Severity::Medium,
             DecliningEngagement | ReducedUsage | MissedMilestone | LowSurveyScore => {
                 Severity::Medium
             }

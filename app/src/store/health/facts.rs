@@ -31,6 +31,17 @@ pub async fn facts_on(
     for (acc, n) in crate::store::plans::overdue_milestones(db, accounts, date).await? {
         out.entry(acc).or_default().overdue_milestones = Some(n);
     }
+    // Support escalations: known for every account once escalations are in use at all.
+    if let Some(weights) = crate::store::escalations::weighted(db, accounts, date).await? {
+        let keys: Vec<String> = match accounts {
+            Some(list) => list.to_vec(),
+            None => out.keys().cloned().collect(),
+        };
+        for acc in keys {
+            out.entry(acc.clone()).or_default().escalations_90d =
+                Some(weights.get(&acc).copied().unwrap_or(0.0));
+        }
+    }
     if let Some(list) = accounts {
         out.retain(|k, _| list.contains(k));
     }

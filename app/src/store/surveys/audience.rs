@@ -117,20 +117,59 @@ pub async fn decide(
     db: &Db, index: &PortfolioIndex, survey: &Survey, settings: &SurveySettings, now: DateTime<Utc>,
 ) -> Result<Vec<(AudienceContact, Option<String>)>, AppError> {
     let contacts = audience_contacts(db, index, survey).await?;
+    decide_for(db, contacts, survey, settings, now).await
+}
+
+/// The cap's (and open escalations') decision for these contacts.
+pub async fn decide_for(
+    db: &Db, contacts: Vec<AudienceContact>, survey: &Survey, settings: &SurveySettings,
+    now: DateTime<Utc>,
+) -> Result<Vec<(AudienceContact, Option<String>)>, AppError> {
     let hist = history(db, &contacts, survey, settings.cap_days, now).await?;
+    // NPS asks about the whole relationship: a customer in the middle of an escalation would
+    // answer about the escalation, so relationship surveys wait until it is resolved.
+    // Transactional surveys (CSAT, CES) still go: they ask about one interaction.
+    let held = if survey.kind == SurveyKind::Nps {
+        let accounts: Vec<String> = contacts.iter().map(|c| c.account.to_string()).collect();
+        crate::store::escalations::open_titles(db, &accounts).await?
+    } else {
+        HashMap::new()
+    };
     Ok(contacts
         .into_iter()
         .map(|c| {
-            let why = suppression(
-                now,
-                settings.cap_days,
-                &survey.id,
-                survey.recurrence_months,
-                hist.get(&c.id).map(Vec::as_slice).unwrap_or(&[]),
-            );
+            let why = held
+                .get(c.account.as_str())
+                .map(|t| {
+                    format!(
+                        "open escalation “{t}” on this account; relationship surveys wait until \
+                         it is resolved"
+                    )
+                })
+                .or_else(|| {
+                    suppression(
+                        now,
+                        settings.cap_days,
+                        &survey.id,
+                        survey.recurrence_months,
+                        hist.get(&c.id).map(Vec::as_slice).unwrap_or(&[]),
+                    )
+                });
             (c, why)
         })
         .collect())
+}
+
+/// One contact as an audience member (a survey sent to one person, such as the CSAT after an
+/// escalation).
+pub async fn contact(db: &Db, id: &str) -> Result<Option<AudienceContact>, AppError> {
+    crate::store::query_one(
+        db,
+        "SELECT id, name, email, account, account.name AS account_name
+         FROM contact WHERE id = type::record('contact', $id)",
+        json!({ "id": id }),
+    )
+    .await
 }
 
 /// What the audience preview shows: counts, and rows with the suppressed first.

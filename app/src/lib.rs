@@ -97,6 +97,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounts/:id/edit") view=pages::account::edit::EditAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("segments") view=pages::segments::SegmentsPage ssr=SsrMode::Async/>
                     <Route path=path!("alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async/>
+                    <Route path=path!("escalations") view=pages::escalations::EscalationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("escalations/:id") view=pages::escalations::view::EscalationPage ssr=SsrMode::Async/>
+                    <Route path=path!("reports/sla") view=pages::escalations::report::SlaReportPage ssr=SsrMode::Async/>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys") view=pages::surveys::list::SurveysPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/new") view=pages::surveys::new::NewSurveyPage ssr=SsrMode::Async/>
@@ -112,6 +115,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("templates") view=pages::settings::templates::TemplatesPage ssr=SsrMode::Async/>
                         <Route path=path!("engagement") view=pages::settings::engagement::EngagementSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("alerts") view=pages::settings::alerts::AlertSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("sla") view=pages::settings::sla::SlaSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>

@@ -24,6 +24,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/live/accounts/{id}", get(account))
         .route("/live/segments", get(segments))
         .route("/live/alerts", get(alerts))
+        .route("/live/escalations", get(escalations))
         .with_state(state)
 }
 
@@ -149,6 +150,60 @@ async fn alerts(
     });
     let stream = tokio_stream::wrappers::ReceiverStream::new(rx).map(|_| {
         Ok::<_, std::convert::Infallible>(Event::default().event("changed").data("alerts"))
+    });
+    let ended = session_ended(state, me.id.to_string(), hash);
+    Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// Which escalation changes a `/live/escalations` stream wants: `?id=<id>` one escalation's
+/// (its page), `?account=<id>` one account's; neither: all (the Escalations page).
+#[derive(serde::Deserialize)]
+struct EscalationScope {
+    id: Option<String>,
+    account: Option<String>,
+}
+
+/// `GET /live/escalations`: `changed` after an escalation changed on any node (an event was
+/// recorded, a clock warned or breached, it moved up a level), settled like alerts.
+async fn escalations(
+    State(state): State<AppState>, headers: HeaderMap,
+    axum::extract::Query(scope): axum::extract::Query<EscalationScope>,
+) -> Response {
+    let Ok(Caller { me, session: hash }) =
+        session::authorise(&state, &headers, Permission::View).await
+    else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let id = scope.id.filter(|a| !a.is_empty());
+    let account = scope.account.filter(|a| !a.is_empty());
+    let wanted = move |c: &app::service::sla_timer::EscalationChange| {
+        id.as_ref().is_none_or(|i| *i == c.id) && account.as_ref().is_none_or(|a| *a == c.account)
+    };
+    let mut changes = state.sla.subscribe();
+    let (tx, rx) = tokio::sync::mpsc::channel::<()>(1);
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match changes.recv().await {
+                Ok(c) if !wanted(&c) => continue,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            }
+            let settle = tokio::time::sleep(ALERT_SETTLE);
+            tokio::pin!(settle);
+            loop {
+                tokio::select! {
+                    _ = &mut settle => break,
+                    m = changes.recv() => if matches!(m, Err(RecvError::Closed)) { return },
+                }
+            }
+            if tx.send(()).await.is_err() {
+                return;
+            }
+        }
+    });
+    let stream = tokio_stream::wrappers::ReceiverStream::new(rx).map(|_| {
+        Ok::<_, std::convert::Infallible>(Event::default().event("changed").data("escalations"))
     });
     let ended = session_ended(state, me.id.to_string(), hash);
     Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()

@@ -27,6 +27,9 @@ pub struct EscalationView {
     pub can_act: bool,
     /// Server time the clocks were computed at (the page counts on from it).
     pub now: crate::model::Timestamp,
+    /// Each running clock's due time written in the calendar's time zone ("Mon 30 Nov 16:00
+    /// CET"), so the page need not carry the time-zone database.
+    pub due_in_zone: Vec<(ClockKind, String)>,
 }
 
 /// What the "Raise an escalation" form offers.
@@ -60,10 +63,20 @@ pub async fn escalation_page(id: String) -> Result<EscalationView, AppError> {
         if id.len() > 100 {
             return Err(AppError::NotFound("escalation".into()));
         }
+        let escalation = service::escalations::detail(&state, &id).await?;
+        let tz: chrono_tz::Tz = escalation.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let due_in_zone = escalation
+            .clocks
+            .iter()
+            .filter_map(|(k, c)| {
+                c.due_at.map(|d| (k, d.with_timezone(&tz).format("%a %-d %b %H:%M %Z").to_string()))
+            })
+            .collect();
         Ok(EscalationView {
-            escalation: service::escalations::detail(&state, &id).await?,
+            escalation,
             can_act: me.role.may(Permission::HandleEscalations),
             now: chrono::Utc::now(),
+            due_in_zone,
         })
     })
     .await

@@ -97,6 +97,7 @@ fn Nav(me: Me, open_alerts: Resource<Result<u32, AppError>>) -> impl IntoView {
                 <A href="/segments">"Segments"</A>
                 <A href="/my-work">"My work"</A>
                 <A href="/alerts">"Alerts"</A>
+                <A href="/escalations">"Escalations"</A>
                 <A href="/surveys">"Surveys"</A>
                 <A href="/follow-ups">"Follow-ups"</A>
                 <A href="/feedback">"Feedback"</A>

@@ -267,6 +267,7 @@ vocabulary! {
         FollowUp => "follow_up", "Follow-ups";
         Segment => "segment", "Segment moves";
         Alert => "alert", "Alerts";
+        Escalation => "escalation", "Escalations";
     }
 }
 

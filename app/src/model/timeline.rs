@@ -61,6 +61,44 @@ pub fn alert_item(account: &str, e: crate::model::alert::AlertHistoryItem) -> Ti
     }
 }
 
+/// An escalation's event as a timeline entry ("Escalation “Outage” (P1): resolved"), linking
+/// to the escalation.
+pub fn escalation_item(
+    id: &str, title: &str, severity: &str, e: crate::model::escalation::EscalationEvent,
+) -> TimelineItem {
+    use crate::model::escalation::{event_label, EventKind};
+    let what = match (e.kind, e.level) {
+        (EventKind::Escalated, Some(l)) => format!("escalated to level {l}"),
+        (k, _) => event_label(k).to_lowercase(),
+    };
+    let mut detail = e.note.unwrap_or_default();
+    if let Some(rc) = e.root_cause.filter(|_| e.kind == EventKind::Resolved) {
+        detail = format!("Root cause: {}. {detail}", rc.label()).trim().to_string();
+    }
+    TimelineItem {
+        kind: TimelineKind::Escalation,
+        at: e.at,
+        title: format!("Escalation “{title}” ({severity}): {what}"),
+        detail,
+        actor: e.by.unwrap_or_else(|| "Bellwether".into()),
+        link: Some(format!("/escalations/{id}")),
+    }
+}
+
+/// An escalation's opening as a timeline entry.
+pub fn escalation_opened(
+    id: &str, title: &str, severity: &str, at: crate::model::Timestamp, by: Option<String>,
+) -> TimelineItem {
+    TimelineItem {
+        kind: TimelineKind::Escalation,
+        at,
+        title: format!("Escalation “{title}” ({severity}): opened"),
+        detail: String::new(),
+        actor: by.unwrap_or_default(),
+        link: Some(format!("/escalations/{id}")),
+    }
+}
+
 /// A survey answer as a timeline entry, linking to the survey's results.
 pub fn survey_item(r: ResponseRow) -> TimelineItem {
     TimelineItem {

@@ -4,6 +4,7 @@ pub mod account;
 pub mod alerts;
 pub mod auth;
 pub mod dashboard;
+pub mod escalations;
 pub mod feedback;
 pub mod follow_ups;
 pub mod my_work;

@@ -56,9 +56,13 @@ pub async fn terms(db: &Db, id: &str, version: u32) -> Result<Arc<PolicyTerms>, 
     Ok(t)
 }
 
-/// The clock events of a log.
+/// The clock events of a log, in time order (an automatic move up may sit before events a
+/// helpdesk mirrored in later with earlier times).
 pub fn clock_events(events: &[EscalationEvent]) -> Vec<ClockEvent> {
-    events.iter().map(|e| ClockEvent { kind: e.kind, at: e.at }).collect()
+    let mut out: Vec<ClockEvent> =
+        events.iter().map(|e| ClockEvent { kind: e.kind, at: e.at }).collect();
+    out.sort_by_key(|e| e.at);
+    out
 }
 
 /// An escalation's clocks at `now`, with the terms they ran under.

@@ -49,5 +49,22 @@ pub async fn for_account(
         let events = store::alerts::events_for_account(&state.db, account, PER_KIND).await?;
         items.extend(events.into_iter().map(|e| alert_item(account, e)));
     }
+    if want(TimelineKind::Escalation) {
+        let list =
+            store::escalations::list(&state.db, None, Some(account), None, None, None, 50).await?;
+        for e in list {
+            let sev = e.severity.key();
+            items.push(crate::model::timeline::escalation_opened(
+                &e.id,
+                &e.title,
+                sev,
+                e.opened_at,
+                None,
+            ));
+            for ev in e.events {
+                items.push(crate::model::timeline::escalation_item(&e.id, &e.title, sev, ev));
+            }
+        }
+    }
     Ok(newest_first(items))
 }

@@ -9,6 +9,7 @@ mod api;
 mod common;
 mod concurrency;
 mod durability;
+mod escalations;
 mod health;
 mod messages;
 mod plans;

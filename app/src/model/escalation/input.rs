@@ -146,7 +146,10 @@ impl EventInput {
             return Err(AppError::field("kind", format!("must be one of {}", keys.join(", "))));
         };
         let at = self.at.unwrap_or(now);
-        let last = cx.events.last().map(|e| e.at);
+        // Order is kept among what people and integrations record. The timer's automatic moves
+        // up a level are recorded when they happen and do not stop a helpdesk from mirroring
+        // in, late, what its agents did before them.
+        let last = cx.events.iter().filter(|e| e.by.is_some()).map(|e| e.at).max();
         if at > now + Duration::seconds(CLOCK_SKEW_SECONDS) {
             c.fail("at", "cannot be in the future");
         } else if at < cx.opened_at {

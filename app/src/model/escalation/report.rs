@@ -92,7 +92,7 @@ pub fn median(values: &[i64]) -> Option<f64> {
     let mut v = values.to_vec();
     v.sort_unstable();
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 0 { (v[m - 1] + v[m]) as f64 / 2.0 } else { v[m] as f64 })
+    Some(if v.len().is_multiple_of(2) { (v[m - 1] + v[m]) as f64 / 2.0 } else { v[m] as f64 })
 }
 
 pub fn compliance<'a>(rows: impl IntoIterator<Item = &'a ReportRow>) -> Compliance {

@@ -14,6 +14,7 @@ pub mod engagement;
 pub mod engagement_levels;
 pub mod health;
 pub mod playbooks;
+pub mod sla;
 pub mod surveys;
 pub mod templates;
 pub mod users;
@@ -47,12 +48,20 @@ pub enum Tab {
     Templates,
     Engagement,
     Alerts,
+    Sla,
     ApiKeys,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] =
-        [Tab::Users, Tab::Health, Tab::Templates, Tab::Engagement, Tab::Alerts, Tab::ApiKeys];
+    const ALL: [Tab; 7] = [
+        Tab::Users,
+        Tab::Health,
+        Tab::Templates,
+        Tab::Engagement,
+        Tab::Alerts,
+        Tab::Sla,
+        Tab::ApiKeys,
+    ];
 
     fn href(self) -> &'static str {
         match self {
@@ -61,6 +70,7 @@ impl Tab {
             Tab::Templates => "/settings/templates",
             Tab::Engagement => "/settings/engagement",
             Tab::Alerts => "/settings/alerts",
+            Tab::Sla => "/settings/sla",
             Tab::ApiKeys => "/settings/api-keys",
         }
     }
@@ -83,6 +93,7 @@ impl Tab {
             Tab::Templates => "Journey templates",
             Tab::Engagement => "Engagement",
             Tab::Alerts => "Alerts",
+            Tab::Sla => "SLA & escalations",
             Tab::ApiKeys => "API keys",
         }
     }

@@ -47,7 +47,9 @@ pub async fn claim_urgent(db: &Db, limit: usize) -> Result<Vec<MailAlert>, AppEr
 }
 
 /// Claims today's digest (`day`, once across all nodes): every live alert not mailed yet whose
-/// owner is active. Empty when another node (or an earlier run) already sent today's.
+/// owner is active. Empty when another node (or an earlier run) already sent today's. A run
+/// that finds nothing to send leaves the day open (a server started after the digest hour
+/// with no alerts used to hold the day's first alerts back until the next morning).
 pub async fn claim_digest(db: &Db, day: &str) -> Result<Vec<MailAlert>, AppError> {
     let mut r = transact(
         db,
@@ -60,7 +62,8 @@ pub async fn claim_digest(db: &Db, day: &str) -> Result<Vec<MailAlert>, AppError
              }};
              LET $rows = (SELECT {FIELDS} FROM $ids);
              UPDATE $ids SET notified_at = time::now() RETURN NONE;
-             IF !$done {{
+             -- An empty claim does not use up the day: alerts that open later still go today.
+             IF !$done AND array::len($ids) > 0 {{
                  UPSERT type::record('setting', 'alert_digest') SET data = {{ day: $day }},
                      updated_at = time::now() RETURN NONE;
              }};

@@ -23,7 +23,8 @@ pub async fn record(db: &Db, i: &ValidIncident) -> Result<String, AppError> {
              (SELECT VALUE id FROM incident WHERE external_id = $i.external_id LIMIT 1)[0] };
          LET $id = $old ?? type::record('incident', $key);
          UPSERT $id CONTENT { started_at: <datetime>$i.start, ended_at: <datetime>$i.end, accounts: $accs,
-             severity: $i.severity, title: $i.title, external_id: $i.external_id } RETURN NONE;
+             severity: $i.severity, title: $i.title, external_id: $i.external_id,
+             created_at: time::now() } RETURN NONE;
          RETURN record::id($id);
          COMMIT;",
         json!({ "key": key, "i": crate::store::escalations::strip_nulls(json!(i)) }),

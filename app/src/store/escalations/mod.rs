@@ -234,7 +234,7 @@ pub async fn fire(
          };
          RETURN $ok;
          COMMIT;",
-        json!({ "id": id, "marker": marker, "breach": breach, "notice": notice.map(|n| strip_nulls(json!(n))) }),
+        strip_nulls(json!({ "id": id, "marker": marker, "breach": breach, "notice": notice })),
     )
     .await?;
     r.before_commit()
@@ -309,7 +309,7 @@ pub async fn survey_sent(db: &Db, id: &str) -> Result<(), AppError> {
 pub async fn get(db: &Db, id: &str) -> Result<Option<StoredEscalation>, AppError> {
     query_one(
         db,
-        &format!("SELECT {FIELDS} FROM ONLY type::record('escalation', $id)"),
+        &format!("SELECT {FIELDS} FROM type::record('escalation', $id)"),
         json!({ "id": id }),
     )
     .await
@@ -486,7 +486,7 @@ pub async fn open_titles(
     Ok(rows
         .into_iter()
         .filter(|r| wanted.contains(r.account.as_str()))
-        .map(|r| (r.account, format!("{} ({})", r.title, r.severity.key())))
+        .map(|r| (r.account, format!("“{}” ({})", r.title, r.severity.key())))
         .collect())
 }
 

@@ -77,7 +77,7 @@ pub async fn save_calendar(
          } RETURN NONE;
          RETURN $v;
          COMMIT;",
-        json!({ "key": key, "existing": id.is_some(), "name": input.name, "spec": input.spec, "by": by }),
+        super::strip_nulls(json!({ "key": key, "existing": id.is_some(), "name": input.name, "spec": input.spec, "by": by })),
     )
     .await?;
     Ok((key, r.before_commit()?))
@@ -168,7 +168,7 @@ pub async fn save_policy(
          };
          LET $v = IF record::exists($p) { (SELECT VALUE version FROM ONLY $p) + 1 } ELSE { 1 };
          LET $pos = IF record::exists($p) { (SELECT VALUE position FROM ONLY $p) }
-             ELSE { (math::max((SELECT VALUE position FROM sla_policy WHERE segment != NONE)) ?? 0) + 1 };
+             ELSE { ((SELECT VALUE position FROM sla_policy WHERE segment != NONE ORDER BY position DESC LIMIT 1)[0] ?? 0) + 1 };
          UPSERT $p CONTENT { name: $name, segment: $seg, position: $pos, version: $v, terms: $terms,
              updated_at: time::now() } RETURN NONE;
          CREATE type::record('sla_policy_version', [$key, $v]) CONTENT {
@@ -177,8 +177,8 @@ pub async fn save_policy(
          } RETURN NONE;
          RETURN $v;
          COMMIT;",
-        json!({ "key": key, "existing": id.is_some(), "name": name, "segment": segment,
-                "terms": super::strip_nulls(json!(terms)), "by": by }),
+        super::strip_nulls(json!({ "key": key, "existing": id.is_some(), "name": name, "segment": segment,
+                "terms": terms, "by": by })),
     )
     .await?;
     Ok((key, r.before_commit()?))

@@ -142,7 +142,7 @@ pub async fn decide_for(
                 .get(c.account.as_str())
                 .map(|t| {
                     format!(
-                        "open escalation “{t}” on this account; relationship surveys wait until \
+                        "open escalation {t} on this account; relationship surveys wait until \
                          it is resolved"
                     )
                 })

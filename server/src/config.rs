@@ -84,7 +84,8 @@ pub enum ApiKeyCommand {
         /// What the key is for, e.g. "Product analytics".
         #[arg(long)]
         name: String,
-        /// Comma-separated: events:write, health:read, alerts:read, alerts:write, messages:write.
+        /// Comma-separated: events:write, health:read, alerts:read, alerts:write, messages:write,
+        /// settings:write, escalations:read, escalations:write, incidents:write.
         #[arg(long, value_delimiter = ',')]
         scopes: Vec<String>,
     },

@@ -29,9 +29,13 @@ pub struct SlaTimer {
     heap: Mutex<BinaryHeap<Reverse<(Timestamp, String)>>>,
     wake: Notify,
     changes: broadcast::Sender<EscalationChange>,
-    /// Ticks run (for the benchmark and the health endpoint).
-    pub ticks: AtomicU64,
+    /// Ticks run (for the benchmark).
+    pub ticks: Arc<AtomicU64>,
+    running: Arc<tokio::sync::Semaphore>,
 }
+
+/// Ticks in flight at once.
+const CONCURRENT_TICKS: usize = 16;
 
 impl SlaTimer {
     pub fn new() -> Arc<Self> {
@@ -39,7 +43,8 @@ impl SlaTimer {
             heap: Mutex::new(BinaryHeap::new()),
             wake: Notify::new(),
             changes: broadcast::channel(1024).0,
-            ticks: AtomicU64::new(0),
+            ticks: Arc::new(AtomicU64::new(0)),
+            running: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_TICKS)),
         })
     }
 
@@ -107,11 +112,18 @@ impl SlaTimer {
     async fn run(&self, state: AppState) {
         loop {
             let now = chrono::Utc::now();
+            // Ticks run side by side (a burst of due times must not queue behind one another),
+            // bounded so a restart with thousands overdue does not swamp the database.
             for id in self.due(now) {
-                self.ticks.fetch_add(1, Ordering::Relaxed);
-                if let Err(e) = crate::service::escalations::tick(&state, &id).await {
-                    tracing::warn!(escalation = %id, error = %e, "SLA tick");
-                }
+                let Ok(permit) = self.running.clone().acquire_owned().await else { return };
+                let (state, ticks) = (state.clone(), self.ticks.clone());
+                tokio::spawn(async move {
+                    ticks.fetch_add(1, Ordering::Relaxed);
+                    if let Err(e) = crate::service::escalations::tick(&state, &id).await {
+                        tracing::warn!(escalation = %id, error = %e, "SLA tick");
+                    }
+                    drop(permit);
+                });
             }
             let wait = match self.next() {
                 Some(at) => (at - chrono::Utc::now()).to_std().unwrap_or_default(),

@@ -395,18 +395,54 @@ pub struct EscalationFact {
 pub async fn facts(
     db: &Db, accounts: Option<&[String]>, since: Timestamp,
 ) -> Result<Vec<EscalationFact>, AppError> {
-    let scope = if accounts.is_some() { "AND account IN $accs" } else { "" };
-    let mut r = crate::store::query_many(
-        db,
-        &format!(
-            "LET $accs = array::map($keys, |$k| type::record('account', $k));
-             SELECT account, id, title, severity, status, opened_at, breaches FROM escalation
-             WHERE (status IN ['open', 'waiting'] OR opened_at >= <datetime>$since) {scope}"
-        ),
-        json!({ "since": since, "keys": accounts.unwrap_or_default() }),
-    )
-    .await?;
-    r.take(1)
+    const FIELDS: &str = "account, id, title, severity, status, opened_at, breaches";
+    match accounts {
+        // A few accounts (the streaming path, a breach): one index look-up each, never a scan
+        // of every open escalation.
+        Some(list) if list.len() <= 200 => {
+            if list.is_empty() {
+                return Ok(vec![]);
+            }
+            let sql: Vec<String> = (0..list.len())
+                .map(|i| {
+                    format!(
+                        "SELECT {FIELDS} FROM escalation WHERE account = type::record('account', $k{i})
+                         AND (status IN ['open', 'waiting'] OR opened_at >= <datetime>$since);"
+                    )
+                })
+                .collect();
+            let mut vars = serde_json::Map::new();
+            vars.insert("since".into(), json!(since));
+            for (i, k) in list.iter().enumerate() {
+                vars.insert(format!("k{i}"), json!(k));
+            }
+            let mut r =
+                crate::store::query_many(db, &sql.join("\n"), serde_json::Value::Object(vars))
+                    .await?;
+            let mut out = Vec::new();
+            for i in 0..list.len() {
+                out.extend(r.take::<Vec<EscalationFact>>(i)?);
+            }
+            Ok(out)
+        }
+        _ => {
+            let keep: Option<std::collections::HashSet<&str>> =
+                accounts.map(|l| l.iter().map(String::as_str).collect());
+            let rows: Vec<EscalationFact> = query_all(
+                db,
+                &format!(
+                    "SELECT {FIELDS} FROM escalation
+                     WHERE status IN ['open', 'waiting'] OR opened_at >= <datetime>$since"
+                ),
+                json!({ "since": since }),
+            )
+            .await?;
+            Ok(rows
+                .into_iter()
+                .filter(|r| keep.as_ref().is_none_or(|k| k.contains(r.account.as_str())))
+                .collect())
+        }
+    }
 }
 
 /// A seat on an account's team, for finding who is responsible at a path level.
@@ -425,15 +461,24 @@ pub async fn seats(db: &Db, accounts: &[String]) -> Result<Vec<TeamSeat>, AppErr
     if accounts.is_empty() {
         return Ok(vec![]);
     }
-    let mut r = crate::store::query_many(
-        db,
-        "LET $accs = array::map($keys, |$k| type::record('account', $k));
-         SELECT account, user, user.name AS user_name, role FROM team_member
-         WHERE account IN $accs AND user.active != false",
-        json!({ "keys": accounts }),
-    )
-    .await?;
-    r.take(1)
+    // One look-up per account on the (account, user, role) index.
+    let sql: Vec<String> = (0..accounts.len())
+        .map(|i| {
+            format!(
+                "SELECT account, user, user.name AS user_name, role FROM team_member
+                 WHERE account = type::record('account', $k{i}) AND user.active != false;"
+            )
+        })
+        .collect();
+    let vars: serde_json::Map<String, serde_json::Value> =
+        accounts.iter().enumerate().map(|(i, k)| (format!("k{i}"), json!(k))).collect();
+    let mut r =
+        crate::store::query_many(db, &sql.join("\n"), serde_json::Value::Object(vars)).await?;
+    let mut out = Vec::new();
+    for i in 0..accounts.len() {
+        out.extend(r.take::<Vec<TeamSeat>>(i)?);
+    }
+    Ok(out)
 }
 
 /// The names of these users (named people on paths).

@@ -149,3 +149,16 @@ pub fn usage_events(account: &str, tag: &str, logins: usize, features: &[&str]) 
 pub fn id_of(record: &Value) -> String {
     record["id"].as_str().expect("an id").to_string()
 }
+
+/// Posts `body` as JSON to the public REST API at `path` with `key`, as an integration does;
+/// the call must succeed. Returns the answer.
+pub async fn rest_post(base: &str, key: &str, path: &str, body: &Value) -> R<Value> {
+    let res = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await?;
+    assert!(res.status().is_success(), "{path}: {}", res.text().await?);
+    Ok(res.json().await?)
+}

@@ -14,6 +14,7 @@
 //! - [`usage`]: a year of product usage, sentiment, churn dates and daily health scores.
 
 mod accounts;
+mod escalations;
 mod names;
 mod plans;
 mod surveys;
@@ -97,6 +98,9 @@ pub async fn run(
         t.elapsed().as_secs_f64()
     );
     store::usage::refresh_last_active(db).await.map_err(err)?;
+    let t = Instant::now();
+    let n = escalations::seed(db, &mut rng, &seeded, &staff, admin).await?;
+    println!("seeded {n} escalations with SLA clocks in {:.1}s", t.elapsed().as_secs_f64());
     rescore_today(db).await?;
     usage_segments(db, admin).await
 }

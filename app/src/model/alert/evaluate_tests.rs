@@ -213,3 +213,62 @@ fn a_disabled_rule_never_trips() {
     r.enabled = false;
     assert_eq!(evaluate(&r, &f, now()), None);
 }
+
+fn escalation(open: bool, opened_days_ago: i64, breaches: &[(&str, i64)]) -> EscalationFacts {
+    EscalationFacts {
+        id: format!("e{opened_days_ago}"),
+        title: "Exports fail".into(),
+        severity: "P1".into(),
+        open,
+        opened_at: now() - chrono::Duration::days(opened_days_ago),
+        breaches: breaches
+            .iter()
+            .map(|(c, days)| (c.to_string(), now() - chrono::Duration::days(*days)))
+            .collect(),
+    }
+}
+
+#[test]
+fn sla_breach_names_the_latest_breach_within_its_window() {
+    let none = AlertFacts { escalations: vec![escalation(true, 3, &[])], ..Default::default() };
+    assert_eq!(trips(RuleKind::SlaBreach, &none), None);
+    let f = AlertFacts {
+        escalations: vec![
+            escalation(false, 40, &[("resolution", 31)]), // outside the 30-day window
+            escalation(true, 5, &[("first_response", 4), ("update", 1)]),
+        ],
+        ..Default::default()
+    };
+    let Some(Evidence::SlaBreach { clock, others, .. }) = trips(RuleKind::SlaBreach, &f) else {
+        panic!("expected an SLA breach");
+    };
+    assert_eq!((clock.as_str(), others), ("update", 1));
+    let e = trips(RuleKind::SlaBreach, &f).unwrap();
+    assert!(
+        e.summary().contains("update cadence target of “Exports fail” (P1)"),
+        "{}",
+        e.summary()
+    );
+    // A month under the uptime target trips it too, when no clock breached.
+    let uptime = AlertFacts {
+        uptime: Some(UptimeShortfall {
+            month: d("2026-10-01"),
+            availability: 0.9984,
+            target: 0.999,
+            down_minutes: 70,
+        }),
+        ..Default::default()
+    };
+    let e = trips(RuleKind::SlaBreach, &uptime).unwrap();
+    assert!(e.summary().contains("October 2026 was 99.840 %"), "{}", e.summary());
+}
+
+#[test]
+fn escalation_open_long_trips_at_its_threshold_and_only_while_open() {
+    let at =
+        |days| AlertFacts { escalations: vec![escalation(true, days, &[])], ..Default::default() };
+    assert!(trips(RuleKind::EscalationOpenLong, &at(14)).is_some());
+    assert_eq!(trips(RuleKind::EscalationOpenLong, &at(13)), None);
+    let closed = AlertFacts { escalations: vec![escalation(false, 30, &[])], ..Default::default() };
+    assert_eq!(trips(RuleKind::EscalationOpenLong, &closed), None);
+}

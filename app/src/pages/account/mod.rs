@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod contacts;
 pub mod edit;
 pub mod engagement;
+pub mod escalations;
 pub mod form;
 pub mod health;
 pub mod new;

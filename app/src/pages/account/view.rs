@@ -71,6 +71,7 @@ pub fn AccountPage() -> impl IntoView {
         .then(|| Resource::new(|| (), |_| crate::api::users::list_staff()));
     let voice = Resource::new(move || id.get(), crate::api::surveys::get_account_surveys);
     let alerts = super::alerts::reads(id);
+    let escalations = super::escalations::reads(id, me.role.may(Permission::HandleEscalations));
     let can_edit = me.role.may(Permission::EditAccounts);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -81,6 +82,7 @@ pub fn AccountPage() -> impl IntoView {
                     view! {
                         <AccountHead account=a.clone() can_edit/>
                         <super::alerts::AlertsCard reads=alerts/>
+                        <super::escalations::EscalationsCard reads=escalations account_id=a.id.clone()/>
                         <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
                         <div class="columns">
                             <super::plans::PlansCard account_id=a.id.clone() contract_start=a.contract_start can_edit plans/>

@@ -66,10 +66,9 @@ async fn seed(base: &str) -> R<Seeded> {
     }
     let nw = accounts[0].as_str();
     api.add_contact(nw, "Pat Example", "pat@northwind.example", &[]).await?;
-    for (user, role) in [(admin.as_str(), "csm"), (grace.as_str(), "technical_support")] {
-        let form = [("account_id", nw), ("user_id", user), ("role", role)];
-        api.call("accounts/team/add", &form).await?;
-    }
+    // The owner is on the team as its CSM already; Grace joins as technical support.
+    let form = [("account_id", nw), ("user_id", grace.as_str()), ("role", "technical_support")];
+    api.call("accounts/team/add", &form).await?;
     let scopes = ["settings:write", "escalations:write", "incidents:write"];
     let mut form = vec![("name", "Status page")];
     let names: Vec<String> = (0..scopes.len()).map(|i| format!("scopes[{i}]")).collect();
@@ -127,10 +126,12 @@ async fn an_escalation_is_raised_worked_up_a_level_resolved_and_followed_up() ->
     the_account_shows_the_resolution(&page).await?;
     mark_the_follow_up_done(&page, &base, &escalation).await?;
     the_list_filters_in_the_url(&page, &base).await?;
+    the_report_judges_both(&page, &base).await?;
     // Every page again, a few times: no script error on any load.
     let again = [
         "/escalations".to_string(),
         "/escalations?state=all".into(),
+        "/reports/sla".into(),
         escalation.clone(),
         format!("/accounts/{}", s.accounts[0]),
         format!("/accounts/{}", s.accounts[1]),
@@ -151,6 +152,13 @@ async fn an_escalation_is_raised_worked_up_a_level_resolved_and_followed_up() ->
     expect(phone.locator("[data-testid=escalation-row]")).to_have_count(2).await?;
     shot_showing(&phone, &[("[data-testid=escalations-table]", TITLE)], "103-escalations-phone")
         .await?;
+    visit(&phone, &format!("{base}/reports/sla")).await?;
+    shot_showing(
+        &phone,
+        &[("[data-testid=sla-breaches]", "Invoice disputed")],
+        "114-sla-report-phone",
+    )
+    .await?;
 
     let exec = new_page(&browser, 1360, 950).await?;
     let exec_errors = collect_script_errors(&exec).await?;
@@ -343,7 +351,7 @@ async fn mark_the_follow_up_done(page: &Page, base: &str, escalation: &str) -> R
 
 /// Open escalations by default (Harbor's, breached); all of them; only P1; only the admin's.
 async fn the_list_filters_in_the_url(page: &Page, base: &str) -> R {
-    follow(page, "nav a[href='/escalations']", "**/escalations").await?;
+    follow(page, "nav[aria-label=Main] a[href='/escalations']", "**/escalations").await?;
     let rows = page.locator("[data-testid=escalation-row]");
     expect(rows.clone()).to_have_count(1).await?;
     expect_texts(
@@ -377,6 +385,35 @@ async fn the_list_filters_in_the_url(page: &Page, base: &str) -> R {
     visit(page, &format!("{base}/escalations?mine=1")).await?;
     soon_shows(page, "[data-testid=escalations-empty]", "No escalations match").await?;
     expect_texts(page, &[("[data-testid=escalations-empty]", "Raise escalation")]).await
+}
+
+/// The SLA report for the last six months: both escalations, Harbor's first response missed
+/// and listed as a breach, Northwind's resolved in time, its outage in the uptime table; the
+/// period is in the URL and an unreadable one falls back to the default.
+async fn the_report_judges_both(page: &Page, base: &str) -> R {
+    follow(page, "a[href='/reports/sla']", "**/reports/sla").await?;
+    expect_texts(
+        page,
+        &[
+            ("[data-testid=kpi-first-response]", "50 %"),
+            ("[data-testid=sla-kpis]", "1 of 2 first responses in time"),
+            ("[data-testid=kpi-resolution]", "100 %"),
+            ("[data-testid=sla-by-severity]", "P1"),
+            ("[data-testid=sla-by-type]", "Commercial"),
+            ("[data-testid=sla-by-segment]", "Enterprise"),
+            ("[data-testid=sla-breaches]", "Invoice disputed after the price change"),
+            ("[data-testid=sla-breaches]", "First response"),
+            ("[data-testid=sla-uptime]", "Northwind Mills"),
+        ],
+    )
+    .await?;
+    to_top(page).await?;
+    shot(page, "113-sla-report").await?;
+    let this_month = chrono::Utc::now().format("%Y-%m").to_string();
+    visit(page, &format!("{base}/reports/sla?from={this_month}&to={this_month}")).await?;
+    expect_texts(page, &[("[data-testid=sla-kpis]", "1 of 2 first responses in time")]).await?;
+    visit(page, &format!("{base}/reports/sla?from=2020-01&to=2026-01")).await?;
+    expect_texts(page, &[("[data-testid=sla-report] .error", "at most 24 months")]).await
 }
 
 /// Eve (exec) sees the escalation, its clocks and history, the list and the account's card,

@@ -263,7 +263,12 @@ mod tests {
 
     #[test]
     fn events_go_in_order_never_in_the_future_never_before_the_opening() {
-        let events = vec![ev(EventKind::Acknowledged, 30)];
+        // An acknowledgement someone recorded, and a later automatic move up a level (no `by`).
+        let mut events = vec![
+            EscalationEvent { by: Some("user:ann".into()), ..ev(EventKind::Acknowledged, 30) },
+            ev(EventKind::Escalated, 5),
+        ];
+        events[1].level = Some(2);
         let cx = EventContext {
             opened_at: now() - Duration::hours(1),
             events: &events,
@@ -283,6 +288,7 @@ mod tests {
         let e =
             input("first_response", Some(now() - Duration::minutes(40))).validate(&cx, None, now());
         assert!(e.unwrap_err().for_field("at").unwrap().contains("in order"));
+        // Before the timer's move (recorded late by a helpdesk), after the person's event: fine.
         let ok =
             input("first_response", Some(now() - Duration::minutes(10))).validate(&cx, None, now());
         assert_eq!(ok.unwrap().kind, EventKind::FirstResponse);

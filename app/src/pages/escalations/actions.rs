@@ -40,25 +40,38 @@ impl ActFacts {
     }
 }
 
-type Record = Action<EventInput, Result<crate::model::escalation::Escalation, AppError>>;
+pub type Record = Action<EventInput, Result<crate::model::escalation::Escalation, AppError>>;
 
-#[component]
-pub fn ActionsCard(f: ActFacts, done: RwSignal<u32>) -> impl IntoView {
-    let id = f.id.clone();
+/// The recording action and the note being typed. Made by the page, not the card: the card is
+/// redrawn when the escalation's status or level changes — which is what recording does — and
+/// "Recorded: …" and a half-typed note must outlive that.
+#[derive(Clone, Copy)]
+pub struct Recorder {
+    act: Record,
+    note: RwSignal<String>,
+}
+
+pub fn recorder(id: Signal<String>, done: RwSignal<u32>) -> Recorder {
     let act: Record =
-        Action::new(move |input: &EventInput| escalation_record(id.clone(), input.clone()));
+        Action::new(move |input: &EventInput| escalation_record(id.get_untracked(), input.clone()));
     let note = RwSignal::new(String::new());
-    let resolving = RwSignal::new(false);
-    // A check made here before sending (the root cause is required on this form).
-    let mine = RwSignal::new(None::<AppError>);
-    let error =
-        Signal::derive(move || mine.get().or_else(|| act.value().get().and_then(Result::err)));
     Effect::new(move |_| {
         if let Some(Ok(_)) = act.value().get() {
             note.set(String::new());
             done.update(|n| *n += 1);
         }
     });
+    Recorder { act, note }
+}
+
+#[component]
+pub fn ActionsCard(f: ActFacts, rec: Recorder) -> impl IntoView {
+    let Recorder { act, note } = rec;
+    let resolving = RwSignal::new(false);
+    // A check made here before sending (the root cause is required on this form).
+    let mine = RwSignal::new(None::<AppError>);
+    let error =
+        Signal::derive(move || mine.get().or_else(|| act.value().get().and_then(Result::err)));
     let send = move |kind: &'static str| {
         mine.set(None);
         act.dispatch(EventInput {

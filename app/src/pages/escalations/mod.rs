@@ -14,6 +14,7 @@ mod history;
 pub mod parts;
 pub mod raise;
 pub mod report;
+mod report_tables;
 mod table;
 pub mod uptime;
 pub mod view;

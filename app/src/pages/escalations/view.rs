@@ -8,7 +8,7 @@
 //! outside what those re-reads redraw — they are redrawn only when what they offer changes
 //! (status, level) — so a note half typed survives the clock ticking.
 
-use super::actions::{ActFacts, ActionsCard};
+use super::actions::{recorder, ActFacts, ActionsCard};
 use super::clocks::ClocksCard;
 use super::follow_up::FollowUpCard;
 use super::head::{EscalationHead, ResponsibleNow};
@@ -41,6 +41,7 @@ pub fn EscalationPage() -> impl IntoView {
     let data = Resource::new(move || (id.get(), tick.get()), |(id, _)| escalation_page(id));
     // What the forms offer; they are redrawn only when it changes.
     let facts = Memo::new(move |_| data.get().and_then(Result::ok).map(|v| ActFacts::of(&v)));
+    let rec = recorder(id, tick);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let ok = move || data.get().and_then(Result::ok);
@@ -61,7 +62,7 @@ pub fn EscalationPage() -> impl IntoView {
             <div class="esc-layout">
                 <div class="esc-main">
                     {move || ok().map(|v| view! { <ClocksCard v hydrated/> })}
-                    {move || facts.get().filter(|f| f.can_act).map(|f| view! { <ActionsCard f done=tick/> })}
+                    {move || facts.get().filter(|f| f.can_act).map(|f| view! { <ActionsCard f rec/> })}
                 </div>
                 <aside class="esc-side">
                     {move || facts.get().map(|f| view! { <FollowUpCard f done=tick/> })}

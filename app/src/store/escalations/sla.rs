@@ -95,8 +95,6 @@ struct PolicyRow {
     position: u32,
     version: u32,
     terms: PolicyTerms,
-    #[serde(default)]
-    calendar_name: Option<String>,
     updated_at: Timestamp,
 }
 
@@ -105,15 +103,18 @@ pub async fn policies(db: &Db) -> Result<Vec<SlaPolicy>, AppError> {
     let rows: Vec<PolicyRow> = query_all(
         db,
         "SELECT id, name, segment, segment.name AS segment_name, position, version, terms,
-             (SELECT VALUE name FROM ONLY type::record('calendar', terms.calendar_id)) AS calendar_name,
              updated_at, (segment = NONE) AS is_default
          FROM sla_policy WHERE retired_at = NONE ORDER BY is_default, position, name",
         json!({}),
     )
     .await?;
+    // Names by calendar id, read once (a handful of calendars; no per-row sub-query).
+    let names: std::collections::HashMap<String, String> =
+        calendars(db).await?.into_iter().map(|c| (c.id.to_string(), c.name)).collect();
     Ok(rows
         .into_iter()
         .map(|r| SlaPolicy {
+            calendar_name: names.get(&r.terms.calendar_id).cloned().unwrap_or_default(),
             id: r.id,
             name: r.name,
             segment_id: r.segment,
@@ -121,7 +122,6 @@ pub async fn policies(db: &Db) -> Result<Vec<SlaPolicy>, AppError> {
             position: r.position,
             version: r.version,
             terms: r.terms,
-            calendar_name: r.calendar_name.unwrap_or_default(),
             updated_at: r.updated_at,
         })
         .collect())

@@ -297,7 +297,7 @@ async fn a_policy_for_a_segment_counts_on_the_new_calendar(page: &Page) -> R {
     let save = page.locator("[data-testid=save-policy]");
 
     page.locator("#pol-warn").fill("150", None).await?;
-    soon_shows(page, "#pol-warn-error", "between 1 and 99 % of the target").await?;
+    soon_shows(page, "#pol-warn-error", "more than 0 and less than 100 % of the target").await?;
     expect(page.locator("#pol-warn")).to_have_attribute("aria-invalid", "true").await?;
     expect(save.clone()).to_be_disabled().await?;
     page.locator("#pol-warn").fill("80", None).await?;

@@ -90,7 +90,7 @@ fn PeriodForm(range: Memo<(NaiveDate, NaiveDate)>) -> impl IntoView {
             <label>"To"
                 <input type="month" name="to" prop:value=move || month_key(range.get().1)/>
             </label>
-            <button type="submit" class="button small">"Show"</button>
+            <button type="submit" class="button primary">"Show"</button>
         </form>
     }
 }
@@ -105,27 +105,25 @@ fn ReportBody(r: SlaReport) -> impl IntoView {
         <Kpis c=r.overall.clone() breaches/>
         <section class="card" aria-labelledby="sla-month-h">
             <h2 id="sla-month-h">"Resolved within target, by month"</h2>
-            {chart}
+            <div class="sla-month-chart">{chart}</div>
             <ComplianceTable caption="By month" head="Month" testid="sla-by-month"
                 rows=r.by_month.iter().map(|(m, c)| (m.format("%b %Y").to_string(), c.clone())).collect()/>
         </section>
-        <div class="columns">
-            <section class="card" aria-labelledby="sla-sev-h">
-                <h2 id="sla-sev-h">"By severity"</h2>
-                <ComplianceTable caption="By severity" head="Severity" testid="sla-by-severity"
-                    rows=r.by_severity.iter().map(|(s, c)| (s.label().to_string(), c.clone())).collect()/>
-            </section>
-            <section class="card" aria-labelledby="sla-type-h">
-                <h2 id="sla-type-h">"By type"</h2>
-                <ComplianceTable caption="By type" head="Type" testid="sla-by-type" rows=r.by_type.clone()/>
-            </section>
-        </div>
+        <section class="card" aria-labelledby="sla-sev-h">
+            <h2 id="sla-sev-h">"By severity"</h2>
+            <ComplianceTable caption="By severity" head="Severity" testid="sla-by-severity"
+                rows=r.by_severity.iter().map(|(s, c)| (s.label().to_string(), c.clone())).collect()/>
+        </section>
+        <section class="card" aria-labelledby="sla-type-h">
+            <h2 id="sla-type-h">"By type"</h2>
+            <ComplianceTable caption="By type" head="Type" testid="sla-by-type" rows=r.by_type.clone()/>
+        </section>
         <section class="card" aria-labelledby="sla-seg-h">
             <h2 id="sla-seg-h">"By saved segment"</h2>
             <p class="muted small">"Segment membership as it is now; an account in several segments counts in each."</p>
             <ComplianceTable caption="By saved segment" head="Segment" testid="sla-by-segment" rows=r.by_segment.clone()/>
         </section>
-        <div class="columns">
+        <div class="columns wide-left sla-columns">
             <section class="card" aria-labelledby="sla-breach-h">
                 <h2 id="sla-breach-h">{format!("Breaches ({breaches})")}</h2>
                 <BreachTable breaches=r.breaches.clone()/>

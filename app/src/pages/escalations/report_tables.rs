@@ -77,7 +77,7 @@ pub fn BreachTable(breaches: Vec<(ReportRow, ClockKind, Timestamp)>) -> impl Int
     let more = breaches.len().saturating_sub(BREACHES_SHOWN);
     view! {
         <div class="table-wrap">
-            <table class="compact" data-testid="sla-breaches">
+            <table class="compact sla-breach-table" data-testid="sla-breaches">
                 <thead>
                     <tr><th scope="col">"Breached"</th><th scope="col">"Clock"</th><th scope="col">"Escalation"</th></tr>
                 </thead>

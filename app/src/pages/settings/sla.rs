@@ -48,8 +48,11 @@ enum Open {
 /// The page's own state, which outlives every reload of the settings.
 #[derive(Clone, Copy)]
 struct Page {
-    /// Bumped by every successful save: the settings are read again.
+    /// Bumped by every successful calendar or policy save: those cards are read again.
     changed: RwSignal<u32>,
+    /// Bumped by a successful save of the types and paths: only that card is read again, and
+    /// a calendar or policy save never throws away paths being edited (nor the reverse).
+    paths_changed: RwSignal<u32>,
     /// What the last save did, and where to say it.
     notice: RwSignal<Option<(Part, String)>>,
     /// The calendar in the editor, if any.
@@ -62,7 +65,8 @@ impl Page {
     /// Reports a save: the settings are read again and `text` is shown in `part`.
     fn saved(self, part: Part, text: String) {
         self.notice.set(Some((part, text)));
-        self.changed.update(|n| *n += 1);
+        let which = if part == Part::Paths { self.paths_changed } else { self.changed };
+        which.update(|n| *n += 1);
     }
 
     /// The notice for `part`, as a status banner.
@@ -79,11 +83,13 @@ impl Page {
 pub fn SlaSettingsPage() -> impl IntoView {
     let page = Page {
         changed: RwSignal::new(0),
+        paths_changed: RwSignal::new(0),
         notice: RwSignal::new(None),
         calendar: RwSignal::new(None),
         policy: RwSignal::new(None),
     };
     let settings = Resource::new(move || page.changed.get(), |_| sla_settings_page());
+    let paths = Resource::new(move || page.paths_changed.get(), |_| sla_settings_page());
     view! {
         <SettingsHead current=Tab::Sla intro="When the SLA clocks run, what each segment is promised, and who an escalation goes to."/>
         <Loaded resource=settings let:data>
@@ -92,7 +98,9 @@ pub fn SlaSettingsPage() -> impl IntoView {
             })}
             <calendars::CalendarsCard calendars=data.calendars.clone() can_edit=data.can_edit page/>
             <policies::PoliciesCard data=data.clone() page/>
-            <paths::PathsCard setup=data.setup.clone() users=data.users.clone() can_edit=data.can_edit page/>
+        </Loaded>
+        <Loaded resource=paths inline=true let:data>
+            <paths::PathsCard setup=data.setup users=data.users can_edit=data.can_edit page/>
         </Loaded>
     }
 }

@@ -159,7 +159,14 @@ fn TypeBlock(d: Draft, ti: usize, t: EscalationType) -> impl IntoView {
     let levels_msg = d.msg(f("levels"));
     let last = t.levels.len().saturating_sub(1);
     let count = t.levels.len();
-    let title = if t.label.is_empty() { "New type".to_string() } else { t.label.clone() };
+    // Follows the label as it is typed (the block itself is built once).
+    let label_now = move || {
+        d.setup.with(|s| s.types.get(ti).map(|t| t.label.trim().to_string())).unwrap_or_default()
+    };
+    let title = move || match label_now() {
+        l if l.is_empty() => "New type".to_string(),
+        l => l,
+    };
     let remove = move |_| {
         let label = d
             .setup
@@ -190,7 +197,7 @@ fn TypeBlock(d: Draft, ti: usize, t: EscalationType) -> impl IntoView {
             <div class="sla-type-head">
                 <h3>{title}</h3>
                 {d.can_edit.then(|| view! {
-                    <button type="button" class="button ghost small danger" aria-label=format!("Remove the type {}", t.label)
+                    <button type="button" class="button ghost small danger" aria-label=move || format!("Remove the type {}", title())
                         on:click=remove>"Remove type"</button>
                 })}
             </div>
@@ -206,7 +213,7 @@ fn TypeBlock(d: Draft, ti: usize, t: EscalationType) -> impl IntoView {
                 {t.levels.into_iter().enumerate().map(|(li, level)| view! { <LevelRow d ti li last=li == last level/> }).collect_view()}
             </ol>
             {d.can_edit.then(|| view! {
-                <button type="button" class="button ghost small" aria-label=format!("Add a level to {}", t.label)
+                <button type="button" class="button ghost small" aria-label=move || format!("Add a level to {}", title())
                     disabled={count >= MAX_LEVELS} on:click=add_level>"+ Level"</button>
             })}
         </div>

@@ -28,6 +28,7 @@ pub(super) fn PoliciesCard(data: SlaSettings, page: Page) -> impl IntoView {
     let can_edit = data.can_edit;
     let order = RwSignal::new(matching_order(data.policies.clone()));
     let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
     let surveys = StoredValue::new(data.csat_surveys.clone());
     let free = data
         .segments
@@ -41,6 +42,11 @@ pub(super) fn PoliciesCard(data: SlaSettings, page: Page) -> impl IntoView {
         if !segment(i) || !segment(j) {
             return;
         }
+        // One move at a time: a failed move's rollback must not undo a later one.
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         order.update(|o| o.swap(i, j));
         let ids: Vec<String> = order.with_untracked(|o| {
             o.iter().filter(|p| p.segment_id.is_some()).map(|p| p.id.clone()).collect()
@@ -49,7 +55,9 @@ pub(super) fn PoliciesCard(data: SlaSettings, page: Page) -> impl IntoView {
         error.set(None);
         page.notice.set(None);
         leptos::task::spawn_local(async move {
-            match policy_order(ids).await {
+            let saved = policy_order(ids).await;
+            busy.set(false);
+            match saved {
                 Ok(()) => page.notice.set(Some((
                     Part::Policies,
                     format!(

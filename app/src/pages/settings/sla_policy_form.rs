@@ -145,7 +145,14 @@ impl Draft {
 pub(super) fn PolicyForm(
     policy: Option<SlaPolicy>, data: SlaSettings, page: Page,
 ) -> impl IntoView {
-    let first_calendar = data.calendars.first().map(|c| c.id.clone()).unwrap_or_default();
+    // The seeded default calendar when it exists (not whichever sorts first by name).
+    let first_calendar = data
+        .calendars
+        .iter()
+        .find(|c| c.id == "default")
+        .or(data.calendars.first())
+        .map(|c| c.id.clone())
+        .unwrap_or_default();
     let d = Draft::new(policy.as_ref(), first_calendar, page);
     let (heading, next) = match &policy {
         None => ("New policy".to_string(), 1),
@@ -192,7 +199,7 @@ pub(super) fn PolicyForm(
             </div>
             <div class="form-row">
                 <DraftInput id="pol-warn".into() label="Warn at".into() value=typed_percent(i.warn_at) unit="% of a target"
-                    inputmode="decimal" msg=d.percent_msg("warn_at", "between 1 and 99 % of the target")
+                    inputmode="decimal" msg=d.percent_msg("warn_at", "more than 0 and less than 100 % of the target")
                     hint="Whoever is responsible is told when this much of a target is used."
                     on_input=move |v: String| d.edit(|p| p.warn_at = share(&v))/>
                 <DraftInput id="pol-uptime".into() label="Uptime target".into() value=typed_percent(i.uptime_target) unit="% a month"

@@ -148,10 +148,12 @@ async fn an_escalation_is_raised_worked_up_a_level_resolved_and_followed_up() ->
     sign_in(&phone, &base).await?;
     visit(&phone, &format!("{base}{escalation}")).await?;
     shot_showing(&phone, &[(clock("resolution"), "Met")], "102-escalation-phone").await?;
+    fits_the_width(&phone, "the escalation page").await?;
     visit(&phone, &format!("{base}/escalations?state=all")).await?;
     expect(phone.locator("[data-testid=escalation-row]")).to_have_count(2).await?;
     shot_showing(&phone, &[("[data-testid=escalations-table]", TITLE)], "103-escalations-phone")
         .await?;
+    fits_the_width(&phone, "the escalations list").await?;
     visit(&phone, &format!("{base}/reports/sla")).await?;
     shot_showing(
         &phone,
@@ -159,6 +161,7 @@ async fn an_escalation_is_raised_worked_up_a_level_resolved_and_followed_up() ->
         "114-sla-report-phone",
     )
     .await?;
+    fits_the_width(&phone, "the SLA report").await?;
 
     let exec = new_page(&browser, 1360, 950).await?;
     let exec_errors = collect_script_errors(&exec).await?;

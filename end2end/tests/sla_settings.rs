@@ -415,13 +415,7 @@ async fn the_page_fits_a_phone(phone: &Page, base: &str) -> R {
     expect(phone.locator("[data-testid=policy-editor]"))
         .to_contain_text("Save as version 2")
         .await?;
-    let fits: bool = phone
-        .evaluate(
-            "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth",
-            None::<&()>,
-        )
-        .await?;
-    assert!(fits, "the SLA settings are wider than a phone");
+    fits_the_width(phone, "the SLA settings page").await?;
     to_top(phone).await?;
     shot_showing(phone, &[("#paths-h", "Escalation types & paths")], "112-sla-settings-phone").await
 }

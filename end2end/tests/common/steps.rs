@@ -154,3 +154,24 @@ pub async fn collect_script_errors(page: &Page) -> R<Arc<Mutex<Vec<String>>>> {
     .await?;
     Ok(errors)
 }
+
+/// Fails when the page is wider than its window (a phone would scroll sideways); `what`
+/// names the page in the failure, which lists the elements reaching past the right edge.
+pub async fn fits_the_width(page: &Page, what: &str) -> R {
+    let past: Vec<String> = page
+        .evaluate(
+            "() => { const w = document.documentElement.clientWidth;
+                if (document.documentElement.scrollWidth <= w) return [];
+                return [...document.querySelectorAll('body *')]
+                  .filter(e => e.getBoundingClientRect().right > w + 1)
+                  .filter(e => { for (let p = e.parentElement; p; p = p.parentElement)
+                      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return false;
+                    return true; })
+                  .slice(0, 8)
+                  .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} → ${Math.round(e.getBoundingClientRect().right)}px`); }",
+            None::<&()>,
+        )
+        .await?;
+    assert!(past.is_empty(), "{what} is wider than the window: {past:?}");
+    Ok(())
+}

@@ -101,10 +101,12 @@ async fn main() -> anyhow::Result<()> {
         opened_at: chrono::DateTime<Utc>,
         at: chrono::DateTime<Utc>,
     }
-    let rows: Vec<Row> = db
-        .query("SELECT opened_at, evidence.at AS at FROM alert WHERE rule = 'sla_breach'")
-        .await?
-        .take(0)?;
+    let rows: Vec<Row> = app::store::query::query_all(
+        &db,
+        "SELECT opened_at, evidence.at AS at FROM alert WHERE rule = 'sla_breach'",
+        json!({}),
+    )
+    .await?;
     let mut lat: Vec<f64> =
         rows.iter().map(|r| (r.opened_at - r.at).num_milliseconds() as f64).collect();
     lat.sort_by(|a, b| a.total_cmp(b));

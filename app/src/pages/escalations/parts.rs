@@ -121,7 +121,7 @@ pub fn every(period: Duration, tick: impl Fn() + Clone + 'static) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         let tick = tick.clone();
-        if let Ok(h) = set_interval_with_handle(move || tick(), period) {
+        if let Ok(h) = set_interval_with_handle(tick, period) {
             on_cleanup(move || h.clear());
         }
     });

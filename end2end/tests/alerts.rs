@@ -14,8 +14,6 @@ use playwright_rs::protocol::{Page, SelectOption};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-const CSM_PASS: &str = "a long password";
-
 /// `n` logins by `users` distinct people `days_ago` for `account`.
 fn logins(account: &str, n: usize, users: usize, days_ago: i64, tag: &str) -> Vec<Value> {
     let at = (chrono::Utc::now() - chrono::Duration::days(days_ago)).to_rfc3339();
@@ -47,8 +45,8 @@ struct Seeded {
 async fn seed(base: &str) -> R<Seeded> {
     let api = Api::new(base)?;
     let admin = id_of(&api.set_up_admin().await?);
-    let grace = create_user(&api, "grace@bellwether.test", "Grace Hopper", "csm").await?;
-    create_user(&api, "eve@bellwether.test", "Eve Executive", "exec").await?;
+    let grace = api.create_user("grace@bellwether.test", "Grace Hopper", "csm").await?;
+    api.create_user("eve@bellwether.test", "Eve Executive", "exec").await?;
     let start = (chrono::Utc::now().date_naive() - chrono::Duration::days(200)).to_string();
     let mut accounts = Vec::new();
     let owners = [
@@ -78,23 +76,6 @@ async fn seed(base: &str) -> R<Seeded> {
     send_events(base, &key, falling_usage(&accounts[1], "pine")).await?;
     send_events(base, &key, falling_usage(&accounts[2], "brook")).await?;
     Ok(Seeded { accounts, key, exec_email: "eve@bellwether.test".into() })
-}
-
-/// Scrolls back up, so the sticky top bar sits at the top of a full-page screenshot.
-async fn to_top(page: &Page) -> R {
-    page.evaluate_expression("window.scrollTo(0, 0)").await?;
-    Ok(())
-}
-
-/// A person with `role` (the admin's client creates them); returns their id.
-async fn create_user(api: &Api, email: &str, name: &str, role: &str) -> R<String> {
-    let form = [
-        ("input[email]", email),
-        ("input[name]", name),
-        ("input[role]", role),
-        ("input[password]", CSM_PASS),
-    ];
-    Ok(id_of(&api.call("users/create", &form).await?))
 }
 
 #[tokio::test]
@@ -311,7 +292,7 @@ async fn the_alerts_page_filters_and_acknowledges_in_bulk(page: &Page, base: &st
 /// Eve (exec) sees the alerts and the account's alert, with no tick box or button to act.
 async fn an_executive_reads_but_cannot_act(page: &Page, base: &str, s: &Seeded) -> R {
     visit(page, &format!("{base}/login")).await?;
-    submit_sign_in(page, &s.exec_email, CSM_PASS).await?;
+    submit_sign_in(page, &s.exec_email, USER_PASS).await?;
     page.wait_for_url(&format!("{base}/"), None).await?;
     visit(page, &format!("{base}/alerts")).await?;
     expect(page.locator("[data-testid=alert-row]")).to_have_count(2).await?;

@@ -16,24 +16,12 @@ use playwright_rs::protocol::{Page, SelectOption};
 use serde_json::json;
 use std::time::Duration;
 
-const USER_PASS: &str = "a long password";
 const TITLE: &str = "Checkout outage in the EU";
 
 struct Seeded {
     /// Northwind (the admin's, enterprise), then Harbor (Grace's).
     accounts: Vec<String>,
     exec_email: String,
-}
-
-/// A person with `role`; returns their id.
-async fn create_user(api: &Api, email: &str, name: &str, role: &str) -> R<String> {
-    let form = [
-        ("input[email]", email),
-        ("input[name]", name),
-        ("input[role]", role),
-        ("input[password]", USER_PASS),
-    ];
-    Ok(id_of(&api.call("users/create", &form).await?))
 }
 
 /// The admin, Grace (CSM) and Eve (exec); Northwind (enterprise, the admin's, Grace its
@@ -43,8 +31,8 @@ async fn create_user(api: &Api, email: &str, name: &str, role: &str) -> R<String
 async fn seed(base: &str) -> R<Seeded> {
     let api = Api::new(base)?;
     let admin = id_of(&api.set_up_admin().await?);
-    let grace = create_user(&api, "grace@bellwether.test", "Grace Hopper", "csm").await?;
-    create_user(&api, "eve@bellwether.test", "Eve Executive", "exec").await?;
+    let grace = api.create_user("grace@bellwether.test", "Grace Hopper", "csm").await?;
+    api.create_user("eve@bellwether.test", "Eve Executive", "exec").await?;
     let start = (chrono::Utc::now().date_naive() - chrono::Duration::days(400)).to_string();
     let mut accounts = Vec::new();
     for (name, owner, tier) in [
@@ -92,12 +80,6 @@ async fn seed(base: &str) -> R<Seeded> {
         "title": "Invoice disputed after the price change", "opened_at": now - chrono::Duration::hours(6) });
     rest_post(base, &key, "/api/v1/escalations", &breached).await?;
     Ok(Seeded { accounts, exec_email: "eve@bellwether.test".into() })
-}
-
-/// Scrolls back up, so the sticky top bar sits at the top of a full-page screenshot.
-async fn to_top(page: &Page) -> R {
-    page.evaluate_expression("window.scrollTo(0, 0)").await?;
-    Ok(())
 }
 
 /// The status pill of one clock (`first_response`, `update`, `resolution`).

@@ -18,7 +18,6 @@ use playwright_rs::expect;
 use playwright_rs::protocol::{Browser, FilePayload, Page, SelectOption};
 use serde_json::json;
 
-const USER_PASS: &str = "a long password";
 const CSM_EMAIL: &str = "grace@bellwether.test";
 const EXEC_EMAIL: &str = "eve@bellwether.test";
 const CALENDAR: &str = "Support Berlin";
@@ -35,25 +34,14 @@ const PATHS_NOTICE: &str = "section[aria-labelledby=paths-h] [role=status]";
 const BERLIN_ROW: &str = "[data-testid=calendar]:has-text('Support Berlin')";
 const COMMERCIAL: &str = "[data-testid=esc-type][data-key=commercial]";
 
-/// A person with `role`; returns their id.
-async fn create_user(api: &Api, email: &str, name: &str, role: &str) -> R<String> {
-    let form = [
-        ("input[email]", email),
-        ("input[name]", name),
-        ("input[role]", role),
-        ("input[password]", USER_PASS),
-    ];
-    Ok(id_of(&api.call("users/create", &form).await?))
-}
-
 /// The admin, Grace (CSM) and Eve (exec); the Enterprise and Mid-market segments, the latter
 /// with its own policy on the default calendar (seeded through the REST API, as an integration
 /// would). Returns Eve's id.
 async fn seed(base: &str) -> R<String> {
     let api = Api::new(base)?;
     api.set_up_admin().await?;
-    create_user(&api, CSM_EMAIL, "Grace Hopper", "csm").await?;
-    let eve = create_user(&api, EXEC_EMAIL, "Eve Executive", "exec").await?;
+    api.create_user(CSM_EMAIL, "Grace Hopper", "csm").await?;
+    let eve = api.create_user(EXEC_EMAIL, "Eve Executive", "exec").await?;
     api.save_segment("Enterprise", "tier=enterprise").await?;
     let mid = api.save_segment("Mid-market", "tier=mid_market").await?;
     let form = [("name", "SLA seeding"), ("scopes[0]", "settings:write")];
@@ -87,12 +75,6 @@ fn holiday_feed(year: i32) -> String {
     ics += &event(format!("{}1225", year + 1), "Erster Weihnachtstag");
     ics += "END:VCALENDAR\r\n";
     ics
-}
-
-/// Scrolls back up, so the sticky top bar sits at the top of a full-page screenshot.
-async fn to_top(page: &Page) -> R {
-    page.evaluate_expression("window.scrollTo(0, 0)").await?;
-    Ok(())
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
 pub fn routes(state: AppState) -> Router {
@@ -67,31 +67,8 @@ async fn segments(State(state): State<AppState>, headers: HeaderMap) -> Response
     else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let mut changes = state.portfolio.subscribe();
-    let (tx, rx) = tokio::sync::mpsc::channel::<()>(1);
-    tokio::spawn(async move {
-        // Ends when the page goes away (the receiver is dropped) or the index stops.
-        loop {
-            match changes.recv().await {
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-            }
-            let settle = tokio::time::sleep(SETTLE);
-            tokio::pin!(settle);
-            loop {
-                tokio::select! {
-                    _ = &mut settle => break,
-                    m = changes.recv() => if matches!(m, Err(tokio::sync::broadcast::error::RecvError::Closed)) { return },
-                }
-            }
-            if tx.send(()).await.is_err() {
-                return;
-            }
-        }
-    });
-    let stream = tokio_stream::wrappers::ReceiverStream::new(rx).map(|_| {
-        Ok::<_, std::convert::Infallible>(Event::default().event("changed").data("segments"))
-    });
+    // Ends when the page goes away (the receiver is dropped) or the index stops.
+    let stream = settled(state.portfolio.subscribe(), |_| true, "segments", SETTLE);
     let ended = session_ended(state, me.id.to_string(), hash);
     Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
 }
@@ -125,7 +102,19 @@ async fn alerts(
         (!mine || c.owner.as_deref() == Some(me_id.as_str()))
             && account.as_ref().is_none_or(|a| *a == c.account)
     };
-    let mut changes = state.alerts.subscribe();
+    let stream = settled(state.alerts.subscribe(), wanted, "alerts", ALERT_SETTLE);
+    let ended = session_ended(state, me.id.to_string(), hash);
+    Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// `changed` (with `data`) after each burst of the changes `wanted` keeps: a change arms a
+/// `settle` wait that swallows whatever else arrives in it, then one event goes out (so the
+/// last change of a burst is always followed by an event).
+/// A lagging receiver counts as a change (something was missed: re-read).
+fn settled<C: Clone + Send + 'static>(
+    mut changes: tokio::sync::broadcast::Receiver<C>, wanted: impl Fn(&C) -> bool + Send + 'static,
+    data: &'static str, settle: std::time::Duration,
+) -> impl Stream<Item = Result<Event, std::convert::Infallible>> {
     let (tx, rx) = tokio::sync::mpsc::channel::<()>(1);
     tokio::spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
@@ -135,11 +124,11 @@ async fn alerts(
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             }
-            let settle = tokio::time::sleep(ALERT_SETTLE);
-            tokio::pin!(settle);
+            let quiet = tokio::time::sleep(settle);
+            tokio::pin!(quiet);
             loop {
                 tokio::select! {
-                    _ = &mut settle => break,
+                    _ = &mut quiet => break,
                     m = changes.recv() => if matches!(m, Err(RecvError::Closed)) { return },
                 }
             }
@@ -148,11 +137,8 @@ async fn alerts(
             }
         }
     });
-    let stream = tokio_stream::wrappers::ReceiverStream::new(rx).map(|_| {
-        Ok::<_, std::convert::Infallible>(Event::default().event("changed").data("alerts"))
-    });
-    let ended = session_ended(state, me.id.to_string(), hash);
-    Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
+    tokio_stream::wrappers::ReceiverStream::new(rx)
+        .map(move |_| Ok(Event::default().event("changed").data(data)))
 }
 
 /// Which escalation changes a `/live/escalations` stream wants: `?id=<id>` one escalation's
@@ -179,32 +165,7 @@ async fn escalations(
     let wanted = move |c: &app::service::sla_timer::EscalationChange| {
         id.as_ref().is_none_or(|i| *i == c.id) && account.as_ref().is_none_or(|a| *a == c.account)
     };
-    let mut changes = state.sla.subscribe();
-    let (tx, rx) = tokio::sync::mpsc::channel::<()>(1);
-    tokio::spawn(async move {
-        use tokio::sync::broadcast::error::RecvError;
-        loop {
-            match changes.recv().await {
-                Ok(c) if !wanted(&c) => continue,
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return,
-            }
-            let settle = tokio::time::sleep(ALERT_SETTLE);
-            tokio::pin!(settle);
-            loop {
-                tokio::select! {
-                    _ = &mut settle => break,
-                    m = changes.recv() => if matches!(m, Err(RecvError::Closed)) { return },
-                }
-            }
-            if tx.send(()).await.is_err() {
-                return;
-            }
-        }
-    });
-    let stream = tokio_stream::wrappers::ReceiverStream::new(rx).map(|_| {
-        Ok::<_, std::convert::Infallible>(Event::default().event("changed").data("escalations"))
-    });
+    let stream = settled(state.sla.subscribe(), wanted, "escalations", ALERT_SETTLE);
     let ended = session_ended(state, me.id.to_string(), hash);
     Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
 }

@@ -8,4 +8,5 @@ pub mod field;
 pub mod layout;
 pub mod live;
 pub mod notice;
+pub mod pager;
 pub mod trend_chart;

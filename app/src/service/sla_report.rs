@@ -49,14 +49,6 @@ pub async fn report(
             c.due_at.is_none() && matches!(c.status, ClockStatus::Met | ClockStatus::Breached)
         };
         rows.push(ReportRow {
-            id: e.id.to_string(),
-            account_id: e.account.to_string(),
-            account_name: e.account_name.clone(),
-            title: e.title.clone(),
-            type_label: e.type_label.clone(),
-            severity: e.severity,
-            status: e.status,
-            opened_at: e.opened_at,
             first_response_minutes: stopped(&clocks.first_response)
                 .then_some(clocks.first_response.elapsed_business_minutes),
             first_response_target: t.first_response_minutes,
@@ -70,6 +62,7 @@ pub async fn report(
                 .filter(|(_, m)| m.contains(e.account.as_str()))
                 .map(|(n, _)| n.clone())
                 .collect(),
+            ..row_of(e)
         });
     }
     let group = |key: &dyn Fn(&ReportRow) -> Vec<String>| {
@@ -101,25 +94,7 @@ pub async fn report(
         .collect();
     breaches.sort_by_key(|b| std::cmp::Reverse(b.2));
     let open_now = store::all_open(&state.db).await?;
-    let open_rows: Vec<ReportRow> = open_now
-        .iter()
-        .map(|e| ReportRow {
-            id: e.id.to_string(),
-            account_id: e.account.to_string(),
-            account_name: e.account_name.clone(),
-            title: e.title.clone(),
-            type_label: e.type_label.clone(),
-            severity: e.severity,
-            status: e.status,
-            opened_at: e.opened_at,
-            first_response_minutes: None,
-            first_response_target: 0,
-            resolution_minutes: None,
-            resolution_target: 0,
-            breaches: vec![],
-            segments: vec![],
-        })
-        .collect();
+    let open_rows: Vec<ReportRow> = open_now.iter().map(row_of).collect();
     Ok(SlaReport {
         from,
         to,
@@ -132,6 +107,26 @@ pub async fn report(
         open_by_age: open_by_age(&open_rows, now),
         uptime: uptime(state, from, to, start, end).await?,
     })
+}
+
+/// What the report knows of an escalation before its clocks are judged.
+fn row_of(e: &store::StoredEscalation) -> ReportRow {
+    ReportRow {
+        id: e.id.to_string(),
+        account_id: e.account.to_string(),
+        account_name: e.account_name.clone(),
+        title: e.title.clone(),
+        type_label: e.type_label.clone(),
+        severity: e.severity,
+        status: e.status,
+        opened_at: e.opened_at,
+        first_response_minutes: None,
+        first_response_target: 0,
+        resolution_minutes: None,
+        resolution_target: 0,
+        breaches: vec![],
+        segments: vec![],
+    }
 }
 
 /// Availability per month of every account an incident touched in the period (the others were

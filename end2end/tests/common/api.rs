@@ -9,6 +9,8 @@ use serde_json::Value;
 pub const EMAIL: &str = "ada@bellwether.test";
 pub const PASS: &str = "correct horse battery";
 pub const ADMIN_NAME: &str = "Ada Lovelace";
+/// The password of every person a test creates besides the admin.
+pub const USER_PASS: &str = "a long password";
 
 /// A client with its own cookie jar (its own session).
 pub struct Api {
@@ -49,6 +51,18 @@ impl Api {
             .await?;
         assert!(res.status().is_success(), "{path}: {}", res.text().await?);
         Ok(res.json().await?)
+    }
+
+    /// A person with `role` (this client, signed in as the admin, creates them) and
+    /// [`USER_PASS`]; returns their id.
+    pub async fn create_user(&self, email: &str, name: &str, role: &str) -> R<String> {
+        let form = [
+            ("input[email]", email),
+            ("input[name]", name),
+            ("input[role]", role),
+            ("input[password]", USER_PASS),
+        ];
+        Ok(id_of(&self.call("users/create", &form).await?))
     }
 
     /// Sets up the first admin ([`EMAIL`], [`PASS`]) with the set-up code; this client is

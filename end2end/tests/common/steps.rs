@@ -175,3 +175,9 @@ pub async fn fits_the_width(page: &Page, what: &str) -> R {
     assert!(past.is_empty(), "{what} is wider than the window: {past:?}");
     Ok(())
 }
+
+/// Scrolls back up, so the sticky top bar sits at the top of a full-page screenshot.
+pub async fn to_top(page: &Page) -> R {
+    page.evaluate_expression("window.scrollTo(0, 0)").await?;
+    Ok(())
+}

@@ -3,7 +3,6 @@
 //! form, so it works before the page is live, and once it is, each change navigates at once.
 
 use crate::model::alert::{AlertFilter, AlertStatus, RuleKind, Severity};
-use crate::model::portfolio::encode;
 use crate::model::{Permission, Segment, User};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -75,7 +74,7 @@ impl AlertQuery {
     }
 
     /// The query string (without `?`), leaving out defaults; `pages` only past the first.
-    pub fn to_query(&self) -> String {
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut p: Vec<(&str, String)> = Vec::new();
         if let Some(r) = self.rule {
             p.push(("rule", r.key().into()));
@@ -99,15 +98,12 @@ impl AlertQuery {
         if self.pages > 1 {
             p.push(("pages", self.pages.to_string()));
         }
-        p.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+        p
     }
 
     /// The page's address for these filters.
     pub fn href(&self) -> String {
-        match self.to_query() {
-            q if q.is_empty() => "/alerts".into(),
-            q => format!("/alerts?{q}"),
-        }
+        crate::components::pager::href("/alerts", &self.to_pairs())
     }
 
     /// Whether any filter differs from the default view.
@@ -263,10 +259,9 @@ mod tests {
         ]);
         assert_eq!(q.status, StatusChoice::All);
         assert_eq!(q.owner, OwnerChoice::Mine);
-        let s = q.to_query();
         assert_eq!(
-            s,
-            "rule=declining_engagement&severity=high&status=all&owner=me&segment=seg%201&pages=3"
+            q.href(),
+            "/alerts?rule=declining_engagement&severity=high&status=all&owner=me&segment=seg%201&pages=3"
         );
         // A GET form posts empty values for "any": the default view, at /alerts.
         let empty =

@@ -5,6 +5,7 @@ use super::filters::AlertQuery;
 use super::parts::{sentence, Ago, RulesWatched, SeverityBadge, StatusPill};
 use crate::api::alerts::{alert_act, BulkOutcome};
 use crate::components::notice::LoadError;
+use crate::components::pager::Pager;
 use crate::error::AppError;
 use crate::model::alert::{Alert, AlertEventInput, AlertPage};
 use leptos::prelude::*;
@@ -69,13 +70,8 @@ pub fn AlertsTable(
                                 </tbody>
                             </table>
                         </div>
-                        <nav class="pager" aria-label="More alerts">
-                            <span class="muted">{if count == 1 { "1 alert".to_string() } else { format!("{count} alerts") }}</span>
-                            {more.then(|| {
-                                let next = AlertQuery { pages: query.get_untracked().pages + 1, ..query.get_untracked() };
-                                view! { <LoadMore href=next.href()/> }
-                            })}
-                        </nav>
+                        <Pager count one="alert" many="alerts" label="More alerts"
+                            next=more.then(|| AlertQuery { pages: query.get_untracked().pages + 1, ..query.get_untracked() }.href())/>
                     }.into_any()
                 }
             })}
@@ -196,21 +192,6 @@ fn BulkOutcomeBanner(
                 }.into_any()
             }
         })
-    }
-}
-
-/// "Load more": a link to the view with one more page (it works before the page is live);
-/// once live it stays in place instead of jumping to the top.
-#[component]
-fn LoadMore(href: String) -> impl IntoView {
-    let navigate = leptos_router::hooks::use_navigate();
-    let target = href.clone();
-    view! {
-        <a class="button small" href=href data-testid="load-more" on:click=move |ev| {
-            ev.prevent_default();
-            let opts = leptos_router::NavigateOptions { scroll: false, ..Default::default() };
-            navigate(&target, opts);
-        }>"Load more"</a>
     }
 }
 

@@ -3,7 +3,6 @@
 //! it works before the page is live, and once it is, each change navigates at once.
 
 use crate::model::escalation::{EscalationFilter, EscalationSeverity};
-use crate::model::portfolio::encode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -76,7 +75,7 @@ impl EscalationQuery {
     }
 
     /// The query string (without `?`), leaving out defaults; `pages` only past the first.
-    pub fn to_query(&self) -> String {
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut p: Vec<(&str, String)> = Vec::new();
         if self.state != StateChoice::Open {
             p.push(("state", self.state.key().into()));
@@ -90,15 +89,12 @@ impl EscalationQuery {
         if self.pages > 1 {
             p.push(("pages", self.pages.to_string()));
         }
-        p.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+        p
     }
 
     /// The page's address for these filters.
     pub fn href(&self) -> String {
-        match self.to_query() {
-            q if q.is_empty() => "/escalations".into(),
-            q => format!("/escalations?{q}"),
-        }
+        crate::components::pager::href("/escalations", &self.to_pairs())
     }
 
     /// Whether any filter differs from the default view.
@@ -180,7 +176,7 @@ mod tests {
             ("mine", "1"),
             ("pages", "3"),
         ]);
-        assert_eq!(q.to_query(), "state=all&severity=P1&mine=1&pages=3");
+        assert_eq!(q.href(), "/escalations?state=all&severity=P1&mine=1&pages=3");
         let empty = EscalationQuery::from_pairs([("state", ""), ("severity", "")]);
         assert!(empty.is_default());
         assert_eq!(empty.href(), "/escalations");

@@ -5,6 +5,7 @@ use super::filters::EscalationQuery;
 use super::parts::{NextDue, SeverityBadge, Since, StatusPill};
 use crate::api::escalations::EscalationList;
 use crate::components::notice::LoadError;
+use crate::components::pager::Pager;
 use crate::error::AppError;
 use crate::model::escalation::{EscalationRow, EscalationStatus};
 use crate::model::Timestamp;
@@ -43,13 +44,8 @@ pub fn EscalationsTable(
                                 </tbody>
                             </table>
                         </div>
-                        <nav class="pager" aria-label="More escalations">
-                            <span class="muted">{if count == 1 { "1 escalation".to_string() } else { format!("{count} escalations") }}</span>
-                            {more.then(|| {
-                                let next = EscalationQuery { pages: query.get_untracked().pages + 1, ..query.get_untracked() };
-                                view! { <LoadMore href=next.href()/> }
-                            })}
-                        </nav>
+                        <Pager count one="escalation" many="escalations" label="More escalations"
+                            next=more.then(|| EscalationQuery { pages: query.get_untracked().pages + 1, ..query.get_untracked() }.href())/>
                     }.into_any()
                 }
             })}
@@ -86,21 +82,6 @@ fn Row(r: EscalationRow, now: RwSignal<Option<Timestamp>>) -> impl IntoView {
                 }}
             </td>
         </tr>
-    }
-}
-
-/// "Load more": a link to the view with one more page (it works before the page is live);
-/// once live it stays in place instead of jumping to the top.
-#[component]
-fn LoadMore(href: String) -> impl IntoView {
-    let navigate = leptos_router::hooks::use_navigate();
-    let target = href.clone();
-    view! {
-        <a class="button small" href=href data-testid="load-more" on:click=move |ev| {
-            ev.prevent_default();
-            let opts = leptos_router::NavigateOptions { scroll: false, ..Default::default() };
-            navigate(&target, opts);
-        }>"Load more"</a>
     }
 }
 

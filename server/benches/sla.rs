@@ -51,30 +51,31 @@ async fn main() -> anyhow::Result<()> {
     let n_open = env("BENCH_OPEN", 100_000) as usize;
     let n_breach = env("BENCH_BREACHES", 300) as usize;
     let spread = env("BENCH_SPREAD", 30) as i64;
-    let lead = 25i64;
+    let lead = env("BENCH_LEAD", 25) as i64;
     let dir = tempfile::tempdir()?;
     let db = open_db(dir.path(), "db").await?;
     let t = Instant::now();
     let accounts = insert_accounts(&db, n_breach + 1000).await?;
     let (breaching, others) = accounts.split_at(n_breach);
-    // The start the breach times are counted from is fixed before seeding, so seeding time
-    // only eats into the lead, which is checked below.
-    let seeded_by = Utc::now() + Duration::seconds(lead);
-    let mut rows = Vec::with_capacity(n_open);
-    let first_due = seeded_by;
-    for (i, acc) in breaching.iter().enumerate() {
-        let due =
-            first_due + Duration::milliseconds(spread * 1000 * i as i64 / n_breach.max(1) as i64);
-        rows.push((acc.clone(), due - Duration::minutes(60), "P1"));
-    }
+    // The P4s first (the bulk), then the breaching P1s: their due times are counted from
+    // after the bulk is written, so seeding never eats into the lead.
     let now = Utc::now();
-    for i in 0..n_open.saturating_sub(n_breach) {
-        rows.push((
-            others[i % others.len()].clone(),
-            now - Duration::minutes((i % 600) as i64),
-            "P4",
-        ));
-    }
+    let rows: Vec<_> = (0..n_open.saturating_sub(n_breach))
+        .map(|i| {
+            (others[i % others.len()].clone(), now - Duration::minutes((i % 600) as i64), "P4")
+        })
+        .collect();
+    insert(&db, &rows).await?;
+    let first_due = Utc::now() + Duration::seconds(lead);
+    let rows: Vec<_> = breaching
+        .iter()
+        .enumerate()
+        .map(|(i, acc)| {
+            let due = first_due
+                + Duration::milliseconds(spread * 1000 * i as i64 / n_breach.max(1) as i64);
+            (acc.clone(), due - Duration::minutes(60), "P1")
+        })
+        .collect();
     insert(&db, &rows).await?;
     let seeded = t.elapsed().as_secs_f64();
     println!(

@@ -114,8 +114,8 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "breach → alert stored: {} of {n_breach} alerts; p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target p99 < 1000 ms)",
         lat.len(),
-        pct(&lat, 50.0),
-        pct(&lat, 99.0),
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
         lat.last().copied().unwrap_or(f64::NAN)
     );
     println!("timer ticks run: {}", state.sla.ticks.load(std::sync::atomic::Ordering::Relaxed));

@@ -47,7 +47,10 @@ async fn the_default_rules_are_in_force(page: &Page, base: &str) -> R {
     for _ in 0..2 {
         reload(page).await?;
     }
-    expect(page.locator(".rule-row")).to_have_count(7).await?;
+    // Seven rules from the early-warning issue and two from escalations (SLA breach,
+    // escalation open too long).
+    expect(page.locator(".rule-row")).to_have_count(9).await?;
+    expect(page.locator(".rule-row[data-rule=sla_breach]")).to_have_count(1).await?;
     expect(page.locator("#r-renewal_at_risk-threshold")).to_have_count(0).await?;
     expect(page.locator("#r-missed_milestone-window")).to_have_count(0).await?;
     expect(page.locator(THRESHOLD)).to_have_value("40").await?;

@@ -2,6 +2,7 @@
 //! code on the server and in the browser, so a figure never differs between two screens.
 
 pub mod health;
+pub mod revenue;
 pub mod sla;
 pub mod survey;
 pub mod time_to_value;

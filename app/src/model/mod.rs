@@ -17,6 +17,7 @@ pub mod my_work;
 pub mod permission;
 pub mod plan;
 pub mod portfolio;
+pub mod revenue;
 pub mod segment;
 pub mod survey;
 pub mod timeline;

@@ -81,6 +81,8 @@ fn read_file(ev: &leptos::ev::Event, into: RwSignal<Chosen>, error: RwSignal<Opt
             return;
         };
         if file.size() > crate::api::sla::MAX_ICS as f64 {
+            // Forget the file chosen before, or "Preview" would read it instead.
+            into.set(None);
             error.set(Some(AppError::field("ics", "the file is larger than 5 MB")));
             return;
         }

@@ -326,11 +326,19 @@ async fn the_account_shows_the_resolution(page: &Page) -> R {
 }
 
 async fn mark_the_follow_up_done(page: &Page, base: &str, escalation: &str) -> R {
-    visit(page, &format!("{base}{escalation}")).await?;
+    // The owner finds it in My work, a week out, and follows the link to the escalation.
+    visit(page, &format!("{base}/my-work")).await?;
+    soon_shows(page, "[data-testid=work-follow-ups]", TITLE).await?;
+    to_top(page).await?;
+    shot(page, "115-my-work-follow-up").await?;
+    let link = format!("[data-testid=work-follow-ups] a[href='{escalation}']");
+    follow(page, &link, &format!("**{escalation}")).await?;
     page.locator("#fu-note").fill("Pat confirms checkout has been stable all week.", None).await?;
     page.locator("[data-testid=follow-up-done]").click(None).await?;
     soon_shows(page, "[data-testid=follow-up-line]", "Done").await?;
     expect(page.locator("[data-testid=follow-up-done]")).to_have_count(0).await?;
+    visit(page, &format!("{base}/my-work")).await?;
+    soon_shows(page, "section[aria-labelledby=mw-fu]", "No resolved escalation waits").await?;
     Ok(())
 }
 

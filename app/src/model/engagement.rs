@@ -289,7 +289,21 @@ pub struct MyWork {
     pub milestones: Vec<WorkMilestone>,
     pub touchpoints: Vec<WorkTouchpoint>,
     pub plans_off_track: Vec<super::plan::PlanSummary>,
+    /// Follow-ups of resolved escalations on the person's accounts, soonest first.
+    #[serde(default)]
+    pub follow_ups: Vec<WorkFollowUp>,
     pub horizon_days: i64,
+}
+
+/// "Call the customer: is it still fixed?" — the follow-up resolving an escalation scheduled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkFollowUp {
+    pub escalation_id: String,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub title: String,
+    pub due: NaiveDate,
+    pub overdue: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

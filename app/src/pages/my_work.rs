@@ -9,7 +9,7 @@ use crate::components::live::listen_to;
 use crate::components::notice::Loaded;
 use crate::error::AppError;
 use crate::model::alert::AlertTask;
-use crate::model::engagement::{MyWork, WorkMilestone, WorkTask, WorkTouchpoint};
+use crate::model::engagement::{MyWork, WorkFollowUp, WorkMilestone, WorkTask, WorkTouchpoint};
 use crate::model::plan::PlanSummary;
 use crate::pages::alerts::parts::{due_text, touchpoint_hint};
 use leptos::prelude::*;
@@ -48,6 +48,11 @@ fn Work(w: MyWork) -> impl IntoView {
         .into_iter()
         .map(|m| view! { <MilestoneItem m today/> }.into_any())
         .collect::<Vec<_>>();
+    let follow_ups = w
+        .follow_ups
+        .into_iter()
+        .map(|f| view! { <FollowUpItem f/> }.into_any())
+        .collect::<Vec<_>>();
     let off_track = w
         .plans_off_track
         .into_iter()
@@ -69,6 +74,10 @@ fn Work(w: MyWork) -> impl IntoView {
         <div class="columns">
             <WorkCard id="mw-ms" title="Milestones" empty="No milestone due." items=milestones/>
             <WorkCard id="mw-off" title="Plans off track" empty="None. Well done." items=off_track/>
+        </div>
+        <div class="columns">
+            <WorkCard id="mw-fu" title="Escalation follow-ups" empty="No resolved escalation waits for a follow-up call."
+                testid="work-follow-ups" items=follow_ups/>
         </div>
     }
 }
@@ -106,6 +115,24 @@ fn TaskItem(t: WorkTask) -> impl IntoView {
             <span class="muted small">{format!(" · {} · {}", t.account_name, t.milestone)}</span><br/>
             <span class="small due" class:late=t.overdue>{due}</span>
             <span class="muted small">{format!(" · {}", t.owner)}</span>
+        </li>
+    }
+}
+
+/// A resolved escalation's follow-up: call the customer, then mark it done on its page.
+#[component]
+fn FollowUpItem(f: WorkFollowUp) -> impl IntoView {
+    let due = if f.overdue {
+        format!("Overdue since {}", f.due.format("%d %b"))
+    } else {
+        format!("Due {}", f.due.format("%a %d %b"))
+    };
+    view! {
+        <li class:late=f.overdue>
+            <a href=format!("/escalations/{}", crate::model::portfolio::encode(&f.escalation_id))>{f.title.clone()}</a>
+            <span class="muted small">{format!(" · {}", f.account_name)}</span><br/>
+            <span class="small due" class:late=f.overdue>{due}</span>
+            <span class="muted small">" · is it still fixed?"</span>
         </li>
     }
 }

@@ -126,7 +126,12 @@ pub async fn record(
             levels: e.levels.len() as u32,
         };
         let event = input.validate(&cx, actor.name(), now)?;
-        let derived = derive(state, &e, &event, None).await?;
+        let mut derived = derive(state, &e, &event, None).await?;
+        // The follow-up is the account owner's; on an account nobody owns, whoever resolved it.
+        if let (Some(f), EventKind::Resolved, None) = (&mut derived.follow_up, event.kind, &e.owner)
+        {
+            f.owner = actor.user_id();
+        }
         if store::append_event(&state.db, id, e.events.len(), &event, &derived).await? {
             after_event(state, &e, &event).await;
             return detail(state, id).await;

@@ -4,7 +4,7 @@
 
 use super::engagement::cadences_for;
 use crate::error::AppError;
-use crate::model::engagement::MyWork;
+use crate::model::engagement::{MyWork, WorkFollowUp};
 use crate::model::my_work::{due_touchpoints, plan_work};
 use crate::model::AccountId;
 use crate::state::AppState;
@@ -26,11 +26,27 @@ pub async fn for_user(state: &AppState, me: &str, days: u32) -> Result<MyWork, A
     let names: Vec<(AccountId, String)> =
         accounts.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
     let cadences = cadences_for(state, &accounts, today).await?;
+    let follow_ups = store::escalations::follow_ups_due(&state.db, me, until)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            let due = e.follow_up?.due;
+            Some(WorkFollowUp {
+                escalation_id: e.id.to_string(),
+                account_id: e.account.clone(),
+                account_name: e.account_name,
+                title: e.title,
+                due,
+                overdue: due < today,
+            })
+        })
+        .collect();
     Ok(MyWork {
         tasks: work.tasks,
         milestones: work.milestones,
         touchpoints: due_touchpoints(cadences, &names, until),
         plans_off_track: work.off_track,
+        follow_ups,
         horizon_days: horizon,
     })
 }

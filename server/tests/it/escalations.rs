@@ -533,6 +533,15 @@ async fn an_open_escalation_holds_back_nps_and_resolving_schedules_the_follow_up
         (Utc::now().date_naive() + Duration::days(7)).to_string(),
         "the default policy follows up after 7 days"
     );
+    // My work lists the follow-up (due within its two-week horizon) for whoever resolved it,
+    // since nobody owns the account.
+    let work = c.ok("engagement/my_work", &[]).await;
+    let fu = &work["follow_ups"];
+    assert_eq!(fu.as_array().map(Vec::len), Some(1), "{work}");
+    assert_eq!(
+        (fu[0]["title"].as_str(), fu[0]["overdue"].as_bool()),
+        (Some("Unhappy sponsor"), Some(false))
+    );
     // Resolved: the survey may go again.
     let preview = c.ok("surveys/preview", &[("id", &sid)]).await;
     assert_eq!(preview["to_invite"], 1, "{preview}");
@@ -552,6 +561,8 @@ async fn an_open_escalation_holds_back_nps_and_resolving_schedules_the_follow_up
     assert!(done["follow_up"]["done_at"].is_string(), "{done}");
     let (status, again) = c.call("escalations/follow-up", &[("id", &id), ("note", "twice")]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    let work = c.ok("engagement/my_work", &[]).await;
+    assert_eq!(work["follow_ups"].as_array().map(Vec::len), Some(0), "done: off My work");
     // The health model's support-escalations measure now has a value for the account.
     let facts = app::store::health::facts_on(
         &app.db,

@@ -361,6 +361,25 @@ pub async fn all_open(db: &Db) -> Result<Vec<StoredEscalation>, AppError> {
     .await
 }
 
+/// Resolved escalations whose follow-up is open, due by `until` and `user`'s (My work): the
+/// account owner's, or on an account nobody owns, the person's who resolved it.
+pub async fn follow_ups_due(
+    db: &Db, user: &str, until: chrono::NaiveDate,
+) -> Result<Vec<StoredEscalation>, AppError> {
+    query_all(
+        db,
+        &format!(
+            "SELECT {FIELDS} FROM escalation WHERE status = 'resolved' AND follow_up != NONE
+             AND follow_up.done_at = NONE AND follow_up.due <= $until
+             AND (account.owner = type::record('user', $user)
+                  OR (account.owner = NONE AND follow_up.owner = $user))
+             ORDER BY follow_up.due"
+        ),
+        json!({ "user": user, "until": until.to_string() }),
+    )
+    .await
+}
+
 /// Escalations opened in [from, to) (the compliance report).
 pub async fn opened_between(
     db: &Db, from: Timestamp, to: Timestamp,

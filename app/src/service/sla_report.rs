@@ -56,7 +56,9 @@ pub async fn report(
                 && stopped(&clocks.resolution))
             .then_some(clocks.resolution.elapsed_business_minutes),
             resolution_target: t.resolution_minutes,
-            breaches: e.breaches.iter().map(|b| (b.clock, b.at)).collect(),
+            // From the replayed log, not the timer's record: a helpdesk mirroring a first
+            // response late can show that a breach fired at the time never happened.
+            breaches: clocks.iter().filter_map(|(k, c)| c.breached_at.map(|at| (k, at))).collect(),
             segments: members
                 .iter()
                 .filter(|(_, m)| m.contains(e.account.as_str()))

@@ -4,18 +4,17 @@
 //! breach opens exactly one alert and mails the owner; bad input is refused by field with
 //! nothing written; hostile callers (wrong scope, forged ids, oversized bodies, another
 //! account's contact) get nowhere; executives read only; an open escalation holds back
-//! relationship surveys; resolving schedules the follow-up and shows on the timeline; an
-//! incident month under target raises an alert.
+//! relationship surveys; resolving schedules the follow-up and shows on the timeline.
 
 use crate::common::*;
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-const ALL: &[&str] =
+pub(crate) const ALL: &[&str] =
     &["settings:write", "escalations:write", "escalations:read", "incidents:write", "alerts:read"];
 
-async fn key(app: &TestApp, scopes: &[&str]) -> String {
+pub(crate) async fn key(app: &TestApp, scopes: &[&str]) -> String {
     let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
     app::store::api_keys::create(&app.db, "escalations", &scopes, None).await.unwrap().1
 }
@@ -34,11 +33,13 @@ async fn call(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn post(app: &TestApp, key: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+pub(crate) async fn post(
+    app: &TestApp, key: &str, path: &str, body: &Value,
+) -> (StatusCode, Value) {
     call(app, key, reqwest::Method::POST, path, Some(body)).await
 }
 
-async fn get(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn get(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
     call(app, key, reqwest::Method::GET, path, None).await
 }
 
@@ -572,36 +573,4 @@ async fn an_open_escalation_holds_back_nps_and_resolving_schedules_the_follow_up
     .await
     .unwrap();
     assert_eq!(facts[&acc].escalations_90d, Some(1.5), "one P2 in 90 days");
-}
-
-#[tokio::test]
-async fn a_month_under_its_uptime_target_raises_an_alert() {
-    let app = spawn_app().await;
-    let c = admin(&app).await;
-    let k = key(&app, ALL).await;
-    let acc = create_account(&c, "Outage Co", "smb").await;
-    let fine = create_account(&c, "Fine Co", "smb").await;
-    // 70 minutes down in the middle of last month: under 99.9 % (43 minutes allowed in 30 days).
-    let this = Utc::now().date_naive().with_day(1).unwrap();
-    let last = (this - Duration::days(1)).with_day(10).unwrap();
-    let start = Utc.from_utc_datetime(&last.and_hms_opt(10, 0, 0).unwrap());
-    let body = json!({ "start": start, "end": start + Duration::minutes(70), "accounts": [acc], "severity": "P1",
-                       "title": "Database failover", "external_id": "status-1" });
-    let (status, inc) = post(&app, &k, "/api/v1/incidents", &body).await;
-    assert_eq!(status, StatusCode::CREATED, "{inc}");
-    // The monitor sends it again (idempotent by external id).
-    let (_, again) = post(&app, &k, "/api/v1/incidents", &body).await;
-    assert_eq!(again["id"], inc["id"]);
-    assert_eq!(rows(&app, "incident").await, 1);
-    let uptime = c.ok("escalations/uptime", &[("account", &acc)]).await;
-    let month = &uptime[1];
-    assert_eq!(month["down_minutes"], 70, "{uptime}");
-    assert_eq!(month["met"], false);
-    app::service::alerts::evaluate(&app.db, &app.state.portfolio, None).await.unwrap();
-    let (_, body) =
-        get(&app, &k, &format!("/api/v1/alerts?account_id={acc}&rule=sla_breach")).await;
-    assert_eq!(body["alerts"][0]["evidence"]["kind"], "uptime", "{body}");
-    let (_, body) =
-        get(&app, &k, &format!("/api/v1/alerts?account_id={fine}&rule=sla_breach")).await;
-    assert_eq!(body["alerts"].as_array().unwrap().len(), 0);
 }

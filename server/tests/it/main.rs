@@ -16,4 +16,5 @@ mod plans;
 mod roles;
 mod security;
 mod segments;
+mod sla_report;
 mod surveys;

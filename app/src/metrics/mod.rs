@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod revenue;
+pub mod revenue_series;
 pub mod sla;
 pub mod survey;
 pub mod time_to_value;

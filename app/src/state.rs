@@ -48,6 +48,11 @@ pub struct AppState {
     /// The SLA timer: wake-ups at every warning, due time and automatic level move, and
     /// escalation changes on any node (`Server::spawn_workers` starts it).
     pub sla: Arc<crate::service::sla_timer::SlaTimer>,
+    /// Every ARR movement in memory, followed on every node (`Server::spawn_workers` starts it).
+    pub revenue: Arc<crate::store::revenue::ledger::RevenueLedger>,
+    /// Something an open executive dashboard shows changed on any node (an ARR movement, a
+    /// survey response, an account's health or ARR, an alert); fed by `Server::spawn_workers`.
+    pub dashboard_changes: tokio::sync::broadcast::Sender<()>,
     /// When each API key's use was last recorded (at most once a minute, not per request).
     pub key_uses: Arc<KeyUses>,
     /// The keys that sign and verify survey and shared-plan links. Never in the database.
@@ -77,6 +82,8 @@ impl AppState {
             key_uses: Arc::new(KeyUses::new(db.clone())),
             alerts: crate::store::alerts::watch::AlertWatch::new(),
             sla: crate::service::sla_timer::SlaTimer::new(),
+            revenue: crate::store::revenue::ledger::RevenueLedger::new(),
+            dashboard_changes: tokio::sync::broadcast::channel(256).0,
             db,
             secure_cookies,
             limits: Limits::new(

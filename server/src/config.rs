@@ -85,7 +85,8 @@ pub enum ApiKeyCommand {
         #[arg(long)]
         name: String,
         /// Comma-separated: events:write, health:read, alerts:read, alerts:write, messages:write,
-        /// settings:write, escalations:read, escalations:write, incidents:write.
+        /// settings:write, escalations:read, escalations:write, incidents:write, accounts:write,
+        /// revenue:write, surveys:write, metrics:read.
         #[arg(long, value_delimiter = ',')]
         scopes: Vec<String>,
     },

@@ -67,6 +67,22 @@ impl Scope for HealthRead {
     const SCOPE: ApiScope = ApiScope::HealthRead;
 }
 
+/// Declares a scope type for the [`ApiKey`] extractor: `scope!(Name, ApiScope variant, "doc")`.
+#[macro_export]
+macro_rules! scope {
+    ($name:ident, $scope:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name;
+        impl $crate::rest::Scope for $name {
+            const SCOPE: app::model::api_key::ApiScope = app::model::api_key::ApiScope::$scope;
+        }
+    };
+}
+scope!(AccountsWrite, AccountsWrite, "`accounts:write`: create and update accounts.");
+scope!(RevenueWrite, RevenueWrite, "`revenue:write`: record ARR movements.");
+scope!(SurveysWrite, SurveysWrite, "`surveys:write`: import survey responses.");
+scope!(MetricsRead, MetricsRead, "`metrics:read`: read revenue and survey metrics.");
+
 /// A live API key carrying the scope `S`, within its rate limit. As an extractor it runs on
 /// the request's headers, before any body extractor.
 pub struct ApiKey<S: Scope> {
@@ -137,7 +153,7 @@ async fn ingest_messages(
 }
 
 /// 202 when every item was stored or was a duplicate, 422 (with the list) when some were not.
-fn answer(
+pub fn answer(
     report: app::model::usage::IngestReport,
 ) -> (StatusCode, Json<app::model::usage::IngestReport>) {
     let status =
@@ -146,7 +162,7 @@ fn answer(
 }
 
 /// The items of a request body: a JSON array, or an object `{"<name>": [...]}`.
-fn batch(body: &[u8], name: &str) -> Result<Vec<serde_json::Value>, AppError> {
+pub fn batch(body: &[u8], name: &str) -> Result<Vec<serde_json::Value>, AppError> {
     let parsed: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     let wrong_shape = || {

@@ -13,9 +13,9 @@
 //! - `POST /api/v1/escalations/{id}/events` (`escalations:write`) → the escalation after it.
 //! - `POST /api/v1/incidents` (`incidents:write`) → 201 `{"id"}`.
 
-use crate::rest::{ApiKey, Scope};
+use crate::rest::ApiKey;
+use crate::scope;
 use app::error::AppError;
-use app::model::api_key::ApiScope;
 use app::model::escalation::*;
 use app::service;
 use app::service::escalations::Actor;
@@ -47,15 +47,6 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-macro_rules! scope {
-    ($name:ident, $scope:ident, $doc:literal) => {
-        #[doc = $doc]
-        pub struct $name;
-        impl Scope for $name {
-            const SCOPE: ApiScope = ApiScope::$scope;
-        }
-    };
-}
 scope!(SettingsWrite, SettingsWrite, "`settings:write`.");
 scope!(EscalationsRead, EscalationsRead, "`escalations:read`.");
 scope!(EscalationsWrite, EscalationsWrite, "`escalations:write`.");

@@ -31,20 +31,20 @@ pub async fn get_account(id: AccountId) -> Result<AccountDetail, AppError> {
 
 #[server(endpoint = "accounts/create")]
 pub async fn create_account(input: AccountInput) -> Result<Account, AppError> {
-    ctx::run(Permission::EditAccounts, |state, _| async move {
-        let account = store::accounts::create(&state.db, &input.validate()?).await?;
-        state.portfolio.apply(&account);
-        Ok(account)
+    ctx::run(Permission::EditAccounts, |state, me| async move {
+        let valid = input.validate()?;
+        service::revenue::save_account(&state, &me.name, None, &valid, &input.arr_on, &input.arr_reason)
+            .await
     })
     .await
 }
 
 #[server(endpoint = "accounts/update")]
 pub async fn update_account(id: AccountId, input: AccountInput) -> Result<Account, AppError> {
-    ctx::run(Permission::EditAccounts, |state, _| async move {
-        let account = store::accounts::update(&state.db, &id, &input.validate()?).await?;
-        state.portfolio.apply(&account);
-        Ok(account)
+    ctx::run(Permission::EditAccounts, |state, me| async move {
+        let valid = input.validate()?;
+        service::revenue::save_account(&state, &me.name, Some(&id), &valid, &input.arr_on, &input.arr_reason)
+            .await
     })
     .await
 }

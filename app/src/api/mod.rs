@@ -9,6 +9,7 @@ pub mod escalations;
 pub mod feedback;
 pub mod health;
 pub mod plans;
+pub mod revenue;
 pub mod segments;
 pub mod sla;
 pub mod surveys;

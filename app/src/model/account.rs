@@ -51,6 +51,13 @@ pub struct AccountInput {
     /// The id in the CRM (optional); usage events may name the account by it.
     #[serde(default)]
     pub external_id: String,
+    /// When a changed ARR took effect (YYYY-MM-DD; empty: today, or the contract start for a
+    /// new account): the form records the change as an ARR movement on this day.
+    #[serde(default)]
+    pub arr_on: String,
+    /// Why the ARR changed, kept with the movement.
+    #[serde(default)]
+    pub arr_reason: String,
 }
 
 /// An [`AccountInput`] that passed every check that needs no database.
@@ -85,6 +92,8 @@ impl AccountInput {
             renewal_date: a.renewal_date.to_string(),
             owner_id: a.owner_id.as_deref().unwrap_or_default().to_string(),
             external_id: a.external_id.clone().unwrap_or_default(),
+            arr_on: String::new(),
+            arr_reason: String::new(),
         }
     }
 
@@ -219,6 +228,7 @@ mod tests {
             renewal_date: "2027-01-01".into(),
             owner_id: "".into(),
             external_id: "".into(),
+            ..Default::default()
         }
     }
 

@@ -17,6 +17,10 @@ vocabulary! {
         EscalationsRead => "escalations:read", "read escalations and their SLA clocks";
         EscalationsWrite => "escalations:write", "open escalations and record work on them";
         IncidentsWrite => "incidents:write", "report outages (incidents) for uptime";
+        AccountsWrite => "accounts:write", "create and update accounts (upsert by external id)";
+        RevenueWrite => "revenue:write", "record ARR movements";
+        SurveysWrite => "surveys:write", "import survey responses collected elsewhere";
+        MetricsRead => "metrics:read", "read revenue, retention and survey metrics";
     }
 }
 

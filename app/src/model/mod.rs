@@ -7,6 +7,7 @@ pub mod account;
 pub mod alert;
 pub mod api_key;
 pub mod cap;
+pub mod dashboard;
 pub mod engagement;
 pub mod escalation;
 pub mod health;

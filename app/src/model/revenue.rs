@@ -138,6 +138,59 @@ impl MovementInput {
     }
 }
 
+/// The kind a change from `before` to `after` is, given whether the account ever had ARR;
+/// `None` when nothing changed. The account form and the movements card infer it, so a person
+/// types the new ARR and never picks a kind that contradicts it.
+pub fn infer_kind(before: i64, after: i64, had_arr: bool) -> Option<MovementKind> {
+    use MovementKind::*;
+    Some(match (before, after) {
+        (b, a) if a == b => return None,
+        (0, _) if had_arr => Reactivation,
+        (0, _) => New,
+        (_, 0) => Churn,
+        (b, a) if a > b => Expansion,
+        _ => Contraction,
+    })
+}
+
+/// One movement as the account page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovementRecord {
+    pub on: NaiveDate,
+    pub kind: MovementKind,
+    pub arr_before: i64,
+    pub arr_after: i64,
+    pub currency: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// form, stage, api, import, seed, opening.
+    pub source: String,
+    #[serde(default)]
+    pub recorded_by: Option<String>,
+    pub recorded_at: crate::model::Timestamp,
+}
+
+/// An account's ARR and its ledger, newest last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountRevenue {
+    pub currency: String,
+    pub arr: i64,
+    pub contract_start: NaiveDate,
+    pub movements: Vec<MovementRecord>,
+}
+
+/// The movements card's form as posted: the date, the new ARR in major units as typed, and why.
+/// The kind follows from the amounts ([`infer_kind`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MovementForm {
+    pub on: String,
+    pub arr: String,
+    pub reason: String,
+}
+
+/// Longest reason kept with a movement.
+pub const REASON_MAX: usize = 1000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +211,18 @@ mod tests {
 
     fn field(r: Result<MovementKind, AppError>, name: &str) -> String {
         r.unwrap_err().for_field(name).unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn the_kind_follows_from_the_amounts() {
+        use MovementKind::*;
+        assert_eq!(infer_kind(0, 100, false), Some(New));
+        assert_eq!(infer_kind(0, 100, true), Some(Reactivation));
+        assert_eq!(infer_kind(100, 150, true), Some(Expansion));
+        assert_eq!(infer_kind(100, 50, true), Some(Contraction));
+        assert_eq!(infer_kind(100, 0, true), Some(Churn));
+        assert_eq!(infer_kind(100, 100, true), None);
+        assert_eq!(infer_kind(0, 0, false), None);
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "usage segments", include_str!("migrations/007_usage_segments.surql")),
     (8, "alerts", include_str!("migrations/008_alerts.surql")),
     (9, "escalations", include_str!("migrations/009_escalations.surql")),
+    (10, "revenue", include_str!("migrations/010_revenue.surql")),
+    (11, "imported responses", include_str!("migrations/011_imported_responses.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

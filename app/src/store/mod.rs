@@ -17,6 +17,7 @@ pub mod plans;
 pub mod portfolio_index;
 pub mod query;
 pub mod responses;
+pub mod revenue;
 pub mod segment_moves;
 pub mod segments;
 pub mod sessions;

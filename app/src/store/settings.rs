@@ -62,3 +62,19 @@ pub async fn take_legacy_secret(db: &Db) -> Result<Option<String>, AppError> {
     execute(db, "DELETE type::record('setting', 'secret')", json!({})).await?;
     Ok(data.get("key").and_then(|k| k.as_str()).map(String::from))
 }
+
+/// Revenue settings (CLV's gross margin); `None` until an admin sets them.
+pub async fn revenue(db: &Db) -> Result<Option<crate::model::dashboard::RevenueSettings>, AppError> {
+    Ok(get(db, "revenue").await?.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+pub async fn save_revenue(
+    db: &Db, s: &crate::model::dashboard::RevenueSettings,
+) -> Result<(), AppError> {
+    execute(
+        db,
+        "UPSERT type::record('setting', 'revenue') SET data = $value, updated_at = time::now()",
+        super::vars(json!({ "value": s })),
+    )
+    .await
+}

@@ -12,6 +12,7 @@ pub use portfolio::*;
 pub use team::*;
 
 use super::portfolio_index::{Entry, ENTRY_FIELDS};
+use super::revenue::APPEND_SQL;
 use super::{date_param, de, new_key, query_all, query_many, transact, Db};
 use crate::error::AppError;
 use crate::model::*;
@@ -67,7 +68,7 @@ async fn check_owner(db: &Db, owner: &Option<UserId>) -> Result<(), AppError> {
 
 const SET_ACCOUNT: &str =
     "name = $name, name_key = $name_key, tier = $tier, industry = $industry, \
-    stage = $stage, arr_minor = $arr_minor, currency = $currency, \
+    stage = $stage, currency = $currency, \
     contract_start = <datetime>$contract_start, renewal_date = <datetime>$renewal_date, \
     owner = IF $owner = NONE { NONE } ELSE { type::record('user', $owner) }, \
     owner_name = IF $owner = NONE { NONE } ELSE { type::record('user', $owner).name }, \
@@ -90,29 +91,60 @@ const NAME_FREE: &str = "IF (SELECT VALUE id FROM account WHERE name_key = $name
         THROW 'bw:field:name:an account with this name already exists'
      };";
 
-/// Creates an account; when it has an owner, the owner joins its team as CSM in the same
-/// transaction.
-pub async fn create(db: &Db, a: &ValidAccount) -> Result<Account, AppError> {
+/// Creates an account (with key `key`, or a new one); when it has an owner, the owner joins
+/// its team as CSM in the same transaction. Its ARR starts at 0: `movements` (from
+/// `store::revenue::groups`, for this key) set it through the ledger, in the same transaction.
+pub async fn create(
+    db: &Db, key: Option<String>, a: &ValidAccount, movements: Option<Value>,
+) -> Result<Account, AppError> {
     check_owner(db, &a.owner_id).await?;
-    save(db, "", "CREATE", account_params(&new_key(), a)).await
+    let mut params = account_params(&key.unwrap_or_else(new_key), a);
+    params["groups"] = movements.unwrap_or_else(|| json!([]));
+    save(db, "", "CREATE", params).await
 }
 
 /// Changes an account; a new owner joins its team as CSM (unless already there) in the same
-/// transaction.
-pub async fn update(db: &Db, id: &str, a: &ValidAccount) -> Result<Account, AppError> {
+/// transaction. The ARR changes only through `movements` (see [`create`]).
+pub async fn update(
+    db: &Db, id: &str, a: &ValidAccount, movements: Option<Value>,
+) -> Result<Account, AppError> {
     check_owner(db, &a.owner_id).await?;
+    let mut params = account_params(id, a);
+    params["groups"] = movements.unwrap_or_else(|| json!([]));
     save(
         db,
         "IF !record::exists(type::record('account', $id)) { THROW 'bw:not_found:account' };",
         "UPDATE",
-        account_params(id, a),
+        params,
     )
     .await
 }
 
+/// What an update through the accounts API (`POST /api/v1/accounts`) checks in the transaction
+/// that writes: the stage crosses Churned, either way, only through a `churn` or
+/// `reactivation` movement (`POST /api/v1/arr-movements`), which moves the ARR with it.
+const API_UPDATE_GUARDS: &str =
+    "IF !record::exists(type::record('account', $id)) { THROW 'bw:not_found:account' };
+     LET $was = type::record('account', $id).stage;
+     IF $stage = 'churned' AND $was != 'churned' AND type::record('account', $id).arr_minor > 0 {
+        THROW 'bw:field:stage:send a churn movement to /api/v1/arr-movements; it marks the account Churned'
+     };
+     IF $stage != 'churned' AND $was = 'churned' {
+        THROW 'bw:field:stage:this account is Churned; send a reactivation movement to /api/v1/arr-movements, which brings it back'
+     };";
+
+/// Changes an account as the accounts API does: like [`update`] with no movements, and never
+/// churned nor reactivated here (see [`API_UPDATE_GUARDS`]).
+pub async fn update_from_api(db: &Db, id: &str, a: &ValidAccount) -> Result<Account, AppError> {
+    check_owner(db, &a.owner_id).await?;
+    let mut params = account_params(id, a);
+    params["groups"] = json!([]);
+    save(db, API_UPDATE_GUARDS, "UPDATE", params).await
+}
+
 /// One transaction: the checks (`exists` first, for an update), the account written with
-/// `write` (`CREATE` or `UPDATE`), its owner on the team as CSM unless already there, and the
-/// account read back.
+/// `write` (`CREATE` or `UPDATE`), its owner on the team as CSM unless already there, the ARR
+/// movements (`$groups`), and the account read back.
 async fn save(db: &Db, exists: &str, write: &str, params: Value) -> Result<Account, AppError> {
     let mut r = transact(
         db,
@@ -122,13 +154,15 @@ async fn save(db: &Db, exists: &str, write: &str, params: Value) -> Result<Accou
              {exists}
              {NAME_FREE}
              LET $a = type::record('account', $id);
-             {write} ONLY $a SET {SET_ACCOUNT};
+             {write} ONLY $a SET {SET_ACCOUNT}{arr};
              IF $owner != NONE AND (SELECT VALUE id FROM team_member WHERE account = $a
                     AND user = type::record('user', $owner) AND role = 'csm') = [] {{
                 CREATE team_member SET account = $a, user = type::record('user', $owner), role = 'csm'
              }};
+             {APPEND_SQL}
              SELECT {ENTRY_FIELDS}, contract_start FROM ONLY $a;
-             COMMIT;"
+             COMMIT;",
+            arr = if write == "CREATE" { ", arr_minor = 0" } else { "" },
         ),
         params,
     )

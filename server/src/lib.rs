@@ -11,6 +11,7 @@ pub mod public;
 pub mod rest;
 pub mod rest_alerts;
 pub mod rest_escalations;
+pub mod rest_imports;
 pub mod secrets;
 pub mod security;
 pub mod seed;
@@ -214,6 +215,7 @@ impl Server {
             .merge(rest::routes(self.state.clone()))
             .merge(rest_alerts::routes(self.state.clone()))
             .merge(rest_escalations::routes(self.state.clone()))
+            .merge(rest_imports::routes(self.state.clone()))
             .merge(live::routes(self.state.clone()))
             .merge(leptos)
             .layer(axum::middleware::from_fn(security::error_status))

@@ -8,6 +8,7 @@ pub mod engagement;
 pub mod escalations;
 pub mod health;
 pub mod health_models;
+pub mod imports;
 pub mod messages;
 pub mod my_work;
 pub mod plans;

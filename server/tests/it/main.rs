@@ -11,6 +11,7 @@ mod concurrency;
 mod durability;
 mod escalations;
 mod health;
+mod imports;
 mod messages;
 mod plans;
 mod roles;

@@ -29,13 +29,15 @@ pub fn SurveysCard(
                             }).collect_view()}
                         </div>
                         <ul class="verbatims">
-                            {s.recent.into_iter().map(|ResponseRow { response: v, at, .. }| view! {
+                            {s.recent.into_iter().map(|ResponseRow { response: v, at, channel, .. }| view! {
                                 <Verbatim kind=v.kind score=v.score>
                                     {v.comment.clone().map(|c| view! { <blockquote>{c}</blockquote> })}
                                     <p class="muted small">
                                         {v.contact_name.clone().unwrap_or_default()} " · "
                                         <a href=format!("/surveys/{}", v.survey_id)>{v.survey_name.clone()}</a>
                                         " · " {day(&at)}
+                                        // Answered in another tool and imported through the API.
+                                        {(channel == "import").then(|| view! { " · " <span class="tag">"imported"</span> })}
                                     </p>
                                 </Verbatim>
                             }).collect_view()}

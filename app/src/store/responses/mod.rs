@@ -1,8 +1,9 @@
 //! Survey responses: recording one (with its follow-up, in one transaction) and the CSV export;
 //! the figures read from them (a survey's results, an account's, the voice of the customer) are in
-//! [`figures`], re-exported here.
+//! [`figures`], re-exported here; answers imported from another tool are stored by [`imported`].
 
 mod figures;
+pub mod imported;
 
 pub use figures::{for_account, results, voice};
 

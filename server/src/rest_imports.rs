@@ -1,0 +1,91 @@
+//! The imports part of the REST API: what a CRM or another customer-success tool hands over.
+//! Both take a JSON array, or an object wrapping it, and check each row on its own: the good
+//! rows are stored even when others are refused, and the answer lists each refused row by
+//! `index` and `field`.
+//!
+//! `POST /api/v1/accounts` (scope `accounts:write`) — up to 1 000 accounts (an array, or
+//! `{"accounts": [...]}`), **upserted by `external_id`**: `{"external_id", "name", "tier":
+//! "enterprise" | "mid_market" | "smb", "industry", "stage", "currency", "contract_start":
+//! "YYYY-MM-DD", "renewal"?: "YYYY-MM-DD", "owner_email"?}`. A missing `renewal` is the
+//! contract start plus twelve months; the owner must be an active admin or CSM. An account's
+//! ARR comes only from its ARR movements (`POST /api/v1/arr-movements`): a new account starts
+//! at 0, an update never changes it, and the stage crosses Churned (either way) only through
+//! a `churn` or `reactivation` movement. Answers 200 `{"created", "updated", "duplicates",
+//! "rejected", "errors": [{"index", "field", "message"}]}` when every row was stored (a row
+//! repeating an external id seen earlier in the batch is a duplicate of the first), 422 with
+//! the same body when some were refused.
+//!
+//! `POST /api/v1/survey-responses` (scope `surveys:write`) — up to 10 000 answers collected by
+//! another tool (an array, or `{"responses": [...]}`): `{"external_id", "kind": "nps" | "csat"
+//! | "ces", "score", "on": "YYYY-MM-DD" (or "at": RFC 3339), "comment"?, "contact_email"?,
+//! "idempotency_key"}`. They count in every survey figure, shown as imported (channel
+//! `import`, under the survey "NPS (imported)" and its CSAT and CES siblings); a low score opens
+//! a follow-up only when answered in the last 30 days. Answered exactly like the events API:
+//! 202 `{"accepted", "duplicates", "rejected", "errors": [{"index", "idempotency_key", "field",
+//! "message"}]}`, 422 when some were refused; a re-sent answer is a duplicate.
+//!
+//! A body that is not JSON or not of those shapes is a 400, too many rows a 413: nothing of it
+//! is stored.
+
+use crate::rest::{AccountsWrite, ApiKey, SurveysWrite};
+use app::error::AppError;
+use app::model::usage::IngestReport;
+use app::service::imports::{self, AccountsReport};
+use app::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+
+/// Large enough for 10 000 answers with comments of a few hundred characters.
+const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/accounts", post(accounts))
+        .route("/api/v1/survey-responses", post(responses))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// `POST /api/v1/accounts`: see the module note.
+async fn accounts(
+    State(state): State<AppState>, _key: ApiKey<AccountsWrite>, body: Bytes,
+) -> Result<(StatusCode, Json<AccountsReport>), AppError> {
+    let rows = batch(&body, "accounts")?;
+    let report = imports::accounts(&state, &rows).await?;
+    let status =
+        if report.rejected == 0 { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Json(report)))
+}
+
+/// `POST /api/v1/survey-responses`: see the module note.
+async fn responses(
+    State(state): State<AppState>, _key: ApiKey<SurveysWrite>, body: Bytes,
+) -> Result<(StatusCode, Json<IngestReport>), AppError> {
+    let rows = batch(&body, "responses")?;
+    let report = imports::responses(&state, &rows).await?;
+    let status =
+        if report.rejected == 0 { StatusCode::ACCEPTED } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Json(report)))
+}
+
+/// The rows of a request body: a JSON array, or an object `{"<name>": [...]}` (as the events
+/// API reads its batches).
+fn batch(body: &[u8], name: &str) -> Result<Vec<serde_json::Value>, AppError> {
+    let parsed: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    match parsed {
+        serde_json::Value::Array(a) => Ok(a),
+        serde_json::Value::Object(mut o) => match o.remove(name) {
+            Some(serde_json::Value::Array(a)) => Ok(a),
+            _ => Err(wrong_shape(name)),
+        },
+        _ => Err(wrong_shape(name)),
+    }
+}
+
+fn wrong_shape(name: &str) -> AppError {
+    AppError::BadRequest(format!("send a JSON array of {name}, or an object {{\"{name}\": [...]}}"))
+}

@@ -14,6 +14,7 @@ mod health;
 mod imports;
 mod messages;
 mod plans;
+mod revenue;
 mod roles;
 mod security;
 mod segments;

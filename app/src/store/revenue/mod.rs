@@ -167,7 +167,7 @@ pub fn groups(rows: &[NewMovement], ends: &HashMap<String, End>, set_stage: bool
             }))
         })
         .collect();
-    super::vars(json!({ "groups": groups }))["groups"].clone()
+    super::deep_vars(json!(groups))
 }
 
 /// The statements that append `$groups` (see [`groups`]); run inside a transaction. A group
@@ -319,7 +319,7 @@ pub async fn insert_seed(db: &Db, rows: &[NewMovement]) -> Result<(), AppError> 
                      churned_on = IF $e.churned { <datetime>$e.last_on } ELSE { NONE } RETURN NONE;
              };
              COMMIT;",
-            super::vars(json!({ "movements": movements, "ends": ends })),
+            super::deep_vars(json!({ "movements": movements, "ends": ends })),
         )
         .await?;
     }

@@ -203,6 +203,12 @@ async fn account_imports_need_their_scope_and_a_sane_body() {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     }
     assert_eq!(rows(&app, "account").await, 0, "nothing of a refused request is stored");
+
+    // Exactly the limit is one call.
+    let started = std::time::Instant::now();
+    let (s, b) = post(&app, "accounts", Some(&k), json!(too_many[..1000]).to_string()).await;
+    assert_eq!((s, b["created"].as_u64()), (StatusCode::OK, Some(1000)), "{b}");
+    eprintln!("1 000 accounts upserted in {:?}", started.elapsed());
 }
 
 #[tokio::test]

@@ -53,7 +53,7 @@ pub fn routes(state: AppState) -> Router {
 async fn accounts(
     State(state): State<AppState>, _key: ApiKey<AccountsWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<AccountsReport>), AppError> {
-    let rows = batch(&body, "accounts")?;
+    let rows = crate::rest::batch(&body, "accounts")?;
     let report = imports::accounts(&state, &rows).await?;
     let status =
         if report.rejected == 0 { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -64,28 +64,6 @@ async fn accounts(
 async fn responses(
     State(state): State<AppState>, _key: ApiKey<SurveysWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<IngestReport>), AppError> {
-    let rows = batch(&body, "responses")?;
-    let report = imports::responses(&state, &rows).await?;
-    let status =
-        if report.rejected == 0 { StatusCode::ACCEPTED } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Json(report)))
-}
-
-/// The rows of a request body: a JSON array, or an object `{"<name>": [...]}` (as the events
-/// API reads its batches).
-fn batch(body: &[u8], name: &str) -> Result<Vec<serde_json::Value>, AppError> {
-    let parsed: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    match parsed {
-        serde_json::Value::Array(a) => Ok(a),
-        serde_json::Value::Object(mut o) => match o.remove(name) {
-            Some(serde_json::Value::Array(a)) => Ok(a),
-            _ => Err(wrong_shape(name)),
-        },
-        _ => Err(wrong_shape(name)),
-    }
-}
-
-fn wrong_shape(name: &str) -> AppError {
-    AppError::BadRequest(format!("send a JSON array of {name}, or an object {{\"{name}\": [...]}}"))
+    let rows = crate::rest::batch(&body, "responses")?;
+    Ok(crate::rest::answer(imports::responses(&state, &rows).await?))
 }

@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::model::dashboard::*;
-use crate::model::revenue::{AccountRevenue, MovementForm};
+use crate::model::revenue::{AccountRevenue, ImportOutcome, MovementForm};
 use crate::model::*;
 use leptos::prelude::*;
 
@@ -65,6 +65,24 @@ pub async fn save_revenue_settings(gross_margin: String) -> Result<f64, AppError
         let s = RevenueSettings::parse(&gross_margin)?;
         crate::store::settings::save_revenue(&state.db, &s).await?;
         Ok(s.gross_margin * 100.0)
+    })
+    .await
+}
+
+/// Reads a movements CSV and checks every row against the ledgers; writes nothing.
+#[server(endpoint = "revenue/import/preview")]
+pub async fn preview_movement_import(csv: String) -> Result<ImportOutcome, AppError> {
+    ctx::run(Permission::ManageSettings, |state, me| async move {
+        service::revenue::import_csv(&state, &me.name, &csv, false).await
+    })
+    .await
+}
+
+/// Imports the good rows of a movements CSV (the same file again imports nothing twice).
+#[server(endpoint = "revenue/import")]
+pub async fn import_movements(csv: String) -> Result<ImportOutcome, AppError> {
+    ctx::run(Permission::ManageSettings, |state, me| async move {
+        service::revenue::import_csv(&state, &me.name, &csv, true).await
     })
     .await
 }

@@ -254,6 +254,7 @@ mod tests {
             renewal_date: "2026-04-01".into(),
             owner_id: "".into(),
             external_id: "".into(),
+            ..Default::default()
         };
         let err = bad.validate().unwrap_err();
         assert_eq!(err.for_field("name").as_deref(), Some("is required"));

@@ -188,6 +188,40 @@ pub struct MovementForm {
     pub reason: String,
 }
 
+/// One row of a movements CSV as the import preview shows it: what was read, and what
+/// importing it would do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// The CSV line (1 = the header).
+    pub line: usize,
+    /// `external_id` or `account_id` as written.
+    pub account: String,
+    pub kind: String,
+    pub on: String,
+    pub arr_before: String,
+    pub arr_after: String,
+    pub currency: String,
+    /// `new` (would be stored), `duplicate` (already imported) or `refused`.
+    pub outcome: String,
+    /// Why it was refused: the column and the message.
+    pub field: Option<String>,
+    pub message: Option<String>,
+}
+
+/// A movements CSV read and checked (preview), or imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    /// True when nothing was written (the preview).
+    pub preview: bool,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub refused: usize,
+    pub rows: Vec<ImportRow>,
+}
+
+/// Largest movements CSV the import takes (about 50 000 rows).
+pub const IMPORT_MAX_BYTES: usize = 4 * 1024 * 1024;
+
 /// Longest reason kept with a movement.
 pub const REASON_MAX: usize = 1000;
 

@@ -33,13 +33,19 @@ pub async fn of_account(state: &AppState, account: &str) -> Result<AccountRevenu
 fn check(
     input: &MovementInput, end: &End, rename: &[(&str, &str)],
 ) -> Result<MovementKind, AppError> {
-    let ledger =
-        LedgerEnd { contract_start: end.contract_start, currency: &end.currency, last: end.last.as_ref() };
+    let ledger = LedgerEnd {
+        contract_start: end.contract_start,
+        currency: &end.currency,
+        last: end.last.as_ref(),
+    };
     input.validate(ledger).map_err(|e| match e {
         AppError::Validation(errs) => AppError::Validation(
             errs.into_iter()
                 .map(|f| {
-                    let name = rename.iter().find(|(from, _)| *from == f.field).map_or(f.field.as_str(), |(_, to)| to);
+                    let name = rename
+                        .iter()
+                        .find(|(from, _)| *from == f.field)
+                        .map_or(f.field.as_str(), |(_, to)| to);
                     FieldError::new(name, f.message)
                 })
                 .collect(),
@@ -55,7 +61,8 @@ pub async fn record(
     let mut c = Checks::new();
     let on = date(&form.on).map_err(|m| c.fail("on", m)).ok();
     let arr = parse_major(&form.arr).map_err(|m| c.fail("arr", m)).ok();
-    let reason = optional_text(&form.reason, REASON_MAX).map_err(|m| c.fail("reason", m)).ok().flatten();
+    let reason =
+        optional_text(&form.reason, REASON_MAX).map_err(|m| c.fail("reason", m)).ok().flatten();
     if let Some(on) = on {
         c.check(on <= chrono::Utc::now().date_naive(), "on", "is in the future");
     }
@@ -65,9 +72,18 @@ pub async fn record(
     let end = ends.get(account).ok_or_else(|| AppError::NotFound("account".into()))?;
     let before = end.last.as_ref().map_or(0, |m| m.arr_after);
     let Some(kind) = infer_kind(before, arr, end.last.is_some()) else {
-        return Err(AppError::field("arr", "is the ARR the account already has; nothing to record"));
+        return Err(AppError::field(
+            "arr",
+            "is the ARR the account already has; nothing to record",
+        ));
     };
-    let input = MovementInput { kind: kind.key().into(), on, arr_before: before, arr_after: arr, currency: end.currency.clone() };
+    let input = MovementInput {
+        kind: kind.key().into(),
+        on,
+        arr_before: before,
+        arr_after: arr,
+        currency: end.currency.clone(),
+    };
     check(&input, end, &[("arr_after", "arr"), ("kind", "arr"), ("arr_before", "arr")])?;
     let row = NewMovement {
         account: account.to_string(),
@@ -107,9 +123,14 @@ pub async fn from_account_form(
     state: &AppState, who: &str, id: Option<&str>, a: &ValidAccount, arr_on: &str, arr_reason: &str,
 ) -> Result<Option<serde_json::Value>, AppError> {
     let mut c = Checks::new();
-    let reason = optional_text(arr_reason, REASON_MAX).map_err(|m| c.fail("arr_reason", m)).ok().flatten();
+    let reason =
+        optional_text(arr_reason, REASON_MAX).map_err(|m| c.fail("arr_reason", m)).ok().flatten();
     let today = chrono::Utc::now().date_naive();
-    let on = if arr_on.trim().is_empty() { Some(today) } else { date(arr_on).map_err(|m| c.fail("arr_on", m)).ok() };
+    let on = if arr_on.trim().is_empty() {
+        Some(today)
+    } else {
+        date(arr_on).map_err(|m| c.fail("arr_on", m)).ok()
+    };
     if let Some(on) = on {
         c.check(on <= today, "arr_on", "is in the future");
     }
@@ -144,16 +165,27 @@ pub async fn from_account_form(
         return Ok(None);
     };
     // A new account's first ARR starts with its contract, unless a date was given.
-    let on = if id.is_none() && arr_on.trim().is_empty() { a.contract_start.min(today) } else { on };
+    let on =
+        if id.is_none() && arr_on.trim().is_empty() { a.contract_start.min(today) } else { on };
     if a.currency != end.currency && end.last.is_some() {
         return Err(AppError::field(
             "currency",
             "cannot change while the account has ARR movements (they are in the old currency)",
         ));
     }
-    let input = MovementInput { kind: kind.key().into(), on, arr_before: before, arr_after: after, currency: a.currency.clone() };
+    let input = MovementInput {
+        kind: kind.key().into(),
+        on,
+        arr_before: before,
+        arr_after: after,
+        currency: a.currency.clone(),
+    };
     let end = End { currency: a.currency.clone(), contract_start: a.contract_start, ..end };
-    check(&input, &end, &[("on", "arr_on"), ("arr_after", "arr"), ("kind", "arr"), ("arr_before", "arr")])?;
+    check(
+        &input,
+        &end,
+        &[("on", "arr_on"), ("arr_after", "arr"), ("kind", "arr"), ("arr_before", "arr")],
+    )?;
     let row = NewMovement {
         account: key.clone(),
         on,
@@ -162,7 +194,12 @@ pub async fn from_account_form(
         arr_after: after,
         currency: a.currency.clone(),
         reason,
-        source: if matches!(kind, MovementKind::Churn | MovementKind::Reactivation) { "stage" } else { "form" }.into(),
+        source: if matches!(kind, MovementKind::Churn | MovementKind::Reactivation) {
+            "stage"
+        } else {
+            "form"
+        }
+        .into(),
         recorded_by: Some(who.to_string()),
         idempotency_key: format!("form:{}", store::new_key()),
     };
@@ -194,11 +231,17 @@ struct Row {
 }
 
 fn fail(index: usize, key: Option<&str>, field: &str, message: impl Into<String>) -> EventError {
-    EventError { index, idempotency_key: key.map(String::from), field: field.into(), message: message.into() }
+    EventError {
+        index,
+        idempotency_key: key.map(String::from),
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 fn parse_row(index: usize, v: &serde_json::Value) -> Result<Row, EventError> {
-    let key = v.get("idempotency_key").and_then(|k| k.as_str()).map(str::trim).filter(|k| !k.is_empty());
+    let key =
+        v.get("idempotency_key").and_then(|k| k.as_str()).map(str::trim).filter(|k| !k.is_empty());
     let err = |field: &str, m: &str| fail(index, key, field, m);
     let obj = v.as_object().ok_or_else(|| err("movement", "must be a JSON object"))?;
     let text = |f: &str| -> Result<Option<&str>, EventError> {
@@ -209,39 +252,57 @@ fn parse_row(index: usize, v: &serde_json::Value) -> Result<Row, EventError> {
         }
     };
     let key = match key {
-        None => return Err(err("idempotency_key", "is required (any string unique to this movement)")),
-        Some(k) if k.chars().count() > 200 => return Err(err("idempotency_key", "must be at most 200 characters")),
-        Some(k) if k.starts_with("form:") || k.starts_with("opening:") => {
-            return Err(err("idempotency_key", "must not start with “form:” or “opening:” (kept for movements recorded in Bellwether)"))
+        None => {
+            return Err(err("idempotency_key", "is required (any string unique to this movement)"))
         }
+        Some(k) if k.chars().count() > 200 => {
+            return Err(err("idempotency_key", "must be at most 200 characters"))
+        }
+        Some(k) if k.starts_with("form:") || k.starts_with("opening:") => return Err(err(
+            "idempotency_key",
+            "must not start with “form:” or “opening:” (kept for movements recorded in Bellwether)",
+        )),
         Some(k) => k.to_string(),
     };
     let account = match (text("account_id")?, text("external_id")?) {
-        (Some(_), Some(_)) => return Err(err("account_id", "give account_id or external_id, not both")),
-        (None, None) => return Err(err("account_id", "is required (or external_id: the id in your CRM)")),
+        (Some(_), Some(_)) => {
+            return Err(err("account_id", "give account_id or external_id, not both"))
+        }
+        (None, None) => {
+            return Err(err("account_id", "is required (or external_id: the id in your CRM)"))
+        }
         (Some(id), None) if id.len() <= 64 => AccountRef::Id(id.to_string()),
         (None, Some(e)) if e.chars().count() <= 200 => AccountRef::External(e.to_string()),
         (Some(_), None) => return Err(err("account_id", "is not an account id")),
         (None, Some(_)) => return Err(err("external_id", "must be at most 200 characters")),
     };
-    let kind = text("kind")?.ok_or_else(|| err("kind", "is required: new, expansion, contraction, churn or reactivation"))?;
-    let on_text = text("on")?.ok_or_else(|| err("on", "is required: the day it took effect (YYYY-MM-DD)"))?;
-    let on = NaiveDate::parse_from_str(on_text, "%Y-%m-%d")
-        .map_err(|_| fail(index, Some(&key), "on", format!("“{on_text}” is not a date (YYYY-MM-DD)")))?;
+    let kind = text("kind")?.ok_or_else(|| {
+        err("kind", "is required: new, expansion, contraction, churn or reactivation")
+    })?;
+    let on_text =
+        text("on")?.ok_or_else(|| err("on", "is required: the day it took effect (YYYY-MM-DD)"))?;
+    let on = NaiveDate::parse_from_str(on_text, "%Y-%m-%d").map_err(|_| {
+        fail(index, Some(&key), "on", format!("“{on_text}” is not a date (YYYY-MM-DD)"))
+    })?;
     if on > chrono::Utc::now().date_naive() {
         return Err(err("on", "is in the future"));
     }
     let amount = |f: &str| -> Result<i64, EventError> {
         match obj.get(f) {
             Some(n) if n.is_i64() => Ok(n.as_i64().unwrap_or_default()),
-            Some(n) if n.is_number() => Err(err(f, "must be a whole number of minor units (cents)")),
-            None | Some(serde_json::Value::Null) => Err(err(f, "is required (minor units, e.g. 1200000 for 12 000.00)")),
+            Some(n) if n.is_number() => {
+                Err(err(f, "must be a whole number of minor units (cents)"))
+            }
+            None | Some(serde_json::Value::Null) => {
+                Err(err(f, "is required (minor units, e.g. 1200000 for 12 000.00)"))
+            }
             Some(_) => Err(err(f, "must be a number (minor units)")),
         }
     };
     let arr_before = amount("arr_before")?;
     let arr_after = amount("arr_after")?;
-    let currency = text("currency")?.ok_or_else(|| err("currency", "is required (the account's currency, e.g. USD)"))?;
+    let currency = text("currency")?
+        .ok_or_else(|| err("currency", "is required (the account's currency, e.g. USD)"))?;
     let reason = text("reason")?.map(String::from);
     if reason.as_ref().is_some_and(|r| r.chars().count() > REASON_MAX) {
         return Err(err("reason", "must be at most 1000 characters"));
@@ -249,7 +310,13 @@ fn parse_row(index: usize, v: &serde_json::Value) -> Result<Row, EventError> {
     Ok(Row {
         index,
         account,
-        input: MovementInput { kind: kind.to_string(), on, arr_before, arr_after, currency: currency.to_string() },
+        input: MovementInput {
+            kind: kind.to_string(),
+            on,
+            arr_before,
+            arr_after,
+            currency: currency.to_string(),
+        },
         reason,
         key,
     })
@@ -269,7 +336,7 @@ pub async fn ingest(
         )));
     }
     for attempt in 1..=3 {
-        match try_ingest(state, key_name, rows).await {
+        match try_ingest(state, key_name, rows, "api", false).await {
             Err(AppError::Conflict(_)) if attempt < 3 => continue,
             other => return other,
         }
@@ -277,8 +344,10 @@ pub async fn ingest(
     unreachable!("the last attempt returns")
 }
 
+/// Checks a batch and, unless `dry_run`, stores the good rows (see [`ingest`]); `source` is
+/// kept with each movement (`api`, `import`).
 async fn try_ingest(
-    state: &AppState, key_name: &str, rows: &[serde_json::Value],
+    state: &AppState, key_name: &str, rows: &[serde_json::Value], source: &str, dry_run: bool,
 ) -> Result<IngestReport, AppError> {
     let mut errors = Vec::new();
     let mut parsed = Vec::with_capacity(rows.len());
@@ -290,11 +359,16 @@ async fn try_ingest(
     }
     let items: Vec<(usize, &Row)> = parsed.iter().map(|r| (r.index, r)).collect();
     let (found, unknown) =
-        super::portfolio::resolve_items(&state.db, &state.portfolio, &items, |r| (&r.account, r.key.as_str())).await?;
+        super::portfolio::resolve_items(&state.db, &state.portfolio, &items, |r| {
+            (&r.account, r.key.as_str())
+        })
+        .await?;
     errors.extend(unknown);
     let keys: Vec<&str> = found.iter().map(|(r, _)| r.key.as_str()).collect();
-    let stored: HashSet<String> = store::revenue::stored_keys(&state.db, &keys).await?.into_iter().collect();
-    let accounts: Vec<String> = found.iter().map(|(_, a)| a.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let stored: HashSet<String> =
+        store::revenue::stored_keys(&state.db, &keys).await?.into_iter().collect();
+    let accounts: Vec<String> =
+        found.iter().map(|(_, a)| a.clone()).collect::<HashSet<_>>().into_iter().collect();
     let ends = store::revenue::ends(&state.db, &accounts).await?;
     // Each account's ledger end as the accepted rows move it.
     let mut moving: HashMap<String, End> = ends.clone();
@@ -326,18 +400,34 @@ async fn try_ingest(
                     arr_after: r.input.arr_after,
                     currency: end.currency.clone(),
                     reason: r.reason.clone(),
-                    source: "api".into(),
+                    source: source.into(),
                     recorded_by: Some(key_name.to_string()),
                     idempotency_key: r.key.clone(),
                 };
-                end.last = Some(Movement { account: account.clone(), on: m.on, kind, arr_before: m.arr_before, arr_after: m.arr_after });
+                end.last = Some(Movement {
+                    account: account.clone(),
+                    on: m.on,
+                    kind,
+                    arr_before: m.arr_before,
+                    arr_after: m.arr_after,
+                });
                 ready.push(m);
             }
         }
     }
+    if dry_run {
+        errors.sort_by_key(|e| e.index);
+        return Ok(IngestReport {
+            accepted: ready.len(),
+            duplicates,
+            rejected: errors.len(),
+            errors,
+        });
+    }
     // One transaction: a batch is all stored or (on a failure) not at all, never half.
     store::revenue::append(&state.db, &ready, &ends, true).await?;
-    let touched: Vec<String> = ready.iter().map(|m| m.account.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let touched: Vec<String> =
+        ready.iter().map(|m| m.account.clone()).collect::<HashSet<_>>().into_iter().collect();
     for a in &touched {
         if let Ok(d) = store::accounts::detail(&state.db, a).await {
             state.portfolio.apply(&d.account);
@@ -346,4 +436,135 @@ async fn try_ingest(
     state.rescore(touched);
     errors.sort_by_key(|e| e.index);
     Ok(IngestReport { accepted: ready.len(), duplicates, rejected: errors.len(), errors })
+}
+
+/// Reads a movements CSV (a header row naming the API's fields: `external_id` or `account_id`,
+/// `kind`, `on`, `arr_before`, `arr_after` (minor units), `currency`, `reason`?,
+/// `idempotency_key`?) into the API's rows. A row without an idempotency key gets one made from
+/// its content, so importing the same file twice stores nothing the second time.
+fn csv_rows(text: &str) -> Result<(Vec<serde_json::Value>, Vec<usize>), AppError> {
+    use sha2::Digest;
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::field("csv", format!("the header row cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    for need in ["kind", "on", "arr_before", "arr_after", "currency"] {
+        if !headers.iter().any(|h| h == need) {
+            return Err(AppError::field("csv", format!("the header row has no “{need}” column (columns: external_id or account_id, kind, on, arr_before, arr_after, currency, reason, idempotency_key)")));
+        }
+    }
+    if !headers.iter().any(|h| h == "external_id" || h == "account_id") {
+        return Err(AppError::field(
+            "csv",
+            "the header row needs an external_id or account_id column",
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| AppError::field("csv", format!("line {}: {e}", i + 2)))?;
+        let mut obj = serde_json::Map::new();
+        for (h, v) in headers.iter().zip(record.iter()) {
+            if v.is_empty() {
+                continue;
+            }
+            let value = match h.as_str() {
+                "arr_before" | "arr_after" => v
+                    .replace([',', ' ', '_'], "")
+                    .parse::<i64>()
+                    .map(Into::into)
+                    .unwrap_or_else(|_| v.into()),
+                _ => serde_json::Value::from(v),
+            };
+            obj.insert(h.clone(), value);
+        }
+        if !obj.contains_key("idempotency_key") {
+            let content: Vec<&str> = record.iter().collect();
+            let digest = sha2::Sha256::digest(content.join("\u{1f}").as_bytes());
+            obj.insert(
+                "idempotency_key".into(),
+                format!("import:{}", hex::encode(&digest[..12])).into(),
+            );
+        }
+        rows.push(serde_json::Value::Object(obj));
+        lines.push(i + 2);
+    }
+    if rows.len() > MAX_BATCH {
+        return Err(AppError::field(
+            "csv",
+            format!("{} rows; import at most {MAX_BATCH} at a time", rows.len()),
+        ));
+    }
+    Ok((rows, lines))
+}
+
+/// The CSV import: `confirm = false` checks every row against the ledgers and writes nothing
+/// (the preview); `confirm = true` stores the good rows, exactly as the API would.
+pub async fn import_csv(
+    state: &AppState, who: &str, text: &str, confirm: bool,
+) -> Result<ImportOutcome, AppError> {
+    if text.len() > IMPORT_MAX_BYTES {
+        return Err(AppError::field("csv", "the file is larger than 4 MB; split it"));
+    }
+    let (rows, lines) = csv_rows(text)?;
+    let report = {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match try_ingest(state, who, &rows, "import", !confirm).await {
+                Err(AppError::Conflict(_)) if attempt < 3 => continue,
+                other => break other?,
+            }
+        }
+    };
+    let keys: Vec<&str> =
+        rows.iter().map(|r| r["idempotency_key"].as_str().unwrap_or_default()).collect();
+    let stored: HashSet<String> =
+        store::revenue::stored_keys(&state.db, &keys).await?.into_iter().collect();
+    let errors: HashMap<usize, &EventError> = report.errors.iter().map(|e| (e.index, e)).collect();
+    let text_of = |v: &serde_json::Value, f: &str| match &v[f] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let out_rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let err = errors.get(&i);
+            let outcome = match err {
+                Some(_) => "refused",
+                // After an import the stored rows are found too: say what this import did.
+                None if stored.contains(keys[i]) && !confirm => "duplicate",
+                None => "new",
+            };
+            ImportRow {
+                line: lines[i],
+                account: if v.get("external_id").is_some() {
+                    text_of(v, "external_id")
+                } else {
+                    text_of(v, "account_id")
+                },
+                kind: text_of(v, "kind"),
+                on: text_of(v, "on"),
+                arr_before: text_of(v, "arr_before"),
+                arr_after: text_of(v, "arr_after"),
+                currency: text_of(v, "currency"),
+                outcome: outcome.into(),
+                field: err.map(|e| e.field.clone()),
+                message: err.map(|e| e.message.clone()),
+            }
+        })
+        .collect();
+    Ok(ImportOutcome {
+        preview: !confirm,
+        stored: if confirm { report.accepted } else { 0 },
+        duplicates: report.duplicates,
+        refused: report.rejected,
+        rows: out_rows,
+    })
 }

@@ -181,7 +181,8 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Respons
     else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let stream = settled(state.dashboard_changes.subscribe(), |_| true, "dashboard", DASHBOARD_SETTLE);
+    let stream =
+        settled(state.dashboard_changes.subscribe(), |_| true, "dashboard", DASHBOARD_SETTLE);
     let ended = session_ended(state, me.id.to_string(), hash);
     Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()).into_response()
 }

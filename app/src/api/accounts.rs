@@ -33,8 +33,15 @@ pub async fn get_account(id: AccountId) -> Result<AccountDetail, AppError> {
 pub async fn create_account(input: AccountInput) -> Result<Account, AppError> {
     ctx::run(Permission::EditAccounts, |state, me| async move {
         let valid = input.validate()?;
-        service::revenue::save_account(&state, &me.name, None, &valid, &input.arr_on, &input.arr_reason)
-            .await
+        service::revenue::save_account(
+            &state,
+            &me.name,
+            None,
+            &valid,
+            &input.arr_on,
+            &input.arr_reason,
+        )
+        .await
     })
     .await
 }
@@ -43,8 +50,15 @@ pub async fn create_account(input: AccountInput) -> Result<Account, AppError> {
 pub async fn update_account(id: AccountId, input: AccountInput) -> Result<Account, AppError> {
     ctx::run(Permission::EditAccounts, |state, me| async move {
         let valid = input.validate()?;
-        service::revenue::save_account(&state, &me.name, Some(&id), &valid, &input.arr_on, &input.arr_reason)
-            .await
+        service::revenue::save_account(
+            &state,
+            &me.name,
+            Some(&id),
+            &valid,
+            &input.arr_on,
+            &input.arr_reason,
+        )
+        .await
     })
     .await
 }

@@ -327,7 +327,10 @@ impl RevenueSettings {
             crate::error::AppError::field("gross_margin", "must be a percentage, e.g. 80")
         })?;
         if !(v > 0.0 && v <= 100.0) {
-            return Err(crate::error::AppError::field("gross_margin", "must be more than 0 and at most 100"));
+            return Err(crate::error::AppError::field(
+                "gross_margin",
+                "must be more than 0 and at most 100",
+            ));
         }
         Ok(Self { gross_margin: v / 100.0 })
     }

@@ -39,7 +39,9 @@ fn field(e: (String, String)) -> AppError {
 }
 
 /// Resolves segment, owner and currency to the accounts in scope.
-pub async fn scope(state: &AppState, me: Option<&Me>, f: &DashboardFilter) -> Result<Scope, AppError> {
+pub async fn scope(
+    state: &AppState, me: Option<&Me>, f: &DashboardFilter,
+) -> Result<Scope, AppError> {
     let mut pf = PortfolioFilter::default();
     let mut label = Vec::new();
     let segment = f.segment.trim();
@@ -56,15 +58,21 @@ pub async fn scope(state: &AppState, me: Option<&Me>, f: &DashboardFilter) -> Re
     let (owner, own_book) = match (owner, me) {
         ("", Some(me)) if me.role == Role::Csm => (Some(me.id.to_string()), true),
         ("" | "all", _) => (None, false),
-        (o, _) => (Some(o.to_string()), me.is_some_and(|m| m.id.to_string() == o)),
+        (o, _) => (Some(o.to_string()), me.is_some_and(|m| *m.id == *o)),
     };
     let mut empty = false;
     if let Some(o) = &owner {
         if o.len() > 64 {
             return Err(AppError::field("owner", "is not a user id"));
         }
-        let user = store::users::get(&state.db, o).await.map_err(|_| AppError::field("owner", "no user has this id"))?;
-        label.push(if own_book { "Your book".to_string() } else { format!("{}’s book", user.name) });
+        let user = store::users::get(&state.db, o)
+            .await
+            .map_err(|_| AppError::field("owner", "no user has this id"))?;
+        label.push(if own_book {
+            "Your book".to_string()
+        } else {
+            format!("{}’s book", user.name)
+        });
         match &pf.owner {
             Some(existing) if existing != o => empty = true,
             _ => pf.owner = Some(o.clone()),
@@ -86,7 +94,10 @@ pub async fn scope(state: &AppState, me: Option<&Me>, f: &DashboardFilter) -> Re
     } else if crate::model::CURRENCIES.contains(&wanted.as_str()) {
         wanted
     } else {
-        return Err(AppError::field("currency", format!("must be one of {}", crate::model::CURRENCIES.join(", "))));
+        return Err(AppError::field(
+            "currency",
+            format!("must be one of {}", crate::model::CURRENCIES.join(", ")),
+        ));
     };
     let rows: Vec<AccountRow> = rows.into_iter().filter(|r| r.currency == currency).collect();
     let ids = rows.iter().map(|r| r.id.clone()).collect();
@@ -116,7 +127,7 @@ fn dist(answers: &[&Answer], kind: SurveyKind) -> Vec<(i64, u64)> {
     d.into_iter().collect()
 }
 
-fn in_period<'a>(answers: &'a [Answer], from: NaiveDate, to: NaiveDate) -> Vec<&'a Answer> {
+fn in_period(answers: &[Answer], from: NaiveDate, to: NaiveDate) -> Vec<&Answer> {
     answers.iter().filter(|a| a.on >= from && a.on <= to).collect()
 }
 
@@ -136,7 +147,10 @@ fn reason(f: &Figure) -> Option<String> {
 
 /// Gross margin for CLV (an admin setting; 80 % until set).
 pub async fn gross_margin(state: &AppState) -> Result<f64, AppError> {
-    Ok(store::settings::revenue(&state.db).await?.map(|r| r.gross_margin).unwrap_or(DEFAULT_GROSS_MARGIN))
+    Ok(store::settings::revenue(&state.db)
+        .await?
+        .map(|r| r.gross_margin)
+        .unwrap_or(DEFAULT_GROSS_MARGIN))
 }
 
 struct Computed {
@@ -163,13 +177,17 @@ fn compute(ms: &[Movement], p: &Periods, gm: f64) -> Computed {
 fn at_risk(rows: &[AccountRow], today: NaiveDate) -> Vec<&AccountRow> {
     let until = today + chrono::Duration::days(90);
     rows.iter()
-        .filter(|r| r.stage != Stage::Churned && matches!(r.health_band, Some(Band::Red | Band::Yellow)))
+        .filter(|r| {
+            r.stage != Stage::Churned && matches!(r.health_band, Some(Band::Red | Band::Yellow))
+        })
         .filter(|r| r.renewal_date >= today && r.renewal_date <= until)
         .collect()
 }
 
 /// The dashboard for `me`.
-pub async fn dashboard(state: &AppState, me: &Me, f: &DashboardFilter) -> Result<ExecDashboard, AppError> {
+pub async fn dashboard(
+    state: &AppState, me: &Me, f: &DashboardFilter,
+) -> Result<ExecDashboard, AppError> {
     let today = Utc::now().date_naive();
     let p = f.periods(today).map_err(field)?;
     let s = scope(state, Some(me), f).await?;
@@ -177,8 +195,10 @@ pub async fn dashboard(state: &AppState, me: &Me, f: &DashboardFilter) -> Result
     let gm = gross_margin(state).await?;
     let c = compute(&ms, &p, gm);
     let nps_from = first_of_month(today).checked_sub_months(Months::new(11)).unwrap_or(today);
-    let answers = store::responses::answers::answers(&state.db, p.prev_from.min(nps_from), &s.ids).await?;
-    let ttv = super::engagement::time_to_value(state).await.ok().and_then(|t| t.overall.median_days);
+    let answers =
+        store::responses::answers::answers(&state.db, p.prev_from.min(nps_from), &s.ids).await?;
+    let ttv =
+        super::engagement::time_to_value(state).await.ok().and_then(|t| t.overall.median_days);
     let tiles = tiles(&s, &c, &answers, &p, today, ttv);
     Ok(ExecDashboard {
         periods: p,
@@ -222,7 +242,11 @@ fn nps_months(answers: &[Answer], from: NaiveDate, today: NaiveDate) -> Vec<NpsM
         let last = next.pred_opt().unwrap_or(next);
         let these = in_period(answers, m, last);
         let d = dist(&these, SurveyKind::Nps);
-        out.push(NpsMonth { month: m, nps: sm::nps(&d), responses: d.iter().map(|x| x.1 as usize).sum() });
+        out.push(NpsMonth {
+            month: m,
+            nps: sm::nps(&d),
+            responses: d.iter().map(|x| x.1 as usize).sum(),
+        });
         m = next;
     }
     out
@@ -242,7 +266,16 @@ fn tiles(
         v.extend(extra);
         v
     };
-    let tile = |key: &str, label: &str, unit, now: Option<f64>, before: Option<f64>, why, better, formula: &str, inputs, drill| Tile {
+    let tile = |key: &str,
+                label: &str,
+                unit,
+                now: Option<f64>,
+                before: Option<f64>,
+                why,
+                better,
+                formula: &str,
+                inputs,
+                drill| Tile {
         key: key.into(),
         label: label.into(),
         unit,
@@ -254,8 +287,12 @@ fn tiles(
         inputs,
         drill,
     };
-    let survey = |kind: SurveyKind, from: NaiveDate, to: NaiveDate| sm::score(kind, &dist(&in_period(answers, from, to), kind));
-    let n_survey = |kind: SurveyKind| in_period(answers, p.from, p.to).iter().filter(|a| a.kind == kind).count();
+    let survey = |kind: SurveyKind, from: NaiveDate, to: NaiveDate| {
+        sm::score(kind, &dist(&in_period(answers, from, to), kind))
+    };
+    let n_survey = |kind: SurveyKind| {
+        in_period(answers, p.from, p.to).iter().filter(|a| a.kind == kind).count()
+    };
     let risk = at_risk(&s.rows, today);
     let risk_arr: i64 = risk.iter().map(|r| r.arr_minor).sum();
     vec![
@@ -305,7 +342,9 @@ fn tiles(
 }
 
 /// The accounts behind a tile.
-pub async fn drill(state: &AppState, me: &Me, f: &DashboardFilter, drill: Drill) -> Result<DrillDown, AppError> {
+pub async fn drill(
+    state: &AppState, me: &Me, f: &DashboardFilter, drill: Drill,
+) -> Result<DrillDown, AppError> {
     let today = Utc::now().date_naive();
     let p = f.periods(today).map_err(field)?;
     let s = scope(state, Some(me), f).await?;
@@ -317,7 +356,9 @@ pub async fn drill(state: &AppState, me: &Me, f: &DashboardFilter, drill: Drill)
         ledgers.entry(m.account.as_str()).or_default().push(m);
     }
     let arr_on = |a: &str, day: NaiveDate| {
-        ledgers.get(a).map_or(0, |l| l.iter().filter(|m| m.on <= day).max_by_key(|m| m.on).map_or(0, |m| m.arr_after))
+        ledgers.get(a).map_or(0, |l| {
+            l.iter().filter(|m| m.on <= day).max_by_key(|m| m.on).map_or(0, |m| m.arr_after)
+        })
     };
     let eve = p.from.pred_opt().unwrap_or(p.from);
     let row = |id: &str, note: Option<String>| {
@@ -340,12 +381,21 @@ pub async fn drill(state: &AppState, me: &Me, f: &DashboardFilter, drill: Drill)
         Drill::New => {
             let new: HashSet<&str> = ms
                 .iter()
-                .filter(|m| m.kind == crate::model::revenue::MovementKind::New && m.on >= p.from && m.on <= p.to)
+                .filter(|m| {
+                    m.kind == crate::model::revenue::MovementKind::New
+                        && m.on >= p.from
+                        && m.on <= p.to
+                })
                 .map(|m| m.account.as_str())
                 .collect();
             new.into_iter().filter_map(|i| row(i, None)).collect()
         }
-        Drill::Active => s.rows.iter().filter(|a| arr_on(&a.id, p.to) > 0).filter_map(|a| row(&a.id, None)).collect(),
+        Drill::Active => s
+            .rows
+            .iter()
+            .filter(|a| arr_on(&a.id, p.to) > 0)
+            .filter_map(|a| row(&a.id, None))
+            .collect(),
         Drill::AtRisk => at_risk(&s.rows, today)
             .into_iter()
             .filter_map(|a| {
@@ -359,13 +409,19 @@ pub async fn drill(state: &AppState, me: &Me, f: &DashboardFilter, drill: Drill)
                 .into_iter()
                 .filter(|a| a.kind == SurveyKind::Nps && a.score <= 6)
                 .filter_map(|a| {
-                    let comment = a.comment.as_deref().map(|c| format!(": “{c}”")).unwrap_or_default();
+                    let comment =
+                        a.comment.as_deref().map(|c| format!(": “{c}”")).unwrap_or_default();
                     row(&a.account, Some(format!("NPS {} on {}{comment}", a.score, a.on)))
                 })
                 .collect()
         }
     };
-    rows.sort_by(|a, b| (b.arr_after - b.arr_before).abs().cmp(&(a.arr_after - a.arr_before).abs()).then(a.name.cmp(&b.name)));
+    rows.sort_by(|a, b| {
+        (b.arr_after - b.arr_before)
+            .abs()
+            .cmp(&(a.arr_after - a.arr_before).abs())
+            .then(a.name.cmp(&b.name))
+    });
     Ok(DrillDown { drill, currency: s.currency, rows })
 }
 

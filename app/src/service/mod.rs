@@ -4,6 +4,7 @@
 //! function. Pure arithmetic stays in `metrics` and `model`, SurrealQL in `store`.
 
 pub mod alerts;
+pub mod dashboard;
 pub mod engagement;
 pub mod escalations;
 pub mod health;
@@ -13,6 +14,7 @@ pub mod messages;
 pub mod my_work;
 pub mod plans;
 pub mod portfolio;
+pub mod revenue;
 pub mod segments;
 pub mod session;
 pub mod sla;

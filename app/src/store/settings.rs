@@ -64,7 +64,9 @@ pub async fn take_legacy_secret(db: &Db) -> Result<Option<String>, AppError> {
 }
 
 /// Revenue settings (CLV's gross margin); `None` until an admin sets them.
-pub async fn revenue(db: &Db) -> Result<Option<crate::model::dashboard::RevenueSettings>, AppError> {
+pub async fn revenue(
+    db: &Db,
+) -> Result<Option<crate::model::dashboard::RevenueSettings>, AppError> {
     Ok(get(db, "revenue").await?.and_then(|v| serde_json::from_value(v).ok()))
 }
 

@@ -2,6 +2,7 @@
 //! the figures read from them (a survey's results, an account's, the voice of the customer) are in
 //! [`figures`], re-exported here; answers imported from another tool are stored by [`imported`].
 
+pub mod answers;
 mod figures;
 pub mod imported;
 

@@ -53,6 +53,8 @@ pub struct AppState {
     /// Something an open executive dashboard shows changed on any node (an ARR movement, a
     /// survey response, an account's health or ARR, an alert); fed by `Server::spawn_workers`.
     pub dashboard_changes: tokio::sync::broadcast::Sender<()>,
+    /// Computed dashboards until the next such change (`service::dashboard_cache`).
+    pub dashboards: Arc<crate::service::dashboard_cache::DashboardCache>,
     /// When each API key's use was last recorded (at most once a minute, not per request).
     pub key_uses: Arc<KeyUses>,
     /// The keys that sign and verify survey and shared-plan links. Never in the database.
@@ -84,6 +86,7 @@ impl AppState {
             sla: crate::service::sla_timer::SlaTimer::new(),
             revenue: crate::store::revenue::ledger::RevenueLedger::new(),
             dashboard_changes: tokio::sync::broadcast::channel(256).0,
+            dashboards: crate::service::dashboard_cache::DashboardCache::new(),
             db,
             secure_cookies,
             limits: Limits::new(

@@ -149,13 +149,17 @@ fn settled<C: Clone + Send + 'static>(
 /// however many dashboards are open.
 pub fn feed_dashboards(state: &AppState) {
     fn forward<T: Clone + Send + 'static>(
-        mut rx: tokio::sync::broadcast::Receiver<T>, tx: tokio::sync::broadcast::Sender<()>,
+        mut rx: tokio::sync::broadcast::Receiver<T>, state: &AppState,
     ) {
+        let tx = state.dashboard_changes.clone();
+        let cache = state.dashboards.clone();
         tokio::spawn(async move {
             use tokio::sync::broadcast::error::RecvError;
             loop {
                 match rx.recv().await {
                     Ok(_) | Err(RecvError::Lagged(_)) => {
+                        // Stale first, then tell the pages: their re-read must not hit the old view.
+                        cache.bump();
                         let _ = tx.send(());
                     }
                     Err(RecvError::Closed) => return,
@@ -163,10 +167,9 @@ pub fn feed_dashboards(state: &AppState) {
             }
         });
     }
-    let tx = state.dashboard_changes.clone();
-    forward(state.revenue.subscribe(), tx.clone());
-    forward(state.portfolio.subscribe(), tx.clone());
-    forward(state.alerts.subscribe(), tx);
+    forward(state.revenue.subscribe(), state);
+    forward(state.portfolio.subscribe(), state);
+    forward(state.alerts.subscribe(), state);
 }
 
 /// A dashboard re-reads after this long without further changes: a scoring pass changes many

@@ -64,6 +64,7 @@ pub async fn save_revenue_settings(gross_margin: String) -> Result<f64, AppError
     ctx::run(Permission::ManageSettings, |state, _| async move {
         let s = RevenueSettings::parse(&gross_margin)?;
         crate::store::settings::save_revenue(&state.db, &s).await?;
+        state.dashboards.bump();
         Ok(s.gross_margin * 100.0)
     })
     .await

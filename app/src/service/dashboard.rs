@@ -184,11 +184,20 @@ fn at_risk(rows: &[AccountRow], today: NaiveDate) -> Vec<&AccountRow> {
         .collect()
 }
 
-/// The dashboard for `me`.
+/// The dashboard for `me`: the cached view unless something it shows changed since
+/// (`service::dashboard_cache`).
 pub async fn dashboard(
     state: &AppState, me: &Me, f: &DashboardFilter,
 ) -> Result<ExecDashboard, AppError> {
     let today = Utc::now().date_naive();
+    let view = state.dashboards.get(f, &me.id, today, || compute_dashboard(state, me, f, today)).await?;
+    Ok((*view).clone())
+}
+
+/// The dashboard computed now (see [`dashboard`]).
+pub async fn compute_dashboard(
+    state: &AppState, me: &Me, f: &DashboardFilter, today: NaiveDate,
+) -> Result<ExecDashboard, AppError> {
     let p = f.periods(today).map_err(field)?;
     let s = scope(state, Some(me), f).await?;
     let ms = movements(state, &s.ids).await?;

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod dashboard;
+pub mod dashboard_cache;
 pub mod engagement;
 pub mod escalations;
 pub mod health;

@@ -50,11 +50,19 @@ pub async fn record_movement(
     .await
 }
 
-/// The gross margin CLV uses, as a percentage (80 until an admin sets it).
+/// Settings → Revenue: the gross margin CLV uses (80 % until an admin sets it) and the
+/// conversion rates for combined figures.
 #[server(endpoint = "revenue/settings")]
-pub async fn get_revenue_settings() -> Result<f64, AppError> {
-    ctx::run(Permission::View, |state, _| async move {
-        Ok(service::dashboard::gross_margin(&state).await? * 100.0)
+pub async fn get_revenue_settings() -> Result<RevenueSettingsView, AppError> {
+    ctx::run(Permission::ManageSettings, |state, _| async move {
+        let s = crate::store::settings::revenue(&state.db).await?;
+        let fx = s.as_ref().and_then(|s| s.fx.clone()).unwrap_or_default();
+        Ok(RevenueSettingsView {
+            gross_margin: s.map_or(service::dashboard::DEFAULT_GROSS_MARGIN, |s| s.gross_margin)
+                * 100.0,
+            reporting: if fx.reporting.is_empty() { "USD".into() } else { fx.reporting.clone() },
+            rates: fx.to_text(),
+        })
     })
     .await
 }
@@ -62,10 +70,28 @@ pub async fn get_revenue_settings() -> Result<f64, AppError> {
 #[server(endpoint = "revenue/settings/save")]
 pub async fn save_revenue_settings(gross_margin: String) -> Result<f64, AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
-        let s = RevenueSettings::parse(&gross_margin)?;
+        let mut s = RevenueSettings::parse(&gross_margin)?;
+        s.fx = crate::store::settings::revenue(&state.db).await?.and_then(|old| old.fx);
         crate::store::settings::save_revenue(&state.db, &s).await?;
         state.dashboards.bump();
         Ok(s.gross_margin * 100.0)
+    })
+    .await
+}
+
+/// Saves the conversion rates (all of them: the form shows the whole table); empty rates
+/// remove combined figures.
+#[server(endpoint = "revenue/settings/rates")]
+pub async fn save_fx_rates(reporting: String, rates: String) -> Result<(), AppError> {
+    ctx::run(Permission::ManageSettings, |state, _| async move {
+        let fx = crate::model::fx::FxTable::parse(&reporting, &rates)?;
+        let old = crate::store::settings::revenue(&state.db).await?;
+        let gross_margin = old.map_or(service::dashboard::DEFAULT_GROSS_MARGIN, |s| s.gross_margin);
+        let fx = (!fx.rates.is_empty()).then_some(fx);
+        crate::store::settings::save_revenue(&state.db, &RevenueSettings { gross_margin, fx })
+            .await?;
+        state.dashboards.bump();
+        Ok(())
     })
     .await
 }

@@ -280,6 +280,9 @@ pub struct ExecDashboard {
     /// Whether the caller sees only their own book by default (a CSM), so the page offers
     /// "whole company".
     pub own_book: bool,
+    /// Set when money figures combine currencies: how they were converted.
+    #[serde(default)]
+    pub converted: Option<String>,
     pub tiles: Vec<Tile>,
     pub waterfall: Waterfall,
     /// The last 24 months, oldest first.
@@ -318,6 +321,19 @@ pub struct DrillDown {
 pub struct RevenueSettings {
     /// Gross margin as a fraction (0.8 = 80 %), for CLV.
     pub gross_margin: f64,
+    /// Conversion rates for combined figures; none until an admin sets them.
+    #[serde(default)]
+    pub fx: Option<crate::model::fx::FxTable>,
+}
+
+/// Settings → Revenue as the form shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevenueSettingsView {
+    /// Percent (80.0).
+    pub gross_margin: f64,
+    pub reporting: String,
+    /// One rate per line (`EUR, 1.08, 2026-01-01`).
+    pub rates: String,
 }
 
 impl RevenueSettings {
@@ -332,7 +348,7 @@ impl RevenueSettings {
                 "must be more than 0 and at most 100",
             ));
         }
-        Ok(Self { gross_margin: v / 100.0 })
+        Ok(Self { gross_margin: v / 100.0, fx: None })
     }
 }
 

@@ -10,6 +10,7 @@ pub mod cap;
 pub mod dashboard;
 pub mod engagement;
 pub mod escalation;
+pub mod fx;
 pub mod health;
 pub mod ids;
 pub mod message;

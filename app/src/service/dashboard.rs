@@ -12,6 +12,7 @@ use crate::metrics::revenue::{self as rev, Figure, Retention};
 use crate::metrics::revenue_series;
 use crate::metrics::survey as sm;
 use crate::model::dashboard::*;
+use crate::model::fx::ALL_CURRENCIES;
 use crate::model::health::Band;
 use crate::model::money::format_compact;
 use crate::model::revenue::Movement;
@@ -32,15 +33,19 @@ pub struct Scope {
     pub currencies: Vec<String>,
     pub label: String,
     pub own_book: bool,
+    /// For a combined view: each account's conversion rate into `currency`, and the label.
+    pub rates: Option<HashMap<String, f64>>,
+    pub converted: Option<String>,
 }
 
 fn field(e: (String, String)) -> AppError {
     AppError::field(&e.0, e.1)
 }
 
-/// Resolves segment, owner and currency to the accounts in scope.
+/// Resolves segment, owner and currency to the accounts in scope; a combined view
+/// (`currency=ALL`) converts at the rates in effect on `as_of` (the period's end).
 pub async fn scope(
-    state: &AppState, me: Option<&Me>, f: &DashboardFilter,
+    state: &AppState, me: Option<&Me>, f: &DashboardFilter, as_of: NaiveDate,
 ) -> Result<Scope, AppError> {
     let mut pf = PortfolioFilter::default();
     let mut label = Vec::new();
@@ -89,6 +94,9 @@ pub async fn scope(
     currencies.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let currencies: Vec<String> = currencies.into_iter().map(|(c, _)| c.to_string()).collect();
     let wanted = f.currency.trim().to_uppercase();
+    if wanted == ALL_CURRENCIES {
+        return combined(state, rows, currencies, label, own_book, as_of).await;
+    }
     let currency = if wanted.is_empty() {
         currencies.first().cloned().unwrap_or_else(|| "USD".into())
     } else if crate::model::CURRENCIES.contains(&wanted.as_str()) {
@@ -101,15 +109,87 @@ pub async fn scope(
     };
     let rows: Vec<AccountRow> = rows.into_iter().filter(|r| r.currency == currency).collect();
     let ids = rows.iter().map(|r| r.id.clone()).collect();
-    Ok(Scope { rows, ids, currency, currencies, label: label.join(" · "), own_book })
+    let mut currencies = currencies;
+    if currencies.len() > 1
+        && store::settings::revenue(&state.db).await?.is_some_and(|s| s.fx.is_some())
+    {
+        currencies.push(ALL_CURRENCIES.into());
+    }
+    Ok(Scope {
+        rows,
+        ids,
+        currency,
+        currencies,
+        label: label.join(" · "),
+        own_book,
+        rates: None,
+        converted: None,
+    })
+}
+
+/// Every account in scope, its amounts converted into the reporting currency — only when the
+/// admin has set a rate for each currency in scope (see `model::fx`).
+async fn combined(
+    state: &AppState, mut rows: Vec<AccountRow>, currencies: Vec<String>, label: Vec<String>,
+    own_book: bool, as_of: NaiveDate,
+) -> Result<Scope, AppError> {
+    let fx = store::settings::revenue(&state.db).await?.and_then(|s| s.fx).ok_or_else(|| {
+        AppError::field(
+            "currency",
+            "set conversion rates in Settings → Revenue to combine currencies",
+        )
+    })?;
+    let mut used = Vec::new();
+    for c in &currencies {
+        let rate = fx.rate(c, as_of).ok_or_else(|| {
+            AppError::field(
+                "currency",
+                format!("no conversion rate for {c} on or before {as_of} (Settings → Revenue)"),
+            )
+        })?;
+        if *c != fx.reporting {
+            used.push(format!("{c} {rate}"));
+        }
+    }
+    let mut rates = HashMap::with_capacity(rows.len());
+    for r in &mut rows {
+        let rate = fx.rate(&r.currency, as_of).unwrap_or(1.0);
+        r.arr_minor = (r.arr_minor as f64 * rate).round() as i64;
+        rates.insert(r.id.clone(), rate);
+    }
+    let converted = format!(
+        "Converted to {} at the rates in effect on {as_of}{}",
+        fx.reporting,
+        if used.is_empty() { String::new() } else { format!(" ({})", used.join(", ")) }
+    );
+    let mut all = vec![ALL_CURRENCIES.to_string()];
+    all.extend(currencies);
+    Ok(Scope {
+        ids: rows.iter().map(|r| r.id.clone()).collect(),
+        rows,
+        currency: fx.reporting.clone(),
+        currencies: all,
+        label: label.join(" · "),
+        own_book,
+        rates: Some(rates),
+        converted: Some(converted),
+    })
 }
 
 /// The movements of the accounts in scope, from the in-memory ledger (waiting for its first
 /// load, as the portfolio does).
-pub async fn movements(state: &AppState, ids: &HashSet<String>) -> Result<Vec<Movement>, AppError> {
+pub async fn movements(state: &AppState, s: &Scope) -> Result<Vec<Movement>, AppError> {
     for _ in 0..200 {
         if state.revenue.is_ready() {
-            return Ok(state.revenue.movements(Some(ids)));
+            let mut ms = state.revenue.movements(Some(&s.ids));
+            if let Some(rates) = &s.rates {
+                for m in &mut ms {
+                    let rate = rates.get(&m.account).copied().unwrap_or(1.0);
+                    m.arr_before = (m.arr_before as f64 * rate).round() as i64;
+                    m.arr_after = (m.arr_after as f64 * rate).round() as i64;
+                }
+            }
+            return Ok(ms);
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
@@ -190,7 +270,8 @@ pub async fn dashboard(
     state: &AppState, me: &Me, f: &DashboardFilter,
 ) -> Result<ExecDashboard, AppError> {
     let today = Utc::now().date_naive();
-    let view = state.dashboards.get(f, &me.id, today, || compute_dashboard(state, me, f, today)).await?;
+    let view =
+        state.dashboards.get(f, &me.id, today, || compute_dashboard(state, me, f, today)).await?;
     Ok((*view).clone())
 }
 
@@ -199,8 +280,8 @@ pub async fn compute_dashboard(
     state: &AppState, me: &Me, f: &DashboardFilter, today: NaiveDate,
 ) -> Result<ExecDashboard, AppError> {
     let p = f.periods(today).map_err(field)?;
-    let s = scope(state, Some(me), f).await?;
-    let ms = movements(state, &s.ids).await?;
+    let s = scope(state, Some(me), f, p.to).await?;
+    let ms = movements(state, &s).await?;
     let gm = gross_margin(state).await?;
     let c = compute(&ms, &p, gm);
     let nps_from = first_of_month(today).checked_sub_months(Months::new(11)).unwrap_or(today);
@@ -213,6 +294,7 @@ pub async fn compute_dashboard(
         periods: p,
         currency: s.currency.clone(),
         currencies: s.currencies.clone(),
+        converted: s.converted.clone(),
         scope: s.label.clone(),
         own_book: s.own_book,
         tiles,
@@ -356,8 +438,8 @@ pub async fn drill(
 ) -> Result<DrillDown, AppError> {
     let today = Utc::now().date_naive();
     let p = f.periods(today).map_err(field)?;
-    let s = scope(state, Some(me), f).await?;
-    let ms = movements(state, &s.ids).await?;
+    let s = scope(state, Some(me), f, p.to).await?;
+    let ms = movements(state, &s).await?;
     let r = rev::retention(&ms, p.from, p.to);
     let by_id: HashMap<&str, &AccountRow> = s.rows.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut ledgers: HashMap<&str, Vec<&Movement>> = HashMap::new();
@@ -438,8 +520,8 @@ pub async fn drill(
 pub async fn metrics(state: &AppState, f: &DashboardFilter) -> Result<serde_json::Value, AppError> {
     let today = Utc::now().date_naive();
     let p = f.periods(today).map_err(field)?;
-    let s = scope(state, None, f).await?;
-    let ms = movements(state, &s.ids).await?;
+    let s = scope(state, None, f, p.to).await?;
+    let ms = movements(state, &s).await?;
     let gm = gross_margin(state).await?;
     let c = compute(&ms, &p, gm);
     let answers = store::responses::answers::answers(&state.db, p.from, &s.ids).await?;
@@ -454,7 +536,7 @@ pub async fn metrics(state: &AppState, f: &DashboardFilter) -> Result<serde_json
     };
     let r = &c.now;
     let body = serde_json::json!({
-        "from": p.from, "to": p.to, "currency": s.currency,
+        "from": p.from, "to": p.to, "currency": s.currency, "converted": s.converted,
         "nrr": fig("nrr", &r.nrr), "grr": fig("grr", &r.grr),
         "logo_retention": fig("logo_retention", &r.logo_retention), "logo_churn": fig("logo_churn", &r.logo_churn),
         "revenue_churn": fig("revenue_churn", &r.revenue_churn),

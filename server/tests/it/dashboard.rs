@@ -136,6 +136,34 @@ async fn the_dashboard_covers_the_right_book_and_drills_down_to_the_accounts() {
     admin.ok("revenue/settings/save", &[("gross_margin", "70")]).await;
     let d = view(&exec, &[], |_| true).await;
     assert!(tile(&d, "clv")["inputs"].to_string().contains("70 %"), "{}", tile(&d, "clv"));
+
+    // Currencies are never added up unless an admin set conversion rates; then it says so.
+    let eur = with(
+        account_form("Euro Co", "smb"),
+        &[("input[currency]", "EUR"), ("input[arr]", "100000")],
+    );
+    admin.ok("accounts/create", &eur).await;
+    let all = [("filter[currency]", "ALL")];
+    let b = exec.invalid("revenue/dashboard", &[("filter[period]", "month"), all[0]]).await;
+    assert!(field_error(&b, "currency").unwrap().contains("Settings → Revenue"), "{b}");
+    let b = admin
+        .invalid(
+            "revenue/settings/rates",
+            &[("reporting", "USD"), ("rates", "EUR, 1.1, 2026-01-01\nEUR, x, 2026-02-01")],
+        )
+        .await;
+    assert!(field_error(&b, "rates").unwrap().starts_with("line 2"), "{b}");
+    admin
+        .ok("revenue/settings/rates", &[("reporting", "USD"), ("rates", "EUR, 1.1, 2026-01-01")])
+        .await;
+    let d = view(&exec, &all, |d| tile(d, "arr")["now"].as_f64().is_some_and(|v| v > 39_000_000.0))
+        .await;
+    assert_eq!(tile(&d, "arr")["now"], 39_000_000.0 + 11_000_000.0, "{d}");
+    assert!(d["converted"].as_str().unwrap().contains("EUR 1.1"), "{d}");
+    assert_eq!(d["currency"], "USD");
+    let d = view(&exec, &[], |_| true).await;
+    assert!(d["currencies"].as_array().unwrap().contains(&json!("ALL")), "{d}");
+    assert!(d["converted"].is_null());
 }
 
 /// Reads the SSE stream until an event named `changed` arrives, or `within` passes.

@@ -1,5 +1,5 @@
 //! Settings (admins): users and survey rules, health models, journey templates, cadence rules,
-//! alert rules and playbooks, API keys.
+//! alert rules and playbooks, SLA, revenue (gross margin), API keys.
 //!
 //! Every settings page sits under one `/settings` parent route ([`SettingsPage`]) that asks the
 //! permission question once and renders the page in its `<Outlet/>`. The pages need
@@ -14,6 +14,7 @@ pub mod engagement;
 pub mod engagement_levels;
 pub mod health;
 pub mod playbooks;
+pub mod revenue;
 pub mod sla;
 pub mod surveys;
 pub mod templates;
@@ -49,17 +50,19 @@ pub enum Tab {
     Engagement,
     Alerts,
     Sla,
+    Revenue,
     ApiKeys,
 }
 
 impl Tab {
-    const ALL: [Tab; 7] = [
+    const ALL: [Tab; 8] = [
         Tab::Users,
         Tab::Health,
         Tab::Templates,
         Tab::Engagement,
         Tab::Alerts,
         Tab::Sla,
+        Tab::Revenue,
         Tab::ApiKeys,
     ];
 
@@ -71,6 +74,7 @@ impl Tab {
             Tab::Engagement => "/settings/engagement",
             Tab::Alerts => "/settings/alerts",
             Tab::Sla => "/settings/sla",
+            Tab::Revenue => "/settings/revenue",
             Tab::ApiKeys => "/settings/api-keys",
         }
     }
@@ -94,6 +98,7 @@ impl Tab {
             Tab::Engagement => "Engagement",
             Tab::Alerts => "Alerts",
             Tab::Sla => "SLA & escalations",
+            Tab::Revenue => "Revenue",
             Tab::ApiKeys => "API keys",
         }
     }

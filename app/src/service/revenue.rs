@@ -164,9 +164,9 @@ pub async fn from_account_form(
     let Some(kind) = infer_kind(before, after, end.last.is_some()) else {
         return Ok(None);
     };
-    // A new account's first ARR starts with its contract, unless a date was given.
-    let on =
-        if id.is_none() && arr_on.trim().is_empty() { a.contract_start.min(today) } else { on };
+    // A new account's first ARR starts with its contract (a signed contract starting later is
+    // dated then: the figures count it from that day), unless a date was given.
+    let on = if id.is_none() && arr_on.trim().is_empty() { a.contract_start } else { on };
     if a.currency != end.currency && end.last.is_some() {
         return Err(AppError::field(
             "currency",

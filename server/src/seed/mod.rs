@@ -11,24 +11,29 @@
 //! - [`accounts`]: the demo CSMs, then the accounts with their contacts and team;
 //! - [`surveys`]: a year of survey answers and the follow-ups they opened;
 //! - [`plans`]: cadence rules, success plans from the journey templates, touchpoints;
-//! - [`usage`]: a year of product usage, sentiment, churn dates and daily health scores.
+//! - [`usage`]: a year of product usage, sentiment, churn dates and daily health scores;
+//! - [`revenue`]: two years of ARR movements ending at each account's ARR (last, so the steps
+//!   before draw what they always drew; before today's scoring, so it sees a churned account's
+//!   ARR at 0).
 
 mod accounts;
 mod escalations;
 mod names;
 mod plans;
+mod revenue;
 mod surveys;
 mod usage;
 
 pub use usage::FEATURES;
 
 use app::error::AppError;
-use app::model::SizeTier;
+use app::model::{AccountRow, SizeTier};
 use app::store::{self, Db};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -82,7 +87,7 @@ pub async fn run(
         );
     }
     if !history {
-        return Ok(());
+        return arr_movements(db, &mut rng, &seeded, today).await;
     }
     let t = Instant::now();
     let (plans, touchpoints) =
@@ -101,6 +106,7 @@ pub async fn run(
     let t = Instant::now();
     let n = escalations::seed(db, &mut rng, &seeded, &staff, admin).await?;
     println!("seeded {n} escalations with SLA clocks in {:.1}s", t.elapsed().as_secs_f64());
+    arr_movements(db, &mut rng, &seeded, today).await?;
     rescore_today(db).await?;
     usage_segments(db, admin).await
 }
@@ -121,6 +127,49 @@ async fn usage_segments(db: &Db, admin: Option<&str>) -> anyhow::Result<()> {
         let filter = app::model::PortfolioFilter::from_query_string(query);
         app::service::segments::create(db, &portfolio, name, &filter, admin).await.map_err(err)?;
     }
+    Ok(())
+}
+
+/// The ARR ledger of the accounts just seeded (see [`revenue`]), stored with each account's ARR
+/// set from its last movement (a churned account's to 0). The seeded ARR and currency are read
+/// back from the portfolio index (a throwaway one: the scoring pass loads its own after these
+/// writes); the churn days are those the usage history recorded, where it ran.
+async fn arr_movements(
+    db: &Db, rng: &mut ChaCha8Rng, seeded: &[SeededAccount], today: NaiveDate,
+) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let portfolio = app::store::portfolio_index::PortfolioIndex::new();
+    portfolio.spawn_sync(db.clone());
+    let keys: Vec<String> = seeded.iter().map(|a| a.key.clone()).collect();
+    let rows = app::service::portfolio::when_loaded(&portfolio, |i| i.rows_of(&keys))
+        .await
+        .map_err(err)?;
+    let rows: HashMap<String, AccountRow> = rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let churned: HashMap<String, NaiveDate> =
+        store::health::churned(db).await.map_err(err)?.into_iter().collect();
+    let accounts: Vec<revenue::SeedAccount> = seeded
+        .iter()
+        .filter_map(|a| {
+            let row = rows.get(&a.key)?;
+            Some(revenue::SeedAccount {
+                key: a.key.clone(),
+                contract_start: a.start,
+                currency: row.currency.clone(),
+                arr_minor: row.arr_minor,
+                churned_on: churned.get(&a.key).copied(),
+                churned: a.churned,
+            })
+        })
+        .collect();
+    let movements = revenue::histories(rng, &accounts, today);
+    // One transaction per 2 000 accounts' movements (the store's chunk).
+    store::revenue::insert_seed(db, &movements).await.map_err(err)?;
+    println!(
+        "seeded {} ARR movements for {} accounts over two years in {:.1}s",
+        movements.len(),
+        accounts.len(),
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -113,7 +113,8 @@ async fn refresh(state: &AppState, account: &str) {
 
 /// What the account form's save does to the ledger: the movement its changes imply, checked,
 /// as `$groups` for `store::accounts::{create, update}` (which append it in the account's own
-/// transaction). `None` when the ARR does not change.
+/// transaction), `None` when the ARR does not change; and the ledger position it was judged
+/// against.
 ///
 /// - A new account with ARR: `new` on the contract start.
 /// - A changed ARR: the inferred kind on `arr_on` (default today), with `arr_reason`.
@@ -121,7 +122,7 @@ async fn refresh(state: &AppState, account: &str) {
 ///   another stage: `reactivation` to the ARR typed, which must be more than 0.
 pub async fn from_account_form(
     state: &AppState, who: &str, id: Option<&str>, a: &ValidAccount, arr_on: &str, arr_reason: &str,
-) -> Result<Option<serde_json::Value>, AppError> {
+) -> Result<(Option<serde_json::Value>, i64), AppError> {
     let mut c = Checks::new();
     let reason =
         optional_text(arr_reason, REASON_MAX).map_err(|m| c.fail("arr_reason", m)).ok().flatten();
@@ -161,8 +162,9 @@ pub async fn from_account_form(
     if end.stage == Stage::Churned && a.stage != Stage::Churned && after == 0 {
         return Err(AppError::field("arr", "enter the ARR the account comes back with"));
     }
+    let seq = end.seq;
     let Some(kind) = infer_kind(before, after, end.last.is_some()) else {
-        return Ok(None);
+        return Ok((None, seq));
     };
     // A new account's first ARR starts with its contract (a signed contract starting later is
     // dated then: the figures count it from that day), unless a date was given.
@@ -204,18 +206,30 @@ pub async fn from_account_form(
         idempotency_key: format!("form:{}", store::new_key()),
     };
     let ends = HashMap::from([(key, end)]);
-    Ok(Some(store::revenue::groups(&[row], &ends, false)))
+    Ok((Some(store::revenue::groups(&[row], &ends, false)), seq))
 }
 
 /// Saves the account form: the account and the movement its changes imply, in one transaction.
 pub async fn save_account(
     state: &AppState, who: &str, id: Option<&str>, a: &ValidAccount, arr_on: &str, arr_reason: &str,
 ) -> Result<Account, AppError> {
-    let groups = from_account_form(state, who, id, a, arr_on, arr_reason).await?;
-    let key = groups.as_ref().and_then(|g| g[0]["account"].as_str().map(String::from));
-    let account = match id {
-        None => store::accounts::create(&state.db, key, a, groups).await?,
-        Some(id) => store::accounts::update(&state.db, id, a, groups).await?,
+    // Two people saving the same account at once: the one whose ARR judgement went stale is
+    // judged again against the ledger the other left.
+    let mut attempt = 0;
+    let account = loop {
+        attempt += 1;
+        let (groups, seq) = from_account_form(state, who, id, a, arr_on, arr_reason).await?;
+        let key = groups.as_ref().and_then(|g| g[0]["account"].as_str().map(String::from));
+        let saved = match id {
+            None => store::accounts::create(&state.db, key, a, groups).await,
+            Some(id) => store::accounts::update(&state.db, id, a, groups, seq).await,
+        };
+        match saved {
+            Err(AppError::Conflict(_)) if attempt < 6 => {
+                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+            }
+            other => break other?,
+        }
     };
     state.portfolio.apply(&account);
     Ok(account)

@@ -104,16 +104,23 @@ pub async fn create(
 }
 
 /// Changes an account; a new owner joins its team as CSM (unless already there) in the same
-/// transaction. The ARR changes only through `movements` (see [`create`]).
+/// transaction. The ARR changes only through `movements` (see [`create`]). `arr_seq` is the
+/// ledger position the form's ARR was judged against: if another save moved the ledger since,
+/// the save is refused as a conflict (the caller judges again), so "ARR unchanged" never
+/// silently keeps someone else's newer figure.
 pub async fn update(
-    db: &Db, id: &str, a: &ValidAccount, movements: Option<Value>,
+    db: &Db, id: &str, a: &ValidAccount, movements: Option<Value>, arr_seq: i64,
 ) -> Result<Account, AppError> {
     check_owner(db, &a.owner_id).await?;
     let mut params = account_params(id, a);
     params["groups"] = movements.unwrap_or_else(|| json!([]));
+    params["arr_seq"] = json!(arr_seq);
     save(
         db,
-        "IF !record::exists(type::record('account', $id)) { THROW 'bw:not_found:account' };",
+        "IF !record::exists(type::record('account', $id)) { THROW 'bw:not_found:account' };
+         IF (type::record('account', $id).arr_seq ?? 0) != $arr_seq {
+            THROW 'bw:conflict:the account’s ARR changed meanwhile; check it again'
+         };",
         "UPDATE",
         params,
     )

@@ -210,6 +210,8 @@ impl Server {
         Router::new()
             .route("/healthz", get(healthz))
             .route("/surveys/{id}/responses.csv", get(exports::survey_responses))
+            .route("/exports/dashboard.csv", get(exports::dashboard_csv))
+            .route("/exports/dashboard-drill.csv", get(exports::dashboard_drill_csv))
             .with_state(self.state.clone())
             .merge(public::routes(self.state.clone()))
             .merge(rest::routes(self.state.clone()))

@@ -1,47 +1,13 @@
-//! The portfolio dashboard: accounts and ARR by tier and stage, and what renews soon.
-//! (Health, NPS, NRR and the other metrics join it as their issues land.)
+//! The sections the dashboard had before the revenue figures, below them: customer voice
+//! (last 90 days against the 90 before), the portfolio by tier and stage, and time to value.
 
-use crate::api::accounts::get_portfolio_summary;
-use crate::api::surveys::get_voice_summary;
 use crate::components::layout::Card;
-use crate::components::notice::LoadError;
 use crate::metrics::survey::format_score;
 use crate::model::money::{format_compact, format_minor};
 use leptos::prelude::*;
-use leptos_meta::Title;
-
-#[component]
-pub fn DashboardPage() -> impl IntoView {
-    let summary = Resource::new(|| (), |_| get_portfolio_summary());
-    let voice = Resource::new(|| (), |_| get_voice_summary());
-    let ttv = Resource::new(|| (), |_| crate::api::engagement::get_time_to_value());
-    view! {
-        <Title text="Dashboard"/>
-        <div class="page-head"><h1>"Dashboard"</h1></div>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                voice.await.ok().map(|v| view! { <VoiceFigures v/> })
-            })}
-        </Suspense>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Err(e) => view! { <LoadError error=e/> }.into_any(),
-                    Ok(s) => view! { <PortfolioFigures s/> }.into_any(),
-                }
-            })}
-        </Suspense>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                ttv.await.ok().map(|t| view! { <TimeToValueCard t/> })
-            })}
-        </Suspense>
-    }
-}
-
 /// Survey scores of the last 90 days against the 90 before, and the closed-loop figures.
 #[component]
-fn VoiceFigures(v: crate::model::VoiceSummary) -> impl IntoView {
+pub fn VoiceFigures(v: crate::model::VoiceSummary) -> impl IntoView {
     let fu = v.follow_ups.clone();
     view! {
         <section aria-labelledby="voice-h" class="voice">
@@ -78,7 +44,7 @@ fn VoiceFigures(v: crate::model::VoiceSummary) -> impl IntoView {
 
 /// Accounts, ARR and renewals, and the portfolio by size tier and by lifecycle stage.
 #[component]
-fn PortfolioFigures(s: crate::model::PortfolioSummary) -> impl IntoView {
+pub fn PortfolioFigures(s: crate::model::PortfolioSummary) -> impl IntoView {
     let cur = s.main_currency.clone();
     let arr_main = s.arr_by_currency.iter().find(|(c, _)| *c == cur).map(|(_, a)| *a).unwrap_or(0);
     let others: Vec<String> = s
@@ -147,7 +113,7 @@ fn days(v: Option<f64>) -> String {
 
 /// Median days from contract start to the first-value milestone, per cohort and segment.
 #[component]
-fn TimeToValueCard(t: crate::model::plan::TimeToValue) -> impl IntoView {
+pub fn TimeToValueCard(t: crate::model::plan::TimeToValue) -> impl IntoView {
     let row = |r: crate::model::plan::TtvRow| {
         view! {
             <tr>

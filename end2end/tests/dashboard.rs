@@ -280,6 +280,11 @@ async fn phone_dark_and_print(page: &Page, base: &str) -> R {
     expect(page.locator("header.topbar")).to_be_hidden().await?;
     expect(page.locator("form.dash-filters")).to_be_hidden().await?;
     shot(page, "121-dashboard-print").await?;
+    // As a PDF: the tiles, then each chart and the portfolio sections on pages of their own.
+    let pdf = page.pdf(None).await?;
+    let pages = pdf.windows(12).filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's').count();
+    println!("print: {pages} pages");
+    assert!(pages >= 7, "one page per section: {pages} pages");
     page.emulate_media(EmulateMediaOptions::builder().media(Media::Screen).build()).await?;
     Ok(())
 }

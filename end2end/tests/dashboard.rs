@@ -188,6 +188,15 @@ async fn tiles_show_figures_and_formulas(page: &Page) -> R {
     expect(page.locator("[data-key=grr] [data-testid=tile-tip]")).to_be_visible().await?;
     shot(page, "117-dashboard-tile-formula").await?;
     page.locator("[data-key=grr]").blur().await?;
+    // The toggles: 24 months of NRR/GRR, and the cohorts by logos.
+    let months = page.locator("[data-testid=retention-chart] table tbody tr");
+    expect(months.clone()).to_have_count(12).await?;
+    page.locator("[data-testid=months-24]").click(None).await?;
+    expect(months).to_have_count(24).await?;
+    page.locator("[data-testid=cohort-logos]").click(None).await?;
+    expect(page.locator("[data-testid=cohorts] caption"))
+        .to_contain_text("logos still active")
+        .await?;
     for section in ["waterfall", "retention-chart", "cohorts", "health-bands", "nps-chart"] {
         expect(page.locator(format!("[data-testid={section}]"))).to_have_count(1).await?;
     }

@@ -225,8 +225,10 @@ pub async fn save_account(
             Some(id) => store::accounts::update(&state.db, id, a, groups, seq).await,
         };
         match saved {
-            Err(AppError::Conflict(_)) if attempt < 6 => {
-                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+            Err(AppError::Conflict(_)) if attempt < 20 => {
+                // Jitter, so that two savers that collided do not retry in step.
+                let jitter = u64::from(chrono::Utc::now().timestamp_subsec_nanos() % 7);
+                tokio::time::sleep(std::time::Duration::from_millis(2 * attempt + jitter)).await;
             }
             other => break other?,
         }

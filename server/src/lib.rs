@@ -12,6 +12,7 @@ pub mod rest;
 pub mod rest_alerts;
 pub mod rest_escalations;
 pub mod rest_imports;
+pub mod rest_revenue;
 pub mod secrets;
 pub mod security;
 pub mod seed;
@@ -137,6 +138,8 @@ impl Server {
         };
         self.state.portfolio.spawn_sync(self.state.db.clone());
         self.state.alerts.spawn(self.state.db.clone());
+        self.state.revenue.spawn_sync(self.state.db.clone());
+        live::feed_dashboards(&self.state);
         self.state.sla.spawn(self.state.clone());
         app::service::health::spawn_worker(
             self.state.db.clone(),
@@ -216,6 +219,7 @@ impl Server {
             .merge(public::routes(self.state.clone()))
             .merge(rest::routes(self.state.clone()))
             .merge(rest_alerts::routes(self.state.clone()))
+            .merge(rest_revenue::routes(self.state.clone()))
             .merge(rest_escalations::routes(self.state.clone()))
             .merge(rest_imports::routes(self.state.clone()))
             .merge(live::routes(self.state.clone()))

@@ -205,7 +205,8 @@ pub fn FilterBar(
                     <Transition fallback=|| ()>
                         {move || dash.get().and_then(|r| r.ok()).map(|d| d.currencies.into_iter().map(|c| {
                             let sel = filter.get_untracked().currency == c;
-                            view! { <option value=c.clone() selected=sel>{c.clone()}</option> }
+                            let label = if c == crate::model::fx::ALL_CURRENCIES { "All currencies (converted)".to_string() } else { c.clone() };
+                            view! { <option value=c.clone() selected=sel>{label}</option> }
                         }).collect_view())}
                     </Transition>
                 </select>

@@ -134,6 +134,7 @@ fn Scope(
                         <strong>{d.scope}</strong>
                         {format!(" · {} – {}, compared with {} – {} · {}", day(p.from), day(p.to), day(p.prev_from), day(p.prev_to), d.currency)}
                         {switch}
+                        {d.converted.map(|c| view! { <br/><span class="small" data-testid="converted">{c}</span> })}
                     </p>
                 }
             })}

@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("escalations/:id") view=pages::escalations::view::EscalationPage ssr=SsrMode::Async/>
                     <Route path=path!("reports/sla") view=pages::escalations::report::SlaReportPage ssr=SsrMode::Async/>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("revenue/import") view=pages::revenue_import::RevenueImportPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys") view=pages::surveys::list::SurveysPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/new") view=pages::surveys::new::NewSurveyPage ssr=SsrMode::Async/>
                     <Route path=path!("surveys/:id") view=pages::surveys::view::SurveyPage ssr=SsrMode::Async/>

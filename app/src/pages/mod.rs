@@ -11,6 +11,7 @@ pub mod my_work;
 pub mod not_found;
 pub mod plan;
 pub mod portfolio;
+pub mod revenue_import;
 pub mod segments;
 pub mod settings;
 pub mod surveys;

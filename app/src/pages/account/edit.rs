@@ -40,7 +40,7 @@ pub fn EditAccountPage() -> impl IntoView {
                                 <ErrorBanner error=errors/>
                                 <ActionForm action=action attr:novalidate="true">
                                     <input type="hidden" name="id" value=a.id.to_string()/>
-                                    <AccountFields initial=AccountInput::from_account(&a) errors staff/>
+                                    <AccountFields initial=AccountInput::from_account(&a) errors staff editing=true/>
                                     <div class="form-actions">
                                         <button type="submit" class="button primary" disabled=move || action.pending().get()>
                                             {move || if action.pending().get() { "Saving…" } else { "Save changes" }}

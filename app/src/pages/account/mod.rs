@@ -9,6 +9,8 @@ pub mod form;
 pub mod health;
 pub mod new;
 pub mod plans;
+pub mod revenue;
+pub mod revenue_form;
 pub mod surveys;
 pub mod team;
 pub mod timeline;

@@ -60,6 +60,9 @@ pub fn AccountPage() -> impl IntoView {
         |(id, days, _, _)| crate::api::health::get_account_health(id, days),
     );
     crate::components::live::listen_for_changes(id, live);
+    // ARR movements: re-read on the live stream and after each change recorded on the card.
+    let record = ServerAction::<crate::api::revenue::RecordMovement>::new();
+    let revenue = super::revenue::reads(id, live, record);
     let log = ServerAction::<crate::api::engagement::LogTouchpoint>::new();
     let timeline_kind = RwSignal::new(String::new());
     let (plans, engagement, timeline) = engagement_reads(id, live, log, timeline_kind);
@@ -73,6 +76,7 @@ pub fn AccountPage() -> impl IntoView {
     let alerts = super::alerts::reads(id);
     let escalations = super::escalations::reads(id, me.role.may(Permission::HandleEscalations));
     let can_edit = me.role.may(Permission::EditAccounts);
+    let can_import = me.role.may(Permission::ManageSettings);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || detail.get().map(|r| match r {
@@ -80,10 +84,11 @@ pub fn AccountPage() -> impl IntoView {
                 Ok(d) => {
                     let a = d.account.clone();
                     view! {
-                        <AccountHead account=a.clone() can_edit/>
+                        <AccountHead account=a.clone() can_edit revenue/>
                         <super::alerts::AlertsCard reads=alerts/>
                         <super::escalations::EscalationsCard reads=escalations account_id=a.id.clone()/>
                         <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
+                        <super::revenue::RevenueCard data=revenue record account_id=a.id.clone() can_edit can_import/>
                         <div class="columns">
                             <super::plans::PlansCard account_id=a.id.clone() contract_start=a.contract_start can_edit plans/>
                             <super::engagement::EngagementCard account_id=a.id.clone() can_edit data=engagement log/>
@@ -131,10 +136,20 @@ fn engagement_reads(
     (plans, engagement, timeline)
 }
 
-/// The account's name, badges and headline figures (ARR, renewal, customer since, owner).
+/// The account's name, badges and headline figures (ARR, renewal, customer since, owner). The
+/// ARR follows the movements card's reading, so a change recorded there shows here at once.
 #[component]
-fn AccountHead(account: crate::model::Account, can_edit: bool) -> impl IntoView {
+fn AccountHead(
+    account: crate::model::Account, can_edit: bool, revenue: super::revenue::RevenueRead,
+) -> impl IntoView {
     let a = account;
+    let saved_arr = format_minor(a.arr_minor, &a.currency);
+    let arr = move || {
+        revenue
+            .get()
+            .and_then(Result::ok)
+            .map_or(saved_arr.clone(), |r| format_minor(r.arr, &r.currency))
+    };
     let days_to_renewal = (a.renewal_date - chrono::Utc::now().date_naive()).num_days();
     view! {
         <Title text=a.name.clone()/>
@@ -147,7 +162,7 @@ fn AccountHead(account: crate::model::Account, can_edit: bool) -> impl IntoView 
             {can_edit.then(|| view! { <a class="button" href=format!("/accounts/{}/edit", a.id)>"Edit account"</a> })}
         </div>
         <div class="kpis">
-            <div class="kpi"><span class="kpi-label">"ARR"</span><span class="kpi-value">{format_minor(a.arr_minor, &a.currency)}</span></div>
+            <div class="kpi"><span class="kpi-label">"ARR"</span><span class="kpi-value" data-testid="account-arr">{arr}</span></div>
             <div class="kpi">
                 <span class="kpi-label">"Renewal"</span>
                 <span class="kpi-value">{a.renewal_date.format("%d %b %Y").to_string()}</span>

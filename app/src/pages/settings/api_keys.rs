@@ -50,6 +50,8 @@ pub fn ApiKeysPage() -> impl IntoView {
                 <pre class="code small">{EVENTS_EXAMPLE}</pre>
                 <p class="muted small">"Up to 10 000 events per request. Each event is checked on its own: good ones are stored even if others are \
                     refused (422 lists each refusal). Resending is safe: an idempotency key already stored counts as a duplicate."</p>
+                <p class="muted small" data-testid="revenue-import-link">"ARR movements go to "<code>"POST /api/v1/arr-movements"</code>
+                    " (scope "<code>"revenue:write"</code>"). A history kept in a spreadsheet? "<a href="/revenue/import">"Import it from a CSV"</a>"."</p>
             </Card>
             <NewKeyCard create/>
         </div>

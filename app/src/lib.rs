@@ -117,6 +117,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("engagement") view=pages::settings::engagement::EngagementSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("alerts") view=pages::settings::alerts::AlertSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("sla") view=pages::settings::sla::SlaSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("revenue") view=pages::settings::revenue::RevenueSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>

@@ -147,6 +147,28 @@ async fn run(n: usize, calls: u64, subscribers: usize, writes: u64) -> anyhow::R
     println!("| dashboard server function, computed (cache stale) | {} |", summary(cold));
     println!("| dashboard server function, as served (cached) | {} |", summary(warm));
     println!("| `GET /dashboard`, server-rendered page (cached figures) | {} |", summary(page));
+    // What else the page reads (the sections below the revenue figures).
+    for endpoint in
+        ["accounts/summary", "surveys/voice", "engagement/ttv", "segments/list", "users/staff"]
+    {
+        let url = format!("{base}/api/{endpoint}");
+        let t = timed(calls.min(30), || {
+            let (http, url, cookie) = (&http, &url, &cookie);
+            async move {
+                let r = http
+                    .post(url)
+                    .header("cookie", cookie)
+                    .header("accept", "application/json")
+                    .send()
+                    .await?;
+                anyhow::ensure!(r.status().is_success(), "{url}: {}", r.status());
+                r.bytes().await?;
+                Ok(())
+            }
+        })
+        .await?;
+        println!("| page section `{endpoint}` | {} |", summary(t));
+    }
 
     // Write → notification with many open dashboards.
     let mut streams = Vec::with_capacity(subscribers);
@@ -181,7 +203,8 @@ async fn run(n: usize, calls: u64, subscribers: usize, writes: u64) -> anyhow::R
     let account =
         state.revenue.movements(None).iter().find(|m| m.arr_after > 0).map(|m| m.account.clone());
     let account = account.ok_or_else(|| anyhow::anyhow!("no account with ARR"))?;
-    let mut arr = app::service::revenue::of_account(&state, &account).await.map_err(err)?.arr;
+    let held = app::service::revenue::of_account(&state, &account).await.map_err(err)?;
+    let (mut arr, currency) = (held.arr, held.currency);
     let mut notified = Vec::new();
     let mut reread = Vec::new();
     let mut missed = 0usize;
@@ -190,7 +213,7 @@ async fn run(n: usize, calls: u64, subscribers: usize, writes: u64) -> anyhow::R
         while rx.try_recv().is_ok() {}
         let after = arr + 100_000;
         let body = serde_json::json!([{"account_id": account, "kind": "expansion", "on": today.to_string(),
-            "arr_before": arr, "arr_after": after, "currency": "USD", "idempotency_key": format!("bench-{n}-{w}")}]);
+            "arr_before": arr, "arr_after": after, "currency": currency, "idempotency_key": format!("bench-{n}-{w}")}]);
         let sent = Instant::now();
         let r = http
             .post(format!("{base}/api/v1/arr-movements"))

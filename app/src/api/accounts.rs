@@ -127,6 +127,8 @@ pub async fn list_industries() -> Result<Vec<String>, AppError> {
 
 #[server(endpoint = "accounts/summary")]
 pub async fn get_portfolio_summary() -> Result<PortfolioSummary, AppError> {
-    ctx::run(Permission::View, |state, _| async move { store::accounts::summary(&state.db).await })
-        .await
+    ctx::run(Permission::View, |state, _| async move {
+        service::portfolio::summary(&state.db, &state.portfolio).await
+    })
+    .await
 }

@@ -364,6 +364,53 @@ pub struct PortfolioSummary {
     pub main_currency: String,
 }
 
+impl PortfolioSummary {
+    /// The figures of these accounts as of `today`: active means not churned; money is added
+    /// only within the main currency (the one with the most active ARR) for tiers, stages and
+    /// renewals; renewals are those after today and within 90 days.
+    pub fn of(rows: &[AccountRow], today: NaiveDate) -> Self {
+        let active = || rows.iter().filter(|r| r.stage != Stage::Churned);
+        let mut money: Vec<(String, i64)> = Vec::new();
+        for r in active() {
+            match money.iter_mut().find(|(c, _)| *c == r.currency) {
+                Some((_, a)) => *a += r.arr_minor,
+                None => money.push((r.currency.clone(), r.arr_minor)),
+            }
+        }
+        money.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let main = money.first().map_or_else(|| "USD".to_string(), |m| m.0.clone());
+        let arr = |r: &AccountRow| if r.currency == main { r.arr_minor } else { 0 };
+        let by_tier = SizeTier::ALL
+            .iter()
+            .map(|t| {
+                let these = active().filter(|r| r.tier == *t);
+                let (n, sum) = these.fold((0u64, 0i64), |(n, s), r| (n + 1, s + arr(r)));
+                (*t, n, sum)
+            })
+            .collect();
+        let by_stage = Stage::ALL
+            .iter()
+            .map(|st| {
+                let these = rows.iter().filter(|r| r.stage == *st);
+                let (n, sum) = these.fold((0u64, 0i64), |(n, s), r| (n + 1, s + arr(r)));
+                (*st, n, sum)
+            })
+            .collect();
+        let until = today + chrono::Duration::days(90);
+        let renewing: Vec<&AccountRow> =
+            active().filter(|r| r.renewal_date > today && r.renewal_date <= until).collect();
+        PortfolioSummary {
+            accounts: rows.len() as u64,
+            arr_by_currency: money,
+            by_tier,
+            by_stage,
+            renewing_90d: renewing.len() as u64,
+            renewing_90d_arr: renewing.iter().map(|r| arr(r)).sum(),
+            main_currency: main,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -199,6 +199,16 @@ pub async fn movements(state: &AppState, s: &Scope) -> Result<Vec<Movement>, App
 /// Survey answers (account, kind, score, day, comment) of the accounts in scope since `since`.
 pub type Answer = store::responses::answers::Answer;
 
+/// The answers of `ids` since `since`: from memory once loaded, from SurrealDB before.
+async fn answers(
+    state: &AppState, since: NaiveDate, ids: &HashSet<String>,
+) -> Result<Vec<Answer>, AppError> {
+    match state.revenue.answers(since, ids) {
+        Some(a) => Ok(a),
+        None => store::responses::answers::answers(&state.db, since, ids).await,
+    }
+}
+
 fn dist(answers: &[&Answer], kind: SurveyKind) -> Vec<(i64, u64)> {
     let mut d: BTreeMap<i64, u64> = BTreeMap::new();
     for a in answers.iter().filter(|a| a.kind == kind) {
@@ -285,8 +295,7 @@ pub async fn compute_dashboard(
     let gm = gross_margin(state).await?;
     let c = compute(&ms, &p, gm);
     let nps_from = first_of_month(today).checked_sub_months(Months::new(11)).unwrap_or(today);
-    let answers =
-        store::responses::answers::answers(&state.db, p.prev_from.min(nps_from), &s.ids).await?;
+    let answers = answers(state, p.prev_from.min(nps_from), &s.ids).await?;
     let ttv =
         super::engagement::time_to_value(state).await.ok().and_then(|t| t.overall.median_days);
     let tiles = tiles(&s, &c, &answers, &p, today, ttv);
@@ -495,7 +504,7 @@ pub async fn drill(
             })
             .collect(),
         Drill::Detractors => {
-            let answers = store::responses::answers::answers(&state.db, p.from, &s.ids).await?;
+            let answers = answers(state, p.from, &s.ids).await?;
             in_period(&answers, p.from, p.to)
                 .into_iter()
                 .filter(|a| a.kind == SurveyKind::Nps && a.score <= 6)
@@ -524,7 +533,7 @@ pub async fn metrics(state: &AppState, f: &DashboardFilter) -> Result<serde_json
     let ms = movements(state, &s).await?;
     let gm = gross_margin(state).await?;
     let c = compute(&ms, &p, gm);
-    let answers = store::responses::answers::answers(&state.db, p.from, &s.ids).await?;
+    let answers = answers(state, p.from, &s.ids).await?;
     let these = in_period(&answers, p.from, p.to);
     let mut reasons = serde_json::Map::new();
     let mut fig = |name: &str, f: &Figure| match f {

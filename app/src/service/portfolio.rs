@@ -9,7 +9,7 @@
 
 use crate::error::AppError;
 use crate::model::usage::AccountRef;
-use crate::model::{AccountRow, PortfolioFilter, PortfolioPage};
+use crate::model::{AccountRow, PortfolioFilter, PortfolioPage, PortfolioSummary};
 use crate::store::portfolio_index::PortfolioIndex;
 use crate::store::{self, Db};
 use std::collections::{HashMap, HashSet};
@@ -126,4 +126,14 @@ pub async fn resolve_items<'a, T>(
         }
     }
     Ok((found, errors))
+}
+
+/// Counts and ARR by tier and stage, and what renews soon (the dashboard), from the in-memory
+/// index (a `GROUP BY` over every account took ~200 ms at 10 000 accounts); from SurrealDB
+/// while the index loads.
+pub async fn summary(db: &Db, index: &PortfolioIndex) -> Result<PortfolioSummary, AppError> {
+    match index.rows_matching(&PortfolioFilter::default()) {
+        Some(rows) => Ok(PortfolioSummary::of(&rows, chrono::Utc::now().date_naive())),
+        None => store::accounts::summary(db).await,
+    }
 }

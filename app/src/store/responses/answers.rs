@@ -12,7 +12,7 @@ use serde_json::json;
 use std::collections::HashSet;
 
 /// One answer.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Answer {
     #[serde(deserialize_with = "de::key")]
     pub account: String,

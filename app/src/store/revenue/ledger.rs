@@ -10,11 +10,14 @@
 //! are never changed or deleted, so applying one twice is the only hazard, and a movement's
 //! record key makes that idempotent.
 //!
-//! The same task also follows survey responses, so that [`RevenueLedger::subscribe`] tells
-//! open dashboards about everything they show that is not an account row.
+//! A second task holds every survey answer given for an account the same way (NPS, CSAT, CES
+//! and the detractors of any period, without a scan of the responses per view), and so
+//! [`RevenueLedger::subscribe`] tells open dashboards about everything they show that is not an
+//! account row.
 
 use super::super::{de, query_all, Db};
 use crate::model::revenue::{Movement, MovementKind};
+use crate::store::responses::answers::Answer;
 use chrono::NaiveDate;
 use futures::StreamExt;
 use serde::Deserialize;
@@ -37,6 +40,20 @@ struct Row {
     arr_after: i64,
 }
 
+/// A survey answer as the live query and the load read it.
+#[derive(Deserialize)]
+struct AnswerRow {
+    id: String,
+    #[serde(default, deserialize_with = "de::opt_key")]
+    account: Option<String>,
+    kind: crate::model::SurveyKind,
+    score: i64,
+    #[serde(deserialize_with = "de::date")]
+    created_at: NaiveDate,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
 #[derive(Default)]
 struct Inner {
     /// Each account's movements ordered by (day, seq).
@@ -49,6 +66,9 @@ struct Inner {
 pub struct RevenueLedger {
     inner: RwLock<Inner>,
     ready: AtomicBool,
+    /// Every survey answer given for an account, by record id (answering again updates one).
+    answers: RwLock<HashMap<String, Answer>>,
+    answers_ready: AtomicBool,
     changes: broadcast::Sender<&'static str>,
 }
 
@@ -57,6 +77,8 @@ impl RevenueLedger {
         Arc::new(Self {
             inner: RwLock::new(Inner::default()),
             ready: AtomicBool::new(false),
+            answers: RwLock::new(HashMap::new()),
+            answers_ready: AtomicBool::new(false),
             changes: broadcast::channel(1024).0,
         })
     }
@@ -192,16 +214,60 @@ impl RevenueLedger {
         Err("live query stream closed".into())
     }
 
+    /// Answers of `accounts` dated on or after `since`, oldest first; `None` until loaded.
+    pub fn answers(&self, since: NaiveDate, accounts: &HashSet<String>) -> Option<Vec<Answer>> {
+        if !self.answers_ready.load(Ordering::Acquire) {
+            return None;
+        }
+        let all = self.answers.read().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<Answer> = all
+            .values()
+            .filter(|a| a.on >= since && accounts.contains(&a.account))
+            .cloned()
+            .collect();
+        out.sort_by_key(|a| a.on);
+        Some(out)
+    }
+
+    fn put_answer(&self, r: AnswerRow) {
+        let Some(account) = r.account else { return };
+        let a =
+            Answer { account, kind: r.kind, score: r.score, on: r.created_at, comment: r.comment };
+        self.answers.write().unwrap_or_else(|p| p.into_inner()).insert(r.id, a);
+    }
+
+    /// Subscribes to survey answers, loads them, then follows (as the movements).
     async fn follow_responses(&self, db: &Db) -> Result<(), String> {
         let mut stream = db
             .select::<Vec<surrealdb::types::Value>>("survey_response")
             .live()
             .await
             .map_err(|e| e.to_string())?;
+        let rows: Vec<AnswerRow> = query_all(
+            db,
+            "SELECT id, account, kind, score, created_at, comment FROM survey_response WHERE account != NONE",
+            json!({}),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        for r in rows {
+            self.put_answer(r);
+        }
+        self.answers_ready.store(true, Ordering::Release);
         while let Some(note) = stream.next().await {
-            note.map_err(|e| e.to_string())?;
+            let note = note.map_err(|e| e.to_string())?;
+            if matches!(
+                note.action,
+                surrealdb::types::Action::Create | surrealdb::types::Action::Update
+            ) {
+                match serde_json::from_value::<AnswerRow>(note.data.into_json_value()) {
+                    Ok(r) => self.put_answer(r),
+                    Err(e) => tracing::warn!(error = %e, "unreadable survey answer"),
+                }
+            }
             let _ = self.changes.send("response");
         }
+        self.answers_ready.store(false, Ordering::Release);
         Err("live query stream closed".into())
     }
 }

@@ -137,7 +137,9 @@ pub async fn save_survey_settings(
 #[server(endpoint = "surveys/voice")]
 pub async fn get_voice_summary() -> Result<VoiceSummary, AppError> {
     ctx::run(Permission::View, |state, _| async move {
-        store::responses::voice(&state.db, chrono::Utc::now()).await
+        let db = state.db.clone();
+        let v = state.dashboards.voice(|| store::responses::voice(&db, chrono::Utc::now())).await?;
+        Ok((*v).clone())
     })
     .await
 }

@@ -26,11 +26,41 @@ const MAX_VIEWS: usize = 512;
 pub struct DashboardCache {
     generation: AtomicU64,
     views: Mutex<HashMap<Key, Slot>>,
+    /// The "customer voice" figures (every answer, anonymous ones too, and the follow-ups):
+    /// computed again on a change or after [`VOICE_MAX_AGE`] (follow-ups closing do not bump
+    /// the generation).
+    voice: VoiceSlot,
 }
+
+type VoiceSlot =
+    tokio::sync::Mutex<Option<(u64, std::time::Instant, Arc<crate::model::VoiceSummary>)>>;
+
+/// How long the voice figures are kept at most.
+pub const VOICE_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl DashboardCache {
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// The voice figures, computed by `compute` unless current ones are cached.
+    pub async fn voice<F, Fut>(
+        &self, compute: F,
+    ) -> Result<Arc<crate::model::VoiceSummary>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<crate::model::VoiceSummary, AppError>>,
+    {
+        let mut held = self.voice.lock().await;
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some((g, at, v)) = held.as_ref() {
+            if *g == generation && at.elapsed() < VOICE_MAX_AGE {
+                return Ok(v.clone());
+            }
+        }
+        let v = Arc::new(compute().await?);
+        *held = Some((generation, std::time::Instant::now(), v.clone()));
+        Ok(v)
     }
 
     /// Something a dashboard shows changed: every cached view is stale.

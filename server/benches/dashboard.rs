@@ -58,10 +58,71 @@ async fn main() -> anyhow::Result<()> {
     let subscribers = env("BENCH_SUBSCRIBERS", 2000) as usize;
     let writes = env("BENCH_WRITES", 20);
     println!("# Executive dashboard — machine: {} cores, {}", cores(), cpu_model());
+    if std::env::var("BENCH_METRICS_ONLY").is_ok() {
+        for n in &sizes {
+            metric_parts(*n);
+        }
+        return Ok(());
+    }
     for n in sizes {
         run(n, calls, subscribers, writes).await?;
     }
     Ok(())
+}
+
+/// Each metric function alone over `n` synthetic ledgers (no database): where the time goes.
+fn metric_parts(n: usize) {
+    use app::model::revenue::{Movement, MovementKind};
+    let today = chrono::Utc::now().date_naive();
+    let mut mv = Vec::new();
+    for i in 0..n {
+        let start = today - chrono::Duration::days(30 + (i * 7 % 700) as i64);
+        let a = format!("{i:08}");
+        let arr = 1_000_000 + (i as i64 % 50) * 100_000;
+        mv.push(Movement {
+            account: a.clone(),
+            on: start,
+            kind: MovementKind::New,
+            arr_before: 0,
+            arr_after: arr,
+        });
+        if i % 3 == 0 {
+            let on = start + chrono::Duration::days(20);
+            mv.push(Movement {
+                account: a,
+                on,
+                kind: MovementKind::Expansion,
+                arr_before: arr,
+                arr_after: arr * 2,
+            });
+        }
+    }
+    let (from, to) = app::metrics::revenue::trailing_year(today);
+    let time = |name: &str, f: &dyn Fn()| {
+        let t = Instant::now();
+        for _ in 0..5 {
+            f();
+        }
+        println!(
+            "| {n} accounts, {} movements: {name} | {:.1} ms |",
+            mv.len(),
+            ms(t.elapsed()) / 5.0
+        );
+    };
+    let mv = &mv;
+    time("retention", &|| {
+        drop(std::hint::black_box(app::metrics::revenue::retention(mv, from, to)))
+    });
+    time("waterfall", &|| {
+        drop(std::hint::black_box(app::metrics::revenue::waterfall(mv, from, to)))
+    });
+    time("clv", &|| drop(std::hint::black_box(app::metrics::revenue::clv(mv, to, 0.8))));
+    time("monthly ×24", &|| {
+        drop(std::hint::black_box(app::metrics::revenue_series::monthly(mv, today, 24)))
+    });
+    time("cohorts ×8", &|| {
+        drop(std::hint::black_box(app::metrics::revenue_series::cohorts(mv, today, 8)))
+    });
 }
 
 async fn run(n: usize, calls: u64, subscribers: usize, writes: u64) -> anyhow::Result<()> {

@@ -102,7 +102,8 @@ pub async fn get_my_work(#[server(default)] days: u32) -> Result<MyWork, AppErro
 #[server(endpoint = "engagement/ttv")]
 pub async fn get_time_to_value() -> Result<TimeToValue, AppError> {
     ctx::run(Permission::View, |state, _| async move {
-        service::engagement::time_to_value(&state).await
+        let v = state.dashboards.ttv(|| service::engagement::time_to_value(&state)).await?;
+        Ok((*v).clone())
     })
     .await
 }

@@ -314,8 +314,8 @@ pub async fn compute_dashboard(
     let c = compute(ms, p, gm, Some(today)).await?;
     let nps_from = first_of_month(today).checked_sub_months(Months::new(11)).unwrap_or(today);
     let answers = answers(state, p.prev_from.min(nps_from), &s.ids).await?;
-    let ttv =
-        super::engagement::time_to_value(state).await.ok().and_then(|t| t.overall.median_days);
+    let ttv = state.dashboards.ttv(|| super::engagement::time_to_value(state)).await;
+    let ttv = ttv.ok().and_then(|t| t.overall.median_days);
     let tiles = tiles(&s, &c, &answers, &p, today, ttv);
     Ok(ExecDashboard {
         periods: p,

@@ -26,17 +26,44 @@ const MAX_VIEWS: usize = 512;
 pub struct DashboardCache {
     generation: AtomicU64,
     views: Mutex<HashMap<Key, Slot>>,
-    /// The "customer voice" figures (every answer, anonymous ones too, and the follow-ups):
-    /// computed again on a change or after [`VOICE_MAX_AGE`] (follow-ups closing do not bump
-    /// the generation).
-    voice: VoiceSlot,
+    /// The page's older sections, computed again on a change or after [`SECTION_MAX_AGE`]
+    /// (what they also depend on — follow-ups closing, milestones reached — does not bump the
+    /// generation): the "customer voice" figures (every answer, anonymous ones too, and the
+    /// follow-ups) and time to value.
+    voice: Aged<crate::model::VoiceSummary>,
+    ttv: Aged<crate::model::plan::TimeToValue>,
 }
 
-type VoiceSlot =
-    tokio::sync::Mutex<Option<(u64, std::time::Instant, Arc<crate::model::VoiceSummary>)>>;
+/// One cached section: its generation, when it was computed, and the value.
+struct Aged<T>(tokio::sync::Mutex<Option<(u64, std::time::Instant, Arc<T>)>>);
 
-/// How long the voice figures are kept at most.
-pub const VOICE_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+impl<T> Default for Aged<T> {
+    fn default() -> Self {
+        Self(tokio::sync::Mutex::new(None))
+    }
+}
+
+impl<T> Aged<T> {
+    async fn get<F, Fut>(&self, generation: &AtomicU64, compute: F) -> Result<Arc<T>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let mut held = self.0.lock().await;
+        let g = generation.load(Ordering::Acquire);
+        if let Some((at_g, at, v)) = held.as_ref() {
+            if *at_g == g && at.elapsed() < SECTION_MAX_AGE {
+                return Ok(v.clone());
+            }
+        }
+        let v = Arc::new(compute().await?);
+        *held = Some((g, std::time::Instant::now(), v.clone()));
+        Ok(v)
+    }
+}
+
+/// How long a section is kept at most.
+pub const SECTION_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl DashboardCache {
     pub fn new() -> Arc<Self> {
@@ -51,16 +78,18 @@ impl DashboardCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<crate::model::VoiceSummary, AppError>>,
     {
-        let mut held = self.voice.lock().await;
-        let generation = self.generation.load(Ordering::Acquire);
-        if let Some((g, at, v)) = held.as_ref() {
-            if *g == generation && at.elapsed() < VOICE_MAX_AGE {
-                return Ok(v.clone());
-            }
-        }
-        let v = Arc::new(compute().await?);
-        *held = Some((generation, std::time::Instant::now(), v.clone()));
-        Ok(v)
+        self.voice.get(&self.generation, compute).await
+    }
+
+    /// Time to value, likewise.
+    pub async fn ttv<F, Fut>(
+        &self, compute: F,
+    ) -> Result<Arc<crate::model::plan::TimeToValue>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<crate::model::plan::TimeToValue, AppError>>,
+    {
+        self.ttv.get(&self.generation, compute).await
     }
 
     /// Something a dashboard shows changed: every cached view is stale.

@@ -471,7 +471,10 @@ fn csv_rows(text: &str) -> Result<(Vec<serde_json::Value>, Vec<usize>), AppError
     for need in ["kind", "on", "arr_before", "arr_after", "currency"] {
         if !headers.iter().any(|h| h == need) {
             let columns = "external_id or account_id, kind, on, arr_before, arr_after, currency, reason, idempotency_key";
-            return Err(AppError::field("csv", format!("the header row has no “{need}” column (columns: {columns})")));
+            return Err(AppError::field(
+                "csv",
+                format!("the header row has no “{need}” column (columns: {columns})"),
+            ));
         }
     }
     if !headers.iter().any(|h| h == "external_id" || h == "account_id") {

@@ -157,19 +157,19 @@ fn Breakdown(measures: Vec<MeasureScore>) -> impl IntoView {
                     (Some(raw), Some(sub)) => view! {
                         <tr>
                             <th scope="row" title=m.measure.unit()>{m.measure.label()}</th>
-                            <td>{m.measure.format_raw(raw)}</td>
-                            <td class="num">{format!("{sub:.0}")}</td>
-                            <td class="num" title=format!("set to {}; {:.0} % of this score after missing measures", m.weight, m.share * 100.0)>
+                            <td class="bd-value">{m.measure.format_raw(raw)}</td>
+                            <td class="num bd-sub" data-label="Sub-score">{format!("{sub:.0}")}</td>
+                            <td class="num bd-weight" data-label="Weight" title=format!("set to {}; {:.0} % of this score after missing measures", m.weight, m.share * 100.0)>
                                 {format!("{:.0} %", m.share * 100.0)}</td>
-                            <td class="num"><span class="bar" style=format!("width:{:.0}px", m.contribution.clamp(0.0, 100.0) * 0.8)></span>
+                            <td class="num bd-points"><span class="bar" style=format!("width:{:.0}px", m.contribution.clamp(0.0, 100.0) * 0.8)></span>
                                 {format!("{:.1}", m.contribution)}</td>
                         </tr>
                     }.into_any(),
                     _ => view! {
                         <tr class="missing">
                             <th scope="row">{m.measure.label()}</th>
-                            <td colspan="3">{format!("Missing: {}", m.measure.missing_reason())}</td>
-                            <td class="num" title=format!("its weight ({}) is shared among the others", m.weight)>"—"</td>
+                            <td colspan="3" class="bd-missing">{format!("Missing: {}", m.measure.missing_reason())}</td>
+                            <td class="num bd-points" title=format!("its weight ({}) is shared among the others", m.weight)>"—"</td>
                         </tr>
                     }.into_any(),
                 }).collect_view()}

@@ -4,21 +4,32 @@
 use super::{SettingsHead, Tab};
 use crate::api::revenue::{get_revenue_settings, SaveFxRates, SaveRevenueSettings};
 use crate::components::action::refusal;
-use crate::components::field::TextField;
+use crate::components::field::{SelectField, TextField};
 use crate::components::layout::Card;
 use crate::components::notice::{ErrorBanner, Loaded};
+use crate::model::CURRENCIES;
 use leptos::prelude::*;
 
 #[component]
 pub fn RevenueSettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveRevenueSettings>::new();
     let save_rates = ServerAction::<SaveFxRates>::new();
-    let settings = Resource::new(
-        move || (save.version().get(), save_rates.version().get()),
-        |_| get_revenue_settings(),
-    );
+    // Each form's successful saves: a refused save refetches nothing, so what was typed stays.
+    let saves = Memo::new(move |before: Option<&(usize, usize)>| {
+        let (margin, rates) = before.copied().unwrap_or_default();
+        (
+            if matches!(save.value().get(), Some(Ok(_))) { save.version().get() } else { margin },
+            if matches!(save_rates.value().get(), Some(Ok(_))) {
+                save_rates.version().get()
+            } else {
+                rates
+            },
+        )
+    });
+    let settings = Resource::new(move || saves.get(), |_| get_revenue_settings());
     let errors = refusal(save.value());
     let rate_errors = refusal(save_rates.value());
+    let rates_error = move || rate_errors.get().and_then(|e| e.for_field("rates"));
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     let rates_saved = move || matches!(save_rates.value().get(), Some(Ok(_)));
     view! {
@@ -44,14 +55,19 @@ pub fn RevenueSettingsPage() -> impl IntoView {
                 <Loaded resource=settings inline=true let:m>
                     <ActionForm action=save_rates attr:class="stack rates-form">
                         <ErrorBanner error=rate_errors fields_only_inline=true/>
-                        <TextField label="Reporting currency" name="reporting" field="reporting" errors value=m.reporting.clone()
-                            required=true hint="e.g. USD"/>
-                        <label for="fx-rates">"Rates, one per line: currency, value of one unit, from date"</label>
-                        <textarea id="fx-rates" name="rates" rows="5" class="mono" placeholder="EUR, 1.08, 2026-01-01\nGBP, 1.27, 2026-01-01"
-                            aria-describedby="fx-rates-err">{m.rates.clone()}</textarea>
-                        {move || rate_errors.get().and_then(|e| e.for_field("rates")).map(|m| view! {
-                            <small id="fx-rates-err" class="field-error" role="alert">{m}</small>
-                        })}
+                        <SelectField label="Reporting currency" name="reporting" field="reporting" errors
+                            options=CURRENCIES.iter().map(|c| (c.to_string(), c.to_string())).collect()
+                            selected=m.reporting.clone() required=true/>
+                        <div class="field rev-rates" class:invalid=move || rates_error().is_some()>
+                            <label for="fx-rates">"Rates into the reporting currency"</label>
+                            <small class="hint" id="fx-rates-hint">"One per line: currency, value of one unit, from date (YYYY-MM-DD). \
+                                Leave empty to keep currencies apart."</small>
+                            <textarea id="fx-rates" name="rates" rows="5" spellcheck="false" autocomplete="off"
+                                placeholder="EUR, 1.08, 2026-01-01\nGBP, 1.27, 2026-01-01"
+                                aria-invalid=move || rates_error().is_some().then_some("true")
+                                aria-describedby="fx-rates-hint fx-rates-err">{m.rates.clone()}</textarea>
+                            <small class="error" id="fx-rates-err" aria-live="polite">{rates_error}</small>
+                        </div>
                         <button type="submit" class="button primary small">"Save rates"</button>
                         {move || rates_saved().then(|| view! { <small class="ok" role="status">"Saved. “All currencies” is offered on the dashboard."</small> })}
                     </ActionForm>

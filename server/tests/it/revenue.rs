@@ -363,6 +363,11 @@ async fn the_account_form_records_its_arr_changes_as_movements() {
     let app = spawn_app().await;
     let admin = admin(&app).await;
     let acc = create_account(&admin, "Form Co", "smb").await;
+    // The portfolio index (what lists, sums and health bands read) hears the ARR the create
+    // recorded, not the 0 the account starts from.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let page = admin.ok("accounts/portfolio", &[]).await;
+    assert_eq!(page["rows"][0]["arr_minor"], 12_000_000, "{page}");
     let form = |arr: &'static str, stage: &'static str, on: &'static str, reason: &'static str| {
         let mut f =
             with(account_form("Form Co", "smb"), &[("input[arr]", arr), ("input[stage]", stage)]);
@@ -406,6 +411,9 @@ async fn the_account_form_records_its_arr_changes_as_movements() {
         ledger(&app, &acc).await.last().unwrap(),
         &("reactivation".to_string(), 0, 9_000_000)
     );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let page = admin.ok("accounts/portfolio", &[]).await;
+    assert_eq!(page["rows"][0]["arr_minor"], 9_000_000, "{page}");
     // The movements card records a change too; the kind follows from the amounts.
     let r = admin
         .ok(

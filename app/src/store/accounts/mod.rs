@@ -169,7 +169,14 @@ async fn save(db: &Db, exists: &str, write: &str, params: Value) -> Result<Accou
              {APPEND_SQL}
              SELECT {ENTRY_FIELDS}, contract_start FROM ONLY $a;
              COMMIT;",
-            arr = if write == "CREATE" { ", arr_minor = 0" } else { "" },
+            // The account's ARR is written in this first statement too (the movements below
+            // write it again): a live query reports this statement's row, and the portfolio
+            // index must not learn a stale ARR from it.
+            arr = match (write, params["groups"][0]["arr"].as_i64()) {
+                (_, Some(_)) => ", arr_minor = $groups[0].arr",
+                ("CREATE", None) => ", arr_minor = 0",
+                _ => "",
+            },
         ),
         params,
     )

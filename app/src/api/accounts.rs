@@ -128,7 +128,13 @@ pub async fn list_industries() -> Result<Vec<String>, AppError> {
 #[server(endpoint = "accounts/summary")]
 pub async fn get_portfolio_summary() -> Result<PortfolioSummary, AppError> {
     ctx::run(Permission::View, |state, _| async move {
-        service::portfolio::summary(&state.db, &state.portfolio).await
+        let db = state.db.clone();
+        let index = state.portfolio.clone();
+        let v = state
+            .dashboards
+            .summary(|| async move { service::portfolio::summary(&db, &index).await })
+            .await?;
+        Ok((*v).clone())
     })
     .await
 }

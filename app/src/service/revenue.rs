@@ -108,6 +108,7 @@ async fn refresh(state: &AppState, account: &str) {
     if let Ok(d) = store::accounts::detail(&state.db, account).await {
         state.portfolio.apply(&d.account);
     }
+    state.dashboards.bump();
     state.rescore(vec![account.to_string()]);
 }
 
@@ -234,6 +235,8 @@ pub async fn save_account(
         }
     };
     state.portfolio.apply(&account);
+    // This node's dashboards are stale now, not only once the live query reports the write.
+    state.dashboards.bump();
     Ok(account)
 }
 
@@ -449,6 +452,7 @@ async fn try_ingest(
             state.portfolio.apply(&d.account);
         }
     }
+    state.dashboards.bump();
     state.rescore(touched);
     errors.sort_by_key(|e| e.index);
     Ok(IngestReport { accepted: ready.len(), duplicates, rejected: errors.len(), errors })

@@ -107,23 +107,7 @@ pub fn check_message(
     };
     let id = text(v, "account_id").map_err(|m| fail("account_id", m))?;
     let ext = text(v, "external_id").map_err(|m| fail("external_id", m))?;
-    let account = match (id, ext) {
-        (Some(_), Some(_)) => {
-            return Err(fail("account_id", "give account_id or external_id, not both".into()))
-        }
-        (None, None) => {
-            return Err(fail(
-                "account_id",
-                "is required (or external_id: the id in your CRM)".into(),
-            ))
-        }
-        (Some(id), None) if id.len() <= 64 => AccountRef::Id(id.to_string()),
-        (None, Some(e)) if e.chars().count() <= 200 => AccountRef::External(e.to_string()),
-        (Some(_), None) => return Err(fail("account_id", "is not an account id".into())),
-        (None, Some(_)) => {
-            return Err(fail("external_id", "must be at most 200 characters".into()))
-        }
-    };
+    let account = super::usage::account_ref(id, ext).map_err(|(f, m)| fail(f, m))?;
     let email = text(v, "contact_email").map_err(|m| fail("contact_email", m))?;
     if email.is_some_and(|e| !is_email(e)) {
         return Err(fail("contact_email", "is not an email address".into()));

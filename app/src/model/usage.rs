@@ -82,23 +82,7 @@ pub fn check_event(
     };
     let id = text(v, "account_id").map_err(|m| fail("account_id", m))?;
     let ext = text(v, "external_id").map_err(|m| fail("external_id", m))?;
-    let account = match (id, ext) {
-        (Some(_), Some(_)) => {
-            return Err(fail("account_id", "give account_id or external_id, not both".into()))
-        }
-        (None, None) => {
-            return Err(fail(
-                "account_id",
-                "is required (or external_id: the id in your CRM)".into(),
-            ))
-        }
-        (Some(id), None) if id.len() <= 64 => AccountRef::Id(id.to_string()),
-        (None, Some(e)) if e.chars().count() <= 200 => AccountRef::External(e.to_string()),
-        (Some(_), None) => return Err(fail("account_id", "is not an account id".into())),
-        (None, Some(_)) => {
-            return Err(fail("external_id", "must be at most 200 characters".into()))
-        }
-    };
+    let account = account_ref(id, ext).map_err(|(f, m)| fail(f, m))?;
     let kind = text(v, "kind").map_err(|m| fail("kind", m))?.ok_or_else(|| {
         fail("kind", "is required: login, feature_used or your own (a–z, 0–9, _ . : -)".into())
     })?;
@@ -141,6 +125,36 @@ pub fn check_event(
         at,
         idempotency_key: idem,
     })
+}
+
+/// Refuses a batch of more than `max` items whole, naming what it holds (`events`,
+/// `movements` …): every batch endpoint answers an oversized request the same way.
+pub fn check_batch_size(len: usize, max: usize, noun: &str) -> Result<(), crate::error::AppError> {
+    if len > max {
+        return Err(crate::error::AppError::TooLarge(format!(
+            "{len} {noun} in one batch; send at most {max} per request"
+        )));
+    }
+    Ok(())
+}
+
+/// An item's account, named by `account_id` or `external_id` (exactly one of them), as every
+/// batch endpoint reads it; the error is `(field, message)`.
+pub fn account_ref(
+    id: Option<&str>, ext: Option<&str>,
+) -> Result<AccountRef, (&'static str, String)> {
+    match (id, ext) {
+        (Some(_), Some(_)) => {
+            Err(("account_id", "give account_id or external_id, not both".into()))
+        }
+        (None, None) => {
+            Err(("account_id", "is required (or external_id: the id in your CRM)".into()))
+        }
+        (Some(id), None) if id.len() <= 64 => Ok(AccountRef::Id(id.to_string())),
+        (None, Some(e)) if e.chars().count() <= 200 => Ok(AccountRef::External(e.to_string())),
+        (Some(_), None) => Err(("account_id", "is not an account id".into())),
+        (None, Some(_)) => Err(("external_id", "must be at most 200 characters".into())),
+    }
 }
 
 /// The answer to a batch.

@@ -45,12 +45,7 @@ pub struct AccountsReport {
 pub async fn accounts(
     state: &AppState, batch: &[serde_json::Value],
 ) -> Result<AccountsReport, AppError> {
-    if batch.len() > MAX_ACCOUNTS {
-        return Err(AppError::TooLarge(format!(
-            "{} accounts in one batch; send at most {MAX_ACCOUNTS} per request",
-            batch.len()
-        )));
-    }
+    crate::model::usage::check_batch_size(batch.len(), MAX_ACCOUNTS, "accounts")?;
     let mut report = AccountsReport::default();
     let mut valid = Vec::with_capacity(batch.len());
     let mut seen = HashSet::new();
@@ -145,12 +140,7 @@ async fn upsert(
 pub async fn responses(
     state: &AppState, batch: &[serde_json::Value],
 ) -> Result<IngestReport, AppError> {
-    if batch.len() > MAX_BATCH {
-        return Err(AppError::TooLarge(format!(
-            "{} responses in one batch; send at most {MAX_BATCH} per request",
-            batch.len()
-        )));
-    }
+    crate::model::usage::check_batch_size(batch.len(), MAX_BATCH, "responses")?;
     let now = chrono::Utc::now();
     let mut errors = Vec::new();
     let mut valid = Vec::with_capacity(batch.len());

@@ -15,12 +15,7 @@ use crate::store;
 pub async fn ingest(
     state: &AppState, messages: &[serde_json::Value],
 ) -> Result<IngestReport, AppError> {
-    if messages.len() > MAX_BATCH {
-        return Err(AppError::TooLarge(format!(
-            "{} messages in one batch; send at most {MAX_BATCH} per request",
-            messages.len()
-        )));
-    }
+    crate::model::usage::check_batch_size(messages.len(), MAX_BATCH, "messages")?;
     let now = chrono::Utc::now();
     let mut errors: Vec<EventError> = Vec::new();
     let mut valid = Vec::with_capacity(messages.len());

@@ -283,18 +283,8 @@ fn parse_row(index: usize, v: &serde_json::Value) -> Result<Row, EventError> {
         )),
         Some(k) => k.to_string(),
     };
-    let account = match (text("account_id")?, text("external_id")?) {
-        (Some(_), Some(_)) => {
-            return Err(err("account_id", "give account_id or external_id, not both"))
-        }
-        (None, None) => {
-            return Err(err("account_id", "is required (or external_id: the id in your CRM)"))
-        }
-        (Some(id), None) if id.len() <= 64 => AccountRef::Id(id.to_string()),
-        (None, Some(e)) if e.chars().count() <= 200 => AccountRef::External(e.to_string()),
-        (Some(_), None) => return Err(err("account_id", "is not an account id")),
-        (None, Some(_)) => return Err(err("external_id", "must be at most 200 characters")),
-    };
+    let account = crate::model::usage::account_ref(text("account_id")?, text("external_id")?)
+        .map_err(|(f, m)| err(f, &m))?;
     let kind = text("kind")?.ok_or_else(|| {
         err("kind", "is required: new, expansion, contraction, churn or reactivation")
     })?;
@@ -348,12 +338,7 @@ fn parse_row(index: usize, v: &serde_json::Value) -> Result<Row, EventError> {
 pub async fn ingest(
     state: &AppState, key_name: &str, rows: &[serde_json::Value],
 ) -> Result<IngestReport, AppError> {
-    if rows.len() > MAX_BATCH {
-        return Err(AppError::TooLarge(format!(
-            "{} movements in one batch; send at most {MAX_BATCH} per request",
-            rows.len()
-        )));
-    }
+    crate::model::usage::check_batch_size(rows.len(), MAX_BATCH, "movements")?;
     for attempt in 1..=3 {
         match try_ingest(state, key_name, rows, "api", false).await {
             Err(AppError::Conflict(_)) if attempt < 3 => continue,

@@ -13,12 +13,7 @@ use crate::store;
 pub async fn ingest(
     state: &AppState, events: &[serde_json::Value],
 ) -> Result<IngestReport, AppError> {
-    if events.len() > MAX_BATCH {
-        return Err(AppError::TooLarge(format!(
-            "{} events in one batch; send at most {MAX_BATCH} per request",
-            events.len()
-        )));
-    }
+    crate::model::usage::check_batch_size(events.len(), MAX_BATCH, "events")?;
     let now = chrono::Utc::now();
     let mut errors: Vec<EventError> = Vec::new();
     let mut valid = Vec::with_capacity(events.len());

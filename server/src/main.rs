@@ -74,7 +74,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo(args) => {
-            bellwether::seed::run(&db, args.accounts, args.seed, true, true).await
+            bellwether::seed::run(&db, args.accounts, args.seed, true, true).await?;
+            // A bulk load sits in SurrealKV's memtable and write-ahead log; flush it now, or the
+            // next start replays it all.
+            let started = std::time::Instant::now();
+            app::store::close(db, &cli.db.db, std::time::Duration::from_secs(120)).await;
+            tracing::info!("database flushed and closed in {:.1?}", started.elapsed());
+            Ok(())
         }
         Command::User(UserCommand::Create { email, role, name, password }) => {
             let password = match password {

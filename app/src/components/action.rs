@@ -25,3 +25,18 @@ pub fn go_on_success<T: 'static>(
         }
     });
 }
+
+/// How many times the action has succeeded: the source for re-reading what it changed.
+/// (`action.version()` also counts refusals, and re-reading after a refusal re-renders the
+/// form with the stored values, wiping what the user is correcting.)
+pub fn successes<T: 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> ReadSignal<u32> {
+    let count = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if value.with(|v| matches!(v, Some(Ok(_)))) {
+            count.update(|n| *n += 1);
+        }
+    });
+    count.read_only()
+}

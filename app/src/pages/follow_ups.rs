@@ -1,6 +1,7 @@
 //! Closing the loop: follow-ups opened by low scores, and what the CSM did about each.
 
 use crate::api::feedback::{list_follow_ups, CloseFollowUp};
+use crate::components::action::successes;
 use crate::components::layout::use_me;
 use crate::components::notice::{ErrorBanner, LoadError};
 use crate::model::Permission;
@@ -16,8 +17,11 @@ pub fn FollowUpsPage() -> impl IntoView {
     let status = RwSignal::new("open".to_string());
     let mine = RwSignal::new(false);
     let close = ServerAction::<CloseFollowUp>::new();
+    // Re-read the list only after a close went through: a refused one re-rendering the cards
+    // would wipe the outcome the CSM is correcting.
+    let closed = successes(close.value());
     let list = Resource::new(
-        move || (status.get(), mine.get(), close.version().get()),
+        move || (status.get(), mine.get(), closed.get()),
         |(s, m, _)| list_follow_ups(s, m),
     );
     let last = RwSignal::new(None::<String>);

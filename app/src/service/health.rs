@@ -188,8 +188,17 @@ pub fn spawn_worker(db: Db, index: Arc<PortfolioIndex>, Rescores(mut rx): Rescor
             }
             let ids: Vec<String> = ids.into_iter().collect();
             for chunk in ids.chunks(500) {
-                if let Err(e) = recompute(&db, &index, Some(chunk), "data").await {
-                    tracing::warn!(error = %e, "health recompute failed");
+                // A failed pass (a conflict that outlasted the store's retries) is tried again
+                // after a pause: dropped, these scores would wait for the daily pass.
+                for attempt in 1..=3u64 {
+                    match recompute(&db, &index, Some(chunk), "data").await {
+                        Ok(_) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, attempt, "health recompute failed");
+                            tokio::time::sleep(std::time::Duration::from_millis(500 * attempt))
+                                .await;
+                        }
+                    }
                 }
             }
         }

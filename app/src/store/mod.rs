@@ -56,6 +56,35 @@ pub async fn connect(url: &str, user: Option<&str>, pass: Option<&str>) -> Resul
     Ok(db)
 }
 
+/// Closes the database handle and, for an embedded SurrealKV store, waits until the store has
+/// shut down — flushed its memtable to SSTables and released its `LOCK` file. Without this a
+/// command that wrote a lot (`seed-demo`) exits with everything still in the write-ahead log
+/// (the memtable is 1 GiB on a 24 GiB machine), and the next start replays all of it: 2.8 s
+/// at 100 000 accounts. Every other handle must be gone already (the store closes when the
+/// last one is dropped); after `patience` it gives up and says so.
+pub async fn close(db: Db, url: &str, patience: std::time::Duration) {
+    drop(db);
+    let Some(path) = url.strip_prefix("surrealkv://") else { return };
+    let lock = std::path::Path::new(path.split('?').next().unwrap_or(path)).join("LOCK");
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        // The store holds an exclusive flock on LOCK until it is closed; once we can take it,
+        // it is closed (our lock goes with the file handle at the end of this block).
+        match std::fs::File::open(&lock) {
+            Ok(f) if f.try_lock().is_ok() => return,
+            Ok(_) => {}
+            Err(_) => return,
+        }
+        if std::time::Instant::now() > deadline {
+            tracing::warn!(
+                "the database did not close within {patience:?}; the next start may be slow"
+            );
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A database failure we did not expect: logged in full, shown briefly.
 fn db_err(e: surrealdb::Error) -> AppError {
     tracing::error!(error = %e, "database error");

@@ -101,6 +101,7 @@ pub(super) async fn seed(
             }
         }
     }
+    index.stop();
     Ok(made)
 }
 

@@ -145,6 +145,7 @@ async fn arr_movements(
         .await
         .map_err(err)?;
     let rows: HashMap<String, AccountRow> = rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+    portfolio.stop();
     let churned: HashMap<String, NaiveDate> =
         store::health::churned(db).await.map_err(err)?.into_iter().collect();
     let accounts: Vec<revenue::SeedAccount> = seeded
@@ -203,7 +204,9 @@ async fn rescore_today(db: &Db) -> anyhow::Result<()> {
     .await
     .map_err(err)?;
     let t = Instant::now();
-    app::service::health::recompute(db, &portfolio, Some(&ids), "seed-demo").await.map_err(err)?;
+    let scored = app::service::health::recompute(db, &portfolio, Some(&ids), "seed-demo").await;
+    portfolio.stop();
+    scored.map_err(err)?;
     let open = app::store::alerts::list(
         db,
         &app::model::alert::AlertFilter { limit: 200, ..Default::default() },

@@ -3,7 +3,7 @@
 //! segments on engagement follow.
 
 use crate::api::segments::{engagement_levels, SaveEngagementLevels};
-use crate::components::action::refusal;
+use crate::components::action::{refusal, successes};
 use crate::components::field::TextField;
 use crate::components::layout::Card;
 use crate::components::notice::{ErrorBanner, Loaded};
@@ -12,7 +12,9 @@ use leptos::prelude::*;
 #[component]
 pub fn EngagementLevelsCard() -> impl IntoView {
     let save = ServerAction::<SaveEngagementLevels>::new();
-    let levels = Resource::new(move || save.version().get(), |_| engagement_levels());
+    // Re-read after a save only: a refusal keeps what was typed beside its message.
+    let stored = successes(save.value());
+    let levels = Resource::new(move || stored.get(), |_| engagement_levels());
     let errors = refusal(save.value());
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     view! {

@@ -1,7 +1,7 @@
 //! Settings → Surveys: the contact-frequency cap and how long a follow-up may stay open.
 
 use crate::api::surveys::{get_survey_settings, SaveSurveySettings};
-use crate::components::action::refusal;
+use crate::components::action::{refusal, successes};
 use crate::components::field::TextField;
 use crate::components::layout::Card;
 use crate::components::notice::ErrorBanner;
@@ -10,7 +10,9 @@ use leptos::prelude::*;
 #[component]
 pub fn SurveySettingsCard() -> impl IntoView {
     let save = ServerAction::<SaveSurveySettings>::new();
-    let current = Resource::new(move || save.version().get(), |_| get_survey_settings());
+    // Re-read after a save only: a refusal keeps what was typed beside its message.
+    let saved = successes(save.value());
+    let current = Resource::new(move || saved.get(), |_| get_survey_settings());
     let errors = refusal(save.value());
     view! {
         <Card id="survey-settings-h" title="Surveys">

@@ -54,6 +54,8 @@ pub struct PortfolioIndex {
     /// The key of every account the live query reports changed (any node's write): pages
     /// that show one account subscribe to refresh themselves.
     changes: std::sync::OnceLock<tokio::sync::broadcast::Sender<String>>,
+    /// Set by [`PortfolioIndex::stop`]: the sync task ends and lets go of its database handle.
+    stopped: tokio::sync::watch::Sender<bool>,
 }
 
 impl PortfolioIndex {
@@ -87,15 +89,28 @@ impl PortfolioIndex {
     /// subscription ends (it is re-established after a pause if the database drops it).
     pub fn spawn_sync(self: &Arc<Self>, db: Db) {
         let index = self.clone();
+        let mut stopped = self.stopped.subscribe();
         tokio::spawn(async move {
             loop {
-                if let Err(e) = index.sync(&db).await {
-                    tracing::warn!(error = %e, "portfolio index lost its live query; falling back to the database and retrying");
+                tokio::select! {
+                    r = index.sync(&db) => if let Err(e) = r {
+                        tracing::warn!(error = %e, "portfolio index lost its live query; falling back to the database and retrying");
+                    },
+                    _ = stopped.wait_for(|s| *s) => return,
                 }
                 index.ready.store(false, Ordering::Release);
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+                    _ = stopped.wait_for(|s| *s) => return,
+                }
             }
         });
+    }
+
+    /// Ends the sync task, dropping its live query and database handle: a command that used an
+    /// index must do this before it can close the database (see [`crate::store::close`]).
+    pub fn stop(&self) {
+        self.stopped.send_replace(true);
     }
 
     async fn sync(&self, db: &Db) -> Result<(), String> {

@@ -24,4 +24,10 @@ if [ "${1:-}" = "--release" ]; then
     "$PKG/bellwether.wasm" -o "$PKG/bellwether.wasm"
 fi
 node_modules/.bin/sass --no-source-map --style=compressed style/main.scss "$PKG/bellwether.css"
+# Served precompressed (brotli 11, gzip -9) by the static-file handler: no per-request
+# compression of the bundle. Stale ones from an earlier build must not outlive their originals.
+rm -f "$PKG"/*.br "$PKG"/*.gz
+if [ "${1:-}" = "--release" ]; then
+  node scripts/precompress.mjs "$PKG"
+fi
 echo "site built in $SITE ($(du -h "$PKG/bellwether.wasm" | cut -f1) wasm, $(gzip -9c "$PKG/bellwether.wasm" | wc -c) bytes gzip)"

@@ -14,6 +14,8 @@ cargo test -p app -p server
 
 echo "== end-to-end tests"
 ./scripts/build-site.sh --release
+# The download budget: fails if the first load grew past it.
+./scripts/wasm-size.sh
 # The server binary was built by `cargo test -p server` above (the durability test runs it);
 # a separate `cargo build` would only rebuild it with other dependency features.
 cargo test -p end2end -- --test-threads=1

@@ -59,6 +59,12 @@ impl Server {
         }
     }
 
+    /// Serves the built site (`pkg/`) from `root` instead of the one given to [`Server::new`].
+    pub fn with_site_root(mut self, root: &str) -> Self {
+        self.options.site_root = root.into();
+        self
+    }
+
     /// The URL customers reach us at (survey links).
     pub fn with_public_url(mut self, url: &str) -> Self {
         self.state = self.state.with_public_url(url);
@@ -223,6 +229,14 @@ impl Server {
             .merge(rest_escalations::routes(self.state.clone()))
             .merge(rest_imports::routes(self.state.clone()))
             .merge(live::routes(self.state.clone()))
+            // The bundle, precompressed at build time (brotli, gzip) and answering conditional
+            // requests (leptos_axum's fallback drops If-Modified-Since: no 304s).
+            .nest_service(
+                "/pkg",
+                tower_http::services::ServeDir::new(format!("{}/pkg", self.options.site_root))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
             .merge(leptos)
             .layer(axum::middleware::from_fn(security::error_status))
             .layer(axum::middleware::from_fn(security::same_origin_writes))

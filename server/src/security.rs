@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 /// Headers on every response. The CSP is set per page by the app (it carries the script nonce);
 /// responses without one (JSON, files) get a strict default. A page that set its own referrer
 /// policy (the public pages' `no-referrer`: their URLs are credentials) keeps it. Everything but
-/// the built assets under `/pkg/` is `no-store` unless it says otherwise: signed-in pages and
+/// the built assets under `/pkg/` (`no-cache`: kept, revalidated) is `no-store` unless it says otherwise: signed-in pages and
 /// JSON must not stay in shared or back-button caches. With Secure cookies (HTTPS), HSTS.
 pub async fn headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
     let cacheable = req.uri().path().starts_with("/pkg/");
@@ -20,8 +20,17 @@ pub async fn headers(State(secure): State<bool>, req: Request, next: Next) -> Re
     if !h.contains_key(header::REFERRER_POLICY) {
         h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     }
-    if !cacheable && !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        // The bundle's names carry no hash (the hydration script asks for pkg/bellwether.*), so
+        // a browser may keep them but must revalidate (a 304 costs one round trip): a stale
+        // WASM against a newer server would fail to hydrate.
+        let policy = if cacheable { "no-cache" } else { "no-store" };
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    if cacheable && !h.contains_key(header::VARY) {
+        // Served brotli, gzip or plain by Accept-Encoding (precompressed files): a shared
+        // cache must not hand one encoding to a browser that asked for another.
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     if secure {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));

@@ -112,3 +112,58 @@ async fn secure_cookies_use_the_host_prefix_and_hsts() {
     let prefixed = super::me_with_cookie(&app, &format!("__Host-bw_session={token}")).await;
     assert_eq!(prefixed["email"], "ada@example.com");
 }
+
+/// The bundle is served as it was precompressed at build time — brotli to browsers that take
+/// it, else gzip, else as is — never compressed again on the way out, and kept by browsers only
+/// with revalidation (its names carry no hash). A path that climbs out of the site is refused.
+#[tokio::test]
+async fn the_bundle_is_served_precompressed_and_revalidated() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    // Distinct bodies, so the test can tell which file answered.
+    std::fs::write(pkg.join("bellwether.wasm"), vec![b'w'; 4096]).unwrap();
+    std::fs::write(pkg.join("bellwether.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("bellwether.wasm.gz"), b"gzip bytes").unwrap();
+    let root = site.path().to_str().unwrap().to_string();
+    let app = spawn_app_with(move |s| s.with_site_root(&root)).await;
+    let http = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+    let url = format!("{}/pkg/bellwether.wasm", app.base);
+    let fetch = |enc: &'static str| {
+        let (http, url) = (http.clone(), url.clone());
+        async move { http.get(url).header("accept-encoding", enc).send().await.unwrap() }
+    };
+
+    let res = fetch("gzip, deflate, br, zstd").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert_eq!(res.headers()["content-type"], "application/wasm");
+    assert!(res.headers()["vary"].to_str().unwrap().to_lowercase().contains("accept-encoding"));
+    let modified = res.headers()["last-modified"].clone();
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"brotli bytes");
+
+    let res = fetch("gzip").await;
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"gzip bytes");
+
+    let res = fetch("identity").await;
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.bytes().await.unwrap().len(), 4096);
+
+    // A returning browser revalidates and downloads nothing.
+    let res = http
+        .get(&url)
+        .header("accept-encoding", "br")
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304);
+
+    // Hostile paths: out of the site, or at the precompressed twin of something absent.
+    for path in ["/pkg/../../etc/passwd", "/pkg/%2e%2e/%2e%2e/etc/passwd", "/pkg/missing.wasm"] {
+        let res = http.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_ne!(res.status(), 200, "{path}");
+    }
+}

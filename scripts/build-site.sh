@@ -15,13 +15,21 @@ else
   WASM=target/wasm32-unknown-unknown/debug/frontend.wasm
 fi
 
-wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name bellwether "$WASM"
+# Split at the lazy routes (app/src/lazy.rs): each chunk and the loader go to pkg/, the main
+# module to wasm-bindgen, which must keep the exports the chunks link against. Chunks of an
+# earlier build must not linger.
+rm -f "$PKG"/*.wasm "$PKG"/__wasm_split*
+MAIN=$(dirname "$WASM")/bellwether_split.wasm
+cargo run --quiet --release -p wasm-split -- "$WASM" "$PKG" "$MAIN" >/dev/null
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+  --out-dir "$PKG" --out-name bellwether "$MAIN"
 # Leptos's hydration script loads pkg/<output-name>.wasm (as cargo-leptos names it).
 mv "$PKG/bellwether_bg.wasm" "$PKG/bellwether.wasm"
 if [ "${1:-}" = "--release" ]; then
   # binaryen from npm, never Debian's: its old wasm-opt silently breaks hydration.
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$PKG/bellwether.wasm" -o "$PKG/bellwether.wasm"
+  for f in "$PKG"/*.wasm; do
+    node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$f" -o "$f"
+  done
 fi
 node_modules/.bin/sass --no-source-map --style=compressed style/main.scss "$PKG/bellwether.css"
 # Served precompressed (brotli 11, gzip -9) by the static-file handler: no per-request

@@ -4,11 +4,12 @@
 #
 #   first load  = the JS and WASM fetched before the portfolio is interactive (cold cache):
 #                 bellwether.js, bellwether.wasm and, once routes are split, the split loader;
-#   each chunk  = a lazily loaded route's extra WASM (pkg/*.wasm besides the main one);
+#   each route  = the extra WASM a lazily loaded route fetches on its first visit (its chunks
+#                 in pkg/__wasm_split_manifest.json, shared ones included);
 #   whole app   = everything, as a returning user who opened every page has fetched it.
 #
 # THE BUDGET LIVES HERE, and only here. Raise it only with a measured reason in BENCHMARKS.md.
-FIRST_LOAD_BUDGET_KB=1030   # target 300 (issue 17): lowered as routes are split off
+FIRST_LOAD_BUDGET_KB=530    # measured 514 with the lazy routes; the target is 300 (BENCHMARKS.md)
 CHUNK_BUDGET_KB=150
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,16 +25,28 @@ for f in "$PKG/bellwether.js" "$PKG/bellwether.wasm" "$PKG"/__wasm_split*.js; do
   first=$((first + $(br "$f")))
   printf '  first load  %-40s %8s KB br %9s KB raw\n' "$(basename "$f")" "$(kb "$(br "$f")")" "$(kb "$(stat -c %s "$f")")"
 done
-total=$first
+# Each lazily loaded route: the chunks __wasm_split_manifest.json says it needs (shared ones
+# counted with every route that needs them: a cold visit fetches them all).
+routes=$(node -e '
+  const fs = require("fs"), pkg = process.argv[1];
+  const m = fs.existsSync(pkg + "/__wasm_split_manifest.json")
+    ? JSON.parse(fs.readFileSync(pkg + "/__wasm_split_manifest.json", "utf8")) : {};
+  for (const [route, chunks] of Object.entries(m)) {
+    const size = chunks.reduce((n, c) => n + fs.statSync(`${pkg}/${c}.wasm.br`).size, 0);
+    console.log(`${route.replace(/^__/, "").replace(/_view_[0-9]+$/, "")} ${chunks.length} ${size}`);
+  }' "$PKG")
 over=0
+while read -r route files size; do
+  [ -n "$route" ] || continue
+  flag=""
+  if [ "$size" -gt $((CHUNK_BUDGET_KB * 1024)) ]; then flag="  OVER the ${CHUNK_BUDGET_KB} KB budget"; over=1; fi
+  printf '  route       %-40s %8s KB br in %3s files%s\n' "$route" "$(kb "$size")" "$files" "$flag"
+done <<< "$routes"
+total=$first
 for f in "$PKG"/*.wasm; do
   [ "$(basename "$f")" = bellwether.wasm ] && continue
   [ -f "$f.br" ] || { echo "$f has no .br next to it" >&2; exit 1; }
-  size=$(br "$f")
-  total=$((total + size))
-  flag=""
-  if [ "$size" -gt $((CHUNK_BUDGET_KB * 1024)) ]; then flag="  OVER the ${CHUNK_BUDGET_KB} KB chunk budget"; over=1; fi
-  printf '  chunk       %-40s %8s KB br%s\n' "$(basename "$f")" "$(kb "$size")" "$flag"
+  total=$((total + $(br "$f")))
 done
 css=$(br "$PKG/bellwether.css")
 echo "first load (JS + WASM before the portfolio is interactive): $(kb "$first") KB brotli (budget ${FIRST_LOAD_BUDGET_KB} KB)"
@@ -43,6 +56,6 @@ if [ "$first" -gt $((FIRST_LOAD_BUDGET_KB * 1024)) ]; then
   exit 1
 fi
 if [ "$over" = 1 ]; then
-  echo "FAIL: a lazily loaded chunk is over its budget of ${CHUNK_BUDGET_KB} KB brotli" >&2
+  echo "FAIL: a lazily loaded route is over its budget of ${CHUNK_BUDGET_KB} KB brotli" >&2
   exit 1
 fi

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod lazy;
 pub mod metrics;
 pub mod model;
 pub mod pages;
@@ -27,7 +28,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The HTML document around the app (server side).
@@ -43,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
+                {route_preloads(&options)}
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -52,6 +54,35 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
+
+/// Preload hints for the chunks of a lazily loaded route opened directly (`app::lazy`), so they
+/// download alongside the main bundle instead of after it. (Leptos's own hints come too late
+/// with async server rendering.) The manifest is read once; a build that was not split has none.
+#[cfg(feature = "ssr")]
+fn route_preloads(options: &LeptosOptions) -> impl IntoView {
+    use std::collections::HashMap;
+    static MANIFEST: std::sync::OnceLock<HashMap<String, Vec<String>>> = std::sync::OnceLock::new();
+    let manifest = MANIFEST.get_or_init(|| {
+        let file =
+            format!("{}/{}/__wasm_split_manifest.json", options.site_root, options.site_pkg_dir);
+        std::fs::read_to_string(file)
+            .ok()
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default()
+    });
+    let path =
+        use_context::<http::request::Parts>().map(|p| p.uri.path().to_string()).unwrap_or_default();
+    let pkg = options.site_pkg_dir.clone();
+    lazy::chunks_for(manifest, &path)
+        .iter()
+        .map(|chunk| {
+            view! { <link rel="preload" href=format!("/{pkg}/{chunk}.wasm") r#as="fetch" r#type="application/wasm" crossorigin=""/> }
+        })
+        .collect_view()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn route_preloads(_: &LeptosOptions) -> impl IntoView {}
 
 /// Scripts run only from our origin or with this response's nonce (the hydration bootstrap and
 /// the streamed resource data); WASM may compile; no plugins, frames or foreign form targets.
@@ -73,13 +104,8 @@ fn set_content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: the mark tells tests (and curious
-    // people) that the page is live.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    // `<body data-hydrated>` (the page is live) is set by the browser entry point once the
+    // asynchronous hydration, lazily loaded route included, has finished (frontend/src/lib.rs).
     view! {
         <Stylesheet id="leptos" href="/pkg/bellwether.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Bellwether".to_string() } else { format!("{t} · Bellwether") }/>
@@ -91,34 +117,34 @@ pub fn App() -> impl IntoView {
                 // signed-out visitor gets a real 302 and an unknown account a real 404.
                 <ParentRoute path=path!("") view=components::layout::Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::portfolio::PortfolioPage ssr=SsrMode::Async/>
-                    <Route path=path!("accounts/new") view=pages::account::new::NewAccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/new") view={Lazy::<lazy::NewAccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id") view=pages::account::view::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("accounts/:id/plans/:plan") view=pages::plan::PlanPage ssr=SsrMode::Async/>
-                    <Route path=path!("accounts/:id/edit") view=pages::account::edit::EditAccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("segments") view=pages::segments::SegmentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async/>
-                    <Route path=path!("escalations") view=pages::escalations::EscalationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("escalations/:id") view=pages::escalations::view::EscalationPage ssr=SsrMode::Async/>
-                    <Route path=path!("reports/sla") view=pages::escalations::report::SlaReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("revenue/import") view=pages::revenue_import::RevenueImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("surveys") view=pages::surveys::list::SurveysPage ssr=SsrMode::Async/>
-                    <Route path=path!("surveys/new") view=pages::surveys::new::NewSurveyPage ssr=SsrMode::Async/>
-                    <Route path=path!("surveys/:id") view=pages::surveys::view::SurveyPage ssr=SsrMode::Async/>
-                    <Route path=path!("account") view=pages::auth::account::AccountSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/:id/plans/:plan") view={Lazy::<lazy::PlanRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/:id/edit") view={Lazy::<lazy::EditAccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("segments") view={Lazy::<lazy::SegmentsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("alerts") view={Lazy::<lazy::AlertsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("escalations") view={Lazy::<lazy::EscalationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("escalations/:id") view={Lazy::<lazy::EscalationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("reports/sla") view={Lazy::<lazy::SlaReportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("dashboard") view={Lazy::<lazy::DashboardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("revenue/import") view={Lazy::<lazy::RevenueImportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("surveys") view={Lazy::<lazy::SurveysRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("surveys/new") view={Lazy::<lazy::NewSurveyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("surveys/:id") view={Lazy::<lazy::SurveyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account") view={Lazy::<lazy::AccountSettingsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("my-work") view=pages::my_work::MyWorkPage ssr=SsrMode::Async/>
-                    <Route path=path!("follow-ups") view=pages::follow_ups::FollowUpsPage ssr=SsrMode::Async/>
-                    <Route path=path!("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>
+                    <Route path=path!("follow-ups") view={Lazy::<lazy::FollowUpsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("feedback") view={Lazy::<lazy::FeedbackRoute>::new()} ssr=SsrMode::Async/>
                     // Admins only: the parent checks the permission once for every tab.
                     <ParentRoute path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async>
-                        <Route path=path!("") view=pages::settings::users::UsersPage ssr=SsrMode::Async/>
-                        <Route path=path!("health") view=pages::settings::health::HealthSettingsPage ssr=SsrMode::Async/>
-                        <Route path=path!("templates") view=pages::settings::templates::TemplatesPage ssr=SsrMode::Async/>
-                        <Route path=path!("engagement") view=pages::settings::engagement::EngagementSettingsPage ssr=SsrMode::Async/>
-                        <Route path=path!("alerts") view=pages::settings::alerts::AlertSettingsPage ssr=SsrMode::Async/>
-                        <Route path=path!("sla") view=pages::settings::sla::SlaSettingsPage ssr=SsrMode::Async/>
-                        <Route path=path!("revenue") view=pages::settings::revenue::RevenueSettingsPage ssr=SsrMode::Async/>
-                        <Route path=path!("api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async/>
+                        <Route path=path!("") view={Lazy::<lazy::UsersRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("health") view={Lazy::<lazy::HealthSettingsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("templates") view={Lazy::<lazy::TemplatesRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("engagement") view={Lazy::<lazy::EngagementSettingsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("alerts") view={Lazy::<lazy::AlertSettingsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("sla") view={Lazy::<lazy::SlaSettingsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("revenue") view={Lazy::<lazy::RevenueSettingsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("api-keys") view={Lazy::<lazy::ApiKeysRoute>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

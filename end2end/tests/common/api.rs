@@ -86,6 +86,17 @@ impl Api {
         Ok(())
     }
 
+    /// The page at `path` as the server renders it for this (signed-in) client.
+    pub async fn page_html(&self, path: &str) -> R<String> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await?;
+        Ok(res.error_for_status()?.text().await?)
+    }
+
     /// Creates an account; returns its id.
     pub async fn create_account(&self, a: NewAccount<'_>) -> R<String> {
         let acc = self

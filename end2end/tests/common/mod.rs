@@ -47,7 +47,10 @@ pub async fn start_server_with(extra: &[&str]) -> TestServer {
         .map(PathBuf::from)
         .unwrap_or_else(|_| workspace().join("target/debug/bellwether"));
     assert!(bin.exists(), "{} is missing: build it first (cargo build -p server)", bin.display());
-    let site = workspace().join("target/site");
+    // `E2E_SITE`: another built site (the first-load benchmark compares two builds).
+    let site = std::env::var("E2E_SITE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace().join("target/site"));
     assert!(
         site.join("pkg/bellwether.wasm").exists(),
         "the site is not built: run scripts/build-site.sh"

@@ -1,0 +1,162 @@
+//! Pages a person rarely opens first, each in its own WASM chunk that the browser fetches when
+//! it goes there (or, on a direct load, alongside the main bundle: the server names the chunks
+//! a page needs in preload hints). The portfolio, an account and My work — where a CSM's day
+//! starts — stay in the main bundle, as do the layout and sign-in.
+//!
+//! A route here is a [`LazyRoute`] whose `view` renders the page component: the page still
+//! creates its own resources (hydration needs them made in the page component), so the data
+//! request starts once the chunk is in. The split itself is done at build time by
+//! `tools/wasm-split` (scripts/build-site.sh); on the server, and in a build that was not
+//! split, these are ordinary routes.
+
+use crate::pages;
+use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
+
+/// `RouteName ("/its/:path") => page component`: one lazily loaded route per line. The path
+/// must be the route's in `App` (a test checks each against the router's own list); the server
+/// uses it to name the chunks a directly loaded page needs ([`chunks_for`]).
+macro_rules! lazy_pages {
+    ($($route:ident ($path:literal) => $page:path),* $(,)?) => {
+        /// Each lazy route's path pattern and the stem of its split point in the manifest.
+        pub const PATHS: &[(&str, &str)] = &[$(($path, stringify!($route))),*];
+        $(
+        #[derive(Clone, Copy)]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                use $page as Page;
+                view! { <Page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    NewAccountRoute ("/accounts/new") => pages::account::new::NewAccountPage,
+    EditAccountRoute ("/accounts/:id/edit") => pages::account::edit::EditAccountPage,
+    PlanRoute ("/accounts/:id/plans/:plan") => pages::plan::PlanPage,
+    SegmentsRoute ("/segments") => pages::segments::SegmentsPage,
+    AlertsRoute ("/alerts") => pages::alerts::AlertsPage,
+    EscalationsRoute ("/escalations") => pages::escalations::EscalationsPage,
+    EscalationRoute ("/escalations/:id") => pages::escalations::view::EscalationPage,
+    SlaReportRoute ("/reports/sla") => pages::escalations::report::SlaReportPage,
+    DashboardRoute ("/dashboard") => pages::dashboard::DashboardPage,
+    RevenueImportRoute ("/revenue/import") => pages::revenue_import::RevenueImportPage,
+    SurveysRoute ("/surveys") => pages::surveys::list::SurveysPage,
+    NewSurveyRoute ("/surveys/new") => pages::surveys::new::NewSurveyPage,
+    SurveyRoute ("/surveys/:id") => pages::surveys::view::SurveyPage,
+    AccountSettingsRoute ("/account") => pages::auth::account::AccountSettingsPage,
+    FollowUpsRoute ("/follow-ups") => pages::follow_ups::FollowUpsPage,
+    FeedbackRoute ("/feedback") => pages::feedback::FeedbackPage,
+    UsersRoute ("/settings") => pages::settings::users::UsersPage,
+    HealthSettingsRoute ("/settings/health") => pages::settings::health::HealthSettingsPage,
+    TemplatesRoute ("/settings/templates") => pages::settings::templates::TemplatesPage,
+    EngagementSettingsRoute ("/settings/engagement") => pages::settings::engagement::EngagementSettingsPage,
+    AlertSettingsRoute ("/settings/alerts") => pages::settings::alerts::AlertSettingsPage,
+    SlaSettingsRoute ("/settings/sla") => pages::settings::sla::SlaSettingsPage,
+    RevenueSettingsRoute ("/settings/revenue") => pages::settings::revenue::RevenueSettingsPage,
+    ApiKeysRoute ("/settings/api-keys") => pages::settings::api_keys::ApiKeysPage,
+}
+
+/// The route pattern `path` (`/surveys/:id`) matches: static segments equal, `:param` any one.
+fn matches(pattern: &str, path: &str) -> bool {
+    let mut want = pattern.trim_matches('/').split('/');
+    let mut got = path.trim_matches('/').split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with(':') && !g.is_empty() => {}
+            (Some(w), Some(g)) if w == g => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The chunks (file stems in `pkg/`) a direct load of `path` needs, read from the split
+/// manifest (`{ "__dashboard_route_view_<hash>": ["chunk_3", …] }`): the server names them in
+/// preload hints so they download alongside the main bundle, not after it. A static pattern
+/// wins over a parameter (`/surveys/new` over `/surveys/:id`). Empty for a main-bundle page.
+pub fn chunks_for<'m>(
+    manifest: &'m std::collections::HashMap<String, Vec<String>>, path: &str,
+) -> &'m [String] {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let route = PATHS
+        .iter()
+        .filter(|(pattern, _)| matches(pattern, path))
+        .min_by_key(|(pattern, _)| pattern.matches(':').count());
+    let Some((_, route)) = route else { return &[] };
+    let stem = format!("__{}_view_", snake(route));
+    manifest.iter().find(|(k, _)| k.starts_with(&stem)).map(|(_, v)| v.as_slice()).unwrap_or(&[])
+}
+
+/// `DashboardRoute` → `dashboard_route`, as the split point is named.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn manifest() -> HashMap<String, Vec<String>> {
+        HashMap::from([
+            (
+                "__survey_route_view_1".into(),
+                vec!["chunk_1".into(), "split___survey_route_view_1".into()],
+            ),
+            ("__new_survey_route_view_1".into(), vec!["split___new_survey_route_view_1".into()]),
+            (
+                "__plan_route_view_1".into(),
+                vec!["chunk_1".into(), "split___plan_route_view_1".into()],
+            ),
+        ])
+    }
+
+    #[test]
+    fn a_direct_load_names_its_route_chunks() {
+        let m = manifest();
+        assert_eq!(
+            chunks_for(&m, "/surveys/0193abc?tab=answers"),
+            ["chunk_1", "split___survey_route_view_1"]
+        );
+        assert_eq!(chunks_for(&m, "/surveys/new"), ["split___new_survey_route_view_1"]);
+        assert_eq!(
+            chunks_for(&m, "/accounts/acme/plans/p1"),
+            ["chunk_1", "split___plan_route_view_1"]
+        );
+        // Main-bundle pages, and paths that only look alike, preload nothing.
+        for path in ["/", "/accounts/acme", "/my-work", "/surveys/a/b", "/accounts//plans/p1"] {
+            assert!(chunks_for(&m, path).is_empty(), "{path}");
+        }
+        assert_eq!(snake("SlaSettingsRoute"), "sla_settings_route");
+    }
+
+    /// Every lazy path is one of the router's routes (it would otherwise preload nothing).
+    #[test]
+    fn every_lazy_path_is_a_route_of_the_app() {
+        let routes = include_str!("lib.rs");
+        for (path, route) in PATHS {
+            let last = path.rsplit('/').next().unwrap_or_default();
+            assert!(routes.contains(&format!("Lazy::<lazy::{route}>")), "{route} is not routed");
+            assert!(
+                routes.contains(&format!("path!(\"{last}\")")),
+                "{path}: no such route segment"
+            );
+        }
+    }
+}

@@ -7,23 +7,7 @@
 mod common;
 use common::*;
 use playwright_rs::expect;
-use playwright_rs::protocol::Page;
 use std::sync::{Arc, Mutex};
-
-/// Records the URL of every request the page makes.
-async fn record_requests(page: &Page) -> R<Arc<Mutex<Vec<String>>>> {
-    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
-    let log = seen.clone();
-    page.on_request(move |req| {
-        let log = log.clone();
-        async move {
-            log.lock().unwrap().push(req.url().to_string());
-            Ok(())
-        }
-    })
-    .await?;
-    Ok(seen)
-}
 
 fn fetched(seen: &Arc<Mutex<Vec<String>>>, part: &str) -> bool {
     seen.lock().unwrap().iter().any(|u| u.contains(part))

@@ -7,7 +7,6 @@ use common::*;
 use playwright_rs::expect;
 use playwright_rs::protocol::{Browser, Page};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Sets up the admin, one account they own and two contacts, over HTTP.
@@ -144,20 +143,8 @@ async fn invitations_sent(page: &Page) -> R {
 async fn promoter_answers_on_a_phone_without_javascript(browser: &Browser, mail: &Path) -> R {
     let dana = link_for(mail, "dana@globex.example", 9).await?;
     let no_js = phone_without_script(browser, 800).await?;
-    let requested = Arc::new(Mutex::new(Vec::<String>::new()));
-    {
-        let requested = requested.clone();
-        no_js
-            .on_request(move |req| {
-                let requested = requested.clone();
-                async move {
-                    requested.lock().unwrap().push(req.url().to_string());
-                    Ok(())
-                }
-            })
-            .await?;
-    }
     let phone = no_js.new_page().await?;
+    let requested = record_requests(&phone).await?;
     phone.goto(&dana, None).await?;
     expect(phone.locator("input[name=score][value='9']")).to_be_checked().await?;
     let html = phone.content().await?;

@@ -119,9 +119,8 @@ async fn main() -> anyhow::Result<()> {
 
 /// SurrealKV wants the parent directory to exist.
 fn ensure_data_dir(url: &str) -> anyhow::Result<()> {
-    if let Some(path) = url.strip_prefix("surrealkv://") {
-        let path = path.split('?').next().unwrap_or(path);
-        if let Some(parent) = std::path::Path::new(path).parent() {
+    if let Some(dir) = app::store::surrealkv_dir(url) {
+        if let Some(parent) = dir.parent() {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("cannot create {}", parent.display()))?;

@@ -24,12 +24,8 @@ pub fn source(args: &SecretArgs, db_url: &str) -> anyhow::Result<Source> {
     if let Some(p) = &args.secret_file {
         return Ok(Source::File { path: p.clone(), generate: false });
     }
-    if let Some(path) = db_url.strip_prefix("surrealkv://") {
-        let path = path.split('?').next().unwrap_or(path);
-        let dir = Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+    if let Some(store) = app::store::surrealkv_dir(db_url) {
+        let dir = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         return Ok(Source::File { path: dir.join("secret"), generate: true });
     }
     if db_url.starts_with("mem://") {

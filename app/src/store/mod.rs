@@ -56,6 +56,13 @@ pub async fn connect(url: &str, user: Option<&str>, pass: Option<&str>) -> Resul
     Ok(db)
 }
 
+/// The directory of an embedded SurrealKV store (`surrealkv://DIR?options`); `None` for any
+/// other database URL.
+pub fn surrealkv_dir(url: &str) -> Option<&std::path::Path> {
+    let path = url.strip_prefix("surrealkv://")?;
+    Some(std::path::Path::new(path.split('?').next().unwrap_or(path)))
+}
+
 /// Closes the database handle and, for an embedded SurrealKV store, waits until the store has
 /// shut down — flushed its memtable to SSTables and released its `LOCK` file. Without this a
 /// command that wrote a lot (`seed-demo`) exits with everything still in the write-ahead log
@@ -64,8 +71,8 @@ pub async fn connect(url: &str, user: Option<&str>, pass: Option<&str>) -> Resul
 /// last one is dropped); after `patience` it gives up and says so.
 pub async fn close(db: Db, url: &str, patience: std::time::Duration) {
     drop(db);
-    let Some(path) = url.strip_prefix("surrealkv://") else { return };
-    let lock = std::path::Path::new(path.split('?').next().unwrap_or(path)).join("LOCK");
+    let Some(dir) = surrealkv_dir(url) else { return };
+    let lock = dir.join("LOCK");
     let deadline = std::time::Instant::now() + patience;
     loop {
         // The store holds an exclusive flock on LOCK until it is closed; once we can take it,

@@ -181,3 +181,18 @@ pub async fn to_top(page: &Page) -> R {
     page.evaluate_expression("window.scrollTo(0, 0)").await?;
     Ok(())
 }
+
+/// Records the URL of every request `page` makes from now on.
+pub async fn record_requests(page: &Page) -> R<Arc<Mutex<Vec<String>>>> {
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    page.on_request(move |req| {
+        let log = log.clone();
+        async move {
+            log.lock().unwrap().push(req.url().to_string());
+            Ok(())
+        }
+    })
+    .await?;
+    Ok(seen)
+}

@@ -18,7 +18,7 @@ fi
 # Split at the lazy routes (app/src/lazy.rs): each chunk and the loader go to pkg/, the main
 # module to wasm-bindgen, which must keep the exports the chunks link against. Chunks of an
 # earlier build must not linger.
-rm -f "$PKG"/*.wasm "$PKG"/__wasm_split*
+rm -f "$PKG"/*.wasm "$PKG"/*.pack "$PKG"/__wasm_split*
 MAIN=$(dirname "$WASM")/bellwether_split.wasm
 cargo run --quiet --release -p wasm-split -- "$WASM" "$PKG" "$MAIN" >/dev/null
 wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
@@ -31,6 +31,9 @@ if [ "${1:-}" = "--release" ]; then
     node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$f" -o "$f"
   done
 fi
+# One file per lazily loaded route (its modules packed, named by content hash), so a route is
+# one request, not hundreds of small ones.
+node scripts/pack-routes.mjs "$PKG" >/dev/null
 node_modules/.bin/sass --no-source-map --style=compressed style/main.scss "$PKG/bellwether.css"
 # Served precompressed (brotli 11, gzip -9) by the static-file handler: no per-request
 # compression of the bundle. Stale ones from an earlier build must not outlive their originals.

@@ -1,4 +1,4 @@
-// Writes NAME.br (brotli, quality 11) and NAME.gz (gzip -9) next to every .wasm, .js and .css
+// Writes NAME.br (brotli, quality 11) and NAME.gz (gzip -9) next to every .wasm, .js, .css and .pack
 // file in the directory given (target/site/pkg). The static-file handler serves these as they
 // are to browsers that accept them, so the server never compresses the bundle per request.
 // Node's own zlib: no download, nothing to install.
@@ -12,7 +12,7 @@ if (!dir) {
   process.exit(2);
 }
 for (const name of readdirSync(dir)) {
-  if (!/\.(wasm|js|css)$/.test(name)) continue;
+  if (!/\.(wasm|js|css|pack)$/.test(name)) continue;
   const path = join(dir, name);
   const raw = readFileSync(path);
   const br = brotliCompressSync(raw, {

@@ -1,7 +1,9 @@
 //! Pages a person rarely opens first, each in its own WASM chunk that the browser fetches when
 //! it goes there (or, on a direct load, alongside the main bundle: the server names the chunks
-//! a page needs in preload hints). The portfolio, an account and My work — where a CSM's day
-//! starts — stay in the main bundle, as do the layout and sign-in.
+//! a page needs in preload hints). Only the portfolio — where a CSM's day starts — stays in the
+//! main bundle, with the layout and sign-in. The pages a CSM goes to next (an account, My work,
+//! a plan) are fetched in the background once the page before them is live ([`warm_up`]), so
+//! the click that opens them does not wait for the network.
 //!
 //! A route here is a [`LazyRoute`] whose `view` renders the page component: the page still
 //! creates its own resources (hydration needs them made in the page component), so the data
@@ -39,6 +41,8 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
+    AccountRoute ("/accounts/:id") => pages::account::view::AccountPage,
+    MyWorkRoute ("/my-work") => pages::my_work::MyWorkPage,
     NewAccountRoute ("/accounts/new") => pages::account::new::NewAccountPage,
     EditAccountRoute ("/accounts/:id/edit") => pages::account::edit::EditAccountPage,
     PlanRoute ("/accounts/:id/plans/:plan") => pages::plan::PlanPage,
@@ -65,6 +69,18 @@ lazy_pages! {
     ApiKeysRoute ("/settings/api-keys") => pages::settings::api_keys::ApiKeysPage,
 }
 
+/// Once the current page has been live a moment, fetch route `R`'s chunks in the background:
+/// its links are on this page, and on a slow phone network the chunks take seconds to come.
+/// Fetching them is all it does (nothing renders); a second call finds them loaded.
+pub fn warm_up<R: LazyRoute>() {
+    Effect::new(|_| {
+        set_timeout(
+            || leptos::task::spawn_local(R::preload()),
+            std::time::Duration::from_millis(1500),
+        );
+    });
+}
+
 /// The route pattern `path` (`/surveys/:id`) matches: static segments equal, `:param` any one.
 fn matches(pattern: &str, path: &str) -> bool {
     let mut want = pattern.trim_matches('/').split('/');
@@ -79,8 +95,9 @@ fn matches(pattern: &str, path: &str) -> bool {
     }
 }
 
-/// The chunks (file stems in `pkg/`) a direct load of `path` needs, read from the split
-/// manifest (`{ "__dashboard_route_view_<hash>": ["chunk_3", …] }`): the server names them in
+/// The files in `pkg/` a direct load of `path` needs, read from the split manifest
+/// (`{ "__dashboard_route_view_<hash>": ["dashboard_route.<hash>.pack"] }`, as
+/// scripts/pack-routes.mjs leaves it): the server names them in
 /// preload hints so they download alongside the main bundle, not after it. A static pattern
 /// wins over a parameter (`/surveys/new` over `/surveys/:id`). Empty for a main-bundle page.
 pub fn chunks_for<'m>(
@@ -115,32 +132,22 @@ mod tests {
 
     fn manifest() -> HashMap<String, Vec<String>> {
         HashMap::from([
-            (
-                "__survey_route_view_1".into(),
-                vec!["chunk_1".into(), "split___survey_route_view_1".into()],
-            ),
-            ("__new_survey_route_view_1".into(), vec!["split___new_survey_route_view_1".into()]),
-            (
-                "__plan_route_view_1".into(),
-                vec!["chunk_1".into(), "split___plan_route_view_1".into()],
-            ),
+            ("__survey_route_view_1".into(), vec!["survey_route.0a1b.pack".into()]),
+            ("__new_survey_route_view_1".into(), vec!["new_survey_route.2c3d.pack".into()]),
+            ("__plan_route_view_1".into(), vec!["plan_route.4e5f.pack".into()]),
+            ("__account_route_view_1".into(), vec!["account_route.6a7b.pack".into()]),
         ])
     }
 
     #[test]
     fn a_direct_load_names_its_route_chunks() {
         let m = manifest();
-        assert_eq!(
-            chunks_for(&m, "/surveys/0193abc?tab=answers"),
-            ["chunk_1", "split___survey_route_view_1"]
-        );
-        assert_eq!(chunks_for(&m, "/surveys/new"), ["split___new_survey_route_view_1"]);
-        assert_eq!(
-            chunks_for(&m, "/accounts/acme/plans/p1"),
-            ["chunk_1", "split___plan_route_view_1"]
-        );
+        assert_eq!(chunks_for(&m, "/surveys/0193abc?tab=answers"), ["survey_route.0a1b.pack"]);
+        assert_eq!(chunks_for(&m, "/surveys/new"), ["new_survey_route.2c3d.pack"]);
+        assert_eq!(chunks_for(&m, "/accounts/acme/plans/p1"), ["plan_route.4e5f.pack"]);
+        assert_eq!(chunks_for(&m, "/accounts/acme"), ["account_route.6a7b.pack"]);
         // Main-bundle pages, and paths that only look alike, preload nothing.
-        for path in ["/", "/accounts/acme", "/my-work", "/surveys/a/b", "/accounts//plans/p1"] {
+        for path in ["/", "/surveys/a/b", "/accounts//plans/p1", "/accounts/acme/x"] {
             assert!(chunks_for(&m, path).is_empty(), "{path}");
         }
         assert_eq!(snake("SlaSettingsRoute"), "sla_settings_route");

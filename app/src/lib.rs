@@ -55,8 +55,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Preload hints for the chunks of a lazily loaded route opened directly (`app::lazy`), so they
-/// download alongside the main bundle instead of after it. (Leptos's own hints come too late
+/// Preload hints for the pack of a lazily loaded route opened directly (`app::lazy`), so it
+/// downloads alongside the main bundle instead of after it. (Leptos's own hints come too late
 /// with async server rendering.) The manifest is read once; a build that was not split has none.
 #[cfg(feature = "ssr")]
 fn route_preloads(options: &LeptosOptions) -> impl IntoView {
@@ -75,8 +75,8 @@ fn route_preloads(options: &LeptosOptions) -> impl IntoView {
     let pkg = options.site_pkg_dir.clone();
     lazy::chunks_for(manifest, &path)
         .iter()
-        .map(|chunk| {
-            view! { <link rel="preload" href=format!("/{pkg}/{chunk}.wasm") r#as="fetch" r#type="application/wasm" crossorigin=""/> }
+        .map(|file| {
+            view! { <link rel="preload" href=format!("/{pkg}/{file}") r#as="fetch" crossorigin=""/> }
         })
         .collect_view()
 }
@@ -118,7 +118,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=components::layout::Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::portfolio::PortfolioPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/new") view={Lazy::<lazy::NewAccountRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("accounts/:id") view=pages::account::view::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/:id") view={Lazy::<lazy::AccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/plans/:plan") view={Lazy::<lazy::PlanRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/edit") view={Lazy::<lazy::EditAccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("segments") view={Lazy::<lazy::SegmentsRoute>::new()} ssr=SsrMode::Async/>
@@ -132,7 +132,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("surveys/new") view={Lazy::<lazy::NewSurveyRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("surveys/:id") view={Lazy::<lazy::SurveyRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("account") view={Lazy::<lazy::AccountSettingsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("my-work") view=pages::my_work::MyWorkPage ssr=SsrMode::Async/>
+                    <Route path=path!("my-work") view={Lazy::<lazy::MyWorkRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("follow-ups") view={Lazy::<lazy::FollowUpsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("feedback") view={Lazy::<lazy::FeedbackRoute>::new()} ssr=SsrMode::Async/>
                     // Admins only: the parent checks the permission once for every tab.

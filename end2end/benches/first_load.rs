@@ -5,6 +5,9 @@
 //! Measures, per run:
 //!   - portfolio: navigation → the page is live (`body[data-hydrated]`) → a click on a column
 //!     header has sorted the table (client-side, as only a live page does);
+//!   - an account page opened directly (a link in an e-mail): navigation → live;
+//!   - from the live portfolio, a click on an account → its page shown, clicked at once and
+//!     after 8 s on the portfolio (which warms the account page's chunks up);
 //!   - plan builder: from a live account page, a click on its plan → the plan's milestones are
 //!     shown (a lazily loaded route: its chunks are fetched on this navigation), clicked as soon
 //!     as the account page is live and after 8 s on it (the page warms the chunks up).
@@ -33,16 +36,23 @@ async fn main() -> R {
     let account_url = plan_url.split("/plans/").next().unwrap_or_default().to_string();
 
     let (mut live, mut sorted, mut plan, mut plan_later) = (vec![], vec![], vec![], vec![]);
+    let (mut account, mut opened, mut opened_later) = (vec![], vec![], vec![]);
     for _ in 0..runs {
         let (l, s) = portfolio(&browser, &base).await?;
         live.push(l);
         sorted.push(s);
+        account.push(account_direct(&browser, &account_url).await?);
+        opened.push(account_from_portfolio(&browser, &base, Duration::ZERO).await?);
+        opened_later.push(account_from_portfolio(&browser, &base, Duration::from_secs(8)).await?);
         plan.push(plan_builder(&browser, &account_url, Duration::ZERO).await?);
         plan_later.push(plan_builder(&browser, &account_url, Duration::from_secs(8)).await?);
     }
     println!("site: {}", std::env::var("E2E_SITE").unwrap_or_else(|_| "target/site".into()));
     report("portfolio: navigation → live", &mut live);
     report("portfolio: navigation → sorted by a header click", &mut sorted);
+    report("account page opened directly: navigation → live", &mut account);
+    report("portfolio → account page shown (clicked as soon as live)", &mut opened);
+    report("portfolio → account page shown (clicked after 8 s on it)", &mut opened_later);
     report("account page → plan builder shown (clicked as soon as live)", &mut plan);
     report("account page → plan builder shown (clicked after 8 s on it)", &mut plan_later);
     browser.close().await?;
@@ -134,6 +144,35 @@ async fn portfolio(browser: &Browser, base: &str) -> R<(u128, u128)> {
     let sorted = t0.elapsed().as_millis();
     page.context()?.close().await?;
     Ok((live, sorted))
+}
+
+/// An account page opened cold (a link from an e-mail or an alert).
+async fn account_direct(browser: &Browser, account_url: &str) -> R<u128> {
+    let base = account_url.split("/accounts/").next().unwrap_or_default();
+    let page = cold_page(browser, base).await?;
+    let t0 = Instant::now();
+    page.goto(account_url, None).await?;
+    expect(page.locator("body[data-hydrated]")).with_timeout(SLOW).to_have_count(1).await?;
+    let live = t0.elapsed().as_millis();
+    page.context()?.close().await?;
+    Ok(live)
+}
+
+/// The portfolio opened cold; after `dwell` on it, its first account clicked.
+async fn account_from_portfolio(browser: &Browser, base: &str, dwell: Duration) -> R<u128> {
+    let page = cold_page(browser, base).await?;
+    page.goto(&format!("{base}/"), None).await?;
+    expect(page.locator("body[data-hydrated]")).with_timeout(SLOW).to_have_count(1).await?;
+    tokio::time::sleep(dwell).await;
+    let t0 = Instant::now();
+    page.locator("table.accounts tbody a[href*='/accounts/']").first().click(None).await?;
+    expect(page.locator("section[aria-labelledby=plans-h]"))
+        .with_timeout(SLOW)
+        .to_have_count(1)
+        .await?;
+    let shown = t0.elapsed().as_millis();
+    page.context()?.close().await?;
+    Ok(shown)
 }
 
 /// The account page opened cold; after `dwell` on it, its plan clicked.

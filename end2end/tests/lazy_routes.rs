@@ -1,8 +1,10 @@
-//! Lazily loaded routes (app/src/lazy.rs) in a real browser: the portfolio's first load does not
-//! fetch the dashboard's chunk; navigating there fetches it and the page works; direct loads of
-//! lazy routes (the server names their chunks in preload hints) hydrate, several times each,
-//! with no script error; and a chunk that fails to download leaves a notice with a "Try again"
-//! link instead of a dead page — which then loads the page.
+//! Lazily loaded routes (app/src/lazy.rs) in a real browser: the portfolio's first load fetches
+//! no route's pack but, once live, warms up the account page's and My work's; navigating to the
+//! dashboard fetches its pack (one file: scripts/pack-routes.mjs) and the page works; an account
+//! opened from the portfolio works; direct loads of lazy routes (the server names their pack in
+//! a preload hint) hydrate, several times each, with no script error; and a pack that fails to
+//! download leaves a notice with a "Try again" link instead of a dead page — which then loads
+//! the page.
 
 mod common;
 use common::*;
@@ -18,7 +20,21 @@ async fn lazy_routes_load_on_demand_hydrate_on_direct_loads_and_survive_a_failed
     let server = start_server().await;
     let base = server.base.clone();
     let api = Api::new(&base)?;
-    api.set_up_admin().await?;
+    let me = api.set_up_admin().await?;
+    let today = chrono::Utc::now().date_naive();
+    let account = api
+        .create_account(NewAccount {
+            name: "Lazy Loading GmbH",
+            tier: "smb",
+            industry: "Manufacturing",
+            stage: "onboarding",
+            arr: "12000",
+            currency: "EUR",
+            contract_start: &(today - chrono::Duration::days(30)).to_string(),
+            renewal_date: &(today + chrono::Duration::days(300)).to_string(),
+            owner_id: &id_of(&me),
+        })
+        .await?;
     let (_pw, browser) = launch().await?;
     let page = new_page(&browser, 1280, 900).await?;
     let errors = collect_script_errors(&page).await?;
@@ -26,31 +42,58 @@ async fn lazy_routes_load_on_demand_hydrate_on_direct_loads_and_survive_a_failed
     sign_in(&page, &base).await?;
     hydrated(&page).await?;
 
-    // The portfolio is in the main bundle: no route chunk is fetched for it.
+    // The portfolio is in the main bundle; once it is live, the account page's and My work's
+    // packs come in the background (their links are on it), and nothing else.
     assert!(fetched(&seen, "/pkg/bellwether.wasm"), "the main bundle is fetched");
-    assert!(!fetched(&seen, "split___"), "no lazy route chunk for the portfolio");
+    assert!(!fetched(&seen, "split___"), "routes come in packs, not module by module");
+    let warmed = || fetched(&seen, "/pkg/account_route.") && fetched(&seen, "/pkg/my_work_route.");
+    for _ in 0..100 {
+        if warmed() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(warmed(), "the account page's and My work's packs are warmed up");
+    assert!(!fetched(&seen, "dashboard_route"), "no other route's pack");
 
-    // Navigating to the dashboard fetches its chunk, and the page works.
+    // An account from the portfolio: its (warmed) pack serves the page, which works.
+    follow(&page, "table.accounts tbody a[href*='/accounts/'] >> nth=0", "**/accounts/*").await?;
+    expect(page.locator("main h1")).to_contain_text("Lazy Loading GmbH").await?;
+    expect(page.locator("section[aria-labelledby=plans-h]")).to_be_visible().await?;
+    let account_packs =
+        seen.lock().unwrap().iter().filter(|u| u.contains("account_route.")).count();
+    assert_eq!(account_packs, 1, "the warmed-up pack is not fetched again");
+
+    // Navigating to the dashboard fetches its pack, and the page works.
     follow(&page, "header nav a[href='/dashboard']", "**/dashboard").await?;
     expect(page.locator("h1")).to_contain_text("Dashboard").await?;
     assert!(
-        fetched(&seen, "split___dashboard_route"),
-        "the dashboard's chunk is fetched on navigation"
+        fetched(&seen, "/pkg/dashboard_route."),
+        "the dashboard's pack is fetched on navigation"
     );
-    assert!(!fetched(&seen, "split___sla_settings_route"), "other routes' chunks are not");
+    assert!(!fetched(&seen, "sla_settings_route"), "other routes' packs are not");
 
-    // Direct loads of lazy routes: the server's page names the chunks to preload, and each
+    // Direct loads of lazy routes: the server's page names the pack to preload, and each
     // page hydrates (three loads each).
     let html = reqwest::Client::new().get(format!("{base}/login")).send().await?.text().await?;
-    assert!(!html.contains("split___"), "the sign-in page preloads no route chunk");
+    assert!(!html.contains(".pack"), "the sign-in page preloads no route pack");
     api.sign_in().await?;
     let html = api.page_html("/dashboard").await?;
     assert!(
-        html.contains("split___dashboard_route"),
-        "the dashboard's page names its chunk for preloading: {}",
+        html.contains("/pkg/dashboard_route.") && html.contains(".pack\""),
+        "the dashboard's page names its pack for preloading: {}",
         &html[..html.find("</head>").unwrap_or(html.len()).min(3000)]
     );
-    for path in ["/dashboard", "/settings/sla", "/surveys", "/follow-ups", "/settings/api-keys"] {
+    let account_path = format!("/accounts/{account}");
+    for path in [
+        "/dashboard",
+        account_path.as_str(),
+        "/my-work",
+        "/settings/sla",
+        "/surveys",
+        "/follow-ups",
+        "/settings/api-keys",
+    ] {
         for _ in 0..3 {
             visit(&page, &format!("{base}{path}")).await?;
             expect(page.locator("main h1").first()).to_be_visible().await?;
@@ -59,11 +102,9 @@ async fn lazy_routes_load_on_demand_hydrate_on_direct_loads_and_survive_a_failed
     shot(&page, "160-lazy-route-direct-load").await?;
     assert!(errors.lock().unwrap().is_empty(), "script errors: {:?}", errors.lock().unwrap());
 
-    // A chunk that does not arrive: a notice with "Try again", not a dead page.
+    // A pack that does not arrive: a notice with "Try again", not a dead page.
     let flaky = new_page(&browser, 1280, 900).await?;
-    flaky
-        .route("**/split___surveys_route*", |route| async move { route.abort(None).await })
-        .await?;
+    flaky.route("**/surveys_route.*", |route| async move { route.abort(None).await }).await?;
     sign_in(&flaky, &base).await?;
     hydrated(&flaky).await?;
     flaky.locator("header nav a[href='/surveys']").click(None).await?;
@@ -72,7 +113,7 @@ async fn lazy_routes_load_on_demand_hydrate_on_direct_loads_and_survive_a_failed
     expect(flaky.locator("#app-broken a")).to_have_text("Try again").await?;
     shot(&flaky, "161-lazy-chunk-failed").await?;
     // The connection is back: "Try again" loads the surveys page, live.
-    flaky.unroute("**/split___surveys_route*").await?;
+    flaky.unroute("**/surveys_route.*").await?;
     mark_not_reloaded(&flaky).await?;
     flaky.locator("#app-broken a").click(None).await?;
     expect(flaky.locator("main h1").first()).to_contain_text("Surveys").await?;

@@ -242,6 +242,12 @@ pub struct SeedArgs {
     /// Random seed: the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Accounts, contacts, team, survey answers and ARR movements only: no plans, touchpoints,
+    /// product usage, health history or escalations. The year of daily usage is most of a large
+    /// seed (100 000 accounts: tens of millions of rows); benchmarks of the portfolio and of
+    /// start-up do without it.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 #[derive(Subcommand, Debug)]

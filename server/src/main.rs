@@ -74,7 +74,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo(args) => {
-            bellwether::seed::run(&db, args.accounts, args.seed, true, true).await?;
+            bellwether::seed::run(&db, args.accounts, args.seed, true, !args.no_history).await?;
             // A bulk load sits in SurrealKV's memtable and write-ahead log; flush it now, or the
             // next start replays it all.
             let started = std::time::Instant::now();

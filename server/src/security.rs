@@ -9,11 +9,15 @@ use axum::response::{IntoResponse, Response};
 /// Headers on every response. The CSP is set per page by the app (it carries the script nonce);
 /// responses without one (JSON, files) get a strict default. A page that set its own referrer
 /// policy (the public pages' `no-referrer`: their URLs are credentials) keeps it. Everything but
-/// the built assets under `/pkg/` (`no-cache`: kept, revalidated) is `no-store` unless it says otherwise: signed-in pages and
+/// the built assets under `/pkg/` (`no-cache`: kept, revalidated; route packs, whose names carry
+/// their content's hash, immutable) is `no-store` unless it says otherwise: signed-in pages and
 /// JSON must not stay in shared or back-button caches. With Secure cookies (HTTPS), HSTS.
 pub async fn headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
     let cacheable = req.uri().path().starts_with("/pkg/");
+    let immutable = cacheable && req.uri().path().ends_with(".pack");
     let mut res = next.run(req).await;
+    // Not a missing pack's 404: that must not be kept for a year.
+    let immutable = immutable && res.status().is_success();
     let h = res.headers_mut();
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
@@ -21,10 +25,15 @@ pub async fn headers(State(secure): State<bool>, req: Request, next: Next) -> Re
         h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     }
     if !h.contains_key(header::CACHE_CONTROL) {
-        // The bundle's names carry no hash (the hydration script asks for pkg/bellwether.*), so
-        // a browser may keep them but must revalidate (a 304 costs one round trip): a stale
-        // WASM against a newer server would fail to hydrate.
-        let policy = if cacheable { "no-cache" } else { "no-store" };
+        // The entry files' names carry no hash (the hydration script asks for pkg/bellwether.*),
+        // so a browser may keep them but must revalidate (a 304 costs one round trip): a stale
+        // WASM against a newer server would fail to hydrate. A route's pack is named after its
+        // content (scripts/pack-routes.mjs): a new build names a new file, so it never goes stale.
+        let policy = match (cacheable, immutable) {
+            (true, true) => "public, max-age=31536000, immutable",
+            (true, false) => "no-cache",
+            _ => "no-store",
+        };
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     if cacheable && !h.contains_key(header::VARY) {

@@ -60,7 +60,8 @@ pub fn AccountPage() -> impl IntoView {
         |(id, days, _, _)| crate::api::health::get_account_health(id, days),
     );
     crate::components::live::listen_for_changes(id, live);
-    warm_up_plan_builder();
+    // Its plan links open the plan builder, a lazily loaded route.
+    crate::lazy::warm_up::<crate::lazy::PlanRoute>();
     // ARR movements: re-read on the live stream and after each change recorded on the card.
     let record = ServerAction::<crate::api::revenue::RecordMovement>::new();
     let revenue = super::revenue::reads(id, live, record);
@@ -184,20 +185,4 @@ fn renewal_note(days: i64) -> String {
         1 => "tomorrow".into(),
         d => format!("in {d} days"),
     }
-}
-
-/// The plan builder is a lazily loaded route (`crate::lazy`) and its links are on this page:
-/// once the page has been live a moment, fetch its chunks in the background, so that opening a
-/// plan does not wait for them (on a slow phone network they take seconds).
-fn warm_up_plan_builder() {
-    Effect::new(|_| {
-        set_timeout(
-            || {
-                leptos::task::spawn_local(
-                    <crate::lazy::PlanRoute as leptos_router::LazyRoute>::preload(),
-                )
-            },
-            std::time::Duration::from_millis(1500),
-        );
-    });
 }

@@ -50,6 +50,9 @@ pub fn PortfolioPage() -> impl IntoView {
         move || filter.get().criteria().to_query(),
         crate::api::health::health_distribution,
     );
+    // Every row links to an account page and the nav to My work: both are lazily loaded.
+    crate::lazy::warm_up::<crate::lazy::AccountRoute>();
+    crate::lazy::warm_up::<crate::lazy::MyWorkRoute>();
     view! {
         <Title text="Portfolio"/>
         <div class="page-head">

@@ -125,6 +125,7 @@ async fn the_bundle_is_served_precompressed_and_revalidated() {
     std::fs::write(pkg.join("bellwether.wasm"), vec![b'w'; 4096]).unwrap();
     std::fs::write(pkg.join("bellwether.wasm.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("bellwether.wasm.gz"), b"gzip bytes").unwrap();
+    std::fs::write(pkg.join("plan_route.0123abcd.pack"), b"pack bytes").unwrap();
     let root = site.path().to_str().unwrap().to_string();
     let app = spawn_app_with(move |s| s.with_site_root(&root)).await;
     let http = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
@@ -161,9 +162,23 @@ async fn the_bundle_is_served_precompressed_and_revalidated() {
         .unwrap();
     assert_eq!(res.status(), 304);
 
-    // Hostile paths: out of the site, or at the precompressed twin of something absent.
-    for path in ["/pkg/../../etc/passwd", "/pkg/%2e%2e/%2e%2e/etc/passwd", "/pkg/missing.wasm"] {
+    // A route's pack is named after its content: cached for good, never revalidated.
+    let res = http.get(format!("{}/pkg/plan_route.0123abcd.pack", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"pack bytes");
+
+    // Hostile paths: out of the site, or at the precompressed twin of something absent. A
+    // missing pack is not cached (a later build may add it).
+    for path in [
+        "/pkg/../../etc/passwd",
+        "/pkg/%2e%2e/%2e%2e/etc/passwd",
+        "/pkg/missing.wasm",
+        "/pkg/missing.0123abcd.pack",
+        "/pkg/../../etc/passwd.pack",
+    ] {
         let res = http.get(format!("{}{path}", app.base)).send().await.unwrap();
         assert_ne!(res.status(), 200, "{path}");
+        assert_ne!(res.headers()["cache-control"], "public, max-age=31536000, immutable", "{path}");
     }
 }

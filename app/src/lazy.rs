@@ -69,14 +69,19 @@ lazy_pages! {
     ApiKeysRoute ("/settings/api-keys") => pages::settings::api_keys::ApiKeysPage,
 }
 
-/// Once the current page has been live a moment, fetch route `R`'s chunks in the background:
-/// its links are on this page, and on a slow phone network the chunks take seconds to come.
-/// Fetching them is all it does (nothing renders); a second call finds them loaded.
+/// How long a page is live before [`warm_up`] starts: just long enough for the requests a page
+/// makes as it comes alive (its live stream, a re-read) to go first. Measured on slow 4G: with
+/// 1.5 s, an account clicked at once on the portfolio took 2.2 s to show (BENCHMARKS.md).
+const WARM_UP_AFTER_MS: u64 = 300;
+
+/// Once the current page has been live a moment, fetch route `R`'s pack in the background: its
+/// links are on this page, and on a slow phone network the pack takes seconds to come. Loading
+/// it is all it does (nothing renders); a second call finds it loaded.
 pub fn warm_up<R: LazyRoute>() {
     Effect::new(|_| {
         set_timeout(
             || leptos::task::spawn_local(R::preload()),
-            std::time::Duration::from_millis(1500),
+            std::time::Duration::from_millis(WARM_UP_AFTER_MS),
         );
     });
 }

@@ -6,14 +6,20 @@
 #   - portfolio page (server-rendered HTML) latency p50/p99 and requests/s at 10 000 and 100 000
 #     accounts, with wrk (Debian's package), 2 threads, 16 connections, 10 s per scenario;
 #   - peak RSS of the server (VmHWM).
-# Usage: scripts/bench.sh [ACCOUNTS...]   (default: 10000 100000)
+# Usage: scripts/bench.sh [ACCOUNTS...]   (default: 10000 100000); BENCH_HISTORY=1 seeds the
+# year of product usage too; BELLWETHER_BIN=path benchmarks that binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 ./scripts/setup.sh
 ./scripts/build-site.sh --release >/dev/null
-cargo build --release -p server
-BIN=$PWD/target/release/bellwether
+# BELLWETHER_BIN: a release binary built elsewhere (another target directory) instead.
+if [ -n "${BELLWETHER_BIN:-}" ]; then
+  BIN=$BELLWETHER_BIN
+else
+  cargo build --release -p server
+  BIN=$PWD/target/release/bellwether
+fi
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(10000 100000); fi
 WORK=$(mktemp -d)
 PORT=$((20000 + RANDOM % 20000))

@@ -40,6 +40,8 @@ pub struct Server {
     pub mailer: Option<mail::Mailer>,
     /// The scoring worker's queue until [`Server::spawn_workers`] starts it (once).
     rescores: Arc<Mutex<Option<Rescores>>>,
+    /// Where the background tasks run when not on the request runtime: see [`Server::serve`].
+    background: Option<tokio::runtime::Handle>,
 }
 
 impl Server {
@@ -56,6 +58,7 @@ impl Server {
             options,
             mailer: None,
             rescores: Arc::new(Mutex::new(Some(rescores))),
+            background: None,
         }
     }
 
@@ -142,9 +145,11 @@ impl Server {
         let Some(rescores) = self.rescores.lock().unwrap_or_else(|p| p.into_inner()).take() else {
             return;
         };
+        // `tokio::spawn` puts the tasks on the entered runtime.
+        let _on = self.background.as_ref().map(|h| h.enter());
         self.state.portfolio.spawn_sync(self.state.db.clone());
-        self.state.alerts.spawn(self.state.db.clone());
         self.state.revenue.spawn_sync(self.state.db.clone());
+        self.state.alerts.spawn(self.state.db.clone());
         live::feed_dashboards(&self.state);
         self.state.sla.spawn(self.state.clone());
         app::service::health::spawn_worker(
@@ -159,6 +164,7 @@ impl Server {
     /// clean-up, recurring survey sends). Every node runs them; they coordinate through the
     /// database.
     pub fn spawn_background(&self) {
+        let _on = self.background.as_ref().map(|h| h.enter());
         self.spawn_workers();
         if let Some(mailer) = self.mailer.clone() {
             tokio::spawn(mail::run(self.state.clone(), mailer.clone()));
@@ -256,10 +262,26 @@ impl Server {
     }
 
     /// Serves until the process is stopped (Ctrl-C or SIGTERM).
-    pub async fn serve(self, listener: TcpListener) -> anyhow::Result<()> {
+    ///
+    /// Background tasks run on a runtime of their own, one thread: the portfolio index and the
+    /// revenue ledger load whole tables at start (100 000 accounts and 174 000 movements:
+    /// seconds of CPU in one query each), and on the request runtime they kept both of a small
+    /// machine's workers busy — nothing, `/healthz` included, was answered until they were done
+    /// (4.5 s at 100 000 accounts, BENCHMARKS.md). On a stop, that runtime is shut down with its
+    /// tasks, which drops their database handles: the caller can then close the store
+    /// ([`app::store::close`]), so the next start has no write-ahead log to replay.
+    pub async fn serve(mut self, listener: TcpListener) -> anyhow::Result<()> {
+        let background = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("bellwether-background")
+            .enable_all()
+            .build()?;
+        self.background = Some(background.handle().clone());
         self.spawn_background();
-        axum::serve(listener, self.service()).with_graceful_shutdown(shutdown_signal()).await?;
-        Ok(())
+        let served =
+            axum::serve(listener, self.service()).with_graceful_shutdown(shutdown_signal()).await;
+        background.shutdown_background();
+        Ok(served?)
     }
 }
 

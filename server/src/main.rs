@@ -53,7 +53,13 @@ async fn main() -> anyhow::Result<()> {
                 args.streaming_rules == bellwether::config::OnOff::On,
             );
             server.prepare_setup(args.setup_code.as_deref()).await?;
-            server.with_mailer(mailer).serve(listener).await
+            let handle = server.state.db.clone();
+            server.with_mailer(mailer).serve(listener).await?;
+            // Stopped: flush the store (see `Server::serve`) so the next start replays nothing.
+            let started = std::time::Instant::now();
+            app::store::close(handle, &cli.db.db, std::time::Duration::from_secs(20)).await;
+            tracing::info!("database closed in {:.1?}", started.elapsed());
+            Ok(())
         }
         Command::Secret(SecretCommand::Rotate) => unreachable!("handled before connecting"),
         Command::SetupCode => {

@@ -312,4 +312,6 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("stopping: finishing requests in flight, ending live streams");
+    live::end_streams();
 }

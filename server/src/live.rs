@@ -225,7 +225,29 @@ async fn escalations(
 const ALERT_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// Resolves when the stream's session is no longer live.
+/// Set once the process is stopping ([`end_streams`]). Process-wide: one server per process
+/// serves (`Server::serve`); tests that build routers never set it.
+static STOPPING: std::sync::LazyLock<tokio::sync::watch::Sender<bool>> =
+    std::sync::LazyLock::new(|| tokio::sync::watch::channel(false).0);
+
+/// Ends every open stream. A graceful shutdown waits for open connections to finish, and a
+/// live stream never does on its own: without this, one page left open would hold a stopping
+/// server up until it is killed.
+pub fn end_streams() {
+    STOPPING.send_replace(true);
+}
+
+/// When a stream must end: its session has ended (or its user was signed out or removed), or
+/// the server is stopping.
 async fn session_ended(state: AppState, user: String, hash: String) {
+    let mut stopping = STOPPING.subscribe();
+    tokio::select! {
+        _ = session_gone(state, user, hash) => {}
+        _ = stopping.wait_for(|s| *s) => {}
+    }
+}
+
+async fn session_gone(state: AppState, user: String, hash: String) {
     let mut ended = state.sessions_ended.subscribe();
     let mut tick = tokio::time::interval(state.live_recheck);
     tick.tick().await;

@@ -1,6 +1,6 @@
 //! Acknowledged writes survive a crash: write through the HTTP API to a server on an embedded
 //! `surrealkv://` directory, SIGKILL it mid-stride, start it again on the same directory, and
-//! find every write whose response came back.
+//! find every write whose response came back; and a stop (SIGTERM) closes the store cleanly.
 
 use crate::common::*;
 use reqwest::StatusCode;
@@ -95,6 +95,76 @@ async fn every_acknowledged_write_survives_sigkill() {
             "{name} was acknowledged but is gone"
         );
     }
+    server.kill().unwrap();
+    let _ = server.wait();
+}
+
+/// A stop (SIGTERM, as `docker stop` sends) with a page's live stream open: the stream ends, the
+/// server exits cleanly and promptly, and it closed its store — the next start replays no
+/// write-ahead log, and what was written is there.
+#[tokio::test]
+async fn a_stop_ends_live_streams_and_closes_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let logged = |name: &str| {
+        let log = dir.path().join(name);
+        let child = Command::new(env!("CARGO_BIN_EXE_bellwether"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("BELLWETHER_DB", format!("surrealkv://{}", dir.path().join("db").display()))
+            .env("RUST_LOG", "warn,bellwether=info,surrealkv::wal::recovery=info")
+            .env("BELLWETHER_SETUP_CODE", SETUP_CODE)
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start bellwether");
+        (child, log)
+    };
+    let (mut server, _) = logged("first.log");
+    wait_healthy(&base).await;
+    let c = Client::at(&base);
+    c.ok("auth/setup", &setup_form("Ada", SETUP_CODE)).await;
+    let (status, _) = c.call("auth/login", &ADMIN_LOGIN).await;
+    assert_eq!(status, StatusCode::OK);
+    for i in 0..20 {
+        c.ok("accounts/create", &account_form(&format!("Stopped {i:02}"), "smb")).await;
+    }
+    let mut stream = c.http.get(format!("{base}/live/dashboard")).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK, "the live stream is open");
+
+    let stopped = Instant::now();
+    let term = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let exit = loop {
+        if let Some(exit) = server.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(20),
+            "an open live stream held the stop up"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exit.success(), "a stop is a clean exit: {exit:?}");
+    // The stream was ended by the server, not cut by the test.
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the live stream ended with the server");
+
+    let (mut server, log) = logged("second.log");
+    wait_healthy(&base).await;
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(
+        log.contains("WAL recovery complete: 0 batches"),
+        "the store was closed: nothing to replay at the next start\n{log}"
+    );
+    let c = Client::at(&base);
+    let (status, _) = c.call("auth/login", &ADMIN_LOGIN).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, page) = c.call("accounts/portfolio", &[("filter[q]", "Stopped")]).await;
+    assert_eq!(page["rows"].as_array().unwrap().len(), 20, "every account is there");
     server.kill().unwrap();
     let _ = server.wait();
 }

@@ -62,6 +62,53 @@ async fn events_move_scores_live_and_what_if_changes_nothing_until_saved() -> R 
     Ok(())
 }
 
+/// An account opened while its first score is being computed (events just sent) hydrates:
+/// the server builds the page once, so the data it hands the browser is the data its HTML was
+/// drawn from. (The frame around pages used to wait for the person in a `Suspense`, which now
+/// and then built the page twice on the server: the first build's data went to the browser,
+/// the second's HTML — and a score arriving between the two broke hydration. A slow phone
+/// CPU widened that window: 6× here, where it broke within about fifteen pages.)
+#[tokio::test]
+async fn pages_served_while_their_account_is_rescored_hydrate() -> R {
+    let server = start_server().await;
+    let base = server.base.clone();
+    let api = Api::new(&base)?;
+    api.set_up_admin().await?;
+    let made = api
+        .call("api_keys/create", &[("name", "Product analytics"), ("scopes[0]", "events:write")])
+        .await?;
+    let key = made[1].as_str().expect("the key's secret").to_string();
+    let (_pw, browser) = launch().await?;
+    let context = browser.new_context().await?;
+    let page = context.new_page().await?;
+    let errors = collect_script_errors(&page).await?;
+    let cdp = context.new_cdp_session(&page).await?;
+    cdp.send("Emulation.setCPUThrottlingRate", Some(serde_json::json!({ "rate": 6 }))).await?;
+    sign_in(&page, &base).await?;
+    for i in 0..15 {
+        let name = format!("Rescored {i}");
+        let id = api
+            .create_account(NewAccount {
+                name: &name,
+                tier: "smb",
+                industry: "Software",
+                stage: "growth",
+                arr: "12000",
+                currency: "USD",
+                contract_start: "2026-01-01",
+                renewal_date: "2027-06-01",
+                owner_id: "",
+            })
+            .await?;
+        send_events(&base, &key, usage(&id, &format!("rescored{i}"), &[])).await?;
+        visit(&page, &format!("{base}/accounts/{id}")).await?;
+        let seen = errors.lock().unwrap().clone();
+        assert!(seen.is_empty(), "page {i}: {seen:?}");
+    }
+    browser.close().await?;
+    Ok(())
+}
+
 /// An API key, made in Settings (a missing name is named first) and shown once. Returns it.
 async fn api_key_made_in_settings(page: &Page, base: &str) -> R<String> {
     visit(page, &format!("{base}/settings/api-keys")).await?;

@@ -221,6 +221,7 @@ impl Server {
                 },
             )
             .fallback(leptos_axum::file_and_error_handler(shell))
+            .route_layer(axum::middleware::from_fn_with_state(self.state.clone(), page_visitor))
             .with_state(options);
         Router::new()
             .route("/healthz", get(healthz))
@@ -314,4 +315,17 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("stopping: finishing requests in flight, ending live streams");
     live::end_streams();
+}
+
+/// Looks up who asks for a page before it is rendered, so the signed-in frame knows them at
+/// once (`app::service::session::PageVisitor`). Server functions (`/api/…`, which authorise
+/// themselves) and writes skip it.
+async fn page_visitor(
+    State(state): State<AppState>, mut req: axum::extract::Request, next: axum::middleware::Next,
+) -> axum::response::Response {
+    if req.method() == axum::http::Method::GET && !req.uri().path().starts_with("/api/") {
+        let who = app::service::session::signed_in(&state, req.headers()).await;
+        req.extensions_mut().insert(app::service::session::PageVisitor(who));
+    }
+    next.run(req).await
 }

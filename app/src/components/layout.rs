@@ -3,7 +3,7 @@
 //! to set-up on a brand-new install).
 
 use crate::api::alerts::alert_open_count;
-use crate::api::auth::{get_me, needs_setup};
+use crate::api::auth::needs_setup;
 use crate::components::live::listen_to;
 use crate::components::notice::LoadError;
 use crate::error::AppError;
@@ -18,56 +18,87 @@ pub fn use_me() -> Me {
     expect_context::<Me>()
 }
 
+/// Who is signed in, as the server found it before rendering the page (the middleware puts it
+/// in the request, `service::session::PageVisitor`). `None` only in the browser when the frame
+/// is built outside hydration.
+type Known = Option<Result<Option<Me>, AppError>>;
+
+#[cfg(feature = "ssr")]
+fn known_on_server() -> Known {
+    let parts = use_context::<http::request::Parts>();
+    let visitor = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<crate::service::session::PageVisitor>().cloned());
+    // Without the middleware nobody is known to be signed in: they are sent to sign in.
+    Some(visitor.map_or(Ok(None), |v| v.0))
+}
+
+#[cfg(not(feature = "ssr"))]
+fn known_on_server() -> Known {
+    None
+}
+
+/// The frame around every signed-in page.
+///
+/// The person is known synchronously — handed over from the server's render with the page's
+/// data — so no `Suspense` wraps the page. One did (waiting for a `me` resource), and a
+/// server-side `Suspense` walks its children more than once while resources load: the whole
+/// page, its resources included, was now and then built twice. The first build's data went to
+/// the browser and the second's HTML, so a page served while its data changed (an account
+/// re-scored meanwhile) failed to hydrate.
 #[component]
 pub fn Layout() -> impl IntoView {
-    let me = Resource::new(|| (), |_| get_me());
-    // The header's alert count: made here, outside the Suspense below (as hydration needs),
-    // and re-read whenever one of the person's alerts changes (once signed in).
+    match SharedValue::new(known_on_server).into_inner() {
+        Some(Ok(Some(me))) => signed_in(me),
+        Some(Ok(None)) => signed_out(),
+        Some(Err(e)) => view! { <main class="page"><LoadError error=e/></main> }.into_any(),
+        // Built in the browser rather than hydrated (a client-side step into the frame from a
+        // page outside it): load the page afresh so the server says who this is.
+        None => {
+            #[cfg(feature = "hydrate")]
+            if let Some(l) = web_sys::window().map(|w| w.location()) {
+                let _ = l.reload();
+            }
+            view! { <div class="boot">"Loading…"</div> }.into_any()
+        }
+    }
+}
+
+fn signed_in(me: Me) -> AnyView {
+    provide_context(me.clone());
+    // The header's alert count, re-read whenever one of the person's alerts changes.
     let alert_tick = RwSignal::new(0u32);
     let open_alerts = Resource::new(move || alert_tick.get(), |_| alert_open_count());
-    listen_to(
-        Signal::derive(move || {
-            let signed_in = matches!(me.get(), Some(Ok(Some(_))));
-            if signed_in {
-                "/live/alerts?mine=1".to_string()
-            } else {
-                String::new()
-            }
-        }),
-        alert_tick,
-    );
+    listen_to(Signal::derive(|| "/live/alerts?mine=1".to_string()), alert_tick);
+    view! {
+        <Nav me open_alerts/>
+        <main id="main" class="page">
+            <Outlet/>
+        </main>
+    }
+    .into_any()
+}
+
+/// To sign-in (with where they were going), or to set-up on a brand-new install.
+fn signed_out() -> AnyView {
     let location = use_location();
     view! {
         <Suspense fallback=|| view! { <div class="boot">"Loading…"</div> }>
             {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) => {
-                        provide_context(me.clone());
-                        view! {
-                            <Nav me open_alerts/>
-                            <main id="main" class="page">
-                                <Outlet/>
-                            </main>
-                        }
-                            .into_any()
-                    }
-                    Ok(None) => {
-                        let setup = needs_setup().await.unwrap_or(false);
-                        let path = location.pathname.get_untracked();
-                        let target = if setup {
-                            "/setup".to_string()
-                        } else if path == "/" {
-                            "/login".to_string()
-                        } else {
-                            format!("/login?next={}", crate::model::portfolio::encode(&path))
-                        };
-                        view! { <Redirect path=target/> }.into_any()
-                    }
-                    Err(e) => view! { <main class="page"><LoadError error=e/></main> }.into_any(),
-                }
+                let setup = needs_setup().await.unwrap_or(false);
+                let path = location.pathname.get_untracked();
+                let target = if setup {
+                    "/setup".to_string()
+                } else if path == "/" {
+                    "/login".to_string()
+                } else {
+                    format!("/login?next={}", crate::model::portfolio::encode(&path))
+                };
+                view! { <Redirect path=target/> }
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]

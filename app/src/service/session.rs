@@ -15,6 +15,11 @@ pub struct Caller {
     pub session: String,
 }
 
+/// Who asked for a page, looked up before it is rendered (a request extension set by the
+/// server's middleware): the frame around signed-in pages knows the person without waiting.
+#[derive(Debug, Clone)]
+pub struct PageVisitor(pub Result<Option<Me>, AppError>);
+
 /// The hash of the session token a request's cookie carries, if any.
 pub fn hash_from(state: &AppState, headers: &http::HeaderMap) -> Option<String> {
     crate::auth::session_token(headers, state.secure_cookies).map(|t| crate::auth::token_hash(&t))

@@ -5,7 +5,10 @@
 #   - no line over 200 characters (a long `view!` line or query is the first sign of a component
 #     or statement doing too much);
 #   - the store classifies no database error by its message text, and every transaction goes
-#     through the one checked path (`store::transact`).
+#     through the one checked path (`store::transact`);
+#   - no function call inside an `IN` condition (`account IN array::map(…)`): SurrealDB
+#     evaluates it for every row and uses no index — 15 s instead of 31 ms for 300 accounts
+#     among 3 000 (BENCHMARKS.md). Build the list in a LET first.
 # leptosfmt was tried instead: it reflows every `view!` vertically, moves comments away from the
 # code they explain, and more than doubled the repeated-shape pairs in app/src (135 → 300).
 set -euo pipefail
@@ -34,6 +37,11 @@ fi
 # index's `query` is an in-memory filter, not SurrealQL).
 if grep -rn '\.query(' app/src/store --include='*.rs' | grep -v -e 'app/src/store/query.rs' -e 'app/src/store/portfolio_index/'; then
   echo "store queries go through store::query (query_all/query_one/execute/transact)"
+  fail=1
+fi
+
+if grep -rnE '\bIN (array|type|string)::' app/src --include='*.rs'; then
+  echo "build the list in a LET before the query: a function call inside IN runs for every row"
   fail=1
 fi
 

@@ -165,14 +165,16 @@ pub async fn answers(
         contact_name: Option<String>,
         comment: Option<String>,
     }
-    let cond = if accounts.is_some() { " AND account IN $accs" } else { "" };
+    // Named accounts: through their index entries alone (with `account != NONE` as well, the
+    // planner intersects them with every answer's).
+    let answered_by = if accounts.is_some() { "account IN $accs" } else { "account != NONE" };
     let mut r = query_many(
         db,
         &format!(
             "LET $accs = array::map($keys, |$k| type::record('account', $k));
              SELECT account, kind, score, created_at, contact.name AS contact_name, comment
              FROM survey_response
-             WHERE account != NONE AND created_at >= <datetime>$since{cond}
+             WHERE {answered_by} AND created_at >= <datetime>$since
              ORDER BY created_at DESC;"
         ),
         json!({ "keys": accounts.unwrap_or_default(), "since": date_param(since) }),

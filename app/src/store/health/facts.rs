@@ -80,6 +80,9 @@ fn facts_query(accounts: Option<&[String]>) -> String {
             "(SELECT account FROM usage_day WHERE day >= $first90 AND day <= $last90)".to_string(),
         ),
     };
+    // For named accounts, not also `account != NONE`: the planner would intersect their index
+    // entries with every answer's.
+    let answered_by = if accounts.is_some() { "account IN $accs" } else { "account != NONE" };
     format!(
         "LET $accs = array::map($keys, |$k| type::record('account', $k));
          SELECT account, math::sum(logins) AS logins, array::group(users) AS users,
@@ -87,7 +90,7 @@ fn facts_query(accounts: Option<&[String]>) -> String {
          FROM {recent} GROUP BY account;
          SELECT account FROM {older} GROUP BY account;
          SELECT account AS acc, kind, score, created_at FROM survey_response
-         WHERE account != NONE AND created_at > <datetime>$from365t AND created_at < <datetime>$end{filter}
+         WHERE {answered_by} AND created_at > <datetime>$from365t AND created_at < <datetime>$end
          ORDER BY created_at DESC;
          SELECT account AS acc, colour, set_at FROM sentiment
          WHERE set_at < <datetime>$end{filter} ORDER BY set_at DESC;"

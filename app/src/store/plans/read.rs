@@ -1,7 +1,6 @@
 //! Reading plans whole: the plan rows and their objectives, milestones and tasks, put together
 //! in display order. Each read is one transaction, so a plan is never seen half-changed.
 
-use super::in_accounts;
 use crate::error::AppError;
 use crate::model::plan::*;
 use crate::model::PlanId;
@@ -145,34 +144,43 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Plan>, AppError> {
          SELECT {TASK_FIELDS} FROM task WHERE plan = $p ORDER BY position;
          COMMIT;"
     );
-    Ok(read_parts(db, &sql, json!({ "id": id })).await?.pop())
+    Ok(read_parts(db, &sql, json!({ "id": id }), 2).await?.pop())
 }
 
 /// Every plan of the given accounts (all accounts for `None`), complete with their parts.
+///
+/// The named accounts' plans are found first (through the `plan_account` index); their parts
+/// are then read by plan (each part table's `plan` index). Objectives carry no account: a
+/// filter on `plan.account` scanned the whole table, fetching each objective's plan.
 pub async fn for_accounts(db: &Db, accounts: Option<&[String]>) -> Result<Vec<Plan>, AppError> {
-    let cond = in_accounts(accounts, "account");
-    let pcond = in_accounts(accounts, "plan.account");
+    let (plans, by_plan) = match accounts {
+        Some(_) => ("$plans", "WHERE plan IN $plans"),
+        None => ("plan", ""),
+    };
     let sql = format!(
         "BEGIN;
          LET $accs = array::map($keys, |$k| type::record('account', $k));
-         SELECT {PLAN_FIELDS}, created_at FROM plan {cond} ORDER BY created_at;
-         SELECT {OBJ_FIELDS} FROM objective {pcond} ORDER BY position;
-         SELECT {MS_FIELDS} FROM milestone {cond} ORDER BY due, position;
-         SELECT {TASK_FIELDS} FROM task {cond} ORDER BY position;
+         LET $plans = (SELECT VALUE id FROM plan WHERE account IN $accs);
+         SELECT {PLAN_FIELDS}, created_at FROM {plans} ORDER BY created_at;
+         SELECT {OBJ_FIELDS} FROM objective {by_plan} ORDER BY position;
+         SELECT {MS_FIELDS} FROM milestone {by_plan} ORDER BY due, position;
+         SELECT {TASK_FIELDS} FROM task {by_plan} ORDER BY position;
          COMMIT;"
     );
-    read_parts(db, &sql, json!({ "keys": accounts.unwrap_or_default() })).await
+    read_parts(db, &sql, json!({ "keys": accounts.unwrap_or_default() }), 3).await
 }
 
-/// Runs a read of the shape `BEGIN; LET …; plans; objectives; milestones; tasks; COMMIT;` and
-/// puts the plans together.
-async fn read_parts(db: &Db, sql: &str, vars: serde_json::Value) -> Result<Vec<Plan>, AppError> {
+/// Runs a read of the shape `BEGIN; LET …; plans; objectives; milestones; tasks; COMMIT;` (the
+/// plans at statement `first`) and puts the plans together.
+async fn read_parts(
+    db: &Db, sql: &str, vars: serde_json::Value, first: usize,
+) -> Result<Vec<Plan>, AppError> {
     let mut r = transact(db, sql, vars).await?;
-    // Statement 0 is BEGIN and 1 the LET.
-    let plans: Vec<PlanRow> = r.take(2)?;
-    let objectives: Vec<ObjRow> = r.take(3)?;
-    let milestones: Vec<MsRow> = r.take(4)?;
-    let tasks: Vec<TaskRow> = r.take(5)?;
+    // Statement 0 is BEGIN, then the LETs; the plans come at `first`.
+    let plans: Vec<PlanRow> = r.take(first)?;
+    let objectives: Vec<ObjRow> = r.take(first + 1)?;
+    let milestones: Vec<MsRow> = r.take(first + 2)?;
+    let tasks: Vec<TaskRow> = r.take(first + 3)?;
     Ok(assemble(plans, objectives, milestones, tasks))
 }
 

@@ -9,7 +9,7 @@
 
 use crate::error::AppError;
 use crate::model::SurveyKind;
-use crate::store::{query_all, query_value, transact, vars, Db};
+use crate::store::{query_many, query_value, transact, vars, Db};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -66,13 +66,16 @@ pub async fn contacts_by_email(
     }
     let accounts: BTreeSet<&str> = pairs.iter().map(|(a, _)| a.as_str()).collect();
     let emails: BTreeSet<&str> = pairs.iter().map(|(_, e)| e.as_str()).collect();
-    let rows: Vec<Row> = query_all(
+    // The account records are made once, in a LET (inside the WHERE, `array::map` runs for
+    // every contact and no index is used).
+    let rows: Vec<Row> = query_many(
         db,
-        "SELECT id, account, email FROM contact
-         WHERE account IN array::map($accounts, |$a| type::record('account', $a)) AND email IN $emails",
+        "LET $accs = array::map($accounts, |$a| type::record('account', $a));
+         SELECT id, account, email FROM contact WHERE account IN $accs AND email IN $emails;",
         json!({ "accounts": accounts, "emails": emails }),
     )
-    .await?;
+    .await?
+    .take(1)?;
     Ok(rows.into_iter().map(|r| ((r.account, r.email), r.id)).collect())
 }
 

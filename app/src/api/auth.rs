@@ -7,7 +7,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {super::ctx, crate::model::Permission};
 
-/// The signed-in user, if any. Every page asks this first.
+/// The signed-in user, if any (pages learn it from the server's render; this is for clients
+/// that ask, and for the tests).
 #[server(endpoint = "auth/me")]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
     ctx::anyone(|state| async move { ctx::me(&state).await }).await

@@ -17,7 +17,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 /// `RouteName ("/its/:path") => page component`: one lazily loaded route per line. The path
 /// must be the route's in `App` (a test checks each against the router's own list); the server
-/// uses it to name the chunks a directly loaded page needs ([`chunks_for`]).
+/// uses it to name the files a directly loaded page needs ([`files_for`]).
 macro_rules! lazy_pages {
     ($($route:ident ($path:literal) => $page:path),* $(,)?) => {
         /// Each lazy route's path pattern and the stem of its split point in the manifest.
@@ -105,7 +105,7 @@ fn matches(pattern: &str, path: &str) -> bool {
 /// scripts/pack-routes.mjs leaves it): the server names them in
 /// preload hints so they download alongside the main bundle, not after it. A static pattern
 /// wins over a parameter (`/surveys/new` over `/surveys/:id`). Empty for a main-bundle page.
-pub fn chunks_for<'m>(
+pub fn files_for<'m>(
     manifest: &'m std::collections::HashMap<String, Vec<String>>, path: &str,
 ) -> &'m [String] {
     let path = path.split(['?', '#']).next().unwrap_or(path);
@@ -147,13 +147,13 @@ mod tests {
     #[test]
     fn a_direct_load_names_its_route_chunks() {
         let m = manifest();
-        assert_eq!(chunks_for(&m, "/surveys/0193abc?tab=answers"), ["survey_route.0a1b.pack"]);
-        assert_eq!(chunks_for(&m, "/surveys/new"), ["new_survey_route.2c3d.pack"]);
-        assert_eq!(chunks_for(&m, "/accounts/acme/plans/p1"), ["plan_route.4e5f.pack"]);
-        assert_eq!(chunks_for(&m, "/accounts/acme"), ["account_route.6a7b.pack"]);
+        assert_eq!(files_for(&m, "/surveys/0193abc?tab=answers"), ["survey_route.0a1b.pack"]);
+        assert_eq!(files_for(&m, "/surveys/new"), ["new_survey_route.2c3d.pack"]);
+        assert_eq!(files_for(&m, "/accounts/acme/plans/p1"), ["plan_route.4e5f.pack"]);
+        assert_eq!(files_for(&m, "/accounts/acme"), ["account_route.6a7b.pack"]);
         // Main-bundle pages, and paths that only look alike, preload nothing.
         for path in ["/", "/surveys/a/b", "/accounts//plans/p1", "/accounts/acme/x"] {
-            assert!(chunks_for(&m, path).is_empty(), "{path}");
+            assert!(files_for(&m, path).is_empty(), "{path}");
         }
         assert_eq!(snake("SlaSettingsRoute"), "sla_settings_route");
     }

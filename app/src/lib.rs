@@ -73,7 +73,7 @@ fn route_preloads(options: &LeptosOptions) -> impl IntoView {
     let path =
         use_context::<http::request::Parts>().map(|p| p.uri.path().to_string()).unwrap_or_default();
     let pkg = options.site_pkg_dir.clone();
-    lazy::chunks_for(manifest, &path)
+    lazy::files_for(manifest, &path)
         .iter()
         .map(|file| {
             view! { <link rel="preload" href=format!("/{pkg}/{file}") r#as="fetch" crossorigin=""/> }

@@ -224,7 +224,6 @@ async fn escalations(
 /// second.
 const ALERT_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
-/// Resolves when the stream's session is no longer live.
 /// Set once the process is stopping ([`end_streams`]). Process-wide: one server per process
 /// serves (`Server::serve`); tests that build routers never set it.
 static STOPPING: std::sync::LazyLock<tokio::sync::watch::Sender<bool>> =
@@ -247,6 +246,7 @@ async fn session_ended(state: AppState, user: String, hash: String) {
     }
 }
 
+/// Resolves when the stream's session is no longer live.
 async fn session_gone(state: AppState, user: String, hash: String) {
     let mut ended = state.sessions_ended.subscribe();
     let mut tick = tokio::time::interval(state.live_recheck);

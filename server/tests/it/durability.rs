@@ -10,12 +10,17 @@ use std::time::{Duration, Instant};
 const SETUP_CODE: &str = "DURA-BLE0-SETU-PCOD";
 
 fn start(dir: &std::path::Path, port: u16) -> Child {
+    start_logging(dir, port, "warn", Stdio::null())
+}
+
+/// The server on `dir`'s database, logging at `rust_log` to `stdout` (where its logs go).
+fn start_logging(dir: &std::path::Path, port: u16, rust_log: &str, stdout: Stdio) -> Child {
     Command::new(env!("CARGO_BIN_EXE_bellwether"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("BELLWETHER_DB", format!("surrealkv://{}", dir.join("db").display()))
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", rust_log)
         .env("BELLWETHER_SETUP_CODE", SETUP_CODE)
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start bellwether")
@@ -109,16 +114,9 @@ async fn a_stop_ends_live_streams_and_closes_the_store() {
     let base = format!("http://127.0.0.1:{port}");
     let logged = |name: &str| {
         let log = dir.path().join(name);
-        let child = Command::new(env!("CARGO_BIN_EXE_bellwether"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("BELLWETHER_DB", format!("surrealkv://{}", dir.path().join("db").display()))
-            .env("RUST_LOG", "warn,bellwether=info,surrealkv::wal::recovery=info")
-            .env("BELLWETHER_SETUP_CODE", SETUP_CODE)
-            .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start bellwether");
-        (child, log)
+        let out = Stdio::from(std::fs::File::create(&log).unwrap());
+        let rust_log = "warn,bellwether=info,surrealkv::wal::recovery=info";
+        (start_logging(dir.path(), port, rust_log, out), log)
     };
     let (mut server, _) = logged("first.log");
     wait_healthy(&base).await;

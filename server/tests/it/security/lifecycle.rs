@@ -159,3 +159,50 @@ async fn signing_in_rotates_the_session() {
     let fresh_me = super::me_with_cookie(&app, &format!("bw_session={fresh}")).await;
     assert_eq!(fresh_me["email"], "ada@example.com");
 }
+
+/// A page is rendered for the person the server looked up before rendering it
+/// (`page_visitor`): a missing, forged, oversized or ended session cookie is sent to sign in —
+/// never a server error, never someone's page — and a live one gets the page with its name.
+#[tokio::test]
+async fn pages_know_the_visitor_only_by_a_live_session() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let raw = reqwest::Client::new();
+    let token = super::cookie_token(
+        &raw.post(format!("{}/api/auth/login", app.base))
+            .header("accept", "application/json")
+            .form(&ADMIN_LOGIN)
+            .send()
+            .await
+            .unwrap(),
+    );
+    let page = |cookie: Option<String>, path: &'static str| {
+        let mut req = visitor().get(format!("{}{path}", app.base)).header("accept", "text/html");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send()
+    };
+    let refused = [
+        None,
+        Some("bw_session=forged".to_string()),
+        Some(format!("bw_session={}", "A".repeat(4000))),
+        Some(format!("bw_session={token}x")),
+    ];
+    for cookie in refused.iter().cloned() {
+        for path in ["/", "/accounts/anything", "/settings"] {
+            let res = page(cookie.clone(), path).await.unwrap();
+            assert!(res.status().is_redirection(), "{path} {cookie:?}: {}", res.status());
+            let to = res.headers()["location"].to_str().unwrap();
+            assert!(to.starts_with("/login"), "{path}: sent to {to}");
+        }
+    }
+    let live = Some(format!("bw_session={token}"));
+    let res = page(live.clone(), "/").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Ada"), "the signed-in frame names the person");
+    // Signed out everywhere: the same cookie is a stranger's again.
+    admin.ok("auth/logout_everywhere", &[]).await;
+    let res = page(live, "/").await.unwrap();
+    assert!(res.status().is_redirection(), "an ended session is sent to sign in");
+}

@@ -189,7 +189,7 @@ async fn pages_know_the_visitor_only_by_a_live_session() {
         Some(format!("bw_session={}", "A".repeat(4000))),
         Some(format!("bw_session={token}x")),
     ];
-    for cookie in refused.iter().cloned() {
+    for cookie in refused {
         for path in ["/", "/accounts/anything", "/settings"] {
             let res = page(cookie.clone(), path).await.unwrap();
             assert!(res.status().is_redirection(), "{path} {cookie:?}: {}", res.status());

@@ -1,7 +1,7 @@
 // One download per lazily loaded route: packs the WASM modules each split point needs (its own
 // and the chunks it shares with others, as wasm-split listed them in
 // __wasm_split_manifest.json) into one file named after its content, and teaches the split
-// loader to take them from it.
+// loader to take them from it (and nothing else: the loader is written anew, small).
 //
 // Why: wasm-split cuts the code that several routes share into one chunk per combination of
 // routes (the account page needed 364 files). Over HTTP/1.1 a browser fetches six at a time,
@@ -11,8 +11,8 @@
 //
 // Writes pkg/<route>.<hash>.pack, rewrites the loader (__wasm_split.*.js) and rewrites
 // __wasm_split_manifest.json to { split point: ["<route>.<hash>.pack"] } (the server's preload
-// hints and scripts/wasm-size.sh read it). The chunk files stay as a fallback for a module no
-// pack was asked for. Usage: node scripts/pack-routes.mjs target/site/pkg
+// hints and scripts/wasm-size.sh read it). The loose module files are removed: every one is in
+// a pack. Usage: node scripts/pack-routes.mjs target/site/pkg
 import { readdirSync, readFileSync, writeFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
@@ -53,65 +53,91 @@ for (const [split, modules] of Object.entries(manifest)) {
   packed[split] = [file];
 }
 
+// The loader is written anew. wasm-split's own defines a loader per chunk (hundreds, with a
+// comment naming every route that shares it: 271 KB of JS, 8.8 KB brotli, all on the first
+// load). What a route needs is in its pack's index, so the loader only has to know each split
+// point's pack. Taken from wasm-split's loader: the main module's exports the modules link
+// against (getSharedImports) and the callback protocol with the Rust side (wrapAsyncCb).
 const loaderPath = join(dir, loaderName);
-let loader = readFileSync(loaderPath, "utf8");
-const fetches = /fetch\(new URL\("\.\/([A-Za-z0-9_]+)\.wasm", import\.meta\.url\)\)/g;
-const splits = /export const (__wasm_split_load_(__[A-Za-z0-9_]+)) = wrapAsyncCb\(makeLoad\(/g;
-if (!fetches.test(loader) || !splits.test(loader)) {
+const original = readFileSync(loaderPath, "utf8");
+const sharedMatch = original.match(/const \{([^}]*)\} = initSync\(undefined, undefined\);/);
+const exportRe = /export const __wasm_split_load_(__[A-Za-z0-9_]+) = wrapAsyncCb\(makeLoad\(/g;
+const exported = [...original.matchAll(exportRe)].map((m) => m[1]);
+if (!sharedMatch || !/^import \{ initSync \} from "\.\/bellwether\.js";/.test(original)
+    || !original.includes(".__indirect_function_table.get(callbackIndex)(callbackData, success)")) {
   console.error(`pack-routes: ${loaderName} does not look as expected (wasm-split changed?)`);
   process.exit(1);
 }
-loader = loader.replace(fetches, (_, module) => `__wasmModule("${module}")`);
-let wrapped = 0;
-loader = loader.replace(splits, (whole, name, split) => {
-  const file = packed[split]?.[0];
-  if (!file) return whole;
-  wrapped += 1;
-  return `export const ${name} = wrapAsyncCb(__packedFirst("${file}", makeLoad(`;
-});
-// Each wrapped `makeLoad(…)` gains one closing parenthesis: its block ends `]));`.
-loader = loader.replace(
-  /(export const __wasm_split_load___[A-Za-z0-9_]+ = wrapAsyncCb\(__packedFirst\([\s\S]*?\n, \[[^\]]*\])\)\);/g,
-  "$1)));",
-);
-if (wrapped !== Object.keys(packed).length) {
-  console.error(`pack-routes: wrapped ${wrapped} split loaders, the manifest has ${Object.keys(packed).length}`);
+const missing = exported.filter((split) => !packed[split]);
+if (missing.length || exported.length !== Object.keys(packed).length) {
+  console.error(`pack-routes: the loader exports ${exported.length} split points, the manifest has `
+    + `${Object.keys(packed).length}; not packed: ${missing.join(", ")}`);
   process.exit(1);
 }
-const helpers = `
-// Added by scripts/pack-routes.mjs: a route's modules come in one file, its pack. Loading a
-// split point asks synchronously for every module it still lacks (makeLoad's loaders run up
-// to their first await), so those asks are answered from the pack being fetched.
-let __pack = undefined; // while a split point loads: its pack, fetched on first ask
-function __readPack(file) {
-    return fetch(new URL("./" + file, import.meta.url)).then((r) => {
-        if (!r.ok) throw new Error(file + ": HTTP " + r.status);
-        return r.arrayBuffer();
-    }).then((b) => {
-        const length = new DataView(b).getUint32(0, true);
-        const index = JSON.parse(new TextDecoder().decode(new Uint8Array(b, 4, length)));
-        return { b, start: 4 + length, index };
-    });
+const shared = sharedMatch[1].split(",").map((s) => s.trim()).filter(Boolean).join(", ");
+const routes = exported.map((split) =>
+  `export const __wasm_split_load_${split} = wrapAsyncCb(route("${packed[split][0]}", "split_${split}"));`);
+const loader = `import { initSync } from "./bellwether.js";
+// Written by scripts/pack-routes.mjs. Each route's modules come in one file, its pack:
+// [u32 LE header length][JSON { module: [offset, length] }, the route's own module last][modules].
+let shared;
+function getSharedImports() {
+    if (shared === undefined) {
+        const { ${shared} } = initSync(undefined, undefined);
+        shared = { __wasm_split: { ${shared} } };
+    }
+    return shared;
 }
-function __wasmModule(m) {
-    if (__pack === undefined) return fetch(new URL("./" + m + ".wasm", import.meta.url));
-    return __pack().then(({ b, start, index }) => {
-        if (!index[m]) return fetch(new URL("./" + m + ".wasm", import.meta.url));
-        const [offset, length] = index[m];
-        return new Response(new Uint8Array(b, start + offset, length),
-            { headers: { "content-type": "application/wasm" } });
-    });
-}
-function __packedFirst(file, load) {
-    return () => {
-        // Fetched only if a module is still missing: a route loaded before asks for nothing.
-        let pack;
-        __pack = () => (pack ??= __readPack(file));
-        try { return load(); } finally { __pack = undefined; }
+// The Rust side passes a callback (an index into the function table) told whether it worked.
+function wrapAsyncCb(callee) {
+    return async (callbackIndex, callbackData) => {
+        let success;
+        try {
+            await callee();
+            success = true;
+        } catch (e) {
+            console.error(e);
+            success = false;
+        } finally {
+            getSharedImports().__wasm_split.__indirect_function_table.get(callbackIndex)(callbackData, success);
+        }
     };
 }
+// Keeps a promise per key; a failed one is forgotten, so the next ask tries again (one
+// transient network failure must not break a page for the rest of the session).
+const once = (map, key, make) => {
+    let p = map.get(key);
+    if (p === undefined) {
+        p = make();
+        map.set(key, p);
+        p.catch(() => { if (map.get(key) === p) map.delete(key); });
+    }
+    return p;
+};
+// A module is instantiated once, whichever route's pack brought it: routes share chunks.
+const modules = new Map();
+const routes = new Map();
+function route(file, main) {
+    return () => once(routes, main, async () => {
+        const r = await fetch(new URL("./" + file, import.meta.url));
+        if (!r.ok) throw new Error(file + ": HTTP " + r.status);
+        const b = await r.arrayBuffer();
+        const length = new DataView(b).getUint32(0, true);
+        const index = JSON.parse(new TextDecoder().decode(new Uint8Array(b, 4, length)));
+        const load = (m) => once(modules, m, () =>
+            WebAssembly.instantiate(new Uint8Array(b, 4 + length + index[m][0], index[m][1]), getSharedImports()));
+        await Promise.all(Object.keys(index).filter((m) => m !== main).map(load));
+        return load(main);
+    });
+}
+${routes.join("\n")}
 `;
-loader = loader.replace(/^(import [^\n]*\n)/, `$1${helpers}`);
 writeFileSync(loaderPath, loader);
+// Every module is in the packs now; the loose files would only be served to nobody.
+for (const modules of Object.values(manifest)) {
+  for (const m of modules) {
+    try { unlinkSync(join(dir, `${m}.wasm`)); } catch { /* shared: removed with an earlier route */ }
+  }
+}
 writeFileSync(manifestPath, JSON.stringify(packed, null, 2));
-console.log(`packed ${wrapped} lazily loaded routes`);
+console.log(`packed ${exported.length} lazily loaded routes`);

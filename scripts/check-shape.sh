@@ -8,7 +8,10 @@
 #     through the one checked path (`store::transact`);
 #   - no function call inside an `IN` condition (`account IN array::map(…)`): SurrealDB
 #     evaluates it for every row and uses no index — 15 s instead of 31 ms for 300 accounts
-#     among 3 000 (BENCHMARKS.md). Build the list in a LET first.
+#     among 3 000 (BENCHMARKS.md). Build the list in a LET first;
+#   - every server function answers through `crate::api::codec::Json` (app/src/api/codec.rs:
+#     leptos's default output reads answers with a second JSON reader, which doubled every
+#     answer type's deserializer in the browser bundle).
 # leptosfmt was tried instead: it reflows every `view!` vertically, moves comments away from the
 # code they explain, and more than doubled the repeated-shape pairs in app/src (135 → 300).
 set -euo pipefail
@@ -42,6 +45,11 @@ fi
 
 if grep -rnE '\bIN (array|type|string)::' app/src --include='*.rs'; then
   echo "build the list in a LET before the query: a function call inside IN runs for every row"
+  fail=1
+fi
+
+if grep -rn '#\[server(' app/src --include='*.rs' | grep -v 'server(default)' | grep -v 'output = crate::api::codec::Json'; then
+  echo "server functions above must answer through output = crate::api::codec::Json (app/src/api/codec.rs)"
   fail=1
 fi
 

@@ -6,7 +6,6 @@
 //! server maps each variant to one HTTP status ([`AppError::status`]).
 
 use serde::{Deserialize, Serialize};
-use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use std::fmt;
 
@@ -152,7 +151,8 @@ impl Checks {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    // Read as text, like every answer (api::codec): one JSON reader in the browser bundle.
+    type Encoder = crate::api::codec::JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

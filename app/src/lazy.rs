@@ -1,7 +1,8 @@
 //! Pages a person rarely opens first, each in its own WASM chunk that the browser fetches when
 //! it goes there (or, on a direct load, alongside the main bundle: the server names the chunks
 //! a page needs in preload hints). Only the portfolio — where a CSM's day starts — stays in the
-//! main bundle, with the layout and sign-in. The pages a CSM goes to next (an account, My work,
+//! main bundle, with the layout. Sign-in and set-up are lazy too: a signed-out visitor's page
+//! names its pack in a preload hint, so it comes alongside the main bundle. The pages a CSM goes to next (an account, My work,
 //! a plan) are fetched in the background once the page before them is live ([`warm_up`]), so
 //! the click that opens them does not wait for the network.
 //!
@@ -42,6 +43,8 @@ macro_rules! lazy_pages {
 
 lazy_pages! {
     AccountRoute ("/accounts/:id") => pages::account::view::AccountPage,
+    LoginRoute ("/login") => pages::auth::login::LoginPage,
+    SetupRoute ("/setup") => pages::auth::setup::SetupPage,
     MyWorkRoute ("/my-work") => pages::my_work::MyWorkPage,
     NewAccountRoute ("/accounts/new") => pages::account::new::NewAccountPage,
     EditAccountRoute ("/accounts/:id/edit") => pages::account::edit::EditAccountPage,

@@ -111,8 +111,8 @@ pub fn App() -> impl IntoView {
         <Title formatter=|t: String| if t.is_empty() { "Bellwether".to_string() } else { format!("{t} · Bellwether") }/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/setup") view=pages::auth::setup::SetupPage ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=pages::auth::login::LoginPage/>
+                <Route path=path!("/setup") view={Lazy::<lazy::SetupRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<lazy::LoginRoute>::new()}/>
                 // Async: the server waits for the session check before sending headers, so a
                 // signed-out visitor gets a real 302 and an unknown account a real 404.
                 <ParentRoute path=path!("") view=components::layout::Layout ssr=SsrMode::Async>

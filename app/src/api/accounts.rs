@@ -10,7 +10,7 @@ use {
     crate::{service, store},
 };
 
-#[server(endpoint = "accounts/portfolio")]
+#[server(endpoint = "accounts/portfolio", output = crate::api::codec::Json)]
 pub async fn get_portfolio(
     #[server(default)] filter: PortfolioFilter,
 ) -> Result<PortfolioPage, AppError> {
@@ -20,7 +20,7 @@ pub async fn get_portfolio(
     .await
 }
 
-#[server(endpoint = "accounts/get")]
+#[server(endpoint = "accounts/get", output = crate::api::codec::Json)]
 pub async fn get_account(id: AccountId) -> Result<AccountDetail, AppError> {
     ctx::run(
         Permission::View,
@@ -29,7 +29,7 @@ pub async fn get_account(id: AccountId) -> Result<AccountDetail, AppError> {
     .await
 }
 
-#[server(endpoint = "accounts/create")]
+#[server(endpoint = "accounts/create", output = crate::api::codec::Json)]
 pub async fn create_account(input: AccountInput) -> Result<Account, AppError> {
     ctx::run(Permission::EditAccounts, |state, me| async move {
         let valid = input.validate()?;
@@ -46,7 +46,7 @@ pub async fn create_account(input: AccountInput) -> Result<Account, AppError> {
     .await
 }
 
-#[server(endpoint = "accounts/update")]
+#[server(endpoint = "accounts/update", output = crate::api::codec::Json)]
 pub async fn update_account(id: AccountId, input: AccountInput) -> Result<Account, AppError> {
     ctx::run(Permission::EditAccounts, |state, me| async move {
         let valid = input.validate()?;
@@ -63,7 +63,7 @@ pub async fn update_account(id: AccountId, input: AccountInput) -> Result<Accoun
     .await
 }
 
-#[server(endpoint = "accounts/contacts/add")]
+#[server(endpoint = "accounts/contacts/add", output = crate::api::codec::Json)]
 pub async fn add_contact(account_id: AccountId, input: ContactInput) -> Result<Contact, AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         store::accounts::add_contact(&state.db, &account_id, &input.validate()?).await
@@ -71,7 +71,7 @@ pub async fn add_contact(account_id: AccountId, input: ContactInput) -> Result<C
     .await
 }
 
-#[server(endpoint = "accounts/contacts/remove")]
+#[server(endpoint = "accounts/contacts/remove", output = crate::api::codec::Json)]
 pub async fn remove_contact(account_id: AccountId, contact_id: ContactId) -> Result<(), AppError> {
     ctx::run(Permission::EditAccounts, |state, me| async move {
         store::accounts::remove_contact(&state.db, &account_id, &contact_id, &me.name).await?;
@@ -82,7 +82,7 @@ pub async fn remove_contact(account_id: AccountId, contact_id: ContactId) -> Res
     .await
 }
 
-#[server(endpoint = "accounts/contacts/update")]
+#[server(endpoint = "accounts/contacts/update", output = crate::api::codec::Json)]
 pub async fn update_contact(
     account_id: AccountId, contact_id: ContactId, input: ContactInput,
 ) -> Result<Contact, AppError> {
@@ -93,7 +93,7 @@ pub async fn update_contact(
     .await
 }
 
-#[server(endpoint = "accounts/team/add")]
+#[server(endpoint = "accounts/team/add", output = crate::api::codec::Json)]
 pub async fn add_team_member(
     account_id: AccountId, user_id: String, role: String,
 ) -> Result<(), AppError> {
@@ -109,7 +109,7 @@ pub async fn add_team_member(
     .await
 }
 
-#[server(endpoint = "accounts/team/remove")]
+#[server(endpoint = "accounts/team/remove", output = crate::api::codec::Json)]
 pub async fn remove_team_member(account_id: AccountId, member_id: String) -> Result<(), AppError> {
     ctx::run(Permission::EditAccounts, |state, _| async move {
         store::accounts::remove_team_member(&state.db, &account_id, &member_id).await
@@ -117,7 +117,7 @@ pub async fn remove_team_member(account_id: AccountId, member_id: String) -> Res
     .await
 }
 
-#[server(endpoint = "accounts/industries")]
+#[server(endpoint = "accounts/industries", output = crate::api::codec::Json)]
 pub async fn list_industries() -> Result<Vec<String>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::portfolio::industries(&state.db, &state.portfolio).await
@@ -125,7 +125,7 @@ pub async fn list_industries() -> Result<Vec<String>, AppError> {
     .await
 }
 
-#[server(endpoint = "accounts/summary")]
+#[server(endpoint = "accounts/summary", output = crate::api::codec::Json)]
 pub async fn get_portfolio_summary() -> Result<PortfolioSummary, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let db = state.db.clone();

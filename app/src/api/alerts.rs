@@ -31,7 +31,7 @@ pub struct RulesOverview {
     pub can_edit: bool,
 }
 
-#[server(endpoint = "alerts/list", input = server_fn::codec::Json)]
+#[server(endpoint = "alerts/list", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn alerts_page(filter: AlertFilter) -> Result<AlertPage, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::alerts::list(&state.db, &state.portfolio, &filter).await
@@ -39,7 +39,7 @@ pub async fn alerts_page(filter: AlertFilter) -> Result<AlertPage, AppError> {
     .await
 }
 
-#[server(endpoint = "alerts/view")]
+#[server(endpoint = "alerts/view", output = crate::api::codec::Json)]
 pub async fn alert_view(id: String) -> Result<AlertDetail, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         service::alerts::detail(&state.db, &id, me.role.may(Permission::HandleAlerts)).await
@@ -48,7 +48,7 @@ pub async fn alert_view(id: String) -> Result<AlertDetail, AppError> {
 }
 
 /// The account's live alerts with their evidence, steps and history.
-#[server(endpoint = "alerts/account")]
+#[server(endpoint = "alerts/account", output = crate::api::codec::Json)]
 pub async fn account_alerts(account: AccountId) -> Result<Vec<AlertDetail>, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let can_act = me.role.may(Permission::HandleAlerts);
@@ -60,7 +60,7 @@ pub async fn account_alerts(account: AccountId) -> Result<Vec<AlertDetail>, AppE
 /// Acknowledges, resolves, dismisses or snoozes one or many alerts (bulk acknowledge on the
 /// Alerts page). Each alert is checked and written on its own: one already closed is listed as
 /// refused, the others still take the action.
-#[server(endpoint = "alerts/act", input = server_fn::codec::Json)]
+#[server(endpoint = "alerts/act", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn alert_act(ids: Vec<String>, input: AlertEventInput) -> Result<BulkOutcome, AppError> {
     ctx::run(Permission::HandleAlerts, |state, me| async move {
         if ids.is_empty() {
@@ -82,7 +82,7 @@ pub async fn alert_act(ids: Vec<String>, input: AlertEventInput) -> Result<BulkO
 
 /// Ticks or unticks a playbook step; the last step ticked resolves the alert. Returns whether
 /// it did.
-#[server(endpoint = "alerts/task")]
+#[server(endpoint = "alerts/task", output = crate::api::codec::Json)]
 pub async fn alert_task_done(task: String, done: bool) -> Result<bool, AppError> {
     ctx::run(Permission::HandleAlerts, |state, me| async move {
         store::alerts::set_task_done(&state.db, &task, done, &me.id).await
@@ -91,7 +91,7 @@ pub async fn alert_task_done(task: String, done: bool) -> Result<bool, AppError>
 }
 
 /// How many open alerts the caller owns (the header's count).
-#[server(endpoint = "alerts/count")]
+#[server(endpoint = "alerts/count", output = crate::api::codec::Json)]
 pub async fn alert_open_count() -> Result<u32, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         store::alerts::open_count(&state.db, &me.id).await
@@ -100,7 +100,7 @@ pub async fn alert_open_count() -> Result<u32, AppError> {
 }
 
 /// The caller's open playbook steps (My work).
-#[server(endpoint = "alerts/my-tasks")]
+#[server(endpoint = "alerts/my-tasks", output = crate::api::codec::Json)]
 pub async fn my_alert_tasks() -> Result<Vec<AlertTask>, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         store::alerts::tasks_for(&state.db, &me.id).await
@@ -108,7 +108,7 @@ pub async fn my_alert_tasks() -> Result<Vec<AlertTask>, AppError> {
     .await
 }
 
-#[server(endpoint = "alerts/rules")]
+#[server(endpoint = "alerts/rules", output = crate::api::codec::Json)]
 pub async fn alert_rule_sets() -> Result<RulesOverview, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let sets = store::alerts::rules::current(&state.db).await?;
@@ -127,7 +127,7 @@ pub async fn alert_rule_sets() -> Result<RulesOverview, AppError> {
 
 /// Saves a new version of a rule set (`scope`: "default" or a segment id) and re-evaluates
 /// every account under it in the background.
-#[server(endpoint = "alerts/rules/save", input = server_fn::codec::Json)]
+#[server(endpoint = "alerts/rules/save", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn alert_rules_save(scope: String, config: RulesConfig) -> Result<RuleSet, AppError> {
     ctx::run(Permission::ManageSettings, |state, me| async move {
         let config = config.validate()?;
@@ -143,7 +143,7 @@ pub async fn alert_rules_save(scope: String, config: RulesConfig) -> Result<Rule
 }
 
 /// A segment stops having its own rules (its accounts fall back to the default set).
-#[server(endpoint = "alerts/rules/retire")]
+#[server(endpoint = "alerts/rules/retire", output = crate::api::codec::Json)]
 pub async fn alert_rules_retire(scope: String) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         store::alerts::rules::retire(&state.db, &scope).await
@@ -152,7 +152,7 @@ pub async fn alert_rules_retire(scope: String) -> Result<(), AppError> {
 }
 
 /// Replaces a rule kind's playbook (alerts already open keep their steps).
-#[server(endpoint = "alerts/playbook/save", input = server_fn::codec::Json)]
+#[server(endpoint = "alerts/playbook/save", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn playbook_save(playbook: Playbook) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, me| async move {
         let p = playbook.validate()?;

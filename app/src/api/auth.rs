@@ -9,13 +9,13 @@ use {super::ctx, crate::model::Permission};
 
 /// The signed-in user, if any (pages learn it from the server's render; this is for clients
 /// that ask, and for the tests).
-#[server(endpoint = "auth/me")]
+#[server(endpoint = "auth/me", output = crate::api::codec::Json)]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
     ctx::anyone(|state| async move { ctx::me(&state).await }).await
 }
 
 /// True until the first admin exists.
-#[server(endpoint = "auth/needs_setup")]
+#[server(endpoint = "auth/needs_setup", output = crate::api::codec::Json)]
 pub async fn needs_setup() -> Result<bool, AppError> {
     ctx::anyone(|state| async move { Ok(crate::store::users::count(&state.db).await? == 0) }).await
 }
@@ -47,7 +47,7 @@ fn refused(r: crate::limits::SignInRefusal) -> AppError {
 /// Creates the first admin and signs them in. Needs a set-up code from the server's log (so
 /// the first visitor of a fresh public instance cannot take it over); refused once any user
 /// exists.
-#[server(endpoint = "auth/setup")]
+#[server(endpoint = "auth/setup", output = crate::api::codec::Json)]
 pub async fn setup_admin(
     email: String, name: String, password: String, #[server(default)] setup_code: String,
 ) -> Result<Me, AppError> {
@@ -108,7 +108,7 @@ fn check_setup(
 /// Signs in. The same message for an unknown email and a wrong password: no account probing.
 /// Checked in order of cost: the email's shape (no limiter key is made for junk), the limits
 /// per address and per (address, email), then Argon2 on the blocking pool behind a semaphore.
-#[server(endpoint = "auth/login")]
+#[server(endpoint = "auth/login", output = crate::api::codec::Json)]
 pub async fn login(
     email: String, password: String, #[server(default)] next: Option<String>,
 ) -> Result<SignedIn, AppError> {
@@ -152,7 +152,7 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     crate::auth::hash_password(&crate::auth::new_session_token().0).unwrap_or_default()
 });
 
-#[server(endpoint = "auth/logout")]
+#[server(endpoint = "auth/logout", output = crate::api::codec::Json)]
 pub async fn logout() -> Result<(), AppError> {
     ctx::anyone(|state| async move {
         if let Some(hash) = ctx::session_hash(&state) {
@@ -166,7 +166,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// Ends every session of the caller on every device, this one included.
-#[server(endpoint = "auth/logout_everywhere")]
+#[server(endpoint = "auth/logout_everywhere", output = crate::api::codec::Json)]
 pub async fn logout_everywhere() -> Result<u64, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let n = crate::store::sessions::delete_for_user(&state.db, &me.id, None).await?;
@@ -179,7 +179,7 @@ pub async fn logout_everywhere() -> Result<u64, AppError> {
 
 /// Changes the caller's password after checking the current one; every other session of
 /// theirs ends (this one stays signed in).
-#[server(endpoint = "auth/change_password")]
+#[server(endpoint = "auth/change_password", output = crate::api::codec::Json)]
 pub async fn change_password(current: String, new_password: String) -> Result<(), AppError> {
     ctx::run_as(Permission::View, |state, caller| async move {
         check_password_change(&current, &new_password)?;

@@ -14,7 +14,7 @@ use {
     crate::{service, store},
 };
 
-#[server(endpoint = "engagement/account")]
+#[server(endpoint = "engagement/account", output = crate::api::codec::Json)]
 pub async fn get_engagement(account_id: AccountId) -> Result<Engagement, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::engagement::for_account(&state, &account_id).await
@@ -22,7 +22,7 @@ pub async fn get_engagement(account_id: AccountId) -> Result<Engagement, AppErro
     .await
 }
 
-#[server(endpoint = "engagement/log")]
+#[server(endpoint = "engagement/log", output = crate::api::codec::Json)]
 pub async fn log_touchpoint(
     account_id: AccountId, input: TouchpointInput,
 ) -> Result<Touchpoint, AppError> {
@@ -38,7 +38,7 @@ pub async fn log_touchpoint(
 /// Logs that the customer answered touchpoint `touchpoint_id` (an email or meeting request
 /// logged as awaiting them): refused when it is not this account's (404), or not awaiting a
 /// reply or already answered (409).
-#[server(endpoint = "engagement/replied")]
+#[server(endpoint = "engagement/replied", output = crate::api::codec::Json)]
 pub async fn customer_replied(
     account_id: AccountId, touchpoint_id: String,
 ) -> Result<Touchpoint, AppError> {
@@ -52,13 +52,13 @@ pub async fn customer_replied(
     .await
 }
 
-#[server(endpoint = "engagement/rules")]
+#[server(endpoint = "engagement/rules", output = crate::api::codec::Json)]
 pub async fn list_cadence_rules() -> Result<Vec<CadenceRule>, AppError> {
     ctx::run(Permission::View, |state, _| async move { store::touchpoints::rules(&state.db).await })
         .await
 }
 
-#[server(endpoint = "engagement/rules/add")]
+#[server(endpoint = "engagement/rules/add", output = crate::api::codec::Json)]
 pub async fn add_cadence_rule(input: CadenceInput) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         let (segment, kind, every) = input.validate()?;
@@ -67,7 +67,7 @@ pub async fn add_cadence_rule(input: CadenceInput) -> Result<(), AppError> {
     .await
 }
 
-#[server(endpoint = "engagement/rules/remove")]
+#[server(endpoint = "engagement/rules/remove", output = crate::api::codec::Json)]
 pub async fn remove_cadence_rule(id: String) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         store::touchpoints::remove_rule(&state.db, &id).await
@@ -77,7 +77,7 @@ pub async fn remove_cadence_rule(id: String) -> Result<(), AppError> {
 
 /// One feed of everything that happened with the account, newest first; `kind` keeps one
 /// kind (a [`TimelineKind`] key) or all when empty.
-#[server(endpoint = "engagement/timeline")]
+#[server(endpoint = "engagement/timeline", output = crate::api::codec::Json)]
 pub async fn get_timeline(
     account_id: AccountId, #[server(default)] kind: String,
 ) -> Result<Vec<TimelineItem>, AppError> {
@@ -89,7 +89,7 @@ pub async fn get_timeline(
 
 /// What is due for the signed-in person across the accounts they own or serve on, within
 /// `days` (14 when 0, at most 90).
-#[server(endpoint = "engagement/my_work")]
+#[server(endpoint = "engagement/my_work", output = crate::api::codec::Json)]
 pub async fn get_my_work(#[server(default)] days: u32) -> Result<MyWork, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         service::my_work::for_user(&state, &me.id, days).await
@@ -99,7 +99,7 @@ pub async fn get_my_work(#[server(default)] days: u32) -> Result<MyWork, AppErro
 
 /// Median days from contract start to the first-value milestone, overall, per cohort (the
 /// month the contract started) and per saved segment.
-#[server(endpoint = "engagement/ttv")]
+#[server(endpoint = "engagement/ttv", output = crate::api::codec::Json)]
 pub async fn get_time_to_value() -> Result<TimeToValue, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let v = state.dashboards.ttv(|| service::engagement::time_to_value(&state)).await?;

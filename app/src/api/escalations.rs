@@ -39,7 +39,7 @@ pub struct RaiseOptions {
     pub contacts: Vec<(String, String)>,
 }
 
-#[server(endpoint = "escalations/list", input = server_fn::codec::Json)]
+#[server(endpoint = "escalations/list", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn escalations_page(filter: EscalationFilter) -> Result<EscalationList, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let limit = filter.limit.unwrap_or(50).clamp(1, 200);
@@ -57,7 +57,7 @@ pub async fn escalations_page(filter: EscalationFilter) -> Result<EscalationList
     .await
 }
 
-#[server(endpoint = "escalations/view")]
+#[server(endpoint = "escalations/view", output = crate::api::codec::Json)]
 pub async fn escalation_page(id: String) -> Result<EscalationView, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         if id.len() > 100 {
@@ -83,7 +83,7 @@ pub async fn escalation_page(id: String) -> Result<EscalationView, AppError> {
 }
 
 /// The account's open escalations and its last 20 resolved ones.
-#[server(endpoint = "escalations/account")]
+#[server(endpoint = "escalations/account", output = crate::api::codec::Json)]
 pub async fn account_escalations(account: AccountId) -> Result<EscalationList, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let f =
@@ -98,7 +98,7 @@ pub async fn account_escalations(account: AccountId) -> Result<EscalationList, A
     .await
 }
 
-#[server(endpoint = "escalations/options")]
+#[server(endpoint = "escalations/options", output = crate::api::codec::Json)]
 pub async fn raise_choices(account: AccountId) -> Result<RaiseOptions, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let setup = store::escalations::sla::setup(&state.db).await?;
@@ -111,7 +111,7 @@ pub async fn raise_choices(account: AccountId) -> Result<RaiseOptions, AppError>
     .await
 }
 
-#[server(endpoint = "escalations/open", input = server_fn::codec::Json)]
+#[server(endpoint = "escalations/open", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn escalation_open(input: EscalationInput) -> Result<Escalation, AppError> {
     ctx::run(Permission::HandleEscalations, |state, me| async move {
         // People raise escalations now; backdating is for mirrored tickets (the API).
@@ -121,7 +121,7 @@ pub async fn escalation_open(input: EscalationInput) -> Result<Escalation, AppEr
     .await
 }
 
-#[server(endpoint = "escalations/event", input = server_fn::codec::Json)]
+#[server(endpoint = "escalations/event", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn escalation_record(id: String, input: EventInput) -> Result<Escalation, AppError> {
     ctx::run(Permission::HandleEscalations, |state, me| async move {
         if id.len() > 100 {
@@ -133,7 +133,7 @@ pub async fn escalation_record(id: String, input: EventInput) -> Result<Escalati
 }
 
 /// Marks the follow-up done, logging it as a call on the account.
-#[server(endpoint = "escalations/follow-up")]
+#[server(endpoint = "escalations/follow-up", output = crate::api::codec::Json)]
 pub async fn escalation_follow_up_done(id: String, note: String) -> Result<Escalation, AppError> {
     ctx::run(Permission::HandleEscalations, |state, me| async move {
         service::escalations::follow_up_done(&state, &id, &note, &me).await
@@ -142,7 +142,7 @@ pub async fn escalation_follow_up_done(id: String, note: String) -> Result<Escal
 }
 
 /// The account's availability month by month (this month first) against its policy.
-#[server(endpoint = "escalations/uptime")]
+#[server(endpoint = "escalations/uptime", output = crate::api::codec::Json)]
 pub async fn account_uptime(account: AccountId) -> Result<Vec<MonthUptime>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::uptime::for_account(&state.db, &state.portfolio, &account, 6).await

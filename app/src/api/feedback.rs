@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use {super::ctx, crate::store};
 
 /// Follow-ups: `status` is open, closed or blank (all); `mine` keeps the caller's own.
-#[server(endpoint = "follow_ups/list")]
+#[server(endpoint = "follow_ups/list", output = crate::api::codec::Json)]
 pub async fn list_follow_ups(
     #[server(default)] status: String, #[server(default)] mine: bool,
 ) -> Result<FollowUpList, AppError> {
@@ -26,7 +26,7 @@ pub async fn list_follow_ups(
     .await
 }
 
-#[server(endpoint = "follow_ups/close")]
+#[server(endpoint = "follow_ups/close", output = crate::api::codec::Json)]
 pub async fn close_follow_up(id: String, outcome: String) -> Result<FollowUp, AppError> {
     ctx::run(Permission::RunSurveys, |state, me| async move {
         let outcome = crate::model::validate::required_text(&outcome, MAX_TEXT)
@@ -36,7 +36,7 @@ pub async fn close_follow_up(id: String, outcome: String) -> Result<FollowUp, Ap
     .await
 }
 
-#[server(endpoint = "feedback/list")]
+#[server(endpoint = "feedback/list", output = crate::api::codec::Json)]
 pub async fn list_feedback(
     #[server(default)] filter: FeedbackFilter,
 ) -> Result<FeedbackView, AppError> {
@@ -47,7 +47,7 @@ pub async fn list_feedback(
     .await
 }
 
-#[server(endpoint = "feedback/create")]
+#[server(endpoint = "feedback/create", output = crate::api::codec::Json)]
 pub async fn create_feedback(input: FeedbackInput) -> Result<FeedbackItem, AppError> {
     ctx::run(Permission::RunSurveys, |state, me| async move {
         store::feedback::create(&state.db, &input.validate()?, &me.id).await

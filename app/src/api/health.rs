@@ -18,7 +18,7 @@ use {
 pub const RANGES: &[u32] = &[30, 90, 365];
 
 /// The account's score, its history over `days`, and why.
-#[server(endpoint = "health/account")]
+#[server(endpoint = "health/account", output = crate::api::codec::Json)]
 pub async fn get_account_health(id: AccountId, days: u32) -> Result<AccountHealth, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let days = if RANGES.contains(&days) { days } else { 90 };
@@ -29,7 +29,7 @@ pub async fn get_account_health(id: AccountId, days: u32) -> Result<AccountHealt
 }
 
 /// The CSM's own read of the account; re-scores it at once.
-#[server(endpoint = "health/sentiment")]
+#[server(endpoint = "health/sentiment", output = crate::api::codec::Json)]
 pub async fn set_sentiment(
     account_id: AccountId, colour: String, #[server(default)] note: String,
 ) -> Result<(), AppError> {
@@ -53,7 +53,7 @@ pub async fn set_sentiment(
 
 /// Everything the model editor needs for one model (`default` or a segment key): the model,
 /// the accounts it scores with their facts (the browser re-scores them for what-if).
-#[server(endpoint = "health/editor")]
+#[server(endpoint = "health/editor", output = crate::api::codec::Json)]
 pub async fn get_model_editor(scope: String) -> Result<ModelEditor, AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         service::health_models::model_editor(&state.db, &state.portfolio, &scope).await
@@ -62,7 +62,7 @@ pub async fn get_model_editor(scope: String) -> Result<ModelEditor, AppError> {
 }
 
 /// Saves the edited model as its next version and re-scores every account under it.
-#[server(endpoint = "health/save_model", input = server_fn::codec::Json)]
+#[server(endpoint = "health/save_model", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn save_model(scope: String, config: HealthConfig) -> Result<HealthModel, AppError> {
     ctx::run(Permission::ManageSettings, |state, me| async move {
         config.validate()?;
@@ -75,7 +75,7 @@ pub async fn save_model(scope: String, config: HealthConfig) -> Result<HealthMod
 /// Stops using a segment's own health model: its accounts are re-scored with the default model,
 /// and the segment can be deleted. The model's versions stay (scores made with them keep their
 /// explanation); saving a new version brings it back.
-#[server(endpoint = "health/retire_model")]
+#[server(endpoint = "health/retire_model", output = crate::api::codec::Json)]
 pub async fn retire_model(scope: String) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         service::health_models::retire_model(&state.db, &state.portfolio, &scope).await
@@ -84,7 +84,7 @@ pub async fn retire_model(scope: String) -> Result<(), AppError> {
 }
 
 /// The churn backtest of a model's settings (saved or being edited).
-#[server(endpoint = "health/backtest", input = server_fn::codec::Json)]
+#[server(endpoint = "health/backtest", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn run_backtest(
     scope: String, config: HealthConfig, days: u32,
 ) -> Result<Backtest, AppError> {
@@ -99,7 +99,7 @@ pub async fn run_backtest(
 }
 
 /// Red / yellow / green counts and ARR of the accounts a portfolio filter shows.
-#[server(endpoint = "health/distribution")]
+#[server(endpoint = "health/distribution", output = crate::api::codec::Json)]
 pub async fn health_distribution(query: String) -> Result<Distribution, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let filter = crate::model::PortfolioFilter::from_query_string(&query);
@@ -108,7 +108,7 @@ pub async fn health_distribution(query: String) -> Result<Distribution, AppError
     .await
 }
 
-#[server(endpoint = "api_keys/list")]
+#[server(endpoint = "api_keys/list", output = crate::api::codec::Json)]
 pub async fn list_api_keys() -> Result<Vec<ApiKey>, AppError> {
     ctx::run(
         Permission::ManageApiKeys,
@@ -118,7 +118,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKey>, AppError> {
 }
 
 /// Creates a key; the answer carries the secret, which is never shown again.
-#[server(endpoint = "api_keys/create")]
+#[server(endpoint = "api_keys/create", output = crate::api::codec::Json)]
 pub async fn create_api_key(
     name: String, #[server(default)] scopes: Vec<String>,
 ) -> Result<(ApiKey, String), AppError> {
@@ -129,7 +129,7 @@ pub async fn create_api_key(
     .await
 }
 
-#[server(endpoint = "api_keys/revoke")]
+#[server(endpoint = "api_keys/revoke", output = crate::api::codec::Json)]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     ctx::run(Permission::ManageApiKeys, |state, _| async move {
         store::api_keys::revoke(&state.db, &id).await

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod auth;
+pub mod codec;
 pub mod engagement;
 pub mod escalations;
 pub mod feedback;

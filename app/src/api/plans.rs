@@ -32,14 +32,14 @@ where
     .await
 }
 
-#[server(endpoint = "templates/list")]
+#[server(endpoint = "templates/list", output = crate::api::codec::Json)]
 pub async fn list_templates() -> Result<Vec<JourneyTemplate>, AppError> {
     ctx::run(Permission::View, |state, _| async move { store::templates::list(&state.db).await })
         .await
 }
 
 /// Creates (empty `id`) or saves a new version of a template. Admins only.
-#[server(endpoint = "templates/save", input = server_fn::codec::Json)]
+#[server(endpoint = "templates/save", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn save_template(id: String, input: TemplateInput) -> Result<JourneyTemplate, AppError> {
     ctx::run(Permission::ManageSettings, |state, me| async move {
         let valid = input.validate()?;
@@ -51,7 +51,7 @@ pub async fn save_template(id: String, input: TemplateInput) -> Result<JourneyTe
     .await
 }
 
-#[server(endpoint = "templates/archive")]
+#[server(endpoint = "templates/archive", output = crate::api::codec::Json)]
 pub async fn archive_template(id: TemplateId) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         store::templates::archive(&state.db, &id).await
@@ -60,7 +60,7 @@ pub async fn archive_template(id: TemplateId) -> Result<(), AppError> {
 }
 
 /// The account's plans with their derived status and progress.
-#[server(endpoint = "plans/for_account")]
+#[server(endpoint = "plans/for_account", output = crate::api::codec::Json)]
 pub async fn account_plans(account_id: AccountId) -> Result<Vec<PlanSummary>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let today = chrono::Utc::now().date_naive();
@@ -71,7 +71,7 @@ pub async fn account_plans(account_id: AccountId) -> Result<Vec<PlanSummary>, Ap
 }
 
 /// Makes a plan on the account (blank or from a template); answers the new plan's id.
-#[server(endpoint = "plans/create")]
+#[server(endpoint = "plans/create", output = crate::api::codec::Json)]
 pub async fn create_plan(account_id: AccountId, input: NewPlanInput) -> Result<PlanId, AppError> {
     ctx::run(Permission::EditPlans, |state, me| async move {
         service::create(&state, &account_id, &input, &service::staff(&me)).await
@@ -79,13 +79,13 @@ pub async fn create_plan(account_id: AccountId, input: NewPlanInput) -> Result<P
     .await
 }
 
-#[server(endpoint = "plans/get")]
+#[server(endpoint = "plans/get", output = crate::api::codec::Json)]
 pub async fn get_plan(id: PlanId) -> Result<PlanDetail, AppError> {
     ctx::run(Permission::View, |state, _| async move { service::detail(&state.db, &id).await })
         .await
 }
 
-#[server(endpoint = "plans/milestone/add")]
+#[server(endpoint = "plans/milestone/add", output = crate::api::codec::Json)]
 pub async fn add_milestone(plan_id: PlanId, input: MilestoneInput) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Plan, plan_id.into(), |state, owner, by| async move {
         let valid = input.validate(owner.start)?;
@@ -94,7 +94,7 @@ pub async fn add_milestone(plan_id: PlanId, input: MilestoneInput) -> Result<Pla
     .await
 }
 
-#[server(endpoint = "plans/milestone/update")]
+#[server(endpoint = "plans/milestone/update", output = crate::api::codec::Json)]
 pub async fn update_milestone(id: String, input: MilestoneInput) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Milestone, id.clone(), |state, owner, by| async move {
         let valid = input.validate(owner.start)?;
@@ -103,7 +103,7 @@ pub async fn update_milestone(id: String, input: MilestoneInput) -> Result<PlanD
     .await
 }
 
-#[server(endpoint = "plans/milestone/complete")]
+#[server(endpoint = "plans/milestone/complete", output = crate::api::codec::Json)]
 pub async fn complete_milestone(id: String, done: bool) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Milestone, id.clone(), |state, owner, by| async move {
         let today = chrono::Utc::now().date_naive();
@@ -112,7 +112,7 @@ pub async fn complete_milestone(id: String, done: bool) -> Result<PlanDetail, Ap
     .await
 }
 
-#[server(endpoint = "plans/milestone/delete")]
+#[server(endpoint = "plans/milestone/delete", output = crate::api::codec::Json)]
 pub async fn delete_milestone(id: String) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Milestone, id.clone(), |state, owner, by| async move {
         store_plans::delete_milestone(&state.db, &owner, &id, &by).await
@@ -120,7 +120,7 @@ pub async fn delete_milestone(id: String) -> Result<PlanDetail, AppError> {
     .await
 }
 
-#[server(endpoint = "plans/task/add")]
+#[server(endpoint = "plans/task/add", output = crate::api::codec::Json)]
 pub async fn add_task(milestone_id: String, input: TaskInput) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Milestone, milestone_id.clone(), |state, owner, by| async move {
         let valid = input.validate(owner.start)?;
@@ -130,7 +130,7 @@ pub async fn add_task(milestone_id: String, input: TaskInput) -> Result<PlanDeta
     .await
 }
 
-#[server(endpoint = "plans/task/update")]
+#[server(endpoint = "plans/task/update", output = crate::api::codec::Json)]
 pub async fn update_task(id: String, input: TaskInput) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Task, id.clone(), |state, owner, by| async move {
         let valid = input.validate(owner.start)?;
@@ -140,7 +140,7 @@ pub async fn update_task(id: String, input: TaskInput) -> Result<PlanDetail, App
     .await
 }
 
-#[server(endpoint = "plans/task/status")]
+#[server(endpoint = "plans/task/status", output = crate::api::codec::Json)]
 pub async fn set_task_status(id: String, status: String) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Task, id.clone(), |state, owner, by| async move {
         let status = TaskStatus::parse(&status).ok_or_else(|| {
@@ -151,7 +151,7 @@ pub async fn set_task_status(id: String, status: String) -> Result<PlanDetail, A
     .await
 }
 
-#[server(endpoint = "plans/task/delete")]
+#[server(endpoint = "plans/task/delete", output = crate::api::codec::Json)]
 pub async fn delete_task(id: String) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Task, id.clone(), |state, owner, by| async move {
         store_plans::delete_task(&state.db, &owner, &id, &by).await
@@ -160,7 +160,7 @@ pub async fn delete_task(id: String) -> Result<PlanDetail, AppError> {
 }
 
 /// The new order of one milestone's tasks (every task id of that milestone, once).
-#[server(endpoint = "plans/task/reorder", input = server_fn::codec::Json)]
+#[server(endpoint = "plans/task/reorder", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn reorder_tasks(milestone_id: String, ids: Vec<String>) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Milestone, milestone_id.clone(), |state, owner, by| async move {
         if ids.len() > MAX_TASKS_PER_PLAN {
@@ -171,7 +171,7 @@ pub async fn reorder_tasks(milestone_id: String, ids: Vec<String>) -> Result<Pla
     .await
 }
 
-#[server(endpoint = "plans/objective/add")]
+#[server(endpoint = "plans/objective/add", output = crate::api::codec::Json)]
 pub async fn add_objective(plan_id: PlanId, input: ObjectiveInput) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Plan, plan_id.into(), |state, owner, by| async move {
         let valid = input.validate()?;
@@ -180,7 +180,7 @@ pub async fn add_objective(plan_id: PlanId, input: ObjectiveInput) -> Result<Pla
     .await
 }
 
-#[server(endpoint = "plans/objective/update")]
+#[server(endpoint = "plans/objective/update", output = crate::api::codec::Json)]
 pub async fn update_objective(id: String, input: ObjectiveInput) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Objective, id.clone(), |state, owner, by| async move {
         let valid = input.validate()?;
@@ -189,7 +189,7 @@ pub async fn update_objective(id: String, input: ObjectiveInput) -> Result<PlanD
     .await
 }
 
-#[server(endpoint = "plans/objective/delete")]
+#[server(endpoint = "plans/objective/delete", output = crate::api::codec::Json)]
 pub async fn delete_objective(id: String) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Objective, id.clone(), |state, owner, by| async move {
         store_plans::delete_objective(&state.db, &owner, &id, &by).await
@@ -197,7 +197,7 @@ pub async fn delete_objective(id: String) -> Result<PlanDetail, AppError> {
     .await
 }
 
-#[server(endpoint = "plans/comment")]
+#[server(endpoint = "plans/comment", output = crate::api::codec::Json)]
 pub async fn comment_on_plan(plan_id: PlanId, text: String) -> Result<PlanDetail, AppError> {
     edit(PlanPart::Plan, plan_id.into(), |state, owner, by| async move {
         let text = crate::model::validate::required_text(&text, 2000)
@@ -212,7 +212,7 @@ pub const SHARE_DAYS: &[u32] = &[7, 30, 90];
 
 /// Shares the plan with a contact of its account; the answer carries the link (shown once; it
 /// is not stored, only what it names).
-#[server(endpoint = "plans/share")]
+#[server(endpoint = "plans/share", output = crate::api::codec::Json)]
 pub async fn share_plan(
     plan_id: PlanId, contact_id: String, days: String,
 ) -> Result<PlanShare, AppError> {
@@ -233,7 +233,7 @@ pub async fn share_plan(
     .await
 }
 
-#[server(endpoint = "plans/share/revoke")]
+#[server(endpoint = "plans/share/revoke", output = crate::api::codec::Json)]
 pub async fn revoke_share(plan_id: PlanId, share_id: String) -> Result<PlanDetail, AppError> {
     ctx::run(Permission::EditPlans, |state, me| async move {
         let owner = service::owner(&state.db, PlanPart::Plan, &plan_id).await?;

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use {super::ctx, crate::service};
 
 /// Executives and CSMs (their own book by default) see the dashboard.
-#[server(endpoint = "revenue/dashboard")]
+#[server(endpoint = "revenue/dashboard", output = crate::api::codec::Json)]
 pub async fn get_exec_dashboard(
     #[server(default)] filter: DashboardFilter,
 ) -> Result<ExecDashboard, AppError> {
@@ -21,7 +21,7 @@ pub async fn get_exec_dashboard(
     .await
 }
 
-#[server(endpoint = "revenue/drill")]
+#[server(endpoint = "revenue/drill", output = crate::api::codec::Json)]
 pub async fn get_drill_down(
     #[server(default)] filter: DashboardFilter, drill: Drill,
 ) -> Result<DrillDown, AppError> {
@@ -31,7 +31,7 @@ pub async fn get_drill_down(
     .await
 }
 
-#[server(endpoint = "revenue/account")]
+#[server(endpoint = "revenue/account", output = crate::api::codec::Json)]
 pub async fn get_account_revenue(account: AccountId) -> Result<AccountRevenue, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::revenue::of_account(&state, &account).await
@@ -40,7 +40,7 @@ pub async fn get_account_revenue(account: AccountId) -> Result<AccountRevenue, A
 }
 
 /// Records a change of ARR from the account page (admins and CSMs).
-#[server(endpoint = "revenue/record")]
+#[server(endpoint = "revenue/record", output = crate::api::codec::Json)]
 pub async fn record_movement(
     account: AccountId, form: MovementForm,
 ) -> Result<AccountRevenue, AppError> {
@@ -52,7 +52,7 @@ pub async fn record_movement(
 
 /// Settings → Revenue: the gross margin CLV uses (80 % until an admin sets it) and the
 /// conversion rates for combined figures.
-#[server(endpoint = "revenue/settings")]
+#[server(endpoint = "revenue/settings", output = crate::api::codec::Json)]
 pub async fn get_revenue_settings() -> Result<RevenueSettingsView, AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         let s = crate::store::settings::revenue(&state.db).await?;
@@ -67,7 +67,7 @@ pub async fn get_revenue_settings() -> Result<RevenueSettingsView, AppError> {
     .await
 }
 
-#[server(endpoint = "revenue/settings/save")]
+#[server(endpoint = "revenue/settings/save", output = crate::api::codec::Json)]
 pub async fn save_revenue_settings(gross_margin: String) -> Result<f64, AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         let mut s = RevenueSettings::parse(&gross_margin)?;
@@ -81,7 +81,7 @@ pub async fn save_revenue_settings(gross_margin: String) -> Result<f64, AppError
 
 /// Saves the conversion rates (all of them: the form shows the whole table); empty rates
 /// remove combined figures.
-#[server(endpoint = "revenue/settings/rates")]
+#[server(endpoint = "revenue/settings/rates", output = crate::api::codec::Json)]
 pub async fn save_fx_rates(reporting: String, rates: String) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         let fx = crate::model::fx::FxTable::parse(&reporting, &rates)?;
@@ -97,7 +97,7 @@ pub async fn save_fx_rates(reporting: String, rates: String) -> Result<(), AppEr
 }
 
 /// Reads a movements CSV and checks every row against the ledgers; writes nothing.
-#[server(endpoint = "revenue/import/preview")]
+#[server(endpoint = "revenue/import/preview", output = crate::api::codec::Json)]
 pub async fn preview_movement_import(csv: String) -> Result<ImportOutcome, AppError> {
     ctx::run(Permission::ManageSettings, |state, me| async move {
         service::revenue::import_csv(&state, &me.name, &csv, false).await
@@ -106,7 +106,7 @@ pub async fn preview_movement_import(csv: String) -> Result<ImportOutcome, AppEr
 }
 
 /// Imports the good rows of a movements CSV (the same file again imports nothing twice).
-#[server(endpoint = "revenue/import")]
+#[server(endpoint = "revenue/import", output = crate::api::codec::Json)]
 pub async fn import_movements(csv: String) -> Result<ImportOutcome, AppError> {
     ctx::run(Permission::ManageSettings, |state, me| async move {
         service::revenue::import_csv(&state, &me.name, &csv, true).await

@@ -7,14 +7,14 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {super::ctx, crate::service, crate::store};
 
-#[server(endpoint = "segments/list")]
+#[server(endpoint = "segments/list", output = crate::api::codec::Json)]
 pub async fn list_segments() -> Result<Vec<Segment>, AppError> {
     ctx::run(Permission::View, |state, _| async move { store::segments::list(&state.db).await })
         .await
 }
 
 /// Saves the filter given as a portfolio URL query (`tier=smb&stage=growth`) under a name.
-#[server(endpoint = "segments/save")]
+#[server(endpoint = "segments/save", output = crate::api::codec::Json)]
 pub async fn save_segment(name: String, query: String) -> Result<Segment, AppError> {
     ctx::run(Permission::EditSegments, |state, me| async move {
         let name = validate_segment_name(&name)?;
@@ -38,7 +38,7 @@ pub async fn save_segment(name: String, query: String) -> Result<Segment, AppErr
 /// one that a health model, a cadence rule or a live survey relies on is refused (409) with the
 /// list of what uses it, since those are mostly admins' settings that would otherwise change
 /// without anyone deciding it.
-#[server(endpoint = "segments/delete")]
+#[server(endpoint = "segments/delete", output = crate::api::codec::Json)]
 pub async fn delete_segment(id: String) -> Result<(), AppError> {
     ctx::run(Permission::EditSegments, |state, _| async move {
         store::segments::delete(&state.db, &id).await
@@ -47,7 +47,7 @@ pub async fn delete_segment(id: String) -> Result<(), AppError> {
 }
 
 /// Every saved segment with its accounts, ARR, health and who entered and left lately.
-#[server(endpoint = "segments/overview")]
+#[server(endpoint = "segments/overview", output = crate::api::codec::Json)]
 pub async fn segments_overview() -> Result<Vec<SegmentOverview>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         service::segments::overview(&state.db, &state.portfolio).await
@@ -56,7 +56,7 @@ pub async fn segments_overview() -> Result<Vec<SegmentOverview>, AppError> {
 }
 
 /// Where the engagement levels start (logins per active user per week).
-#[server(endpoint = "segments/engagement-levels")]
+#[server(endpoint = "segments/engagement-levels", output = crate::api::codec::Json)]
 pub async fn engagement_levels() -> Result<EngagementThresholds, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         store::settings::engagement_levels(&state.db).await
@@ -66,7 +66,7 @@ pub async fn engagement_levels() -> Result<EngagementThresholds, AppError> {
 
 /// Moves the engagement levels; every account is re-levelled in the background, and segments
 /// on engagement follow.
-#[server(endpoint = "segments/engagement-levels/save")]
+#[server(endpoint = "segments/engagement-levels/save", output = crate::api::codec::Json)]
 pub async fn save_engagement_levels(
     medium_from: String, high_from: String,
 ) -> Result<(), AppError> {

@@ -27,7 +27,7 @@ pub struct SlaSettings {
 /// The largest iCal file accepted for a holiday import.
 pub const MAX_ICS: usize = 5 * 1024 * 1024;
 
-#[server(endpoint = "sla/settings")]
+#[server(endpoint = "sla/settings", output = crate::api::codec::Json)]
 pub async fn sla_settings_page() -> Result<SlaSettings, AppError> {
     ctx::run(Permission::View, |state, me| async move {
         let db = &state.db;
@@ -59,7 +59,7 @@ pub async fn sla_settings_page() -> Result<SlaSettings, AppError> {
 }
 
 /// Saves a new calendar (no `id`) or a new version of one; returns (id, version).
-#[server(endpoint = "sla/calendar/save", input = server_fn::codec::Json)]
+#[server(endpoint = "sla/calendar/save", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn calendar_save(
     id: Option<String>, input: CalendarInput,
 ) -> Result<(String, u32), AppError> {
@@ -70,7 +70,7 @@ pub async fn calendar_save(
 }
 
 /// The holidays an iCal file would add between `from` and `to` (nothing is saved).
-#[server(endpoint = "sla/holidays/preview", input = server_fn::codec::Json)]
+#[server(endpoint = "sla/holidays/preview", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn holidays_preview(
     ics: String, from: chrono::NaiveDate, to: chrono::NaiveDate,
 ) -> Result<Vec<Holiday>, AppError> {
@@ -86,7 +86,7 @@ pub async fn holidays_preview(
     .await
 }
 
-#[server(endpoint = "sla/policy/save", input = server_fn::codec::Json)]
+#[server(endpoint = "sla/policy/save", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn policy_save(
     id: Option<String>, input: PolicyInput,
 ) -> Result<(String, u32), AppError> {
@@ -97,7 +97,7 @@ pub async fn policy_save(
 }
 
 /// Sets the order segment policies are matched in.
-#[server(endpoint = "sla/policy/order", input = server_fn::codec::Json)]
+#[server(endpoint = "sla/policy/order", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn policy_order(ids: Vec<String>) -> Result<(), AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         if ids.len() > 500 {
@@ -108,7 +108,7 @@ pub async fn policy_order(ids: Vec<String>) -> Result<(), AppError> {
     .await
 }
 
-#[server(endpoint = "sla/setup/save", input = server_fn::codec::Json)]
+#[server(endpoint = "sla/setup/save", input = server_fn::codec::Json, output = crate::api::codec::Json)]
 pub async fn escalation_setup_save(setup: EscalationSetup) -> Result<EscalationSetup, AppError> {
     ctx::run(Permission::ManageSettings, |state, _| async move {
         service::sla::save_setup(&state.db, &setup).await
@@ -117,7 +117,7 @@ pub async fn escalation_setup_save(setup: EscalationSetup) -> Result<EscalationS
 }
 
 /// The SLA compliance report for the months `from` to `to` (first days of months).
-#[server(endpoint = "sla/report")]
+#[server(endpoint = "sla/report", output = crate::api::codec::Json)]
 pub async fn sla_compliance(
     from: chrono::NaiveDate, to: chrono::NaiveDate,
 ) -> Result<SlaReport, AppError> {

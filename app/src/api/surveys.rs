@@ -10,13 +10,13 @@ use {
     crate::{service, store},
 };
 
-#[server(endpoint = "surveys/list")]
+#[server(endpoint = "surveys/list", output = crate::api::codec::Json)]
 pub async fn list_surveys() -> Result<Vec<SurveySummary>, AppError> {
     ctx::run(Permission::View, |state, _| async move { store::surveys::list(&state.db).await })
         .await
 }
 
-#[server(endpoint = "surveys/create")]
+#[server(endpoint = "surveys/create", output = crate::api::codec::Json)]
 pub async fn create_survey(input: SurveyInput) -> Result<Survey, AppError> {
     ctx::run(Permission::RunSurveys, |state, me| async move {
         store::surveys::create(&state.db, &input.validate()?, &me.id).await
@@ -24,7 +24,7 @@ pub async fn create_survey(input: SurveyInput) -> Result<Survey, AppError> {
     .await
 }
 
-#[server(endpoint = "surveys/results")]
+#[server(endpoint = "surveys/results", output = crate::api::codec::Json)]
 pub async fn get_survey_results(
     id: SurveyId, #[server(default)] filter: VerbatimFilter,
 ) -> Result<SurveyResults, AppError> {
@@ -38,7 +38,7 @@ pub async fn get_survey_results(
 }
 
 /// Who the survey would reach if sent now, and who the cap holds back and why.
-#[server(endpoint = "surveys/preview")]
+#[server(endpoint = "surveys/preview", output = crate::api::codec::Json)]
 pub async fn preview_audience(id: SurveyId) -> Result<AudiencePreview, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let survey = store::surveys::get(&state.db, &id).await?;
@@ -48,7 +48,7 @@ pub async fn preview_audience(id: SurveyId) -> Result<AudiencePreview, AppError>
 }
 
 /// Queues invitations for every contact the cap allows; the mailer sends them.
-#[server(endpoint = "surveys/send")]
+#[server(endpoint = "surveys/send", output = crate::api::codec::Json)]
 pub async fn send_survey(id: SurveyId) -> Result<SendOutcome, AppError> {
     ctx::run(Permission::RunSurveys, |state, _| async move {
         let survey = store::surveys::get(&state.db, &id).await?;
@@ -60,7 +60,7 @@ pub async fn send_survey(id: SurveyId) -> Result<SendOutcome, AppError> {
     .await
 }
 
-#[server(endpoint = "surveys/set_active")]
+#[server(endpoint = "surveys/set_active", output = crate::api::codec::Json)]
 pub async fn set_survey_active(id: SurveyId, active: bool) -> Result<(), AppError> {
     ctx::run(Permission::RunSurveys, |state, _| async move {
         store::surveys::set_active(&state.db, &id, active).await?;
@@ -71,7 +71,7 @@ pub async fn set_survey_active(id: SurveyId, active: bool) -> Result<(), AppErro
 }
 
 /// Accounts or contacts matching a search, for the audience picker.
-#[server(endpoint = "surveys/pick")]
+#[server(endpoint = "surveys/pick", output = crate::api::codec::Json)]
 pub async fn pick_audience(what: String, q: String) -> Result<Vec<PickItem>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let q = q.trim();
@@ -106,7 +106,7 @@ fn account_pick(r: AccountRow) -> PickItem {
 }
 
 /// An account's survey responses and figures, for its page.
-#[server(endpoint = "surveys/account")]
+#[server(endpoint = "surveys/account", output = crate::api::codec::Json)]
 pub async fn get_account_surveys(account: AccountId) -> Result<AccountSurveys, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         store::responses::for_account(&state.db, &account).await
@@ -114,13 +114,13 @@ pub async fn get_account_surveys(account: AccountId) -> Result<AccountSurveys, A
     .await
 }
 
-#[server(endpoint = "settings/surveys")]
+#[server(endpoint = "settings/surveys", output = crate::api::codec::Json)]
 pub async fn get_survey_settings() -> Result<SurveySettings, AppError> {
     ctx::run(Permission::View, |state, _| async move { store::settings::surveys(&state.db).await })
         .await
 }
 
-#[server(endpoint = "settings/surveys/save")]
+#[server(endpoint = "settings/surveys/save", output = crate::api::codec::Json)]
 pub async fn save_survey_settings(
     cap_days: String, follow_up_days: String,
 ) -> Result<SurveySettings, AppError> {
@@ -134,7 +134,7 @@ pub async fn save_survey_settings(
 }
 
 /// The dashboard's customer-voice figures.
-#[server(endpoint = "surveys/voice")]
+#[server(endpoint = "surveys/voice", output = crate::api::codec::Json)]
 pub async fn get_voice_summary() -> Result<VoiceSummary, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let db = state.db.clone();

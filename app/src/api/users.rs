@@ -11,13 +11,13 @@ use {
     crate::store,
 };
 
-#[server(endpoint = "users/list")]
+#[server(endpoint = "users/list", output = crate::api::codec::Json)]
 pub async fn list_users() -> Result<Vec<User>, AppError> {
     ctx::run(Permission::ManageUsers, |state, _| async move { store::users::list(&state.db).await })
         .await
 }
 
-#[server(endpoint = "users/create")]
+#[server(endpoint = "users/create", output = crate::api::codec::Json)]
 pub async fn create_user(input: NewUserInput) -> Result<User, AppError> {
     ctx::run(Permission::ManageUsers, |state, _| async move {
         let valid = input.validate()?;
@@ -28,7 +28,7 @@ pub async fn create_user(input: NewUserInput) -> Result<User, AppError> {
 }
 
 /// Changes a role or (de)activates a user. Deactivation ends their sessions at once.
-#[server(endpoint = "users/access")]
+#[server(endpoint = "users/access", output = crate::api::codec::Json)]
 pub async fn update_user_access(id: UserId, role: String, active: bool) -> Result<User, AppError> {
     ctx::run(Permission::ManageUsers, |state, me| async move {
         let role = Role::parse(&role).ok_or_else(|| {
@@ -47,7 +47,7 @@ pub async fn update_user_access(id: UserId, role: String, active: bool) -> Resul
 }
 
 /// Active staff who can own accounts or sit on a team, for pickers.
-#[server(endpoint = "users/staff")]
+#[server(endpoint = "users/staff", output = crate::api::codec::Json)]
 pub async fn list_staff() -> Result<Vec<User>, AppError> {
     ctx::run(Permission::View, |state, _| async move {
         let mut users = store::users::list(&state.db).await?;

@@ -6,6 +6,7 @@ use crate::api::alerts::alert_open_count;
 use crate::api::auth::needs_setup;
 use crate::components::live::listen_to;
 use crate::components::notice::LoadError;
+use crate::components::post_form::PostForm;
 use crate::error::AppError;
 use crate::model::Me;
 use crate::model::Permission;
@@ -149,9 +150,9 @@ fn Nav(me: Me, open_alerts: Resource<Result<u32, AppError>>) -> impl IntoView {
                         <span class="who-role">{me.role.label()}</span>
                     </span>
                 </a>
-                <ActionForm action=signout>
+                <PostForm action=signout args=|_| crate::api::auth::Logout {}>
                     <button type="submit" class="button ghost small">"Sign out"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </header>
     }

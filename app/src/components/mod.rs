@@ -9,4 +9,5 @@ pub mod layout;
 pub mod live;
 pub mod notice;
 pub mod pager;
+pub mod post_form;
 pub mod trend_chart;

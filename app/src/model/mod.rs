@@ -8,6 +8,7 @@ pub mod alert;
 pub mod api_key;
 pub mod cap;
 pub mod dashboard;
+pub mod dates;
 pub mod engagement;
 pub mod escalation;
 pub mod fx;

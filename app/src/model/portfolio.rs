@@ -133,9 +133,7 @@ impl PortfolioFilter {
                 "industry" => f.industry = Some(v.chars().take(100).collect()),
                 "stage" => f.stage = Stage::parse(v),
                 "owner" => f.owner = Some(v.chars().take(64).collect()),
-                "renewal_before" => {
-                    f.renewal_before = NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
-                }
+                "renewal_before" => f.renewal_before = super::dates::parse_iso(v),
                 "band" => f.band = KeySet::parse(v),
                 "adoption_min" => f.adoption_min = percent(v),
                 "adoption_max" => f.adoption_max = percent(v),

@@ -84,7 +84,7 @@ pub fn FilterBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
             <div class="filter">
                 <label for="flt-renewal">"Renewing by"</label>
                 <input id="flt-renewal" type="date" prop:value=move || filter.get().renewal_before.map(|d| d.to_string()).unwrap_or_default()
-                    on:change=change(|f, v| f.renewal_before = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())/>
+                    on:change=change(|f, v| f.renewal_before = crate::model::dates::parse_iso(&v))/>
             </div>
             <div class="filter actions">
                 <a class="button ghost small" href="/" class:hidden=move || filter.get().is_empty()>"Clear filters"</a>

@@ -4,6 +4,7 @@ use crate::api::segments::{list_segments, DeleteSegment, SaveSegment};
 use crate::components::action::refusal;
 use crate::components::layout::use_me;
 use crate::components::notice::confirmed;
+use crate::components::post_form::PostForm;
 use crate::model::Permission;
 use crate::model::PortfolioFilter;
 use leptos::prelude::*;
@@ -60,7 +61,8 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
                     title=move || if filter.get().is_empty() { "Choose a filter first" } else { "Save the current filter" }
                     on:click=move |_| open.update(|o| *o = !*o)>"Save as segment"</button>
                 <Show when=move || open.get()>
-                    <ActionForm action=save attr:class="inline-form">
+                    <PostForm action=save attr:class="inline-form"
+                        args=|f| SaveSegment { name: f.text("name"), query: f.text("query") }>
                         <input type="hidden" name="query" prop:value=move || filter.get().criteria().to_query()/>
                         <label for="seg-name" class="sr-only">"Segment name"</label>
                         <input id="seg-name" name="name" placeholder="Segment name, e.g. Enterprise renewals" autofocus
@@ -68,7 +70,7 @@ pub fn SegmentBar(filter: Memo<PortfolioFilter>) -> impl IntoView {
                         <button type="submit" class="button primary small">"Save"</button>
                         <span class="muted small">{move || filter.get().describe()}</span>
                         <small class="error" aria-live="polite">{move || errors.get().and_then(|e| e.for_field("name").or_else(|| e.banner()))}</small>
-                    </ActionForm>
+                    </PostForm>
                 </Show>
             })}
         </section>

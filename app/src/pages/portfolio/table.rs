@@ -84,7 +84,7 @@ pub fn AccountsTable(
                                                 <span class=format!("level l-{}", e.key())>{e.label()}</span> }.into_any()).unwrap_or_else(|| "—".into_any())}</td>
                                             <td class="hide-sm" data-testid="active-cell">{last_active(row.usage.last_active_on, today)}</td>
                                             <td class="num">{format_minor(row.arr_minor, &row.currency)}</td>
-                                            <td class="hide-sm">{row.renewal_date.format("%d %b %Y").to_string()}</td>
+                                            <td class="hide-sm">{crate::model::dates::day_month_year(row.renewal_date)}</td>
                                             <td class="hide-sm">{row.owner_name.unwrap_or_else(|| "—".into())}</td>
                                         </tr>
                                     }).collect_view()}
@@ -112,6 +112,6 @@ fn last_active(day: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> Stri
         Some(n) if n <= 0 => "today".into(),
         Some(1) => "yesterday".into(),
         Some(n) if n <= 31 => format!("{n} days ago"),
-        Some(_) => day.map(|d| d.format("%d %b %Y").to_string()).unwrap_or_default(),
+        Some(_) => day.map(crate::model::dates::day_month_year).unwrap_or_default(),
     }
 }

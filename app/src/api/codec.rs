@@ -3,10 +3,12 @@
 //! Leptos's own JSON output reads a response with `serde_json::from_slice`, while the data a
 //! page is hydrated with is read with `serde_json::from_str`. Two readers made the compiler
 //! write every answer type's deserializer twice into the browser bundle; with one, the first
-//! load lost 7 KB brotli and the account page's pack 14 KB (BENCHMARKS.md, "Fourth step"). Every `#[server]` names this one as
-//! its `output` (`scripts/check-shape.sh` refuses one that does not).
+//! load lost 7 KB brotli and the account page's pack 14 KB (BENCHMARKS.md, "Fourth step").
+//! Every `#[server]` names this one as its `output` (`scripts/check-shape.sh` refuses one that
+//! does not). Writing is leptos's own (`JsonEncoding`); only the reading differs.
 
 use serde::{de::DeserializeOwned, Serialize};
+use server_fn::codec::JsonEncoding;
 use server_fn::Bytes;
 use server_fn::{ContentType, Decodes, Encodes, Format, FormatType};
 
@@ -14,18 +16,18 @@ use server_fn::{ContentType, Decodes, Encodes, Format, FormatType};
 pub struct JsonText;
 
 impl ContentType for JsonText {
-    const CONTENT_TYPE: &'static str = "application/json";
+    const CONTENT_TYPE: &'static str = JsonEncoding::CONTENT_TYPE;
 }
 
 impl FormatType for JsonText {
-    const FORMAT_TYPE: Format = Format::Text;
+    const FORMAT_TYPE: Format = JsonEncoding::FORMAT_TYPE;
 }
 
 impl<T: Serialize> Encodes<T> for JsonText {
     type Error = serde_json::Error;
 
     fn encode(output: &T) -> Result<Bytes, Self::Error> {
-        serde_json::to_vec(output).map(Bytes::from)
+        <JsonEncoding as Encodes<T>>::encode(output)
     }
 }
 

@@ -31,26 +31,63 @@ if (!loaderName) {
 for (const name of readdirSync(dir)) if (name.endsWith(".pack")) unlinkSync(join(dir, name));
 
 const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
-const packed = {}; // split point → [pack file]
-for (const [split, modules] of Object.entries(manifest)) {
+// A split point named `<route>_part_<name>_<hash>` (a `#[lazy(<route>_part_<name>)]`
+// function, e.g. a group of the account page's cards) is part of route `<route>`: it renders
+// only inside that route's page, after the route's pack is in. So a part's pack leaves out the
+// modules the route's pack holds; code that two or more parts share goes into the route's pack
+// (else each part's pack would carry a copy); and the route's entry in the manifest names its
+// parts' packs too (a direct load preloads them all).
+const partOf = (split) => split.match(/^_*([a-z0-9_]+?_route)_part_[a-z0-9_]+_[0-9]+$/)?.[1];
+const routeSplit = (route) => Object.keys(manifest).find((k) => k.startsWith(`__${route}_view_`));
+const lists = Object.fromEntries(Object.entries(manifest).map(([k, v]) => [k, [...v]]));
+const partsOf = {}; // route's split point → its parts' split points
+for (const split of Object.keys(manifest)) {
+  const route = partOf(split);
+  if (!route) continue;
+  const parent = routeSplit(route);
+  if (!parent) {
+    console.error(`pack-routes: ${split} is a part of ${route}, which is not a split point`);
+    process.exit(1);
+  }
+  (partsOf[parent] ??= []).push(split);
+}
+for (const [parent, parts] of Object.entries(partsOf)) {
+  const inRoute = new Set(manifest[parent]);
+  const uses = {};
+  for (const part of parts) {
+    lists[part] = lists[part].filter((m) => !inRoute.has(m));
+    for (const m of lists[part]) uses[m] = (uses[m] ?? 0) + 1;
+  }
+  const shared = new Set(Object.keys(uses).filter((m) => uses[m] > 1));
+  for (const part of parts) lists[part] = lists[part].filter((m) => !shared.has(m));
+  // The route's own module stays last (the loader instantiates it after the others).
+  const own = lists[parent].pop();
+  lists[parent].push(...shared, own);
+}
+const packed = {}; // split point → [its pack, then its parts' packs]
+for (const [split, modules] of Object.entries(lists)) {
   // [u32 LE header length][header: JSON { module: [offset, length] }][the modules]
-  const parts = modules.map((m) => readFileSync(join(dir, `${m}.wasm`)));
+  const bodies = modules.map((m) => readFileSync(join(dir, `${m}.wasm`)));
   const index = {};
   let offset = 0;
   modules.forEach((m, i) => {
-    index[m] = [offset, parts[i].length];
-    offset += parts[i].length;
+    index[m] = [offset, bodies[i].length];
+    offset += bodies[i].length;
   });
   const header = Buffer.from(JSON.stringify(index));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
-  const body = Buffer.concat([length, header, ...parts]);
+  const body = Buffer.concat([length, header, ...bodies]);
   const hash = createHash("sha256").update(body).digest("hex").slice(0, 12);
-  // `__account_route_view_<hash of the source location>` → `account_route`.
-  const stem = split.replace(/^__/, "").replace(/_view_[0-9]+$/, "");
+  // `__account_route_view_<hash of the source location>` → `account_route`;
+  // `account_route_part_work_<hash>` → `account_route_part_work`.
+  const stem = split.replace(/^_+/, "").replace(/(_view)?_[0-9]+$/, "");
   const file = `${stem}.${hash}.pack`;
   writeFileSync(join(dir, file), body);
   packed[split] = [file];
+}
+for (const [parent, parts] of Object.entries(partsOf)) {
+  packed[parent].push(...parts.map((part) => packed[part][0]));
 }
 
 // The loader is written anew. wasm-split's own defines a loader per chunk (hundreds, with a
@@ -61,7 +98,7 @@ for (const [split, modules] of Object.entries(manifest)) {
 const loaderPath = join(dir, loaderName);
 const original = readFileSync(loaderPath, "utf8");
 const sharedMatch = original.match(/const \{([^}]*)\} = initSync\(undefined, undefined\);/);
-const exportRe = /export const __wasm_split_load_(__[A-Za-z0-9_]+) = wrapAsyncCb\(makeLoad\(/g;
+const exportRe = /export const __wasm_split_load_([A-Za-z0-9_]+) = wrapAsyncCb\(makeLoad\(/g;
 const exported = [...original.matchAll(exportRe)].map((m) => m[1]);
 if (!sharedMatch || !/^import \{ initSync \} from "\.\/bellwether\.js";/.test(original)
     || !original.includes(".__indirect_function_table.get(callbackIndex)(callbackData, success)")) {

@@ -22,7 +22,8 @@ use leptos_router::{lazy_route, LazyRoute};
 macro_rules! lazy_pages {
     ($($route:ident ($path:literal) => $page:path),* $(,)?) => {
         /// Each lazy route's path pattern and the stem of its split point in the manifest.
-        pub const PATHS: &[(&str, &str)] = &[$(($path, stringify!($route))),*];
+        pub const PATHS: &[(&str, &str)] =
+            &[("/accounts/:id", "AccountRoute"), $(($path, stringify!($route))),*];
         $(
         #[derive(Clone, Copy)]
         pub struct $route;
@@ -42,7 +43,6 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
-    AccountRoute ("/accounts/:id") => pages::account::view::AccountPage,
     LoginRoute ("/login") => pages::auth::login::LoginPage,
     SetupRoute ("/setup") => pages::auth::setup::SetupPage,
     MyWorkRoute ("/my-work") => pages::my_work::MyWorkPage,
@@ -70,6 +70,39 @@ lazy_pages! {
     SlaSettingsRoute ("/settings/sla") => pages::settings::sla::SlaSettingsPage,
     RevenueSettingsRoute ("/settings/revenue") => pages::settings::revenue::RevenueSettingsPage,
     ApiKeysRoute ("/settings/api-keys") => pages::settings::api_keys::ApiKeysPage,
+}
+
+/// The account page: a lazy route like those above, whose cards come in two packs of their
+/// own (`pages::account::cards`; one pack was over the 150 KB a route may add). Its view waits
+/// for both groups as well as for the page: then each group's `Suspend` is ready the moment it
+/// is polled, so a directly loaded account hydrates against the cards the server sent (a group
+/// still on its way would hydrate as an empty slot and panic), and a click from the portfolio
+/// shows the whole page at once, not the head first. Written out because `#[lazy_route]`
+/// allows no waiting in `view`; the split point keeps the name that macro gives it, which the
+/// manifest lookup ([`files_for`]) and scripts/pack-routes.mjs expect.
+#[derive(Clone, Copy)]
+pub struct AccountRoute;
+
+#[allow(non_snake_case)]
+#[leptos::lazy]
+fn __AccountRoute_View(_this: AccountRoute) -> AnyView {
+    use pages::account::view::AccountPage;
+    view! { <AccountPage/> }.into_any()
+}
+
+impl LazyRoute for AccountRoute {
+    fn data() -> Self {
+        AccountRoute
+    }
+
+    async fn view(this: Self) -> AnyView {
+        futures::join!(__AccountRoute_View(this), pages::account::cards::load()).0
+    }
+
+    async fn preload() {
+        #[cfg(target_arch = "wasm32")]
+        futures::join!(__preload___AccountRoute_View(), pages::account::cards::load());
+    }
 }
 
 /// How long a page is live before [`warm_up`] starts: just long enough for the requests a page
@@ -105,9 +138,9 @@ fn matches(pattern: &str, path: &str) -> bool {
 
 /// The files in `pkg/` a direct load of `path` needs, read from the split manifest
 /// (`{ "__dashboard_route_view_<hash>": ["dashboard_route.<hash>.pack"] }`, as
-/// scripts/pack-routes.mjs leaves it): the server names them in
-/// preload hints so they download alongside the main bundle, not after it. A static pattern
-/// wins over a parameter (`/surveys/new` over `/surveys/:id`). Empty for a main-bundle page.
+/// scripts/pack-routes.mjs leaves it; a route with parts lists their packs after its own): the
+/// server names them in preload hints so they download alongside the main bundle, not after
+/// it. A static pattern wins over a parameter (`/surveys/new` over `/surveys/:id`). Empty for a main-bundle page.
 pub fn files_for<'m>(
     manifest: &'m std::collections::HashMap<String, Vec<String>>, path: &str,
 ) -> &'m [String] {
@@ -143,7 +176,16 @@ mod tests {
             ("__survey_route_view_1".into(), vec!["survey_route.0a1b.pack".into()]),
             ("__new_survey_route_view_1".into(), vec!["new_survey_route.2c3d.pack".into()]),
             ("__plan_route_view_1".into(), vec!["plan_route.4e5f.pack".into()]),
-            ("__account_route_view_1".into(), vec!["account_route.6a7b.pack".into()]),
+            // A route with parts (pages::account::cards) lists their packs after its own.
+            (
+                "__account_route_view_1".into(),
+                vec![
+                    "account_route.6a7b.pack".into(),
+                    "account_route_part_attention.8c9d.pack".into(),
+                    "account_route_part_work.0e1f.pack".into(),
+                ],
+            ),
+            ("account_route_part_work_2".into(), vec!["account_route_part_work.0e1f.pack".into()]),
         ])
     }
 
@@ -153,7 +195,14 @@ mod tests {
         assert_eq!(files_for(&m, "/surveys/0193abc?tab=answers"), ["survey_route.0a1b.pack"]);
         assert_eq!(files_for(&m, "/surveys/new"), ["new_survey_route.2c3d.pack"]);
         assert_eq!(files_for(&m, "/accounts/acme/plans/p1"), ["plan_route.4e5f.pack"]);
-        assert_eq!(files_for(&m, "/accounts/acme"), ["account_route.6a7b.pack"]);
+        assert_eq!(
+            files_for(&m, "/accounts/acme"),
+            [
+                "account_route.6a7b.pack",
+                "account_route_part_attention.8c9d.pack",
+                "account_route_part_work.0e1f.pack"
+            ]
+        );
         // Main-bundle pages, and paths that only look alike, preload nothing.
         for path in ["/", "/surveys/a/b", "/accounts//plans/p1", "/accounts/acme/x"] {
             assert!(files_for(&m, path).is_empty(), "{path}");

@@ -1,5 +1,6 @@
 //! Lazily loaded routes (app/src/lazy.rs) in a real browser: the portfolio's first load fetches
-//! no route's pack but, once live, warms up the account page's and My work's; navigating to the
+//! no route's pack but, once live, warms up the account page's (the page and its two groups of
+//! cards: app/src/pages/account/cards.rs) and My work's; navigating to the
 //! dashboard fetches its pack (one file: scripts/pack-routes.mjs) and the page works; an account
 //! opened from the portfolio works; direct loads of lazy routes (the server names their pack in
 //! a preload hint) hydrate, several times each, with no script error; and a pack that fails to
@@ -46,7 +47,17 @@ async fn lazy_routes_load_on_demand_hydrate_on_direct_loads_and_survive_a_failed
     // packs come in the background (their links are on it), and nothing else.
     assert!(fetched(&seen, "/pkg/bellwether.wasm"), "the main bundle is fetched");
     assert!(!fetched(&seen, "split___"), "routes come in packs, not module by module");
-    let warmed = || fetched(&seen, "/pkg/account_route.") && fetched(&seen, "/pkg/my_work_route.");
+    // The account page comes in three packs: the page, then its two groups of cards.
+    let warmed = || {
+        [
+            "/pkg/account_route.",
+            "/pkg/account_route_part_attention.",
+            "/pkg/account_route_part_work.",
+        ]
+        .iter()
+        .all(|p| fetched(&seen, p))
+            && fetched(&seen, "/pkg/my_work_route.")
+    };
     for _ in 0..100 {
         if warmed() {
             break;
@@ -60,9 +71,10 @@ async fn lazy_routes_load_on_demand_hydrate_on_direct_loads_and_survive_a_failed
     follow(&page, "table.accounts tbody a[href*='/accounts/'] >> nth=0", "**/accounts/*").await?;
     expect(page.locator("main h1")).to_contain_text("Lazy Loading GmbH").await?;
     expect(page.locator("section[aria-labelledby=plans-h]")).to_be_visible().await?;
+    expect(page.locator("section[aria-labelledby=health-h]")).to_be_visible().await?;
     let account_packs =
-        seen.lock().unwrap().iter().filter(|u| u.contains("account_route.")).count();
-    assert_eq!(account_packs, 1, "the warmed-up pack is not fetched again");
+        seen.lock().unwrap().iter().filter(|u| u.contains("/pkg/account_route")).count();
+    assert_eq!(account_packs, 3, "the warmed-up packs are not fetched again");
 
     // Navigating to the dashboard fetches its pack, and the page works.
     follow(&page, "header nav a[href='/dashboard']", "**/dashboard").await?;
@@ -89,6 +101,10 @@ async fn lazy_routes_load_on_demand_hydrate_on_direct_loads_and_survive_a_failed
         &html[..html.find("</head>").unwrap_or(html.len()).min(3000)]
     );
     let account_path = format!("/accounts/{account}");
+    let html = api.page_html(&account_path).await?;
+    for pack in ["account_route.", "account_route_part_attention.", "account_route_part_work."] {
+        assert!(html.contains(&format!("/pkg/{pack}")), "an account's page preloads {pack}");
+    }
     for path in [
         "/dashboard",
         account_path.as_str(),

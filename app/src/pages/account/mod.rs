@@ -1,6 +1,7 @@
 //! The account 360 (details, contacts, team) and the account forms.
 
 pub mod alerts;
+pub mod cards;
 pub mod contacts;
 pub mod edit;
 pub mod engagement;

@@ -1,9 +1,6 @@
-//! The account page: details, contacts and team.
+//! The account page: its head, and the resources its cards (`cards.rs`) read.
 
-use super::contacts::ContactsCard;
-use super::health::HealthCard;
-use super::surveys::SurveysCard;
-use super::team::TeamCard;
+use super::cards::{account_attention, account_work, Attention, Work};
 use crate::api::accounts::{
     get_account, AddContact, AddTeamMember, RemoveContact, RemoveTeamMember, UpdateContact,
 };
@@ -79,31 +76,45 @@ pub fn AccountPage() -> impl IntoView {
     let escalations = super::escalations::reads(id, me.role.may(Permission::HandleEscalations));
     let can_edit = me.role.may(Permission::EditAccounts);
     let can_import = me.role.may(Permission::ManageSettings);
+    let attention = Attention {
+        alerts,
+        escalations,
+        health,
+        range,
+        sentiment,
+        revenue,
+        record,
+        can_edit,
+        can_import,
+    };
+    let work = Work {
+        can_edit,
+        plans,
+        engagement,
+        log,
+        add_contact,
+        remove_contact,
+        update_contact,
+        editing_contact,
+        add_member,
+        remove_member,
+        staff,
+        voice,
+        timeline_kind,
+        timeline,
+    };
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || detail.get().map(|r| match r {
                 Err(e) => view! { <LoadError error=e/> }.into_any(),
-                Ok(d) => {
-                    let a = d.account.clone();
-                    view! {
-                        <AccountHead account=a.clone() can_edit revenue/>
-                        <super::alerts::AlertsCard reads=alerts/>
-                        <super::escalations::EscalationsCard reads=escalations account_id=a.id.clone()/>
-                        <HealthCard data=health range account_id=a.id.clone() save=sentiment/>
-                        <super::revenue::RevenueCard data=revenue record account_id=a.id.clone() can_edit can_import/>
-                        <div class="columns">
-                            <super::plans::PlansCard account_id=a.id.clone() contract_start=a.contract_start can_edit plans/>
-                            <super::engagement::EngagementCard account_id=a.id.clone() can_edit data=engagement log/>
-                        </div>
-                        <div class="columns">
-                            <ContactsCard account_id=a.id.clone() contacts=d.contacts.clone() can_edit add=add_contact remove=remove_contact
-                                update=update_contact editing=editing_contact/>
-                            <TeamCard account_id=a.id.clone() team=d.team.clone() can_edit add=add_member remove=remove_member staff/>
-                        </div>
-                        <SurveysCard data=voice/>
-                        <super::timeline::TimelineCard kind=timeline_kind data=timeline/>
-                    }.into_any()
-                }
+                // The cards come in two lazily loaded groups (cards.rs). The route waits for
+                // both packs before it renders (lazy.rs), so each `Suspend` is ready when it
+                // is polled: hydration finds the cards the server sent, not an empty slot.
+                Ok(d) => view! {
+                    <AccountHead account=d.account.clone() can_edit revenue/>
+                    {Suspend::new(account_attention(attention, d.account.id.clone()))}
+                    {Suspend::new(account_work(work, d))}
+                }.into_any(),
             })}
         </Transition>
     }

@@ -37,6 +37,10 @@ fi
 # one request, not hundreds of small ones.
 node scripts/pack-routes.mjs "$PKG" >/dev/null
 node_modules/.bin/sass --no-source-map --style=compressed style/main.scss "$PKG/bellwether.css"
+# The API reference page (/api/docs, server/src/openapi.rs): Swagger UI from npm, and its start-up
+# script and frame, served from pkg/ like the bundle; nothing from a CDN.
+cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+  assets/api-docs.js assets/api-docs.css "$PKG/"
 # Served precompressed (brotli 11, gzip -9) by the static-file handler: no per-request
 # compression of the bundle. Stale ones from an earlier build must not outlive their originals.
 rm -f "$PKG"/*.br "$PKG"/*.gz

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Bellwether needs to build and test, idempotently: the WASM target,
 # wasm-bindgen-cli (same version as the crate), npm tools (sass, binaryen's wasm-opt,
-# playwright-core for the browser tests) and, with --browser, Debian's Chromium.
+# playwright-core for the browser tests, swagger-ui-dist for the API reference page),
+# and, with --browser (what the tests need), schemathesis for the API's contract test and
+# Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +18,17 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if [ ! -x node_modules/.bin/sass ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/playwright-core/cli.js ]; then
+if [ ! -x node_modules/.bin/sass ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/playwright-core/cli.js ] || [ ! -f node_modules/swagger-ui-dist/swagger-ui-bundle.js ]; then
   npm ci --no-audit --no-fund
+fi
+
+# schemathesis (PyPI), for the REST API's contract test (server/tests/it/contract.rs), in a
+# virtualenv of its own under target/. Only for the tests (`--browser`, as scripts/test.sh asks):
+# building and running the app needs no Python.
+SCHEMATHESIS_VERSION=4.32.5
+if [ "${1:-}" = "--browser" ] && [ "$(target/schemathesis/bin/schemathesis --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
+  python3 -m venv target/schemathesis
+  target/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then

@@ -7,12 +7,14 @@ pub mod live;
 pub mod mail;
 pub mod mail_alerts;
 pub mod mail_escalations;
+pub mod openapi;
 pub mod public;
 pub mod rest;
 pub mod rest_alerts;
 pub mod rest_escalations;
 pub mod rest_imports;
 pub mod rest_revenue;
+pub mod rest_schemas;
 pub mod secrets;
 pub mod security;
 pub mod seed;
@@ -230,11 +232,7 @@ impl Server {
             .route("/exports/dashboard-drill.csv", get(exports::dashboard_drill_csv))
             .with_state(self.state.clone())
             .merge(public::routes(self.state.clone()))
-            .merge(rest::routes(self.state.clone()))
-            .merge(rest_alerts::routes(self.state.clone()))
-            .merge(rest_revenue::routes(self.state.clone()))
-            .merge(rest_escalations::routes(self.state.clone()))
-            .merge(rest_imports::routes(self.state.clone()))
+            .merge(openapi::routes(self.state.clone()))
             .merge(live::routes(self.state.clone()))
             // The bundle, precompressed at build time (brotli, gzip) and answering conditional
             // requests (leptos_axum's fallback drops If-Modified-Since: no 304s).

@@ -20,6 +20,7 @@
 //! headers alone, before the body is read: an unauthenticated 16 MiB upload is refused without
 //! being received.
 
+use crate::openapi::{ApiError, BadRequest, KeyErrors, TooLarge};
 use app::error::AppError;
 use app::model::api_key::ApiScope;
 use app::model::health::Snapshot;
@@ -29,19 +30,20 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Large enough for 10 000 events of a few hundred bytes each.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
-pub fn routes(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/events", post(ingest))
-        .route("/api/v1/messages", post(ingest_messages))
-        .route("/api/v1/accounts/{id}/health", get(account_health))
+/// Usage events, messages and health reads (documented in `crate::openapi`).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(ingest))
+        .routes(routes!(ingest_messages))
+        .routes(routes!(account_health))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
 }
 
 /// The scope an [`ApiKey`] extractor demands, as a type.
@@ -136,7 +138,18 @@ async fn authorise(
     Ok(id)
 }
 
-/// `POST /api/v1/events` (scope `events:write`): see the module note.
+/// Send product-usage events.
+///
+/// A batch of up to 10 000 events. Each event is checked and stored on its own: the good ones
+/// are stored even when others are refused. Re-sending a batch is safe: an event whose
+/// `idempotency_key` is already stored counts as a duplicate.
+#[utoipa::path(post, path = "/api/v1/events", tag = "usage",
+    security(("api_key" = ["events:write"])),
+    request_body = crate::rest_schemas::EventsBatch,
+    responses(
+        (status = 202, description = "Every event stored, or a duplicate", body = app::model::usage::IngestReport),
+        (status = 422, description = "Some rows were refused (each listed in `errors`); the others were stored", body = app::model::usage::IngestReport),
+        KeyErrors, BadRequest, TooLarge))]
 async fn ingest(
     State(state): State<AppState>, _key: ApiKey<EventsWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<app::model::usage::IngestReport>), AppError> {
@@ -144,7 +157,17 @@ async fn ingest(
     Ok(answer(service::usage::ingest(&state, &events).await?))
 }
 
-/// `POST /api/v1/messages` (scope `messages:write`): see the module note.
+/// Send messages to and from customers.
+///
+/// Their envelopes only, as an email or helpdesk integration sees them, in batches answered
+/// exactly like events. They feed the delayed-response alert rule.
+#[utoipa::path(post, path = "/api/v1/messages", tag = "usage",
+    security(("api_key" = ["messages:write"])),
+    request_body = crate::rest_schemas::MessagesBatch,
+    responses(
+        (status = 202, description = "Every message stored, or a duplicate", body = app::model::usage::IngestReport),
+        (status = 422, description = "Some rows were refused (each listed in `errors`); the others were stored", body = app::model::usage::IngestReport),
+        KeyErrors, BadRequest, TooLarge))]
 async fn ingest_messages(
     State(state): State<AppState>, _key: ApiKey<MessagesWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<app::model::usage::IngestReport>), AppError> {
@@ -180,8 +203,16 @@ pub fn batch(body: &[u8], name: &str) -> Result<Vec<serde_json::Value>, AppError
     }
 }
 
-/// `GET /api/v1/accounts/{id}/health` (scope `health:read`): the latest score with each
-/// measure's contribution.
+/// Read an account's health score.
+///
+/// The latest score with each measure's contribution.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/health", tag = "health",
+    security(("api_key" = ["health:read"])),
+    params(("id" = String, Path, description = "Bellwether's id of the account")),
+    responses(
+        (status = 200, description = "The latest score", body = Snapshot),
+        (status = 404, description = "No such account, or not scored yet", body = ApiError),
+        KeyErrors))]
 async fn account_health(
     State(state): State<AppState>, _key: ApiKey<HealthRead>, Path(id): Path<String>,
 ) -> Result<Json<Snapshot>, AppError> {

@@ -11,6 +11,7 @@
 //! snoozing need a reason, snoozing a future `until` (a date or an RFC 3339 time, at most 180
 //! days ahead). 404 for an unknown alert, 409 for one already closed.
 
+use crate::openapi::{BadRequest, KeyErrors, TooLarge, Unprocessable};
 use crate::rest::{ApiKey, Scope};
 use app::error::AppError;
 use app::model::alert::*;
@@ -19,16 +20,14 @@ use app::model::Keyed;
 use app::state::AppState;
 use app::{service, store};
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
 use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/alerts", get(list))
-        .route("/api/v1/alerts/{id}/events", post(event))
-        .with_state(state)
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(event))
 }
 
 /// `alerts:read`.
@@ -44,7 +43,8 @@ impl Scope for AlertsWrite {
 }
 
 /// An alert as the REST API shows it (the contract's field names).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Alert)]
 struct ApiAlert {
     id: String,
     account_id: String,
@@ -55,15 +55,18 @@ struct ApiAlert {
     owner: Option<String>,
     evidence: Evidence,
     summary: String,
-    opened_at: app::model::Timestamp,
-    last_seen_at: app::model::Timestamp,
-    snoozed_until: Option<app::model::Timestamp>,
+    opened_at: chrono::DateTime<chrono::Utc>,
+    last_seen_at: chrono::DateTime<chrono::Utc>,
+    snoozed_until: Option<chrono::DateTime<chrono::Utc>>,
     reason: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A page of alerts, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AlertPage)]
 struct ApiPage {
     alerts: Vec<ApiAlert>,
+    /// Pass as `cursor` for the next page; `null` on the last.
     next_cursor: Option<String>,
 }
 
@@ -88,6 +91,23 @@ fn keys<T: Keyed>(params: &[(String, String)], name: &str) -> Result<Vec<T>, App
     Ok(out)
 }
 
+/// List alerts.
+///
+/// Newest first. Each filter may repeat or be comma-separated. An unknown rule, status or
+/// severity is a 422 naming the parameter.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts",
+    security(("api_key" = ["alerts:read"])),
+    params(
+        ("account_id" = Option<String>, Query, description = "One account's alerts (at most 100 characters)"),
+        ("rule" = Option<String>, Query, description = "Rule kinds, comma-separated (`declining_engagement`, …)"),
+        ("status" = Option<String>, Query, description = "Statuses, comma-separated (`open`, `acknowledged`, `snoozed`, …)"),
+        ("severity" = Option<String>, Query, description = "Severities, comma-separated (`high`, `medium`, `low`)"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the page before"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Alerts per page (default 50)"),
+    ),
+    responses(
+        (status = 200, description = "A page of alerts", body = ApiPage),
+        KeyErrors, BadRequest, Unprocessable))]
 async fn list(
     State(state): State<AppState>, _key: ApiKey<AlertsRead>,
     Query(params): Query<Vec<(String, String)>>,
@@ -144,10 +164,23 @@ async fn list(
     }))
 }
 
+/// Act on an alert.
+///
+/// Acknowledge, resolve, dismiss or snooze it. Dismissing and snoozing need a `reason`,
+/// snoozing a future `until` (a date or an RFC 3339 time, at most 180 days ahead).
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/events", tag = "alerts",
+    security(("api_key" = ["alerts:write"])),
+    params(("id" = String, Path, description = "The alert's id")),
+    request_body = AlertEventInput,
+    responses(
+        (status = 200, description = "The alert's id and new status", body = AlertActed),
+        (status = 404, description = "No such alert", body = crate::openapi::ApiError),
+        (status = 409, description = "The alert is already closed", body = crate::openapi::ApiError),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn event(
     State(state): State<AppState>, _key: ApiKey<AlertsWrite>, Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<AlertActed>, AppError> {
     if id.len() > 100 {
         return Err(AppError::NotFound("alert".into()));
     }
@@ -158,5 +191,12 @@ async fn event(
     })?;
     let cmd = input.validate(chrono::Utc::now())?;
     store::alerts::act(&state.db, &id, &cmd, None, "api").await?;
-    Ok(Json(serde_json::json!({ "id": id, "status": cmd.status() })))
+    Ok(Json(AlertActed { id, status: cmd.status() }))
+}
+
+/// What an action on an alert answers.
+#[derive(Serialize, utoipa::ToSchema)]
+struct AlertActed {
+    id: String,
+    status: AlertStatus,
 }

@@ -13,6 +13,7 @@
 //! - `POST /api/v1/escalations/{id}/events` (`escalations:write`) → the escalation after it.
 //! - `POST /api/v1/incidents` (`incidents:write`) → 201 `{"id"}`.
 
+use crate::openapi::{ApiError, BadRequest, KeyErrors, TooLarge, Unprocessable};
 use crate::rest::ApiKey;
 use crate::scope;
 use app::error::AppError;
@@ -23,28 +24,27 @@ use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::json;
 use std::collections::HashMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Calendars with years of holidays fit; nothing here needs more.
 const BODY_LIMIT: usize = 256 * 1024;
 
-pub fn routes(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/calendars", post(create_calendar))
-        .route("/api/v1/calendars/{id}", put(update_calendar))
-        .route("/api/v1/sla-policies", post(create_policy))
-        .route("/api/v1/sla-policies/{id}", put(update_policy))
-        .route("/api/v1/escalations", post(open).get(list))
-        .route("/api/v1/escalations/{id}", get(one))
-        .route("/api/v1/escalations/{id}/events", post(event))
-        .route("/api/v1/incidents", post(incident))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_calendar))
+        .routes(routes!(update_calendar))
+        .routes(routes!(create_policy))
+        .routes(routes!(update_policy))
+        .routes(routes!(open, list))
+        .routes(routes!(one))
+        .routes(routes!(event))
+        .routes(routes!(incident))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
 }
 
 scope!(SettingsWrite, SettingsWrite, "`settings:write`.");
@@ -66,12 +66,19 @@ fn id_ok(id: &str, what: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-#[derive(Serialize)]
+/// A saved calendar or policy: every save is a new version.
+#[derive(Serialize, utoipa::ToSchema)]
 struct Saved {
     id: String,
     version: u32,
 }
 
+/// Create a business-hours calendar.
+#[utoipa::path(post, path = "/api/v1/calendars", tag = "escalations",
+    security(("api_key" = ["settings:write"])),
+    request_body = CalendarInput,
+    responses((status = 201, description = "Created, as version 1", body = Saved),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn create_calendar(
     State(state): State<AppState>, _key: ApiKey<SettingsWrite>, bytes: Bytes,
 ) -> Result<(StatusCode, Json<Saved>), AppError> {
@@ -83,6 +90,16 @@ async fn create_calendar(
     Ok((StatusCode::CREATED, Json(Saved { id, version })))
 }
 
+/// Save a new version of a calendar.
+///
+/// Escalations opened under an earlier version keep counting with it.
+#[utoipa::path(put, path = "/api/v1/calendars/{id}", tag = "escalations",
+    security(("api_key" = ["settings:write"])),
+    params(("id" = String, Path, description = "The calendar's id")),
+    request_body = CalendarInput,
+    responses((status = 200, description = "Saved as a new version", body = Saved),
+        (status = 404, description = "No such calendar", body = ApiError),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn update_calendar(
     State(state): State<AppState>, _key: ApiKey<SettingsWrite>, Path(id): Path<String>,
     bytes: Bytes,
@@ -94,6 +111,15 @@ async fn update_calendar(
     Ok(Json(Saved { id, version }))
 }
 
+/// Create an SLA policy.
+///
+/// Targets are keyed by severity (`P1` … `P4`), all four required; a policy applies to a saved
+/// segment's accounts, or (without `segment_id`) to every account no other policy matches.
+#[utoipa::path(post, path = "/api/v1/sla-policies", tag = "escalations",
+    security(("api_key" = ["settings:write"])),
+    request_body = PolicyInput,
+    responses((status = 201, description = "Created, as version 1", body = Saved),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn create_policy(
     State(state): State<AppState>, _key: ApiKey<SettingsWrite>, bytes: Bytes,
 ) -> Result<(StatusCode, Json<Saved>), AppError> {
@@ -105,6 +131,14 @@ async fn create_policy(
     Ok((StatusCode::CREATED, Json(Saved { id, version })))
 }
 
+/// Save a new version of an SLA policy.
+#[utoipa::path(put, path = "/api/v1/sla-policies/{id}", tag = "escalations",
+    security(("api_key" = ["settings:write"])),
+    params(("id" = String, Path, description = "The policy's id")),
+    request_body = PolicyInput,
+    responses((status = 200, description = "Saved as a new version", body = Saved),
+        (status = 404, description = "No such policy", body = ApiError),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn update_policy(
     State(state): State<AppState>, _key: ApiKey<SettingsWrite>, Path(id): Path<String>,
     bytes: Bytes,
@@ -116,6 +150,15 @@ async fn update_policy(
     Ok(Json(Saved { id, version }))
 }
 
+/// Open an escalation.
+///
+/// What a helpdesk mirrors a ticket in through. The account is named by `account_id` or
+/// `external_id`; the SLA policy is the account's unless `policy_id` names one.
+#[utoipa::path(post, path = "/api/v1/escalations", tag = "escalations",
+    security(("api_key" = ["escalations:write"])),
+    request_body = EscalationInput,
+    responses((status = 201, description = "Opened, with its clocks", body = Escalation),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn open(
     State(state): State<AppState>, _key: ApiKey<EscalationsWrite>, bytes: Bytes,
 ) -> Result<(StatusCode, Json<Escalation>), AppError> {
@@ -127,12 +170,26 @@ async fn open(
     Ok((StatusCode::CREATED, Json(e)))
 }
 
-#[derive(Serialize)]
+/// A page of escalations, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = EscalationPage)]
 struct Page {
     escalations: Vec<Escalation>,
     next_cursor: Option<String>,
 }
 
+/// List escalations.
+#[utoipa::path(get, path = "/api/v1/escalations", tag = "escalations",
+    security(("api_key" = ["escalations:read"])),
+    params(
+        ("state" = Option<String>, Query, description = "`open` (default), `resolved` or `all`"),
+        ("account_id" = Option<String>, Query, description = "One account's escalations"),
+        ("severity" = Option<String>, Query, description = "`P1`, `P2`, `P3` or `P4`"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the page before"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Escalations per page (default 50)"),
+    ),
+    responses((status = 200, description = "A page of escalations", body = Page),
+        KeyErrors, BadRequest, Unprocessable))]
 async fn list(
     State(state): State<AppState>, _key: ApiKey<EscalationsRead>,
     Query(q): Query<HashMap<String, String>>,
@@ -151,7 +208,8 @@ async fn list(
         ),
         None => None,
     };
-    let limit = match get("limit") {
+    // A `limit` that is there must be a number, even when empty (`limit=`).
+    let limit = match q.get("limit").map(|v| v.trim()) {
         None => 50,
         Some(v) => match v.parse::<u32>() {
             Ok(n) if (1..=200).contains(&n) => n,
@@ -174,6 +232,12 @@ async fn list(
     Ok(Json(Page { escalations, next_cursor }))
 }
 
+/// Read an escalation, with every clock's state.
+#[utoipa::path(get, path = "/api/v1/escalations/{id}", tag = "escalations",
+    security(("api_key" = ["escalations:read"])),
+    params(("id" = String, Path, description = "The escalation's id")),
+    responses((status = 200, description = "The escalation", body = Escalation),
+        (status = 404, description = "No such escalation", body = ApiError), KeyErrors))]
 async fn one(
     State(state): State<AppState>, _key: ApiKey<EscalationsRead>, Path(id): Path<String>,
 ) -> Result<Json<Escalation>, AppError> {
@@ -181,6 +245,19 @@ async fn one(
     Ok(Json(service::escalations::detail(&state, &id).await?))
 }
 
+/// Record what happened on an escalation.
+///
+/// Acknowledged, first response, customer update, waiting on the customer, customer replied,
+/// escalated, resolved (with a root cause), reopened. `at` may be backdated (a mirrored
+/// ticket), at most a year.
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/events", tag = "escalations",
+    security(("api_key" = ["escalations:write"])),
+    params(("id" = String, Path, description = "The escalation's id")),
+    request_body = EventInput,
+    responses((status = 200, description = "The escalation after the event", body = Escalation),
+        (status = 404, description = "No such escalation", body = ApiError),
+        (status = 409, description = "The event does not fit where the escalation stands", body = ApiError),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn event(
     State(state): State<AppState>, _key: ApiKey<EscalationsWrite>, Path(id): Path<String>,
     bytes: Bytes,
@@ -191,11 +268,27 @@ async fn event(
     Ok(Json(service::escalations::record(&state, &id, &input, Actor::Integration).await?))
 }
 
+/// Report an incident (an outage).
+///
+/// What a status page or monitor sends. `accounts` is `"all"` or a list of account ids; posting
+/// the same `external_id` again updates the incident (its end, usually). Incidents feed each
+/// account's monthly availability.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "escalations",
+    security(("api_key" = ["incidents:write"])),
+    request_body = IncidentInput,
+    responses((status = 201, description = "Recorded", body = Created),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn incident(
     State(state): State<AppState>, _key: ApiKey<IncidentsWrite>, bytes: Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+) -> Result<(StatusCode, Json<Created>), AppError> {
     let input: IncidentInput =
         body(&bytes, r#"{"start": "…", "end": "…", "accounts": "all", "severity": "P1"}"#)?;
     let id = service::uptime::record(&state.db, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A recorded incident's id.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Created {
+    id: String,
 }

@@ -27,6 +27,7 @@
 //! A body that is not JSON or not of those shapes is a 400, too many rows a 413: nothing of it
 //! is stored.
 
+use crate::openapi::{BadRequest, KeyErrors, TooLarge};
 use crate::rest::{AccountsWrite, ApiKey, SurveysWrite};
 use app::error::AppError;
 use app::model::usage::IngestReport;
@@ -35,21 +36,32 @@ use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Large enough for 10 000 answers with comments of a few hundred characters.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
-pub fn routes(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/accounts", post(accounts))
-        .route("/api/v1/survey-responses", post(responses))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(accounts))
+        .routes(routes!(responses))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
 }
 
-/// `POST /api/v1/accounts`: see the module note.
+/// Create or update accounts, by `external_id`.
+///
+/// Up to 1 000 accounts. A row whose `external_id` is new creates an account; one already known
+/// updates it. A row repeating an external id seen earlier in the batch is a duplicate of the
+/// first. An account's ARR comes only from ARR movements.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
+    security(("api_key" = ["accounts:write"])),
+    request_body = crate::rest_schemas::AccountsBatch,
+    responses(
+        (status = 200, description = "Every row stored", body = AccountsReport),
+        (status = 422, description = "Some rows were refused (each listed in `errors`); the others were stored", body = AccountsReport),
+        KeyErrors, BadRequest, TooLarge))]
 async fn accounts(
     State(state): State<AppState>, _key: ApiKey<AccountsWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<AccountsReport>), AppError> {
@@ -60,7 +72,17 @@ async fn accounts(
     Ok((status, Json(report)))
 }
 
-/// `POST /api/v1/survey-responses`: see the module note.
+/// Import survey answers collected elsewhere.
+///
+/// Up to 10 000 answers. They count in every survey figure, shown as imported; a low score
+/// opens a follow-up when answered in the last 30 days. A re-sent answer is a duplicate.
+#[utoipa::path(post, path = "/api/v1/survey-responses", tag = "surveys",
+    security(("api_key" = ["surveys:write"])),
+    request_body = crate::rest_schemas::ResponsesBatch,
+    responses(
+        (status = 202, description = "Every answer stored, or a duplicate", body = IngestReport),
+        (status = 422, description = "Some rows were refused (each listed in `errors`); the others were stored", body = IngestReport),
+        KeyErrors, BadRequest, TooLarge))]
 async fn responses(
     State(state): State<AppState>, _key: ApiKey<SurveysWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<IngestReport>), AppError> {

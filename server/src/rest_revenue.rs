@@ -14,6 +14,7 @@
 //!   CES and ARR at risk for the period, ratios as fractions, with `counts` and `inputs`; a
 //!   figure that is not meaningful is `null` and `reasons` says why.
 
+use crate::openapi::{BadRequest, KeyErrors, TooLarge, Unprocessable};
 use crate::rest::{ApiKey, MetricsRead, RevenueWrite};
 use app::error::AppError;
 use app::model::dashboard::DashboardFilter;
@@ -22,18 +23,31 @@ use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/arr-movements", post(movements))
-        .route("/api/v1/metrics", get(metrics))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(movements))
+        .routes(routes!(metrics))
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
-        .with_state(state)
 }
 
+/// Record ARR movements.
+///
+/// Up to 10 000 movements. Each account's rows are checked in the order sent against its
+/// ledger: no movement before the contract start or the last one, `arr_before` equal to what
+/// the previous movement left, the kind fitting the amounts, the account's currency. A `churn`
+/// marks the account Churned; a `reactivation` brings it back.
+#[utoipa::path(post, path = "/api/v1/arr-movements", tag = "revenue",
+    security(("api_key" = ["revenue:write"])),
+    request_body = crate::rest_schemas::MovementsBatch,
+    responses(
+        (status = 202, description = "Every movement stored, or a duplicate", body = app::model::usage::IngestReport),
+        (status = 422, description = "Some rows were refused (each listed in `errors`); the others were stored", body = app::model::usage::IngestReport),
+        KeyErrors, BadRequest, TooLarge))]
 async fn movements(
     State(state): State<AppState>, key: ApiKey<RevenueWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<app::model::usage::IngestReport>), AppError> {
@@ -42,16 +56,34 @@ async fn movements(
     Ok(crate::rest::answer(report))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MetricsQuery {
+    /// The period's first day.
+    #[param(required = true, value_type = chrono::NaiveDate)]
     from: Option<String>,
+    /// The period's last day, inclusive.
+    #[param(required = true, value_type = chrono::NaiveDate)]
     to: Option<String>,
+    /// A saved segment's id: its accounts only.
     #[serde(default)]
     segment: String,
+    /// Show money in this currency (ISO 4217), converted at the admin's rates.
     #[serde(default)]
     currency: String,
 }
 
+/// Read the retention metrics for a period.
+///
+/// NRR, GRR, logo retention and churn, revenue churn, ARPA, CLV, NPS, CSAT, CES and ARR at risk,
+/// ratios as fractions, with `counts` and `inputs`. A figure that is not meaningful is `null`
+/// and `reasons` says why.
+#[utoipa::path(get, path = "/api/v1/metrics", tag = "revenue",
+    security(("api_key" = ["metrics:read"])),
+    params(MetricsQuery),
+    responses(
+        (status = 200, description = "The figures", body = Object),
+        KeyErrors, BadRequest, Unprocessable))]
 async fn metrics(
     State(state): State<AppState>, _key: ApiKey<MetricsRead>,
     query: Result<Query<MetricsQuery>, axum::extract::rejection::QueryRejection>,

@@ -331,6 +331,7 @@ pub struct HealthFacts {
 
 /// One measure's part in a score: why the score is what it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MeasureScore {
     pub measure: Measure,
     /// `None`: no data (its weight went to the others).
@@ -354,6 +355,7 @@ pub struct HealthScore {
 
 /// A stored daily score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     pub day: chrono::NaiveDate,
     pub score: Option<u8>,

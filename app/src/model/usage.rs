@@ -31,6 +31,7 @@ pub struct ValidEvent {
 
 /// What was wrong with one event of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EventError {
     pub index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -159,6 +160,7 @@ pub fn account_ref(
 
 /// The answer to a batch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IngestReport {
     /// Events stored now.
     pub accepted: usize,

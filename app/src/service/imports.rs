@@ -28,6 +28,7 @@ pub const MAX_ACCOUNTS: usize = 1_000;
 
 /// The answer to a batch of accounts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountsReport {
     /// Accounts created now (their external id was new).
     pub created: usize,

@@ -8,6 +8,7 @@ mod alerts;
 mod api;
 mod common;
 mod concurrency;
+mod contract;
 mod dashboard;
 mod durability;
 mod escalations;

@@ -96,6 +96,27 @@ impl fmt::Display for Span {
     }
 }
 
+/// In the OpenAPI document a span is what it is on the wire: `["09:00", "17:00"]`.
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for Span {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        let time = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"))
+            .build();
+        ArrayBuilder::new()
+            .items(time)
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .description(Some("A start and an end, local time: [\"09:00\", \"17:00\"]"))
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for Span {}
+
 impl Serialize for Span {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         (self.0, self.1).serialize(s)
@@ -115,6 +136,7 @@ impl<'de> Deserialize<'de> for Span {
 /// Opening spans per weekday; a missing day is closed, so a partial JSON reads as intended.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WeekHours {
     pub mon: Vec<Span>,
     pub tue: Vec<Span>,
@@ -199,6 +221,7 @@ impl WeekHours {
 
 /// The stored, user-edited calendar (a public JSON contract: field names must not change).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CalendarSpec {
     pub time_zone: String,
     pub hours: WeekHours,

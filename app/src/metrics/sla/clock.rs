@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum EventKind {
     Acknowledged,
     FirstResponse,
@@ -54,6 +55,7 @@ pub struct ClockEvent {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Targets {
     pub first_response_minutes: u32,
     pub update_minutes: u32,
@@ -62,6 +64,7 @@ pub struct Targets {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ClockKind {
     FirstResponse,
     Update,
@@ -92,6 +95,7 @@ impl ClockKind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ClockStatus {
     Running,
     Paused,
@@ -101,6 +105,7 @@ pub enum ClockStatus {
 
 /// One start-to-stop stretch of a clock (JSM's completed/ongoing cycles).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Cycle {
     pub started_at: DateTime<Utc>,
     pub stopped_at: Option<DateTime<Utc>>,
@@ -109,6 +114,7 @@ pub struct Cycle {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClockState {
     pub target_minutes: u32,
     pub due_at: Option<DateTime<Utc>>,
@@ -120,6 +126,7 @@ pub struct ClockState {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Clocks {
     pub first_response: ClockState,
     pub update: ClockState,

@@ -2,12 +2,13 @@
 //! by `kind`) and read as one sentence.
 
 use crate::model::health::Band;
-use crate::model::{SurveyKind, Timestamp};
+use crate::model::SurveyKind;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Two consecutive date ranges that were compared (both inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Windows {
     pub before_from: NaiveDate,
     pub before_to: NaiveDate,
@@ -33,6 +34,7 @@ impl Windows {
 /// The numbers behind an alert.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Evidence {
     /// A figure fell between two windows (declining engagement, reduced usage).
     Decline {
@@ -56,7 +58,7 @@ pub enum Evidence {
     },
     AwaitingReply {
         thread_id: String,
-        since: Timestamp,
+        since: chrono::DateTime<chrono::Utc>,
         days: u32,
     },
     SlowerReplies {
@@ -68,7 +70,7 @@ pub enum Evidence {
     SurveyScore {
         survey_kind: SurveyKind,
         score: u8,
-        at: Timestamp,
+        at: chrono::DateTime<chrono::Utc>,
         contact: Option<String>,
         comment: Option<String>,
     },
@@ -92,7 +94,7 @@ pub enum Evidence {
         severity: String,
         /// "first_response", "update", "resolution".
         clock: String,
-        at: Timestamp,
+        at: chrono::DateTime<chrono::Utc>,
         /// Other breaches in the window.
         others: u32,
     },
@@ -107,7 +109,7 @@ pub enum Evidence {
         escalation_id: String,
         title: String,
         severity: String,
-        opened_at: Timestamp,
+        opened_at: chrono::DateTime<chrono::Utc>,
         days: u32,
     },
 }

@@ -65,11 +65,25 @@ pub fn decide(latch: Option<&Latch>, trip: Option<Evidence>, now: Timestamp) -> 
     }
 }
 
+/// The actions [`AlertEventInput::event`] takes, for the OpenAPI document.
+#[cfg(feature = "ssr")]
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AlertAction {
+    Acknowledged,
+    Resolved,
+    Dismissed,
+    Snoozed,
+}
+
 /// An action on an alert as a person or another system sends it (the REST API's
 /// `POST /api/v1/alerts/{id}/events` body, and the pages' buttons).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AlertEventInput {
     /// `acknowledged`, `resolved`, `dismissed` or `snoozed`.
+    #[cfg_attr(feature = "ssr", schema(value_type = AlertAction))]
     pub event: String,
     /// Why (required to dismiss or snooze).
     #[serde(default)]

@@ -21,21 +21,25 @@ pub const CLOCK_SKEW_SECONDS: i64 = 5;
 
 /// `POST /api/v1/escalations` and the "Raise escalation" form.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EscalationInput {
     #[serde(default)]
     pub account_id: Option<String>,
     #[serde(default)]
     pub external_id: Option<String>,
+    /// An escalation type in force (Settings → SLA & escalations), e.g. `technical`.
     #[serde(rename = "type", default)]
     pub kind: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = super::EscalationSeverity))]
     pub severity: String,
+    /// What is wrong, in a few words (at most 200 characters).
     #[serde(default)]
     pub title: String,
     #[serde(default)]
     pub description: String,
     #[serde(default)]
-    pub opened_at: Option<Timestamp>,
+    pub opened_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
     pub policy_id: Option<String>,
     /// The contact who raised it.
@@ -51,7 +55,7 @@ pub struct ValidEscalation {
     pub severity: EscalationSeverity,
     pub title: String,
     pub description: String,
-    pub opened_at: Timestamp,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
     pub policy_id: Option<String>,
     pub raised_by: Option<String>,
 }
@@ -113,21 +117,24 @@ impl EscalationInput {
 
 /// `POST /api/v1/escalations/{id}/events` and the buttons on the escalation page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EventInput {
+    #[cfg_attr(feature = "ssr", schema(value_type = crate::metrics::sla::EventKind))]
     pub kind: String,
     #[serde(default)]
-    pub at: Option<Timestamp>,
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
     pub note: Option<String>,
     /// For `resolved`; "unspecified" when a mirrored ticket has none.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<super::RootCause>))]
     pub root_cause: Option<String>,
 }
 
 /// Where the escalation stands when an event arrives (what the event is checked against).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventContext<'a> {
-    pub opened_at: Timestamp,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
     pub events: &'a [EscalationEvent],
     pub level: u32,
     pub levels: u32,
@@ -137,7 +144,7 @@ impl EventInput {
     /// Checks the event against the log so far: a known kind, allowed in the current state,
     /// `at` not in the future, not before the escalation opened, not before the last event.
     pub fn validate(
-        &self, cx: &EventContext<'_>, by: Option<String>, now: Timestamp,
+        &self, cx: &EventContext<'_>, by: Option<String>, now: chrono::DateTime<chrono::Utc>,
     ) -> Result<EscalationEvent, AppError> {
         let mut c = Checks::new();
         let kind = parse_event_kind(self.kind.trim());
@@ -228,7 +235,7 @@ mod tests {
         }
     }
 
-    fn input(kind: &str, at: Option<Timestamp>) -> EventInput {
+    fn input(kind: &str, at: Option<chrono::DateTime<chrono::Utc>>) -> EventInput {
         EventInput { kind: kind.into(), at, note: None, root_cause: None }
     }
 

@@ -23,7 +23,7 @@ pub use policy::*;
 pub use report::*;
 pub use uptime::*;
 
-use crate::model::{AccountId, ContactId, EscalationId, Timestamp, UserId};
+use crate::model::{AccountId, ContactId, EscalationId, UserId};
 use serde::{Deserialize, Serialize};
 
 vocabulary! {
@@ -103,9 +103,10 @@ pub fn parse_event_kind(s: &str) -> Option<EventKind> {
 
 /// One recorded event of an escalation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EscalationEvent {
     pub kind: EventKind,
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub note: Option<String>,
     /// Who recorded it (a name), or `None` for the system (an automatic move up a level).
@@ -135,6 +136,7 @@ pub fn status_of(events: &[EscalationEvent]) -> EscalationStatus {
 
 /// A versioned thing an escalation was opened under.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VersionRef {
     pub id: String,
     pub version: u32,
@@ -144,6 +146,7 @@ pub struct VersionRef {
 
 /// Who is responsible now, and why ("Level 2 · Technical Support").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Responsible {
     pub user_id: Option<UserId>,
     pub name: Option<String>,
@@ -153,17 +156,19 @@ pub struct Responsible {
 
 /// The follow-up resolving schedules for the owner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EscalationFollowUp {
     pub due: chrono::NaiveDate,
     pub owner_id: Option<UserId>,
     pub owner: Option<String>,
-    pub done_at: Option<Timestamp>,
+    pub done_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
     pub survey_sent: bool,
 }
 
 /// An escalation as pages and the REST API read it (`GET /api/v1/escalations/{id}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Escalation {
     pub id: EscalationId,
     pub account_id: AccountId,
@@ -176,19 +181,19 @@ pub struct Escalation {
     pub description: String,
     pub raised_by: Option<ContactId>,
     pub raised_by_name: Option<String>,
-    pub opened_at: Timestamp,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
     pub status: EscalationStatus,
     pub level: u32,
     pub levels: u32,
     pub responsible: Responsible,
     /// When it moves up a level by itself if nobody acknowledges it.
-    pub next_level_at: Option<Timestamp>,
+    pub next_level_at: Option<chrono::DateTime<chrono::Utc>>,
     pub policy: VersionRef,
     pub calendar: VersionRef,
     /// The calendar's IANA time zone, so due times can be shown in it.
     pub time_zone: String,
     pub clocks: Clocks,
-    pub resolved_at: Option<Timestamp>,
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub root_cause: Option<RootCause>,
     pub resolution: Option<String>,
     pub follow_up: Option<EscalationFollowUp>,
@@ -221,9 +226,9 @@ pub struct EscalationRow {
     pub status: EscalationStatus,
     pub level: u32,
     pub responsible: Option<String>,
-    pub opened_at: Timestamp,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
     /// The most urgent running clock: its label, due time and status.
-    pub next_due: Option<(ClockKind, Option<Timestamp>, ClockStatus)>,
+    pub next_due: Option<(ClockKind, Option<chrono::DateTime<chrono::Utc>>, ClockStatus)>,
     pub breached: bool,
 }
 

@@ -17,6 +17,7 @@ pub const MAX_NAME: usize = 100;
 
 /// `POST /api/v1/calendars` (and PUT for a new version).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CalendarInput {
     #[serde(default)]
     pub name: String,
@@ -52,6 +53,7 @@ pub struct Calendar {
 /// `POST /api/v1/sla-policies` (and PUT for a new version). Targets are keyed by severity
 /// (`"P1"` … `"P4"`), all four required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PolicyInput {
     #[serde(default)]
     pub name: String,

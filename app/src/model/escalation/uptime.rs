@@ -11,12 +11,19 @@ pub const MAX_INCIDENT_ACCOUNTS: usize = 1_000;
 
 /// `POST /api/v1/incidents`. `accounts` is `"all"` or a list of account ids.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentInput {
-    pub start: Option<Timestamp>,
-    pub end: Option<Timestamp>,
+    #[cfg_attr(feature = "ssr", schema(required = true))]
+    pub start: Option<chrono::DateTime<chrono::Utc>>,
+    /// After the start, not in the future.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
+    pub end: Option<chrono::DateTime<chrono::Utc>>,
+    /// `"all"`, or the ids of the accounts it hit (at most 1 000).
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = IncidentAccounts))]
     pub accounts: serde_json::Value,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = EscalationSeverity))]
     pub severity: String,
     #[serde(default)]
     pub title: String,
@@ -25,10 +32,31 @@ pub struct IncidentInput {
     pub external_id: Option<String>,
 }
 
+/// The accounts an incident hit, as the OpenAPI document describes `IncidentInput::accounts`.
+#[cfg(feature = "ssr")]
+#[derive(utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum IncidentAccounts {
+    /// `"all"`.
+    All(AllAccounts),
+    /// Account ids.
+    Some(Vec<String>),
+}
+
+/// The word `all`.
+#[cfg(feature = "ssr")]
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum AllAccounts {
+    All,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidIncident {
-    pub start: Timestamp,
-    pub end: Timestamp,
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
     /// `None`: every account.
     pub accounts: Option<Vec<String>>,
     pub severity: EscalationSeverity,

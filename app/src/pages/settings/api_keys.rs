@@ -46,6 +46,9 @@ pub fn ApiKeysPage() -> impl IntoView {
                         }.into_any()
                     }}
                 </Loaded>
+                <p class="api-reference" data-testid="api-reference">"Every endpoint, with its scope, request, answers and errors: the "
+                    <a href="/api/docs" rel="external">"API reference"</a>" (also as an OpenAPI 3.1 document, "
+                    <a href="/api/v1/openapi.json" rel="external"><code>"/api/v1/openapi.json"</code></a>", for client generators)."</p>
                 <h3>"Sending usage events"</h3>
                 <pre class="code small">{EVENTS_EXAMPLE}</pre>
                 <p class="muted small">"Up to 10 000 events per request. Each event is checked on its own: good ones are stored even if others are \

@@ -2,6 +2,7 @@
 //! health check, static files), security middleware, and the command-line tasks.
 
 pub mod config;
+pub mod etag;
 pub mod exports;
 pub mod live;
 pub mod mail;
@@ -10,6 +11,7 @@ pub mod mail_escalations;
 pub mod openapi;
 pub mod public;
 pub mod rest;
+pub mod rest_accounts;
 pub mod rest_alerts;
 pub mod rest_escalations;
 pub mod rest_imports;

@@ -42,7 +42,7 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&BearerKey),
     tags(
         (name = "usage", description = "Product usage and messages, in batches"),
-        (name = "accounts", description = "Accounts from a CRM, upserted by `external_id`"),
+        (name = "accounts", description = "Accounts: read, and upserted from a CRM by `external_id`"),
         (name = "health", description = "Health scores"),
         (name = "surveys", description = "Survey answers collected elsewhere"),
         (name = "revenue", description = "ARR movements and the retention metrics"),
@@ -108,6 +108,12 @@ pub enum KeyErrors {
     TooManyRequests(#[to_schema] ApiError),
 }
 
+/// Nothing changed since the `ETag` sent in `If-None-Match`: no body.
+#[derive(IntoResponses)]
+#[response(status = 304)]
+#[allow(dead_code)]
+pub struct NotModified;
+
 /// The request is not understood: the body is not JSON or not of the shape described (a batch:
 /// neither an array of rows nor an object wrapping one), or a query parameter cannot be read.
 #[derive(IntoResponses)]
@@ -132,6 +138,7 @@ pub fn routes(state: AppState) -> Router {
     let (router, doc) = api().split_for_parts();
     let json: Arc<str> = doc.to_pretty_json().expect("the OpenAPI document serialises").into();
     router
+        .layer(axum::middleware::from_fn(crate::etag::etag))
         .with_state(state)
         .route("/api/v1/openapi.json", get(move || document(json.clone())))
         .route("/api/docs", get(reference_page))
@@ -145,6 +152,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::rest_revenue::routes())
         .merge(crate::rest_escalations::routes())
         .merge(crate::rest_imports::routes())
+        .merge(crate::rest_accounts::routes())
 }
 
 /// The document as JSON, built once at start.
@@ -228,6 +236,9 @@ mod tests {
             ("get", "/api/v1/escalations/{id}", "escalations:read"),
             ("post", "/api/v1/escalations/{id}/events", "escalations:write"),
             ("post", "/api/v1/incidents", "incidents:write"),
+            ("get", "/api/v1/accounts", "accounts:read"),
+            ("get", "/api/v1/accounts/{id}", "accounts:read"),
+            ("get", "/api/v1/accounts/{id}/health/history", "health:read"),
         ];
         let paths = v["paths"].as_object().unwrap();
         let count: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

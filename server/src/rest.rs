@@ -20,7 +20,7 @@
 //! headers alone, before the body is read: an unauthenticated 16 MiB upload is refused without
 //! being received.
 
-use crate::openapi::{ApiError, BadRequest, KeyErrors, TooLarge};
+use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, TooLarge};
 use app::error::AppError;
 use app::model::api_key::ApiScope;
 use app::model::health::Snapshot;
@@ -212,7 +212,7 @@ pub fn batch(body: &[u8], name: &str) -> Result<Vec<serde_json::Value>, AppError
     responses(
         (status = 200, description = "The latest score", body = Snapshot),
         (status = 404, description = "No such account, or not scored yet", body = ApiError),
-        KeyErrors))]
+        NotModified, KeyErrors))]
 async fn account_health(
     State(state): State<AppState>, _key: ApiKey<HealthRead>, Path(id): Path<String>,
 ) -> Result<Json<Snapshot>, AppError> {

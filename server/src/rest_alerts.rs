@@ -11,7 +11,7 @@
 //! snoozing need a reason, snoozing a future `until` (a date or an RFC 3339 time, at most 180
 //! days ahead). 404 for an unknown alert, 409 for one already closed.
 
-use crate::openapi::{BadRequest, KeyErrors, TooLarge, Unprocessable};
+use crate::openapi::{BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
 use crate::rest::{ApiKey, Scope};
 use app::error::AppError;
 use app::model::alert::*;
@@ -71,7 +71,7 @@ struct ApiPage {
 }
 
 /// The values of a repeatable, comma-separable parameter, each a key of `T`.
-fn keys<T: Keyed>(params: &[(String, String)], name: &str) -> Result<Vec<T>, AppError> {
+pub(crate) fn keys<T: Keyed>(params: &[(String, String)], name: &str) -> Result<Vec<T>, AppError> {
     let mut out = Vec::new();
     for (_, v) in params.iter().filter(|(k, _)| k == name) {
         for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -107,7 +107,7 @@ fn keys<T: Keyed>(params: &[(String, String)], name: &str) -> Result<Vec<T>, App
     ),
     responses(
         (status = 200, description = "A page of alerts", body = ApiPage),
-        KeyErrors, BadRequest, Unprocessable))]
+        NotModified, KeyErrors, BadRequest, Unprocessable))]
 async fn list(
     State(state): State<AppState>, _key: ApiKey<AlertsRead>,
     Query(params): Query<Vec<(String, String)>>,

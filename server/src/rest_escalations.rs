@@ -13,7 +13,7 @@
 //! - `POST /api/v1/escalations/{id}/events` (`escalations:write`) → the escalation after it.
 //! - `POST /api/v1/incidents` (`incidents:write`) → 201 `{"id"}`.
 
-use crate::openapi::{ApiError, BadRequest, KeyErrors, TooLarge, Unprocessable};
+use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
 use crate::rest::ApiKey;
 use crate::scope;
 use app::error::AppError;
@@ -189,7 +189,7 @@ struct Page {
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Escalations per page (default 50)"),
     ),
     responses((status = 200, description = "A page of escalations", body = Page),
-        KeyErrors, BadRequest, Unprocessable))]
+        NotModified, KeyErrors, BadRequest, Unprocessable))]
 async fn list(
     State(state): State<AppState>, _key: ApiKey<EscalationsRead>,
     Query(q): Query<HashMap<String, String>>,
@@ -237,7 +237,7 @@ async fn list(
     security(("api_key" = ["escalations:read"])),
     params(("id" = String, Path, description = "The escalation's id")),
     responses((status = 200, description = "The escalation", body = Escalation),
-        (status = 404, description = "No such escalation", body = ApiError), KeyErrors))]
+        (status = 404, description = "No such escalation", body = ApiError), NotModified, KeyErrors))]
 async fn one(
     State(state): State<AppState>, _key: ApiKey<EscalationsRead>, Path(id): Path<String>,
 ) -> Result<Json<Escalation>, AppError> {

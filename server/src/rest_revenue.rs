@@ -14,7 +14,7 @@
 //!   CES and ARR at risk for the period, ratios as fractions, with `counts` and `inputs`; a
 //!   figure that is not meaningful is `null` and `reasons` says why.
 
-use crate::openapi::{BadRequest, KeyErrors, TooLarge, Unprocessable};
+use crate::openapi::{BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
 use crate::rest::{ApiKey, MetricsRead, RevenueWrite};
 use app::error::AppError;
 use app::model::dashboard::DashboardFilter;
@@ -83,7 +83,7 @@ struct MetricsQuery {
     params(MetricsQuery),
     responses(
         (status = 200, description = "The figures", body = Object),
-        KeyErrors, BadRequest, Unprocessable))]
+        NotModified, KeyErrors, BadRequest, Unprocessable))]
 async fn metrics(
     State(state): State<AppState>, _key: ApiKey<MetricsRead>,
     query: Result<Query<MetricsQuery>, axum::extract::rejection::QueryRejection>,

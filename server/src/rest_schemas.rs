@@ -41,7 +41,7 @@ batch!(
 );
 batch!(
     /// Up to 1 000 accounts.
-    AccountsBatch, AccountsWrapped, AccountRow, accounts
+    AccountsBatch, AccountsWrapped, AccountUpsert, accounts
 );
 batch!(
     /// Up to 10 000 survey answers.
@@ -106,7 +106,7 @@ pub struct MessageEnvelope {
 #[schema(example = json!({"external_id": "crm-42", "name": "Acme Rockets", "tier": "enterprise",
     "industry": "Manufacturing", "stage": "adoption", "currency": "USD", "contract_start": "2026-01-15",
     "renewal": "2027-01-15", "owner_email": "ada@yourcompany.example"}))]
-pub struct AccountRow {
+pub struct AccountUpsert {
     /// The account's id in your CRM: the key of the upsert.
     external_id: String,
     name: String,

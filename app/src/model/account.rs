@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// what Bellwether adds — the id, the owner's name, the latest score. Reads of the details go
 /// through `Deref` (`account.name`); the JSON is one flat object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Account {
     pub id: AccountId,
     #[serde(flatten)]
@@ -62,6 +63,7 @@ pub struct AccountInput {
 
 /// An [`AccountInput`] that passed every check that needs no database.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ValidAccount {
     pub name: String,
     pub tier: SizeTier,
@@ -144,6 +146,7 @@ impl AccountInput {
 
 /// A person at the customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Contact {
     pub id: ContactId,
     pub account_id: AccountId,
@@ -195,6 +198,7 @@ impl ContactInput {
 
 /// One staff member's seat on an account's team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamMember {
     pub id: String,
     pub account_id: AccountId,
@@ -206,6 +210,7 @@ pub struct TeamMember {
 
 /// Everything the account page shows, loaded in one round trip.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountDetail {
     pub account: Account,
     pub contacts: Vec<Contact>,

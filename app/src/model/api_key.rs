@@ -21,6 +21,7 @@ vocabulary! {
         RevenueWrite => "revenue:write", "record ARR movements";
         SurveysWrite => "surveys:write", "import survey responses collected elsewhere";
         MetricsRead => "metrics:read", "read revenue, retention and survey metrics";
+        AccountsRead => "accounts:read", "read accounts, their contacts and team";
     }
 }
 

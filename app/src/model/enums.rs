@@ -14,8 +14,26 @@ macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub enum $name { $(#[serde(rename = $key)] $variant,)+ }
+
+        /// In the OpenAPI document: a string, one of the keys (utoipa's derive does not see a
+        /// `serde(rename)` written through a macro, and would list the variants' Rust names).
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, Type};
+                let labels: Vec<String> =
+                    vec![$(format!("`{}`: {}", $key, $label)),+];
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([$($key),+]))
+                    .description(Some(labels.join("; ")))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];

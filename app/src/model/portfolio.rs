@@ -301,6 +301,7 @@ pub fn decode(v: &str) -> String {
 
 /// One row of the portfolio table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccountRow {
     pub id: String,
     pub name: String,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an account's usage looks like, as the scorer last wrote it onto the account.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UsageFacts {
     /// Share of the scoring model's key features used in the last 30 days, 0–100 (`None`:
     /// the model names no key features, or the account was never scored).

@@ -16,6 +16,7 @@ mod health;
 mod imports;
 mod messages;
 mod plans;
+mod rest_accounts;
 mod revenue;
 mod roles;
 mod security;

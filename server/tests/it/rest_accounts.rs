@@ -1,0 +1,173 @@
+//! Reading accounts through the REST API: keyset pages that neither repeat nor skip while
+//! accounts are added, filters refused by name, one account with its contacts and team, a
+//! health history, ETags and 304s — and the hostile side: no key, the wrong scope, forged and
+//! oversized ids and cursors, nonsense parameters.
+
+use crate::common::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+async fn key(app: &TestApp, scopes: &[&str]) -> String {
+    let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+    app::store::api_keys::create(&app.db, "reader", &scopes, None).await.unwrap().1
+}
+
+async fn get(app: &TestApp, key: &str, path: &str) -> reqwest::Response {
+    reqwest::Client::new().get(format!("{}{path}", app.base)).bearer_auth(key).send().await.unwrap()
+}
+
+async fn get_json(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
+    let res = get(app, key, path).await;
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Every id the list gives, page by page; `between` runs after the first page.
+async fn walk(app: &TestApp, key: &str, query: &str, between: impl AsyncFnOnce()) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut between = Some(between);
+    for _ in 0..20 {
+        let after = cursor.as_deref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let (status, page) = get_json(app, key, &format!("/api/v1/accounts?{query}{after}")).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        ids.extend(page["accounts"].as_array().unwrap().iter().map(id_of));
+        if let Some(f) = between.take() {
+            f().await;
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return ids,
+        }
+    }
+    panic!("the pages never ended");
+}
+
+#[tokio::test]
+async fn accounts_are_listed_in_keyset_pages_and_filtered_by_name() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let mut made = Vec::new();
+    for i in 0..7 {
+        let tier = if i % 2 == 0 { "smb" } else { "enterprise" };
+        made.push(create_account(&admin, &format!("Reader {i}"), tier).await);
+    }
+    let key = key(&app, &["accounts:read"]).await;
+
+    // Pages of 3, with an account added after the first: every account of before comes once,
+    // in id order.
+    let ids = walk(&app, &key, "limit=3", async || {
+        create_account(&admin, "Added Meanwhile", "smb").await;
+    })
+    .await;
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "in id order, none twice");
+    for id in &made {
+        assert!(ids.contains(id), "{id} was skipped");
+    }
+
+    // Filters: only small businesses; an unknown value is named.
+    let smb = walk(&app, &key, "tier=smb&limit=200", async || {}).await;
+    assert_eq!(smb.len(), 5, "four made as smb, and the one added meanwhile");
+    for (query, field) in [
+        ("tier=huge", "tier"),
+        ("tier=smb,enterprise", "tier"),
+        ("band=purple", "band"),
+        ("limit=0", "limit"),
+        ("limit=", "limit"),
+        ("limit=abc", "limit"),
+        ("renewal_before=next-year", "renewal_before"),
+    ] {
+        let (status, body) = get_json(&app, &key, &format!("/api/v1/accounts?{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+        assert!(body["error"]["fields"][field].is_string(), "{query}: {body}");
+    }
+    let (status, page) = get_json(&app, &key, "/api/v1/accounts?band=unscored&limit=200").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["accounts"].as_array().unwrap().len(), 8, "none is scored yet");
+
+    // A forged cursor past every id is an empty last page; an oversized one is refused.
+    let (_, page) = get_json(&app, &key, "/api/v1/accounts?cursor=zzzzzzzz").await;
+    assert_eq!(page["accounts"], serde_json::json!([]));
+    assert!(page["next_cursor"].is_null());
+    let long = "a".repeat(5000);
+    let (status, _) = get_json(&app, &key, &format!("/api/v1/accounts?cursor={long}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn an_account_is_read_with_its_contacts_and_answers_304_until_it_changes() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let id = create_account(&admin, "Etag Industries", "mid_market").await;
+    add_contact(&admin, &id, "Ann Read", "ann@etag.example", &[]).await;
+    let key = key(&app, &["accounts:read"]).await;
+
+    let res = get(&app, &key, &format!("/api/v1/accounts/{id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tag = res.headers()["etag"].to_str().unwrap().to_string();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["account"]["name"], "Etag Industries");
+    assert_eq!(body["account"]["tier"], "mid_market");
+    assert_eq!(body["contacts"][0]["email"], "ann@etag.example");
+
+    let again = |tag: String| {
+        let url = format!("{}/api/v1/accounts/{id}", app.base);
+        let key = key.clone();
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(key)
+                .header("if-none-match", tag)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let unchanged = again(tag.clone()).await;
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(unchanged.headers()["etag"].to_str().unwrap(), tag);
+    assert!(unchanged.bytes().await.unwrap().is_empty());
+    // Weak and listed forms match too; another tag does not.
+    assert_eq!(again(format!("\"x\", W/{tag}")).await.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again("\"0000\"".into()).await.status(), StatusCode::OK);
+
+    add_contact(&admin, &id, "Bob Read", "bob@etag.example", &[]).await;
+    let changed = again(tag.clone()).await;
+    assert_eq!(changed.status(), StatusCode::OK, "a new contact changes the account's answer");
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), tag);
+
+    // Unknown, forged and oversized ids are all "no such account".
+    for bad in ["nope", "account:other", &"x".repeat(3000), "%00"] {
+        let (status, body) = get_json(&app, &key, &format!("/api/v1/accounts/{bad}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn reads_need_a_key_with_their_scope() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let id = create_account(&admin, "Scoped", "smb").await;
+    let events_only = key(&app, &["events:write"]).await;
+    let health = key(&app, &["health:read"]).await;
+    for path in ["/api/v1/accounts".to_string(), format!("/api/v1/accounts/{id}")] {
+        let none = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+        assert_eq!(none.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(get(&app, &events_only, &path).await.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(get(&app, "bw_forged", &path).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The health history takes `health:read`, not `accounts:read`.
+    let path = format!("/api/v1/accounts/{id}/health/history");
+    assert_eq!(get(&app, &events_only, &path).await.status(), StatusCode::FORBIDDEN);
+    let (status, body) = get_json(&app, &health, &path).await;
+    assert_eq!((status, body), (StatusCode::OK, serde_json::json!([])), "not scored yet");
+    for (query, ok) in [("since=2026-02-30", false), ("since=1999-01-01", false), ("since=", false)]
+    {
+        let (status, body) = get_json(&app, &health, &format!("{path}?{query}")).await;
+        assert_eq!(status.is_success(), ok, "{query}: {body}");
+        assert!(body["error"]["fields"]["since"].is_string(), "{query}: {body}");
+    }
+}

@@ -6,32 +6,40 @@
 //!   cursor (the last id of a page) stays right while accounts are added: keyset pagination,
 //!   never an offset.
 //! - `GET /api/v1/accounts/{id}` (`accounts:read`): the account with its contacts and team.
+//! - `PUT /api/v1/accounts/{id}/contacts` (`accounts:write`): a contact upserted by email.
 //! - `GET /api/v1/accounts/{id}/health/history` (`health:read`): daily scores from `since`
 //!   (default 90 days back, at most 3 years).
 //!
 //! Every read answers with an `ETag`; `If-None-Match` gets a 304 (`crate::etag`).
 
-use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, Unprocessable};
-use crate::rest::{ApiKey, HealthRead};
+use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
+use crate::rest::{AccountsWrite, ApiKey, HealthRead};
 use crate::scope;
 use app::error::AppError;
 use app::model::health::Snapshot;
 use app::model::portfolio::{AccountRow, PortfolioFilter};
 use app::model::segment::BandChoice;
-use app::model::{AccountDetail, Keyed, SizeTier, Stage};
+use app::model::usage::AccountRef;
+use app::model::{AccountDetail, Contact, ContactInput, Keyed, SizeTier, Stage};
 use app::state::AppState;
 use app::{service, store};
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 scope!(AccountsRead, AccountsRead, "`accounts:read`: read accounts, contacts and team.");
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(one)).routes(routes!(history))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(one))
+        .routes(routes!(history))
+        .routes(routes!(upsert_contact))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
 }
 
 /// A page of accounts, ordered by id.
@@ -108,6 +116,8 @@ fn single<T: Keyed + Copy>(values: Vec<T>, name: &str) -> Result<Option<T>, AppE
         ("owner" = Option<String>, Query, description = "A user's id, or `none` for no owner"),
         ("industry" = Option<String>, Query, description = "Exactly this industry"),
         ("renewal_before" = Option<NaiveDate>, Query, description = "Renewing on or before"),
+        ("external_id" = Option<String>, Query,
+            description = "The account your CRM knows by this id (a page of one, or empty)"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the page before"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200,
             description = "Accounts per page (default 50)"),
@@ -130,7 +140,17 @@ async fn list(
         ..PortfolioFilter::default()
     };
     let (limit, cursor) = (p.limit()?, p.one("cursor", 100)?);
+    // A CRM knows its own ids: `external_id` finds Bellwether's.
+    let only = match p.one("external_id", 200)? {
+        None => None,
+        Some(ext) => {
+            let r = AccountRef::External(ext);
+            let found = service::portfolio::resolve(&state.db, &state.portfolio, [&r]).await?;
+            Some(found.get(&r).cloned().flatten().unwrap_or_default())
+        }
+    };
     let mut rows = service::portfolio::rows(&state.portfolio, &filter).await?;
+    rows.retain(|r| only.as_deref().is_none_or(|id| r.id == id));
     rows.retain(|r| cursor.as_deref().is_none_or(|c| r.id.as_str() > c));
     rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     let next_cursor = (rows.len() > limit).then(|| rows[limit - 1].id.clone());
@@ -185,4 +205,56 @@ async fn history(
         return Ok(Json(Vec::new()));
     }
     Ok(Json(store::health::history(&state.db, &id, since).await?))
+}
+
+/// A contact as a CRM sends it: within an account, the email is its key.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"email": "dana@acme.example", "name": "Dana Lee", "title": "VP Operations",
+    "champion": true}))]
+struct ContactUpsert {
+    /// The contact's key within the account (compared in lower case).
+    email: String,
+    name: String,
+    title: Option<String>,
+    /// Whether they champion the product inside the customer (false when left out).
+    #[serde(default)]
+    champion: bool,
+}
+
+/// Create or update a contact, by email.
+///
+/// The account's contact with this email is updated, or created if it has none. Each field is
+/// checked as on the account page; a refused one is a 422 naming it, and nothing is written.
+#[utoipa::path(put, path = "/api/v1/accounts/{id}/contacts", tag = "accounts",
+    security(("api_key" = ["accounts:write"])),
+    params(("id" = String, Path, description = "Bellwether's id of the account")),
+    request_body = ContactUpsert,
+    responses(
+        (status = 200, description = "Updated", body = Contact),
+        (status = 201, description = "Created", body = Contact),
+        (status = 404, description = "No such account", body = ApiError),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
+async fn upsert_contact(
+    State(state): State<AppState>, _key: ApiKey<AccountsWrite>, Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Contact>), AppError> {
+    if id.is_empty() || id.len() > 100 {
+        return Err(AppError::NotFound("account".into()));
+    }
+    let input: ContactUpsert = serde_json::from_slice(&body).map_err(|e| {
+        AppError::BadRequest(format!(
+            "send a JSON object like {{\"email\": \"dana@acme.example\", \"name\": \"Dana Lee\"}}: {e}"
+        ))
+    })?;
+    let valid = ContactInput {
+        name: input.name,
+        email: input.email,
+        title: input.title.unwrap_or_default(),
+        champion: input.champion.then(|| "true".to_string()),
+    }
+    .validate()?;
+    let (contact, created) = store::accounts::upsert_contact(&state.db, &id, &valid).await?;
+    state.account_activity(contact.account_id.as_str());
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(contact)))
 }

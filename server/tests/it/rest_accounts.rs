@@ -171,3 +171,114 @@ async fn reads_need_a_key_with_their_scope() {
         assert!(body["error"]["fields"]["since"].is_string(), "{query}: {body}");
     }
 }
+
+async fn put_contact(app: &TestApp, key: &str, account: &str, body: &str) -> (StatusCode, Value) {
+    let res = reqwest::Client::new()
+        .put(format!("{}/api/v1/accounts/{account}/contacts", app.base))
+        .bearer_auth(key)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn contacts_of(admin: &Client, account: &str) -> Vec<Value> {
+    let detail = admin.ok("accounts/get", &[("id", account)]).await;
+    detail["contacts"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_crm_upserts_contacts_by_email_and_finds_accounts_by_its_own_id() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let acme = create_account(&admin, "Acme Sync", "smb").await;
+    let other = create_account(&admin, "Other Sync", "smb").await;
+    let writer = key(&app, &["accounts:write"]).await;
+
+    let (status, made) = put_contact(
+        &app,
+        &writer,
+        &acme,
+        r#"{"email": "Dana@Acme.example", "name": "Dana Lee", "champion": true}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(
+        (made["email"].as_str(), made["champion"].as_bool()),
+        (Some("dana@acme.example"), Some(true))
+    );
+    // The same email again (any case) updates that contact.
+    let (status, again) = put_contact(
+        &app,
+        &writer,
+        &acme,
+        r#"{"email": "dana@acme.example", "name": "Dana Lee-Smith", "title": "VP Ops"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["id"], made["id"]);
+    let list = contacts_of(&admin, &acme).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["name"], "Dana Lee-Smith");
+    assert_eq!(list[0]["champion"], false, "left out is not a champion");
+
+    // Another account's contact with the same email is its own; the first is untouched.
+    let (status, _) =
+        put_contact(&app, &writer, &other, r#"{"email": "dana@acme.example", "name": "Dana B"}"#)
+            .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(contacts_of(&admin, &acme).await[0]["name"], "Dana Lee-Smith");
+
+    // Bad input: named by field, nothing written.
+    for (body, field) in [
+        (r#"{"email": "not-an-email", "name": "X"}"#, "email"),
+        (r#"{"email": "x@acme.example", "name": "   "}"#, "name"),
+        (&format!(r#"{{"email": "x@acme.example", "name": "{}"}}"#, "n".repeat(201)), "name"),
+    ] {
+        let (status, err) = put_contact(&app, &writer, &acme, body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+        assert!(err["error"]["fields"][field].is_string(), "{body}: {err}");
+    }
+    for body in ["{", "[]", r#"{"name": "No Email"}"#, r#"{"email": 7, "name": "X"}"#] {
+        let (status, _) = put_contact(&app, &writer, &acme, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    let (status, _) =
+        put_contact(&app, &writer, "no-such-account", r#"{"email": "a@b.example", "name": "A"}"#)
+            .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let huge = format!(r#"{{"email": "a@b.example", "name": "{}"}}"#, "n".repeat(100_000));
+    let (status, _) = put_contact(&app, &writer, &acme, &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(contacts_of(&admin, &acme).await.len(), 1, "nothing refused was written");
+    let reader = key(&app, &["accounts:read"]).await;
+    let (status, _) =
+        put_contact(&app, &reader, &acme, r#"{"email": "a@b.example", "name": "A"}"#).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "reading is not writing");
+
+    // A CRM finds Bellwether's id by its own.
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/accounts", app.base))
+        .bearer_auth(&writer)
+        .json(&serde_json::json!([{"external_id": "crm-77", "name": "From The CRM", "tier": "smb",
+            "industry": "Retail", "stage": "onboarding", "currency": "USD",
+            "contract_start": "2026-01-01"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let mut found = Value::Null;
+    for _ in 0..50 {
+        found = get_json(&app, &reader, "/api/v1/accounts?external_id=crm-77").await.1;
+        if found["accounts"].as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(found["accounts"][0]["name"], "From The CRM", "{found}");
+    let (_, none) = get_json(&app, &reader, "/api/v1/accounts?external_id=crm-unknown").await;
+    assert_eq!(none["accounts"], serde_json::json!([]));
+}

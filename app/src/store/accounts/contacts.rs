@@ -65,6 +65,31 @@ pub async fn add_contact(db: &Db, account_id: &str, c: &ValidContact) -> Result<
     Ok(r.before_commit::<ContactRow>()?.into())
 }
 
+/// Creates the account's contact with `c.email`, or updates the one that has it (what a CRM
+/// sync sends: within an account a contact is known by email). Returns the contact and whether
+/// it was created. One transaction; two syncs racing on one new email conflict on the
+/// `contact_account_email` index, and the retry finds the first one's contact.
+pub async fn upsert_contact(
+    db: &Db, account_id: &str, c: &ValidContact,
+) -> Result<(Contact, bool), AppError> {
+    let mut r = transact_on_account(
+        db,
+        &format!(
+            "LET $found = (SELECT VALUE id FROM contact WHERE account = $a AND email = $email
+                LIMIT 1)[0];
+             UPSERT ONLY ($found ?? type::record('contact', $id)) SET account = $a,
+                name = $name, email = $email, title = $title, champion = $champion
+             RETURN {CONTACT_FIELDS};
+             RETURN $found == NONE;"
+        ),
+        contact_params(account_id, &new_key(), c),
+    )
+    .await?;
+    let created: bool = r.before_commit()?;
+    let contact: ContactRow = r.take(4)?;
+    Ok((contact.into(), created))
+}
+
 /// Changes a contact; only a contact of `account_id` can be changed through that account.
 pub async fn update_contact(
     db: &Db, account_id: &str, contact_id: &str, c: &ValidContact,

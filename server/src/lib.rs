@@ -13,6 +13,7 @@ pub mod public;
 pub mod rest;
 pub mod rest_accounts;
 pub mod rest_alerts;
+pub mod rest_engagement;
 pub mod rest_escalations;
 pub mod rest_imports;
 pub mod rest_revenue;

@@ -153,6 +153,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::rest_escalations::routes())
         .merge(crate::rest_imports::routes())
         .merge(crate::rest_accounts::routes())
+        .merge(crate::rest_engagement::routes())
 }
 
 /// The document as JSON, built once at start.
@@ -240,6 +241,7 @@ mod tests {
             ("get", "/api/v1/accounts/{id}", "accounts:read"),
             ("get", "/api/v1/accounts/{id}/health/history", "health:read"),
             ("put", "/api/v1/accounts/{id}/contacts", "accounts:write"),
+            ("post", "/api/v1/touchpoints", "touchpoints:write"),
         ];
         let paths = v["paths"].as_object().unwrap();
         let count: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -22,6 +22,7 @@ vocabulary! {
         SurveysWrite => "surveys:write", "import survey responses collected elsewhere";
         MetricsRead => "metrics:read", "read revenue, retention and survey metrics";
         AccountsRead => "accounts:read", "read accounts, their contacts and team";
+        TouchpointsWrite => "touchpoints:write", "log touchpoints (calls, emails, meetings)";
     }
 }
 

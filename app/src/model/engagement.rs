@@ -33,6 +33,7 @@ impl TouchpointKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Touchpoint {
     pub id: String,
     pub account_id: AccountId,
@@ -44,14 +45,14 @@ pub struct Touchpoint {
     pub next_steps: String,
     pub logged_by: Option<String>,
     /// When it was logged (RFC 3339).
-    pub logged_at: crate::model::Timestamp,
+    pub logged_at: chrono::DateTime<chrono::Utc>,
     /// An email or meeting request that waits for the customer's answer (a message to the
     /// customer was recorded when it was logged).
     #[serde(default)]
     pub awaiting_reply: bool,
     /// When the CSM logged the customer's reply.
     #[serde(default)]
-    pub replied_at: Option<crate::model::Timestamp>,
+    pub replied_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Touchpoint {

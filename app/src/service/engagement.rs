@@ -92,3 +92,42 @@ pub async fn time_to_value(state: &AppState) -> Result<TimeToValue, AppError> {
         by_segment,
     })
 }
+
+/// A touchpoint another system logs (a calendar or an email integration, through the REST
+/// API): on the account `account` names, by the active staff member whose email is `logged_by`
+/// (if any), once per `idempotency_key` — a re-sent one is found, not logged again (`false`).
+/// A reference that names no account, or an email that names no active staff member, is a
+/// refusal of that field.
+pub async fn log_from_integration(
+    state: &AppState, account: &crate::model::usage::AccountRef,
+    t: &crate::model::engagement::ValidTouchpoint, logged_by: Option<&str>, idempotency_key: &str,
+) -> Result<(Touchpoint, bool), AppError> {
+    use crate::model::usage::AccountRef;
+    let found = portfolio::resolve(&state.db, &state.portfolio, [account]).await?;
+    let Some(account_id) = found.get(account).cloned().flatten() else {
+        let field = match account {
+            AccountRef::Id(_) => "account_id",
+            AccountRef::External(_) => "external_id",
+        };
+        return Err(AppError::field(field, "names no account"));
+    };
+    let by = match logged_by {
+        None => None,
+        Some(email) => {
+            let email = email.trim().to_lowercase();
+            let users = store::users::list(&state.db).await?;
+            let user = users.into_iter().find(|u| u.active && u.email.to_lowercase() == email);
+            let user = user
+                .ok_or_else(|| AppError::field("logged_by", "names no active Bellwether user"))?;
+            Some(user.id.to_string())
+        }
+    };
+    // The same key always names the same touchpoint; a hash keeps any key a valid record id.
+    let id = crate::auth::token_hash(&format!("touchpoint:{idempotency_key}"))[..32].to_string();
+    let (touchpoint, created) =
+        store::touchpoints::create_once(&state.db, &account_id, t, by.as_deref(), &id).await?;
+    if created {
+        state.account_activity(&account_id);
+    }
+    Ok((touchpoint, created))
+}

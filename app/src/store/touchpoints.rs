@@ -5,7 +5,8 @@
 //! time: the delayed-response rule reads those messages like the ones the REST API receives.
 
 use super::{
-    date_param, de, new_key, query_all, query_many, transact, transact_on_account, Db, OnAccount,
+    date_param, de, new_key, query_all, query_many, transact, transact_on_account, vars, Db,
+    OnAccount,
 };
 use crate::error::AppError;
 use crate::model::engagement::*;
@@ -66,31 +67,50 @@ const FIELDS: &str = "id, account, account.name AS account_name, kind, date, att
 pub async fn create(
     db: &Db, account: &str, t: &ValidTouchpoint, by: &str,
 ) -> Result<Touchpoint, AppError> {
-    let id = new_key();
+    Ok(create_once(db, account, t, Some(by), &new_key()).await?.0)
+}
+
+/// [`create`] under a chosen id, once: an integration re-sending a touchpoint (its id derived
+/// from the sender's idempotency key) finds the one already logged — returned with `false` —
+/// and changes nothing. The id used for another account is a conflict. `by`: the staff member
+/// who logged it, if any.
+pub async fn create_once(
+    db: &Db, account: &str, t: &ValidTouchpoint, by: Option<&str>, id: &str,
+) -> Result<(Touchpoint, bool), AppError> {
     let mut r = transact_on_account(
         db,
         &format!(
             "LET $t = type::record('touchpoint', $id);
-             LET $now = time::now();
-             CREATE $t SET account = $a, kind = $kind, date = <datetime>$date,
-                attendees = $attendees, notes = $notes, next_steps = $next_steps,
-                logged_by = type::record('user', $by), created_at = $now,
-                awaiting_reply = $awaiting RETURN NONE;
-             IF $awaiting {{
-                 CREATE type::record('message', $key) SET account = $a, thread_id = $thread,
-                     direction = 'out', at = $now, idempotency_key = $key, touchpoint = $t RETURN NONE;
+             IF record::exists($t) AND $t.account != $a {{
+                 THROW 'bw:conflict:this idempotency key was used for another account'
              }};
-             SELECT {FIELDS} FROM ONLY $t;"
+             LET $new = !record::exists($t);
+             IF $new {{
+                 LET $now = time::now();
+                 CREATE $t SET account = $a, kind = $kind, date = <datetime>$date,
+                    attendees = $attendees, notes = $notes, next_steps = $next_steps,
+                    logged_by = IF $by = NONE {{ NONE }} ELSE {{ type::record('user', $by) }},
+                    created_at = $now, awaiting_reply = $awaiting RETURN NONE;
+                 IF $awaiting {{
+                     CREATE type::record('message', $key) SET account = $a, thread_id = $thread,
+                         direction = 'out', at = $now, idempotency_key = $key, touchpoint = $t
+                         RETURN NONE;
+                 }};
+             }};
+             SELECT {FIELDS} FROM ONLY $t;
+             RETURN $new;"
         ),
-        json!({
+        vars(json!({
             "account": account, "id": id, "kind": t.kind.key(), "date": date_param(t.date),
             "attendees": t.attendees, "notes": t.notes, "next_steps": t.next_steps, "by": by,
-            "awaiting": t.awaiting_reply, "thread": touchpoint_thread(&id),
-            "key": touchpoint_message_key(&id, Direction::Out),
-        }),
+            "awaiting": t.awaiting_reply, "thread": touchpoint_thread(id),
+            "key": touchpoint_message_key(id, Direction::Out),
+        })),
     )
     .await?;
-    Ok(r.before_commit::<Row>()?.into())
+    let created: bool = r.before_commit()?;
+    let row: Row = r.take(7)?;
+    Ok((row.into(), created))
 }
 
 /// Logs the customer's reply to touchpoint `id` of `account` now: sets its `replied_at` and

@@ -282,3 +282,85 @@ async fn a_crm_upserts_contacts_by_email_and_finds_accounts_by_its_own_id() {
     let (_, none) = get_json(&app, &reader, "/api/v1/accounts?external_id=crm-unknown").await;
     assert_eq!(none["accounts"], serde_json::json!([]));
 }
+
+async fn post_touchpoint(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/touchpoints", app.base))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn touchpoints_of(app: &TestApp, account: &str) -> usize {
+    app::store::touchpoints::for_account(&app.db, account, 100).await.unwrap().len()
+}
+
+#[tokio::test]
+async fn an_integration_logs_a_touchpoint_once_per_idempotency_key() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let acme = create_account(&admin, "Acme Calendar", "smb").await;
+    let other = create_account(&admin, "Other Calendar", "smb").await;
+    let key = key(&app, &["touchpoints:write"]).await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let meeting = serde_json::json!({"account_id": acme, "kind": "meeting", "date": today,
+        "attendees": ["Dana Lee", ADMIN_EMAIL], "notes": "Roadmap walk-through",
+        "awaiting_reply": true, "logged_by": ADMIN_EMAIL.to_uppercase(), "idempotency_key": "gcal-1"});
+
+    let (status, logged) = post_touchpoint(&app, &key, meeting.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{logged}");
+    assert_eq!(logged["kind"], "meeting");
+    assert!(logged["logged_by"].is_string(), "{logged}");
+    assert_eq!(logged["awaiting_reply"], true);
+    // Sent again (a retry after a time-out): the same touchpoint, nothing new.
+    let (status, again) = post_touchpoint(&app, &key, meeting.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["id"], logged["id"]);
+    assert_eq!(touchpoints_of(&app, &acme).await, 1);
+    // The same key for another account is refused, not moved.
+    let mut moved = meeting.clone();
+    moved["account_id"] = other.clone().into();
+    let (status, _) = post_touchpoint(&app, &key, moved).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(touchpoints_of(&app, &other).await, 0);
+
+    // Bad input: named by field, nothing logged.
+    let bad = |patch: Value| {
+        let mut body = meeting.clone();
+        body["idempotency_key"] = "gcal-bad".into();
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    for (patch, field) in [
+        (serde_json::json!({"kind": "smoke_signal"}), "kind"),
+        (serde_json::json!({"date": "2099-01-01"}), "date"),
+        (serde_json::json!({"date": "yesterday"}), "date"),
+        (serde_json::json!({"kind": "call", "awaiting_reply": true}), "awaiting_reply"),
+        (serde_json::json!({"logged_by": "stranger@example.com"}), "logged_by"),
+        (serde_json::json!({"account_id": "no-such-account"}), "account_id"),
+        (serde_json::json!({"account_id": null, "external_id": "crm-nope"}), "external_id"),
+        (serde_json::json!({"account_id": null}), "account_id"),
+        (serde_json::json!({"idempotency_key": ""}), "idempotency_key"),
+        (serde_json::json!({"idempotency_key": "k".repeat(201)}), "idempotency_key"),
+        (serde_json::json!({"notes": "n".repeat(10_001)}), "notes"),
+    ] {
+        let (status, err) = post_touchpoint(&app, &key, bad(patch.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{patch}: {err}");
+        assert!(err["error"]["fields"][field].is_string(), "{patch}: {err}");
+    }
+    let (status, _) = post_touchpoint(&app, &key, serde_json::json!(["not", "an", "object"])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let huge = bad(serde_json::json!({"notes": "n".repeat(200_000)}));
+    let (status, _) = post_touchpoint(&app, &key, huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(touchpoints_of(&app, &acme).await, 1, "nothing refused was logged");
+    let reader = self::key(&app, &["accounts:read"]).await;
+    let (status, _) = post_touchpoint(&app, &reader, meeting).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

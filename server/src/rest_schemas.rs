@@ -122,6 +122,10 @@ pub struct AccountUpsert {
     renewal: Option<NaiveDate>,
     /// An active admin or CSM.
     owner_email: Option<String>,
+    /// Update only if the account has not changed in Bellwether since this time: send the
+    /// `updated_at` you last read (`GET /api/v1/accounts/{id}`). Changed since, the row is
+    /// refused on this field and nothing of it is written.
+    if_unmodified_since: Option<DateTime<Utc>>,
 }
 
 /// One survey answer collected by another tool. Give `on` (a day) or `at` (a time).

@@ -23,6 +23,10 @@ pub struct Account {
     pub health_score: Option<u8>,
     #[serde(default)]
     pub health_band: Option<super::health::Band>,
+    /// When the account was last changed: its version for a sync (a CRM sends it back as
+    /// `if_unmodified_since`). Read with the account's detail; `None` in list rows.
+    #[serde(default)]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl std::ops::Deref for Account {

@@ -65,7 +65,10 @@ pub async fn accounts(
         let account = owner_of(row, &owners)
             .map(|owner| ValidAccount { owner_id: owner.map(Into::into), ..row.account.clone() });
         let written = match account {
-            Ok(a) => upsert(state, existing.get(r).cloned().flatten(), &a).await?,
+            Ok(a) => {
+                upsert(state, existing.get(r).cloned().flatten(), &a, row.if_unmodified_since)
+                    .await?
+            }
             Err(e) => Err(e),
         };
         match written {
@@ -113,9 +116,10 @@ fn owner_of(
 /// fails the request.
 async fn upsert(
     state: &AppState, existing: Option<String>, a: &ValidAccount,
+    unmodified_since: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Result<bool, Vec<(String, String)>>, AppError> {
     let written = match &existing {
-        Some(id) => store::accounts::update_from_api(&state.db, id, a).await,
+        Some(id) => store::accounts::update_from_api(&state.db, id, a, unmodified_since).await,
         None => store::accounts::create(&state.db, None, a, None).await,
     };
     match written {

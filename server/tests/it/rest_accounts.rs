@@ -364,3 +364,67 @@ async fn an_integration_logs_a_touchpoint_once_per_idempotency_key() {
     let (status, _) = post_touchpoint(&app, &reader, meeting).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// What a CRM sync does with `updated_at`: sends it back as `if_unmodified_since`, and an edit
+/// made in Bellwether since is not overwritten.
+#[tokio::test]
+async fn a_conditional_upsert_never_overwrites_an_edit_it_has_not_seen() {
+    let app = spawn_app().await;
+    admin(&app).await;
+    let writer = key(&app, &["accounts:write", "accounts:read"]).await;
+    let upsert = |fields: Value| {
+        let url = format!("{}/api/v1/accounts", app.base);
+        let writer = writer.clone();
+        async move {
+            let mut row = serde_json::json!({"external_id": "crm-88", "name": "Versioned Co",
+                "tier": "smb", "industry": "Retail", "stage": "onboarding", "currency": "USD",
+                "contract_start": "2026-01-01"});
+            for (k, v) in fields.as_object().unwrap() {
+                row[k] = v.clone();
+            }
+            let res = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(writer)
+                .json(&serde_json::json!([row]))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let read = || async {
+        let mut found = Value::Null;
+        for _ in 0..50 {
+            let (_, page) = get_json(&app, &writer, "/api/v1/accounts?external_id=crm-88").await;
+            if let Some(id) = page["accounts"][0]["id"].as_str() {
+                found = get_json(&app, &writer, &format!("/api/v1/accounts/{id}")).await.1;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        found
+    };
+    assert_eq!(upsert(serde_json::json!({})).await.0, StatusCode::OK);
+    let first = read().await;
+    let seen = first["account"]["updated_at"].as_str().expect("a version").to_string();
+
+    // Sent back unchanged: the update goes through.
+    let (status, report) =
+        upsert(serde_json::json!({"industry": "Wholesale", "if_unmodified_since": seen})).await;
+    assert_eq!((status, report["updated"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
+    let second = read().await;
+    assert_eq!(second["account"]["industry"], "Wholesale");
+
+    // The old version again: the account changed since, so the row is refused and nothing of
+    // it is written.
+    let (status, report) =
+        upsert(serde_json::json!({"industry": "Stale", "if_unmodified_since": seen})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    assert_eq!(report["errors"][0]["field"], "if_unmodified_since", "{report}");
+    assert_eq!(read().await["account"]["industry"], "Wholesale");
+
+    let (status, report) = upsert(serde_json::json!({"if_unmodified_since": "last tuesday"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(report["errors"][0]["field"], "if_unmodified_since", "{report}");
+}

@@ -56,6 +56,8 @@ pub struct AccountRow {
     /// The account with no owner yet: the owner is found by `owner_email`.
     pub account: ValidAccount,
     pub owner_email: Option<String>,
+    /// A conditional update: only if the account has not changed since (its `updated_at`).
+    pub if_unmodified_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The contract's name of an account form field.
@@ -104,6 +106,23 @@ pub fn account_row(index: usize, v: &Value) -> Result<AccountRow, Vec<EventError
         let field = if v.get("arr").is_some() { "arr" } else { "arr_minor" };
         fail(field, "an account's ARR comes only from its ARR movements: send them to /api/v1/arr-movements".into());
     }
+    let if_unmodified_since = match text(v, "if_unmodified_since") {
+        Ok(None) => None,
+        Ok(Some(t)) => match chrono::DateTime::parse_from_rfc3339(t) {
+            Ok(t) => Some(t.with_timezone(&chrono::Utc)),
+            Err(_) => {
+                fail(
+                    "if_unmodified_since",
+                    "must be an RFC 3339 time, as updated_at is read".into(),
+                );
+                None
+            }
+        },
+        Err(m) => {
+            fail("if_unmodified_since", m);
+            None
+        }
+    };
     let owner_email = owner_email.map(str::to_lowercase);
     if owner_email.as_deref().is_some_and(|e| !is_email(e)) {
         fail("owner_email", "is not an email address".into());
@@ -150,9 +169,12 @@ pub fn account_row(index: usize, v: &Value) -> Result<AccountRow, Vec<EventError
         }
     };
     match account {
-        Some(account) if errors.is_empty() => {
-            Ok(AccountRow { external_id: input.external_id, account, owner_email })
-        }
+        Some(account) if errors.is_empty() => Ok(AccountRow {
+            external_id: input.external_id,
+            account,
+            owner_email,
+            if_unmodified_since,
+        }),
         _ => {
             errors.sort_by_key(|e| FIELD_ORDER.iter().position(|f| *f == e.field));
             Err(errors)

@@ -28,11 +28,13 @@ struct AccountRowDb {
     entry: Entry,
     #[serde(deserialize_with = "de::date")]
     contract_start: NaiveDate,
+    #[serde(default)]
+    updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<AccountRowDb> for Account {
     fn from(r: AccountRowDb) -> Self {
-        r.entry.into_account(r.contract_start)
+        Account { updated_at: r.updated_at, ..r.entry.into_account(r.contract_start) }
     }
 }
 
@@ -140,13 +142,27 @@ const API_UPDATE_GUARDS: &str =
         THROW 'bw:field:stage:this account is Churned; send a reactivation movement to /api/v1/arr-movements, which brings it back'
      };";
 
+/// A conditional update (`if_unmodified_since`): refused when the account changed after the
+/// time the caller last read it (its `updated_at`), so a sync never overwrites an edit it has
+/// not seen.
+const UNMODIFIED_SINCE: &str = "IF $unmodified_since != NONE
+        AND type::record('account', $id).updated_at > <datetime>$unmodified_since {
+        THROW 'bw:field:if_unmodified_since:the account was changed in Bellwether after this time; read it again (GET /api/v1/accounts/{id}), merge, and send its updated_at'
+     };";
+
 /// Changes an account as the accounts API does: like [`update`] with no movements, and never
-/// churned nor reactivated here (see [`API_UPDATE_GUARDS`]).
-pub async fn update_from_api(db: &Db, id: &str, a: &ValidAccount) -> Result<Account, AppError> {
+/// churned nor reactivated here (see [`API_UPDATE_GUARDS`]); with `unmodified_since`, only if
+/// the account has not changed since (see [`UNMODIFIED_SINCE`]).
+pub async fn update_from_api(
+    db: &Db, id: &str, a: &ValidAccount, unmodified_since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Account, AppError> {
     check_owner(db, &a.owner_id).await?;
     let mut params = account_params(id, a);
     params["groups"] = json!([]);
-    save(db, API_UPDATE_GUARDS, "UPDATE", params).await
+    if let Some(t) = unmodified_since {
+        params["unmodified_since"] = t.to_rfc3339().into();
+    }
+    save(db, &format!("{API_UPDATE_GUARDS}\n{UNMODIFIED_SINCE}"), "UPDATE", params).await
 }
 
 /// One transaction: the checks (`exists` first, for an update), the account written with
@@ -190,7 +206,7 @@ pub async fn detail(db: &Db, id: &str) -> Result<AccountDetail, AppError> {
         db,
         &format!(
             "LET $a = type::record('account', $id);
-             SELECT {ENTRY_FIELDS}, contract_start FROM ONLY $a;
+             SELECT {ENTRY_FIELDS}, contract_start, updated_at FROM ONLY $a;
              SELECT {CONTACT_FIELDS} FROM contact WHERE account = $a ORDER BY champion DESC, name;
              SELECT {TEAM_FIELDS} FROM team_member WHERE account = $a ORDER BY role, user_name;"
         ),

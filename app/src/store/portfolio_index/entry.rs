@@ -112,6 +112,7 @@ impl Entry {
             owner_name: self.owner_name,
             health_score: self.health_score,
             health_band: self.health_band,
+            updated_at: None,
         }
     }
 

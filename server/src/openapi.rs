@@ -242,6 +242,7 @@ mod tests {
             ("get", "/api/v1/accounts/{id}/health/history", "health:read"),
             ("put", "/api/v1/accounts/{id}/contacts", "accounts:write"),
             ("post", "/api/v1/touchpoints", "touchpoints:write"),
+            ("put", "/api/v1/accounts/{id}/team", "accounts:write"),
         ];
         let paths = v["paths"].as_object().unwrap();
         let count: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -7,6 +7,8 @@
 //!   never an offset.
 //! - `GET /api/v1/accounts/{id}` (`accounts:read`): the account with its contacts and team.
 //! - `PUT /api/v1/accounts/{id}/contacts` (`accounts:write`): a contact upserted by email.
+//! - `PUT /api/v1/accounts/{id}/team` (`accounts:write`): a staff member on the account's team in
+//!   a role, once.
 //! - `GET /api/v1/accounts/{id}/health/history` (`health:read`): daily scores from `since`
 //!   (default 90 days back, at most 3 years).
 //!
@@ -20,7 +22,9 @@ use app::model::health::Snapshot;
 use app::model::portfolio::{AccountRow, PortfolioFilter};
 use app::model::segment::BandChoice;
 use app::model::usage::AccountRef;
-use app::model::{AccountDetail, Contact, ContactInput, Keyed, SizeTier, Stage};
+use app::model::{
+    AccountDetail, Contact, ContactInput, Keyed, SizeTier, Stage, TeamMember, TeamRole,
+};
 use app::state::AppState;
 use app::{service, store};
 use axum::extract::{Path, Query, State};
@@ -39,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(one))
         .routes(routes!(history))
         .routes(routes!(upsert_contact))
+        .routes(routes!(put_team_member))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
 }
 
@@ -257,4 +262,54 @@ async fn upsert_contact(
     state.account_activity(contact.account_id.as_str());
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(contact)))
+}
+
+/// A seat on the account's team, as a CRM's account team sends it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"user_email": "ada@yourcompany.example", "role": "csm"}))]
+struct TeamSeat {
+    /// An active Bellwether user.
+    user_email: String,
+    #[schema(value_type = TeamRole)]
+    role: String,
+}
+
+/// Put a staff member on the account's team.
+///
+/// Once per user and role: sending it again answers 200 with the seat already there.
+#[utoipa::path(put, path = "/api/v1/accounts/{id}/team", tag = "accounts",
+    security(("api_key" = ["accounts:write"])),
+    params(("id" = String, Path, description = "Bellwether's id of the account")),
+    request_body = TeamSeat,
+    responses(
+        (status = 201, description = "Added", body = TeamMember),
+        (status = 200, description = "Already on the team in that role", body = TeamMember),
+        (status = 404, description = "No such account", body = ApiError),
+        KeyErrors, BadRequest, TooLarge, Unprocessable))]
+async fn put_team_member(
+    State(state): State<AppState>, _key: ApiKey<AccountsWrite>, Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<TeamMember>), AppError> {
+    if id.is_empty() || id.len() > 100 {
+        return Err(AppError::NotFound("account".into()));
+    }
+    let seat: TeamSeat = serde_json::from_slice(&body).map_err(|e| {
+        AppError::BadRequest(format!(
+            "send a JSON object like {{\"user_email\": \"ada@yourcompany.example\", \"role\": \"csm\"}}: {e}"
+        ))
+    })?;
+    let role = TeamRole::parse(seat.role.trim())
+        .ok_or_else(|| AppError::field("role", format!("must be one of {}", keys::<TeamRole>())))?;
+    let email = seat.user_email.trim();
+    if email.is_empty() || email.chars().count() > 320 {
+        return Err(AppError::field("user_email", "give the email of a Bellwether user"));
+    }
+    let (member, added) = store::accounts::ensure_team_member(&state.db, &id, email, role).await?;
+    let status = if added { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(member)))
+}
+
+/// A closed set's keys, for a message: `csm, account_manager, …`.
+fn keys<T: Keyed>() -> String {
+    T::all().iter().map(|t| t.key()).collect::<Vec<_>>().join(", ")
 }

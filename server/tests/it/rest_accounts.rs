@@ -428,3 +428,49 @@ async fn a_conditional_upsert_never_overwrites_an_edit_it_has_not_seen() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(report["errors"][0]["field"], "if_unmodified_since", "{report}");
 }
+
+async fn put_seat(app: &TestApp, key: &str, account: &str, body: Value) -> (StatusCode, Value) {
+    let res = reqwest::Client::new()
+        .put(format!("{}/api/v1/accounts/{account}/team", app.base))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_crm_puts_its_account_team_once_per_person_and_role() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let acme = create_account(&admin, "Acme Team", "smb").await;
+    let writer = key(&app, &["accounts:write"]).await;
+    let seat =
+        serde_json::json!({"user_email": ADMIN_EMAIL.to_uppercase(), "role": "account_manager"});
+    let (status, member) = put_seat(&app, &writer, &acme, seat.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{member}");
+    assert_eq!(member["role"], "account_manager");
+    let (status, again) = put_seat(&app, &writer, &acme, seat).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["id"], member["id"]);
+    let team = admin.ok("accounts/get", &[("id", &acme)]).await["team"].clone();
+    let seats = team.as_array().unwrap().iter().filter(|m| m["role"] == "account_manager").count();
+    assert_eq!(seats, 1, "{team}");
+
+    for (body, field) in [
+        (serde_json::json!({"user_email": "nobody@example.com", "role": "csm"}), "user_email"),
+        (serde_json::json!({"user_email": ADMIN_EMAIL, "role": "overlord"}), "role"),
+        (serde_json::json!({"user_email": "", "role": "csm"}), "user_email"),
+    ] {
+        let (status, err) = put_seat(&app, &writer, &acme, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+        assert!(err["error"]["fields"][field].is_string(), "{body}: {err}");
+    }
+    let ok_seat = serde_json::json!({"user_email": ADMIN_EMAIL, "role": "csm"});
+    let (status, _) = put_seat(&app, &writer, "no-such-account", ok_seat.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let reader = key(&app, &["accounts:read"]).await;
+    assert_eq!(put_seat(&app, &reader, &acme, ok_seat).await.0, StatusCode::FORBIDDEN);
+}

@@ -56,6 +56,34 @@ pub async fn add_team_member(
     Ok(())
 }
 
+/// Puts the active user with `email` on the account's team in `role`, unless already there (what
+/// a CRM sync sends, again and again: the second time changes nothing). Returns the member and
+/// whether it was added. One transaction.
+pub async fn ensure_team_member(
+    db: &Db, account_id: &str, email: &str, role: TeamRole,
+) -> Result<(TeamMember, bool), AppError> {
+    let mut r = transact_on_account(
+        db,
+        &format!(
+            "LET $u = (SELECT VALUE id FROM user WHERE email = $email LIMIT 1)[0];
+             IF $u = NONE {{ THROW 'bw:field:user_email:names no Bellwether user' }};
+             IF !$u.active {{ THROW 'bw:field:user_email:is deactivated' }};
+             LET $found = (SELECT VALUE id FROM team_member WHERE account = $a AND user = $u
+                AND role = $role LIMIT 1)[0];
+             LET $m = IF $found != NONE {{ $found }} ELSE {{
+                (CREATE ONLY team_member SET account = $a, user = $u, role = $role RETURN VALUE id)
+             }};
+             SELECT {TEAM_FIELDS} FROM ONLY $m;
+             RETURN $found = NONE;"
+        ),
+        json!({ "account": account_id, "email": email.trim().to_lowercase(), "role": role.key() }),
+    )
+    .await?;
+    let added: bool = r.before_commit()?;
+    let member: TeamRow = r.take(8)?;
+    Ok((member.into(), added))
+}
+
 /// Takes a member off the account's team.
 pub async fn remove_team_member(
     db: &Db, account_id: &str, member_id: &str,

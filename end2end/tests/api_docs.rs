@@ -35,7 +35,7 @@ async fn the_api_reference_renders_from_settings() -> R {
             .await?;
         expect(page.locator(".info .title").first()).to_contain_text("Bellwether API").await?;
         // Every endpoint is listed, under its tag.
-        expect(page.locator(".opblock")).to_have_count(24).await?;
+        expect(page.locator(".opblock")).to_have_count(26).await?;
     }
     // An endpoint opened: its scope, its body and its answers.
     page.locator(".opblock-summary-path[data-path='/api/v1/events']").click(None).await?;

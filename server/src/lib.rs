@@ -16,6 +16,7 @@ pub mod rest_alerts;
 pub mod rest_engagement;
 pub mod rest_escalations;
 pub mod rest_imports;
+pub mod rest_plans;
 pub mod rest_revenue;
 pub mod rest_schemas;
 pub mod secrets;

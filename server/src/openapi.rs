@@ -44,6 +44,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "usage", description = "Product usage and messages, in batches"),
         (name = "accounts", description = "Accounts: read, and upserted from a CRM by `external_id`"),
         (name = "health", description = "Health scores"),
+        (name = "plans", description = "Success plans, read-only"),
         (name = "surveys", description = "Survey answers collected elsewhere"),
         (name = "revenue", description = "ARR movements and the retention metrics"),
         (name = "alerts", description = "Early-warning alerts"),
@@ -154,6 +155,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::rest_imports::routes())
         .merge(crate::rest_accounts::routes())
         .merge(crate::rest_engagement::routes())
+        .merge(crate::rest_plans::routes())
 }
 
 /// The document as JSON, built once at start.
@@ -243,6 +245,8 @@ mod tests {
             ("put", "/api/v1/accounts/{id}/contacts", "accounts:write"),
             ("post", "/api/v1/touchpoints", "touchpoints:write"),
             ("put", "/api/v1/accounts/{id}/team", "accounts:write"),
+            ("get", "/api/v1/accounts/{id}/plans", "plans:read"),
+            ("get", "/api/v1/plans/{id}", "plans:read"),
         ];
         let paths = v["paths"].as_object().unwrap();
         let count: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

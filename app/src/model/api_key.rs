@@ -23,6 +23,7 @@ vocabulary! {
         MetricsRead => "metrics:read", "read revenue, retention and survey metrics";
         AccountsRead => "accounts:read", "read accounts, their contacts and team";
         TouchpointsWrite => "touchpoints:write", "log touchpoints (calls, emails, meetings)";
+        PlansRead => "plans:read", "read success plans";
     }
 }
 

@@ -474,3 +474,42 @@ async fn a_crm_puts_its_account_team_once_per_person_and_role() {
     let reader = key(&app, &["accounts:read"]).await;
     assert_eq!(put_seat(&app, &reader, &acme, ok_seat).await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn plans_are_read_whole_and_only_with_their_scope() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let acme = create_account(&admin, "Acme Plans", "smb").await;
+    let plan = onboarding_plan(&admin, &acme, "Acme onboarding", &today()).await;
+    let reader = key(&app, &["plans:read"]).await;
+
+    let (status, plans) = get_json(&app, &reader, &format!("/api/v1/accounts/{acme}/plans")).await;
+    assert_eq!(status, StatusCode::OK, "{plans}");
+    assert_eq!(plans.as_array().unwrap().len(), 1);
+    assert_eq!(plans[0]["title"], "Acme onboarding");
+    let tasks: usize = plans[0]["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["tasks"].as_array().unwrap().len())
+        .sum();
+    let expected = tasks_of(&plan_detail(&admin, &plan).await).len();
+    assert_eq!(tasks, expected, "every task of the plan");
+    assert!(plans[0]["milestones"][0]["tasks"][0]["status"].is_string());
+
+    let (status, one) = get_json(&app, &reader, &format!("/api/v1/plans/{plan}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["id"], plans[0]["id"]);
+    for bad in ["nope", &"p".repeat(500)] {
+        let (status, _) = get_json(&app, &reader, &format!("/api/v1/plans/{bad}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+        let (status, none) =
+            get_json(&app, &reader, &format!("/api/v1/accounts/{bad}/plans")).await;
+        assert_eq!((status, none), (StatusCode::OK, serde_json::json!([])));
+    }
+    let other = key(&app, &["accounts:read"]).await;
+    assert_eq!(
+        get(&app, &other, &format!("/api/v1/plans/{plan}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}

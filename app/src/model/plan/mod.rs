@@ -82,6 +82,7 @@ pub const MAX_TASKS_PER_PLAN: usize = 1000;
 /// target values, and whether the customer may update the current one. The builder's form checks
 /// into it ([`ObjectiveInput::validate`]); an [`Objective`] carries it with its id and last update.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ObjectiveSpec {
     pub metric: String,
     #[serde(default)]
@@ -96,12 +97,13 @@ pub struct ObjectiveSpec {
 
 /// An objective of a plan, as the builder and the shared plan show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Objective {
     pub id: String,
     #[serde(flatten)]
     pub spec: ObjectiveSpec,
     pub updated_by: Option<String>,
-    pub updated_at: Option<crate::model::Timestamp>,
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ObjectiveSpec {
@@ -123,6 +125,7 @@ impl ObjectiveSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: String,
     pub milestone_id: String,
@@ -138,7 +141,7 @@ pub struct Task {
     pub resources: Vec<TrainingResource>,
     /// Who marked it done and when ("Dana Chen (customer)").
     pub done_by: Option<String>,
-    pub done_at: Option<crate::model::Timestamp>,
+    pub done_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Task {
@@ -151,6 +154,7 @@ impl Task {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Milestone {
     pub id: String,
     pub title: String,
@@ -177,6 +181,7 @@ pub struct PlanShare {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub id: PlanId,
     pub account_id: AccountId,

@@ -17,13 +17,13 @@ vocabulary! {
         EscalationsRead => "escalations:read", "read escalations and their SLA clocks";
         EscalationsWrite => "escalations:write", "open escalations and record work on them";
         IncidentsWrite => "incidents:write", "report outages (incidents) for uptime";
+        AccountsRead => "accounts:read", "read accounts, their contacts and team";
         AccountsWrite => "accounts:write", "create and update accounts (upsert by external id)";
+        TouchpointsWrite => "touchpoints:write", "log touchpoints (calls, emails, meetings)";
+        PlansRead => "plans:read", "read success plans";
         RevenueWrite => "revenue:write", "record ARR movements";
         SurveysWrite => "surveys:write", "import survey responses collected elsewhere";
         MetricsRead => "metrics:read", "read revenue, retention and survey metrics";
-        AccountsRead => "accounts:read", "read accounts, their contacts and team";
-        TouchpointsWrite => "touchpoints:write", "log touchpoints (calls, emails, meetings)";
-        PlansRead => "plans:read", "read success plans";
     }
 }
 

@@ -71,8 +71,12 @@ impl Params {
         }
     }
 
-    /// A closed-set parameter: each value must be one of `T`'s keys.
+    /// A closed-set parameter: each value must be one of `T`'s keys (sent empty, it is none).
     fn keys<T: Keyed>(&self, name: &str) -> Result<Vec<T>, AppError> {
+        if self.0.iter().any(|(k, v)| k == name && v.trim().is_empty()) {
+            let all: Vec<&str> = T::all().iter().map(|t| t.key()).collect();
+            return Err(AppError::field(name, format!("use one of {}", all.join(", "))));
+        }
         crate::rest_alerts::keys(&self.0, name)
     }
 

@@ -37,15 +37,30 @@ async fn the_api_keeps_to_its_openapi_document() {
     let admin = admin(&app).await;
     // Accounts for the generated requests to land on (most ids will be unknown: 404s and 422s
     // are part of the contract too).
+    let mut accounts = Vec::new();
     for (name, tier) in [("Contract One", "enterprise"), ("Contract Two", "smb")] {
-        create_account(&admin, name, tier).await;
+        accounts.push(create_account(&admin, name, tier).await);
     }
+    let plan = onboarding_plan(&admin, &accounts[0], "Contract onboarding", &today()).await;
     let scopes: Vec<String> =
         app::model::api_key::ApiScope::ALL.iter().map(|s| s.key().to_string()).collect();
     let key = app::store::api_keys::create(&app.db, "contract", &scopes, None).await.unwrap().1;
 
     let doc = format!("{}/api/v1/openapi.json", app.base);
     let scratch = tempfile::tempdir().unwrap();
+    // Real ids for the paths that name a record, so those operations reach past "404 no such
+    // account" (schemathesis reads schemathesis.toml from its working directory).
+    std::fs::write(
+        scratch.path().join("schemathesis.toml"),
+        format!(
+            "[[operations]]\ninclude-path-regex = \"^/api/v1/accounts/\\\\{{id\\\\}}\"\n\
+             parameters = {{ \"path.id\" = \"{account}\" }}\n\n\
+             [[operations]]\ninclude-path = \"/api/v1/plans/{{id}}\"\n\
+             parameters = {{ \"path.id\" = \"{plan}\" }}\n",
+            account = accounts[0],
+        ),
+    )
+    .unwrap();
     let mut run = tokio::process::Command::new(schemathesis())
         .args(["run", &doc, "--url", &app.base])
         .args(["--header", &format!("Authorization: Bearer {key}")])

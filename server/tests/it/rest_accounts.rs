@@ -73,6 +73,7 @@ async fn accounts_are_listed_in_keyset_pages_and_filtered_by_name() {
     assert_eq!(smb.len(), 5, "four made as smb, and the one added meanwhile");
     for (query, field) in [
         ("tier=huge", "tier"),
+        ("tier=", "tier"),
         ("tier=smb,enterprise", "tier"),
         ("band=purple", "band"),
         ("limit=0", "limit"),

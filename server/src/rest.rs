@@ -184,6 +184,14 @@ pub fn answer(
     (status, Json(report))
 }
 
+/// A JSON body read as `T`, or a 400 saying what shape was expected (`example`).
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    bytes: &[u8], example: &str,
+) -> Result<T, AppError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| AppError::BadRequest(format!("send a JSON object like {example}: {e}")))
+}
+
 /// The items of a request body: a JSON array, or an object `{"<name>": [...]}`.
 pub fn batch(body: &[u8], name: &str) -> Result<Vec<serde_json::Value>, AppError> {
     let parsed: serde_json::Value = serde_json::from_slice(body)

@@ -15,7 +15,7 @@
 //! Every read answers with an `ETag`; `If-None-Match` gets a 304 (`crate::etag`).
 
 use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
-use crate::rest::{AccountsWrite, ApiKey, HealthRead};
+use crate::rest::{json_body, AccountsWrite, ApiKey, HealthRead};
 use crate::scope;
 use app::error::AppError;
 use app::model::health::Snapshot;
@@ -250,11 +250,8 @@ async fn upsert_contact(
     if id.is_empty() || id.len() > 100 {
         return Err(AppError::NotFound("account".into()));
     }
-    let input: ContactUpsert = serde_json::from_slice(&body).map_err(|e| {
-        AppError::BadRequest(format!(
-            "send a JSON object like {{\"email\": \"dana@acme.example\", \"name\": \"Dana Lee\"}}: {e}"
-        ))
-    })?;
+    let input: ContactUpsert =
+        json_body(&body, r#"{"email": "dana@acme.example", "name": "Dana Lee"}"#)?;
     let valid = ContactInput {
         name: input.name,
         email: input.email,
@@ -297,11 +294,8 @@ async fn put_team_member(
     if id.is_empty() || id.len() > 100 {
         return Err(AppError::NotFound("account".into()));
     }
-    let seat: TeamSeat = serde_json::from_slice(&body).map_err(|e| {
-        AppError::BadRequest(format!(
-            "send a JSON object like {{\"user_email\": \"ada@yourcompany.example\", \"role\": \"csm\"}}: {e}"
-        ))
-    })?;
+    let seat: TeamSeat =
+        json_body(&body, r#"{"user_email": "ada@yourcompany.example", "role": "csm"}"#)?;
     let role = TeamRole::parse(seat.role.trim())
         .ok_or_else(|| AppError::field("role", format!("must be one of {}", keys::<TeamRole>())))?;
     let email = seat.user_email.trim();

@@ -184,11 +184,7 @@ async fn event(
     if id.len() > 100 {
         return Err(AppError::NotFound("alert".into()));
     }
-    let input: AlertEventInput = serde_json::from_slice(&body).map_err(|e| {
-        AppError::BadRequest(format!(
-            "send a JSON object like {{\"event\": \"acknowledged\"}}: {e}"
-        ))
-    })?;
+    let input: AlertEventInput = crate::rest::json_body(&body, r#"{"event": "acknowledged"}"#)?;
     let cmd = input.validate(chrono::Utc::now())?;
     store::alerts::act(&state.db, &id, &cmd, None, "api").await?;
     Ok(Json(AlertActed { id, status: cmd.status() }))

@@ -5,7 +5,7 @@
 //! with the touchpoint already logged; a new one 201).
 
 use crate::openapi::{ApiError, BadRequest, KeyErrors, TooLarge, Unprocessable};
-use crate::rest::ApiKey;
+use crate::rest::{json_body, ApiKey};
 use crate::scope;
 use app::error::AppError;
 use app::model::engagement::{Touchpoint, TouchpointInput, TouchpointKind};
@@ -80,12 +80,10 @@ struct TouchpointIn {
 async fn log(
     State(state): State<AppState>, _key: ApiKey<TouchpointsWrite>, body: Bytes,
 ) -> Result<(StatusCode, Json<Touchpoint>), AppError> {
-    let input: TouchpointIn = serde_json::from_slice(&body).map_err(|e| {
-        AppError::BadRequest(format!(
-            "send a JSON object like {{\"external_id\": \"crm-42\", \"kind\": \"call\", \
-             \"date\": \"2026-11-23\", \"idempotency_key\": \"…\"}}: {e}"
-        ))
-    })?;
+    let input: TouchpointIn = json_body(
+        &body,
+        r#"{"external_id": "crm-42", "kind": "call", "date": "2026-11-23", "idempotency_key": "…"}"#,
+    )?;
     let key = input.idempotency_key.trim();
     if key.is_empty() || key.chars().count() > 200 {
         return Err(AppError::field("idempotency_key", "give 1 to 200 characters"));

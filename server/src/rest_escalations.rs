@@ -14,7 +14,7 @@
 //! - `POST /api/v1/incidents` (`incidents:write`) → 201 `{"id"}`.
 
 use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
-use crate::rest::ApiKey;
+use crate::rest::{json_body as body, ApiKey};
 use crate::scope;
 use app::error::AppError;
 use app::model::escalation::*;
@@ -25,7 +25,6 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
@@ -51,12 +50,6 @@ scope!(SettingsWrite, SettingsWrite, "`settings:write`.");
 scope!(EscalationsRead, EscalationsRead, "`escalations:read`.");
 scope!(EscalationsWrite, EscalationsWrite, "`escalations:write`.");
 scope!(IncidentsWrite, IncidentsWrite, "`incidents:write`.");
-
-/// A JSON body read as `T`, or a 400 saying what shape was expected.
-fn body<T: DeserializeOwned>(bytes: &[u8], example: &str) -> Result<T, AppError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| AppError::BadRequest(format!("send a JSON object like {example}: {e}")))
-}
 
 /// Ids in paths are record keys: anything longer than a key is no escalation of ours.
 fn id_ok(id: &str, what: &str) -> Result<(), AppError> {

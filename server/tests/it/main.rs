@@ -9,6 +9,7 @@ mod api;
 mod common;
 mod concurrency;
 mod contract;
+mod crm_sync;
 mod dashboard;
 mod durability;
 mod escalations;

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use maud::{html, DOCTYPE};
-use std::sync::Arc;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -137,7 +136,8 @@ pub struct Unprocessable(#[to_schema] ApiError);
 /// The REST API (every `/api/v1` endpoint), its document and the reference page.
 pub fn routes(state: AppState) -> Router {
     let (router, doc) = api().split_for_parts();
-    let json: Arc<str> = doc.to_pretty_json().expect("the OpenAPI document serialises").into();
+    let json =
+        axum::body::Bytes::from(doc.to_pretty_json().expect("the OpenAPI document serialises"));
     router
         .layer(axum::middleware::from_fn(crate::etag::etag))
         .with_state(state)
@@ -158,9 +158,9 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::rest_plans::routes())
 }
 
-/// The document as JSON, built once at start.
-async fn document(json: Arc<str>) -> Response {
-    let mut res = json.to_string().into_response();
+/// The document as JSON, built once at start (each answer shares its bytes).
+async fn document(json: axum::body::Bytes) -> Response {
+    let mut res = json.into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res

@@ -184,6 +184,20 @@ pub fn answer(
     (status, Json(report))
 }
 
+/// Ids in paths are record keys: an empty one, or one longer than any key, names nothing of ours.
+pub fn is_key(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 100
+}
+
+/// [`is_key`], or "no such `what`" (404) without asking the database.
+pub fn key_or_404(id: &str, what: &str) -> Result<(), AppError> {
+    if is_key(id) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(what.into()))
+    }
+}
+
 /// A JSON body read as `T`, or a 400 saying what shape was expected (`example`).
 pub fn json_body<T: serde::de::DeserializeOwned>(
     bytes: &[u8], example: &str,

@@ -15,7 +15,7 @@
 //! Every read answers with an `ETag`; `If-None-Match` gets a 304 (`crate::etag`).
 
 use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
-use crate::rest::{json_body, AccountsWrite, ApiKey, HealthRead};
+use crate::rest::{is_key, json_body, key_or_404, AccountsWrite, ApiKey, HealthRead};
 use crate::scope;
 use app::error::AppError;
 use app::model::health::Snapshot;
@@ -179,9 +179,7 @@ async fn list(
 async fn one(
     State(state): State<AppState>, _key: ApiKey<AccountsRead>, Path(id): Path<String>,
 ) -> Result<Json<AccountDetail>, AppError> {
-    if id.is_empty() || id.len() > 100 {
-        return Err(AppError::NotFound("account".into()));
-    }
+    key_or_404(&id, "account")?;
     Ok(Json(store::accounts::detail(&state.db, &id).await?))
 }
 
@@ -210,7 +208,7 @@ async fn history(
     if since < today - chrono::Duration::days(HISTORY_DAYS_MAX) {
         return Err(AppError::field("since", "at most three years back"));
     }
-    if id.is_empty() || id.len() > 100 {
+    if !is_key(&id) {
         return Ok(Json(Vec::new()));
     }
     Ok(Json(store::health::history(&state.db, &id, since).await?))
@@ -247,9 +245,7 @@ async fn upsert_contact(
     State(state): State<AppState>, _key: ApiKey<AccountsWrite>, Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Contact>), AppError> {
-    if id.is_empty() || id.len() > 100 {
-        return Err(AppError::NotFound("account".into()));
-    }
+    key_or_404(&id, "account")?;
     let input: ContactUpsert =
         json_body(&body, r#"{"email": "dana@acme.example", "name": "Dana Lee"}"#)?;
     let valid = ContactInput {
@@ -291,9 +287,7 @@ async fn put_team_member(
     State(state): State<AppState>, _key: ApiKey<AccountsWrite>, Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<TeamMember>), AppError> {
-    if id.is_empty() || id.len() > 100 {
-        return Err(AppError::NotFound("account".into()));
-    }
+    key_or_404(&id, "account")?;
     let seat: TeamSeat =
         json_body(&body, r#"{"user_email": "ada@yourcompany.example", "role": "csm"}"#)?;
     let role = TeamRole::parse(seat.role.trim())

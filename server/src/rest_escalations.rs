@@ -14,7 +14,7 @@
 //! - `POST /api/v1/incidents` (`incidents:write`) → 201 `{"id"}`.
 
 use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
-use crate::rest::{json_body as body, ApiKey};
+use crate::rest::{json_body as body, key_or_404, ApiKey};
 use crate::scope;
 use app::error::AppError;
 use app::model::escalation::*;
@@ -50,14 +50,6 @@ scope!(SettingsWrite, SettingsWrite, "`settings:write`.");
 scope!(EscalationsRead, EscalationsRead, "`escalations:read`.");
 scope!(EscalationsWrite, EscalationsWrite, "`escalations:write`.");
 scope!(IncidentsWrite, IncidentsWrite, "`incidents:write`.");
-
-/// Ids in paths are record keys: anything longer than a key is no escalation of ours.
-fn id_ok(id: &str, what: &str) -> Result<(), AppError> {
-    if id.is_empty() || id.len() > 100 {
-        return Err(AppError::NotFound(what.into()));
-    }
-    Ok(())
-}
 
 /// A saved calendar or policy: every save is a new version.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -97,7 +89,7 @@ async fn update_calendar(
     State(state): State<AppState>, _key: ApiKey<SettingsWrite>, Path(id): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<Saved>, AppError> {
-    id_ok(&id, "calendar")?;
+    key_or_404(&id, "calendar")?;
     let input: CalendarInput =
         body(&bytes, r#"{"name": "Berlin office", "time_zone": "Europe/Berlin", "hours": {…}}"#)?;
     let (id, version) = service::sla::save_calendar(&state.db, Some(&id), &input, None).await?;
@@ -136,7 +128,7 @@ async fn update_policy(
     State(state): State<AppState>, _key: ApiKey<SettingsWrite>, Path(id): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<Saved>, AppError> {
-    id_ok(&id, "SLA policy")?;
+    key_or_404(&id, "SLA policy")?;
     let input: PolicyInput =
         body(&bytes, r#"{"name": "Enterprise", "calendar_id": "…", "targets": {"P1": {…}}}"#)?;
     let (id, version) = service::sla::save_policy(&state.db, Some(&id), &input, None).await?;
@@ -234,7 +226,7 @@ async fn list(
 async fn one(
     State(state): State<AppState>, _key: ApiKey<EscalationsRead>, Path(id): Path<String>,
 ) -> Result<Json<Escalation>, AppError> {
-    id_ok(&id, "escalation")?;
+    key_or_404(&id, "escalation")?;
     Ok(Json(service::escalations::detail(&state, &id).await?))
 }
 
@@ -255,7 +247,7 @@ async fn event(
     State(state): State<AppState>, _key: ApiKey<EscalationsWrite>, Path(id): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<Escalation>, AppError> {
-    id_ok(&id, "escalation")?;
+    key_or_404(&id, "escalation")?;
     let input: EventInput =
         body(&bytes, r#"{"kind": "first_response", "at": "2026-12-04T10:00:00Z", "note": "…"}"#)?;
     Ok(Json(service::escalations::record(&state, &id, &input, Actor::Integration).await?))

@@ -6,7 +6,7 @@
 //! - `GET /api/v1/plans/{id}` (`plans:read`): one plan.
 
 use crate::openapi::{ApiError, KeyErrors, NotModified};
-use crate::rest::ApiKey;
+use crate::rest::{is_key, ApiKey};
 use crate::scope;
 use app::error::AppError;
 use app::model::plan::Plan;
@@ -23,11 +23,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(of_account)).routes(routes!(one))
 }
 
-/// Record keys are short: a longer id names nothing of ours.
-fn id_ok(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 100
-}
-
 /// List an account's success plans.
 ///
 /// Oldest first, each with its objectives, milestones and tasks. An account without plans, or
@@ -41,7 +36,7 @@ fn id_ok(id: &str) -> bool {
 async fn of_account(
     State(state): State<AppState>, _key: ApiKey<PlansRead>, Path(id): Path<String>,
 ) -> Result<Json<Vec<Plan>>, AppError> {
-    if !id_ok(&id) {
+    if !is_key(&id) {
         return Ok(Json(Vec::new()));
     }
     Ok(Json(store::plans::for_accounts(&state.db, Some(&[id])).await?))
@@ -59,6 +54,6 @@ async fn of_account(
 async fn one(
     State(state): State<AppState>, _key: ApiKey<PlansRead>, Path(id): Path<String>,
 ) -> Result<Json<Plan>, AppError> {
-    let plan = if id_ok(&id) { store::plans::get(&state.db, &id).await? } else { None };
+    let plan = if is_key(&id) { store::plans::get(&state.db, &id).await? } else { None };
     plan.map(Json).ok_or_else(|| AppError::NotFound("plan".into()))
 }

@@ -15,6 +15,7 @@ pub mod segments;
 pub mod sla;
 pub mod surveys;
 pub mod users;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod ctx;

@@ -28,6 +28,7 @@ pub mod usage;
 pub mod usage_filter;
 pub mod user;
 pub mod validate;
+pub mod webhook;
 
 /// A moment in time, as stored (UTC). Pages format it; nothing parses it twice.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -25,3 +25,4 @@ pub mod surveys;
 pub mod timeline;
 pub mod uptime;
 pub mod usage;
+pub mod webhooks;

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "escalations", include_str!("migrations/009_escalations.surql")),
     (10, "revenue", include_str!("migrations/010_revenue.surql")),
     (11, "imported responses", include_str!("migrations/011_imported_responses.surql")),
+    (12, "webhooks", include_str!("migrations/012_webhooks.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

@@ -28,6 +28,7 @@ pub mod templates;
 pub mod touchpoints;
 pub mod usage;
 pub mod users;
+pub mod webhooks;
 
 use crate::error::AppError;
 use surrealdb::engine::any::Any;

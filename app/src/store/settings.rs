@@ -51,6 +51,22 @@ pub async fn save_engagement_levels(db: &Db, t: &EngagementThresholds) -> Result
     .await
 }
 
+/// Whether webhook endpoints may be on private networks (off unless an admin allows it: an
+/// endpoint on one could reach services that trust the internal network).
+pub async fn webhooks_allow_private(db: &Db) -> Result<bool, AppError> {
+    Ok(get(db, "webhooks").await?.and_then(|v| v.get("allow_private")?.as_bool()).unwrap_or(false))
+}
+
+pub async fn save_webhooks_allow_private(db: &Db, allow: bool) -> Result<(), AppError> {
+    execute(
+        db,
+        "UPSERT type::record('setting', 'webhooks') SET data = { allow_private: $allow },
+            updated_at = time::now()",
+        json!({ "allow": allow }),
+    )
+    .await
+}
+
 /// The link-signing secret that versions before 0.2 kept in the database, removed from it.
 /// Secrets now live outside the database (a leaked backup must not mint links); start-up moves
 /// an old one into the secret file as a retired key, so links it signed keep working until

@@ -83,6 +83,10 @@ pub struct EventData {
     /// A comment, as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The task ticked off (its key), for the `plan.task_completed` webhook; entries from
+    /// before it was recorded have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
 }
 
 impl EventData {

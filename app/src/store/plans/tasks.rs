@@ -68,7 +68,10 @@ pub async fn set_task_status(
         ),
     };
     let (kind, data) = if status == TaskStatus::Done {
-        (PlanEventKind::TaskDone, EventData::titled(title))
+        (
+            PlanEventKind::TaskDone,
+            EventData { task: Some(id.to_string()), ..EventData::titled(title) },
+        )
     } else {
         let data = EventData { status: Some(status), ..EventData::titled(title) };
         (PlanEventKind::TaskStatusChanged, data)

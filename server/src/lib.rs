@@ -22,6 +22,8 @@ pub mod rest_schemas;
 pub mod secrets;
 pub mod security;
 pub mod seed;
+pub mod webhook_schemas;
+pub mod webhooks;
 
 use app::service::health::Rescores;
 use app::state::AppState;
@@ -48,6 +50,8 @@ pub struct Server {
     rescores: Arc<Mutex<Option<Rescores>>>,
     /// Where the background tasks run when not on the request runtime: see [`Server::serve`].
     background: Option<tokio::runtime::Handle>,
+    /// When webhook deliveries are tried (tests shorten the waits).
+    pub webhook_policy: webhooks::Policy,
 }
 
 impl Server {
@@ -65,6 +69,7 @@ impl Server {
             mailer: None,
             rescores: Arc::new(Mutex::new(Some(rescores))),
             background: None,
+            webhook_policy: webhooks::Policy::default(),
         }
     }
 
@@ -139,6 +144,11 @@ impl Server {
         self
     }
 
+    pub fn with_webhook_policy(mut self, policy: webhooks::Policy) -> Self {
+        self.webhook_policy = policy;
+        self
+    }
+
     pub fn with_mailer(mut self, mailer: mail::Mailer) -> Self {
         self.mailer = Some(mailer);
         self
@@ -177,6 +187,8 @@ impl Server {
             tokio::spawn(mail_alerts::run(self.state.clone(), mailer.clone()));
             tokio::spawn(mail_escalations::run(self.state.clone(), mailer));
         }
+        let sender = webhooks::Sender::new(self.webhook_policy.clone());
+        tokio::spawn(webhooks::run(self.state.clone(), sender, self.mailer.clone()));
         // Rate-limiter keys whose budget is full again are forgotten, so floods of new
         // addresses or emails cannot grow memory for good.
         let limits = self.state.limits.clone();

@@ -38,7 +38,7 @@ use utoipa_axum::router::OpenApiRouter;
             row on its own: the good rows are stored, and the answer lists each refused row by \
             `index` and `field` (422 when any was refused)."
     ),
-    modifiers(&BearerKey),
+    modifiers(&BearerKey, &Webhooks),
     tags(
         (name = "usage", description = "Product usage and messages, in batches"),
         (name = "accounts", description = "Accounts: read, and upserted from a CRM by `external_id`"),
@@ -48,10 +48,23 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "revenue", description = "ARR movements and the retention metrics"),
         (name = "alerts", description = "Early-warning alerts"),
         (name = "escalations", description = "Escalations, SLA calendars and policies, incidents"),
+        (name = "Webhooks", description = "What Bellwether sends to the endpoints admins register \
+            in Settings → Webhooks, signed as Standard Webhooks specifies"),
     ),
     components(schemas(ApiError, ErrorBody))
 )]
 pub struct ApiDoc;
+
+/// The `webhooks` section: what Bellwether sends, per event type, and the payload schemas.
+struct Webhooks;
+
+impl Modify for Webhooks {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        doc.webhooks = Some(crate::webhook_schemas::webhooks());
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.schemas.extend(crate::webhook_schemas::schemas());
+    }
+}
 
 /// The bearer API key every endpoint takes (`security(("api_key" = ["scope"]))`).
 struct BearerKey;
@@ -251,6 +264,12 @@ mod tests {
         let paths = v["paths"].as_object().unwrap();
         let count: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
         assert_eq!(count, expected.len(), "documented: {:?}", paths.keys().collect::<Vec<_>>());
+        let hooks = v["webhooks"].as_object().unwrap();
+        assert_eq!(hooks.len(), app::model::webhook::WebhookEvent::ALL.len());
+        let breach = &hooks["escalation.sla_breached"]["post"];
+        let body = &breach["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["properties"]["data"]["$ref"], "#/components/schemas/EscalationData");
+        assert!(v["components"]["schemas"]["EscalationData"].is_object());
         for (method, path, scope) in expected {
             let op = &v["paths"][path][method];
             assert!(op.is_object(), "{method} {path} is not documented");

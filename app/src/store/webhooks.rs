@@ -296,8 +296,8 @@ pub async fn delivered(db: &Db, d: &Due, a: &Attempt) -> Result<(), AppError> {
          UPDATE $d SET status = 'delivered', attempts += 1, last_at = time::now(),
              delivered_at = time::now(), response_status = $code, latency_ms = $ms,
              response_snippet = $snippet, error = NONE, lease_until = NONE;
-         UPDATE type::record('webhook_endpoint', $e) SET failing_since = NONE
-             WHERE failing_since != NONE;
+         UPDATE type::record('webhook_endpoint', $e) SET failing_since = NONE,
+             last_success_at = time::now();
          COMMIT;",
         attempt_vars(d, a, json!({})),
     )
@@ -305,9 +305,11 @@ pub async fn delivered(db: &Db, d: &Due, a: &Attempt) -> Result<(), AppError> {
     .map(|_| ())
 }
 
-/// Records a failed attempt, and switches the endpoint off when it has failed since before
-/// `disable_before` (the whole retry window). Answers the endpoint if this call switched it
-/// off — once, whichever node gets there first — so its admins are told once.
+/// Records a failed attempt, and switches the endpoint off when it has been failing for a whole
+/// retry window: every attempt since before `disable_before` failed, or this delivery has run
+/// out of retries without any delivery succeeding since it was made. Answers the endpoint if
+/// this call switched it off — once, whichever node gets there first — so its admins are told
+/// once.
 pub async fn failed(
     db: &Db, d: &Due, a: &Attempt, next: AfterFailure, disable_before: Timestamp,
 ) -> Result<Option<Disabled>, AppError> {
@@ -326,7 +328,9 @@ pub async fn failed(
          UPDATE $ep SET failing_since = time::now() WHERE failing_since = NONE;
          LET $off = (UPDATE $ep SET enabled = false,
              disabled_reason = 'every delivery failed for the whole retry window'
-             WHERE enabled = true AND failing_since != NONE AND failing_since <= <datetime>$cutoff
+             WHERE enabled = true AND failing_since != NONE AND (
+                 failing_since <= <datetime>$cutoff
+                 OR ($status = 'failed' AND (last_success_at = NONE OR last_success_at < $d.created_at)))
              RETURN id, url, description);
          RETURN $off[0];
          COMMIT;",

@@ -24,3 +24,4 @@ mod security;
 mod segments;
 mod sla_report;
 mod surveys;
+mod webhooks;

@@ -70,6 +70,7 @@ lazy_pages! {
     SlaSettingsRoute ("/settings/sla") => pages::settings::sla::SlaSettingsPage,
     RevenueSettingsRoute ("/settings/revenue") => pages::settings::revenue::RevenueSettingsPage,
     ApiKeysRoute ("/settings/api-keys") => pages::settings::api_keys::ApiKeysPage,
+    WebhooksRoute ("/settings/webhooks") => pages::settings::webhooks::WebhooksPage,
 }
 
 /// The account page: a lazy route like those above, whose cards come in two packs of their

@@ -145,6 +145,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sla") view={Lazy::<lazy::SlaSettingsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("revenue") view={Lazy::<lazy::RevenueSettingsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("api-keys") view={Lazy::<lazy::ApiKeysRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("webhooks") view={Lazy::<lazy::WebhooksRoute>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

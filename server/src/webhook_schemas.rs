@@ -198,8 +198,11 @@ pub struct EscalationData {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MovementData {
-    pub id: String,
     pub account: AccountRef,
+    /// The movement's place in the account's ledger (1, 2, …).
+    pub seq: u32,
+    /// The key it was recorded under (an API caller's, or one Bellwether made).
+    pub idempotency_key: String,
     pub kind: MovementKind,
     /// The day it took effect.
     pub on: DateTime<Utc>,

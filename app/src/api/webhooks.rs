@@ -3,9 +3,8 @@
 
 use crate::error::AppError;
 use crate::model::webhook::{WebhookDelivery, WebhookEndpoint};
-use crate::model::Permission;
 #[cfg(feature = "ssr")]
-use crate::{api::ctx, service, store};
+use crate::{api::ctx, model::Permission, service, store};
 use leptos::prelude::*;
 
 /// How many deliveries the log shows.

@@ -329,3 +329,68 @@ async fn only_admins_manage_webhooks() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(admin.ok("webhooks/list", &[]).await.as_array().unwrap().len(), 1);
 }
+
+/// Every event type, made by writes to the tables it watches, carries `data` in the shape the
+/// OpenAPI document gives it (unknown fields refused).
+#[tokio::test]
+async fn every_event_type_matches_its_documented_shape() {
+    let app = spawn_app_with(|s| s.with_webhook_policy(Policy { poll: Duration::from_secs(3600), ..quick() })).await;
+    let admin = admin(&app).await;
+    admin.ok("webhooks/private/save", &[("allow", "true")]).await;
+    let all: Vec<&str> = WebhookEvent::ALL.iter().map(|e| e.key()).collect();
+    register(&admin, "http://127.0.0.1:9/all", &all).await;
+    let acme = create_account(&admin, "Every Event", "smb").await;
+    let contact = add_contact(&admin, &acme, "Dana Lee", "dana@every.example", &[]).await;
+    let me = admin.my_id().await;
+    let writes = "
+        UPDATE $acc SET stage = 'renewal';
+        UPDATE $acc SET health_band = 'red', health_score = 20;
+        CREATE survey:s1 SET name = 'Q4 NPS', name_key = 'q4 nps', kind = 'nps', question = 'Recommend?',
+            audience = { kind: 'accounts', ids: [] }, public_key = 'pk-every';
+        CREATE survey_response:r1 SET survey = survey:s1, contact = $contact, account = $acc, kind = 'nps',
+            score = 3, comment = 'Slow', channel = 'email';
+        UPDATE survey_response:r1 SET score = 4;
+        CREATE follow_up:f1 SET response = survey_response:r1, survey = survey:s1, account = $acc,
+            contact = $contact, assignee = $me, reason = 'Detractor (3)', due_at = time::now() + 7d, status = 'open';
+        UPDATE follow_up:f1 SET status = 'closed', outcome = 'Called them', closed_by = $me, closed_at = time::now();
+        CREATE plan:p1 SET account = $acc, title = 'Onboarding', start = time::now();
+        CREATE plan_event SET plan = plan:p1, account = $acc, kind = 'task_done',
+            data = { title: 'Kickoff', task: 't1' }, actor = 'Dana Lee (customer)', by_customer = true;
+        CREATE touchpoint SET account = $acc, kind = 'qbr', date = time::now(), attendees = ['Dana Lee'],
+            logged_by = $me;
+        CREATE alert:a1 SET account = $acc, rule = 'health_drop', scope = 'default', rule_version = 1,
+            severity = 'high', status = 'open', evidence = {}, summary = 'Health fell 30 points', owner = $me;
+        UPDATE alert:a1 SET status = 'resolved', closed_at = time::now(), reason = 'Recovered';
+        CREATE escalation:e1 SET account = $acc, type = 'technical', type_label = 'Technical', severity = 'P2',
+            title = 'Exports fail', opened_at = time::now(), policy = sla_policy:x, policy_version = 1,
+            calendar = calendar:x, calendar_version = 1, levels = [], status = 'open';
+        UPDATE escalation:e1 SET breaches += { clock: 'first_response', at: time::now(), cycle: 0 };
+        UPDATE escalation:e1 SET status = 'resolved', resolved_at = time::now(), root_cause = 'product_defect',
+            resolution = 'Fixed in 4.2';
+        CREATE arr_movement SET account = $acc, on = time::now(), seq = 1, kind = 'expansion',
+            arr_before = 1000, arr_after = 2000, currency = 'EUR', source = 'api', idempotency_key = 'every-1';
+    ";
+    app::store::query::execute(
+        &app.db,
+        &format!("BEGIN; LET $acc = type::record('account', $a); LET $contact = type::record('contact', $c);
+                  LET $me = type::record('user', $u); {writes} COMMIT;"),
+        serde_json::json!({ "a": acme, "c": contact, "u": me }),
+    )
+    .await
+    .expect("the writes");
+    let messages: Vec<Value> =
+        app::store::query::query_all(&app.db, "SELECT type, data FROM webhook_message", serde_json::json!({}))
+            .await
+            .unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for m in messages {
+        let event = WebhookEvent::parse(m["type"].as_str().unwrap()).unwrap();
+        check_data(event, m["data"].clone()).unwrap_or_else(|e| panic!("{}: {e}: {}", event.key(), m["data"]));
+        seen.insert(event.key());
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), {
+        let mut keys = all.clone();
+        keys.sort();
+        keys
+    });
+}

@@ -1,5 +1,5 @@
 //! Settings (admins): users and survey rules, health models, journey templates, cadence rules,
-//! alert rules and playbooks, SLA, revenue (gross margin), API keys.
+//! alert rules and playbooks, SLA, revenue (gross margin), API keys, webhooks.
 //!
 //! Every settings page sits under one `/settings` parent route ([`SettingsPage`]) that asks the
 //! permission question once and renders the page in its `<Outlet/>`. The pages need
@@ -19,6 +19,7 @@ pub mod sla;
 pub mod surveys;
 pub mod templates;
 pub mod users;
+pub mod webhooks;
 
 use crate::components::layout::use_me;
 use crate::components::notice::LoadError;
@@ -52,10 +53,11 @@ pub enum Tab {
     Sla,
     Revenue,
     ApiKeys,
+    Webhooks,
 }
 
 impl Tab {
-    const ALL: [Tab; 8] = [
+    const ALL: [Tab; 9] = [
         Tab::Users,
         Tab::Health,
         Tab::Templates,
@@ -64,6 +66,7 @@ impl Tab {
         Tab::Sla,
         Tab::Revenue,
         Tab::ApiKeys,
+        Tab::Webhooks,
     ];
 
     fn href(self) -> &'static str {
@@ -76,6 +79,7 @@ impl Tab {
             Tab::Sla => "/settings/sla",
             Tab::Revenue => "/settings/revenue",
             Tab::ApiKeys => "/settings/api-keys",
+            Tab::Webhooks => "/settings/webhooks",
         }
     }
 
@@ -100,6 +104,7 @@ impl Tab {
             Tab::Sla => "SLA & escalations",
             Tab::Revenue => "Revenue",
             Tab::ApiKeys => "API keys",
+            Tab::Webhooks => "Webhooks",
         }
     }
 }

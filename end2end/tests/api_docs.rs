@@ -34,8 +34,11 @@ async fn the_api_reference_renders_from_settings() -> R {
             .to_have_count(1)
             .await?;
         expect(page.locator(".info .title").first()).to_contain_text("Bellwether API").await?;
-        // Every endpoint is listed, under its tag.
-        expect(page.locator(".opblock")).to_have_count(26).await?;
+        // Every endpoint is listed, under its tag, and every webhook event type (14).
+        expect(page.locator(".opblock")).to_have_count(26 + 14).await?;
+        expect(page.locator(".opblock-summary-path[data-path='health.band_changed']"))
+            .to_have_count(1)
+            .await?;
     }
     // An endpoint opened: its scope, its body and its answers.
     page.locator(".opblock-summary-path[data-path='/api/v1/events']").click(None).await?;

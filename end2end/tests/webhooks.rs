@@ -34,7 +34,11 @@ async fn receiver() -> (String, Arc<AtomicUsize>) {
                     if let Some(end) = text.find("\r\n\r\n") {
                         let length = text[..end]
                             .lines()
-                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().to_string())
+                            })
                             .and_then(|v| v.parse::<usize>().ok())
                             .unwrap_or(0);
                         if buf.len() >= end + 4 + length {
@@ -78,6 +82,7 @@ async fn an_admin_adds_endpoints_and_reads_their_delivery_logs() -> R {
     page.locator("input[value='account.created']").check(None).await?;
     page.locator("#newhook-h ~ form button[type=submit]").click(None).await?;
     soon_shows(&page, "#newhook-h ~ form", "private").await?;
+    to_top(&page).await?;
     shot(&page, "180-webhooks-private-refused").await?;
     page.locator("#private-h ~ * input[name=allow]").check(None).await?;
     page.locator("#private-h ~ * button[type=submit]").click(None).await?;
@@ -125,17 +130,33 @@ async fn an_admin_adds_endpoints_and_reads_their_delivery_logs() -> R {
             reload(&page).await?;
         } else {
             reload(&page).await?;
-            follow(&page, "[data-testid=webhook-row]:has-text('CRM sync') a:has-text('Log')", "**/settings/webhooks?endpoint=*").await?;
+            follow(
+                &page,
+                "[data-testid=webhook-row]:has-text('CRM sync') a:has-text('Log')",
+                "**/settings/webhooks?endpoint=*",
+            )
+            .await?;
         }
         soon_shows(&page, "[data-testid=delivery-log]", "account.created").await?;
-        expect_texts(&page, &[("[data-testid=delivery-log]", "Delivered"), ("[data-testid=delivery-log]", "HTTP 200"),
-            ("[data-testid=delivery-log]", "received")]).await?;
+        expect_texts(
+            &page,
+            &[
+                ("[data-testid=delivery-log]", "Delivered"),
+                ("[data-testid=delivery-log]", "HTTP 200"),
+                ("[data-testid=delivery-log]", "received"),
+            ],
+        )
+        .await?;
     }
     expect(page.locator("[data-testid=webhook-row].selected")).to_contain_text("CRM sync").await?;
+    to_top(&page).await?;
     shot(&page, "181-webhooks-delivered").await?;
 
     // Resend: the receiver gets it again (same message id; an idempotent receiver ignores it).
-    page.locator("[data-testid=delivery-log] button:has-text('Resend')").first().click(None).await?;
+    page.locator("[data-testid=delivery-log] button:has-text('Resend')")
+        .first()
+        .click(None)
+        .await?;
     for _ in 0..100 {
         if received.load(Ordering::SeqCst) >= 2 {
             break;
@@ -144,16 +165,36 @@ async fn an_admin_adds_endpoints_and_reads_their_delivery_logs() -> R {
     }
     assert_eq!(received.load(Ordering::SeqCst), 2, "resent");
 
-    follow(&page, "[data-testid=webhook-row]:has-text('Data warehouse') a:has-text('Log')", "**/settings/webhooks?endpoint=*").await?;
+    follow(
+        &page,
+        "[data-testid=webhook-row]:has-text('Data warehouse') a:has-text('Log')",
+        "**/settings/webhooks?endpoint=*",
+    )
+    .await?;
     for _ in 0..50 {
         page.locator("#log-h ~ .log-head button:has-text('Refresh')").click(None).await?;
         tokio::time::sleep(Duration::from_millis(200)).await;
-        if page.locator("[data-testid=delivery-log]").inner_text().await.unwrap_or_default().contains("could not connect") {
+        if page
+            .locator("[data-testid=delivery-log]")
+            .inner_text()
+            .await
+            .unwrap_or_default()
+            .contains("could not connect")
+        {
             break;
         }
     }
-    expect_texts(&page, &[("[data-testid=delivery-log]", "Pending"), ("[data-testid=delivery-log]", "could not connect"),
-        ("[data-testid=delivery-log]", "next try"), ("[data-testid=webhook-row]:has-text('Data warehouse')", "Failing")]).await?;
+    expect_texts(
+        &page,
+        &[
+            ("[data-testid=delivery-log]", "Pending"),
+            ("[data-testid=delivery-log]", "could not connect"),
+            ("[data-testid=delivery-log]", "next try"),
+            ("[data-testid=webhook-row]:has-text('Data warehouse')", "Failing"),
+        ],
+    )
+    .await?;
+    to_top(&page).await?;
     shot(&page, "182-webhooks-failing").await?;
     fits_the_width(&page, "the webhooks page").await?;
 

@@ -334,7 +334,10 @@ async fn only_admins_manage_webhooks() {
 /// OpenAPI document gives it (unknown fields refused).
 #[tokio::test]
 async fn every_event_type_matches_its_documented_shape() {
-    let app = spawn_app_with(|s| s.with_webhook_policy(Policy { poll: Duration::from_secs(3600), ..quick() })).await;
+    let app = spawn_app_with(|s| {
+        s.with_webhook_policy(Policy { poll: Duration::from_secs(3600), ..quick() })
+    })
+    .await;
     let admin = admin(&app).await;
     admin.ok("webhooks/private/save", &[("allow", "true")]).await;
     let all: Vec<&str> = WebhookEvent::ALL.iter().map(|e| e.key()).collect();
@@ -378,14 +381,18 @@ async fn every_event_type_matches_its_documented_shape() {
     )
     .await
     .expect("the writes");
-    let messages: Vec<Value> =
-        app::store::query::query_all(&app.db, "SELECT type, data FROM webhook_message", serde_json::json!({}))
-            .await
-            .unwrap();
+    let messages: Vec<Value> = app::store::query::query_all(
+        &app.db,
+        "SELECT type, data FROM webhook_message",
+        serde_json::json!({}),
+    )
+    .await
+    .unwrap();
     let mut seen = std::collections::BTreeSet::new();
     for m in messages {
         let event = WebhookEvent::parse(m["type"].as_str().unwrap()).unwrap();
-        check_data(event, m["data"].clone()).unwrap_or_else(|e| panic!("{}: {e}: {}", event.key(), m["data"]));
+        check_data(event, m["data"].clone())
+            .unwrap_or_else(|e| panic!("{}: {e}: {}", event.key(), m["data"]));
         seen.insert(event.key());
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), {

@@ -85,6 +85,13 @@ pub fn WebhooksPage() -> impl IntoView {
                         }.into_any(),
                     }}
                 </Card>
+                <Card id="verify-h" title="Verifying deliveries">
+                    <p class="small">"Deliveries follow the "<a href="https://www.standardwebhooks.com/" rel="external noopener">"Standard Webhooks"</a>
+                        " specification: check the "<code>"webhook-signature"</code>" header with the endpoint's secret using any of its libraries, \
+                        and drop a "<code>"webhook-id"</code>" you have already handled — a delivery is retried under the same id until \
+                        your endpoint answers 2xx within 10 seconds."</p>
+                    <p class="small">"Every event type's payload is described in the "<a href="/api/docs" rel="external">"API reference"</a>" (Webhooks)."</p>
+                </Card>
             </div>
             <div class="column-stack">
                 <NewEndpointCard create/>
@@ -92,13 +99,6 @@ pub fn WebhooksPage() -> impl IntoView {
                     <Loaded resource=private let:allowed>
                         <PrivateNetworks allowed save=save_private/>
                     </Loaded>
-                </Card>
-                <Card id="verify-h" title="Verifying deliveries">
-                    <p class="small">"Deliveries follow the "<a href="https://www.standardwebhooks.com/" rel="external noopener">"Standard Webhooks"</a>
-                        " specification: check the "<code>"webhook-signature"</code>" header with the endpoint's secret using any of its libraries, \
-                        and drop a "<code>"webhook-id"</code>" you have already handled — a delivery is retried under the same id until \
-                        your endpoint answers 2xx within 10 seconds."</p>
-                    <p class="small">"Every event type's payload is described in the "<a href="/api/docs" rel="external">"API reference"</a>" (Webhooks)."</p>
                 </Card>
             </div>
         </div>
@@ -116,8 +116,7 @@ fn EndpointTable(
     }
     view! {
         <div class="table-wrap"><table class="webhooks">
-            <thead><tr><th scope="col">"Endpoint"</th><th scope="col">"Events"</th><th scope="col">"Status"</th>
-                <th scope="col">"Last delivery"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+            <thead><tr><th scope="col">"Endpoint and events"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>{list.into_iter().map(|e| view! { <EndpointRow endpoint=e selected actions/> }).collect_view()}</tbody>
         </table></div>
     }
@@ -150,21 +149,22 @@ fn EndpointRow(
     };
     view! {
         <tr class:selected=here data-testid="webhook-row">
-            <th scope="row"><code class="url">{endpoint.url.clone()}</code>
-                {(!endpoint.description.is_empty()).then(|| view! { <div class="muted small">{endpoint.description.clone()}</div> })}
+            <th scope="row">
+                {(!endpoint.description.is_empty()).then(|| view! { <div class="name">{endpoint.description.clone()}</div> })}
+                <code class="url">{endpoint.url.clone()}</code>
+                <div class="events small">{events}</div>
                 <div class="muted small">{format!("Added {}", endpoint.created_at.format("%Y-%m-%d"))}
-                    {endpoint.created_by.clone().map(|n| format!(" by {n}"))}</div></th>
-            <td class="small">{events}</td>
-            <td><Health endpoint=endpoint.clone()/></td>
-            <td class="small">{match (endpoint.last_status, endpoint.last_at) {
-                (Some(s), Some(at)) => view! { <StatusBadge status=s/>" "<span class="muted">{when(at)}</span> }.into_any(),
-                _ => view! { <span class="muted">"none yet"</span> }.into_any(),
-            }}</td>
-            <td class="num actions">
-                <a class="button ghost small" href=format!("/settings/webhooks?endpoint={id}#log-h")>"Log"</a>
-                <button type="button" class="button ghost small" on:click=toggle>{if enabled { "Switch off" } else { "Switch on" }}</button>
-                <button type="button" class="button ghost small danger" on:click=delete>"Delete"</button>
-            </td>
+                    {endpoint.created_by.clone().map(|n| format!(" by {n}"))}</div>
+                <div class="row-actions">
+                    <a class="button ghost small" href=format!("/settings/webhooks?endpoint={id}#log-h")>"Log"</a>
+                    <button type="button" class="button ghost small" on:click=toggle>{if enabled { "Switch off" } else { "Switch on" }}</button>
+                    <button type="button" class="button ghost small danger" on:click=delete>"Delete"</button>
+                </div></th>
+            <td class="small"><Health endpoint=endpoint.clone()/>
+                <div class="muted">{match (endpoint.last_status, endpoint.last_at) {
+                    (Some(s), Some(at)) => format!("Last delivery: {} {}", s.label().to_lowercase(), when(at)),
+                    _ => "No delivery yet".to_string(),
+                }}</div></td>
         </tr>
     }
 }
@@ -214,8 +214,8 @@ fn DeliveryTable(
     }
     view! {
         <div class="table-wrap"><table class="deliveries" data-testid="delivery-log">
-            <thead><tr><th scope="col">"When"</th><th scope="col">"Event"</th><th scope="col">"Status"</th>
-                <th scope="col">"Answer"</th><th scope="col">"Reply"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+            <thead><tr><th scope="col">"Event"</th><th scope="col">"Status"</th>
+                <th scope="col">"Answer"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
             <tbody>{rows.into_iter().map(|d| {
                 let (endpoint, delivery) = (endpoint.clone(), d.id.clone());
                 let again = move |_| {
@@ -236,12 +236,13 @@ fn DeliveryTable(
                 let reply = d.error.clone().into_iter().chain(d.response_snippet.clone()).collect::<Vec<_>>().join(" — ");
                 view! {
                     <tr data-status=d.status.key()>
-                        <td class="small">{when(d.last_at.unwrap_or(d.created_at))}</td>
-                        <td><code>{d.event.clone()}</code><div class="muted small"><code>{d.message_id.clone()}</code></div></td>
+                        <td><code>{d.event.clone()}</code>
+                            <div class="muted small">{when(d.last_at.unwrap_or(d.created_at))}</div>
+                            <div class="muted small"><code>{d.message_id.clone()}</code></div></td>
                         <td><StatusBadge status=d.status/><div class="muted small">{attempts}</div>
                             {next.map(|n| view! { <div class="muted small">{n}</div> })}</td>
-                        <td class="small">{answer}</td>
-                        <td class="small reply"><span title=reply.clone()>{reply.clone()}</span></td>
+                        <td class="small reply">{answer}
+                            {(!reply.is_empty()).then(|| view! { <span class="snippet">{reply.clone()}</span> })}</td>
                         <td class="num"><button type="button" class="button ghost small" on:click=again>"Resend"</button></td>
                     </tr>
                 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod auth;
 pub mod codec;
+pub mod csv_import;
 pub mod engagement;
 pub mod escalations;
 pub mod feedback;

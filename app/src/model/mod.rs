@@ -14,6 +14,7 @@ pub mod escalation;
 pub mod fx;
 pub mod health;
 pub mod ids;
+pub mod import;
 pub mod message;
 pub mod money;
 pub mod my_work;

@@ -14,6 +14,7 @@ pub mod rows;
 
 use super::portfolio;
 use crate::error::AppError;
+use crate::model::import::RowOutcome;
 use crate::model::usage::{AccountRef, EventError, IngestReport, MAX_BATCH};
 use crate::model::{Role, User, ValidAccount};
 use crate::state::AppState;
@@ -34,6 +35,9 @@ pub struct AccountsReport {
     pub created: usize,
     /// Accounts found by their external id and updated.
     pub updated: usize,
+    /// Accounts found by their external id whose row changed nothing (nothing was written).
+    #[serde(default)]
+    pub unchanged: usize,
     /// Rows repeating an external id seen earlier in the batch: the first one counts.
     pub duplicates: usize,
     /// Rows refused (each listed in `errors`, one entry per field it gets wrong).
@@ -48,40 +52,90 @@ pub async fn accounts(
 ) -> Result<AccountsReport, AppError> {
     crate::model::usage::check_batch_size(batch.len(), MAX_ACCOUNTS, "accounts")?;
     let mut report = AccountsReport::default();
+    for (i, outcome, fields) in account_outcomes(state, batch, false).await? {
+        match outcome {
+            RowOutcome::Created => report.created += 1,
+            RowOutcome::Updated => report.updated += 1,
+            RowOutcome::Unchanged => report.unchanged += 1,
+            RowOutcome::Duplicate => report.duplicates += 1,
+            RowOutcome::Refused => {
+                report.rejected += 1;
+                report.errors.extend(fields.into_iter().map(|(field, message)| EventError {
+                    index: i,
+                    idempotency_key: None,
+                    field,
+                    message,
+                }));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// One row's fate: its index in the batch, what became of it, and (when refused) each field
+/// it got wrong, in the contract's names.
+pub type Outcome = (usize, RowOutcome, Vec<(String, String)>);
+
+/// What becomes of each row of a batch of accounts, in order. A row equal to the account it
+/// names is left alone (`Unchanged`: nothing written, no `updated_at` moved, no webhook); with
+/// `dry_run` nothing is written at all and the outcomes say what would happen.
+pub async fn account_outcomes(
+    state: &AppState, batch: &[serde_json::Value], dry_run: bool,
+) -> Result<Vec<Outcome>, AppError> {
+    let mut out: Vec<Outcome> = Vec::with_capacity(batch.len());
     let mut valid = Vec::with_capacity(batch.len());
     let mut seen = HashSet::new();
     for (i, v) in batch.iter().enumerate() {
         match account_row(i, v) {
-            Ok(row) if !seen.insert(row.external_id.clone()) => report.duplicates += 1,
+            Ok(row) if !seen.insert(row.external_id.clone()) => {
+                out.push((i, RowOutcome::Duplicate, vec![]))
+            }
             Ok(row) => valid.push((i, row)),
-            Err(errors) => report.errors.extend(errors),
+            Err(errors) => out.push((
+                i,
+                RowOutcome::Refused,
+                errors.into_iter().map(|e| (e.field, e.message)).collect(),
+            )),
         }
     }
     let owners = owners(&state.db, &valid).await?;
     let refs: Vec<AccountRef> =
         valid.iter().map(|(_, r)| AccountRef::External(r.external_id.clone())).collect();
     let existing = portfolio::resolve(&state.db, &state.portfolio, &refs).await?;
+    let ids: Vec<String> = existing.values().flatten().cloned().collect();
+    let now: HashMap<String, crate::model::Account> = store::accounts::current(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.to_string(), a))
+        .collect();
     for ((i, row), r) in valid.iter().zip(&refs) {
+        let id = existing.get(r).cloned().flatten();
         let account = owner_of(row, &owners)
             .map(|owner| ValidAccount { owner_id: owner.map(Into::into), ..row.account.clone() });
         let written = match account {
-            Ok(a) => {
-                upsert(state, existing.get(r).cloned().flatten(), &a, row.if_unmodified_since)
-                    .await?
-            }
             Err(e) => Err(e),
+            Ok(a) => match id.as_ref().and_then(|id| now.get(id)) {
+                Some(current) if same(current, &a) => Ok(RowOutcome::Unchanged),
+                _ if dry_run => {
+                    Ok(if id.is_some() { RowOutcome::Updated } else { RowOutcome::Created })
+                }
+                _ => upsert(state, id, &a, row.if_unmodified_since).await?,
+            },
         };
-        match written {
-            Ok(true) => report.created += 1,
-            Ok(false) => report.updated += 1,
-            Err(fields) => report.errors.extend(fields.into_iter().map(|(field, message)| {
-                EventError { index: *i, idempotency_key: None, field, message }
-            })),
-        }
+        out.push(match written {
+            Ok(outcome) => (*i, outcome, vec![]),
+            Err(fields) => (*i, RowOutcome::Refused, fields),
+        });
     }
-    report.errors.sort_by_key(|e| e.index);
-    report.rejected = report.errors.iter().map(|e| e.index).collect::<HashSet<_>>().len();
-    Ok(report)
+    out.sort_by_key(|o| o.0);
+    Ok(out)
+}
+
+/// Whether writing `a` would change nothing of the account as it is (ARR is never written by
+/// an import).
+fn same(current: &crate::model::Account, a: &ValidAccount) -> bool {
+    let c: &ValidAccount = current;
+    ValidAccount { arr_minor: c.arr_minor, ..a.clone() } == *c
 }
 
 /// The users the batch names as owners, by email.
@@ -117,7 +171,7 @@ fn owner_of(
 async fn upsert(
     state: &AppState, existing: Option<String>, a: &ValidAccount,
     unmodified_since: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<Result<bool, Vec<(String, String)>>, AppError> {
+) -> Result<Result<RowOutcome, Vec<(String, String)>>, AppError> {
     let written = match &existing {
         Some(id) => store::accounts::update_from_api(&state.db, id, a, unmodified_since).await,
         None => store::accounts::create(&state.db, None, a, None).await,
@@ -125,7 +179,7 @@ async fn upsert(
     match written {
         Ok(account) => {
             state.portfolio.apply(&account);
-            Ok(Ok(existing.is_none()))
+            Ok(Ok(if existing.is_none() { RowOutcome::Created } else { RowOutcome::Updated }))
         }
         Err(AppError::Validation(fields)) => Ok(Err(fields
             .into_iter()

@@ -4,6 +4,7 @@
 //! function. Pure arithmetic stays in `metrics` and `model`, SurrealQL in `store`.
 
 pub mod alerts;
+pub mod csv_import;
 pub mod dashboard;
 pub mod dashboard_cache;
 pub mod engagement;

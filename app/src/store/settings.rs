@@ -67,6 +67,26 @@ pub async fn save_webhooks_allow_private(db: &Db, allow: bool) -> Result<(), App
     .await
 }
 
+/// The column mapping last used to import a file of `kind` (`accounts`, `contacts`): each
+/// header with the field it went to (`""`: left out).
+pub async fn import_mapping(db: &Db, kind: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(get(db, &format!("import_mapping_{kind}"))
+        .await?
+        .and_then(|v| serde_json::from_value(v.get("pairs")?.clone()).ok())
+        .unwrap_or_default())
+}
+
+pub async fn save_import_mapping(
+    db: &Db, kind: &str, pairs: &[(String, String)],
+) -> Result<(), AppError> {
+    execute(
+        db,
+        "UPSERT type::record('setting', $key) SET data = { pairs: $pairs }, updated_at = time::now()",
+        json!({ "key": format!("import_mapping_{kind}"), "pairs": pairs }),
+    )
+    .await
+}
+
 /// The link-signing secret that versions before 0.2 kept in the database, removed from it.
 /// Secrets now live outside the database (a leaked backup must not mint links); start-up moves
 /// an old one into the secret file as a retired key, so links it signed keep working until

@@ -69,7 +69,7 @@ async fn accounts_are_upserted_by_external_id_and_a_resend_creates_nothing_twice
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(
         b,
-        json!({"created": 3, "updated": 0, "duplicates": 0, "rejected": 0, "errors": []})
+        json!({"created": 3, "updated": 0, "unchanged": 0, "duplicates": 0, "rejected": 0, "errors": []})
     );
 
     let a = account_by_ext(&app, &c, "crm-1").await;
@@ -82,10 +82,11 @@ async fn accounts_are_upserted_by_external_id_and_a_resend_creates_nothing_twice
         (Some("Ada Admin"), Some("2026-06-30"))
     );
 
-    // The same batch again: every row found and updated, nothing new.
+    // The same batch again: every row found and equal, nothing new, nothing written.
     let (s, b) = post(&app, "accounts", Some(&k), json!({ "accounts": batch }).to_string()).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!((b["created"].as_u64(), b["updated"].as_u64()), (Some(0), Some(3)), "{b}");
+    let counts = (b["created"].as_u64(), b["updated"].as_u64(), b["unchanged"].as_u64());
+    assert_eq!(counts, (Some(0), Some(0), Some(3)), "{b}");
     assert_eq!(rows(&app, "account").await, 3);
 
     // An update changes what the row says and never the ARR its movements set; a repeated

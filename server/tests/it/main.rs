@@ -10,6 +10,7 @@ mod common;
 mod concurrency;
 mod contract;
 mod crm_sync;
+mod csv_import;
 mod dashboard;
 mod durability;
 mod escalations;

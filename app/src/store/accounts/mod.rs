@@ -200,6 +200,25 @@ async fn save(db: &Db, exists: &str, write: &str, params: Value) -> Result<Accou
     Ok(r.before_commit::<AccountRowDb>()?.into())
 }
 
+/// The accounts among `ids` that exist, as they are now: what an import compares a row with,
+/// so that a row changing nothing writes nothing.
+pub async fn current(db: &Db, ids: &[String]) -> Result<Vec<Account>, AppError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows: Vec<AccountRowDb> = query_many(
+        db,
+        &format!(
+            "LET $ids = array::map($keys, |$k| type::record('account', $k));
+             SELECT {ENTRY_FIELDS}, contract_start, updated_at FROM $ids;"
+        ),
+        json!({ "keys": ids }),
+    )
+    .await?
+    .take(1)?;
+    Ok(rows.into_iter().map(Account::from).collect())
+}
+
 /// The account with its contacts and team, in one round trip.
 pub async fn detail(db: &Db, id: &str) -> Result<AccountDetail, AppError> {
     let mut r = query_many(

@@ -47,6 +47,7 @@ lazy_pages! {
     SetupRoute ("/setup") => pages::auth::setup::SetupPage,
     MyWorkRoute ("/my-work") => pages::my_work::MyWorkPage,
     NewAccountRoute ("/accounts/new") => pages::account::new::NewAccountPage,
+    ImportRoute ("/accounts/import") => pages::import::ImportPage,
     EditAccountRoute ("/accounts/:id/edit") => pages::account::edit::EditAccountPage,
     PlanRoute ("/accounts/:id/plans/:plan") => pages::plan::PlanPage,
     SegmentsRoute ("/segments") => pages::segments::SegmentsPage,

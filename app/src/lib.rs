@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=components::layout::Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::portfolio::PortfolioPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/new") view={Lazy::<lazy::NewAccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/import") view={Lazy::<lazy::ImportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id") view={Lazy::<lazy::AccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/plans/:plan") view={Lazy::<lazy::PlanRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id/edit") view={Lazy::<lazy::EditAccountRoute>::new()} ssr=SsrMode::Async/>

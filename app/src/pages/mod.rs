@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod escalations;
 pub mod feedback;
 pub mod follow_ups;
+pub mod import;
 pub mod my_work;
 pub mod not_found;
 pub mod plan;

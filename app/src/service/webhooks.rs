@@ -6,6 +6,9 @@ use crate::error::AppError;
 use crate::model::webhook::{validate_endpoint, ValidEndpoint, WebhookEndpoint, PRIVATE_REFUSAL};
 use crate::store::{self, Db};
 
+/// Most endpoints there can be: every change is written once per endpoint that wants it.
+pub const MAX_ENDPOINTS: usize = 20;
+
 /// A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64.
 pub fn new_secret() -> String {
     use base64::Engine;
@@ -47,6 +50,12 @@ pub async fn create(
     db: &Db, url: &str, description: &str, events: &[String], by: &str,
 ) -> Result<(WebhookEndpoint, String), AppError> {
     let v = check(db, url, description, events).await?;
+    if store::webhooks::list(db).await?.len() >= MAX_ENDPOINTS {
+        return Err(AppError::field(
+            "url",
+            format!("there are {MAX_ENDPOINTS} endpoints already (the most there can be); delete one first"),
+        ));
+    }
     let secret = new_secret();
     let endpoint = store::webhooks::create(db, &v, &secret, Some(by)).await?;
     Ok((endpoint, secret))

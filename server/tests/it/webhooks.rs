@@ -175,10 +175,12 @@ async fn resend_delivers_again_under_the_same_id() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let s = seen.lock().unwrap();
-    assert_eq!(s.requests.len(), 2, "sent again");
-    assert_eq!(s.requests[0].0, s.requests[1].0, "under the same webhook-id");
-    assert_eq!(s.handled.len(), 1, "an idempotent receiver handles it once");
+    {
+        let s = seen.lock().unwrap();
+        assert_eq!(s.requests.len(), 2, "sent again");
+        assert_eq!(s.requests[0].0, s.requests[1].0, "under the same webhook-id");
+        assert_eq!(s.handled.len(), 1, "an idempotent receiver handles it once");
+    }
     // Forged ids: another endpoint's delivery, or none at all.
     let (other, _) = register(&admin, &url, &["alert.opened"]).await;
     let (status, _) =
@@ -328,6 +330,17 @@ async fn only_admins_manage_webhooks() {
     let (status, _) = Client::new(&app).call("webhooks/list", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(admin.ok("webhooks/list", &[]).await.as_array().unwrap().len(), 1);
+    // A flood of endpoints stops at the cap (each change is written once per endpoint).
+    for i in 1..app::service::webhooks::MAX_ENDPOINTS {
+        register(&admin, &format!("http://127.0.0.1:9/hook{i}"), &["account.created"]).await;
+    }
+    let body = admin
+        .invalid(
+            "webhooks/create",
+            &[("url", "http://127.0.0.1:9/one-more"), ("events[0]", "account.created")],
+        )
+        .await;
+    assert!(field_error(&body, "url").unwrap_or_default().contains("delete one first"), "{body}");
 }
 
 /// Every event type, made by writes to the tables it watches, carries `data` in the shape the

@@ -50,6 +50,8 @@ pub fn PortfolioPage() -> impl IntoView {
         move || filter.get().criteria().to_query(),
         crate::api::health::health_distribution,
     );
+    let can_import =
+        crate::components::layout::use_me().role.may(crate::model::Permission::ManageSettings);
     // Every row links to an account page and the nav to My work: both are lazily loaded.
     crate::lazy::warm_up::<crate::lazy::AccountRoute>();
     crate::lazy::warm_up::<crate::lazy::MyWorkRoute>();
@@ -64,6 +66,9 @@ pub fn PortfolioPage() -> impl IntoView {
                     </Transition>
                 </p>
             </div>
+            {can_import.then(|| view! {
+                <a class="button ghost small" href="/accounts/import" data-testid="import-link">"Import from CSV"</a>
+            })}
         </div>
         <segments::SegmentBar filter/>
         <filters::FilterBar filter/>

@@ -260,6 +260,7 @@ mod tests {
             ("put", "/api/v1/accounts/{id}/team", "accounts:write"),
             ("get", "/api/v1/accounts/{id}/plans", "plans:read"),
             ("get", "/api/v1/plans/{id}", "plans:read"),
+            ("get", "/api/v1/survey-responses", "surveys:read"),
         ];
         let paths = v["paths"].as_object().unwrap();
         let count: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -83,6 +83,7 @@ macro_rules! scope {
 scope!(AccountsWrite, AccountsWrite, "`accounts:write`: create and update accounts.");
 scope!(RevenueWrite, RevenueWrite, "`revenue:write`: record ARR movements.");
 scope!(SurveysWrite, SurveysWrite, "`surveys:write`: import survey responses.");
+scope!(SurveysRead, SurveysRead, "`surveys:read`: read survey responses.");
 scope!(MetricsRead, MetricsRead, "`metrics:read`: read revenue and survey metrics.");
 
 /// A live API key carrying the scope `S`, within its rate limit. As an extractor it runs on

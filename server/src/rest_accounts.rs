@@ -57,10 +57,11 @@ struct Page {
 }
 
 /// A query's parameters as sent (repeated ones joined), for the checks below.
-struct Params(Vec<(String, String)>);
+/// A request's query parameters, read one by one with their checks (shared by the list reads).
+pub(crate) struct Params(pub(crate) Vec<(String, String)>);
 
 impl Params {
-    fn one(&self, name: &str, max: usize) -> Result<Option<String>, AppError> {
+    pub(crate) fn one(&self, name: &str, max: usize) -> Result<Option<String>, AppError> {
         let mut found = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim());
         match found.next() {
             None => Ok(None),
@@ -81,7 +82,7 @@ impl Params {
     }
 
     /// `limit`: 1–200, 50 when absent. Present but empty is refused, as any other non-number.
-    fn limit(&self) -> Result<usize, AppError> {
+    pub(crate) fn limit(&self) -> Result<usize, AppError> {
         match self.one("limit", 10)? {
             None => Ok(50),
             Some(v) => match v.parse::<usize>() {

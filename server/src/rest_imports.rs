@@ -10,7 +10,8 @@
 //! contract start plus twelve months; the owner must be an active admin or CSM. An account's
 //! ARR comes only from its ARR movements (`POST /api/v1/arr-movements`): a new account starts
 //! at 0, an update never changes it, and the stage crosses Churned (either way) only through
-//! a `churn` or `reactivation` movement. Answers 200 `{"created", "updated", "duplicates",
+//! a `churn` or `reactivation` movement. A row equal to its account is `unchanged` and writes
+//! nothing. Answers 200 `{"created", "updated", "unchanged", "duplicates",
 //! "rejected", "errors": [{"index", "field", "message"}]}` when every row was stored (a row
 //! repeating an external id seen earlier in the batch is a duplicate of the first), 422 with
 //! the same body when some were refused.
@@ -24,16 +25,24 @@
 //! 202 `{"accepted", "duplicates", "rejected", "errors": [{"index", "idempotency_key", "field",
 //! "message"}]}`, 422 when some were refused; a re-sent answer is a duplicate.
 //!
+//! `GET /api/v1/survey-responses` (scope `surveys:read`) — every response, however it came, in
+//! the order it was last written, in keyset pages (`cursor`, `limit` 1–200): a reader that
+//! keeps the last `next_cursor` sees each new or changed response once more, never skips one.
+//!
 //! A body that is not JSON or not of those shapes is a 400, too many rows a 413: nothing of it
 //! is stored.
 
 use crate::openapi::{BadRequest, KeyErrors, TooLarge};
-use crate::rest::{AccountsWrite, ApiKey, SurveysWrite};
+use crate::openapi::{NotModified, Unprocessable};
+use crate::rest::{AccountsWrite, ApiKey, SurveysRead, SurveysWrite};
+use crate::rest_accounts::Params;
 use app::error::AppError;
 use app::model::usage::IngestReport;
 use app::service::imports::{self, AccountsReport};
 use app::state::AppState;
+use app::store::responses::feed::{self, After, FeedResponse};
 use axum::body::Bytes;
+use axum::extract::Query;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -46,7 +55,7 @@ const BODY_LIMIT: usize = 16 * 1024 * 1024;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(accounts))
-        .routes(routes!(responses))
+        .routes(routes!(responses, response_feed))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
@@ -88,4 +97,52 @@ async fn responses(
 ) -> Result<(StatusCode, Json<IngestReport>), AppError> {
     let rows = crate::rest::batch(&body, "responses")?;
     Ok(crate::rest::answer(imports::responses(&state, &rows).await?))
+}
+
+/// A page of the survey-response feed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct FeedPage {
+    responses: Vec<FeedResponse>,
+    /// Pass as `cursor` for what follows. Never null: at the end of the feed it is where to
+    /// ask again later (new and changed responses come after it).
+    next_cursor: String,
+}
+
+/// Read survey responses, in the order they change.
+///
+/// Every response — answered by invitation, through an anonymous link or imported — ordered by
+/// when Bellwether last wrote it, then by id. Keep the last `next_cursor` and ask again: new
+/// responses, and responses answered again (changed), follow it, so a sync sees each change
+/// once and misses none. The feed stays 3 seconds behind now, so that a write committing late
+/// is never passed over.
+#[utoipa::path(get, path = "/api/v1/survey-responses", tag = "surveys",
+    security(("api_key" = ["surveys:read"])),
+    params(
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the page before; from the start without"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200,
+            description = "Responses per page (default 50)"),
+    ),
+    responses(
+        (status = 200, description = "A page of responses", body = FeedPage),
+        NotModified, KeyErrors, BadRequest, Unprocessable))]
+async fn response_feed(
+    State(state): State<AppState>, _key: ApiKey<SurveysRead>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<FeedPage>, AppError> {
+    let p = Params(params);
+    let limit = p.limit()?;
+    let after = match p.one("cursor", 640)? {
+        None => None,
+        Some(c) => Some(After::decode(&c).ok_or_else(|| {
+            AppError::field("cursor", "is not a cursor this feed gave; start without one")
+        })?),
+    };
+    let responses = feed::page(&state.db, after.as_ref(), limit, chrono::Utc::now()).await?;
+    let next_cursor = match responses.last() {
+        Some(r) => After { changed_at: r.changed_at, id: r.id.clone() }.encode(),
+        None => after
+            .unwrap_or(After { changed_at: chrono::DateTime::UNIX_EPOCH, id: "0".into() })
+            .encode(),
+    };
+    Ok(Json(FeedPage { responses, next_cursor }))
 }

@@ -22,6 +22,7 @@ vocabulary! {
         TouchpointsWrite => "touchpoints:write", "log touchpoints (calls, emails, meetings)";
         PlansRead => "plans:read", "read success plans";
         RevenueWrite => "revenue:write", "record ARR movements";
+        SurveysRead => "surveys:read", "read survey responses (a feed in the order they change)";
         SurveysWrite => "surveys:write", "import survey responses collected elsewhere";
         MetricsRead => "metrics:read", "read revenue, retention and survey metrics";
     }

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "revenue", include_str!("migrations/010_revenue.surql")),
     (11, "imported responses", include_str!("migrations/011_imported_responses.surql")),
     (12, "webhooks", include_str!("migrations/012_webhooks.surql")),
+    (13, "response feed", include_str!("migrations/013_response_feed.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {

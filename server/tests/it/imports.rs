@@ -348,3 +348,111 @@ async fn an_old_imported_detractor_opens_no_follow_up_and_a_recent_one_does() {
         (Some("Ada Admin"), Some("Initech"))
     );
 }
+
+async fn feed(app: &TestApp, key: &str, query: &str) -> (StatusCode, Value) {
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/survey-responses{query}", app.base))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Reads the feed from `cursor` to its end in pages of `limit`: the ids in order and the last
+/// cursor.
+async fn read_feed(
+    app: &TestApp, key: &str, mut cursor: Option<String>, limit: u32,
+) -> (Vec<String>, String) {
+    let mut ids = Vec::new();
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("?limit={limit}&cursor={c}"),
+            None => format!("?limit={limit}"),
+        };
+        let (s, page) = feed(app, key, &q).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let got = page["responses"].as_array().unwrap();
+        ids.extend(got.iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        let next = page["next_cursor"].as_str().unwrap().to_string();
+        if got.is_empty() {
+            return (ids, next);
+        }
+        cursor = Some(next);
+    }
+}
+
+/// The feed lists every response once, in the order it was written — and a response imported
+/// late with an old answer date comes after the reader's cursor, not behind it.
+#[tokio::test]
+async fn the_response_feed_pages_by_change_and_misses_no_late_import() {
+    let app = spawn_app().await;
+    let writer = key(&app, &["accounts:write", "surveys:write"]).await;
+    let reader = key(&app, &["surveys:read"]).await;
+    let (s, _) = post(
+        &app,
+        "accounts",
+        Some(&writer),
+        json!([account("crm-f1", "Feed One"), account("crm-f2", "Feed Two")]).to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let answers: Vec<Value> = (0..5)
+        .map(|i| {
+            answer(
+                if i % 2 == 0 { "crm-f1" } else { "crm-f2" },
+                "nps",
+                9,
+                10 + i,
+                &format!("feed-{i}"),
+            )
+        })
+        .collect();
+    let (s, _) = post(&app, "survey-responses", Some(&writer), json!(answers).to_string()).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    // Nothing is listed until it has settled (a write committing late could precede it).
+    let (_, page) = feed(&app, &reader, "").await;
+    assert_eq!(page["responses"], json!([]), "{page}");
+    let settle = app::store::responses::feed::SETTLE.to_std().unwrap();
+    tokio::time::sleep(settle + std::time::Duration::from_millis(300)).await;
+    let (ids, cursor) = read_feed(&app, &reader, None, 2).await;
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 5, "no repeats");
+    let (_, page) = feed(&app, &reader, "?limit=1").await;
+    let first = &page["responses"][0];
+    assert_eq!(first["channel"], "import");
+    assert!(first["account"]["external_id"].as_str().unwrap().starts_with("crm-f"), "{first}");
+
+    // Answered a year ago, imported now: it follows the cursor.
+    let late = answer("crm-f2", "csat", 4, 365, "feed-late");
+    post(&app, "survey-responses", Some(&writer), json!([late]).to_string()).await;
+    tokio::time::sleep(settle + std::time::Duration::from_millis(300)).await;
+    let (ids, again) = read_feed(&app, &reader, Some(cursor.clone()), 2).await;
+    assert_eq!(ids, vec!["import:feed-late".to_string()]);
+    let (ids, _) = read_feed(&app, &reader, Some(again), 2).await;
+    assert!(ids.is_empty(), "nothing new");
+
+    // Hostile: no key, the wrong scope, forged or oversized cursors, bad limits.
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/survey-responses", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let (s, _) = feed(&app, &writer, "").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "writing is not reading");
+    let long = format!("?cursor=1-{}", "61".repeat(400));
+    for q in [
+        "?cursor=nonsense",
+        "?cursor=1-zz",
+        "?cursor=-1-61",
+        long.as_str(),
+        "?limit=0",
+        "?limit=201",
+        "?limit=",
+    ] {
+        let (s, body) = feed(&app, &reader, q).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {body}");
+    }
+}

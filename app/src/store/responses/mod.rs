@@ -3,6 +3,7 @@
 //! [`figures`], re-exported here; answers imported from another tool are stored by [`imported`].
 
 pub mod answers;
+pub mod feed;
 mod figures;
 pub mod imported;
 

@@ -35,7 +35,7 @@ async fn the_api_reference_renders_from_settings() -> R {
             .await?;
         expect(page.locator(".info .title").first()).to_contain_text("Bellwether API").await?;
         // Every endpoint is listed, under its tag, and every webhook event type (14).
-        expect(page.locator(".opblock")).to_have_count(27 + 14).await?;
+        expect(page.locator(".opblock")).to_have_count(28 + 14).await?;
         expect(page.locator(".opblock-summary-path[data-path='health.band_changed']"))
             .to_have_count(1)
             .await?;

@@ -43,7 +43,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "usage", description = "Product usage and messages, in batches"),
         (name = "accounts", description = "Accounts: read, and upserted from a CRM by `external_id`"),
         (name = "health", description = "Health scores"),
-        (name = "plans", description = "Success plans, read-only"),
+        (name = "plans", description = "Success plans: read them, and set task status"),
         (name = "surveys", description = "Survey answers collected elsewhere"),
         (name = "revenue", description = "ARR movements and the retention metrics"),
         (name = "alerts", description = "Early-warning alerts"),
@@ -261,6 +261,7 @@ mod tests {
             ("get", "/api/v1/accounts/{id}/plans", "plans:read"),
             ("get", "/api/v1/plans/{id}", "plans:read"),
             ("get", "/api/v1/survey-responses", "surveys:read"),
+            ("put", "/api/v1/plans/{id}/tasks/{task_id}/status", "plans:write"),
         ];
         let paths = v["paths"].as_object().unwrap();
         let count: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -90,6 +90,8 @@ scope!(MetricsRead, MetricsRead, "`metrics:read`: read revenue and survey metric
 /// the request's headers, before any body extractor.
 pub struct ApiKey<S: Scope> {
     pub id: String,
+    /// The key's name, as Settings shows it (what a change made with it is recorded as).
+    pub name: String,
     _scope: std::marker::PhantomData<S>,
 }
 
@@ -97,7 +99,7 @@ impl<S: Scope> FromRequestParts<AppState> for ApiKey<S> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let id = authorise(state, &parts.headers, S::SCOPE).await?;
+        let (id, name) = authorise(state, &parts.headers, S::SCOPE).await?;
         if let Err(app::limits::RetryAfter(secs)) = state.limits.api(&id) {
             return Err(AppError::OverLimit {
                 message: format!(
@@ -106,14 +108,14 @@ impl<S: Scope> FromRequestParts<AppState> for ApiKey<S> {
                 retry_after: secs,
             });
         }
-        Ok(Self { id, _scope: std::marker::PhantomData })
+        Ok(Self { id, name, _scope: std::marker::PhantomData })
     }
 }
 
-/// The caller's key must exist, be live, and carry `scope`; returns the key's id.
+/// The caller's key must exist, be live, and carry `scope`; returns the key's id and name.
 async fn authorise(
     state: &AppState, headers: &HeaderMap, scope: ApiScope,
-) -> Result<String, AppError> {
+) -> Result<(String, String), AppError> {
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Err(AppError::BadCredentials(
             "missing API key: send `Authorization: Bearer <key>` (admins create keys in Settings → API keys)".into(),
@@ -127,7 +129,7 @@ async fn authorise(
         ));
     }
     let found = store::api_keys::scopes(&state.db, &app::auth::token_hash(token)).await?;
-    let Some((id, scopes)) = found else {
+    let Some(store::api_keys::LiveKey { id, name, scopes }) = found else {
         return Err(AppError::BadCredentials(
             "this API key is not valid (unknown or revoked)".into(),
         ));
@@ -136,7 +138,7 @@ async fn authorise(
         return Err(AppError::Forbidden(format!("this API key lacks the `{}` scope", scope.key())));
     }
     state.key_uses.note(&id);
-    Ok(id)
+    Ok((id, name))
 }
 
 /// Send product-usage events.

@@ -21,6 +21,7 @@ vocabulary! {
         AccountsWrite => "accounts:write", "create and update accounts (upsert by external id)";
         TouchpointsWrite => "touchpoints:write", "log touchpoints (calls, emails, meetings)";
         PlansRead => "plans:read", "read success plans";
+        PlansWrite => "plans:write", "set the status of success-plan tasks";
         RevenueWrite => "revenue:write", "record ARR movements";
         SurveysRead => "surveys:read", "read survey responses (a feed in the order they change)";
         SurveysWrite => "surveys:write", "import survey responses collected elsewhere";

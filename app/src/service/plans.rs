@@ -23,6 +23,23 @@ pub async fn owner(db: &Db, part: PlanPart, id: &str) -> Result<PlanOwner, AppEr
         .ok_or_else(|| AppError::NotFound(part.table().into()))
 }
 
+/// Sets a task's status for another system (a project tool marking work done), recorded as
+/// done by the API key's name; answers the plan as it now stands. A task of another plan is
+/// not found, as is an unknown one.
+pub async fn task_status_from_integration(
+    state: &AppState, plan: &str, task: &str, status: crate::model::plan::TaskStatus, key: &str,
+) -> Result<crate::model::plan::Plan, AppError> {
+    let not_found = || AppError::NotFound("task on this plan".into());
+    let owner = store::plans::owner_of(&state.db, PlanPart::Task, task).await?.ok_or_else(not_found)?;
+    if owner.plan.as_str() != plan {
+        return Err(not_found());
+    }
+    let by = Actor::Integration { key: key.to_string() };
+    store::plans::set_task_status(&state.db, &owner, task, status, &by).await?;
+    state.account_activity(&owner.account);
+    store::plans::get(&state.db, plan).await?.ok_or_else(not_found)
+}
+
 /// The plan as the builder shows it: the plan, its shares, recent activity and who its tasks
 /// can be given to.
 pub async fn detail(db: &Db, id: &str) -> Result<PlanDetail, AppError> {

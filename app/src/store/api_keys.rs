@@ -92,20 +92,23 @@ pub async fn revoke(db: &Db, id: &str) -> Result<(), AppError> {
 }
 
 /// The scopes of a live key, found by the SHA-256 of the presented secret.
-pub async fn scopes(db: &Db, hash: &str) -> Result<Option<(String, Vec<String>)>, AppError> {
-    #[derive(Deserialize)]
-    struct K {
-        #[serde(deserialize_with = "de::key")]
-        id: String,
-        scopes: Vec<String>,
-    }
-    let key: Option<K> = query_one(
+pub async fn scopes(db: &Db, hash: &str) -> Result<Option<LiveKey>, AppError> {
+    query_one(
         db,
-        "SELECT id, scopes FROM api_key WHERE hash = $hash AND revoked_at = NONE LIMIT 1",
+        "SELECT id, name, scopes FROM api_key WHERE hash = $hash AND revoked_at = NONE LIMIT 1",
         json!({ "hash": hash }),
     )
-    .await?;
-    Ok(key.map(|k| (k.id, k.scopes)))
+    .await
+}
+
+/// A live key as a request presents it: its id, its name (what a change made with it is
+/// recorded as) and its scopes.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LiveKey {
+    #[serde(deserialize_with = "de::key")]
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
 }
 
 /// Records when a key was last used (at most once a minute per key, by the caller).

@@ -10,6 +10,8 @@ use chrono::NaiveDate;
 pub enum Actor {
     Staff { id: UserId, name: String },
     Customer { contact: ContactId, name: String },
+    /// Another system, through an API key (named as Settings names the key).
+    Integration { key: String },
 }
 
 impl Actor {
@@ -18,6 +20,7 @@ impl Actor {
         match self {
             Actor::Staff { name, .. } => name.clone(),
             Actor::Customer { name, .. } => format!("{name} (customer)"),
+            Actor::Integration { key } => format!("{key} (API)"),
         }
     }
 

@@ -61,7 +61,7 @@ pub async fn set_task_status(
 ) -> Result<(), AppError> {
     let title = title_of(db, PlanPart::Task, id).await?;
     let (guard, contact) = match by {
-        Actor::Staff { .. } => ("true", None),
+        Actor::Staff { .. } | Actor::Integration { .. } => ("true", None),
         Actor::Customer { contact, .. } => (
             "owner_role = 'customer' AND (owner_contact = NONE OR owner_contact = type::record('contact', $contact))",
             Some(contact.clone()),

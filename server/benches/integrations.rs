@@ -10,6 +10,8 @@
 //!   accounts into a fresh database with no endpoint and with one endpoint that wants
 //!   `account.created` (each write then also writes a message and a delivery in its
 //!   transaction), alternated BENCH_ROUNDS (2) times in one run.
+//! - **`GET /api/v1/accounts`** over those accounts: the first page and a page from a cursor
+//!   half-way, BENCH_READS (50) requests each, p50 and p99 over loopback HTTP.
 //!
 //! Run: `cargo bench -p server --bench integrations`. Bounded; nothing leaves the machine.
 
@@ -156,7 +158,7 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let db = open_db(dir.path(), "import").await?;
-    let (_, state) = serve(&db, None).await?;
+    let (base, state) = serve(&db, None).await?;
     let path = dir.path().join("accounts.csv");
     let size = write_file(&path, rows, "crm")?;
     let before = peak_mb();
@@ -176,5 +178,49 @@ async fn main() -> anyhow::Result<()> {
         rows as f64 / again_secs,
         peak_mb()
     );
+    list_pages(&db, &base, env("BENCH_READS", 50)).await
+}
+
+/// p50 and p99 of `GET /api/v1/accounts?limit=200`, from the start and from half-way.
+async fn list_pages(db: &app::store::Db, base: &str, reads: u64) -> anyhow::Result<()> {
+    let scopes = vec!["accounts:read".to_string()];
+    let key = app::store::api_keys::create(db, "bench", &scopes, None).await.map_err(err)?.1;
+    let http = reqwest::Client::new();
+    let get = |q: String| {
+        let (http, key) = (http.clone(), key.clone());
+        async move {
+            let t = Instant::now();
+            let res =
+                http.get(format!("{base}/api/v1/accounts?{q}")).bearer_auth(&key).send().await?;
+            anyhow::ensure!(res.status().is_success(), "{}", res.status());
+            let page: serde_json::Value = res.json().await?;
+            Ok::<_, anyhow::Error>((t.elapsed().as_secs_f64() * 1000.0, page))
+        }
+    };
+    // A cursor half-way: follow pages of 200 to the middle once.
+    let (_, first) = get("limit=200".into()).await?;
+    let mut cursor = first["next_cursor"].as_str().unwrap_or_default().to_string();
+    for _ in 0..(env("BENCH_ROWS", 100_000) / 400) {
+        let (_, page) = get(format!("limit=200&cursor={cursor}")).await?;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => break,
+        }
+    }
+    for (what, q) in [
+        ("first page", "limit=200".to_string()),
+        ("half-way", format!("limit=200&cursor={cursor}")),
+    ] {
+        let mut ms = Vec::new();
+        for _ in 0..reads {
+            ms.push(get(q.clone()).await?.0);
+        }
+        ms.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "GET /api/v1/accounts?limit=200, {what}: p50 {:.1} ms, p99 {:.1} ms ({reads} requests)",
+            common::pct(&ms, 0.5),
+            common::pct(&ms, 0.99)
+        );
+    }
     Ok(())
 }

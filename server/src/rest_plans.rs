@@ -9,11 +9,11 @@
 
 use crate::openapi::{ApiError, BadRequest, KeyErrors, NotModified, TooLarge, Unprocessable};
 use crate::rest::{is_key, json_body, key_or_404, ApiKey};
-use app::model::plan::TaskStatus;
-use app::service;
 use crate::scope;
 use app::error::AppError;
 use app::model::plan::Plan;
+use app::model::plan::TaskStatus;
+use app::service;
 use app::state::AppState;
 use app::store;
 use axum::extract::{Path, State};
@@ -57,16 +57,23 @@ struct StatusChange {
         (status = 404, description = "No such task on this plan", body = ApiError),
         KeyErrors, BadRequest, TooLarge, Unprocessable))]
 async fn task_status(
-    State(state): State<AppState>, key: ApiKey<PlansWrite>, Path((id, task)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    State(state): State<AppState>, key: ApiKey<PlansWrite>,
+    Path((id, task)): Path<(String, String)>, body: axum::body::Bytes,
 ) -> Result<Json<Plan>, AppError> {
     key_or_404(&id, "task on this plan")?;
     key_or_404(&task, "task on this plan")?;
     let change: StatusChange = json_body(&body, r#"{"status": "done"}"#)?;
     let status = TaskStatus::parse(change.status.trim()).ok_or_else(|| {
-        AppError::field("status", format!("use one of {}", TaskStatus::ALL.iter().map(|s| s.key()).collect::<Vec<_>>().join(", ")))
+        AppError::field(
+            "status",
+            format!(
+                "use one of {}",
+                TaskStatus::ALL.iter().map(|s| s.key()).collect::<Vec<_>>().join(", ")
+            ),
+        )
     })?;
-    let plan = service::plans::task_status_from_integration(&state, &id, &task, status, &key.name).await?;
+    let plan =
+        service::plans::task_status_from_integration(&state, &id, &task, status, &key.name).await?;
     Ok(Json(plan))
 }
 

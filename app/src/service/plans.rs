@@ -30,7 +30,8 @@ pub async fn task_status_from_integration(
     state: &AppState, plan: &str, task: &str, status: crate::model::plan::TaskStatus, key: &str,
 ) -> Result<crate::model::plan::Plan, AppError> {
     let not_found = || AppError::NotFound("task on this plan".into());
-    let owner = store::plans::owner_of(&state.db, PlanPart::Task, task).await?.ok_or_else(not_found)?;
+    let owner =
+        store::plans::owner_of(&state.db, PlanPart::Task, task).await?.ok_or_else(not_found)?;
     if owner.plan.as_str() != plan {
         return Err(not_found());
     }

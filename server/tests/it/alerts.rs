@@ -240,17 +240,7 @@ async fn people_act_on_alerts_and_bad_actions_are_refused_by_field() {
 #[tokio::test]
 async fn high_severity_alerts_are_mailed_at_once_and_the_rest_in_one_daily_digest() {
     let (port, mut inbox) = smtp::start().await;
-    let mailer = || {
-        bellwether::mail::Mailer::smtp(
-            "127.0.0.1",
-            port,
-            bellwether::mail::SmtpTls::None,
-            None,
-            "Acme Success <success@acme.example>".parse().unwrap(),
-            "Acme",
-        )
-        .unwrap()
-    };
+    let mailer = || smtp::mailer(port);
     let app = spawn_app_with(move |s| s.with_mailer(mailer())).await;
     let c = admin(&app).await;
     let me = c.my_id().await;

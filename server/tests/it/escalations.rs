@@ -245,17 +245,7 @@ async fn an_unacknowledged_escalation_moves_up_a_level_by_itself_and_tells_the_n
 #[tokio::test]
 async fn a_breach_opens_exactly_one_alert_and_mails_the_owner() {
     let (port, mut inbox) = smtp::start().await;
-    let mailer = move || {
-        bellwether::mail::Mailer::smtp(
-            "127.0.0.1",
-            port,
-            bellwether::mail::SmtpTls::None,
-            None,
-            "Acme Success <success@acme.example>".parse().unwrap(),
-            "Acme",
-        )
-        .unwrap()
-    };
+    let mailer = move || smtp::mailer(port);
     let app = spawn_app_with(move |s| s.with_mailer(mailer())).await;
     let c = admin(&app).await;
     let me = c.my_id().await;

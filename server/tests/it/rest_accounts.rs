@@ -244,10 +244,19 @@ async fn a_task_status_is_set_by_api_and_recorded_as_the_key() {
     let writer = app::store::api_keys::create(&app.db, "Jira sync", &scopes, None).await.unwrap().1;
     let path = |p: &str, t: &str| format!("/api/v1/plans/{p}/tasks/{t}/status");
 
-    let (status, body) =
-        send(&app, &writer, reqwest::Method::PUT, &path(&plan, &task), r#"{"status": "done"}"#.into()).await;
+    let (status, body) = send(
+        &app,
+        &writer,
+        reqwest::Method::PUT,
+        &path(&plan, &task),
+        r#"{"status": "done"}"#.into(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let done = body["milestones"].as_array().unwrap().iter()
+    let done = body["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
         .flat_map(|m| m["tasks"].as_array().unwrap().clone())
         .find(|t| t["id"] == task.as_str())
         .unwrap();
@@ -257,27 +266,48 @@ async fn a_task_status_is_set_by_api_and_recorded_as_the_key() {
     assert!(activity.contains("Jira sync (API)"), "{activity}");
 
     // Hostile: another plan's task, forged ids, unknown statuses, bad bodies, the wrong scope.
-    let (status, _) =
-        send(&app, &writer, reqwest::Method::PUT, &path(&plan, &other_task), r#"{"status": "done"}"#.into()).await;
+    let (status, _) = send(
+        &app,
+        &writer,
+        reqwest::Method::PUT,
+        &path(&plan, &other_task),
+        r#"{"status": "done"}"#.into(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a task of another plan");
     for (p, t) in [("nope", task.as_str()), (plan.as_str(), "nope"), (plan.as_str(), "a:b")] {
-        let (status, _) = send(&app, &writer, reqwest::Method::PUT, &path(p, t), r#"{"status": "done"}"#.into()).await;
+        let (status, _) =
+            send(&app, &writer, reqwest::Method::PUT, &path(p, t), r#"{"status": "done"}"#.into())
+                .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{p}/{t}");
     }
-    let (status, body) =
-        send(&app, &writer, reqwest::Method::PUT, &path(&plan, &task), r#"{"status": "finished"}"#.into()).await;
+    let (status, body) = send(
+        &app,
+        &writer,
+        reqwest::Method::PUT,
+        &path(&plan, &task),
+        r#"{"status": "finished"}"#.into(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["status"].as_str().unwrap().contains("in_progress"), "{body}");
     for bad in ["{", "[]", r#"{"status": 3}"#] {
-        let (status, _) = send(&app, &writer, reqwest::Method::PUT, &path(&plan, &task), bad.into()).await;
+        let (status, _) =
+            send(&app, &writer, reqwest::Method::PUT, &path(&plan, &task), bad.into()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
     let huge = format!(r#"{{"status": "{}"}}"#, "d".repeat(10_000));
     let (status, _) = send(&app, &writer, reqwest::Method::PUT, &path(&plan, &task), huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     let reader = key(&app, &["plans:read"]).await;
-    let (status, _) =
-        send(&app, &reader, reqwest::Method::PUT, &path(&plan, &task), r#"{"status": "open"}"#.into()).await;
+    let (status, _) = send(
+        &app,
+        &reader,
+        reqwest::Method::PUT,
+        &path(&plan, &task),
+        r#"{"status": "open"}"#.into(),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "reading is not writing");
     let still = plan_detail(&admin, &plan).await;
     assert_eq!(task_in(&still, &task)["status"], "done", "nothing refused was written");

@@ -12,15 +12,7 @@ type Inbox = tokio::sync::mpsc::UnboundedReceiver<smtp::Received>;
 async fn app_with_smtp(public_rate: u32) -> (TestApp, Inbox) {
     let (port, inbox) = smtp::start().await;
     let app = spawn_app_with(move |s| {
-        let mailer = bellwether::mail::Mailer::smtp(
-            "127.0.0.1",
-            port,
-            bellwether::mail::SmtpTls::None,
-            None,
-            "Acme Success <success@acme.example>".parse().unwrap(),
-            "Acme",
-        )
-        .unwrap();
+        let mailer = smtp::mailer(port);
         let url = s.state.public_url.clone();
         s.with_public(&url, public_rate).with_mailer(mailer)
     })

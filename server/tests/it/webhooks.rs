@@ -199,15 +199,7 @@ async fn resend_delivers_again_under_the_same_id() {
 #[tokio::test]
 async fn an_endpoint_failing_for_its_whole_window_is_switched_off_and_admins_are_mailed() {
     let (port, mut inbox) = smtp::start().await;
-    let mailer = bellwether::mail::Mailer::smtp(
-        "127.0.0.1",
-        port,
-        bellwether::mail::SmtpTls::None,
-        None,
-        "Acme Success <success@acme.example>".parse().unwrap(),
-        "Acme",
-    )
-    .unwrap();
+    let mailer = smtp::mailer(port);
     let policy = Policy { window: Duration::from_millis(600), ..quick() };
     let app = spawn_app_with(move |s| s.with_webhook_policy(policy).with_mailer(mailer)).await;
     let admin = admin(&app).await;

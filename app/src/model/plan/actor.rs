@@ -8,10 +8,18 @@ use chrono::NaiveDate;
 /// Who acts: a staff member (user key + name) or a customer contact through a shared link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Staff { id: UserId, name: String },
-    Customer { contact: ContactId, name: String },
+    Staff {
+        id: UserId,
+        name: String,
+    },
+    Customer {
+        contact: ContactId,
+        name: String,
+    },
     /// Another system, through an API key (named as Settings names the key).
-    Integration { key: String },
+    Integration {
+        key: String,
+    },
 }
 
 impl Actor {

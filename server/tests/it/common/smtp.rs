@@ -86,3 +86,16 @@ pub async fn start() -> (u16, mpsc::UnboundedReceiver<Received>) {
     });
     (port, rx)
 }
+
+/// A mailer that sends to the test server on `port`, from Acme's success team.
+pub fn mailer(port: u16) -> bellwether::mail::Mailer {
+    bellwether::mail::Mailer::smtp(
+        "127.0.0.1",
+        port,
+        bellwether::mail::SmtpTls::None,
+        None,
+        "Acme Success <success@acme.example>".parse().unwrap(),
+        "Acme",
+    )
+    .unwrap()
+}

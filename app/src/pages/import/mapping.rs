@@ -35,6 +35,8 @@ pub fn MappingCard(
                     *slot = value;
                 }
             });
+            // A check made with another mapping says nothing about this one.
+            progress.set(Progress::default());
         };
         view! {
             <tr>

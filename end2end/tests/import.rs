@@ -69,6 +69,7 @@ async fn an_admin_maps_checks_and_imports_a_csv_and_downloads_the_report() -> R 
         ],
     )
     .await?;
+    to_top(&page).await?;
     shot(&page, "184-import-checked").await?;
     let api = Api::new(&base)?;
     api.sign_in().await?;
@@ -93,6 +94,7 @@ async fn an_admin_maps_checks_and_imports_a_csv_and_downloads_the_report() -> R 
     assert!(report.starts_with("row,key,outcome,column,message\n"), "{report}");
     assert!(report.contains("2,ref-000,created,,"), "{report}");
     assert!(report.contains("16,ref-014,refused,Tier,"), "{report}");
+    to_top(&page).await?;
     shot(&page, "185-import-done").await?;
 
     // The same file again, on a fresh page: the mapping is remembered, nothing changes.

@@ -91,13 +91,13 @@ pub fn ImportPage() -> impl IntoView {
                 <Card id="file-h" title="1. The file">
                     <fieldset class="field kinds" disabled=move || progress.get().phase.running()>
                         <legend>"It holds"</legend>
-                        {ImportKind::ALL.iter().map(|k| {
+                        <div class="kind-options">{ImportKind::ALL.iter().map(|k| {
                             let k = *k;
                             view! {
                                 <label class="check"><input type="radio" name="kind" value=k.key()
                                     prop:checked=move || kind.get() == k on:change=move |_| kind.set(k)/>" "{k.label()}</label>
                             }
-                        }).collect_view()}
+                        }).collect_view()}</div>
                     </fieldset>
                     <div class="field">
                         <label for="import-file">"CSV file (UTF-8)"</label>

@@ -9,6 +9,8 @@ echo "== unit and integration tests"
 # SurrealDB's debug-build query execution runs deep on a test thread's 2 MiB default stack (one
 # survey test was measured within ~300 KB of it); 8 MiB keeps a margin that future queries won't eat.
 export RUST_MIN_STACK=8388608
+# The real SurrealDB server (`surreal`) the multi-node and backup tests start.
+cargo build -p surreal-server
 # One build: the server turns on the app's `ssr` feature for both.
 cargo test -p app -p server
 

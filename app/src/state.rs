@@ -59,6 +59,9 @@ pub struct AppState {
     pub key_uses: Arc<KeyUses>,
     /// The keys that sign and verify survey and shared-plan links. Never in the database.
     keyring: Arc<Keyring>,
+    /// This process among the nodes sharing the database: holds leases on claimed work and
+    /// marks the account touches it writes. New at every start.
+    pub node: Arc<str>,
 }
 
 /// Which sessions just ended.
@@ -103,6 +106,7 @@ impl AppState {
             public_url: "http://127.0.0.1:3000".into(),
             company: "Customer Success".into(),
             keyring: Arc::new(Keyring::random()),
+            node: format!("node-{:016x}", rand::random::<u64>()).into(),
         };
         (state, rescores)
     }
@@ -115,10 +119,17 @@ impl AppState {
     }
 
     /// A plan or touchpoint of `account` changed: re-score it (milestone slippage, engagement
-    /// recency) and tell the pages open on it.
+    /// recency) and tell the pages open on it, on this node at once and on the others through
+    /// the touch written here (`store::activity`).
     pub fn account_activity(&self, account: &str) {
         self.rescore(vec![account.to_string()]);
         self.portfolio.notify(account);
+        let (db, node, account) = (self.db.clone(), self.node.clone(), account.to_string());
+        tokio::spawn(async move {
+            if let Err(e) = crate::store::activity::touch(&db, &account, &node).await {
+                tracing::warn!(error = %e, "could not tell other nodes about an account change");
+            }
+        });
     }
 
     /// Replaces the rate limits (sign-ins per address, public-page and API requests per

@@ -65,6 +65,18 @@ pub enum Command {
     ApiKey(ApiKeyCommand),
     /// Print a new one-time code for creating the first admin at /setup (valid 24 hours).
     SetupCode,
+    /// Write the whole database to a SurrealQL file (the `surreal export` format). Stop the
+    /// server first when the database is embedded; back a SurrealDB server up with
+    /// `surreal export` while it runs (deploy/README.md).
+    Backup {
+        /// Where to write the backup.
+        file: std::path::PathBuf,
+    },
+    /// Load a backup into a new, empty database (`--db`), then apply newer migrations.
+    Restore {
+        /// The backup to load.
+        file: std::path::PathBuf,
+    },
     /// Manage the link-signing secret.
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -130,6 +142,13 @@ pub struct ServeArgs {
     pub setup_code: Option<String>,
     #[command(flatten)]
     pub mail: MailArgs,
+    /// Seconds a node's claim on shared work (the hourly pass, a batch of invitations) lasts
+    /// before another node may take it over if the first stopped renewing it.
+    #[arg(long, env = "BELLWETHER_LEASE_SECS", default_value_t = 120, hide = true)]
+    pub lease_secs: u64,
+    /// Seconds between hourly passes (tests shorten it).
+    #[arg(long, env = "BELLWETHER_HOURLY_SECS", default_value_t = 3600, hide = true)]
+    pub hourly_secs: u64,
 }
 
 impl Default for ServeArgs {
@@ -144,6 +163,8 @@ impl Default for ServeArgs {
             streaming_rules: OnOff::On,
             setup_code: None,
             mail: MailArgs::default(),
+            lease_secs: 120,
+            hourly_secs: 3600,
         }
     }
 }

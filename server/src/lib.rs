@@ -4,6 +4,7 @@
 pub mod config;
 pub mod etag;
 pub mod exports;
+pub mod jobs;
 pub mod live;
 pub mod mail;
 pub mod mail_alerts;
@@ -52,6 +53,8 @@ pub struct Server {
     background: Option<tokio::runtime::Handle>,
     /// When webhook deliveries are tried (tests shorten the waits).
     pub webhook_policy: webhooks::Policy,
+    /// How long claims on shared work last, how often the hourly pass runs.
+    pub job_timing: jobs::Timing,
 }
 
 impl Server {
@@ -70,6 +73,7 @@ impl Server {
             rescores: Arc::new(Mutex::new(Some(rescores))),
             background: None,
             webhook_policy: webhooks::Policy::default(),
+            job_timing: jobs::Timing::default(),
         }
     }
 
@@ -144,6 +148,12 @@ impl Server {
         self
     }
 
+    /// Claim leases and the hourly pass's period (tests and the multi-node tests shorten them).
+    pub fn with_job_timing(mut self, timing: jobs::Timing) -> Self {
+        self.job_timing = timing;
+        self
+    }
+
     pub fn with_webhook_policy(mut self, policy: webhooks::Policy) -> Self {
         self.webhook_policy = policy;
         self
@@ -164,6 +174,7 @@ impl Server {
         // `tokio::spawn` puts the tasks on the entered runtime.
         let _on = self.background.as_ref().map(|h| h.enter());
         self.state.portfolio.spawn_sync(self.state.db.clone());
+        self.state.portfolio.spawn_touches(self.state.db.clone(), self.state.node.clone());
         self.state.revenue.spawn_sync(self.state.db.clone());
         self.state.alerts.spawn(self.state.db.clone());
         live::feed_dashboards(&self.state);
@@ -176,14 +187,14 @@ impl Server {
     }
 
     /// Starts every background task of a node, in this one place: the workers above, the mail
-    /// queue, rate-limiter clean-up, and the hourly jobs (daily health snapshots, session
+    /// queue, rate-limiter clean-up, and the hourly pass (daily health snapshots, session
     /// clean-up, recurring survey sends). Every node runs them; they coordinate through the
-    /// database.
+    /// database (leased claims: `jobs`), so each piece of work is done once.
     pub fn spawn_background(&self) {
         let _on = self.background.as_ref().map(|h| h.enter());
         self.spawn_workers();
         if let Some(mailer) = self.mailer.clone() {
-            tokio::spawn(mail::run(self.state.clone(), mailer.clone()));
+            tokio::spawn(mail::run(self.state.clone(), mailer.clone(), self.job_timing.lease));
             tokio::spawn(mail_alerts::run(self.state.clone(), mailer.clone()));
             tokio::spawn(mail_escalations::run(self.state.clone(), mailer));
         }
@@ -199,26 +210,7 @@ impl Server {
                 limits.prune();
             }
         });
-        let state = self.state.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                tick.tick().await;
-                // Every account gets today's health snapshot (those scored today already
-                // have one), so score history has no gaps.
-                match app::service::health::daily(&state.db, &state.portfolio).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(accounts = n, "daily health snapshots"),
-                    Err(e) => tracing::warn!(error = %e, "daily health snapshots failed"),
-                }
-                if let Err(e) =
-                    app::store::sessions::purge_expired(&state.db, state.session_idle).await
-                {
-                    tracing::warn!(error = %e, "could not purge expired sessions");
-                }
-                app::service::surveys::send_recurring(&state).await;
-            }
-        });
+        tokio::spawn(jobs::run_hourly(self.state.clone(), self.job_timing));
     }
 
     pub fn router(&self) -> Router {

@@ -79,29 +79,48 @@ impl Mailer {
     }
 }
 
-/// Mails queued invitations whenever woken (and every 30 s, to retry), until the process ends.
-pub async fn run(state: AppState, mailer: Mailer) {
+/// How long a node holds the invitations it claimed before another node may take them (and how
+/// long one SMTP conversation may take before its invitation is reported uncertain).
+pub const MAIL_LEASE: Duration = Duration::from_secs(120);
+
+/// Mails queued invitations whenever woken (and every 30 s, to retry and to pick up what other
+/// nodes queued or left), until the process ends.
+pub async fn run(state: AppState, mailer: Mailer, lease: Duration) {
     loop {
-        if let Err(e) = drain(&state, &mailer).await {
+        if let Err(e) = drain(&state, &mailer, lease).await {
             tracing::warn!(error = %e, "mail queue");
         }
         tokio::select! {
             _ = state.mail_wakeup.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            _ = tokio::time::sleep(Duration::from_secs(30).min(lease)) => {}
         }
     }
 }
 
-/// Sends batches until the queue is empty or a send fails (then waits for the next round).
-pub async fn drain(state: &AppState, mailer: &Mailer) -> Result<u64, app::error::AppError> {
+/// Sends claimed batches until the queue is empty or a send fails (then waits for the next
+/// round). Each invitation is claimed with a lease (so of several nodes one mails it) and marked
+/// in flight just before its SMTP conversation: a node that dies mid-conversation leaves it
+/// reported, not mailed twice ([`invitations::UNCERTAIN`]).
+pub async fn drain(
+    state: &AppState, mailer: &Mailer, lease: Duration,
+) -> Result<u64, app::error::AppError> {
     let mut sent = 0;
     loop {
-        let batch = invitations::queued(&state.db, 50).await?;
+        let batch = invitations::claim(&state.db, &state.node, 50, lease).await?;
         if batch.is_empty() {
             return Ok(sent);
         }
         let mut failed = false;
-        for inv in &batch {
+        for (i, inv) in batch.iter().enumerate() {
+            if failed {
+                // Not tried this round: let any node take them at its next round.
+                let rest: Vec<&str> = batch[i..].iter().map(|x| x.id.as_str()).collect();
+                invitations::release(&state.db, &rest, &state.node).await?;
+                break;
+            }
+            if !invitations::begin_send(&state.db, &inv.id, &state.node, lease).await? {
+                continue;
+            }
             let expires = chrono::DateTime::parse_from_rfc3339(&inv.expires_at)
                 .map(|d| d.timestamp())
                 .unwrap_or(0);

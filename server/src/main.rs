@@ -17,9 +17,27 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::Secret(SecretCommand::Rotate)) = &cli.command {
         return bellwether::secrets::rotate(&cli.secret, &cli.db.db);
     }
-    let db = app::store::connect(&cli.db.db, cli.db.db_user.as_deref(), cli.db.db_pass.as_deref())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (user, pass) = (cli.db.db_user.as_deref(), cli.db.db_pass.as_deref());
+    match &cli.command {
+        Some(Command::Backup { file }) => {
+            // As it is: a backup changes nothing, not even pending migrations.
+            let db = app::store::open(&cli.db.db, user, pass).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            app::store::backup::backup(&db, file).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            app::store::close(db, &cli.db.db, std::time::Duration::from_secs(20)).await;
+            eprintln!("backed up {} to {}", cli.db.db, file.display());
+            return Ok(());
+        }
+        Some(Command::Restore { file }) => {
+            let db = app::store::backup::restore(&cli.db.db, user, pass, file)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            app::store::close(db, &cli.db.db, std::time::Duration::from_secs(20)).await;
+            eprintln!("restored {} into {}", file.display(), cli.db.db);
+            return Ok(());
+        }
+        _ => {}
+    }
+    let db = app::store::connect(&cli.db.db, user, pass).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
             let listener = tokio::net::TcpListener::bind(args.bind)
@@ -42,7 +60,11 @@ async fn main() -> anyhow::Result<()> {
                 .with_public_url(&public_url)
                 .with_company(&args.mail.company)
                 .with_limits(args.login_rate, args.mail.public_rate, args.api_rate)
-                .with_keyring(keyring);
+                .with_keyring(keyring)
+                .with_job_timing(bellwether::jobs::Timing {
+                    lease: std::time::Duration::from_secs(args.lease_secs.max(1)),
+                    hourly: std::time::Duration::from_secs(args.hourly_secs.max(1)),
+                });
             server.state.client_policy = app::limits::ClientAddressPolicy {
                 trust_forwarded_for: args.mail.trust_forwarded_for,
                 trusted_proxies: args.mail.trusted_proxies,
@@ -61,7 +83,9 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("database closed in {:.1?}", started.elapsed());
             Ok(())
         }
-        Command::Secret(SecretCommand::Rotate) => unreachable!("handled before connecting"),
+        Command::Secret(SecretCommand::Rotate) | Command::Backup { .. } | Command::Restore { .. } => {
+            unreachable!("handled before connecting")
+        }
         Command::SetupCode => {
             let users = app::store::users::count(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             anyhow::ensure!(

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "imported responses", include_str!("migrations/011_imported_responses.surql")),
     (12, "webhooks", include_str!("migrations/012_webhooks.surql")),
     (13, "response feed", include_str!("migrations/013_response_feed.surql")),
+    (14, "nodes", include_str!("migrations/014_nodes.surql")),
 ];
 
 pub async fn apply(db: &Db) -> Result<(), AppError> {
@@ -44,9 +45,16 @@ pub async fn apply(db: &Db) -> Result<(), AppError> {
             "BEGIN;\n{sql}\nCREATE migration SET version = $version, name = $name, applied_at = time::now();\nCOMMIT;"
         );
         // The cause is logged with the statement that failed; the error names the migration.
-        transact(db, &q, json!({ "version": version, "name": name }))
-            .await
-            .map_err(|e| AppError::Internal(format!("migration {version} ({name}) failed: {e}")))?;
+        if let Err(e) = transact(db, &q, json!({ "version": version, "name": name })).await {
+            // Nodes starting together on a new database race to apply it: the loser's
+            // transaction fails (a conflict, then the version's unique index) and finds it
+            // applied by the winner.
+            if self::applied(db).await?.contains(version) {
+                tracing::info!(version, name, "migration applied by another node");
+                continue;
+            }
+            return Err(AppError::Internal(format!("migration {version} ({name}) failed: {e}")));
+        }
         tracing::info!(version, name, "applied migration");
     }
     Ok(())

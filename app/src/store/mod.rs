@@ -2,14 +2,17 @@
 //! its parameters. Rows come back as JSON and are read into the shared model types.
 
 pub mod accounts;
+pub mod activity;
 pub mod alerts;
 pub mod api_keys;
+pub mod backup;
 pub mod cache;
 pub mod escalations;
 pub mod feedback;
 pub mod follow_ups;
 pub mod health;
 pub mod invitations;
+pub mod jobs;
 pub mod messages;
 pub mod migrations;
 pub mod plan_shares;
@@ -44,6 +47,14 @@ pub const DATABASE: &str = "main";
 /// Connects to `url` (`surrealkv://dir`, `mem://`, `ws://host:port`), signs in when credentials
 /// are given (a SurrealDB server), selects our namespace and applies pending migrations.
 pub async fn connect(url: &str, user: Option<&str>, pass: Option<&str>) -> Result<Db, AppError> {
+    let db = open(url, user, pass).await?;
+    migrations::apply(&db).await?;
+    Ok(db)
+}
+
+/// [`connect`] without applying migrations (a restore loads a backup into an empty database
+/// first, then migrates it).
+pub async fn open(url: &str, user: Option<&str>, pass: Option<&str>) -> Result<Db, AppError> {
     let db = surrealdb::engine::any::connect(url)
         .await
         .map_err(|e| AppError::Internal(format!("cannot open the database at {url}: {e}")))?;
@@ -53,7 +64,6 @@ pub async fn connect(url: &str, user: Option<&str>, pass: Option<&str>) -> Resul
             .map_err(|e| AppError::Internal(format!("database sign-in failed: {e}")))?;
     }
     db.use_ns(NAMESPACE).use_db(DATABASE).await.map_err(db_err)?;
-    migrations::apply(&db).await?;
     Ok(db)
 }
 

@@ -6,6 +6,7 @@
 mod alert_rules;
 mod alerts;
 mod api;
+mod backup;
 mod common;
 mod concurrency;
 mod contract;
@@ -17,6 +18,7 @@ mod escalations;
 mod health;
 mod imports;
 mod messages;
+mod nodes;
 mod plans;
 mod rest_accounts;
 mod revenue;

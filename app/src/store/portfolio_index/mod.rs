@@ -69,8 +69,8 @@ impl PortfolioIndex {
     }
 
     /// Tells this node's listeners that something shown with the account changed (a plan, a
-    /// touchpoint) though the account row itself did not. Local to this node: another node's
-    /// open pages see it on their next read.
+    /// touchpoint) though the account row itself did not. Other nodes learn it from the touch
+    /// `AppState::account_activity` writes (see [`PortfolioIndex::spawn_touches`]).
     pub fn notify(&self, id: &str) {
         self.announce(id);
     }
@@ -99,6 +99,27 @@ impl PortfolioIndex {
                     _ = stopped.wait_for(|s| *s) => return,
                 }
                 index.ready.store(false, Ordering::Release);
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+                    _ = stopped.wait_for(|s| *s) => return,
+                }
+            }
+        });
+    }
+
+    /// Follows the account touches other nodes write (`store::activity`: a plan, a task, a
+    /// touchpoint changed there) and tells this node's listeners, so pages open here refresh.
+    pub fn spawn_touches(self: &Arc<Self>, db: Db, node: Arc<str>) {
+        let index = self.clone();
+        let mut stopped = self.stopped.subscribe();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    r = super::activity::follow(&db, &node, |id| index.announce(id)) => if let Err(e) = r {
+                        tracing::warn!(error = %e, "lost the account-touch live query; retrying");
+                    },
+                    _ = stopped.wait_for(|s| *s) => return,
+                }
                 tokio::select! {
                     _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
                     _ = stopped.wait_for(|s| *s) => return,

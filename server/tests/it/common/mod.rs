@@ -15,6 +15,7 @@ pub struct TestApp {
     pub setup_code: String,
 }
 
+pub mod cluster;
 pub mod smtp;
 
 mod auth;

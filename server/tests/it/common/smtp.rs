@@ -14,6 +14,15 @@ pub struct Received {
 
 /// Starts the server; returns its port and the stream of received messages.
 pub async fn start() -> (u16, mpsc::UnboundedReceiver<Received>) {
+    start_with_delay(std::time::Duration::ZERO).await
+}
+
+/// A server that waits `delay` before accepting each message (after its last line arrived, as a
+/// busy relay does): a sender is mid-conversation for that long, which the multi-node tests use
+/// to kill a node while it mails.
+pub async fn start_with_delay(
+    delay: std::time::Duration,
+) -> (u16, mpsc::UnboundedReceiver<Received>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::unbounded_channel();
@@ -64,6 +73,9 @@ pub async fn start() -> (u16, mpsc::UnboundedReceiver<Received>) {
                             }
                             let l = line.strip_prefix('.').unwrap_or(&line);
                             data.push_str(l);
+                        }
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
                         }
                         let _ = tx.send(Received {
                             from: std::mem::take(&mut from),

@@ -1,0 +1,106 @@
+//! Periodic work that must run once across several nodes (the hourly pass), claimed in the
+//! database with a lease. A claim succeeds when the job's time has come and no live lease holds
+//! it; it is one transaction, so of several nodes claiming at once exactly one wins (the others
+//! conflict, retry, and find it leased). The holder renews the lease while it works and, when
+//! done, sets the next time and logs the run. A holder that dies stops renewing: its lease runs
+//! out and the next node to poll claims the job again (the pass is idempotent, so work half
+//! done is finished, not doubled).
+
+use super::{query_all, query_value, transact, Db};
+use crate::error::AppError;
+use crate::model::Timestamp;
+use serde::Deserialize;
+use serde_json::json;
+use std::time::Duration;
+
+fn ms(d: Duration) -> String {
+    format!("{}ms", d.as_millis().max(1))
+}
+
+/// Claims `job` for `holder` for `lease` if its time has come (or it never ran) and no other
+/// holder's lease is live. `true`: run it, renew, then [`finish`].
+pub async fn claim(db: &Db, job: &str, holder: &str, lease: Duration) -> Result<bool, AppError> {
+    let mut r = transact(
+        db,
+        "BEGIN;
+         LET $now = time::now();
+         LET $j = (SELECT * FROM ONLY type::record('job', $job));
+         LET $free = $j = NONE OR ($j.next_at <= $now
+             AND ($j.lease_until = NONE OR $j.lease_until < $now));
+         IF $free {
+             UPSERT type::record('job', $job) SET next_at = $j.next_at ?? $now,
+                 lease_until = $now + <duration>$lease, holder = $holder, started_at = $now
+                 RETURN NONE;
+         };
+         RETURN $free;
+         COMMIT;",
+        json!({ "job": job, "holder": holder, "lease": ms(lease) }),
+    )
+    .await?;
+    r.before_commit()
+}
+
+/// Extends `holder`'s lease on `job`; `false` when the lease was lost (it ran out and another
+/// node claimed the job): the caller stops working.
+pub async fn renew(db: &Db, job: &str, holder: &str, lease: Duration) -> Result<bool, AppError> {
+    let kept: Vec<String> = query_all(
+        db,
+        "UPDATE type::record('job', $job) SET lease_until = time::now() + <duration>$lease
+         WHERE holder = $holder AND lease_until != NONE AND lease_until >= time::now()
+         RETURN VALUE record::id(id)",
+        json!({ "job": job, "holder": holder, "lease": ms(lease) }),
+    )
+    .await?;
+    Ok(!kept.is_empty())
+}
+
+/// `holder` finished `job`: it comes due again `every` from now, and the run is logged. Does
+/// nothing (answers `false`) if the lease was lost meanwhile.
+pub async fn finish(db: &Db, job: &str, holder: &str, every: Duration) -> Result<bool, AppError> {
+    let mut r = transact(
+        db,
+        "BEGIN;
+         LET $now = time::now();
+         LET $j = (SELECT * FROM ONLY type::record('job', $job));
+         LET $mine = $j != NONE AND $j.holder = $holder AND $j.lease_until != NONE;
+         IF $mine {
+             UPDATE type::record('job', $job) SET next_at = $now + <duration>$every,
+                 lease_until = NONE, last_done = $now, runs += 1 RETURN NONE;
+             CREATE job_run SET job = $job, holder = $holder, started_at = $j.started_at ?? $now,
+                 finished_at = $now RETURN NONE;
+             DELETE job_run WHERE job = $job AND started_at < $now - 30d RETURN NONE;
+         };
+         RETURN $mine;
+         COMMIT;",
+        json!({ "job": job, "holder": holder, "every": ms(every) }),
+    )
+    .await?;
+    r.before_commit()
+}
+
+/// One logged run of a job.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Run {
+    pub holder: String,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+}
+
+/// The runs of `job` in the last 30 days, oldest first (operations, and the tests that check
+/// no two runs overlapped).
+pub async fn runs(db: &Db, job: &str) -> Result<Vec<Run>, AppError> {
+    query_all(
+        db,
+        "SELECT holder, started_at, finished_at FROM job_run WHERE job = $job ORDER BY started_at",
+        json!({ "job": job }),
+    )
+    .await
+}
+
+/// How many times `job` ran to the end.
+pub async fn run_count(db: &Db, job: &str) -> Result<u64, AppError> {
+    let n: Option<u64> =
+        query_value(db, "RETURN (SELECT VALUE runs FROM ONLY type::record('job', $job))", json!({ "job": job }))
+            .await?;
+    Ok(n.unwrap_or(0))
+}

@@ -1,0 +1,8 @@
+//! `surreal`: the SurrealDB server's own command line (`start`, `export`, `import`, `isready` …),
+//! the same entry point as the official binary, at the version Bellwether's client speaks
+//! (3.3.5). The multi-node tests start it on a loopback port; deployments use the official
+//! image (deploy/compose.yaml), which this matches.
+
+fn main() -> std::process::ExitCode {
+    surrealdb_server::init(surrealdb_server::core::CommunityComposer())
+}

@@ -30,7 +30,9 @@ impl Timing {
     /// How often a node asks whether the hourly pass is due: often enough that a due pass
     /// (or one whose node died) starts soon, at most once a minute.
     fn poll(&self) -> Duration {
-        (self.hourly / 5).min(self.lease / 2).clamp(Duration::from_millis(200), Duration::from_secs(60))
+        (self.hourly / 5)
+            .min(self.lease / 2)
+            .clamp(Duration::from_millis(200), Duration::from_secs(60))
     }
 }
 

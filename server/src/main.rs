@@ -20,8 +20,11 @@ async fn main() -> anyhow::Result<()> {
     let (user, pass) = (cli.db.db_user.as_deref(), cli.db.db_pass.as_deref());
     match &cli.command {
         Some(Command::Backup { file }) => {
+            app::store::backup::embedded(&cli.db.db).map_err(|e| anyhow::anyhow!("{e}"))?;
             // As it is: a backup changes nothing, not even pending migrations.
-            let db = app::store::open(&cli.db.db, user, pass).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let db = app::store::open(&cli.db.db, user, pass)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             app::store::backup::backup(&db, file).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             app::store::close(db, &cli.db.db, std::time::Duration::from_secs(20)).await;
             eprintln!("backed up {} to {}", cli.db.db, file.display());
@@ -37,7 +40,8 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let db = app::store::connect(&cli.db.db, user, pass).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db =
+        app::store::connect(&cli.db.db, user, pass).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
             let listener = tokio::net::TcpListener::bind(args.bind)
@@ -83,7 +87,9 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("database closed in {:.1?}", started.elapsed());
             Ok(())
         }
-        Command::Secret(SecretCommand::Rotate) | Command::Backup { .. } | Command::Restore { .. } => {
+        Command::Secret(SecretCommand::Rotate)
+        | Command::Backup { .. }
+        | Command::Restore { .. } => {
             unreachable!("handled before connecting")
         }
         Command::SetupCode => {

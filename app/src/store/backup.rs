@@ -21,6 +21,7 @@ pub async fn backup(db: &Db, file: &Path) -> Result<(), AppError> {
 pub async fn restore(
     url: &str, user: Option<&str>, pass: Option<&str>, file: &Path,
 ) -> Result<Db, AppError> {
+    embedded(url)?;
     if !file.is_file() {
         return Err(AppError::Internal(format!("no backup file at {}", file.display())));
     }
@@ -40,4 +41,16 @@ pub async fn restore(
         .map_err(|e| AppError::Internal(format!("restore from {} failed: {e}", file.display())))?;
     super::migrations::apply(&db).await?;
     Ok(db)
+}
+
+/// Backups through Bellwether are for the embedded store; the SDK cannot stream one over a
+/// SurrealDB server's WebSocket, and `surreal export`/`import` do it there (same file format).
+pub fn embedded(url: &str) -> Result<(), AppError> {
+    if url.starts_with("surrealkv://") || url.starts_with("mem://") {
+        Ok(())
+    } else {
+        Err(AppError::Internal(format!(
+            "{url} is a SurrealDB server: back it up with `surreal export` and restore with `surreal import` (deploy/README.md)"
+        )))
+    }
 }

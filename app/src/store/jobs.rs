@@ -99,8 +99,11 @@ pub async fn runs(db: &Db, job: &str) -> Result<Vec<Run>, AppError> {
 
 /// How many times `job` ran to the end.
 pub async fn run_count(db: &Db, job: &str) -> Result<u64, AppError> {
-    let n: Option<u64> =
-        query_value(db, "RETURN (SELECT VALUE runs FROM ONLY type::record('job', $job))", json!({ "job": job }))
-            .await?;
+    let n: Option<u64> = query_value(
+        db,
+        "RETURN (SELECT VALUE runs FROM ONLY type::record('job', $job))",
+        json!({ "job": job }),
+    )
+    .await?;
     Ok(n.unwrap_or(0))
 }

@@ -39,7 +39,19 @@ use surrealdb::Surreal;
 
 pub(crate) use query::{execute, query_all, query_many, query_one, query_value, transact, Results};
 
-pub type Db = Surreal<Any>;
+/// The database handle every layer passes around. Cloning it shares one client session: the
+/// SDK's own `Surreal::clone` opens a new *server* session per clone on a SurrealDB server
+/// (attach, then sign-in and `use` replayed over the connection, and clones made in a burst can
+/// lose the replay and run unauthenticated) — and every request clones the app state.
+#[derive(Clone)]
+pub struct Db(std::sync::Arc<Surreal<Any>>);
+
+impl std::ops::Deref for Db {
+    type Target = Surreal<Any>;
+    fn deref(&self) -> &Surreal<Any> {
+        &self.0
+    }
+}
 
 pub const NAMESPACE: &str = "bellwether";
 pub const DATABASE: &str = "main";
@@ -58,6 +70,7 @@ pub async fn open(url: &str, user: Option<&str>, pass: Option<&str>) -> Result<D
     let db = surrealdb::engine::any::connect(url)
         .await
         .map_err(|e| AppError::Internal(format!("cannot open the database at {url}: {e}")))?;
+    let db = Db(std::sync::Arc::new(db));
     if let (Some(u), Some(p)) = (user, pass) {
         db.signin(surrealdb::opt::auth::Root { username: u.to_string(), password: p.to_string() })
             .await

@@ -40,7 +40,9 @@ async fn signed_in(c: &Client) -> bool {
 }
 
 /// `accounts` new accounts with `per` contacts each (distinct addresses); their ids.
-async fn accounts_with_contacts(c: &Client, prefix: &str, accounts: usize, per: usize) -> Vec<String> {
+async fn accounts_with_contacts(
+    c: &Client, prefix: &str, accounts: usize, per: usize,
+) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..accounts {
         let id = create_account(c, &format!("{prefix} {i}"), "smb").await;
@@ -90,7 +92,9 @@ async fn invitations(db: &app::store::Db) -> Vec<InvitationRow> {
 }
 
 /// Every mail that arrives until none has for `quiet`.
-async fn drain(inbox: &mut tokio::sync::mpsc::UnboundedReceiver<smtp::Received>, quiet: Duration) -> Vec<String> {
+async fn drain(
+    inbox: &mut tokio::sync::mpsc::UnboundedReceiver<smtp::Received>, quiet: Duration,
+) -> Vec<String> {
     let mut to = Vec::new();
     while let Ok(Some(m)) = tokio::time::timeout(quiet, inbox.recv()).await {
         to.extend(m.to);
@@ -121,7 +125,8 @@ async fn two_nodes_share_sessions_live_pages_and_do_shared_work_once() {
     assert!(signed_in(&cb).await, "B does not know A's session");
 
     // An account written on A shows in B's portfolio (B's index follows the live query).
-    let (account, _) = account_with_champion(&ca, "Northwind", "Nia Lee", "nia@northwind.example").await;
+    let (account, _) =
+        account_with_champion(&ca, "Northwind", "Nia Lee", "nia@northwind.example").await;
     eventually(Duration::from_secs(10), "B's portfolio lists A's account", || async {
         portfolio_total(&cb, &[("filter[q]", "Northwind")]).await == 1
     })
@@ -130,7 +135,8 @@ async fn two_nodes_share_sessions_live_pages_and_do_shared_work_once() {
     // A page open on B hears about a plan change made on A.
     let plan = onboarding_plan(&ca, &account, "Onboarding", &today()).await;
     let task = id_of(&tasks_of(&plan_detail(&ca, &plan).await)[0]);
-    let mut live = cb.get_accepting(&format!("/live/accounts/{account}"), "text/event-stream").await;
+    let mut live =
+        cb.get_accepting(&format!("/live/accounts/{account}"), "text/event-stream").await;
     assert_eq!(live.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(500)).await; // the stream is subscribed
     let edited = ca.ok("plans/task/status", &[("id", &task), ("status", "in_progress")]).await;
@@ -139,7 +145,8 @@ async fn two_nodes_share_sessions_live_pages_and_do_shared_work_once() {
     // The touch alone (no account row change) reaches B: what a plan edit that moves no score
     // relies on.
     let direct = surreal.connect().await;
-    let mut live = cb.get_accepting(&format!("/live/accounts/{account}"), "text/event-stream").await;
+    let mut live =
+        cb.get_accepting(&format!("/live/accounts/{account}"), "text/event-stream").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     app::store::activity::touch(&direct, &account, "another-node").await.unwrap();
     assert!(changed_within(&mut live, Duration::from_secs(10)).await, "a touch did not reach B");
@@ -158,7 +165,10 @@ async fn two_nodes_share_sessions_live_pages_and_do_shared_work_once() {
     assert!(runs.len() >= 3, "the pass ran {} times", runs.len());
     for w in runs.windows(2) {
         let gap = w[1].started_at - w[0].finished_at;
-        assert!(gap >= chrono::Duration::milliseconds(1900), "runs overlapped or came early: {runs:?}");
+        assert!(
+            gap >= chrono::Duration::milliseconds(1900),
+            "runs overlapped or came early: {runs:?}"
+        );
     }
 
     // Signing out on A ends the session on B too.
@@ -181,7 +191,10 @@ async fn a_node_killed_while_mailing_leaves_the_rest_to_the_other() {
 
     let mut to = Vec::new();
     while to.len() < 5 {
-        let m = tokio::time::timeout(Duration::from_secs(20), inbox.recv()).await.expect("mail").unwrap();
+        let m = tokio::time::timeout(Duration::from_secs(20), inbox.recv())
+            .await
+            .expect("mail")
+            .unwrap();
         to.extend(m.to);
     }
     a.kill();
@@ -198,7 +211,10 @@ async fn a_node_killed_while_mailing_leaves_the_rest_to_the_other() {
         .iter()
         .filter(|i| i.mail_error.as_deref() == Some(app::store::invitations::UNCERTAIN))
         .collect();
-    assert!(uncertain.len() <= 1, "only the mail in flight at the kill is uncertain: {uncertain:?}");
+    assert!(
+        uncertain.len() <= 1,
+        "only the mail in flight at the kill is uncertain: {uncertain:?}"
+    );
     for i in &rows {
         let got = n.get(i.email.as_str()).copied().unwrap_or(0);
         match i.mail_status.as_str() {

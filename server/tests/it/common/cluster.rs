@@ -105,7 +105,8 @@ impl Node {
             all.push(("BELLWETHER_DB_PASS".into(), "root".into()));
         }
         all.extend(env.iter().map(|(k, v)| (k.to_string(), v.clone())));
-        let mut node = Self { base: format!("http://127.0.0.1:{port}"), port, env: all, child: None };
+        let mut node =
+            Self { base: format!("http://127.0.0.1:{port}"), port, env: all, child: None };
         node.restart().await;
         node
     }

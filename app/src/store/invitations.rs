@@ -172,3 +172,74 @@ pub async fn open_for_answer(db: &Db, id: &str) -> Result<Option<Opened>, AppErr
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// `n` queued invitations of one survey to one account's contacts.
+    async fn queue(db: &Db, n: usize) {
+        crate::store::execute(
+            db,
+            "CREATE account:acme SET name = 'Acme', name_key = 'acme', tier = 'smb',
+                industry = 'Retail', stage = 'growth', arr_minor = 100, currency = 'EUR',
+                contract_start = d'2026-01-01T00:00:00Z', renewal_date = d'2027-01-01T00:00:00Z';
+             CREATE survey:nps SET name = 'NPS', name_key = 'nps', kind = 'nps',
+                question = 'Recommend us?', audience = {}, public_key = 'pk';",
+            json!({}),
+        )
+        .await
+        .unwrap();
+        for i in 0..n {
+            crate::store::execute(
+                db,
+                "LET $c = CREATE ONLY contact SET account = account:acme, name = $name, email = $email;
+                 CREATE invitation SET survey = survey:nps, contact = $c.id, account = account:acme,
+                     email = $email, expires_at = time::now() + 30d, mail_status = 'queued';",
+                json!({ "name": format!("C {i}"), "email": format!("c{i}@acme.example") }),
+            )
+            .await
+            .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn claims_split_the_queue_and_a_dead_mailers_send_is_reported_not_repeated() {
+        let db = crate::store::connect("mem://", None, None).await.unwrap();
+        queue(&db, 30).await;
+        let lease = Duration::from_millis(400);
+        // Three mailers claim at once: no invitation goes to two of them.
+        let asks = (0..3).map(|i| {
+            let db = db.clone();
+            async move { claim(&db, &format!("node-{i}"), 12, lease).await.unwrap() }
+        });
+        let got = futures::future::join_all(asks).await;
+        let mut ids: Vec<&str> = got.iter().flatten().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids.len(), 30);
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 30, "an invitation was claimed twice");
+        // node-0 starts mailing its first, then dies; node-1 gives one back unsent.
+        let first = got[0][0].id.clone();
+        assert!(begin_send(&db, &first, "node-0", lease).await.unwrap());
+        assert!(!begin_send(&db, &got[1][0].id, "node-0", lease).await.unwrap(), "not its claim");
+        release(&db, &[got[1][0].id.as_str()], "node-1").await.unwrap();
+        mark_sent(&db, &got[2][0].id).await.unwrap();
+        // After the leases ran out, the next claim reports the one in flight and takes the rest
+        // back — everything but the sent one and the uncertain one.
+        tokio::time::sleep(lease + Duration::from_millis(100)).await;
+        let again = claim(&db, "node-9", 50, lease).await.unwrap();
+        assert_eq!(again.len(), 28);
+        assert!(again.iter().all(|o| o.id != first && o.id != got[2][0].id));
+        let status: Vec<serde_json::Value> = query_all(
+            &db,
+            "SELECT mail_status, mail_error FROM type::record('invitation', $id)",
+            json!({ "id": first }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status[0]["mail_status"], "failed");
+        assert_eq!(status[0]["mail_error"], UNCERTAIN);
+    }
+}

@@ -107,3 +107,44 @@ pub async fn run_count(db: &Db, job: &str) -> Result<u64, AppError> {
     .await?;
     Ok(n.unwrap_or(0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEASE: Duration = Duration::from_millis(400);
+    const EVERY: Duration = Duration::from_secs(3600);
+
+    #[tokio::test]
+    async fn one_claimant_wins_and_a_dead_holders_lease_runs_out() {
+        let db = crate::store::connect("mem://", None, None).await.unwrap();
+        // Eight nodes ask at once: one wins.
+        let asks = (0..8).map(|i| {
+            let db = db.clone();
+            async move { claim(&db, "pass", &format!("node-{i}"), LEASE).await.unwrap() }
+        });
+        let won = futures::future::join_all(asks).await;
+        assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+        let winner = format!("node-{}", won.iter().position(|w| *w).unwrap());
+        let loser = if winner == "node-0" { "node-1" } else { "node-0" };
+        // While the lease is live, nobody else; the holder renews; a stranger cannot.
+        assert!(!claim(&db, "pass", loser, LEASE).await.unwrap());
+        assert!(renew(&db, "pass", &winner, LEASE).await.unwrap());
+        assert!(!renew(&db, "pass", loser, LEASE).await.unwrap());
+        // The holder "dies": its lease runs out and another node takes the pass over.
+        tokio::time::sleep(LEASE + Duration::from_millis(100)).await;
+        assert!(claim(&db, "pass", loser, LEASE).await.unwrap());
+        // The old holder can neither renew nor finish it any more.
+        assert!(!renew(&db, "pass", &winner, LEASE).await.unwrap());
+        assert!(!finish(&db, "pass", &winner, EVERY).await.unwrap());
+        // The new holder finishes: one run logged, and the pass is not due for an hour.
+        assert!(finish(&db, "pass", loser, EVERY).await.unwrap());
+        assert_eq!(run_count(&db, "pass").await.unwrap(), 1);
+        let runs = runs(&db, "pass").await.unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].holder, loser);
+        assert!(!claim(&db, "pass", &winner, LEASE).await.unwrap());
+        // Another job is independent.
+        assert!(claim(&db, "other", &winner, LEASE).await.unwrap());
+    }
+}

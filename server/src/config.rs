@@ -51,6 +51,8 @@ pub struct SecretArgs {
     pub secret_file: Option<std::path::PathBuf>,
 }
 
+// Parsed once at start: the size of the `serve` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the web server (the default).

@@ -124,13 +124,15 @@ async fn contact_outcomes(
     let found = portfolio::resolve(&state.db, &state.portfolio, &refs).await?;
     let accounts: Vec<String> =
         found.values().flatten().cloned().collect::<HashSet<_>>().into_iter().collect();
-    let mut known: HashMap<(String, String), Contact> = HashMap::new();
-    for account in &accounts {
-        for c in store::accounts::detail(&state.db, account).await?.contacts {
-            known.insert((account.clone(), c.email.clone()), c);
-        }
-    }
+    let known: HashMap<(String, String), Contact> =
+        store::accounts::contacts_of(&state.db, &accounts)
+            .await?
+            .into_iter()
+            .map(|c| ((c.account_id.to_string(), c.email.clone()), c))
+            .collect();
     let mut seen = HashSet::new();
+    // Told once per account at the end of the slice, not once per row.
+    let mut touched = HashSet::new();
     let mut out = Vec::with_capacity(batch.len());
     for (i, (v, r)) in batch.iter().zip(&refs).enumerate() {
         let mut problems = Vec::new();
@@ -180,7 +182,7 @@ async fn contact_outcomes(
             None if dry_run => RowOutcome::Created,
             _ => {
                 let (_, created) = store::accounts::upsert_contact(&state.db, &account, &c).await?;
-                state.account_activity(&account);
+                touched.insert(account.clone());
                 if created {
                     RowOutcome::Created
                 } else {
@@ -189,6 +191,9 @@ async fn contact_outcomes(
             }
         };
         out.push((i, outcome, vec![]));
+    }
+    for account in touched {
+        state.account_activity(&account);
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 //! and back). The file starts with `OPTION IMPORT`, so loading it fires no events: restoring
 //! sends no webhooks and re-stamps nothing.
 
-use super::{open, Db};
+use super::{open, query_value, Db};
 use crate::error::AppError;
 use std::path::Path;
 
@@ -26,11 +26,8 @@ pub async fn restore(
         return Err(AppError::Internal(format!("no backup file at {}", file.display())));
     }
     let db = open(url, user, pass).await?;
-    let mut info = db
-        .query("RETURN object::len((INFO FOR DB).tables)")
-        .await
-        .map_err(|e| AppError::Internal(format!("cannot read the database at {url}: {e}")))?;
-    let tables: Option<i64> = info.take(0).map_err(|e| AppError::Internal(e.to_string()))?;
+    let tables: Option<i64> =
+        query_value(&db, "RETURN object::len((INFO FOR DB).tables)", serde_json::json!({})).await?;
     if tables.unwrap_or(0) > 0 {
         return Err(AppError::Internal(format!(
             "the database at {url} is not empty: restore into a new one"

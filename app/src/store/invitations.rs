@@ -25,10 +25,6 @@ pub struct Outgoing {
 /// After this many failed attempts an invitation is marked failed and left alone.
 pub const MAX_ATTEMPTS: i64 = 3;
 
-fn ms(d: std::time::Duration) -> String {
-    format!("{}ms", d.as_millis().max(1))
-}
-
 /// What a node whose mailer stopped in the middle of an SMTP conversation leaves behind: the
 /// message may or may not have been accepted, so it is reported failed rather than mailed again.
 pub const UNCERTAIN: &str =
@@ -58,7 +54,7 @@ pub async fn claim(
                 survey.name AS survey_name, survey.kind AS kind, survey.question AS question,
                 expires_at, mail_attempts FROM $ids);
          COMMIT;",
-        json!({ "holder": holder, "limit": limit, "lease": ms(lease), "uncertain": UNCERTAIN }),
+        json!({ "holder": holder, "limit": limit, "lease": super::duration(lease), "uncertain": UNCERTAIN }),
     )
     .await?;
     r.before_commit()
@@ -76,7 +72,7 @@ pub async fn begin_send(
          WHERE mail_status = 'queued' AND mail_holder = $holder AND mail_sending_at = NONE
              AND mail_lease_until >= time::now()
          RETURN VALUE record::id(id)",
-        json!({ "id": id, "holder": holder, "lease": ms(lease) }),
+        json!({ "id": id, "holder": holder, "lease": super::duration(lease) }),
     )
     .await?;
     Ok(!taken.is_empty())

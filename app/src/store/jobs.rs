@@ -13,10 +13,6 @@ use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
 
-fn ms(d: Duration) -> String {
-    format!("{}ms", d.as_millis().max(1))
-}
-
 /// Claims `job` for `holder` for `lease` if its time has come (or it never ran) and no other
 /// holder's lease is live. `true`: run it, renew, then [`finish`].
 pub async fn claim(db: &Db, job: &str, holder: &str, lease: Duration) -> Result<bool, AppError> {
@@ -34,7 +30,7 @@ pub async fn claim(db: &Db, job: &str, holder: &str, lease: Duration) -> Result<
          };
          RETURN $free;
          COMMIT;",
-        json!({ "job": job, "holder": holder, "lease": ms(lease) }),
+        json!({ "job": job, "holder": holder, "lease": super::duration(lease) }),
     )
     .await?;
     r.before_commit()
@@ -48,7 +44,7 @@ pub async fn renew(db: &Db, job: &str, holder: &str, lease: Duration) -> Result<
         "UPDATE type::record('job', $job) SET lease_until = time::now() + <duration>$lease
          WHERE holder = $holder AND lease_until != NONE AND lease_until >= time::now()
          RETURN VALUE record::id(id)",
-        json!({ "job": job, "holder": holder, "lease": ms(lease) }),
+        json!({ "job": job, "holder": holder, "lease": super::duration(lease) }),
     )
     .await?;
     Ok(!kept.is_empty())
@@ -72,7 +68,7 @@ pub async fn finish(db: &Db, job: &str, holder: &str, every: Duration) -> Result
          };
          RETURN $mine;
          COMMIT;",
-        json!({ "job": job, "holder": holder, "every": ms(every) }),
+        json!({ "job": job, "holder": holder, "every": super::duration(every) }),
     )
     .await?;
     r.before_commit()

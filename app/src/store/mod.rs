@@ -116,6 +116,11 @@ pub async fn close(db: Db, url: &str, patience: std::time::Duration) {
     }
 }
 
+/// A duration as SurrealQL reads it (`<duration>$lease`): whole milliseconds, at least one.
+pub(crate) fn duration(d: std::time::Duration) -> String {
+    format!("{}ms", d.as_millis().max(1))
+}
+
 /// A database failure we did not expect: logged in full, shown briefly.
 fn db_err(e: surrealdb::Error) -> AppError {
     tracing::error!(error = %e, "database error");

@@ -256,7 +256,7 @@ pub async fn claim(
          RETURN (SELECT id, endpoint, endpoint.url AS url, endpoint.secret AS secret, message,
              type, message.data AS data, message.at AS at, attempts, created_at FROM $ids);
          COMMIT;",
-        json!({ "limit": limit, "lease": format!("{}ms", lease.as_millis()) }),
+        json!({ "limit": limit, "lease": super::duration(lease) }),
     )
     .await?;
     r.before_commit()

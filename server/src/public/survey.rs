@@ -246,9 +246,10 @@ async fn submit(
     match recorded {
         // Post/Redirect/Get: reloading the thanks page does not post again.
         Ok(_) => {
-            // An invited answer is the account's latest satisfaction: re-score it now.
+            // An invited answer is the account's latest satisfaction: re-score it now, and
+            // tell the pages open on it (its page, the executive dashboard's NPS) on every node.
             if let Some(inv) = &t.invitation {
-                state.rescore(vec![inv.account.to_string()]);
+                state.account_activity(inv.account.as_ref());
             }
             Redirect::to(&format!("{}/thanks", t.base)).into_response()
         }

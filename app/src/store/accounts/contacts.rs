@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::*;
-use crate::store::{de, new_key, query_all, transact, transact_on_account, vars, Db};
+use crate::store::{de, new_key, query_all, query_many, transact, transact_on_account, vars, Db};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -52,15 +52,16 @@ fn contact_params(account_id: &str, contact_id: &str, c: &ValidContact) -> serde
 
 /// Every contact of `accounts`, in one query (the CSV import compares a slice's rows with them).
 pub async fn contacts_of(db: &Db, accounts: &[String]) -> Result<Vec<Contact>, AppError> {
-    let rows: Vec<ContactRow> = query_all(
+    let mut r = query_many(
         db,
         &format!(
-            "SELECT {CONTACT_FIELDS} FROM contact
-             WHERE account IN array::map($accounts, |$a| type::record('account', $a))"
+            "LET $ids = array::map($accounts, |$a| type::record('account', $a));
+             SELECT {CONTACT_FIELDS} FROM contact WHERE account IN $ids;"
         ),
         json!({ "accounts": accounts }),
     )
     .await?;
+    let rows: Vec<ContactRow> = r.take(1)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 

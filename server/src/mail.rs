@@ -79,10 +79,6 @@ impl Mailer {
     }
 }
 
-/// How long a node holds the invitations it claimed before another node may take them (and how
-/// long one SMTP conversation may take before its invitation is reported uncertain).
-pub const MAIL_LEASE: Duration = Duration::from_secs(120);
-
 /// Mails queued invitations whenever woken (and every 30 s, to retry and to pick up what other
 /// nodes queued or left), until the process ends.
 pub async fn run(state: AppState, mailer: Mailer, lease: Duration) {
